@@ -1,0 +1,1 @@
+"""The cash-flow engine: deal -> arrays -> waterfall kernel -> results."""
