@@ -93,9 +93,12 @@ class Field:
             if not isinstance(value, str):
                 raise DealError(path, value, "must be a date written YYYY-MM-DD")
             try:
-                _dt.date.fromisoformat(value)
+                # fromisoformat also takes "20260101" and "2026-W01-1": insist on YYYY-MM-DD
+                ok = _dt.date.fromisoformat(value).isoformat() == value
             except ValueError:
-                raise DealError(path, value, "must be a date written YYYY-MM-DD") from None
+                ok = False
+            if not ok:
+                raise DealError(path, value, "must be a date written YYYY-MM-DD")
             return value
         if self.type == "choice":
             if value not in self.choices:
@@ -130,7 +133,10 @@ def _number(value: Any, path: str, *, integer: bool) -> float | int:
                 raise DealError(path, value, "must be a whole number")
             return int(value)
         return value
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer too large for a float, e.g. from a JSON file
+        raise DealError(path, value, "must be a finite number") from None
 
 
 # Short constructors keep the block declarations readable.
