@@ -54,8 +54,10 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
     """Run the waterfall for every path in ``inp``; see the module docstring for the steps."""
     P, K, T = inp.n_paths, inp.n_tranches, inp.n_periods
     out = EngineOutputs.empty(P, K, T)
-    groups = [(int(inp.group_start[g]), int(inp.group_start[g + 1]))
-              for g in range(len(inp.group_start) - 1)]  # fmt: skip
+    groups = [
+        (int(inp.group_start[g]), int(inp.group_start[g + 1]))
+        for g in range(len(inp.group_start) - 1)
+    ]
     floating = inp.floating.astype(bool)
     pik = inp.pik.astype(bool)
 
@@ -102,15 +104,19 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         crypto_sale = np.zeros(P)
         if inp.margin_call_ltv > 0:
             watch = (crypto > EPS) & (debt_open > EPS)
-            flags |= np.where(watch & (debt_open > inp.margin_call_ltv * coll),
-                              FLAG_MARGIN_CALL, 0).astype(np.int32)  # fmt: skip
+            flags |= np.where(
+                watch & (debt_open > inp.margin_call_ltv * coll), FLAG_MARGIN_CALL, 0
+            ).astype(np.int32)
             sell = watch & (debt_open > inp.crypto_liquidation_ltv * coll)
             crypto_sale = np.where(sell, crypto, 0.0)
             crypto_held &= ~sell
             flags |= np.where(sell, FLAG_CRYPTO_SOLD, 0).astype(np.int32)
         liq_now = alive & (accel_t >= 0) & (t >= accel_t + lag)
-        liq_cash = np.where(liq_now, col(inp.liquidation_value, t)
-                            + np.where(crypto_held, col(inp.crypto_value, t), 0.0), 0.0)  # fmt: skip
+        liq_cash = np.where(
+            liq_now,
+            col(inp.liquidation_value, t) + np.where(crypto_held, col(inp.crypto_value, t), 0.0),
+            0.0,
+        )
         crypto_held &= ~liq_now
         flags |= np.where(liq_now, FLAG_LIQUIDATED, 0).astype(np.int32)
         release = last | liq_now
@@ -144,7 +150,9 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
             cash -= pay
             draw = np.minimum(dsra, gowed - pay)
             dsra -= draw
-            frac = np.where(gowed > EPS, np.minimum((pay + draw) / np.where(gowed > EPS, gowed, 1.0), 1.0), 1.0)
+            frac = np.where(
+                gowed > EPS, np.minimum((pay + draw) / np.where(gowed > EPS, gowed, 1.0), 1.0), 1.0
+            )
             paid = owed * frac[:, None]
             unpaid = owed - paid
             out.interest_paid[:, s:e, t] = paid
@@ -161,7 +169,9 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
             cash -= pay
             draw = np.minimum(dsra, gdue - pay)
             dsra -= draw
-            frac = np.where(gdue > EPS, np.minimum((pay + draw) / np.where(gdue > EPS, gdue, 1.0), 1.0), 1.0)
+            frac = np.where(
+                gdue > EPS, np.minimum((pay + draw) / np.where(gdue > EPS, gdue, 1.0), 1.0), 1.0
+            )
             paid = due * frac[:, None]
             bal[:, s:e] -= paid
             out.principal_paid[:, s:e, t] += paid
@@ -193,8 +203,8 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         hist_cf[:, t] = cfads
         hist_ds[:, t] = ds
         lo = max(0, t - int(inp.lookback) + 1)
-        scf = hist_cf[:, lo:t + 1].sum(axis=1)
-        sds = hist_ds[:, lo:t + 1].sum(axis=1)
+        scf = hist_cf[:, lo : t + 1].sum(axis=1)
+        sds = hist_ds[:, lo : t + 1].sum(axis=1)
         test = np.where(sds > EPS, scf / np.where(sds > EPS, sds, 1.0), np.nan)
         has_debt = alive & (debt_open > EPS)
         lock = has_debt & (inp.lockup_dscr > 0) & (test < inp.lockup_dscr)
@@ -202,17 +212,30 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         ltvb = has_debt & (inp.ltv_max > 0) & (~has_coll | (debt_open > inp.ltv_max * coll))
         pdef = has_debt & controlling
         default = ddef | pdef
-        go_accel = ((default & (inp.default_action == ACCELERATE))
-                    | (ltvb & (inp.ltv_action == ACCELERATE)))  # fmt: skip
+        go_accel = (default & (inp.default_action == ACCELERATE)) | (
+            ltvb & (inp.ltv_action == ACCELERATE)
+        )
         accel_t = np.where(go_accel & (accel_t < 0) & ~release, t, accel_t)
         accel = alive & (accel_t >= 0) & ~liq_now
-        sweep_all = (accel | liq_now | (default & (inp.default_action == SWEEP))
-                     | (lock & (inp.lockup_action == SWEEP)) | (ltvb & (inp.ltv_action == SWEEP)))  # fmt: skip
-        trap_mode = ~sweep_all & ~release & ((lock & (inp.lockup_action == TRAP))
-                                             | (ltvb & (inp.ltv_action == TRAP)))  # fmt: skip
-        flags |= (np.where(lock, FLAG_LOCKUP, 0) | np.where(ddef, FLAG_DSCR_DEFAULT, 0)
-                  | np.where(ltvb, FLAG_LTV_BREACH, 0) | np.where(pdef, FLAG_PAYMENT_DEFAULT, 0)
-                  | np.where(accel, FLAG_ACCELERATED, 0)).astype(np.int32)  # fmt: skip
+        sweep_all = (
+            accel
+            | liq_now
+            | (default & (inp.default_action == SWEEP))
+            | (lock & (inp.lockup_action == SWEEP))
+            | (ltvb & (inp.ltv_action == SWEEP))
+        )
+        trap_mode = (
+            ~sweep_all
+            & ~release
+            & ((lock & (inp.lockup_action == TRAP)) | (ltvb & (inp.ltv_action == TRAP)))
+        )
+        flags |= (
+            np.where(lock, FLAG_LOCKUP, 0)
+            | np.where(ddef, FLAG_DSCR_DEFAULT, 0)
+            | np.where(ltvb, FLAG_LTV_BREACH, 0)
+            | np.where(pdef, FLAG_PAYMENT_DEFAULT, 0)
+            | np.where(accel, FLAG_ACCELERATED, 0)
+        ).astype(np.int32)
 
         # 8. cash sweep
         cash += np.where(accel, trap, 0.0)

@@ -133,7 +133,9 @@ class Deal:
         return old
 
     # ----------------------------------------------------------------- connections
-    def connect(self, kind: str, source: str, target: str, conn_id: str | None = None) -> Connection:
+    def connect(
+        self, kind: str, source: str, target: str, conn_id: str | None = None
+    ) -> Connection:
         """Connect ``source --kind--> target``; :class:`ConnectionRefused` if it makes no sense."""
         for end in (source, target):
             if end not in self.blocks:

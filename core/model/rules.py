@@ -16,23 +16,39 @@ CONNECTION_KINDS: dict[str, str] = {
 
 #: kind -> allowed (source kind, target kind) pairs
 ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
-    "owns": frozenset({
-        ("sponsor", "spv"), ("equity", "spv"),
-        ("spv", "gpu_fleet"), ("spv", "facility"), ("spv", "reserve"), ("spv", "crypto"),
-        ("sponsor", "crypto"),
-    }),
+    "owns": frozenset(
+        {
+            ("sponsor", "spv"),
+            ("equity", "spv"),
+            ("spv", "gpu_fleet"),
+            ("spv", "facility"),
+            ("spv", "reserve"),
+            ("spv", "crypto"),
+            ("sponsor", "crypto"),
+        }
+    ),
     "issues": frozenset({("spv", "tranche"), ("spv", "equity")}),
     "leases_to": frozenset({("spv", "lease"), ("lease", "sponsor")}),
-    "guarantees": frozenset({
-        ("sponsor", "guarantee"), ("guarantee", "lease"),
-        ("guarantee", "gpu_fleet"), ("guarantee", "facility"), ("guarantee", "tranche"),
-    }),
-    "secures": frozenset({
-        ("gpu_fleet", "tranche"), ("facility", "tranche"), ("crypto", "tranche"),
-        ("reserve", "tranche"), ("lease", "tranche"),
-    }),
+    "guarantees": frozenset(
+        {
+            ("sponsor", "guarantee"),
+            ("guarantee", "lease"),
+            ("guarantee", "gpu_fleet"),
+            ("guarantee", "facility"),
+            ("guarantee", "tranche"),
+        }
+    ),
+    "secures": frozenset(
+        {
+            ("gpu_fleet", "tranche"),
+            ("facility", "tranche"),
+            ("crypto", "tranche"),
+            ("reserve", "tranche"),
+            ("lease", "tranche"),
+        }
+    ),
     "applies_to": frozenset({("covenant", "spv"), ("opex", "spv"), ("covenant", "tranche")}),
-}  # fmt: skip
+}
 
 
 def explain_refusal(kind: str, source_kind: str, target_kind: str) -> str | None:

@@ -1,0 +1,1 @@
+"""The command line: ``python main.py COMMAND ...``. A view over core, like the GUI."""

@@ -1,0 +1,116 @@
+"""Lease and offtake cash: contracted rent, renewals, termination, tenant default, backstop.
+
+Everything is vectorised over paths so the Monte Carlo can give each path its own number of
+renewals, termination date and tenant default date; the deterministic run is one path.
+A period index of ``T`` (or more) means "never within the model horizon".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine.timeline import Timeline
+
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass
+class LeaseSchedule:
+    """The rent a lease can pay in each period if every renewal option were exercised."""
+
+    rent: np.ndarray  # (T,) USD m per period
+    start: int  # first period with rent
+    term_ends: list[int]  # end (exclusive period) of the initial term, then of each renewal
+    initial_rent: float  # rent per period at the start, before escalation
+
+    def end_after(self, renewals: np.ndarray) -> np.ndarray:
+        """Contract end (exclusive period) after ``renewals`` exercised options, per path."""
+        ends = np.asarray(self.term_ends)
+        return ends[np.clip(renewals, 0, len(ends) - 1)]
+
+
+def rent_per_period(terms: dict, tl: Timeline, fleet_gpus: int) -> float:
+    """Rent of the first period: fixed annual rent, or GPU-hours billed times the price."""
+    ppy = tl.periods_per_year
+    if terms["rent_basis"] == "fixed":
+        return terms["annual_rent"] / ppy
+    gpus = terms["gpus"] or fleet_gpus
+    billed = max(terms["utilisation"], terms["take_or_pay"])
+    return terms["price_per_gpu_hour"] * gpus * HOURS_PER_YEAR / ppy * billed / 1e6
+
+
+def lease_schedule(terms: dict, tl: Timeline, fleet_gpus: int) -> LeaseSchedule:
+    T, ppy = tl.n_periods, tl.periods_per_year
+    start = tl.period_of_month(terms["start_month"])
+    r0 = rent_per_period(terms, tl, fleet_gpus)
+    rent = np.zeros(T)
+    ends = [start + tl.periods(terms["term_years"])]
+    renewal_n = max(1, tl.periods(terms["renewal_term_years"]))
+    for _ in range(terms["renewal_options"]):
+        ends.append(ends[-1] + renewal_n)
+    level, seg_start, last_rent = r0, start, r0
+    for i, end in enumerate(ends):
+        if i > 0:
+            # the renewal rent is a share of the rent in the last period of the expiring term
+            level = last_rent * terms["renewal_rent_pct"]
+            seg_start = ends[i - 1]
+        idx = np.arange(seg_start, min(end, T))
+        years_in = (idx - seg_start) // ppy
+        rent[idx] = level * (1.0 + terms["escalator"]) ** years_in
+        last_rent = level * (1.0 + terms["escalator"]) ** ((end - 1 - seg_start) // ppy)
+    return LeaseSchedule(rent, start, ends, r0)
+
+
+@dataclass
+class LeaseCash:
+    revenue: np.ndarray  # (P, T) rent from the tenant, backstop payments and termination fees
+    backstop_paid: np.ndarray  # (P, T)
+    end: np.ndarray  # (P,) first period with no contracted rent (T or more: beyond horizon)
+    defaulted: np.ndarray  # (P,) bool: ended by the tenant's default
+
+
+def lease_cash(
+    sched: LeaseSchedule,
+    T: int,
+    renewals: np.ndarray,
+    termination: np.ndarray,
+    termination_fee: float,
+    tenant_default: np.ndarray,
+    backstop_cap: float | None,
+    backstop_end: int,
+) -> LeaseCash:
+    """Cash a lease pays on each path.
+
+    ``renewals``, ``termination`` and ``tenant_default`` are per-path (P,) arrays: options
+    exercised, period of early termination and period of tenant default (``T`` for none).
+    ``backstop_cap`` (USD m) is what a third party pays in all after a tenant default, within
+    ``backstop_end`` (exclusive period); ``None`` when nothing backs the lease.
+    """
+    t = np.arange(T)[None, :]
+    contract_end = sched.end_after(renewals)
+    terminated = termination < np.minimum(contract_end, tenant_default)
+    stop = np.minimum(np.minimum(contract_end, termination), tenant_default)
+    paying = t < stop[:, None]
+    revenue = sched.rent[None, :] * paying
+    fee_period = np.where(terminated, termination, T)
+    revenue = revenue + np.where(t == fee_period[:, None], termination_fee, 0.0)
+
+    defaulted = tenant_default < np.minimum(contract_end, termination)
+    end = stop.copy()
+    backstop = np.zeros_like(revenue)
+    if backstop_cap is not None:
+        horizon = np.minimum(np.minimum(contract_end, termination), backstop_end)
+        owed = sched.rent[None, :] * (
+            (t >= tenant_default[:, None]) & (t < horizon[:, None]) & defaulted[:, None]
+        )
+        before = np.cumsum(owed, axis=1) - owed
+        backstop = np.clip(backstop_cap - before, 0.0, owed)
+        short = (owed > 0) & (backstop < owed - 1e-12)
+        exhausted = np.where(short.any(axis=1), short.argmax(axis=1), horizon)
+        # the lease survives under the backstop until the cap runs out or the contract ends
+        end = np.where(defaulted, np.minimum(np.maximum(exhausted, tenant_default), horizon), end)
+        # after exhaustion the tenant's obligations are over; the period of exhaustion is partial
+        revenue = revenue + backstop
+    return LeaseCash(revenue, backstop, end, defaulted)

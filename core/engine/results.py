@@ -1,0 +1,248 @@
+"""Run a deal and gather what every view shows: periods, tranches, metrics, events.
+
+``run_deal`` is the one entry point the GUI, the command line, the Excel export and the
+report use; none of them recompute a number made here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.engine import metrics as m
+from core.engine.arrays import FLAG_NAMES, EngineOutputs
+from core.engine.compile import CompiledDeal, Drivers, compile_deal
+from core.engine.leverage import LookThrough, look_through
+from core.model.deal import Deal
+
+PERIOD_COLUMNS = (
+    "revenue",
+    "opex",
+    "fees",
+    "tax",
+    "cfads",
+    "debt_service",
+    "dscr",
+    "dscr_test",
+    "ltv",
+    "asset_value",
+    "proceeds",
+    "injection",
+    "dsra_balance",
+    "trap_balance",
+    "distribution",
+)
+TRANCHE_COLUMNS = (
+    "balance",
+    "interest_due",
+    "interest_paid",
+    "principal_paid",
+    "pik",
+    "shortfall",
+    "writeoff",
+)
+
+
+@dataclass
+class Event:
+    period: int
+    date: str
+    kind: str
+    tranche: str | None = None
+
+
+@dataclass
+class DealResult:
+    compiled: CompiledDeal
+    outputs: EngineOutputs  # all paths (one for a deterministic run)
+    periods: pd.DataFrame  # path 0, one row per period, indexed by period end date
+    tranches: dict[str, pd.DataFrame]  # by tranche name, in seniority order
+    tranche_metrics: pd.DataFrame
+    equity_flows: pd.DataFrame  # per equity class, with the investment at closing
+    metrics: dict[str, float | str | None]
+    events: list[Event] = field(default_factory=list)
+    look_through: list[LookThrough] = field(default_factory=list)
+
+    @property
+    def sources(self) -> dict[str, float]:
+        return self.compiled.sources
+
+    @property
+    def uses(self) -> dict[str, float]:
+        return self.compiled.uses
+
+
+def run_deal(deal: Deal, engine: str = "cython", drivers: Drivers | None = None) -> DealResult:
+    """Compile and run ``deal``; ``engine`` is ``"cython"`` or ``"reference"``."""
+    from core.engine.kernel import run_waterfall
+
+    compiled = compile_deal(deal, drivers)
+    out = run_waterfall(compiled.inputs, engine=engine)
+    return summarise(compiled, out)
+
+
+def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> DealResult:
+    inp, tl = compiled.inputs, compiled.timeline
+    T, ppy = tl.n_periods, tl.periods_per_year
+    dates = pd.DatetimeIndex([d.isoformat() for d in tl.end_dates], name="date")
+
+    def row(a: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(a[path if a.shape[0] > 1 else 0], (T,))
+
+    periods = pd.DataFrame(
+        {
+            "revenue": row(inp.revenue),
+            "opex": row(inp.opex),
+            "fees": row(inp.fees),
+            "tax": out.tax[path],
+            "cfads": out.cfads[path],
+            "debt_service": out.debt_service[path],
+            "dscr": out.dscr[path],
+            "dscr_test": out.dscr_test[path],
+            "ltv": out.ltv[path],
+            "asset_value": row(inp.asset_value),
+            "proceeds": out.proceeds[path],
+            "injection": out.injection[path],
+            "dsra_balance": out.dsra_balance[path],
+            "trap_balance": out.trap_balance[path],
+            "distribution": out.distribution[path],
+            "flags": out.flags[path],
+        },
+        index=dates,
+    )
+    names = [b.terms["name"] for b in compiled.tranches]
+    tranches = {
+        name: pd.DataFrame({c: getattr(out, c)[path, k] for c in TRANCHE_COLUMNS}, index=dates)
+        for k, name in enumerate(names)
+    }
+
+    years = tl.years_end
+    debt0 = float(inp.notional.sum())
+    rows = []
+    for k, (b, name) in enumerate(zip(compiled.tranches, names, strict=True)):
+        flows = out.interest_paid[path, k] + out.principal_paid[path, k]
+        cf = np.concatenate([[-inp.notional[k]], flows])
+        y = m.irr(cf[None, :])[0]
+        loss = float(out.writeoff[path, k].sum())
+        rows.append(
+            {
+                "tranche": name,
+                "seniority": b.terms["seniority"],
+                "notional": float(inp.notional[k]),
+                "share_of_capital": np.nan,
+                "rate": _rate_label(b.terms),
+                "amortisation": b.terms["amortisation"],
+                "maturity": tl.end(min(int(inp.maturity[k]), T - 1)).isoformat(),
+                "wal_years": m.wal(out.principal_paid[path, k], years),
+                "yield": float(m.annualise(y, ppy, effective=False)),
+                "loss": loss,
+                "loss_pct": loss / inp.notional[k] if inp.notional[k] > 0 else np.nan,
+                "interest_shortfall_periods": int((out.shortfall[path, k] > 1e-9).sum()),
+            }
+        )
+    eq_total = sum(b.terms["amount"] for b in compiled.equity)
+    capital = debt0 + eq_total
+    for r in rows:
+        r["share_of_capital"] = r["notional"] / capital if capital > 0 else np.nan
+    tranche_metrics = pd.DataFrame(rows)
+
+    net_equity = out.distribution[path] - out.injection[path]
+    eq = compiled.equity
+    split = m.equity_split(
+        net_equity,
+        [b.terms["amount"] for b in eq],
+        [b.terms["first_loss_order"] for b in eq],
+        [b.terms["preferred_return"] for b in eq],
+        ppy,
+    )
+    equity_flows = pd.DataFrame(
+        {
+            b.terms["investor"]: np.concatenate([[-b.terms["amount"]], split[i]])
+            for i, b in enumerate(eq)
+        },
+        index=pd.DatetimeIndex([tl.closing.isoformat()], name="date").append(dates),
+    )
+    equity_cf = np.concatenate([[-eq_total], net_equity])
+    equity_irr = m.annualise(m.irr(equity_cf[None, :])[0], ppy, effective=True)
+
+    dscr = out.dscr[path]
+    mn, avg = m.dscr_stats(dscr)
+    rate = _weighted_periodic_rate(compiled)
+    final = int(min(inp.maturity.max(), T - 1)) if len(inp.maturity) else T - 1
+    lease_end = int(
+        min(
+            compiled.sale_period[path]
+            if compiled.sale_period.shape[0] > 1
+            else compiled.sale_period[0],
+            T - 1,
+        )
+    )
+    ltv = out.ltv[path]
+    events = _events(out, path, tl, names)
+    first = {
+        kind: next((e.date for e in events if e.kind == kind), None)
+        for kind in ("lock-up", "DSCR default", "LTV breach", "payment default")
+    }
+    lt = look_through(
+        compiled, debt0, {g.id: g.terms["cap"] for g in compiled.deal.of_kind("guarantee")}
+    )
+    metrics = {
+        "min_dscr": float(mn),
+        "avg_dscr": float(avg),
+        "llcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, final),
+        "plcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, T - 1),
+        "equity_irr": float(equity_irr),
+        "ltv_at_close": float(ltv[0]) if T else np.nan,
+        "ltv_at_lease_end": float(ltv[lease_end]),
+        "total_debt": debt0,
+        "total_equity": eq_total,
+        "debt_loss": float(out.writeoff[path].sum()),
+        "first_lockup": first["lock-up"],
+        "first_dscr_default": first["DSCR default"],
+        "first_ltv_breach": first["LTV breach"],
+        "first_payment_default": first["payment default"],
+        "breakeven_cashflow_fall": float((mn - 1) / mn) if np.isfinite(mn) and mn > 0 else np.nan,
+    }
+    return DealResult(
+        compiled, out, periods, tranches, tranche_metrics, equity_flows, metrics, events, lt
+    )
+
+
+def _rate_label(t: dict) -> str:
+    if t["rate_type"] == "floating":
+        return f"Base + {t['spread'] * 100:.2f}%"
+    return f"{t['coupon'] * 100:.3f}% fixed"
+
+
+def _weighted_periodic_rate(compiled: CompiledDeal) -> np.ndarray:
+    """Notional-weighted all-in rate per period of the tranches at closing (the debt rate)."""
+    inp = compiled.inputs
+    if inp.notional.sum() <= 0:
+        return np.zeros(compiled.timeline.n_periods)
+    base = inp.base_rate[0]
+    annual = np.where(
+        inp.floating[:, None] == 1, base[None, :] + inp.spread[:, None], inp.fixed_rate[:, None]
+    )
+    w = inp.notional / inp.notional.sum()
+    return (w[:, None] * annual * inp.year_fraction).sum(axis=0)
+
+
+def _events(out: EngineOutputs, path: int, tl, names: list[str]) -> list[Event]:
+    events = []
+    prev = 0
+    for t in range(tl.n_periods):
+        f = int(out.flags[path, t])
+        for bit, label in FLAG_NAMES.items():
+            if f & bit and not prev & bit:
+                events.append(Event(t, tl.end(t).isoformat(), label))
+        prev = f
+        for k, name in enumerate(names):
+            if out.shortfall[path, k, t] > 1e-9 and (
+                t == 0 or out.shortfall[path, k, t - 1] <= 1e-9
+            ):
+                events.append(Event(t, tl.end(t).isoformat(), "shortfall", name))
+            if out.writeoff[path, k, t] > 1e-9:
+                events.append(Event(t, tl.end(t).isoformat(), "write-off", name))
+    return events

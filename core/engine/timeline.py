@@ -1,0 +1,74 @@
+"""The deal's period grid: dates, period lengths and day-count fractions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the month's last day (EDATE semantics)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    closing: dt.date
+    periods_per_year: int
+    n_periods: int
+
+    @property
+    def months_per_period(self) -> int:
+        return 12 // self.periods_per_year
+
+    def start(self, t: int) -> dt.date:
+        return add_months(self.closing, t * self.months_per_period)
+
+    def end(self, t: int) -> dt.date:
+        return self.start(t + 1)
+
+    @property
+    def end_dates(self) -> list[dt.date]:
+        return [self.end(t) for t in range(self.n_periods)]
+
+    @property
+    def years_end(self) -> np.ndarray:
+        """Years from closing to the end of each period."""
+        return (np.arange(self.n_periods) + 1.0) / self.periods_per_year
+
+    @property
+    def years_start(self) -> np.ndarray:
+        return np.arange(self.n_periods, dtype=float) / self.periods_per_year
+
+    def period_of_month(self, month: float) -> int:
+        """Index of the period in which month ``month`` after closing begins."""
+        return int(month // self.months_per_period)
+
+    def periods(self, years: float) -> int:
+        """Whole number of periods in ``years`` (rounded)."""
+        return int(round(years * self.periods_per_year))
+
+    def year_fraction(self, day_count: str) -> np.ndarray:
+        """Accrual fraction of each period: 30/360 on whole months, or actual days / 360."""
+        if day_count == "30/360":
+            return np.full(self.n_periods, self.months_per_period / 12.0)
+        if day_count == "ACT/360":
+            return np.array(
+                [(self.end(t) - self.start(t)).days / 360.0 for t in range(self.n_periods)]
+            )
+        raise ValueError(f"unknown day count {day_count!r}")
+
+
+def timeline_for(closing_date: str, period: str, horizon_years: float) -> Timeline:
+    ppy = {"monthly": 12, "quarterly": 4}[period]
+    n = max(1, int(round(horizon_years * ppy)))
+    return Timeline(dt.date.fromisoformat(closing_date), ppy, n)

@@ -1,0 +1,428 @@
+"""Build the sample deals in resources/deals/ from public reporting (see each description).
+
+Run ``python scripts/build_sample_deals.py`` after changing the deal model; the files are
+committed so the application and the tests can open them without running this.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.files.deal_json import save_deal  # noqa: E402
+from core.model.deal import Deal  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "resources" / "deals"
+
+# canvas columns and rows by kind, so a sample opens tidy
+COL = {
+    "sponsor": 0,
+    "equity": 0,
+    "guarantee": 1,
+    "spv": 2,
+    "lease": 2,
+    "covenant": 2,
+    "opex": 3,
+    "tranche": 4,
+    "gpu_fleet": 1,
+    "facility": 1,
+    "reserve": 3,
+    "crypto": 3,
+}
+
+
+class Builder:
+    def __init__(self, name: str, description: str) -> None:
+        self.deal = Deal(name, description)
+        self.rows: dict[int, int] = {}
+
+    def add(self, block_id: str, kind: str, **terms) -> str:
+        col = COL[kind]
+        row = self.rows.get(col, 0)
+        self.rows[col] = row + 1
+        self.deal.add_block(kind, terms, (col * 240.0, row * 150.0), block_id)
+        return block_id
+
+    def link(self, kind: str, source: str, target: str) -> None:
+        self.deal.connect(kind, source, target)
+
+
+def hyperion() -> Deal:
+    b = Builder(
+        "Hyperion-style data-centre JV (Meta / Blue Owl)",
+        "Modelled on the Hyperion financing of October 2025 (public reporting): an 80/20 joint "
+        "venture of Blue Owl funds and Meta owns a ~$27B Louisiana campus, issues $27.3B of 144A "
+        "bonds at 6.58% (rated A+, fully amortising to 2049) and leases the campus to Meta on a "
+        "4-year initial term with extension options, with a capped residual value guarantee "
+        "covering the first 16 years. Equity (~$2.5B), rent, RVG floor and cap are approximations "
+        "for illustration. The base case assumes Meta exercises five 4-year extensions; rent is "
+        "assumed to start at closing (the real deal funds construction-period interest "
+        "separately).",
+    )
+    b.add(
+        "meta",
+        "sponsor",
+        name="Meta Platforms",
+        rating="AA-",
+        jv_share=0.20,
+        balance_sheet_debt=58700.0,
+        borrowing_rate=0.05,
+    )
+    b.add("blue_owl", "equity", investor="Blue Owl funds", amount=2500.0, ownership_share=0.80)
+    b.add(
+        "spv",
+        "spv",
+        name="Beignet Investor LLC (JV)",
+        closing_date="2025-11-01",
+        period="quarterly",
+        horizon_years=24.0,
+    )
+    b.add(
+        "bonds",
+        "tranche",
+        name="144A senior secured bonds",
+        seniority=1,
+        notional=27300.0,
+        coupon=0.0658,
+        tenor_years=24.0,
+        amortisation="annuity",
+    )
+    b.add(
+        "lease",
+        "lease",
+        name="Operating lease to Meta",
+        term_years=4.0,
+        annual_rent=2850.0,
+        escalator=0.0,
+        renewal_options=5,
+        renewal_term_years=4.0,
+        renewals_exercised=5,
+        at_expiry="sell",
+        market_rent_decline=0.02,
+    )
+    b.add(
+        "campus",
+        "facility",
+        name="Hyperion campus (2 GW)",
+        cost=27000.0,
+        life_years=40.0,
+        capacity_mw=2000.0,
+        market_value_pct=0.75,
+        liquidation_haircut=0.5,
+    )
+    b.add(
+        "rvg",
+        "guarantee",
+        name="Meta residual value guarantee",
+        guarantee_type="rvg",
+        floor_pct=0.7,
+        cap=8000.0,
+        term_years=16.0,
+    )
+    b.add("dsra", "reserve", target_months=6)
+    b.add("opex", "opex", admin_fees=20.0, escalator=0.025)
+    b.add("cov", "covenant", lockup_dscr=1.10, default_dscr=1.02, lookback_months=12)
+    for kind, s, t in [
+        ("owns", "meta", "spv"),
+        ("owns", "blue_owl", "spv"),
+        ("issues", "spv", "bonds"),
+        ("leases_to", "spv", "lease"),
+        ("leases_to", "lease", "meta"),
+        ("owns", "spv", "campus"),
+        ("guarantees", "meta", "rvg"),
+        ("guarantees", "rvg", "campus"),
+        ("owns", "spv", "dsra"),
+        ("secures", "campus", "bonds"),
+        ("secures", "lease", "bonds"),
+        ("applies_to", "opex", "spv"),
+        ("applies_to", "cov", "spv"),
+    ]:
+        b.link(kind, s, t)
+    return b.deal
+
+
+def xai_gpu_spv() -> Deal:
+    b = Builder(
+        "AI-lab GPU SPV (xAI / Valor / Apollo style)",
+        "Modelled on the xAI GPU vehicle reported in October 2025: $20B = $7.5B equity + $12.5B "
+        "debt; the SPV buys Nvidia GPUs and leases them to xAI for 5 years; lenders look to the "
+        "hardware, not xAI's credit. GPU count, unit cost, rent, spread and the market-value "
+        "curve are approximations (GB200-class at ~$50k per GPU; Rubin expected about a year "
+        "after closing). At lease end the GPUs are sold at market value less a 10% haircut.",
+    )
+    b.add(
+        "xai", "sponsor", name="xAI", rating="NR", balance_sheet_debt=5000.0, borrowing_rate=0.125
+    )
+    b.add("valor", "equity", investor="Valor-led equity", amount=7500.0)
+    b.add(
+        "spv",
+        "spv",
+        name="Colossus GPU SPV",
+        closing_date="2025-11-01",
+        period="monthly",
+        horizon_years=5.0,
+        base_rate_curve=[0.037, 0.035, 0.034, 0.034, 0.035],
+    )
+    b.add(
+        "loan",
+        "tranche",
+        name="Apollo-led senior loan",
+        seniority=1,
+        notional=12500.0,
+        rate_type="floating",
+        spread=0.04,
+        day_count="ACT/360",
+        tenor_years=5.0,
+        amortisation="annuity",
+    )
+    b.add(
+        "lease",
+        "lease",
+        name="5-year GPU lease to xAI",
+        term_years=5.0,
+        annual_rent=4500.0,
+        at_expiry="sell",
+        market_rent_decline=0.25,
+    )
+    b.add(
+        "gpus",
+        "gpu_fleet",
+        name="GB200 fleet",
+        generation="GB200",
+        count=400000,
+        unit_cost=50.0,
+        accounting_life_years=6.0,
+        mv_decline=0.20,
+        next_gen_years=[1.0, 3.0],
+        next_gen_step=0.15,
+        commercial_life_years=6.0,
+        scrap_pct=0.05,
+    )
+    b.add("dsra", "reserve", target_months=3, funded_at_close=False)
+    b.add("opex", "opex", admin_fees=10.0, escalator=0.025)
+    b.add("cov", "covenant", lockup_dscr=1.20, default_dscr=1.05, ltv_max=0.85, ltv_action="sweep")
+    for kind, s, t in [
+        ("owns", "valor", "spv"),
+        ("issues", "spv", "loan"),
+        ("leases_to", "spv", "lease"),
+        ("leases_to", "lease", "xai"),
+        ("owns", "spv", "gpus"),
+        ("secures", "gpus", "loan"),
+        ("owns", "spv", "dsra"),
+        ("applies_to", "opex", "spv"),
+        ("applies_to", "cov", "spv"),
+    ]:
+        b.link(kind, s, t)
+    return b.deal
+
+
+def terawulf() -> Deal:
+    b = Builder(
+        "Miner-hosted AI campus with a hyperscaler backstop (TeraWulf / Fluidstack / Google style)",
+        "Modelled on TeraWulf's Lake Mariner leases to Fluidstack (Aug-Oct 2025): 10-year leases, "
+        "~360 MW, $6.7B contracted (up to $16B with two 5-year extensions); Google backstops $3.2B "
+        "of Fluidstack's obligations; site NOI margin about 85%; build cost about $9M per MW; "
+        "$3.2B senior secured notes at 7.75%. The real notes are due 2030 and rely on refinancing; "
+        "here the notes are sized by sculpting to a 1.30x DSCR over the lease after a 12-month "
+        "construction period, which supports about $2.64B of the $3.2B. Equity is the balance.",
+    )
+    b.add(
+        "wulf",
+        "sponsor",
+        name="TeraWulf",
+        rating="B",
+        jv_share=0.0,
+        balance_sheet_debt=1500.0,
+        borrowing_rate=0.08,
+    )
+    b.add("fluid", "sponsor", name="Fluidstack", rating="NR", borrowing_rate=0.12)
+    b.add("google", "sponsor", name="Google (Alphabet)", rating="AA+", borrowing_rate=0.045)
+    b.add("equity", "equity", investor="TeraWulf equity", amount=800.0)
+    b.add(
+        "spv",
+        "spv",
+        name="Lake Mariner AI SPV",
+        closing_date="2025-10-01",
+        period="quarterly",
+        horizon_years=10.0,
+    )
+    b.add(
+        "notes",
+        "tranche",
+        name="7.75% senior secured notes",
+        seniority=1,
+        notional=2640.0,
+        coupon=0.0775,
+        tenor_years=10.0,
+        io_months=12,
+        amortisation="sculpted",
+        target_dscr=1.30,
+    )
+    b.add(
+        "lease",
+        "lease",
+        name="Fluidstack 10-year leases (360 MW)",
+        term_years=10.0,
+        annual_rent=585.0,
+        escalator=0.03,
+        renewal_options=2,
+        renewal_term_years=5.0,
+        at_expiry="sell",
+        market_rent_decline=0.15,
+    )
+    b.add(
+        "backstop",
+        "guarantee",
+        name="Google backstop",
+        guarantee_type="backstop",
+        cap=3200.0,
+        term_years=10.0,
+    )
+    b.add(
+        "site",
+        "facility",
+        name="Lake Mariner data halls",
+        cost=3300.0,
+        life_years=25.0,
+        capacity_mw=360.0,
+        market_value_pct=0.4,
+        liquidation_haircut=0.5,
+    )
+    b.add("dsra", "reserve", target_months=6)
+    b.add("opex", "opex", maintenance=55.0, insurance=15.0, admin_fees=12.0, escalator=0.025)
+    b.add("cov", "covenant", lockup_dscr=1.15, default_dscr=1.05, lookback_months=12)
+    for kind, s, t in [
+        ("owns", "equity", "spv"),
+        ("issues", "spv", "notes"),
+        ("leases_to", "spv", "lease"),
+        ("leases_to", "lease", "fluid"),
+        ("guarantees", "google", "backstop"),
+        ("guarantees", "backstop", "lease"),
+        ("owns", "spv", "site"),
+        ("secures", "site", "notes"),
+        ("owns", "spv", "dsra"),
+        ("applies_to", "opex", "spv"),
+        ("applies_to", "cov", "spv"),
+    ]:
+        b.link(kind, s, t)
+    return b.deal
+
+
+def coreweave() -> Deal:
+    b = Builder(
+        "GPU-backed delayed-draw term loan (CoreWeave DDTL 3.0 style)",
+        "Modelled on CoreWeave's DDTL 3.0 (2025): $2.6B at SOFR + 4.00% for 5 years, tied to one "
+        "large take-or-pay contract; lenders fall back on the GPUs if the contract fails. The "
+        "loan is modelled as fully drawn at closing (draws are not yet scheduled). GPU count, "
+        "price per GPU-hour, power, colocation cost and equity are approximations (H200 at ~$40k; "
+        "$2.10/GPU-hr; colocation ~$150/kW-month in maintenance).",
+    )
+    b.add(
+        "cw",
+        "sponsor",
+        name="CoreWeave",
+        rating="B+",
+        jv_share=1.0,
+        consolidates_spv=True,
+        balance_sheet_debt=8000.0,
+        borrowing_rate=0.10,
+    )
+    b.add("client", "sponsor", name="Investment-grade AI customer", rating="A", borrowing_rate=0.05)
+    b.add(
+        "spv",
+        "spv",
+        name="CoreWeave Compute Acquisition Co.",
+        closing_date="2025-07-01",
+        period="monthly",
+        horizon_years=5.0,
+        base_rate=0.036,
+    )
+    b.add("equity", "equity", investor="CoreWeave", amount=860.0, ownership_share=0.0)
+    b.add(
+        "ddtl",
+        "tranche",
+        name="DDTL 3.0",
+        seniority=1,
+        notional=2600.0,
+        rate_type="floating",
+        spread=0.04,
+        day_count="ACT/360",
+        tenor_years=5.0,
+        amortisation="annuity",
+    )
+    b.add(
+        "contract",
+        "lease",
+        name="5-year compute contract",
+        term_years=5.0,
+        rent_basis="gpu_hour",
+        price_per_gpu_hour=2.10,
+        utilisation=0.85,
+        take_or_pay=0.85,
+        at_expiry="sell",
+        market_rent_decline=0.25,
+    )
+    b.add(
+        "gpus",
+        "gpu_fleet",
+        name="H200 fleet",
+        generation="H200",
+        count=82500,
+        unit_cost=40.0,
+        accounting_life_years=6.0,
+        mv_decline=0.22,
+        next_gen_years=[0.5, 2.0],
+        next_gen_step=0.12,
+        commercial_life_years=5.0,
+        scrap_pct=0.05,
+        liquidation_haircut=0.40,
+    )
+    b.add("dsra", "reserve", target_months=3)
+    b.add(
+        "opex",
+        "opex",
+        power_mw=120.0,
+        power_price=65.0,
+        pue=1.25,
+        maintenance=280.0,
+        insurance=8.0,
+        admin_fees=6.0,
+        escalator=0.03,
+    )
+    b.add("cov", "covenant", lockup_dscr=1.15, default_dscr=1.05, ltv_max=0.90, ltv_action="sweep")
+    for kind, s, t in [
+        ("owns", "cw", "spv"),
+        ("issues", "spv", "equity"),
+        ("issues", "spv", "ddtl"),
+        ("leases_to", "spv", "contract"),
+        ("leases_to", "contract", "client"),
+        ("owns", "spv", "gpus"),
+        ("secures", "gpus", "ddtl"),
+        ("secures", "contract", "ddtl"),
+        ("owns", "spv", "dsra"),
+        ("applies_to", "opex", "spv"),
+        ("applies_to", "cov", "spv"),
+    ]:
+        b.link(kind, s, t)
+    return b.deal
+
+
+SAMPLES = {
+    "hyperion_jv": hyperion,
+    "xai_gpu_spv": xai_gpu_spv,
+    "terawulf_backstop": terawulf,
+    "coreweave_ddtl": coreweave,
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in SAMPLES.items():
+        save_deal(build(), OUT / f"{name}.json")
+        print(f"wrote {OUT / (name + '.json')}")
+
+
+if __name__ == "__main__":
+    main()
