@@ -100,7 +100,7 @@ def hyperion() -> Deal:
         renewal_term_years=4.0,
         renewals_exercised=5,
         at_expiry="sell",
-        market_rent_decline=0.02,
+        market_rent_decline=0.0,
     )
     b.add(
         "campus",

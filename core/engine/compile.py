@@ -14,7 +14,7 @@ import numpy as np
 
 from core.engine import assets
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
-from core.engine.leases import LeaseCash, LeaseSchedule, lease_cash, lease_schedule
+from core.engine.leases import LeaseCash, LeaseSchedule, lease_cash, lease_schedule, market_index
 from core.engine.schedules import TrancheTerms, base_case_schedules, dsra_target
 from core.engine.timeline import Timeline, timeline_for
 from core.model.deal import Block, Deal
@@ -149,7 +149,8 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
     commercial_end = tl.periods(fleet.terms["commercial_life_years"]) if fleet else T
     for lease in leases:
         lt = lease.terms
-        sched = lease_schedule(lt, tl, fleet_gpus)
+        market = market_index(lt, tl)[None, :] * rent_factor
+        sched = lease_schedule(lt, tl, fleet_gpus, market)
         ev = drv.leases.get(lease.id, {})
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
         term = ev.get("termination", np.full(P, _month_period(lt["termination_month"], tl)))
@@ -164,9 +165,12 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         lc = lease_cash(sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end)
         revenue += lc.revenue
         if lt["at_expiry"] == "re_lease":
-            market = sched.initial_rent * (1 - lt["market_rent_decline"]) ** y_start * rent_factor
             t_idx = np.arange(T)[None, :]
-            revenue += market * ((t_idx >= lc.end[:, None]) & (t_idx < commercial_end))
+            revenue += (
+                sched.initial_rent
+                * market
+                * ((t_idx >= lc.end[:, None]) & (t_idx < commercial_end))
+            )
         cash_by_lease[lease.id] = lc
         scheds[lease.id] = sched
         if lc.end.max() >= ends.max():

@@ -20,7 +20,7 @@ HOURS_PER_YEAR = 8760.0
 class LeaseSchedule:
     """The rent a lease can pay in each period if every renewal option were exercised."""
 
-    rent: np.ndarray  # (T,) USD m per period
+    rent: np.ndarray  # (P or 1, T) USD m per period
     start: int  # first period with rent
     term_ends: list[int]  # end (exclusive period) of the initial term, then of each renewal
     initial_rent: float  # rent per period at the start, before escalation
@@ -41,26 +41,46 @@ def rent_per_period(terms: dict, tl: Timeline, fleet_gpus: int) -> float:
     return terms["price_per_gpu_hour"] * gpus * HOURS_PER_YEAR / ppy * billed / 1e6
 
 
-def lease_schedule(terms: dict, tl: Timeline, fleet_gpus: int) -> LeaseSchedule:
+def lease_schedule(
+    terms: dict, tl: Timeline, fleet_gpus: int, market: np.ndarray | None = None
+) -> LeaseSchedule:
+    """Contracted rent through every renewal option.
+
+    ``market`` (P or 1, T) is the market rent as a multiple of the initial rent; a renewal
+    reprices at ``renewal_rent_pct`` times the lower of the expiring rent and the market rent
+    (a tenant does not renew above market). Without it the market falls at the lease's
+    ``market_rent_decline``.
+    """
     T, ppy = tl.n_periods, tl.periods_per_year
+    if market is None:
+        market = market_index(terms, tl)[None, :]
+    P = market.shape[0]
     start = tl.period_of_month(terms["start_month"])
     r0 = rent_per_period(terms, tl, fleet_gpus)
-    rent = np.zeros(T)
+    rent = np.zeros((P, T))
     ends = [start + tl.periods(terms["term_years"])]
     renewal_n = max(1, tl.periods(terms["renewal_term_years"]))
     for _ in range(terms["renewal_options"]):
         ends.append(ends[-1] + renewal_n)
-    level, seg_start, last_rent = r0, start, r0
+    esc = 1.0 + terms["escalator"]
+    level = last_rent = np.full(P, r0)
+    seg_start = start
     for i, end in enumerate(ends):
         if i > 0:
-            # the renewal rent is a share of the rent in the last period of the expiring term
-            level = last_rent * terms["renewal_rent_pct"]
             seg_start = ends[i - 1]
+            if seg_start >= T:
+                break
+            at_market = r0 * market[:, seg_start]
+            level = terms["renewal_rent_pct"] * np.minimum(last_rent, at_market)
         idx = np.arange(seg_start, min(end, T))
-        years_in = (idx - seg_start) // ppy
-        rent[idx] = level * (1.0 + terms["escalator"]) ** years_in
-        last_rent = level * (1.0 + terms["escalator"]) ** ((end - 1 - seg_start) // ppy)
+        rent[:, idx] = level[:, None] * esc ** ((idx - seg_start) // ppy)
+        last_rent = level * esc ** ((end - 1 - seg_start) // ppy)
     return LeaseSchedule(rent, start, ends, r0)
+
+
+def market_index(terms: dict, tl: Timeline) -> np.ndarray:
+    """Market rent relative to the initial rent: falls at ``market_rent_decline`` a year."""
+    return (1.0 - terms["market_rent_decline"]) ** tl.years_start
 
 
 @dataclass
@@ -93,7 +113,7 @@ def lease_cash(
     terminated = termination < np.minimum(contract_end, tenant_default)
     stop = np.minimum(np.minimum(contract_end, termination), tenant_default)
     paying = t < stop[:, None]
-    revenue = sched.rent[None, :] * paying
+    revenue = sched.rent * paying
     fee_period = np.where(terminated, termination, T)
     revenue = revenue + np.where(t == fee_period[:, None], termination_fee, 0.0)
 
@@ -102,7 +122,7 @@ def lease_cash(
     backstop = np.zeros_like(revenue)
     if backstop_cap is not None:
         horizon = np.minimum(np.minimum(contract_end, termination), backstop_end)
-        owed = sched.rent[None, :] * (
+        owed = sched.rent * (
             (t >= tenant_default[:, None]) & (t < horizon[:, None]) & defaulted[:, None]
         )
         before = np.cumsum(owed, axis=1) - owed

@@ -1,0 +1,1 @@
+"""Risk analysis over the engine: deterministic stresses, scenarios, break-evens, Monte Carlo."""

@@ -1,0 +1,92 @@
+"""Deterministic stresses of the risks credit investors fear, applied to a copy of a deal.
+
+A :class:`Stress` changes deal terms (it never edits the original deal), so a stressed deal
+runs through exactly the same compile and waterfall as the base case. Fields left at ``None``
+keep the deal's own value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from core.model.deal import Deal
+
+
+@dataclass(frozen=True)
+class Stress:
+    #: yearly fall of market compute rent (sets every lease's market_rent_decline)
+    rent_deflation: float | None = None
+    #: extra discount on the orderly sale of the assets at lease end (added to the haircut)
+    residual_haircut: float | None = None
+    #: year after closing in which every lease is terminated early (0 or None: no termination)
+    termination_year: float | None = None
+    #: year after closing in which every tenant stops paying (0 or None: no default)
+    tenant_default_year: float | None = None
+    #: parallel shift of the base-rate curve (decimal, 0.01 = +100 bp)
+    base_rate_shock: float = 0.0
+    #: extra yearly fall in GPU market value (technology obsolescence)
+    gpu_value_decline: float = 0.0
+    #: commercial life of the GPUs in years (None: the fleet's own)
+    gpu_commercial_life: float | None = None
+    #: extra forced-sale haircut when lenders liquidate (missing repo market)
+    liquidation_haircut: float = 0.0
+    #: renewals exercised (None: the deal's base case; 0: no renewal)
+    renewals: int | None = None
+    #: change in crypto collateral price, as a share (-0.5 = price halves at once)
+    crypto_price_shock: float = 0.0
+
+    def describe(self) -> str:
+        """One line for tables and reports, listing only what is stressed."""
+        parts = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is None or v == 0 or (f.name == "base_rate_shock" and v == 0):
+                continue
+            label = f.name.replace("_", " ")
+            if f.name in ("termination_year", "tenant_default_year", "gpu_commercial_life"):
+                parts.append(f"{label} {v:g}")
+            elif f.name == "renewals":
+                parts.append(f"{label} {v}")
+            else:
+                parts.append(f"{label} {v * 100:+.1f}%")
+        return ", ".join(parts) or "base case"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _clip(v: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return min(max(v, lo), hi)
+
+
+def apply_stress(deal: Deal, stress: Stress) -> Deal:
+    """A stressed copy of ``deal``; the original is untouched."""
+    d = deal.copy()
+    for b in d.blocks.values():
+        t = b.terms
+        if b.kind == "lease":
+            if stress.rent_deflation is not None:
+                t["market_rent_decline"] = _clip(stress.rent_deflation)
+            if stress.termination_year:
+                t["termination_month"] = max(1, int(round(stress.termination_year * 12)))
+            if stress.tenant_default_year:
+                t["tenant_default_month"] = max(1, int(round(stress.tenant_default_year * 12)))
+            if stress.renewals is not None:
+                t["renewals_exercised"] = min(max(stress.renewals, 0), t["renewal_options"])
+        elif b.kind in ("gpu_fleet", "facility"):
+            if stress.residual_haircut:
+                t["sale_haircut"] = _clip(t["sale_haircut"] + stress.residual_haircut)
+            if stress.liquidation_haircut:
+                t["liquidation_haircut"] = _clip(
+                    t["liquidation_haircut"] + stress.liquidation_haircut
+                )
+            if b.kind == "gpu_fleet":
+                t["mv_decline"] = _clip(t["mv_decline"] + stress.gpu_value_decline)
+                if stress.gpu_commercial_life:
+                    t["commercial_life_years"] = max(0.25, stress.gpu_commercial_life)
+        elif b.kind == "spv" and stress.base_rate_shock:
+            t["base_rate"] = t["base_rate"] + stress.base_rate_shock
+            t["base_rate_curve"] = [r + stress.base_rate_shock for r in t["base_rate_curve"]]
+        elif b.kind == "crypto" and stress.crypto_price_shock:
+            t["price"] = t["price"] * max(0.0, 1.0 + stress.crypto_price_shock)
+    return d
