@@ -13,36 +13,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.files.deal_json import save_deal  # noqa: E402
 from core.model.deal import Deal  # noqa: E402
+from core.model.layout import auto_layout  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "resources" / "deals"
-
-# canvas columns and rows by kind, so a sample opens tidy
-COL = {
-    "sponsor": 0,
-    "equity": 0,
-    "guarantee": 1,
-    "spv": 2,
-    "lease": 2,
-    "covenant": 2,
-    "opex": 3,
-    "tranche": 4,
-    "gpu_fleet": 1,
-    "facility": 1,
-    "reserve": 3,
-    "crypto": 3,
-}
 
 
 class Builder:
     def __init__(self, name: str, description: str) -> None:
         self.deal = Deal(name, description)
-        self.rows: dict[int, int] = {}
 
     def add(self, block_id: str, kind: str, **terms) -> str:
-        col = COL[kind]
-        row = self.rows.get(col, 0)
-        self.rows[col] = row + 1
-        self.deal.add_block(kind, terms, (col * 240.0, row * 150.0), block_id)
+        self.deal.add_block(kind, terms, block_id=block_id)
         return block_id
 
     def link(self, kind: str, source: str, target: str) -> None:
@@ -420,7 +401,10 @@ SAMPLES = {
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, build in SAMPLES.items():
-        save_deal(build(), OUT / f"{name}.json")
+        deal = build()
+        for block_id, position in auto_layout(deal).items():
+            deal.move_block(block_id, position)
+        save_deal(deal, OUT / f"{name}.json")
         print(f"wrote {OUT / (name + '.json')}")
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -141,7 +144,7 @@ def result_to_text(result: DealResult) -> str:
     lines += [
         "",
         "Annual cash flows (years from closing)",
-        yearly.to_string(float_format=lambda v: f"{v:,.1f}"),
+        yearly.to_string(formatters={"min_dscr": lambda v: _fmt(v, "x")}, float_format=_fmt),
     ]
     return "\n".join(lines)
 
@@ -158,3 +161,28 @@ def _yearly(result: DealResult) -> pd.DataFrame:
     sums["debt_end"] = balances.groupby(year).last().values
     sums.index.name = "year"
     return sums
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a deal and print its cash flows and credit metrics")
+    p.add_argument("deal", help="deal file (JSON)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--engine",
+        choices=("cython", "reference"),
+        default="cython",
+        help="waterfall implementation (reference: pure NumPy, for checking)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.engine.results import run_deal
+    from core.files.deal_json import load_deal
+
+    result = run_deal(load_deal(args.deal), engine=args.engine)
+    if args.json:
+        json.dump(result_to_json(result), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(result_to_text(result))
+    return 0
