@@ -29,9 +29,10 @@ def annuity_payment(notional: float, rate: float, n: int) -> float:
     """Closed-form level payment repaying ``notional`` over ``n`` periods at ``rate`` each."""
     if n <= 0:
         return notional
-    if abs(rate) < 1e-15:
+    if rate == 0.0:
         return notional / n
-    return notional * rate / (1.0 - (1.0 + rate) ** -n)
+    # 1 - (1 + r)^-n written with expm1/log1p so tiny rates keep full precision
+    return notional * rate / -np.expm1(-n * np.log1p(rate))
 
 
 def fixed_schedule(tr: TrancheTerms, T: int) -> np.ndarray:

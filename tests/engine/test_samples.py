@@ -1,0 +1,79 @@
+"""The sample deals: they run, obey the waterfall's invariants, and give plausible metrics."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.engine.leverage import lease_pv
+from core.engine.results import run_deal
+from core.files.deal_json import load_deal
+
+DEALS = sorted((Path(__file__).resolve().parents[2] / "resources" / "deals").glob("*.json"))
+
+
+@pytest.fixture(params=DEALS, ids=lambda p: p.stem)
+def result(request):
+    return run_deal(load_deal(request.param))
+
+
+def test_there_are_four_samples():
+    assert {p.stem for p in DEALS} >= {
+        "hyperion_jv",
+        "xai_gpu_spv",
+        "terawulf_backstop",
+        "coreweave_ddtl",
+    }
+
+
+def test_cash_in_equals_cash_out_every_period(result):
+    out, inp = result.outputs, result.compiled.inputs
+    dsra_open = np.concatenate([[inp.dsra_initial], out.dsra_balance[0, :-1]])
+    trap_open = np.concatenate([[0.0], out.trap_balance[0, :-1]])
+    cash_in = out.cfads[0] + out.proceeds[0] + out.injection[0] + dsra_open + trap_open
+    cash_out = (
+        out.interest_paid[0].sum(axis=0)
+        + out.principal_paid[0].sum(axis=0)
+        + out.dsra_balance[0]
+        + out.trap_balance[0]
+        + out.distribution[0]
+    )
+    np.testing.assert_allclose(cash_in, cash_out, atol=1e-6)
+
+
+def test_no_balance_negative_and_debt_settled(result):
+    out = result.outputs
+    for name in ("balance", "dsra_balance", "trap_balance", "distribution", "principal_paid"):
+        assert getattr(out, name).min() >= -1e-9, name
+    # every tranche is repaid or written off by the end of the horizon
+    assert out.balance[0, :, -1].max() == pytest.approx(0.0, abs=1e-9)
+    repaid = out.principal_paid[0].sum(axis=1) + out.writeoff[0].sum(axis=1)
+    np.testing.assert_allclose(repaid, result.compiled.inputs.notional + out.pik[0].sum(axis=1))
+
+
+def test_plausible_base_case(result):
+    m = result.metrics
+    assert 1.1 < m["min_dscr"] < 3.0
+    assert m["avg_dscr"] >= m["min_dscr"]
+    assert m["llcr"] > 1.0
+    assert 0.0 < m["equity_irr"] < 0.6
+    assert m["debt_loss"] == 0.0
+    assert m["first_payment_default"] is None
+    assert sum(result.sources.values()) == pytest.approx(sum(result.uses.values()))
+
+
+def test_dscr_is_cfads_over_debt_service(result):
+    p = result.periods
+    has = p.debt_service > 1e-9
+    np.testing.assert_allclose(p.dscr[has], (p.cfads / p.debt_service)[has], rtol=1e-12)
+
+
+def test_hyperion_look_through_by_hand():
+    r = run_deal(load_deal(DEALS[[p.stem for p in DEALS].index("hyperion_jv")]))
+    meta = r.look_through[0]
+    rent = r.periods["revenue"].to_numpy()
+    assert meta.on_balance_sheet == pytest.approx(58700.0)
+    assert meta.spv_debt_share == pytest.approx(0.20 * 27300.0)
+    assert meta.lease_pv == pytest.approx(lease_pv(rent, 0.05, 4))
+    assert meta.guarantees == pytest.approx(8000.0)
+    assert meta.ratio == pytest.approx((58700 + 5460 + meta.lease_pv + 8000) / 58700)
