@@ -22,7 +22,10 @@ Each period, in order:
     DSCR default or payment default accelerates or sweeps, an LTV breach traps, sweeps or
     accelerates;
  8. cash sweep (per-tranche percentage, or everything when a sweep/acceleration is in force);
- 9. lock-up account: trap, or release once the tests pass again;
+ 9. lock-up account: trap, or release once the tests pass again; while any class has a
+    shortfall (unpaid interest or scheduled principal) nothing is released and any cash left
+    (e.g. trapped cash released to an acceleration sweep that repaid all principal) is held
+    in the account, so equity is never paid while a debt class is short;
 10. what is left is distributed to equity; on liquidation and in the last period any balance
     still outstanding (with its interest arrears) is written off as a loss.
 """
@@ -249,10 +252,12 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
                 out.principal_paid[:, k, t] += s_k
                 cash -= s_k
 
-        # 9. lock-up account
-        trap += np.where(trap_mode, cash, 0.0)
-        cash = np.where(trap_mode, 0.0, cash)
-        cured = ~trap_mode & ~lock & ~ltvb & ~sweep_all
+        # 9. lock-up account; while any class is short, what is left is held there too
+        short = shortfall.sum(axis=1) > EPS
+        hold = trap_mode | (short & ~release)
+        trap += np.where(hold, cash, 0.0)
+        cash = np.where(hold, 0.0, cash)
+        cured = ~hold & ~lock & ~ltvb & ~sweep_all
         cash += np.where(cured, trap, 0.0)
         trap = np.where(cured, 0.0, trap)
 

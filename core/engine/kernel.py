@@ -1,0 +1,203 @@
+"""Public entry point of the waterfall engine.
+
+``run_waterfall(inputs)`` runs the compiled Cython kernel (``core/engine/_waterfall.pyx``) over
+every path, in parallel on all cores. The pure-NumPy reference (:mod:`core.engine.reference`,
+the executable specification) runs only when asked for with ``engine="reference"``; there is
+no silent fallback: without a built kernel, the Cython engine raises ``ImportError`` saying
+how to build it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import fields
+
+import numpy as np
+
+from core.engine.arrays import PATH_FIELDS, PKT_FIELDS, EngineInputs, EngineOutputs
+from core.engine.reference import run_reference
+
+__all__ = ["ENGINES", "check_build", "run_waterfall"]
+
+ENGINES = ("cython", "reference")
+KERNEL_MODULE = "core.engine._waterfall"
+ABI_VERSION = 1  # must equal _waterfall.ABI_VERSION; bumped when the kernel signature changes
+
+BUILD_HELP = (
+    "The compiled waterfall kernel ({module}) {problem}.\n"
+    "Build it from the repository root with\n"
+    "    pip install -e .\n"
+    "or, without pip,\n"
+    "    python setup.py build_ext --inplace\n"
+    "(this needs a C compiler with OpenMP, Cython and NumPy; scripts/install.sh does it all).\n"
+    'The NumPy reference is used only when engine="reference" is asked for explicitly.'
+)
+
+_F64 = np.dtype(np.float64)
+_I32 = np.dtype(np.int32)
+_CPUS = os.cpu_count() or 1
+_kernel = None  # the imported extension module, once loaded
+
+
+def check_build():
+    """Import the compiled kernel (once) or raise ``ImportError`` saying how to build it."""
+    global _kernel
+    if _kernel is None:
+        try:
+            mod = importlib.import_module(KERNEL_MODULE)
+        except ImportError as exc:
+            problem = f"cannot be imported ({exc})"
+            raise ImportError(BUILD_HELP.format(module=KERNEL_MODULE, problem=problem)) from exc
+        found = getattr(mod, "ABI_VERSION", None)
+        if found != ABI_VERSION:
+            problem = f"is stale (ABI {found}, this code expects {ABI_VERSION}): rebuild it"
+            raise ImportError(BUILD_HELP.format(module=KERNEL_MODULE, problem=problem))
+        _kernel = mod
+    return _kernel
+
+
+def _f(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=_F64)
+
+
+def _i(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=_I32)
+
+
+def _check_outputs(out: EngineOutputs, P: int, K: int, T: int) -> None:
+    for name, arr in vars(out).items():
+        shape = (P, K, T) if name in PKT_FIELDS else (P, T)
+        dtype = _I32 if name == "flags" else _F64
+        if not (
+            isinstance(arr, np.ndarray)
+            and arr.shape == shape
+            and arr.dtype == dtype
+            and arr.flags.c_contiguous
+            and arr.flags.writeable
+        ):
+            raise ValueError(
+                f"out.{name} must be a writeable C-contiguous {dtype} array of shape {shape}"
+            )
+
+
+def run_waterfall(
+    inp: EngineInputs,
+    engine: str = "cython",
+    n_threads: int | None = None,
+    out: EngineOutputs | None = None,
+) -> EngineOutputs:
+    """Run the waterfall over every path of ``inp`` and return its outputs.
+
+    ``engine`` is ``"cython"`` (the compiled kernel, default) or ``"reference"`` (the NumPy
+    specification, slow). ``n_threads`` is the number of OpenMP threads (default: all cores;
+    never more than there are paths). ``out`` may be a preallocated ``EngineOutputs`` of the
+    right shape (``EngineOutputs.empty(P, K, T)``) to reuse across calls, e.g. when a large
+    batch is processed in chunks; every element is overwritten. Inputs are converted once to
+    C-contiguous float64 (int32 for ``floating``, ``maturity``, ``pik``, ``group_start``);
+    a per-path input with first dimension 1 is shared by every path.
+    """
+    if engine == "reference":
+        res = run_reference(inp)
+        if out is None:
+            return res
+        _check_outputs(out, inp.n_paths, inp.n_tranches, inp.n_periods)
+        for name, arr in vars(res).items():
+            getattr(out, name)[...] = arr
+        return out
+    if engine != "cython":
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    kernel = _kernel if _kernel is not None else check_build()
+
+    if n_threads is None:
+        n_threads = _CPUS
+    elif int(n_threads) < 1:
+        raise ValueError(f"n_threads must be at least 1, got {n_threads}")
+    P = max(
+        inp.revenue.shape[0],
+        inp.opex.shape[0],
+        inp.fees.shape[0],
+        inp.proceeds.shape[0],
+        inp.asset_value.shape[0],
+        inp.liquidation_value.shape[0],
+        inp.crypto_value.shape[0],
+        inp.base_rate.shape[0],
+    )
+    K = inp.notional.shape[0]
+    T = inp.depreciation.shape[0]
+    if out is None:
+        out = EngineOutputs.empty(P, K, T)
+    else:
+        _check_outputs(out, P, K, T)
+    try:
+        kernel.waterfall(
+            _f(inp.revenue),
+            _f(inp.opex),
+            _f(inp.fees),
+            _f(inp.proceeds),
+            _f(inp.asset_value),
+            _f(inp.liquidation_value),
+            _f(inp.crypto_value),
+            _f(inp.base_rate),
+            _f(inp.depreciation),
+            _f(inp.dsra_target),
+            _f(inp.fixed_rate),
+            _f(inp.spread),
+            _i(inp.floating),
+            _f(inp.year_fraction),
+            _f(inp.notional),
+            _f(inp.scheduled_principal),
+            _i(inp.maturity),
+            _f(inp.sweep_pct),
+            _i(inp.pik),
+            _i(inp.group_start),
+            inp.dsra_initial,
+            inp.tax_rate,
+            inp.lockup_dscr,
+            inp.default_dscr,
+            inp.ltv_max,
+            inp.lockup_action,
+            inp.default_action,
+            inp.ltv_action,
+            inp.lookback,
+            inp.liquidation_lag,
+            inp.margin_call_ltv,
+            inp.crypto_liquidation_ltv,
+            out.cfads,
+            out.tax,
+            out.debt_service,
+            out.dscr,
+            out.dscr_test,
+            out.ltv,
+            out.proceeds,
+            out.injection,
+            out.dsra_balance,
+            out.trap_balance,
+            out.distribution,
+            out.flags,
+            out.interest_due,
+            out.interest_paid,
+            out.principal_paid,
+            out.pik,
+            out.shortfall,
+            out.balance,
+            out.writeoff,
+            int(n_threads),
+        )
+    except ValueError as exc:  # the kernel names shape errors; Cython's buffer errors do not
+        raise ValueError(f"invalid EngineInputs: {_diagnose(inp) or exc}") from exc
+    return out
+
+
+_NDIM = {"depreciation": 1, "dsra_target": 1, "year_fraction": 2, "scheduled_principal": 2}
+
+
+def _diagnose(inp: EngineInputs) -> str | None:
+    """Name the input whose number of dimensions is wrong (slow path, after a failure)."""
+    for f in fields(inp):
+        arr = getattr(inp, f.name)
+        if isinstance(arr, np.ndarray):
+            want = 2 if f.name in PATH_FIELDS else _NDIM.get(f.name, 1)
+            if arr.ndim != want:
+                return f"{f.name} has {arr.ndim} dimension(s) {arr.shape}; expected {want}"
+    return None
