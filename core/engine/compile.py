@@ -60,6 +60,9 @@ class CompiledDeal:
     sale_period: np.ndarray  # (P,) period of the planned sale (T: none in horizon)
     sources: dict[str, float]
     uses: dict[str, float]
+    #: total paid by each guarantee over the horizon, per path (P,): RVG top-ups at the sale
+    #: and backstop payments (shared among a lease's backstops in proportion to their caps)
+    guarantee_paid: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _one(deal: Deal, kind: str) -> Block | None:
@@ -144,6 +147,7 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
     cash_by_lease: dict[str, LeaseCash] = {}
     scheds: dict[str, LeaseSchedule] = {}
     ends = np.zeros(P, dtype=int)
+    guarantee_paid: dict[str, np.ndarray] = {}
     last_lease = leases[0]
     rent_factor = _col(drv.rent_factor, np.ones(T), P)
     commercial_end = tl.periods(fleet.terms["commercial_life_years"]) if fleet else T
@@ -163,6 +167,10 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         cap = sum(g.terms["cap"] for g in backstop) if backstop else None
         bs_end = min((_term_end(g, tl) for g in backstop), default=T)
         lc = lease_cash(sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end)
+        bs_total = lc.backstop_paid.sum(axis=1)
+        for g in backstop:
+            share = g.terms["cap"] / cap if cap else 1.0 / len(backstop)
+            guarantee_paid[g.id] = guarantee_paid.get(g.id, 0.0) + bs_total * share
         revenue += lc.revenue
         if lt["at_expiry"] == "re_lease":
             t_idx = np.arange(T)[None, :]
@@ -211,6 +219,7 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         got = np.take_along_axis(proceeds, sale_period[:, None], axis=1)[:, 0]
         pay = np.where(eligible, np.minimum(np.maximum(floor - got, 0.0), g.terms["cap"]), 0.0)
         rvg += np.where(at_sale, pay[:, None], 0.0)
+        guarantee_paid[g.id] = guarantee_paid.get(g.id, 0.0) + pay
     proceeds = proceeds + rvg
     held = t_idx <= sale_period[:, None]
     operating = t_idx < stop[:, None]
@@ -349,6 +358,7 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         sale_period,
         sources,
         uses,
+        guarantee_paid,
     )
 
 

@@ -1,0 +1,158 @@
+"""The risks credit investors fear (DOMAIN.md), each with its deterministic stress and break-even.
+
+``RISKS`` lists one entry per risk in the domain primer, with the severe-but-plausible stress
+the report applies and the driver whose break-even answers "how far can this go before the
+debt loses money". ``risk_summary(deal)`` runs them all through the same engine as the base
+case (``run_deal``) and the break-even solver, and says what comes back onto each sponsor's
+balance sheet.
+
+Stress values and their DOMAIN.md source:
+
+- rent deflation: market compute rent falls 30% a year (price-performance improves 25-28% a
+  year; H100 rent fell from $8/hr to ~$2/hr in 2023-24), renewals at market;
+- obsolescence: GPU value falls 15% a year faster, commercial life 3 years (critics: 2-3 years
+  against 5-6 of accounting life), 30% extra haircut on the residual at lease end;
+- lease risk: no renewal and the tenant defaults after 3 years (Hyperion: 4-year initial
+  term then options; backstops pay up to their caps);
+- correlation convergence: BTC halves (one year at ~50% volatility, correlation 0.8 in stress)
+  while compute rent falls 35% a year;
+- liquidation: the tenant defaults after 2 years and the lenders sell into a missing repo
+  market at a further 30% forced-sale haircut;
+- rates: base rate +200 bp (floating coupons over SOFR).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from core.model.deal import Deal
+from core.risk.breakeven import BreakEven, solve_breakeven
+from core.risk.lookthrough import SponsorStress, sponsor_stress
+from core.risk.stress import Stress
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    title: str
+    description: str
+    stress: Stress
+    breakeven_driver: str
+    #: what the break-even driver is applied on top of (e.g. a tenant default for liquidation)
+    breakeven_base: Stress = field(default_factory=Stress)
+
+
+RISKS: tuple[Risk, ...] = (
+    Risk(
+        "rent_deflation",
+        "Compute-rent deflation",
+        "Market rent per GPU-hour keeps falling; renewals and re-leasing reprice lower.",
+        Stress(rent_deflation=0.30),
+        "rent_deflation",
+    ),
+    Risk(
+        "obsolescence",
+        "Technology obsolescence / residual value",
+        "GPUs lose commercial value faster than the debt amortises; the residual disappoints.",
+        Stress(gpu_value_decline=0.15, gpu_commercial_life=3.0, residual_haircut=0.30),
+        "residual_haircut",
+    ),
+    Risk(
+        "lease",
+        "Lease termination / non-renewal / tenant default",
+        "No renewal and the tenant stops paying after 3 years; backstops pay up to their caps.",
+        Stress(renewals=0, tenant_default_year=3.0),
+        "termination_year",
+    ),
+    Risk(
+        "correlation",
+        "Correlation convergence (BTC and compute rent)",
+        "BTC halves while compute rent falls: collateral and cash flow fail together.",
+        Stress(crypto_price_shock=-0.5, rent_deflation=0.35),
+        "rent_deflation",
+    ),
+    Risk(
+        "liquidation",
+        "Liquidation into a missing repo market",
+        "Tenant default after 2 years; seized GPUs sell at a steep, slow, forced-sale discount.",
+        Stress(tenant_default_year=2.0, liquidation_haircut=0.30),
+        "liquidation_haircut",
+        Stress(tenant_default_year=2.0),
+    ),
+    Risk(
+        "rates",
+        "Rates",
+        "Base rate +200 bp: floating coupons rise while rent is fixed.",
+        Stress(base_rate_shock=0.02),
+        "base_rate_shock",
+    ),
+)
+
+
+def risk(risk_id: str) -> Risk:
+    for r in RISKS:
+        if r.id == risk_id:
+            return r
+    raise KeyError(f"unknown risk {risk_id!r}; expected one of {[r.id for r in RISKS]}")
+
+
+@dataclass
+class RiskOutcome:
+    risk: Risk
+    stress_description: str
+    min_dscr: float
+    loss_by_tranche: dict[str, float]  # USD m written off, seniority order
+    loss_pct_by_tranche: dict[str, float]  # share of notional
+    equity_irr: float
+    breakeven: BreakEven
+    sponsors: list[SponsorStress] = field(default_factory=list)
+
+    @property
+    def breakeven_label(self) -> str:
+        return self.breakeven.label
+
+    def to_dict(self) -> dict:
+        def num(v: float) -> float | None:
+            return None if v is None or not math.isfinite(v) else v
+
+        return {
+            "risk": self.risk.id,
+            "title": self.risk.title,
+            "stress": self.stress_description,
+            "min_dscr": num(self.min_dscr),
+            "loss_by_tranche": self.loss_by_tranche,
+            "loss_pct_by_tranche": {k: num(v) for k, v in self.loss_pct_by_tranche.items()},
+            "equity_irr": num(self.equity_irr),
+            "breakeven": {
+                k: num(v) if isinstance(v, float) else v
+                for k, v in self.breakeven.to_dict().items()
+            },  # fmt: skip
+            "sponsors": [s.to_dict() for s in self.sponsors],
+        }
+
+
+def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> RiskOutcome:
+    """Run one risk's stress through ``run_deal`` and solve its break-even (all debt)."""
+    from core.engine.results import run_deal
+    from core.risk.stress import apply_stress
+
+    base = run_deal(deal, engine=engine)
+    res = run_deal(apply_stress(deal, r.stress), engine=engine)
+    tm = res.tranche_metrics
+    be = solve_breakeven(deal, r.breakeven_driver, None, tol=tol, base=r.breakeven_base)
+    return RiskOutcome(
+        r,
+        r.stress.describe(),
+        float(res.metrics["min_dscr"]),
+        {row.tranche: float(row.loss) for row in tm.itertuples()},
+        {row.tranche: float(row.loss_pct) for row in tm.itertuples()},
+        float(res.metrics["equity_irr"]),
+        be,
+        sponsor_stress(res.compiled, base.look_through, r.title),
+    )
+
+
+def risk_summary(deal: Deal, engine: str = "cython", tol: float = 1e-3) -> list[RiskOutcome]:
+    """Every risk in ``RISKS`` applied to ``deal``: stressed metrics, break-even, look-through."""
+    return [evaluate(deal, r, engine, tol) for r in RISKS]
