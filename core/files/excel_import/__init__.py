@@ -1,0 +1,115 @@
+"""Import an Excel workbook as a CapStack deal.
+
+``import_workbook(path)`` opens the file safely (:mod:`.reader`), reads CapStack's own export
+back exactly (:mod:`.roundtrip`), or for a workbook built elsewhere finds labelled inputs
+(:mod:`.labels`) and period schedules (:mod:`.schedules`), proposes a :class:`Mapping`, builds a
+deal (:mod:`.builder`), runs it and reconciles the workbook's own results with CapStack's
+(:mod:`.reconcile`). Nothing is written anywhere; bad input raises :class:`WorkbookError` with a
+message naming the file problem or the sheet and cell.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+from core.files.excel_import.builder import MissingInputs, build_deal
+from core.files.excel_import.labels import TARGETS, find_labels
+from core.files.excel_import.mapping import Mapping, MappingEntry, apply_saved, from_candidates
+from core.files.excel_import.reader import Workbook, WorkbookError, open_workbook
+from core.files.excel_import.reconcile import ReconRow, reconcile
+from core.files.excel_import.roundtrip import is_capstack, read_capstack
+from core.files.excel_import.schedules import Schedule, find_schedules
+from core.model.deal import Deal
+
+__all__ = ["ImportResult", "Mapping", "MappingEntry", "MissingInputs", "ReconRow",
+           "WorkbookError", "import_workbook", "rebuild"]  # fmt: skip
+
+
+@dataclass
+class ImportResult:
+    deal: Deal
+    mapping: Mapping
+    reconciliation: list[ReconRow]
+    notes: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+    capstack_roundtrip: bool = False
+    workbook: Workbook | None = field(default=None, repr=False)
+
+
+def import_workbook(
+    path: str | os.PathLike[str], mapping: Mapping | None = None, recalc: bool = False
+) -> ImportResult:
+    """Read ``path`` into a deal. ``mapping``: a saved mapping to reuse; ``recalc``: recalculate
+    with LibreOffice first (also done when formulas have no saved values)."""
+    wb = open_workbook(path)
+    notes = list(wb.notes)
+    if recalc or wb.mostly_uncalculated:
+        wb, more = _recalculated(wb, forced=recalc)
+        notes += more
+    if is_capstack(wb):
+        deal, more = read_capstack(wb)
+        return ImportResult(deal, Mapping(), [], notes + more, [], [], True, wb)
+    schedules = find_schedules(wb)
+    if mapping is None:
+        m = from_candidates(wb, find_labels(wb))
+    else:
+        m, more = apply_saved(wb, mapping)
+        notes += more
+    return rebuild(wb, m, schedules, notes)
+
+
+def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
+            notes: list[str] | None = None) -> ImportResult:  # fmt: skip
+    """Build, run and reconcile from a (possibly user-corrected) mapping."""
+    from core.engine.results import run_deal
+
+    notes = list(notes or [])
+    built = build_deal(wb, m, schedules)
+    result = run_deal(built.deal)
+    recon = reconcile(result, m, schedules, built.schedule_scale)
+    notes += built.notes
+    if built.schedule_scale != 1.0:
+        notes.append(f"workbook amounts x {built.schedule_scale:g} to millions; currencies are "
+                     "not converted")  # fmt: skip
+    unmapped = [f"{t.label}: not found" for t in TARGETS if m.get(t.id) is None]
+    unmapped += [f"defaulted - {d}" for d in built.defaulted]
+    kinds = {k for s in schedules for k in s.series}
+    series = ("revenue", "opex", "cfads", "debt_service", "dscr", "balance")
+    unmapped += [f"schedule series {k!r}: not found" for k in series if k not in kinds]
+    for s in schedules[:6]:
+        notes.append(f"schedule on {s.sheet}: {s.describe()}")
+        for ser in s.series.values():
+            if ser.errors:
+                notes.append(f"{ser.kind} ({ser.ref}): unusable cells " + ", ".join(ser.errors[:5]))
+    if wb.missing_values:
+        notes.append(f"{len(wb.missing_values)} formula cell(s) without a saved value (use "
+                     "recalculation to compute them), e.g. "
+                     + ", ".join(wb.missing_values[:5]))  # fmt: skip
+    notes = list(dict.fromkeys(notes))  # drop repeats, keep order
+    return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb)
+
+
+def _recalculated(wb: Workbook, forced: bool) -> tuple[Workbook, list[str]]:
+    """Recalculate a temp copy with LibreOffice and reopen it; notes say what happened."""
+    try:
+        from core.files.recalc import recalculate, soffice_available
+    except ImportError:
+        return wb, ["recalculation unavailable (core.files.recalc is not installed); "
+                    "saved values used"]  # fmt: skip
+    if not soffice_available():
+        return wb, ["LibreOffice is not installed: saved values used, no recalculation"]
+    with tempfile.TemporaryDirectory(prefix="capstack-recalc-") as tmp:
+        src = os.path.join(tmp, "in" + os.path.splitext(wb.path)[1].lower())
+        shutil.copyfile(wb.path, src)
+        try:
+            out = recalculate(src, out_dir=os.path.join(tmp, "out"))
+            new = open_workbook(out)
+        except Exception as exc:  # RecalcError or an unreadable result: keep saved values
+            return wb, [f"recalculation failed ({exc}); saved values used"]
+    new.path = wb.path
+    why = "on request" if forced else f"{len(wb.missing_values)} formulas had no saved value"
+    return new, [f"recalculated with LibreOffice ({why})"]

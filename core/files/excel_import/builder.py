@@ -1,0 +1,299 @@
+"""Turn a confirmed mapping (and the schedules found) into a CapStack deal.
+
+The deal is an SPV owning a facility (capex), a senior tranche, an equity class, a lease whose
+annual rent comes from the workbook's revenue schedule (or a mapped annual revenue), operating
+costs, a covenant and a DSRA. Required inputs that are missing raise :class:`MissingInputs`
+listing each one and where the importer looked; optional ones take defaults and are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from core.files.excel_import.labels import TARGET_BY_ID, money_scale
+from core.files.excel_import.mapping import Mapping, check_entry_value
+from core.files.excel_import.reader import Workbook, WorkbookError
+from core.files.excel_import.schedules import Schedule
+from core.model.deal import Deal
+from core.model.errors import DealError
+from core.model.validate import check_deal
+
+DEFAULT_GEARING = 0.75
+
+
+class MissingInputs(WorkbookError):
+    """Required inputs were not found; ``missing`` lists (input, where the importer looked)."""
+
+    def __init__(self, missing: list[tuple[str, str]]) -> None:
+        self.missing = missing
+        lines = "; ".join(f"{what} (looked for {where})" for what, where in missing)
+        super().__init__(f"required inputs not found: {lines}")
+
+
+@dataclass
+class Built:
+    deal: Deal
+    defaulted: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    schedule_scale: float = 1.0
+    periods_per_year: int = 1
+
+
+def _looked(target: str) -> str:
+    syn = TARGET_BY_ID[target].synonyms
+    return "labels like " + ", ".join(repr(s) for s in syn[:4]) + " on every sheet"
+
+
+def series_schedule(schedules: list[Schedule], kind: str) -> Schedule | None:
+    return next((s for s in schedules if kind in s.series and s.series[kind].values), None)
+
+
+def _annual(sch: Schedule, kind: str, scale: float, years: float) -> float | None:
+    """Average yearly amount of a series over its first ``years`` of non-zero periods."""
+    vals = [abs(v) for v in sch.series[kind].values if v is not None]
+    nonzero = [v for v in vals if v > 0]
+    if not nonzero:
+        return None
+    first = next(i for i, v in enumerate(vals) if v > 0)
+    n = max(1, int(round(years * sch.periods_per_year)))
+    window = [v for v in vals[first : first + n] if v > 0] or nonzero
+    return statistics.fmean(window) * sch.periods_per_year * scale
+
+
+def schedule_scale(m: Mapping, schedules: list[Schedule]) -> float:
+    for target in ("debt_amount", "capex"):
+        e = m.get(target)
+        if e is not None:
+            return e.scale
+    sch = series_schedule(schedules, "revenue")
+    if sch is None:
+        return 1.0
+    vals = [abs(v) for v in sch.series["revenue"].values if v]
+    return money_scale(statistics.median(vals), "") if vals else 1.0
+
+
+def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
+    """Deal from mapping + schedules; raises :class:`MissingInputs` or :class:`WorkbookError`."""
+    for e in m.entries:
+        if e.enabled:
+            check_entry_value(e)
+    built = Built(Deal(os.path.splitext(os.path.basename(wb.path))[0]))
+    scale = built.schedule_scale = schedule_scale(m, schedules)
+    rev_sch = series_schedule(schedules, "revenue")
+    ppy = built.periods_per_year = rev_sch.periods_per_year if rev_sch else 1
+    missing: list[tuple[str, str]] = []
+
+    capex, debt, gearing = m.value("capex"), m.value("debt_amount"), m.value("gearing")
+    equity = m.value("equity")
+    if debt is None and capex is not None and gearing is not None:
+        debt = capex * gearing
+        built.notes.append(f"senior debt = capex x gearing = {debt:,.3f}")
+    if capex is None and debt is not None:
+        if gearing:
+            capex = debt / gearing
+            built.notes.append(f"capex = senior debt / gearing = {capex:,.3f}")
+        elif equity is not None:
+            capex = debt + equity
+            built.notes.append(f"capex = senior debt + equity = {capex:,.3f}")
+        else:
+            capex = debt / DEFAULT_GEARING
+            built.defaulted.append(
+                f"Capex: not in the workbook; taken as senior debt / "
+                f"{DEFAULT_GEARING:.0%} = {capex:,.3f}"
+            )
+    if capex is None and debt is None:
+        missing.append(("Capex or senior debt", _looked("capex") + " / " + _looked("debt_amount")))
+    if debt is None and capex is not None:
+        debt = capex * DEFAULT_GEARING
+        built.defaulted.append(
+            f"Senior debt: not in the workbook; {DEFAULT_GEARING:.0%} of capex = {debt:,.3f}"
+        )
+
+    coupon = m.value("coupon")
+    if coupon is None and m.value("margin") is not None:
+        coupon = m.value("margin") + m.value("base_rate", 0.0)
+        built.notes.append("coupon = base rate + margin")
+    if coupon is None:
+        missing.append(("Coupon / interest rate", _looked("coupon")))
+
+    tenor = m.value("tenor")
+    te = m.get("tenor")
+    if te is not None and "period" in te.label.lower() and ppy > 1:
+        tenor = tenor / ppy
+        built.notes.append(f"tenor {te.value:g} periods / {ppy} per year = {tenor:g} years")
+    if tenor is None:
+        tenor = min(m.value("project_life") or 10.0, 30.0)
+        built.defaulted.append(f"Debt tenor: not found ({_looked('tenor')}); {tenor:g} years")
+
+    rent = None
+    if rev_sch is not None:
+        rent = _annual(rev_sch, "revenue", scale, tenor)
+        if rent:
+            built.notes.append(
+                f"annual rent = average yearly revenue of "
+                f"{rev_sch.series['revenue'].ref} over the debt tenor "
+                f"= {rent:,.3f}"
+            )
+    if not rent and m.value("annual_rent") is not None:
+        rent = m.value("annual_rent")
+    if not rent:
+        missing.append(
+            (
+                "Revenue (a revenue schedule or an annual rent)",
+                "rows/columns labelled revenue, sales or rent along a timeline, and "
+                + _looked("annual_rent"),
+            )
+        )
+    if missing:
+        raise MissingInputs(missing)
+
+    opex = None
+    opex_sch = series_schedule(schedules, "opex")
+    if opex_sch is not None:
+        opex = _annual(opex_sch, "opex", scale, 1.0 / opex_sch.periods_per_year)
+    if opex is None:
+        opex = m.value("opex")
+    if opex is None:
+        opex = 0.0
+        built.defaulted.append("Opex: not found; 0")
+
+    life = m.value("project_life")
+    horizon = min(50.0, max(tenor, life or 0.0))
+    start = _operations_start(rev_sch)
+    if start is not None:
+        built.notes.append(
+            f"deal starts at the first revenue period ({start}); the workbook's "
+            "construction period is not modelled"
+        )
+    else:
+        start = m.value("start_date")
+    if start is None:
+        start = "2026-01-01"
+        built.defaulted.append("Start date: not found; 2026-01-01")
+    lockup = m.value("lockup_dscr")
+    if lockup is None:
+        lockup = 1.15
+        built.defaulted.append("Lock-up DSCR: not found; 1.15x")
+    target_dscr = m.value("target_dscr")
+    dsra = m.value("dsra_months")
+    if dsra is None:
+        dsra = 6
+        built.defaulted.append("DSRA: not found; 6 months")
+    try:
+        _assemble(
+            built.deal,
+            dict(
+                capex=capex,
+                debt=debt,
+                equity=equity if equity is not None else max(capex - debt, 0),
+                coupon=coupon,
+                tenor=min(tenor, horizon),
+                horizon=horizon,
+                rent=rent,
+                opex=opex,
+                start=start,
+                period="quarterly" if ppy <= 4 else "monthly",
+                lockup=lockup,
+                default_dscr=min(1.05, lockup),
+                target_dscr=target_dscr,
+                dsra=int(dsra),
+                tax=m.value("tax_rate", 0.0),
+                start_month=0,
+                escalator=m.value("escalator", 0.025),
+            ),
+        )
+        check_deal(built.deal)
+    except DealError as exc:
+        raise WorkbookError(f"the imported inputs do not make a valid deal: {exc}") from None
+    return built
+
+
+def _operations_start(sch: Schedule | None) -> str | None:
+    """First day of the first period with revenue, from the schedule's calendar."""
+    if sch is None or not sch.dates:
+        return None
+    vals = sch.series["revenue"].values
+    lead = next((i for i, v in enumerate(vals) if v), None)
+    if lead is None or lead >= len(sch.dates):
+        return None
+    d = sch.dates[lead]
+    if d.day >= 28:  # an end-of-period calendar: the period began one period earlier
+        nxt = d + timedelta(days=1)
+        k = nxt.year * 12 + nxt.month - 1 - 12 // max(sch.periods_per_year, 1)
+        d = date(k // 12, k % 12 + 1, 1)
+    return d.replace(day=1).isoformat()
+
+
+def _assemble(deal: Deal, v: dict) -> None:
+    spv = deal.add_block(
+        "spv",
+        {
+            "name": f"{deal.name} SPV",
+            "closing_date": v["start"],
+            "period": v["period"],
+            "horizon_years": v["horizon"],
+            "tax_rate": v["tax"],
+        },
+        (480, 0),
+        "spv",
+    )
+    fac = deal.add_block(
+        "facility",
+        {
+            "name": "Project assets",
+            "cost": v["capex"],
+            "life_years": max(1.0, min(60.0, v["horizon"])),
+        },
+        (240, 0),
+        "facility",
+    )
+    sculpt = v["target_dscr"] is not None
+    tr = deal.add_block(
+        "tranche",
+        {
+            "name": "Senior debt",
+            "notional": v["debt"],
+            "coupon": v["coupon"],
+            "tenor_years": v["tenor"],
+            "io_months": v["start_month"],
+            "amortisation": "sculpted" if sculpt else "annuity",
+            "target_dscr": v["target_dscr"] if sculpt else 1.3,
+        },
+        (960, 0),
+        "senior",
+    )
+    eq = deal.add_block("equity", {"investor": "Equity", "amount": v["equity"]}, (0, 150), "equity")
+    lease = deal.add_block(
+        "lease",
+        {
+            "name": "Revenue contract",
+            "annual_rent": v["rent"],
+            "term_years": v["horizon"],
+            "start_month": v["start_month"],
+        },
+        (480, 150),
+        "lease",
+    )
+    opex = deal.add_block(
+        "opex", {"maintenance": v["opex"], "escalator": v["escalator"]}, (720, 150), "opex"
+    )
+    cov = deal.add_block(
+        "covenant",
+        {"lockup_dscr": v["lockup"], "default_dscr": v["default_dscr"]},
+        (480, 300),
+        "covenant",
+    )
+    dsra = deal.add_block(
+        "reserve", {"target_months": min(max(v["dsra"], 0), 36)}, (720, 0), "dsra"
+    )
+    deal.connect("owns", eq.id, spv.id)
+    deal.connect("issues", spv.id, tr.id)
+    deal.connect("owns", spv.id, fac.id)
+    deal.connect("secures", fac.id, tr.id)
+    deal.connect("leases_to", spv.id, lease.id)
+    deal.connect("owns", spv.id, dsra.id)
+    deal.connect("applies_to", opex.id, spv.id)
+    deal.connect("applies_to", cov.id, spv.id)

@@ -1,0 +1,347 @@
+"""Find labelled inputs anywhere in a workbook: a label a desk would write, and its value.
+
+Each CapStack input has a table of the names desks use for it. A text cell is scored against
+every synonym by token overlap (Dice), with typo-tolerant token equality (difflib); the value is
+the nearest number to the right of the label on its row, or just below it. Units come from the
+number format (%), nearby unit text ("€m", "US$'000", "AUD", "months") and magnitude.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from core.files.excel_import.reader import Sheet, Workbook, as_date, cell_ref, parse_number_text
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing the importer looks for: a deal input (block kind + field) or a workbook output
+    (``kind == 'output'``) used for the reconciliation."""
+
+    id: str
+    kind: str  # block kind, 'derived' or 'output'
+    field: str
+    value_type: str  # money, rate, years, months, ratio, date, price
+    synonyms: tuple[str, ...]
+    required: bool = False
+    label: str = ""
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("capex", "facility", "cost", "money",
+           ("capex", "total capex", "capital expenditure", "total project cost", "project cost",
+            "construction cost", "total capital cost", "total epc", "epc contract", "total uses",
+            "development cost", "total investment", "capital cost"), True, "Capex"),
+    Target("debt_amount", "tranche", "notional", "money",
+           ("senior debt", "debt amount", "loan amount", "debt size", "target debt size",
+            "senior loan", "opening debt balance", "debt", "loan facility", "facility amount",
+            "construction loan facility", "senior notes", "balance"), True, "Senior debt"),
+    Target("gearing", "derived", "gearing", "ratio",
+           ("gearing", "debt share", "gearing ratio", "max debt gearing", "leverage",
+            "maximum sizing percent of", "debt to capex", "ltv", "advance rate"), False, "Gearing"),
+    Target("coupon", "tranche", "coupon", "rate",
+           ("interest rate", "coupon", "all in rate", "debt rate", "cost of debt", "fixed rate",
+            "senior interest rate", "loan rate"), True, "Coupon"),
+    Target("margin", "tranche", "spread", "rate",
+           ("margin", "spread", "credit spread", "loan margin"), False, "Margin"),
+    Target("base_rate", "spv", "base_rate", "rate",
+           ("base rate", "sofr", "libor", "euribor", "swap rate", "reference rate"), False,
+           "Base rate"),
+    Target("tenor", "tranche", "tenor_years", "years",
+           ("tenor", "loan term", "debt tenor", "loan tenor", "maturity", "debt term",
+            "repayment period", "amortization period", "amortisation period", "debt tenor periods"),
+           True, "Tenor"),
+    Target("revenue_price", "derived", "revenue_price", "price",
+           ("ppa price", "tariff", "contracted price", "contract price", "offtake price",
+            "unit price", "price per mwh", "price per gpu hour", "energy price", "strike price",
+            "collateral wac"), False, "Revenue price"),
+    Target("annual_rent", "lease", "annual_rent", "money",
+           ("lease rent", "annual rent", "rent", "annual revenue", "contracted revenue",
+            "revenue per year", "annual lease payment", "rent per year"), False, "Annual rent"),
+    Target("opex", "opex", "maintenance", "money",
+           ("opex", "annual opex", "operating costs", "operating expense", "fixed opex",
+            "operation and maintenance", "o m"), False, "Opex"),
+    Target("lockup_dscr", "covenant", "lockup_dscr", "ratio",
+           ("dscr covenant", "lock up dscr", "lockup dscr", "distribution lock up",
+            "lock up", "minimum dscr covenant", "dscr lock up"), False, "Lock-up DSCR"),
+    Target("default_dscr", "covenant", "default_dscr", "ratio",
+           ("default dscr", "event of default dscr"), False, "Default DSCR"),
+    Target("target_dscr", "tranche", "target_dscr", "ratio",
+           ("target dscr", "sizing dscr", "dscr target", "target dscr contracted",
+            "dscr p50 minimum"), False, "Target DSCR"),
+    Target("dsra_months", "reserve", "target_months", "months",
+           ("dsra months", "dsra", "dsra months required", "debt service reserve",
+            "dsra forward debt service", "dsra contribution"), False, "DSRA months"),
+    Target("tax_rate", "spv", "tax_rate", "rate",
+           ("tax rate", "corporate tax rate", "corporate tax", "income tax rate"), False,
+           "Tax rate"),
+    Target("start_date", "spv", "closing_date", "date",
+           ("financial close", "start date", "closing date", "cod", "commercial operation",
+            "model start date", "construction start"), False, "Start date"),
+    Target("equity", "equity", "amount", "money",
+           ("equity", "equity contribution", "sponsor equity", "equity amount"), False, "Equity"),
+    Target("project_life", "spv", "horizon_years", "years",
+           ("project life", "asset life", "useful life", "operation", "operating life"), False,
+           "Project life"),
+    Target("escalator", "lease", "escalator", "rate",
+           ("escalator", "indexation", "price escalation", "cpi", "inflation"), False,
+           "Escalator"),
+    # the workbook's own results, for the reconciliation
+    Target("wb_min_dscr", "output", "min_dscr", "ratio",
+           ("min dscr", "minimum dscr", "min dscr x"), False, "Workbook min DSCR"),
+    Target("wb_avg_dscr", "output", "avg_dscr", "ratio",
+           ("avg dscr", "average dscr", "mean dscr"), False, "Workbook average DSCR"),
+    Target("wb_equity_irr", "output", "equity_irr", "rate",
+           ("equity irr", "e irr", "equity irr annualised", "levered irr", "equity irr levered"),
+           False, "Workbook equity IRR"),
+    Target("wb_project_irr", "output", "project_irr", "rate",
+           ("project irr", "p irr", "project irr annualised", "unlevered irr"), False,
+           "Workbook project IRR"),
+    Target("wb_llcr", "output", "llcr", "ratio",
+           ("llcr", "minimum llcr", "loan life coverage ratio"), False, "Workbook LLCR"),
+)  # fmt: skip
+TARGET_BY_ID = {t.id: t for t in TARGETS}
+THRESHOLD = 0.62
+_PREFERRED_SHEETS = ("input", "assumption", "summary", "term", "dealsummary", "cover")
+
+
+@dataclass
+class Candidate:
+    target: str
+    sheet: str
+    label_cell: tuple[int, int]
+    value_cell: tuple[int, int]
+    label: str
+    raw: Any
+    value: Any
+    scale: float
+    confidence: float
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.sheet, *self.value_cell)
+
+    @property
+    def label_ref(self) -> str:
+        return cell_ref(self.sheet, *self.label_cell)
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(text))
+    text = text.lower().replace("&", " ").replace("/", " ")
+    return tuple(t for t in re.split(r"[^a-z0-9]+", text) if t and t not in _STOP)
+
+
+_STOP = {
+    "the",
+    "of",
+    "in",
+    "per",
+    "on",
+    "a",
+    "an",
+    "to",
+    "for",
+    "and",
+    "m",
+    "mm",
+    "eur",
+    "usd",
+    "aud",
+    "gbp",
+    "k",
+    "x",
+    "pa",
+    "p",
+    "yrs",
+    "yr",
+    "years",
+    "year",
+    "less",
+    "add",
+    "total",
+}
+_STOP.discard("p")
+
+
+@lru_cache(maxsize=50_000)
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) < 5 or len(b) < 5:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def score(label: tuple[str, ...], synonym: tuple[str, ...]) -> float:
+    """Dice overlap of two token lists with typo-tolerant matching (1.0 = same words)."""
+    if not label or not synonym:
+        return 0.0
+    used: set[int] = set()
+    hits = 0
+    for s in synonym:
+        for i, t in enumerate(label):
+            if i not in used and _same(s, t):
+                used.add(i)
+                hits += 1
+                break
+    return 2.0 * hits / (len(label) + len(synonym))
+
+
+def best_target(label: str) -> tuple[Target, float] | None:
+    toks = tokens(label)
+    if not toks or len(toks) > 8:
+        return None
+    best: tuple[Target, float] | None = None
+    for t in TARGETS:
+        for syn in t.synonyms:
+            s = score(toks, _syn_tokens(syn))
+            if best is None or s > best[1]:
+                best = (t, s)
+    return best if best and best[1] >= THRESHOLD else None
+
+
+@lru_cache(maxsize=1000)
+def _syn_tokens(syn: str) -> tuple[str, ...]:
+    return tokens(syn)
+
+
+def find_labels(wb: Workbook) -> dict[str, list[Candidate]]:
+    """Every plausible (label, value) pair per target, best first."""
+    found: dict[str, list[Candidate]] = {}
+    for sheet in wb.sheets.values():
+        if sheet.name == "_capstack":
+            continue
+        for (r, c), cell in sheet.cells.items():
+            if not isinstance(cell.value, str) or cell.formula and cell.value.startswith("="):
+                continue
+            hit = best_target(cell.value)
+            if hit is None:
+                continue
+            target, conf = hit
+            cand = _value_for(sheet, target, r, c, cell.value, conf)
+            if cand is not None:
+                found.setdefault(target.id, []).append(cand)
+    for cands in found.values():
+        cands.sort(key=_rank)
+    return found
+
+
+def _rank(c: Candidate) -> tuple:
+    pref = any(p in c.sheet.lower().replace(" ", "") for p in _PREFERRED_SHEETS)
+    return (-round(c.confidence, 2), not pref, c.sheet, c.label_cell)
+
+
+_NOT_AMOUNT = (
+    "escalat",
+    "inflation",
+    "flag",
+    "factor",
+    "check",
+    "test",
+    "growth",
+    "index",
+    "%",
+    "payback",
+    "capacity",
+    " per ",
+    "kwp",
+    "mwh",
+    "/",
+)
+
+
+def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float):
+    low = label.lower()
+    if t.value_type in ("money", "years") and any(w in low for w in _NOT_AMOUNT):
+        conf -= 0.2
+        if conf < THRESHOLD:
+            return None
+    spots = [(r, c + k) for k in range(1, 7)] + [(r + k, c) for k in (1, 2)]
+    for rr, cc in spots:
+        v = sheet.get(rr, cc)
+        if v is None or v == "":
+            continue
+        if isinstance(v, str) and (rr, cc) != spots[0] and parse_number_text(v) is None:
+            if rr == r and tokens(v) and not _unit_text(v):
+                break  # another label on the row: stop looking right
+            continue
+        got = convert(t, v, sheet.fmt(rr, cc), _unit_context(sheet, r, c, rr, cc, label))
+        if got is None:
+            continue
+        value, scale = got
+        if rr != r:
+            conf -= 0.05  # a value below its label is a weaker reading than one to its right
+        return Candidate(t.id, sheet.name, (r, c), (rr, cc), label, v, value, scale, conf)
+    return None
+
+
+def _unit_text(v: str) -> bool:
+    return bool(re.fullmatch(r"\s*[\w$€£'/%. ]{1,14}\s*", v)) and len(tokens(v)) <= 2
+
+
+def _unit_context(sheet: Sheet, r: int, c: int, rr: int, cc: int, label: str) -> str:
+    parts = [label]
+    for k in range(1, 4):
+        v = sheet.get(rr, cc + k)
+        if isinstance(v, str):
+            parts.append(v)
+    return " ".join(parts).lower()
+
+
+def money_scale(raw: float, context: str) -> float:
+    """Factor that turns a workbook amount into millions."""
+    if re.search(r"(\bm\b|€m|\$m|£m|mn\b|million|\bmm\b|\(m\))", context):
+        return 1.0
+    if re.search(r"('000|000s|thousand|\bk\b|\$k|€k)", context):
+        return 1e-3
+    if re.search(r"\bbn\b|billion", context):
+        return 1e3
+    return 1e-6 if abs(raw) >= 100_000 else 1.0
+
+
+def convert(t: Target, v: Any, number_format: str, context: str):
+    """``(value in CapStack's units, scale applied)`` or ``None`` when ``v`` does not fit."""
+    if t.value_type == "date":
+        d = as_date(v)
+        return (d.isoformat(), 1.0) if d else None
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, str):
+        x = parse_number_text(v)
+        if x is None:
+            return None
+        if "month" in v.lower() and t.value_type == "years":
+            return x / 12.0, 1 / 12
+        v = x
+    if not isinstance(v, int | float) or as_date(v) is not None:
+        return None
+    x = float(v)
+    if t.value_type == "rate":
+        if "%" in number_format or abs(x) <= 1.0:
+            return (x, 1.0) if abs(x) <= 1.0 else None
+        return (x / 100.0, 0.01) if abs(x) <= 100 else None
+    if t.value_type == "ratio":
+        if t.id == "gearing":
+            if 0 < x <= 1:
+                return x, 1.0
+            return (x / 100.0, 0.01) if 1 < x <= 100 else None
+        return (x, 1.0) if 0.5 <= x <= 10 else None
+    if t.value_type == "years":
+        if "month" in context:
+            return (x / 12.0, 1 / 12) if 1 <= x <= 600 else None
+        return (x, 1.0) if 0.25 <= x <= 60 else None
+    if t.value_type == "months":
+        return (x, 1.0) if 0 <= x <= 36 and float(x).is_integer() else None
+    if t.value_type == "money":
+        if x <= 0 or "%" in number_format or re.search(r"(^|\s)%", context):
+            return None
+        s = money_scale(x, context)
+        return x * s, s
+    if t.value_type == "price":
+        return (x, 1.0) if x > 0 else None
+    return None

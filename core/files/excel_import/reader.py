@@ -1,0 +1,290 @@
+"""Open an untrusted workbook safely and read a bounded window of cached cell values.
+
+Before openpyxl sees the file the zip container is inspected here: not a zip, a corrupt zip,
+an encrypted (password-protected, OLE compound) file, too many members or members that expand
+too far are refused with a clear message. XML is parsed with entity expansion refused
+(``defusedxml.defuse_stdlib``). Macro-enabled workbooks are opened with ``keep_vba=False``:
+macros are never run or kept. Each sheet is read in read-only (streaming) mode and only a
+window of ``MAX_ROWS`` x ``MAX_COLS`` cells, so a million-row sheet costs bounded time and memory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+MAX_ROWS = 2000
+MAX_COLS = 200
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_MEMBERS = 5000
+MAX_MEMBER_BYTES = 300 * 1024 * 1024
+MAX_TOTAL_BYTES = 600 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, per member (zip-bomb guard)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ERROR_CODES = ("#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!",
+               "#SPILL!", "#CALC!", "#GETTING_DATA")  # fmt: skip
+_NUMBER_TEXT = re.compile(r"^\s*[-+(]?\s*[$€£]?\s*[-+]?[\d,]*\.?\d+\s*%?\)?\s*([a-zA-Z]+)?\s*$")
+
+
+class WorkbookError(ValueError):
+    """The workbook cannot be imported; the message names the file problem or sheet!cell."""
+
+
+def cell_ref(sheet: str, row: int, col: int) -> str:
+    """``'Sheet name'!B7`` style reference (quoted when the name needs it)."""
+    name = sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else f"'{sheet}'"
+    return f"{name}!{get_column_letter(col)}{row}"
+
+
+@dataclass
+class Cell:
+    value: Any
+    number_format: str = "General"
+    formula: bool = False
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    truncated: bool = False
+    state: str = "visible"
+
+    def get(self, row: int, col: int) -> Any:
+        c = self.cells.get((row, col))
+        return None if c is None else c.value
+
+    def fmt(self, row: int, col: int) -> str:
+        c = self.cells.get((row, col))
+        return "General" if c is None else c.number_format
+
+
+@dataclass
+class Workbook:
+    path: str
+    sheets: dict[str, Sheet]
+    defined_names: dict[str, tuple[str, int, int]]  # name -> (sheet, row, col)
+    macro_enabled: bool = False
+    notes: list[str] = field(default_factory=list)
+    missing_values: list[str] = field(default_factory=list)  # formulas with no saved value
+    formula_count: int = 0
+
+    @property
+    def mostly_uncalculated(self) -> bool:
+        """True when most formulas have no saved value (e.g. written by a script)."""
+        return len(self.missing_values) > 0.5 * max(self.formula_count, 1)
+
+
+def check_container(path: str | os.PathLike[str]) -> None:
+    """Refuse anything that is not a sane xlsx/xlsm zip, before any XML is parsed."""
+    path = os.fspath(path)
+    name = os.path.basename(path)
+    if not os.path.isfile(path):
+        raise WorkbookError(f"{name}: no such file")
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(f"{name}: the file is {size / 1e6:.0f} MB; the limit is "
+                            f"{MAX_FILE_BYTES / 1e6:.0f} MB")  # fmt: skip
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head == OLE_MAGIC:
+        raise WorkbookError(
+            f"{name}: the workbook is password-protected (encrypted) or an old binary .xls; "
+            "remove the password or save it as .xlsx in Excel, then import again"
+        )
+    if not head.startswith(b"PK"):
+        raise WorkbookError(f"{name}: not an Excel workbook (.xlsx/.xlsm is a zip file)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_members(name, infos)
+            names = {i.filename for i in infos}
+            bad = zf.testzip()
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(f"{name}: the file is corrupt (broken zip: {exc})") from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise WorkbookError(f"{name}: unreadable zip ({exc})") from None
+    if bad is not None:
+        raise WorkbookError(f"{name}: the file is corrupt (member {bad} fails its checksum)")
+    if "xl/workbook.xml" not in names:
+        raise WorkbookError(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+
+
+def _check_members(name: str, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise WorkbookError(f"{name}: {len(infos)} parts in the zip; the limit is {MAX_MEMBERS}")
+    total = 0
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise WorkbookError(f"{name}: part {i.filename} is encrypted")
+        total += i.file_size
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > MAX_MEMBER_BYTES or (i.file_size > 10_000_000 and ratio > MAX_RATIO):
+            raise WorkbookError(f"{name}: part {i.filename} expands to {i.file_size / 1e6:.0f} MB "
+                                "(zip bomb?); refused")  # fmt: skip
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookError(f"{name}: the workbook expands to {total / 1e6:.0f} MB; the limit is "
+                            f"{MAX_TOTAL_BYTES / 1e6:.0f} MB")  # fmt: skip
+
+
+def _defuse() -> None:
+    import defusedxml
+
+    defusedxml.defuse_stdlib()
+
+
+def open_workbook(
+    path: str | os.PathLike[str], max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS
+) -> Workbook:
+    """Check the container, then read every sheet's window of saved values and formats."""
+    import openpyxl
+
+    check_container(path)
+    _defuse()
+    path = os.fspath(path)
+    name = os.path.basename(path)
+    macro = path.lower().endswith((".xlsm", ".xltm"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
+    except Exception as exc:  # openpyxl raises many types on malformed parts
+        kind = type(exc).__name__
+        if "Entit" in kind or "DTD" in kind:
+            raise WorkbookError(f"{name}: the XML declares entities (an entity bomb?); "
+                                "refused") from None  # fmt: skip
+        raise WorkbookError(f"{name}: cannot be read as a workbook ({kind}: {exc})") from None
+    wb = Workbook(path, {}, {}, macro_enabled=macro)
+    if macro:
+        wb.notes.append("macro-enabled workbook: macros were not run and are not kept")
+    try:
+        for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+            wb.sheets[ws.title] = _read_sheet(ws, wf, max_rows, max_cols, wb)
+        wb.defined_names = _defined_names(values)
+    except WorkbookError:
+        raise
+    except Exception as exc:
+        kind = type(exc).__name__
+        if "Entit" in kind or "DTD" in kind or "Forbidden" in kind:
+            raise WorkbookError(f"{name}: the XML declares entities (an entity bomb?); "
+                                "refused") from None  # fmt: skip
+        raise WorkbookError(f"{name}: cannot be read ({kind}: {exc})") from None
+    finally:
+        values.close()
+        formulas.close()
+    for sheet in wb.sheets.values():
+        if sheet.truncated:
+            wb.notes.append(f"sheet {sheet.name!r}: only the first {max_rows} rows and "
+                            f"{max_cols} columns were scanned (the sheet is larger)")  # fmt: skip
+    return wb
+
+
+def _read_sheet(ws: Any, wf: Any, max_rows: int, max_cols: int, wb: Workbook) -> Sheet:
+    sheet = Sheet(ws.title, state=getattr(ws, "sheet_state", "visible"))
+    for row in ws.iter_rows(max_row=max_rows + 1, max_col=max_cols + 1):
+        for c in row:
+            v = getattr(c, "value", None)
+            if v is None or not hasattr(c, "row"):
+                continue
+            if c.row > max_rows or c.column > max_cols:
+                sheet.truncated = True
+                continue
+            if isinstance(v, float) and not math.isfinite(v):
+                v = "#NUM!"
+            sheet.cells[(c.row, c.column)] = Cell(v, c.number_format or "General")
+    for row in wf.iter_rows(max_row=max_rows, max_col=max_cols):
+        for c in row:
+            v = getattr(c, "value", None)
+            if isinstance(v, str) and v.startswith("=") and hasattr(c, "row"):
+                wb.formula_count += 1
+                got = sheet.cells.get((c.row, c.column))
+                if got is None:
+                    wb.missing_values.append(cell_ref(ws.title, c.row, c.column))
+                else:
+                    got.formula = True
+            elif v is not None and type(v).__name__ in ("ArrayFormula", "DataTableFormula"):
+                got = sheet.cells.get((c.row, c.column))
+                if got is not None:
+                    got.formula = True
+    return sheet
+
+
+def _defined_names(wb: Any) -> dict[str, tuple[str, int, int]]:
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    out = {}
+    for dn_name, dn in wb.defined_names.items():
+        try:
+            dests = list(dn.destinations)
+        except Exception:
+            continue
+        if len(dests) != 1:
+            continue
+        sheet, ref = dests[0]
+        ref = ref.replace("$", "")
+        if ":" in ref:
+            continue
+        try:
+            col, row = coordinate_from_string(ref)
+        except ValueError:
+            continue
+        out[dn_name] = (sheet, row, column_index_from_string(col))
+    return out
+
+
+def as_number(value: Any, where: str) -> float:
+    """A cached cell value as a number, or a :class:`WorkbookError` naming the cell."""
+    if isinstance(value, bool):
+        raise WorkbookError(f"{where}: expected a number, found {value!r}")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise WorkbookError(f"{where}: not a finite number ({value!r})")
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.upper() in ERROR_CODES:
+            raise WorkbookError(f"{where}: the cell holds the error {text}")
+        parsed = parse_number_text(text)
+        if parsed is not None:
+            return parsed
+        raise WorkbookError(f"{where}: expected a number, found text {value!r}")
+    if value is None:
+        raise WorkbookError(f"{where}: the cell is empty (a formula without a saved value?)")
+    raise WorkbookError(f"{where}: expected a number, found {value!r}")
+
+
+def parse_number_text(text: str) -> float | None:
+    """``"12 years"`` -> 12, ``"6.5%"`` -> 0.065, ``"1,200"`` -> 1200; else ``None``."""
+    m = _NUMBER_TEXT.match(text)
+    if not m or not re.search(r"\d", text):
+        return None
+    core = re.sub(r"[^\d.\-+]", "", text.split()[0] if m.group(1) else text)
+    neg = text.strip().startswith("(") and text.strip().endswith(")")
+    try:
+        v = float(core)
+    except ValueError:
+        return None
+    if "%" in text:
+        v /= 100.0
+    return -v if neg else v
+
+
+def as_date(value: Any) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    return None
+
+
+def is_error(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper() in ERROR_CODES
