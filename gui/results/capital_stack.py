@@ -1,0 +1,106 @@
+"""Capital stack (a stacked bar of tranches over equity, with amounts and share of capital)
+and the sources and uses table."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from core.engine.results import DealResult
+from gui.results.formatting import equity_color, fmt_money, fmt_pct, tranche_color
+
+
+def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
+    """(label, amount, share of capital, colour) from the bottom (first loss) to the top."""
+    capital = result.metrics["total_debt"] + result.metrics["total_equity"]
+    layers = []
+    equity = sorted(result.compiled.equity, key=lambda b: b.terms["first_loss_order"])
+    for k, b in enumerate(equity):
+        amount = float(b.terms["amount"])
+        share = amount / capital if capital > 0 else float("nan")
+        layers.append((f"{b.terms['investor']} (equity)", amount, share, equity_color(k)))
+    rows = result.tranche_metrics.to_dict("records")
+    for k in reversed(range(len(rows))):  # the most junior tranche sits on the equity
+        r = rows[k]
+        label = f"{r['tranche']} ({r['rate']})"
+        layers.append((label, r["notional"], r["share_of_capital"], tranche_color(k)))
+    return layers
+
+
+class CapitalStackView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        item = self.plot.getPlotItem()
+        item.setTitle("Capital stack", color="#303030", size="10pt")
+        item.setLabel("left", "USD m", color="#303030")
+        item.getAxis("left").setTextPen(pg.mkPen("#303030"))
+        item.getAxis("left").setPen(pg.mkPen("#606060"))
+        item.hideAxis("bottom")
+        item.setMenuEnabled(False)
+        item.setMouseEnabled(x=False, y=False)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Sources and uses", "USD m"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plot)
+        split.addWidget(self.table)
+        split.setSizes([600, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self.layers: list[tuple[str, float, float, str]] = []
+        self.labels: list[pg.TextItem] = []
+
+    def show_result(self, result: DealResult) -> None:
+        self.layers = stack_layers(result)
+        item = self.plot.getPlotItem()
+        item.clear()
+        self.labels = []
+        base = 0.0
+        for label, amount, share, color in self.layers:
+            bar = pg.BarGraphItem(
+                x=[0.0], y0=[base], height=[amount], width=0.8, brush=color, pen=pg.mkPen("w")
+            )
+            item.addItem(bar)
+            text = pg.TextItem(
+                f"{label}\n{fmt_money(amount)}  ({fmt_pct(share, 1)})",
+                color="#1b1b1b",
+                anchor=(0, 0.5),
+            )
+            text.setPos(0.45, base + amount / 2)
+            item.addItem(text)
+            self.labels.append(text)
+            base += amount
+        item.setXRange(-0.5, 2.6, padding=0)
+        item.setYRange(0, max(base, 1e-9) * 1.03, padding=0)
+        self._fill_table(result)
+
+    def _fill_table(self, result: DealResult) -> None:
+        rows: list[tuple[str, str, bool]] = []
+        for title, values in (("Sources", result.sources), ("Uses", result.uses)):
+            rows.append((title, "", True))
+            rows += [(f"  {k}", fmt_money(v), False) for k, v in values.items()]
+            rows.append((f"Total {title.lower()}", fmt_money(sum(values.values())), True))
+        self.table.setRowCount(len(rows))
+        bold = QFont()
+        bold.setBold(True)
+        for i, (label, value, strong) in enumerate(rows):
+            left, right = QTableWidgetItem(label), QTableWidgetItem(value)
+            right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if strong:
+                left.setFont(bold)
+                right.setFont(bold)
+            self.table.setItem(i, 0, left)
+            self.table.setItem(i, 1, right)
+        self.table.resizeColumnsToContents()
+
+    def set_stale(self, stale: bool) -> None:
+        title = "Capital stack" + ("  (stale: last good result)" if stale else "")
+        self.plot.getPlotItem().setTitle(
+            title, color="#c9403a" if stale else "#303030", size="10pt"
+        )

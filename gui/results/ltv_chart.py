@@ -1,0 +1,61 @@
+"""Debt outstanding against the market value of the collateral, and the LTV path with the
+covenant's maximum LTV."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from core.engine.results import DealResult
+from gui.results.date_plot import DatePlot
+from gui.results.formatting import COLORS, fmt_date, fmt_money, fmt_pct, timestamps
+from gui.results.hover import HoverSeries
+
+
+class LtvChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values = DatePlot("Debt balance vs asset market value", "USD m")
+        self.ltv = DatePlot("Loan to value", "LTV (%)")
+        self.ltv.getPlotItem().setXLink(self.values.getPlotItem())
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.values)
+        split.addWidget(self.ltv)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self.debt_curve = self.asset_curve = self.ltv_curve = None
+
+    def show_result(self, result: DealResult) -> None:
+        p = result.periods
+        x = timestamps(p.index)
+        dates = [fmt_date(d) for d in p.index]
+        # summing the tranches' engine balances is the only arithmetic here
+        debt = sum(t["balance"] for t in result.tranches.values()).to_numpy(dtype=float)
+        asset = p["asset_value"].to_numpy(dtype=float)
+        ltv = p["ltv"].to_numpy(dtype=float)
+
+        self.values.reset()
+        self.debt_curve = self.values.line(x, debt, "Debt outstanding", COLORS["debt"])
+        self.asset_curve = self.values.line(x, asset, "Asset market value", COLORS["asset_value"])
+        self.values.set_hover(
+            x,
+            dates,
+            [
+                HoverSeries("Debt", debt, fmt_money, COLORS["debt"]),
+                HoverSeries("Asset value", asset, fmt_money, COLORS["asset_value"]),
+            ],
+        )
+        self.values.getPlotItem().enableAutoRange()
+
+        self.ltv.reset()
+        self.ltv_curve = self.ltv.line(x, ltv * 100.0, "LTV (opening debt)", COLORS["ltv"])
+        ltv_max = float(result.compiled.inputs.ltv_max)
+        if ltv_max > 0:
+            self.ltv.level(ltv_max * 100.0, f"LTV max {fmt_pct(ltv_max, 0)}", COLORS["ltv_max"])
+        self.ltv.set_hover(x, dates, [HoverSeries("LTV", ltv, fmt_pct, COLORS["ltv"])])
+        self.ltv.getPlotItem().enableAutoRange()
+
+    def set_stale(self, stale: bool) -> None:
+        self.values.set_stale(stale)
+        self.ltv.set_stale(stale)

@@ -1,0 +1,91 @@
+"""Key credit metrics of the run: coverage, IRR, LTV, per-tranche WAL / yield / loss,
+look-through leverage per sponsor and the first covenant breach dates."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+
+from core.engine.results import DealResult
+from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
+
+
+def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
+    """(label, formatted value) in order; a value of None marks a section heading."""
+    m = result.metrics
+    rows: list[tuple[str, str | None]] = [
+        ("Coverage", None),
+        ("Min DSCR", fmt_ratio(m["min_dscr"])),
+        ("Avg DSCR", fmt_ratio(m["avg_dscr"])),
+        ("LLCR", fmt_ratio(m["llcr"])),
+        ("PLCR", fmt_ratio(m["plcr"])),
+        ("Break-even fall in cash flow", fmt_pct(m["breakeven_cashflow_fall"])),
+        ("Returns and leverage", None),
+        ("Equity IRR", fmt_pct(m["equity_irr"])),
+        ("LTV at close", fmt_pct(m["ltv_at_close"])),
+        ("LTV at lease end", fmt_pct(m["ltv_at_lease_end"])),
+        ("Total debt (USD m)", fmt_money(m["total_debt"])),
+        ("Total equity (USD m)", fmt_money(m["total_equity"])),
+        ("Debt loss (USD m)", fmt_money(m["debt_loss"])),
+        ("Tranches", None),
+    ]
+    for r in result.tranche_metrics.to_dict("records"):
+        name = r["tranche"]
+        rows += [
+            (f"{name}: WAL", fmt_years(r["wal_years"])),
+            (f"{name}: yield", fmt_pct(r["yield"])),
+            (f"{name}: loss (USD m)", f"{fmt_money(r['loss'])} ({fmt_pct(r['loss_pct'])})"),
+        ]
+    rows.append(("Look-through leverage", None))
+    for x in result.look_through:
+        rows += [
+            (f"{x.sponsor}: on balance sheet (USD m)", fmt_money(x.on_balance_sheet)),
+            (f"{x.sponsor}: economic exposure (USD m)", fmt_money(x.economic)),
+            (f"{x.sponsor}: look-through leverage", fmt_ratio(x.ratio)),
+        ]
+    rows += [
+        ("First covenant breaches", None),
+        ("Lock-up", fmt_date(m["first_lockup"])),
+        ("DSCR default", fmt_date(m["first_dscr_default"])),
+        ("LTV breach", fmt_date(m["first_ltv_breach"])),
+        ("Payment default", fmt_date(m["first_payment_default"])),
+    ]
+    return rows
+
+
+class MetricsTable(QTableWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, 2, parent)
+        self.setHorizontalHeaderLabels(["Metric", "Value"])
+        self.verticalHeader().hide()
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def show_result(self, result: DealResult) -> None:
+        rows = metric_rows(result)
+        self.setRowCount(len(rows))
+        heading = QFont()
+        heading.setBold(True)
+        for i, (label, value) in enumerate(rows):
+            left = QTableWidgetItem(label)
+            right = QTableWidgetItem(value or "")
+            right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if value is None:
+                left.setFont(heading)
+                left.setBackground(QColor("#e8edf4"))
+                right.setBackground(QColor("#e8edf4"))
+            self.setItem(i, 0, left)
+            self.setItem(i, 1, right)
+        self.resizeColumnToContents(0)
+
+    def value_of(self, label: str) -> str | None:
+        """The text shown for the metric ``label`` (None when there is no such row)."""
+        for i in range(self.rowCount()):
+            if self.item(i, 0).text() == label:
+                return self.item(i, 1).text()
+        return None
+
+    def set_stale(self, stale: bool) -> None:
+        self.setStyleSheet("QTableWidget { color: #8a8a8a; }" if stale else "")

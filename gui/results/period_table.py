@@ -1,0 +1,160 @@
+"""The period-by-period table (dates down, engine columns across) with analysts' number formats
+and Copy to clipboard as tab-separated text that pastes into Excel."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
+
+from core.engine.arrays import FLAG_NAMES
+from core.engine.results import DealResult
+from gui.results.formatting import KIND_MONEY, KIND_PCT, KIND_RATIO, KIND_TEXT, fmt_value
+
+#: deal-level columns: engine column -> (header, kind)
+PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
+    "revenue": ("Revenue", KIND_MONEY),
+    "opex": ("Opex", KIND_MONEY),
+    "fees": ("Fees", KIND_MONEY),
+    "tax": ("Tax", KIND_MONEY),
+    "cfads": ("CFADS", KIND_MONEY),
+    "debt_service": ("Debt service", KIND_MONEY),
+    "dscr": ("DSCR", KIND_RATIO),
+    "dscr_test": ("DSCR tested", KIND_RATIO),
+    "ltv": ("LTV", KIND_PCT),
+    "asset_value": ("Asset value", KIND_MONEY),
+    "proceeds": ("Sale proceeds", KIND_MONEY),
+    "injection": ("Equity injection", KIND_MONEY),
+    "dsra_balance": ("DSRA balance", KIND_MONEY),
+    "trap_balance": ("Lock-up account", KIND_MONEY),
+    "distribution": ("Distribution", KIND_MONEY),
+}
+#: per-tranche columns, prefixed with the tranche's name
+TRANCHE_COLUMNS: dict[str, tuple[str, str]] = {
+    "balance": ("balance", KIND_MONEY),
+    "interest_paid": ("interest paid", KIND_MONEY),
+    "principal_paid": ("principal paid", KIND_MONEY),
+    "shortfall": ("shortfall", KIND_MONEY),
+    "writeoff": ("write-off", KIND_MONEY),
+}
+
+
+def flag_text(flags: int) -> str:
+    return ", ".join(label for bit, label in FLAG_NAMES.items() if int(flags) & bit)
+
+
+def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
+    """The table's data (engine columns, renamed) and each column's kind."""
+    p = result.periods
+    data = {header: p[col] for col, (header, _) in PERIOD_COLUMNS.items()}
+    kinds = [kind for _, kind in PERIOD_COLUMNS.values()]
+    for name, frame in result.tranches.items():
+        for col, (header, kind) in TRANCHE_COLUMNS.items():
+            data[f"{name}: {header}"] = frame[col]
+            kinds.append(kind)
+    data["Events"] = p["flags"].map(flag_text)
+    kinds.append(KIND_TEXT)
+    return pd.DataFrame(data, index=p.index), kinds
+
+
+def _raw(v: object) -> str:
+    """A cell as Excel should read it: plain numbers at full precision, blanks for NaN."""
+    if isinstance(v, float):
+        return "" if not math.isfinite(v) else repr(v)
+    return str(v)
+
+
+class PeriodModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.frame = pd.DataFrame()
+        self.kinds: list[str] = []
+
+    def set_result(self, result: DealResult) -> None:
+        self.beginResetModel()
+        self.frame, self.kinds = period_frame(result)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.frame)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.frame.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = self.frame.iat[index.row(), index.column()]
+            return fmt_value(v, self.kinds[index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.kinds[index.column()] != KIND_TEXT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            header = self.frame.columns[section]
+            unit = {KIND_MONEY: "USD m", KIND_RATIO: "x", KIND_PCT: "%"}.get(self.kinds[section])
+            return f"{header}\n({unit})" if unit else header
+        return self.frame.index[section].date().isoformat()
+
+    def to_tsv(self, rows: list[int] | None = None, cols: list[int] | None = None) -> str:
+        """Tab-separated text with a header row; ``rows`` / ``cols`` pick a block (default all).
+
+        Numbers are raw (USD m, ratios and LTV as decimals) so Excel reads them as numbers.
+        """
+        rows = list(range(len(self.frame))) if rows is None else rows
+        cols = list(range(len(self.frame.columns))) if cols is None else cols
+        header = ["Period end"] + [str(self.frame.columns[c]) for c in cols]
+        lines = ["\t".join(header)]
+        for r in rows:
+            cells = [self.frame.index[r].date().isoformat()]
+            cells += [_raw(self.frame.iat[r, c]) for c in cols]
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+
+class PeriodTable(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = PeriodModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
+        self.copy_button = QPushButton("Copy to clipboard")
+        self.copy_button.setToolTip(
+            "Copy the selected cells (or the whole table) as tab-separated text for Excel"
+        )
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+
+    def show_result(self, result: DealResult) -> None:
+        self.model.set_result(result)
+        self.view.resizeColumnsToContents()
+
+    def copy_to_clipboard(self) -> str:
+        """Put the selection (or everything) on the clipboard; returns the text copied."""
+        picked = self.view.selectionModel().selectedIndexes()
+        if picked:
+            rows = sorted({i.row() for i in picked})
+            cols = sorted({i.column() for i in picked})
+            text = self.model.to_tsv(rows, cols)
+        else:
+            text = self.model.to_tsv()
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def set_stale(self, stale: bool) -> None:
+        self.view.setStyleSheet("QTableView { color: #8a8a8a; }" if stale else "")

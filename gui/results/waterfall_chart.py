@@ -1,0 +1,115 @@
+"""Where each period's cash goes: costs, interest, principal, reserve top-ups, trapped cash and
+distributions stacked up to the cash the SPV had (revenue, plus sale proceeds and equity
+injections when there are any).
+
+The stack is made of engine columns only: interest and principal are the tranches' paid
+columns summed; reserve and lock-up movements are the period-on-period change of the engine's
+DSRA and lock-up balances (a release shows below zero).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from core.engine.results import DealResult
+from gui.results.date_plot import DatePlot
+from gui.results.formatting import COLORS, fmt_date, fmt_money, timestamps
+from gui.results.hover import HoverSeries
+
+#: stacking order, bottom to top: (key, legend label)
+STACK = (
+    ("costs", "Opex, fees & tax"),
+    ("interest", "Interest"),
+    ("principal", "Principal"),
+    ("dsra", "DSRA top-up / (release)"),
+    ("trap", "Trapped cash / (release)"),
+    ("distribution", "Distributions"),
+)
+
+
+def cash_uses(result: DealResult) -> pd.DataFrame:
+    """The stacked series per period, one column per ``STACK`` key (USD m)."""
+    p = result.periods
+    tranches = list(result.tranches.values())
+    zero = pd.Series(0.0, index=p.index)
+    opening_dsra = result.compiled.inputs.dsra_initial
+    return pd.DataFrame(
+        {
+            "costs": p["opex"] + p["fees"] + p["tax"],
+            "interest": sum((t["interest_paid"] for t in tranches), zero),
+            "principal": sum((t["principal_paid"] for t in tranches), zero),
+            "dsra": p["dsra_balance"].diff().fillna(p["dsra_balance"].iloc[0] - opening_dsra),
+            "trap": p["trap_balance"].diff().fillna(p["trap_balance"].iloc[0]),
+            "distribution": p["distribution"],
+        }
+    )
+
+
+def stack_bases(uses: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Bottom of each bar: positives stack up from zero, negatives (releases) down from zero."""
+    up = np.zeros(len(uses))
+    down = np.zeros(len(uses))
+    bases = {}
+    for key, _ in STACK:
+        v = uses[key].to_numpy(dtype=float)
+        bases[key] = np.where(v >= 0, up, down + v)
+        up = up + np.maximum(v, 0.0)
+        down = down + np.minimum(v, 0.0)
+    return bases
+
+
+class WaterfallChart(DatePlot):
+    def __init__(self, parent=None) -> None:
+        super().__init__("Cash-flow waterfall per period", "USD m", parent)
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        self.uses = pd.DataFrame()
+
+    def show_result(self, result: DealResult) -> None:
+        self.reset()
+        p = result.periods
+        x = timestamps(p.index)
+        step = float(np.median(np.diff(x))) if len(x) > 1 else 30 * 86400.0
+        # bars sit over their period (ending at the period's date)
+        centres = x - step / 2
+        self.uses = uses = cash_uses(result)
+        bases = stack_bases(uses)
+        self.bars = {}
+        for key, label in STACK:
+            v = uses[key].to_numpy(dtype=float)
+            if not np.any(np.abs(v) > 1e-9):
+                continue
+            bar = pg.BarGraphItem(
+                x=centres,
+                y0=bases[key],
+                height=np.abs(v),
+                width=step * 0.8,
+                brush=pg.mkBrush(COLORS[key]),
+                pen=pg.mkPen(None),
+            )
+            self.add(bar, label)
+            self.bars[key] = bar
+        revenue = p["revenue"].to_numpy(dtype=float)
+        sources = (p["revenue"] + p["proceeds"] + p["injection"]).to_numpy(dtype=float)
+        self.line(centres, revenue, "Revenue", COLORS["revenue"], width=1.5)
+        if np.any(np.abs(sources - revenue) > 1e-9):
+            self.line(
+                centres,
+                sources,
+                "Revenue + sale proceeds + injections",
+                COLORS["sources"],
+                width=1.2,
+                style=Qt.PenStyle.DotLine,
+            )
+        series = [HoverSeries("Revenue", revenue, fmt_money, COLORS["revenue"])]
+        if np.any(np.abs(sources - revenue) > 1e-9):
+            series.append(HoverSeries("Sale proceeds", p["proceeds"].to_numpy(), fmt_money))
+            series.append(HoverSeries("Equity injection", p["injection"].to_numpy(), fmt_money))
+        series += [
+            HoverSeries(label, uses[key].to_numpy(dtype=float), fmt_money, COLORS[key])
+            for key, label in STACK
+        ]
+        self.set_hover(centres, [fmt_date(d) for d in p.index], series)
+        self.getPlotItem().enableAutoRange()
