@@ -89,6 +89,7 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
         notes.append(f"{len(wb.missing_values)} formula cell(s) without a saved value (use "
                      "recalculation to compute them), e.g. "
                      + ", ".join(wb.missing_values[:5]))  # fmt: skip
+    notes += wb.cell_problems
     notes = list(dict.fromkeys(notes))  # drop repeats, keep order
     return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb)
 

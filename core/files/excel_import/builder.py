@@ -148,7 +148,10 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
             )
         )
     if missing:
-        raise MissingInputs(missing)
+        exc = MissingInputs(missing)
+        if wb.cell_problems:
+            exc.args = (exc.args[0] + ". Unusable cells: " + "; ".join(wb.cell_problems[:8]),)
+        raise exc
 
     opex = None
     opex_sch = series_schedule(schedules, "opex")

@@ -224,11 +224,30 @@ def find_labels(wb: Workbook) -> dict[str, list[Candidate]]:
                 continue
             target, conf = hit
             cand = _value_for(sheet, target, r, c, cell.value, conf)
+            if cand is None and conf >= 0.99:
+                _report_bad_value(wb, sheet, target, r, c, cell.value)
             if cand is not None:
                 found.setdefault(target.id, []).append(cand)
     for cands in found.values():
         cands.sort(key=_rank)
     return found
+
+
+def _report_bad_value(wb: Workbook, sheet: Sheet, t: Target, r: int, c: int, label: str) -> None:
+    """An exact label whose value cell holds an error or text: say which cell and what."""
+    for cc in range(c + 1, c + 4):
+        v = sheet.get(r, cc)
+        if v is None or v == "":
+            continue
+        if isinstance(v, str) and (v.strip().startswith("#") or parse_number_text(v) is None):
+            if _unit_text(v) and not v.strip().startswith("#"):
+                continue
+            what = (
+                f"holds the error {v.strip()}" if v.strip().startswith("#") else f"holds text {v!r}"
+            )
+            wb.cell_problems.append(f"{cell_ref(sheet.name, r, cc)}: {t.label} "
+                                    f"(label {label.strip()!r}) {what}, not a number")  # fmt: skip
+        return
 
 
 def _rank(c: Candidate) -> tuple:

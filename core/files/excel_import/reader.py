@@ -76,6 +76,7 @@ class Workbook:
     notes: list[str] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=list)  # formulas with no saved value
     formula_count: int = 0
+    cell_problems: list[str] = field(default_factory=list)  # "Sheet!D7: label: holds #REF!"
 
     @property
     def mostly_uncalculated(self) -> bool:
@@ -138,7 +139,9 @@ def _check_members(name: str, infos: list[zipfile.ZipInfo]) -> None:
 def _defuse() -> None:
     import defusedxml
 
-    defusedxml.defuse_stdlib()
+    with warnings.catch_warnings():  # defusedxml warns about its deprecated cElementTree shim
+        warnings.simplefilter("ignore", DeprecationWarning)
+        defusedxml.defuse_stdlib()
 
 
 def open_workbook(
@@ -167,8 +170,10 @@ def open_workbook(
     if macro:
         wb.notes.append("macro-enabled workbook: macros were not run and are not kept")
     try:
-        for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
-            wb.sheets[ws.title] = _read_sheet(ws, wf, max_rows, max_cols, wb)
+        with warnings.catch_warnings():  # openpyxl warns about extensions it drops
+            warnings.simplefilter("ignore")
+            for ws, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+                wb.sheets[ws.title] = _read_sheet(ws, wf, max_rows, max_cols, wb)
         wb.defined_names = _defined_names(values)
     except WorkbookError:
         raise

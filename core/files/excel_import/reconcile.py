@@ -89,7 +89,9 @@ def _balances(result: DealResult, schedules: list[Schedule], scale: float) -> li
     if sch is None or not result.tranches:
         return []
     vals = sch.series["balance"].values
-    first = next((i for i, v in enumerate(vals) if v), None)
+    # the first repayment period: first principal paid, else the first balance shown
+    lead = sch.series["principal"].values if "principal" in sch.series else vals
+    first = next((i for i, v in enumerate(lead) if v), None)
     if first is None:
         return []
     bal = sum(df.balance for df in result.tranches.values())
