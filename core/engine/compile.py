@@ -37,6 +37,8 @@ class Drivers:
     crypto_factor: np.ndarray | None = None  # multiplies the crypto price path
     liquidation_haircut_add: np.ndarray | None = None  # added to the forced-sale haircut
     sale_haircut_add: np.ndarray | None = None  # added to the orderly-sale haircut
+    #: multiplies utilisation: GPU-hour rent above take-or-pay and re-leasing revenue
+    utilisation_factor: np.ndarray | None = None
     leases: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
@@ -74,10 +76,22 @@ def _col(a: np.ndarray | None, default: np.ndarray, P: int) -> np.ndarray:
     return np.broadcast_to(default if a is None else a, (P, default.shape[-1]))
 
 
-def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
+def compile_deal(
+    deal: Deal, drivers: Drivers | None = None, sized: CompiledDeal | None = None
+) -> CompiledDeal:
+    """Compile ``deal``; with ``drivers``, one path per driver row.
+
+    Debt schedules (sculpting included), base-case interest and the DSRA target are fixed at
+    sizing on the BASE CASE, so every stochastic path runs against the same schedules. With
+    drivers they are taken from ``sized`` (the deal compiled without drivers), which is compiled
+    here when not given; a Monte Carlo compiles it once and passes it to every chunk.
+    """
     from core.model.validate import check_deal
 
-    check_deal(deal)
+    if drivers is not None and sized is None:
+        sized = compile_deal(deal)
+    elif sized is None:
+        check_deal(deal)
     drv = drivers or Drivers()
     P = drv.n_paths
     spv = deal.of_kind("spv")[0]
@@ -155,6 +169,11 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         lt = lease.terms
         market = market_index(lt, tl)[None, :] * rent_factor
         sched = lease_schedule(lt, tl, fleet_gpus, market)
+        util = 1.0
+        if drv.utilisation_factor is not None:
+            util = _col(drv.utilisation_factor, np.ones(T), P)
+            if lt["rent_basis"] == "gpu_hour":
+                sched.rent = sched.rent * _billed_ratio(lt, util)
         ev = drv.leases.get(lease.id, {})
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
         term = ev.get("termination", np.full(P, _month_period(lt["termination_month"], tl)))
@@ -177,6 +196,7 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
             revenue += (
                 sched.initial_rent
                 * market
+                * util
                 * ((t_idx >= lc.end[:, None]) & (t_idx < commercial_end))
             )
         cash_by_lease[lease.id] = lc
@@ -264,17 +284,13 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
                 t["target_dscr"],
             )
         )
-    base_cfads = revenue[0] - opex_p[0] - fees_p[0]
-    sched, base_int, _ = base_case_schedules(terms, base_cfads, depreciation, st["tax_rate"])
-
-    reserve = _one(deal, "reserve")
-    target = np.zeros(T)
-    dsra0 = 0.0
-    if reserve and tranches:
-        n = _periods_ceil(reserve.terms["target_months"], mpp)
-        ds = base_int.sum(axis=0) + sched.sum(axis=0)
-        target = dsra_target(ds, n)
-        dsra0 = float(ds[:n].sum()) if reserve.terms["funded_at_close"] else 0.0
+    if sized is not None:  # sized on the base case, shared by every path
+        sched, base_int = sized.inputs.scheduled_principal, sized.base_interest
+        target, dsra0 = sized.inputs.dsra_target, sized.inputs.dsra_initial
+    else:
+        sched, base_int, target, dsra0 = _sizing(
+            deal, terms, revenue[0] - opex_p[0] - fees_p[0], depreciation, st["tax_rate"], mpp
+        )
 
     cov = _one(deal, "covenant")
     ct = cov.terms if cov else {}
@@ -360,6 +376,37 @@ def compile_deal(deal: Deal, drivers: Drivers | None = None) -> CompiledDeal:
         uses,
         guarantee_paid,
     )
+
+
+def _billed_ratio(lt: dict, factor: np.ndarray) -> np.ndarray:
+    """Billed share of GPU-hours with utilisation scaled by ``factor``, over the base case."""
+    u, top = lt["utilisation"], lt["take_or_pay"]
+    billed0 = max(u, top)
+    if billed0 <= 0:
+        return np.ones_like(factor)
+    return np.maximum(np.minimum(u * factor, 1.0), top) / billed0
+
+
+def _sizing(
+    deal: Deal,
+    terms: list[TrancheTerms],
+    base_cfads: np.ndarray,
+    depreciation: np.ndarray,
+    tax_rate: float,
+    mpp: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Scheduled principal, base-case interest, DSRA target and opening DSRA (base case)."""
+    sched, base_int, _ = base_case_schedules(terms, base_cfads, depreciation, tax_rate)
+    T = len(base_cfads)
+    reserve = _one(deal, "reserve")
+    target = np.zeros(T)
+    dsra0 = 0.0
+    if reserve and terms:
+        n = _periods_ceil(reserve.terms["target_months"], mpp)
+        ds = base_int.sum(axis=0) + sched.sum(axis=0)
+        target = dsra_target(ds, n)
+        dsra0 = float(ds[:n].sum()) if reserve.terms["funded_at_close"] else 0.0
+    return sched, base_int, target, dsra0
 
 
 def _c2(a: np.ndarray) -> np.ndarray:

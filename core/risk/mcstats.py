@@ -1,0 +1,196 @@
+"""Statistics of one chunk of Monte Carlo paths, and their exact merge.
+
+A chunk keeps, per path, a handful of scalars (loss and default per tranche, min DSCR, equity
+IRR, covenant breaches, guarantee payments) and, per period, fixed-bin histograms of DSCR and
+CFADS for the fan charts. Merging concatenates the scalars in chunk order and adds the
+histograms, so the merged statistics do not depend on how chunks were grouped or where they
+ran. Nothing of a chunk's cash flows is kept.
+
+**Probability of default** of a tranche on a path: the tranche is written off (loss above
+``EPS``), or it has a shortfall (interest or scheduled principal due and unpaid) in any
+period, or the debt is accelerated while the tranche is outstanding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.engine.arrays import (
+    FLAG_ACCELERATED,
+    FLAG_CRYPTO_SOLD,
+    FLAG_DSCR_DEFAULT,
+    FLAG_LIQUIDATED,
+    FLAG_LOCKUP,
+    FLAG_LTV_BREACH,
+    FLAG_MARGIN_CALL,
+    FLAG_PAYMENT_DEFAULT,
+    EngineOutputs,
+)
+from core.engine.metrics import dscr_stats, irr
+
+EPS = 1e-6  # USD millions
+BREACHES = {
+    "lockup": FLAG_LOCKUP,
+    "dscr_default": FLAG_DSCR_DEFAULT,
+    "ltv_breach": FLAG_LTV_BREACH,
+    "payment_default": FLAG_PAYMENT_DEFAULT,
+    "acceleration": FLAG_ACCELERATED,
+    "liquidation": FLAG_LIQUIDATED,
+    "margin_call": FLAG_MARGIN_CALL,
+    "crypto_sold": FLAG_CRYPTO_SOLD,
+}
+DSCR_EDGES = np.linspace(0.0, 5.0, 1001)  # 0.005x bins; below / above go to the end bins
+
+
+@dataclass
+class Bins:
+    """Fixed bin edges for a per-period histogram (values outside fall in the end bins)."""
+
+    edges: np.ndarray
+
+    def counts(self, values: np.ndarray) -> np.ndarray:
+        """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period."""
+        T = values.shape[1]
+        nb = len(self.edges) + 1
+        idx = np.searchsorted(self.edges, values, side="right")
+        idx = np.where(np.isfinite(values), idx, nb)  # NaN -> dropped bin
+        flat = (np.arange(T)[None, :] * (nb + 1) + idx).ravel()
+        return np.bincount(flat, minlength=T * (nb + 1)).reshape(T, nb + 1)[:, :nb]
+
+    def quantiles(self, counts: np.ndarray, qs: list[float]) -> np.ndarray:
+        """(len(qs), T) quantiles read off the histograms, interpolated within a bin."""
+        e = self.edges
+        lower = np.concatenate([[e[0]], e])  # bin b covers [lower[b], upper[b])
+        upper = np.concatenate([e, [e[-1]]])
+        total = counts.sum(axis=1)
+        cum = np.cumsum(counts, axis=1)
+        out = np.full((len(qs), counts.shape[0]), np.nan)
+        for i, q in enumerate(qs):
+            target = q * total
+            b = np.minimum((cum < target[:, None]).sum(axis=1), counts.shape[1] - 1)
+            rows = np.arange(counts.shape[0])
+            before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
+            inside = counts[rows, b]
+            frac = np.where(inside > 0, (target - before) / np.maximum(inside, 1), 0.0)
+            v = lower[b] + np.clip(frac, 0, 1) * (upper[b] - lower[b])
+            out[i] = np.where(total > 0, v, np.nan)
+        return out
+
+
+@dataclass
+class ChunkStats:
+    index: int
+    n: int
+    loss: np.ndarray  # (n, K) USD m written off
+    default: np.ndarray  # (n, K) bool
+    min_dscr: np.ndarray  # (n,)
+    equity_irr: np.ndarray  # (n,) annual effective
+    breaches: dict[str, np.ndarray]  # name -> (n,) bool
+    rvg_paid: np.ndarray  # (n,)
+    backstop_paid: np.ndarray  # (n,)
+    stress_share: np.ndarray  # (n,) share of months in the stress regime
+    dscr_hist: np.ndarray  # (T, B)
+    cfads_hist: np.ndarray  # (T, B')
+    extra: dict = field(default_factory=dict)
+
+
+def equity_irr(flows: np.ndarray, ppy: int, iters: int = 30) -> np.ndarray:
+    """Annual effective IRR of each row (first flow at time 0): Newton by Horner's rule.
+
+    Rows where Newton does not settle to 1e-12 fall back to the bisection of
+    :func:`core.engine.metrics.irr`; rows without a sign change give NaN.
+    """
+    cf = np.asarray(flows, dtype=float)
+    P, N = cf.shape
+    r = np.full(P, 0.01)
+    ok = np.zeros(P, dtype=bool)
+    for _ in range(iters):
+        v = 1.0 / (1.0 + r)
+        f = np.zeros(P)
+        d = np.zeros(P)
+        for n in range(N - 1, -1, -1):  # f = sum cf_n v^n, d = df/dv
+            d = d * v + f
+            f = f * v + cf[:, n]
+        step = np.where(np.abs(d) > 1e-300, f / np.where(d == 0, 1.0, d), 0.0)
+        v_new = v - step
+        r_new = 1.0 / np.where(v_new > 0, v_new, np.nan) - 1.0
+        ok = np.isfinite(r_new) & (np.abs(r_new - r) < 1e-12)
+        r = np.where(np.isfinite(r_new), r_new, r)
+        if ok.all():
+            break
+    sign = (np.sign(cf).max(axis=1) > 0) & (np.sign(cf).min(axis=1) < 0)
+    bad = sign & ~(ok & (r > -0.99) & (r < 10.0))
+    if bad.any():
+        r[bad] = irr(cf[bad])
+    r = np.where(sign, r, np.nan)
+    return (1.0 + r) ** ppy - 1.0
+
+
+def chunk_stats(
+    index: int,
+    out: EngineOutputs,
+    notional: np.ndarray,
+    equity_amount: float,
+    ppy: int,
+    cfads_bins: Bins,
+    rvg_paid: np.ndarray,
+    backstop_paid: np.ndarray,
+    stress_share: np.ndarray,
+) -> ChunkStats:
+    """Reduce one chunk's outputs (n paths) to the statistics kept."""
+    n = out.cfads.shape[0]
+    loss = out.writeoff.sum(axis=2)
+    accel = (out.flags & FLAG_ACCELERATED) != 0
+    opening = np.concatenate(
+        [np.broadcast_to(notional[None, :, None], (n, len(notional), 1)), out.balance[:, :, :-1]],
+        axis=2,
+    )
+    default = (
+        (loss > EPS)
+        | (out.shortfall > EPS).any(axis=2)
+        | (accel[:, None, :] & (opening > EPS)).any(axis=2)
+    )
+    mn, _ = dscr_stats(out.dscr)
+    net = out.distribution - out.injection
+    flows = np.concatenate([np.full((n, 1), -equity_amount), net], axis=1)
+    eq = equity_irr(flows, ppy) if equity_amount > 0 else np.full(n, np.nan)
+    anyflag = np.bitwise_or.reduce(out.flags, axis=1)
+    breaches = {k: (anyflag & bit) != 0 for k, bit in BREACHES.items()}
+    dscr_bins = Bins(DSCR_EDGES)
+    return ChunkStats(
+        index,
+        n,
+        loss,
+        default,
+        mn,
+        eq,
+        breaches,
+        np.asarray(rvg_paid, dtype=float),
+        np.asarray(backstop_paid, dtype=float),
+        np.asarray(stress_share, dtype=float),
+        dscr_bins.counts(out.dscr),
+        cfads_bins.counts(out.cfads),
+    )
+
+
+def merge(chunks: list[ChunkStats]) -> ChunkStats:
+    """Exact merge: scalars concatenated in chunk order, histograms added."""
+    cs = sorted(chunks, key=lambda c: c.index)
+    if not cs:
+        raise ValueError("no chunks to merge")
+    return ChunkStats(
+        -1,
+        sum(c.n for c in cs),
+        np.concatenate([c.loss for c in cs]),
+        np.concatenate([c.default for c in cs]),
+        np.concatenate([c.min_dscr for c in cs]),
+        np.concatenate([c.equity_irr for c in cs]),
+        {k: np.concatenate([c.breaches[k] for c in cs]) for k in cs[0].breaches},
+        np.concatenate([c.rvg_paid for c in cs]),
+        np.concatenate([c.backstop_paid for c in cs]),
+        np.concatenate([c.stress_share for c in cs]),
+        sum(c.dscr_hist for c in cs),
+        sum(c.cfads_hist for c in cs),
+    )

@@ -1,0 +1,215 @@
+"""Random paths of every risk driver, for one chunk of Monte Carlo paths.
+
+The model (docs/risk.md gives the formulas and the DOMAIN.md source of each default):
+
+- **Regime**: a two-state Markov chain per path, monthly steps, normal -> stress with
+  probability ``p_enter_stress``, stress -> normal with ``p_exit_stress``; starts normal.
+- **Shocks**: each month two standard normals for log market rent and log BTC price joined by
+  a Gaussian copula whose correlation is ``rho_normal`` or ``rho_stress`` by regime (a
+  regime-switching Gaussian copula: the correlation "converges" in downturns).
+- **Rent**: ``rent_factor = (1 - extra_rent_deflation)^t * exp(sigma_r W_t - sigma_r^2 t / 2)``
+  multiplies each lease's market rent (which already falls at its ``market_rent_decline``); it
+  sets renewal and re-leasing rents.
+- **Utilisation**: factor ``clip(1 + x_t, 0, 1 / u)`` with x an AR(1) (monthly persistence
+  ``util_persistence``, stationary s.d. ``util_vol``); scales GPU-hour rent above take-or-pay
+  and re-leasing revenue.
+- **GPU value**: ``rent_factor^value_beta * exp(sigma_v W'_t - sigma_v^2 t / 2)`` times a
+  surprise-generation jump ``(1 - gen_jump)`` at the times of a Poisson process of intensity
+  ``gen_surprise_rate`` a year, on top of the fleet's scheduled generation steps.
+- **Residual haircut**: an extra sale haircut per path, ``N(0, residual_haircut_sd)`` (clipped
+  to [0, 1] with the asset's own haircut in compile).
+- **BTC**: ``crypto_factor = exp(sigma_b W^b_t - sigma_b^2 t / 2)`` (martingale around the
+  block's own price path).
+- **Rates**: ``base + rate_vol * W^r_t`` (an arithmetic random walk around the deal's base
+  curve, independent), floored at ``min(base, 0)``.
+- **Lease events**: tenant default at an exponential time with hazard ``-ln(1 - PD)`` from the
+  tenant's rating (core.risk.ratings), early termination at an exponential time with
+  ``termination_hazard`` a year, and each renewal option exercised with probability
+  ``1 - p_non_renewal`` until the first refusal.
+- **Fire sale**: forced-sale haircut add ``age_haircut * age_years + volume_haircut * N / (N +
+  market_depth_gpus)`` with N the fleet's GPU count (deterministic, the same on every path).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from core.engine.compile import CompiledDeal, Drivers
+from core.model.errors import DealError
+from core.risk.ratings import annual_pd
+
+
+@dataclass(frozen=True)
+class MarketModel:
+    rent_vol: float = 0.25  # annual volatility of log market rent
+    extra_rent_deflation: float = 0.0  # on top of each lease's market_rent_decline
+    util_vol: float = 0.05
+    util_persistence: float = 0.9  # monthly AR(1) coefficient
+    value_beta: float = 1.0  # GPU value elasticity to market rent
+    value_vol: float = 0.10
+    gen_surprise_rate: float = 0.2  # surprise generations a year
+    gen_jump: float = 0.15  # value lost at a surprise generation
+    residual_haircut_sd: float = 0.10
+    btc_vol: float = 0.50  # DOMAIN: BTC volatility about 50% a year
+    rho_normal: float = 0.5  # DOMAIN: BTC-Nasdaq correlation 0.5 on average
+    rho_stress: float = 0.8  # DOMAIN: 0.8 in stress
+    p_enter_stress: float = 0.02  # monthly
+    p_exit_stress: float = 0.10  # monthly
+    rate_vol: float = 0.01  # annual, absolute
+    lease_events: bool = True  # tenant default, termination and non-renewal
+    termination_hazard: float = 0.02  # a year
+    p_non_renewal: float = 0.3  # at each renewal date
+    age_haircut: float = 0.05  # extra forced-sale haircut per year of fleet age
+    volume_haircut: float = 0.30  # extra forced-sale haircut as the sale swamps the market
+    market_depth_gpus: float = 50_000.0  # GPUs the secondary market absorbs without discount
+
+    @classmethod
+    def deterministic(cls) -> MarketModel:
+        """Every random driver off: each path is the deterministic base case."""
+        zero = {f.name: 0.0 for f in fields(cls) if f.type in ("float", float)}
+        zero.update(lease_events=False, market_depth_gpus=1.0, rho_normal=0.0, rho_stress=0.0)
+        return cls(**zero)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> MarketModel:
+        known = {f.name for f in fields(cls)}
+        for k, v in data.items():
+            if k not in known:
+                raise DealError(f"market model: unknown parameter {k!r}")
+            if k != "lease_events" and not (isinstance(v, int | float) and math.isfinite(v)):
+                raise DealError(f"market model: {k} must be a number, got {v!r}")
+        m = cls(**data)
+        m.validate()
+        return m
+
+    def validate(self) -> None:
+        for name in ("rho_normal", "rho_stress"):
+            if not -1.0 <= getattr(self, name) <= 1.0:
+                raise DealError(f"market model: {name} must be in [-1, 1]")
+        for name in ("p_enter_stress", "p_exit_stress", "p_non_renewal", "gen_jump"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise DealError(f"market model: {name} must be in [0, 1]")
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name not in ("rho_normal", "rho_stress", "extra_rent_deflation") and v < 0:
+                raise DealError(f"market model: {f.name} must not be negative, got {v}")
+
+
+def regimes(rng: np.random.Generator, n: int, months: int, m: MarketModel) -> np.ndarray:
+    """(n, months) bool, True in the stress regime (Markov chain starting normal)."""
+    u = rng.random((n, months))
+    state = np.zeros(n, dtype=bool)
+    out = np.empty((n, months), dtype=bool)
+    for j in range(months):
+        state = np.where(state, u[:, j] >= m.p_exit_stress, u[:, j] < m.p_enter_stress)
+        out[:, j] = state
+    return out
+
+
+def correlated_shocks(
+    rng: np.random.Generator, n: int, months: int, m: MarketModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly standard normal shocks (rent, BTC) and the regime, each (n, months)."""
+    stress = regimes(rng, n, months, m)
+    z1 = rng.standard_normal((n, months))
+    z2 = rng.standard_normal((n, months))
+    rho = np.where(stress, m.rho_stress, m.rho_normal)
+    return z1, rho * z1 + np.sqrt(1.0 - rho * rho) * z2, stress
+
+
+def _per_period(monthly: np.ndarray, mpp: int, T: int) -> np.ndarray:
+    """Sum monthly increments into periods of ``mpp`` months; then cumulate."""
+    n = monthly.shape[0]
+    return np.cumsum(monthly[:, : T * mpp].reshape(n, T, mpp).sum(axis=2), axis=1)
+
+
+def _gbm(z: np.ndarray, vol: float, mpp: int, T: int) -> np.ndarray:
+    """exp(vol W_t - vol^2 t / 2) at period ends from monthly shocks z."""
+    w = _per_period(z, mpp, T) * math.sqrt(1.0 / 12.0)
+    t = np.arange(1, T + 1) * mpp / 12.0
+    return np.exp(vol * w - 0.5 * vol * vol * t)
+
+
+def _event_period(years: np.ndarray, ppy: int, T: int) -> np.ndarray:
+    """Period containing a time in years (T when beyond the horizon)."""
+    return np.minimum(np.floor(years * ppy), T).astype(np.int64)
+
+
+def fire_sale_haircut(compiled: CompiledDeal, m: MarketModel) -> np.ndarray:
+    """(T,) extra forced-sale haircut for age and volume sold (the same on every path)."""
+    fleet = compiled.deal.of_kind("gpu_fleet")
+    gpus = fleet[0].terms["count"] if fleet else 0
+    depth = gpus / (gpus + m.market_depth_gpus) if gpus + m.market_depth_gpus > 0 else 0.0
+    return m.age_haircut * compiled.timeline.years_end + m.volume_haircut * depth
+
+
+def make_drivers(
+    compiled: CompiledDeal, m: MarketModel, rng: np.random.Generator, n: int
+) -> tuple[Drivers, np.ndarray]:
+    """Drivers for ``n`` paths of the base-case compiled deal, and the stress-regime share."""
+    tl = compiled.timeline
+    T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
+    months = T * mpp
+    t_years = np.arange(1, T + 1) * mpp / 12.0
+    z_rent, z_btc, stress = correlated_shocks(rng, n, months, m)
+    rent = _gbm(z_rent, m.rent_vol, mpp, T) * (1.0 - m.extra_rent_deflation) ** t_years
+    x = np.zeros(n)
+    util = np.empty((n, T))
+    eps = rng.standard_normal((n, months)) * m.util_vol * math.sqrt(1 - m.util_persistence**2)
+    for j in range(months):
+        x = m.util_persistence * x + eps[:, j]
+        if (j + 1) % mpp == 0:
+            util[:, j // mpp] = 1.0 + x
+    value = rent**m.value_beta * _gbm(rng.standard_normal((n, months)), m.value_vol, mpp, T)
+    jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T)).cumsum(axis=1)
+    value = value * (1.0 - m.gen_jump) ** jumps
+    btc = _gbm(z_btc, m.btc_vol, mpp, T)
+    base_rate = compiled.inputs.base_rate[0]
+    w_rate = _per_period(rng.standard_normal((n, months)), mpp, T) * math.sqrt(1.0 / 12.0)
+    rates = np.maximum(base_rate + m.rate_vol * w_rate, np.minimum(base_rate, 0.0))
+    residual = rng.standard_normal((n, 1)) * m.residual_haircut_sd * np.ones((1, T))
+
+    leases: dict[str, dict[str, np.ndarray]] = {}
+    for lease in compiled.leases:
+        lt = lease.terms
+        sched = compiled.lease_schedules[lease.id]
+        ev = {}
+        if m.lease_events:
+            tenants = [b for b in compiled.deal.links(lease.id, "leases_to") if b.kind == "sponsor"]
+            pd_ = annual_pd(tenants[0].terms["rating"]) if tenants else annual_pd("NR")
+            hazard = -math.log(1.0 - pd_)
+            dflt = _event_period(rng.exponential(1.0, n) / hazard, ppy, T) if hazard > 0 else None
+            # dates fixed on the deal stay in force; the random ones can only come earlier
+            own_default = _own_period(lt["tenant_default_month"], tl)
+            own_term = _own_period(lt["termination_month"], tl)
+            ev["tenant_default"] = np.minimum(own_default, T if dflt is None else dflt)
+            th = m.termination_hazard
+            term = _event_period(rng.exponential(1.0, n) / th, ppy, T) if th > 0 else T
+            ev["termination"] = np.minimum(own_term, term)
+            opts = len(sched.term_ends) - 1
+            refuse = rng.random((n, max(opts, 1))) < m.p_non_renewal
+            first_refusal = np.where(refuse.any(axis=1), refuse.argmax(axis=1), opts)
+            ev["renewals"] = np.minimum(first_refusal, opts)
+        leases[lease.id] = ev
+    drivers = Drivers(
+        n_paths=n,
+        rent_factor=rent,
+        gpu_value_factor=value,
+        base_rate=rates,
+        crypto_factor=btc,
+        liquidation_haircut_add=np.broadcast_to(fire_sale_haircut(compiled, m), (n, T)),
+        sale_haircut_add=residual,
+        utilisation_factor=util,
+        leases=leases,
+    )
+    return drivers, stress.mean(axis=1)
+
+
+def _own_period(month: int, tl) -> int:
+    return tl.period_of_month(month) if month > 0 else tl.n_periods
