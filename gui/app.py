@@ -1,0 +1,102 @@
+"""Start the desktop application: ``run_app(argv)``.
+
+``python main.py``                        the built-in sample deal
+``python main.py DEAL.json``              that deal (a bad file: a message, then an empty deal)
+``python main.py DEAL.json --screenshot OUT.png``  render the window (after the first
+recompute) to a PNG and exit; a bad deal file prints the error and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QThread
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.files.deal_json import load_deal
+from core.model.deal import Deal
+from core.model.errors import DealError
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+SAMPLE_DEAL = RESOURCES / "deals" / "hyperion_jv.json"
+STYLESHEET = RESOURCES / "style.qss"
+RESULT_TIMEOUT_MS = 60_000
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="CapStack desktop application")
+    parser.add_argument("deal", nargs="?", help="deal file (JSON) to open")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render the window and exit")
+    return parser.parse_args(argv)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once) with CapStack's names and stylesheet."""
+    app = QApplication.instance() or QApplication(argv or ["capstack"])
+    QCoreApplication.setOrganizationName("CapStack")
+    QCoreApplication.setApplicationName("CapStack")
+    if STYLESHEET.exists():
+        app.setStyleSheet(STYLESHEET.read_text(encoding="utf-8"))
+    return app
+
+
+def load_or_explain(path: str) -> tuple[Deal | None, str | None]:
+    """``(deal, None)``, or ``(None, message)`` naming the file, field and value."""
+    try:
+        return load_deal(path, check=False), None
+    except (DealError, OSError) as exc:
+        return None, str(exc)
+
+
+def settle(app: QApplication, ms: int) -> None:
+    """Process events for ``ms`` milliseconds (lets layouts and the first paint happen)."""
+    timer = QElapsedTimer()
+    timer.start()
+    while timer.elapsed() < ms:
+        app.processEvents()
+        QThread.msleep(10)
+
+
+def run_app(argv: list[str]) -> int:
+    args = parse_args(argv)
+    app = application([sys.argv[0] if sys.argv else "capstack"])
+    from gui.main_window import MainWindow  # after QApplication: widgets need it
+
+    path = args.deal or (None if args.screenshot else str(SAMPLE_DEAL))
+    deal, error = load_or_explain(path) if path else (None, None)
+    if error and args.screenshot:
+        print(f"capstack: cannot open deal: {error}", file=sys.stderr)
+        return 2
+    window = MainWindow(
+        deal,
+        path if deal is not None and path != str(SAMPLE_DEAL) else None,
+        offer_recovery=not args.screenshot,
+        restore_layout=not args.screenshot,
+    )
+    if error:
+        QMessageBox.warning(window, "Cannot open deal", f"{error}\n\nStarting with an empty deal.")
+    if args.screenshot:
+        return screenshot(app, window, args.screenshot)
+    window.show()
+    return app.exec()
+
+
+def screenshot(app: QApplication, window, out: str) -> int:  # noqa: ANN001 - MainWindow
+    """Show the window, wait for the first recompute, save it as a PNG; 0 on success."""
+    window.resize(1600, 1000)
+    window.show()
+    settle(app, 300)
+    window.view.fit_to_view()
+    if window.results is not None and not window.results.wait_for_result(RESULT_TIMEOUT_MS):
+        print("capstack: the first recompute did not finish in time", file=sys.stderr)
+    settle(app, 500)
+    ok = window.grab().save(out)
+    window.document.undo_stack.setClean()
+    window.close()
+    if not ok:
+        print(f"capstack: cannot write {out}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0

@@ -1,0 +1,149 @@
+"""A block drawn as a card: a coloured header with the kind's icon and the block's title,
+then its key terms. A small handle on the right edge starts a new connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+
+from core.model.deal import Block, Deal
+from gui.canvas.card_text import card_lines
+from gui.icons import icon
+
+CARD_WIDTH = 196.0
+CARD_HEIGHT = 104.0
+HEADER = 26.0
+HANDLE_RADIUS = 6.0
+ACCENT = QColor("#1f6feb")
+
+#: header colour per kind: parties teal, issuer slate, debt blue, contracts green,
+#: support amber, assets purple, accounts and terms grey
+KIND_COLOURS: dict[str, str] = {
+    "sponsor": "#2a7f7a",
+    "equity": "#3c8d5a",
+    "spv": "#39465a",
+    "tranche": "#2f5f9e",
+    "lease": "#4f7d2c",
+    "guarantee": "#a66a12",
+    "gpu_fleet": "#6a4c9c",
+    "facility": "#7a5a8c",
+    "crypto": "#b35a1f",
+    "reserve": "#5b6b7a",
+    "opex": "#6b6f76",
+    "covenant": "#8a4b5a",
+}
+
+
+class BlockItem(QGraphicsObject):
+    """One block on the canvas. The scene sets its text and position from the model."""
+
+    moved = Signal(str)  # block id, while it is being dragged
+
+    def __init__(self, block: Block, deal: Deal) -> None:
+        super().__init__()
+        self.block_id = block.id
+        self.kind = block.kind
+        self.title = ""
+        self.lines: list[str] = []
+        self._hover = False
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+        )
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1.0)
+        self.refresh(block, deal)
+        self.setPos(QPointF(*block.position))
+
+    # ----------------------------------------------------------------- content
+    def refresh(self, block: Block, deal: Deal) -> None:
+        self.title, self.lines = card_lines(block, deal)
+        self.setToolTip(f"{block.spec.label}: {self.title}\n" + "\n".join(self.lines))
+        self.update()
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0, 0, CARD_WIDTH, CARD_HEIGHT)
+
+    def handle_center(self) -> QPointF:
+        return QPointF(CARD_WIDTH, CARD_HEIGHT / 2)
+
+    def on_handle(self, scene_pos: QPointF) -> bool:
+        """True when ``scene_pos`` is on the new-connection handle."""
+        d = self.mapFromScene(scene_pos) - self.handle_center()
+        return d.x() ** 2 + d.y() ** 2 <= (HANDLE_RADIUS + 3) ** 2
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        r = HANDLE_RADIUS + 2
+        return self.card_rect().adjusted(-2, -2, r, 2)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.card_rect(), 6, 6)
+        path.addEllipse(self.handle_center(), HANDLE_RADIUS + 3, HANDLE_RADIUS + 3)
+        return path
+
+    # ----------------------------------------------------------------- painting
+    def paint(
+        self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.card_rect()
+        colour = QColor(KIND_COLOURS.get(self.kind, "#555555"))
+        selected = self.isSelected()
+        p.setPen(QPen(ACCENT if selected else QColor("#c3c8cf"), 2.0 if selected else 1.0))
+        p.setBrush(QColor("#ffffff"))
+        p.drawRoundedRect(rect, 6, 6)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0.5, 0.5, CARD_WIDTH - 1, HEADER), 5.5, 5.5)
+        header.addRect(QRectF(0.5, HEADER / 2, CARD_WIDTH - 1, HEADER / 2))
+        header.setFillRule(Qt.FillRule.WindingFill)
+        p.fillPath(header, colour)
+        icon(self.kind).paint(p, QRectF(6, 5, 16, 16).toRect())
+        font = QFont(p.font())
+        font.setPointSizeF(9.0)
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("#ffffff"))
+        title_rect = QRectF(28, 0, CARD_WIDTH - 34, HEADER)
+        elided = QFontMetrics(font).elidedText(
+            self.title, Qt.TextElideMode.ElideRight, int(title_rect.width())
+        )
+        p.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
+        font.setBold(False)
+        font.setPointSizeF(8.0)
+        p.setFont(font)
+        p.setPen(QColor("#2b2f36"))
+        metrics = QFontMetrics(font)
+        y = HEADER + 6
+        step = metrics.height() + 2
+        for line in self.lines:
+            if y + step > CARD_HEIGHT - 2:
+                break
+            text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(CARD_WIDTH - 16))
+            p.drawText(QRectF(8, y, CARD_WIDTH - 16, step), Qt.AlignmentFlag.AlignLeft, text)
+            y += step
+        if self._hover or selected:
+            p.setPen(QPen(ACCENT, 1.5))
+            p.setBrush(QColor("#ffffff"))
+            p.drawEllipse(self.handle_center(), HANDLE_RADIUS, HANDLE_RADIUS)
+
+    # ----------------------------------------------------------------- events
+    def hoverEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.moved.emit(self.block_id)
+        return super().itemChange(change, value)

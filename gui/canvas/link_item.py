@@ -1,0 +1,117 @@
+"""A connection drawn as an arrow between two cards, labelled with its kind."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from core.model.deal import Connection
+from core.model.rules import CONNECTION_KINDS
+from gui.canvas.block_item import ACCENT, BlockItem
+
+LINE_COLOUR = QColor("#7d8590")
+ARROW = 9.0
+
+
+def edge_point(item: BlockItem, towards: QPointF) -> QPointF:
+    """Where the line from the card's centre to ``towards`` leaves the card."""
+    rect = item.mapRectToScene(item.card_rect())
+    c = rect.center()
+    dx, dy = towards.x() - c.x(), towards.y() - c.y()
+    if dx == 0 and dy == 0:
+        return c
+    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
+    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
+    s = min(sx, sy, 1.0)
+    return QPointF(c.x() + dx * s, c.y() + dy * s)
+
+
+class LinkItem(QGraphicsItem):
+    """An arrow ``source --kind--> target``; call :meth:`adjust` when an end moves."""
+
+    def __init__(self, conn: Connection, source: BlockItem, target: BlockItem) -> None:
+        super().__init__()
+        self.conn_id = conn.id
+        self.kind = conn.kind
+        self.label = CONNECTION_KINDS[conn.kind]
+        self.source, self.target = source, target
+        self.line = QLineF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0.0)
+        self.setToolTip(f"{source.title} {self.label} {target.title}")
+        self.adjust()
+
+    def adjust(self) -> None:
+        self.prepareGeometryChange()
+        a = self.source.mapRectToScene(self.source.card_rect()).center()
+        b = self.target.mapRectToScene(self.target.card_rect()).center()
+        self.line = QLineF(edge_point(self.source, b), edge_point(self.target, a))
+        self.update()
+
+    def _font(self) -> QFont:
+        font = QFont()
+        font.setPointSizeF(7.5)
+        return font
+
+    def _label_rect(self) -> QRectF:
+        metrics = QFontMetricsF(self._font())
+        w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
+        mid = self.line.center()
+        return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+
+    def _path(self) -> QPainterPath:
+        path = QPainterPath(self.line.p1())
+        path.lineTo(self.line.p2())
+        return path
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        pad = ARROW + 2
+        box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
+        return box.united(self._label_rect())
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        shape = stroker.createStroke(self._path())
+        shape.addRect(self._label_rect())
+        return shape
+
+    def paint(
+        self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.line.length() < 1:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = ACCENT if self.isSelected() else LINE_COLOUR
+        p.setPen(QPen(colour, 2.0 if self.isSelected() else 1.3))
+        p.drawLine(self.line)
+        angle = math.atan2(-self.line.dy(), self.line.dx())
+        tip = self.line.p2()
+        head = QPolygonF(
+            [
+                tip,
+                tip + QPointF(-math.cos(angle - 0.4) * ARROW, math.sin(angle - 0.4) * ARROW),
+                tip + QPointF(-math.cos(angle + 0.4) * ARROW, math.sin(angle + 0.4) * ARROW),
+            ]
+        )
+        p.setBrush(colour)
+        p.drawPolygon(head)
+        rect = self._label_rect()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(255, 255, 255, 230))
+        p.drawRoundedRect(rect, 3, 3)
+        p.setFont(self._font())
+        p.setPen(QColor("#4a5058") if not self.isSelected() else ACCENT)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

@@ -1,0 +1,443 @@
+"""The main window: canvas in the centre, palette and deal check left, properties right,
+result docks (``gui.results.docks``, when present) below; menus, toolbar, status bar, files,
+unsaved-changes prompts, autosave recovery and remembered layout."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
+
+from core.files.deal_json import load_deal, save_deal
+from core.model.deal import Deal
+from core.model.errors import DealError
+from core.model.validate import validate_deal
+from gui import autosave
+from gui.canvas.scene import CanvasScene
+from gui.canvas.view import CanvasView
+from gui.commands import push_auto_layout
+from gui.document import DealDocument, new_deal
+from gui.palette import ENTRIES, Palette, PaletteEntry
+from gui.properties import PropertyPanel
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "deals"
+MAX_RECENT = 8
+FILE_FILTER = "CapStack deal (*.json);;All files (*)"
+
+
+def optional_module(name: str, *functions: str) -> ModuleType | None:
+    """``name`` if it can be imported and provides ``functions``, else None."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return module if all(callable(getattr(module, f, None)) for f in functions) else None
+
+
+class DealCheck(QListWidget):
+    """The ``validate_deal`` findings for the open deal; click one to select its block."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("dealCheck")
+        self.setWordWrap(True)
+        self.window_ = window
+        self.itemActivated.connect(self._select)
+        self.itemClicked.connect(self._select)
+
+    def refresh(self, deal: Deal) -> tuple[int, int]:
+        self.clear()
+        issues = validate_deal(deal)
+        for issue in issues:
+            item = QListWidgetItem(f"{issue.severity.upper()}  {issue.path}: {issue.message}")
+            item.setForeground(
+                Qt.GlobalColor.darkRed if issue.severity == "error" else Qt.GlobalColor.darkYellow
+            )
+            item.setData(Qt.ItemDataRole.UserRole, issue.path)
+            item.setToolTip(str(issue))
+            self.addItem(item)
+        if not issues:
+            self.addItem(QListWidgetItem("No issues: the deal is ready to run."))
+        errors = sum(i.severity == "error" for i in issues)
+        return errors, len(issues) - errors
+
+    def _select(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole) or ""
+        if path.startswith("blocks[") and "]" in path:
+            self.window_.scene.select_blocks([path[7 : path.index("]")]])
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        deal: Deal | None = None,
+        path: str | None = None,
+        *,
+        offer_recovery: bool = True,
+        restore_layout: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.document = DealDocument(deal, path, self)
+        self.scene = CanvasScene(self.document)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.palette = Palette()
+        self.properties = PropertyPanel(self.document)
+        self.deal_check = DealCheck(self)
+        self.docks = {
+            "palette": self._dock("Blocks", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "check": self._dock(
+                "Deal check", self.deal_check, Qt.DockWidgetArea.LeftDockWidgetArea
+            ),
+            "properties": self._dock(
+                "Properties", self.properties, Qt.DockWidgetArea.RightDockWidgetArea
+            ),
+        }
+        self.actions_by_name: dict[str, QAction] = {}
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setObjectName("mainToolbar")
+        self.addToolBarBreak()
+        self.results = self._results_docks()
+        self._check_timer = QTimer(self, interval=300, singleShot=True, timeout=self.refresh_check)
+        self._build_menus()
+        self._connect()
+        self.resize(1600, 1000)
+        self.resizeDocks(
+            [self.docks["palette"], self.docks["properties"]], [230, 340], Qt.Orientation.Horizontal
+        )
+        if restore_layout:
+            self._restore_layout()
+        if offer_recovery and autosave.has_recovery():
+            self._offer_recovery()
+        self.autosaver = autosave.AutoSaver(self.document, self)
+        self._update_title()
+        self.refresh_check()
+        QTimer.singleShot(0, self.view.fit_to_view)
+
+    # ----------------------------------------------------------------- construction
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _results_docks(self) -> object | None:
+        module = optional_module("gui.results.docks")
+        if module is None or not hasattr(module, "ResultsDocks"):
+            return None
+        results = module.ResultsDocks(self, self.document)
+        results.message.connect(self.show_message)
+        bottom = [
+            d
+            for d in self.findChildren(QDockWidget)
+            if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea
+        ]
+        if bottom:
+            self.resizeDocks(bottom[:1], [330], Qt.Orientation.Vertical)
+        return results
+
+    def _action(
+        self, name: str, text: str, slot, shortcut=None, menu: QMenu | None = None
+    ) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions_by_name[name] = action
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar, key, a = self.menuBar(), QKeySequence.StandardKey, self._action
+        file = bar.addMenu("&File")
+        a("new", "&New", self.new_file, key.New, file)
+        a("open", "&Open…", self.open_dialog, key.Open, file)
+        self.samples_menu = file.addMenu("Open &Sample")
+        for sample in sorted(SAMPLES_DIR.glob("*.json")):
+            self.samples_menu.addAction(
+                sample.stem.replace("_", " "), lambda p=str(sample): self.open_path(p)
+            )
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addSeparator()
+        a("save", "&Save", self.save, key.Save, file)
+        a("save_as", "Save &As…", self.save_as, key.SaveAs, file)
+        file.addSeparator()
+        excel = optional_module("gui.excel_io", "import_excel", "export_excel")
+        report = optional_module("gui.report.actions", "print_report", "export_pdf")
+        a("import_excel", "Import Excel…", lambda: self._import_excel(excel), None, file)
+        a(
+            "export_excel",
+            "Export Excel…",
+            lambda: excel.export_excel(self, self.document.deal),
+            None,
+            file,
+        )
+        a(
+            "print",
+            "&Print…",
+            lambda: report.print_report(self, self.document.deal),
+            key.Print,
+            file,
+        )
+        a(
+            "export_pdf",
+            "Export PDF…",
+            lambda: report.export_pdf(self, self.document.deal),
+            None,
+            file,
+        )
+        for name, module in (
+            ("import_excel", excel),
+            ("export_excel", excel),
+            ("print", report),
+            ("export_pdf", report),
+        ):
+            self.actions_by_name[name].setVisible(module is not None)
+        file.addSeparator()
+        a("quit", "&Quit", self.close, key.Quit, file)
+
+        edit = bar.addMenu("&Edit")
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        undo.setShortcut(key.Undo)
+        redo.setShortcut(key.Redo)
+        edit.addActions([undo, redo])
+        self.actions_by_name.update(undo=undo, redo=redo)
+        edit.addSeparator()
+        a("delete", "&Delete", self.scene.delete_selected, key.Delete, edit)
+        a(
+            "select_all",
+            "Select &All",
+            lambda: self.scene.select_blocks(list(self.scene.blocks)),
+            key.SelectAll,
+            edit,
+        )
+        a("auto_layout", "Auto-&layout", self._auto_layout, "Ctrl+L", edit)
+
+        insert = bar.addMenu("&Insert")
+        for entry in ENTRIES:
+            action = insert.addAction(self.palette.item(ENTRIES.index(entry)).icon(), entry.label)
+            action.triggered.connect(lambda _c=False, e=entry: self.insert_block(e))
+
+        view = bar.addMenu("&View")
+        a("zoom_in", "Zoom &In", self.view.zoom_in, key.ZoomIn, view)
+        a("zoom_out", "Zoom &Out", self.view.zoom_out, key.ZoomOut, view)
+        a("fit", "&Fit to View", self.view.fit_to_view, "Ctrl+0", view)
+        view.addSeparator()
+        view.addActions([d.toggleViewAction() for d in self.docks.values()])
+        if self.results is not None:
+            view.addSeparator()
+            view.addActions(self.results.view_actions())
+
+        tools = self.toolbar
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        names = (
+            "new",
+            "open",
+            "save",
+            None,
+            "undo",
+            "redo",
+            None,
+            "auto_layout",
+            "fit",
+            "zoom_in",
+            "zoom_out",
+        )
+        for name in names:
+            tools.addSeparator() if name is None else tools.addAction(self.actions_by_name[name])
+
+    def _connect(self) -> None:
+        self.scene.message.connect(self.show_message)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.palette.entryActivated.connect(self.insert_block)
+        self.document.modifiedChanged.connect(lambda _m: self._update_title())
+        self.document.pathChanged.connect(lambda _p: self._update_title())
+        self.document.dealRenamed.connect(self._update_title)
+        self.document.changed.connect(self._check_timer.start)
+
+    # ----------------------------------------------------------------- small slots
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10_000)
+
+    def _update_title(self) -> None:
+        where = os.path.basename(self.document.path) if self.document.path else "not saved"
+        self.setWindowTitle(f"{self.document.deal.name} — {where}[*] — CapStack")
+        self.setWindowModified(self.document.is_modified())
+
+    def _selection_changed(self) -> None:
+        ids = self.scene.selected_block_ids()
+        self.properties.show_block(ids[0] if len(ids) == 1 else None)
+
+    def refresh_check(self) -> tuple[int, int]:
+        errors, warnings = self.deal_check.refresh(self.document.deal)
+        status = f"{errors} errors, {warnings} warnings" if errors or warnings else "ok"
+        self.docks["check"].setWindowTitle(f"Deal check ({status})")
+        return errors, warnings
+
+    def insert_block(self, entry: PaletteEntry) -> None:
+        """Add a palette entry at the centre of the visible canvas (menu / double-click)."""
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.view.drop_at(entry.kind, entry.terms, centre)
+
+    def _auto_layout(self) -> None:
+        push_auto_layout(self.document)
+        self.view.fit_to_view()
+
+    # ----------------------------------------------------------------- files
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False if the user cancelled (or the save failed)."""
+        if not self.document.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.deal.name}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.set_deal(new_deal(), None)
+
+    def open_dialog(self) -> None:
+        if self.maybe_save():
+            path, _ = QFileDialog.getOpenFileName(self, "Open deal", self._last_dir(), FILE_FILTER)
+            if path:
+                self.open_path(path, ask=False)
+
+    def open_path(self, path: str, *, ask: bool = True) -> bool:
+        """Open a deal file (drafts too: issues go to the deal check); False on failure."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            deal = load_deal(path, check=False)
+        except (DealError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open deal", str(exc))
+            return False
+        self.set_deal(deal, path)
+        self._add_recent(path)
+        return True
+
+    def set_deal(self, deal: Deal, path: str | None, *, modified: bool = False) -> None:
+        self.document.replace_deal(deal, path, modified=modified)
+        self._update_title()
+        errors, warnings = self.refresh_check()
+        self.show_message(
+            f"Opened {deal.name}: {errors} errors, {warnings} warnings in the deal check"
+        )
+        QTimer.singleShot(0, self.view.fit_to_view)
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = self.document.path or os.path.join(self._last_dir(), "deal.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save deal as", start, FILE_FILTER)
+        if not path:
+            return False
+        return self.save_to(path if path.lower().endswith(".json") else path + ".json")
+
+    def save_to(self, path: str) -> bool:
+        """Save atomically; on failure the message names the file and nothing is changed."""
+        try:
+            save_deal(self.document.deal, path)
+        except (OSError, ValueError) as exc:
+            QMessageBox.critical(self, "Cannot save deal", f"{path}: {exc}")
+            return False
+        self.document.set_path(path)
+        autosave.discard_recovery()
+        self._add_recent(path)
+        self.show_message(f"Saved {path}")
+        return True
+
+    def _import_excel(self, excel: ModuleType | None) -> None:
+        if excel is not None and self.maybe_save():
+            deal = excel.import_excel(self)
+            if deal is not None:
+                self.set_deal(deal, None, modified=True)
+
+    def _offer_recovery(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Recover unsaved work",
+            "CapStack did not close cleanly last time. Restore the deal that was being edited?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            try:
+                self.set_deal(autosave.load_recovery(), None, modified=True)
+                return
+            except (DealError, OSError) as exc:
+                QMessageBox.warning(self, "Cannot recover", str(exc))
+        autosave.discard_recovery()
+
+    # ----------------------------------------------------------------- settings
+    def _settings(self) -> QSettings:
+        return QSettings()
+
+    def recent_files(self) -> list[str]:
+        value = self._settings().value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self._settings().setValue("recent_files", files[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(True)
+
+    def _last_dir(self) -> str:
+        recent = self.recent_files()
+        return os.path.dirname(recent[0]) if recent else str(Path.home())
+
+    def _restore_layout(self) -> None:
+        settings = self._settings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.maybe_save():
+            event.ignore()
+            return
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        self.autosaver.stop()
+        if self.results is not None and hasattr(self.results, "shutdown"):
+            self.results.shutdown()
+        event.accept()

@@ -1,0 +1,107 @@
+"""The palette of building blocks. Dragging an entry puts its kind id and preset terms in
+``QMimeData`` under :data:`MIME_TYPE`; the canvas decodes it on drop (:func:`decode_mime`) and
+adds the block through the same undo command the Insert menu uses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from core.model.blocks import REGISTRY
+from gui.icons import icon
+
+MIME_TYPE = "application/x-capstack-block"
+
+
+@dataclass(frozen=True)
+class PaletteEntry:
+    key: str
+    kind: str
+    label: str
+    terms: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tooltip(self) -> str:
+        return REGISTRY[self.kind].description
+
+
+def _tranche(key: str, label: str, rank: int, coupon: float, name: str) -> PaletteEntry:
+    terms = {"name": name, "seniority": rank, "coupon": coupon}
+    return PaletteEntry(key, "tranche", label, terms)
+
+
+ENTRIES: tuple[PaletteEntry, ...] = (
+    PaletteEntry("sponsor", "sponsor", "Sponsor / tenant"),
+    PaletteEntry("spv", "spv", "SPV / JV"),
+    PaletteEntry("equity", "equity", "Equity"),
+    _tranche("senior", "Senior tranche", 1, 0.065, "Senior notes"),
+    _tranche("mezzanine", "Mezzanine tranche", 2, 0.095, "Mezzanine notes"),
+    _tranche("junior", "Junior tranche", 3, 0.13, "Junior notes"),
+    PaletteEntry("lease", "lease", "Lease / offtake"),
+    PaletteEntry("gpu_fleet", "gpu_fleet", "GPU fleet"),
+    PaletteEntry("facility", "facility", "Facility"),
+    PaletteEntry("reserve", "reserve", "Reserve account"),
+    PaletteEntry("guarantee", "guarantee", "Guarantee / backstop"),
+    PaletteEntry("crypto", "crypto", "Crypto collateral"),
+    PaletteEntry("opex", "opex", "Operating costs"),
+    PaletteEntry("covenant", "covenant", "Covenants"),
+)
+BY_KEY = {e.key: e for e in ENTRIES}
+
+
+def mime_for(entry: PaletteEntry) -> QMimeData:
+    mime = QMimeData()
+    payload = json.dumps({"kind": entry.kind, "terms": entry.terms})
+    mime.setData(MIME_TYPE, payload.encode("utf-8"))
+    return mime
+
+
+def decode_mime(mime: QMimeData) -> tuple[str, dict[str, Any]]:
+    """``(kind, terms)`` from a palette drag; ``ValueError`` naming what is wrong."""
+    if not mime.hasFormat(MIME_TYPE):
+        raise ValueError(f"not a CapStack block (no {MIME_TYPE} data)")
+    raw = bytes(mime.data(MIME_TYPE).data()).decode("utf-8", "replace")
+    try:
+        payload = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"block drag data is not JSON: {exc}") from None
+    if not isinstance(payload, dict) or payload.get("kind") not in REGISTRY:
+        raise ValueError(f"block drag data names no known block kind: {raw[:80]!r}")
+    terms = payload.get("terms") or {}
+    if not isinstance(terms, dict):
+        raise ValueError(f"block drag data has terms that are not an object: {terms!r}")
+    return payload["kind"], terms
+
+
+class Palette(QListWidget):
+    """The list of block entries; drag one onto the canvas, or double-click to add it."""
+
+    entryActivated = Signal(object)  # PaletteEntry
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("palette")
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setIconSize(QSize(22, 22))
+        self.setSpacing(1)
+        for entry in ENTRIES:
+            item = QListWidgetItem(icon(entry.kind), entry.label)
+            item.setData(Qt.ItemDataRole.UserRole, entry.key)
+            item.setToolTip(entry.tooltip)
+            self.addItem(item)
+        self.itemActivated.connect(lambda item: self.entryActivated.emit(self.entry(item)))
+
+    def entry(self, item: QListWidgetItem) -> PaletteEntry:
+        return BY_KEY[item.data(Qt.ItemDataRole.UserRole)]
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt override
+        return [MIME_TYPE]
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:  # noqa: N802
+        return mime_for(self.entry(items[0])) if items else QMimeData()
