@@ -1,0 +1,112 @@
+"""The same Monte Carlo split over a ``dask.distributed`` cluster, merged exactly.
+
+Every chunk is one task: the worker rebuilds the deal from its JSON text, sizes it once (cached
+per worker process by the text's hash, so the base case is not recompiled per chunk), runs the
+chunk with its own random stream (``SeedSequence(seed, spawn_key=(i,))``) and returns the
+chunk's statistics. The client merges them in chunk order, so for the same seed and chunk size
+the result is identical to :func:`core.risk.montecarlo.run_montecarlo` in one process.
+
+Where the cluster is: the ``scheduler`` argument, else the ``CAPSTACK_DASK_SCHEDULER``
+environment variable (e.g. ``tcp://10.0.0.5:8786``), else a ``LocalCluster`` on this machine.
+Workers need this repository (with the built kernel) importable, e.g. started with
+``dask worker tcp://10.0.0.5:8786`` from the repository root in the same environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import lru_cache
+
+from core.model.deal import Deal
+from core.risk.mcstats import ChunkStats, merge
+from core.risk.montecarlo import (
+    MonteCarloCancelled,
+    MonteCarloConfig,
+    MonteCarloResult,
+    build_result,
+    run_chunk,
+)
+
+ENV_SCHEDULER = "CAPSTACK_DASK_SCHEDULER"
+
+
+@lru_cache(maxsize=8)
+def _sized(digest: str, text: str):
+    """(deal, base-case compiled deal) for a deal's JSON text, once per worker process."""
+    from core.engine.compile import compile_deal
+    from core.files.deal_json import loads_deal
+
+    deal = loads_deal(text, source="<dask task>")
+    return deal, compile_deal(deal)
+
+
+def chunk_task(text: str, config: MonteCarloConfig, i: int) -> ChunkStats:
+    """One chunk of the run, as a Dask task (pure: same inputs, same statistics)."""
+    deal, sized = _sized(hashlib.sha256(text.encode()).hexdigest(), text)
+    return run_chunk(deal, sized, config, i)
+
+
+def scheduler_address(scheduler: str | None = None) -> str | None:
+    """The scheduler to use: the argument, else $CAPSTACK_DASK_SCHEDULER, else None (local)."""
+    return scheduler or os.environ.get(ENV_SCHEDULER) or None
+
+
+def run_distributed(
+    deal: Deal,
+    config: MonteCarloConfig,
+    scheduler: str | None = None,
+    client=None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    local_workers: int = 2,
+) -> MonteCarloResult:
+    """Run the Monte Carlo on a Dask cluster and merge the chunks exactly.
+
+    Give a ``client`` to reuse one; otherwise one is opened on ``scheduler_address(scheduler)``
+    or, with no address, on a ``LocalCluster`` of ``local_workers`` worker processes, and closed
+    at the end. ``progress(done_paths, total)`` is called as chunks complete (in completion
+    order); ``cancel()`` is polled between completions and cancels the outstanding tasks.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    from core.engine.compile import compile_deal
+    from core.files.deal_json import dump_deal
+
+    config.validate()
+    sized = compile_deal(deal)  # validates the deal before anything is sent
+    text = dump_deal(deal)
+    own = client is None
+    cluster = None
+    if own:
+        address = scheduler_address(scheduler)
+        if address is None:
+            cluster = LocalCluster(
+                n_workers=local_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            address = cluster
+        client = Client(address)
+    try:
+        # pure tasks: Dask keys them by their arguments, so a repeat run reuses nothing stale
+        futures = [client.submit(chunk_task, text, config, i) for i in range(config.n_chunks)]
+        done_paths = 0
+        chunks = []
+        for fut in as_completed(futures):
+            if cancel is not None and cancel():
+                client.cancel(futures)
+                raise MonteCarloCancelled(f"cancelled after {len(chunks)} of {len(futures)} chunks")
+            stats = fut.result()
+            chunks.append(stats)
+            done_paths += stats.n
+            if progress is not None:
+                progress(done_paths, config.n_paths)
+        return build_result(sized, config, merge(chunks))
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()

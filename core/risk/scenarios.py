@@ -1,0 +1,135 @@
+"""Named scenarios (base, downside, severe) as stresses, and scenario sets saved as JSON.
+
+A scenario is a :class:`core.risk.stress.Stress`. The built-in values come from DOMAIN.md:
+
+- downside: compute rent falls 25% a year (the low end of the 25-28% yearly price-performance
+  gain), 15% extra residual haircut, GPU value 5% a year faster down, +100 bp, 10% extra
+  forced-sale haircut, BTC -30%;
+- severe: rent -35% a year, 30% residual haircut, GPU value 15% a year faster down with a
+  3-year commercial life (the critics' 2-3 years), no renewals (Hyperion: 4 years then
+  options), +200 bp, 25% extra forced-sale haircut, BTC halves (50% volatility).
+
+A scenario file is ``{"scenarios": {"name": {"rent_deflation": 0.3, ...}, ...}}``; every
+field is checked (known name, number or null, range) and errors name the scenario and field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import fields
+
+from core.model.errors import DealError
+from core.risk.stress import Stress
+
+BUILTIN: dict[str, Stress] = {
+    "base": Stress(),
+    "downside": Stress(
+        rent_deflation=0.25,
+        residual_haircut=0.15,
+        gpu_value_decline=0.05,
+        base_rate_shock=0.01,
+        liquidation_haircut=0.10,
+        crypto_price_shock=-0.30,
+    ),
+    "severe": Stress(
+        rent_deflation=0.35,
+        residual_haircut=0.30,
+        gpu_value_decline=0.15,
+        gpu_commercial_life=3.0,
+        renewals=0,
+        base_rate_shock=0.02,
+        liquidation_haircut=0.25,
+        crypto_price_shock=-0.50,
+    ),
+}
+
+#: field -> (lowest, highest) accepted value
+RANGES: dict[str, tuple[float, float]] = {
+    "rent_deflation": (0.0, 1.0),
+    "residual_haircut": (0.0, 1.0),
+    "termination_year": (0.0, 50.0),
+    "tenant_default_year": (0.0, 50.0),
+    "base_rate_shock": (-0.2, 0.5),
+    "gpu_value_decline": (0.0, 1.0),
+    "gpu_commercial_life": (0.25, 30.0),
+    "liquidation_haircut": (0.0, 1.0),
+    "renewals": (0, 100),
+    "crypto_price_shock": (-1.0, 10.0),
+}
+STRESS_FIELDS = tuple(f.name for f in fields(Stress))
+
+
+def stress_from_dict(data: object, where: str = "scenario") -> Stress:
+    """A validated :class:`Stress` from a mapping of field -> value (None keeps the deal's)."""
+    if not isinstance(data, dict):
+        raise DealError(f"{where}: expected an object of stress fields, got {data!r}")
+    values = {}
+    for name, v in data.items():
+        if name not in STRESS_FIELDS:
+            raise DealError(
+                f"{where}: unknown stress field {name!r}; "
+                f"expected one of {', '.join(STRESS_FIELDS)}"
+            )
+        values[name] = check_value(name, v, where)
+    return Stress(**values)
+
+
+def check_value(name: str, v: object, where: str = "scenario") -> float | int | None:
+    if v is None and name not in ("base_rate_shock", "gpu_value_decline", "liquidation_haircut",
+                                  "crypto_price_shock"):  # fmt: skip
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise DealError(f"{where}: {name} must be a number, got {v!r}")
+    lo, hi = RANGES[name]
+    if not lo <= v <= hi:
+        raise DealError(f"{where}: {name} = {v!r} is outside [{lo}, {hi}]")
+    if name == "renewals":
+        if int(v) != v:
+            raise DealError(f"{where}: renewals must be a whole number, got {v!r}")
+        return int(v)
+    return float(v)
+
+
+def stress_to_dict(stress: Stress) -> dict:
+    """Only the fields that differ from no stress."""
+    blank = Stress()
+    return {k: v for k, v in stress.to_dict().items() if v != getattr(blank, k)}
+
+
+def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Stress]:
+    """Read a scenario set; a clear error naming the file, scenario and field when invalid."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise DealError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), dict):
+        raise DealError(f'{path}: expected {{"scenarios": {{"name": {{...}}}}}}')
+    if not doc["scenarios"]:
+        raise DealError(f"{path}: the scenario set is empty")
+    return {
+        str(name): stress_from_dict(body, f"{path}: scenario {name!r}")
+        for name, body in doc["scenarios"].items()
+    }
+
+
+def save_scenarios(scenarios: dict[str, Stress], path: str | os.PathLike[str]) -> None:
+    doc = {"scenarios": {name: stress_to_dict(s) for name, s in scenarios.items()}}
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def scenario(name_or_path: str) -> dict[str, Stress]:
+    """A built-in scenario by name, or every scenario of a JSON file."""
+    if name_or_path in BUILTIN:
+        return {name_or_path: BUILTIN[name_or_path]}
+    if name_or_path.endswith(".json"):
+        return load_scenarios(name_or_path)
+    raise DealError(
+        f"unknown scenario {name_or_path!r}; expected {', '.join(BUILTIN)} or a .json file"
+    )
