@@ -22,7 +22,7 @@ import numpy as np
 from core.engine.compile import compile_deal
 from core.engine.kernel import run_waterfall
 from core.model.deal import Deal
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 from core.risk.stress import Stress
 
 LOSS_EPS = 1e-6  # USD millions: a dollar
@@ -88,10 +88,10 @@ def _tranche_index(deal: Deal, tranche: str | int | None) -> tuple[int | None, s
         return None, "all debt"
     if isinstance(tranche, int):
         if not 0 <= tranche < len(names):
-            raise DealError(f"tranche index {tranche} out of range (0..{len(names) - 1})")
+            raise RiskInputError(f"tranche index {tranche} out of range (0..{len(names) - 1})")
         return tranche, names[tranche]
     if tranche not in names:
-        raise DealError(f"unknown tranche {tranche!r}; the deal has {', '.join(names)}")
+        raise RiskInputError(f"unknown tranche {tranche!r}; the deal has {', '.join(names)}")
     return names.index(tranche), tranche
 
 
@@ -109,7 +109,9 @@ def solve_breakeven(
     to the month.
     """
     if driver not in DRIVERS:
-        raise DealError(f"unknown break-even driver {driver!r}; expected one of {sorted(DRIVERS)}")
+        raise RiskInputError(
+            f"unknown break-even driver {driver!r}; expected one of {sorted(DRIVERS)}"
+        )
     unit, upper, desc = DRIVERS[driver]
     k, name = _tranche_index(deal, tranche)
     base = base or Stress()

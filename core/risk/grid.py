@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.model.deal import Deal
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 from core.risk.scenarios import check_value
 from core.risk.stress import Stress, apply_stress
 
@@ -21,7 +21,7 @@ from core.risk.stress import Stress, apply_stress
 def parse_range(spec: str) -> tuple[str, np.ndarray]:
     """``name=lo:hi:n`` (n evenly spaced values) or ``name=v1,v2,...``."""
     if "=" not in spec:
-        raise DealError(f"grid axis {spec!r}: expected NAME=LO:HI:N or NAME=V1,V2,...")
+        raise RiskInputError(f"grid axis {spec!r}: expected NAME=LO:HI:N or NAME=V1,V2,...")
     name, rhs = spec.split("=", 1)
     name = name.strip()
     try:
@@ -33,7 +33,9 @@ def parse_range(spec: str) -> tuple[str, np.ndarray]:
         else:
             values = np.array([float(v) for v in rhs.split(",")])
     except ValueError:
-        raise DealError(f"grid axis {spec!r}: expected NAME=LO:HI:N or NAME=V1,V2,...") from None
+        raise RiskInputError(
+            f"grid axis {spec!r}: expected NAME=LO:HI:N or NAME=V1,V2,..."
+        ) from None
     for v in values:
         check_value(name, float(v) if name != "renewals" else round(v), f"grid axis {name}")
     return name, values
@@ -54,7 +56,7 @@ def stress_grid(
     base = base or Stress()
     for name, _ in (x, y):
         if name not in STRESS_FIELDS:
-            raise DealError(f"unknown grid input {name!r}; expected one of {STRESS_FIELDS}")
+            raise RiskInputError(f"unknown grid input {name!r}; expected one of {STRESS_FIELDS}")
     rows = []
     for xv in x[1]:
         for yv in y[1]:

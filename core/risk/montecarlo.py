@@ -21,7 +21,7 @@ import numpy as np
 from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
 from core.model.deal import Deal
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 from core.risk.mcstats import DSCR_EDGES, Bins, ChunkStats, chunk_stats, merge
 from core.risk.paths import MarketModel, make_drivers
 
@@ -44,11 +44,13 @@ class MonteCarloConfig:
 
     def validate(self) -> None:
         if not isinstance(self.n_paths, int) or self.n_paths < 1:
-            raise DealError(f"--paths must be a positive whole number, got {self.n_paths!r}")
+            raise RiskInputError(f"--paths must be a positive whole number, got {self.n_paths!r}")
         if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
-            raise DealError(f"--chunk must be a positive whole number, got {self.chunk_size!r}")
+            raise RiskInputError(
+                f"--chunk must be a positive whole number, got {self.chunk_size!r}"
+            )
         if not isinstance(self.seed, int) or self.seed < 0:
-            raise DealError(f"--seed must be a non-negative whole number, got {self.seed!r}")
+            raise RiskInputError(f"--seed must be a non-negative whole number, got {self.seed!r}")
         self.model.validate()
 
     @property

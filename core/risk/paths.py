@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from core.engine.compile import CompiledDeal, Drivers
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 from core.risk.ratings import annual_pd
 
 
@@ -81,9 +81,9 @@ class MarketModel:
         known = {f.name for f in fields(cls)}
         for k, v in data.items():
             if k not in known:
-                raise DealError(f"market model: unknown parameter {k!r}")
+                raise RiskInputError(f"market model: unknown parameter {k!r}")
             if k != "lease_events" and not (isinstance(v, int | float) and math.isfinite(v)):
-                raise DealError(f"market model: {k} must be a number, got {v!r}")
+                raise RiskInputError(f"market model: {k} must be a number, got {v!r}")
         m = cls(**data)
         m.validate()
         return m
@@ -91,14 +91,14 @@ class MarketModel:
     def validate(self) -> None:
         for name in ("rho_normal", "rho_stress"):
             if not -1.0 <= getattr(self, name) <= 1.0:
-                raise DealError(f"market model: {name} must be in [-1, 1]")
+                raise RiskInputError(f"market model: {name} must be in [-1, 1]")
         for name in ("p_enter_stress", "p_exit_stress", "p_non_renewal", "gen_jump"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise DealError(f"market model: {name} must be in [0, 1]")
+                raise RiskInputError(f"market model: {name} must be in [0, 1]")
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name not in ("rho_normal", "rho_stress", "extra_rent_deflation") and v < 0:
-                raise DealError(f"market model: {f.name} must not be negative, got {v}")
+                raise RiskInputError(f"market model: {f.name} must not be negative, got {v}")
 
 
 def regimes(rng: np.random.Generator, n: int, months: int, m: MarketModel) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 
 ANNUAL_PD: dict[str, float] = {
     "AAA": 0.0001,
@@ -40,7 +40,7 @@ def annual_pd(rating: str) -> float:
     try:
         return ANNUAL_PD[rating]
     except KeyError:
-        raise DealError(f"rating {rating!r} has no default probability; expected one of "
+        raise RiskInputError(f"rating {rating!r} has no default probability; expected one of "
                         f"{', '.join(ANNUAL_PD)}") from None  # fmt: skip
 
 

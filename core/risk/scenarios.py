@@ -20,7 +20,7 @@ import math
 import os
 from dataclasses import fields
 
-from core.model.errors import DealError
+from core.risk.errors import RiskInputError
 from core.risk.stress import Stress
 
 BUILTIN: dict[str, Stress] = {
@@ -64,11 +64,11 @@ STRESS_FIELDS = tuple(f.name for f in fields(Stress))
 def stress_from_dict(data: object, where: str = "scenario") -> Stress:
     """A validated :class:`Stress` from a mapping of field -> value (None keeps the deal's)."""
     if not isinstance(data, dict):
-        raise DealError(f"{where}: expected an object of stress fields, got {data!r}")
+        raise RiskInputError(f"{where}: expected an object of stress fields, got {data!r}")
     values = {}
     for name, v in data.items():
         if name not in STRESS_FIELDS:
-            raise DealError(
+            raise RiskInputError(
                 f"{where}: unknown stress field {name!r}; "
                 f"expected one of {', '.join(STRESS_FIELDS)}"
             )
@@ -81,13 +81,13 @@ def check_value(name: str, v: object, where: str = "scenario") -> float | int | 
                                   "crypto_price_shock"):  # fmt: skip
         return None
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise DealError(f"{where}: {name} must be a number, got {v!r}")
+        raise RiskInputError(f"{where}: {name} must be a number, got {v!r}")
     lo, hi = RANGES[name]
     if not lo <= v <= hi:
-        raise DealError(f"{where}: {name} = {v!r} is outside [{lo}, {hi}]")
+        raise RiskInputError(f"{where}: {name} = {v!r} is outside [{lo}, {hi}]")
     if name == "renewals":
         if int(v) != v:
-            raise DealError(f"{where}: renewals must be a whole number, got {v!r}")
+            raise RiskInputError(f"{where}: renewals must be a whole number, got {v!r}")
         return int(v)
     return float(v)
 
@@ -104,11 +104,11 @@ def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Stress]:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
     except json.JSONDecodeError as exc:
-        raise DealError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise RiskInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), dict):
-        raise DealError(f'{path}: expected {{"scenarios": {{"name": {{...}}}}}}')
+        raise RiskInputError(f'{path}: expected {{"scenarios": {{"name": {{...}}}}}}')
     if not doc["scenarios"]:
-        raise DealError(f"{path}: the scenario set is empty")
+        raise RiskInputError(f"{path}: the scenario set is empty")
     return {
         str(name): stress_from_dict(body, f"{path}: scenario {name!r}")
         for name, body in doc["scenarios"].items()
@@ -130,6 +130,6 @@ def scenario(name_or_path: str) -> dict[str, Stress]:
         return {name_or_path: BUILTIN[name_or_path]}
     if name_or_path.endswith(".json"):
         return load_scenarios(name_or_path)
-    raise DealError(
+    raise RiskInputError(
         f"unknown scenario {name_or_path!r}; expected {', '.join(BUILTIN)} or a .json file"
     )

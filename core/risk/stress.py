@@ -40,13 +40,13 @@ class Stress:
         parts = []
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is None or v == 0 or (f.name == "base_rate_shock" and v == 0):
+            if v is None or (v == 0 and f.name != "renewals"):
                 continue
             label = f.name.replace("_", " ")
             if f.name in ("termination_year", "tenant_default_year", "gpu_commercial_life"):
                 parts.append(f"{label} {v:g}")
             elif f.name == "renewals":
-                parts.append(f"{label} {v}")
+                parts.append("no renewal" if v == 0 else f"{label} {v}")
             else:
                 parts.append(f"{label} {v * 100:+.1f}%")
         return ", ".join(parts) or "base case"

@@ -1,0 +1,224 @@
+"""``python main.py stress DEAL.json``: named scenarios, ad-hoc stresses, a two-input grid and
+break-evens, as text or one JSON object (``--json``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import replace
+
+from core.risk.errors import RiskInputError
+
+
+def _fmt(v, kind: str = "num") -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    if kind == "pct":
+        return f"{v * 100:.2f}%"
+    if kind == "x":
+        return f"{v:.2f}x"
+    return f"{v:,.1f}"
+
+
+def parse_set(items: list[str]) -> dict:
+    from core.risk.scenarios import STRESS_FIELDS, check_value
+
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise RiskInputError(f"--set {item!r}: expected NAME=VALUE, e.g. rent_deflation=0.2")
+        name, raw = (s.strip() for s in item.split("=", 1))
+        if name not in STRESS_FIELDS:
+            raise RiskInputError(
+                f"--set {item!r}: unknown input {name!r}; expected one of "
+                f"{', '.join(STRESS_FIELDS)}"
+            )
+        try:
+            value = None if raw.lower() in ("none", "null") else float(raw)
+        except ValueError:
+            raise RiskInputError(f"--set {item!r}: {raw!r} is not a number") from None
+        if name == "renewals" and value is not None and value == int(value):
+            value = int(value)
+        out[name] = check_value(name, value, f"--set {name}")
+    return out
+
+
+def scenario_rows(deal, scenarios: dict) -> list[dict]:
+    from core.engine.results import run_deal
+    from core.risk.lookthrough import sponsor_stress
+    from core.risk.stress import apply_stress
+
+    base = run_deal(deal)
+    rows = []
+    for name, stress in scenarios.items():
+        res = run_deal(apply_stress(deal, stress))
+        tm = res.tranche_metrics
+        rows.append(
+            {
+                "scenario": name,
+                "stress": stress.describe(),
+                "min_dscr": res.metrics["min_dscr"],
+                "equity_irr": res.metrics["equity_irr"],
+                "debt_loss": res.metrics["debt_loss"],
+                "tranches": [
+                    {"name": r.tranche, "loss": r.loss, "loss_pct": r.loss_pct}
+                    for r in tm.itertuples()
+                ],
+                "sponsors": [
+                    s.to_dict() for s in sponsor_stress(res.compiled, base.look_through, name)
+                ],
+            }
+        )
+    return rows
+
+
+def breakeven_rows(deal, base) -> tuple[list[dict], dict]:
+    from core.risk.breakeven import DRIVERS, dscr_headroom, solve_breakeven
+
+    names = [b.terms["name"] for b in _tranches(deal)]
+    rows = [
+        solve_breakeven(deal, driver, k, tol=1e-4, base=base).to_dict()
+        for driver in DRIVERS
+        for k in range(len(names))
+    ]
+    return rows, dscr_headroom(deal, base).to_dict()
+
+
+def _tranches(deal):
+    spv = deal.of_kind("spv")[0]
+    return sorted(
+        (b for b in deal.links(spv.id, "issues") if b.kind == "tranche"),
+        key=lambda b: b.terms["seniority"],
+    )
+
+
+def _clean(v):
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "stress",
+        help="deterministic scenarios, stresses, a two-input grid and break-evens",
+        description="Run named or ad-hoc stresses of a deal through the deterministic engine.",
+    )
+    p.add_argument("deal", help="deal file (JSON)")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        help="base, downside, severe or a scenario-set FILE.json (repeatable; default: all "
+        "three built-in scenarios)",
+    )
+    p.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="stress inputs applied on top of each scenario, e.g. rent_deflation=0.2",
+    )
+    p.add_argument(
+        "--grid",
+        nargs=2,
+        metavar="NAME=LO:HI:N",
+        help="two-input grid, e.g. rent_deflation=0:0.4:5 residual_haircut=0:0.6:4",
+    )
+    p.add_argument(
+        "--breakeven",
+        action="store_true",
+        help="break-even of every driver for every tranche, and DSCR headroom",
+    )
+    p.add_argument("--risks", action="store_true", help="the risk catalogue (DOMAIN risks)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.files.deal_json import load_deal
+    from core.risk.scenarios import BUILTIN, scenario
+    from core.risk.stress import Stress
+
+    deal = load_deal(args.deal)
+    sets = parse_set(args.set)
+    scenarios: dict = {}
+    for s in args.scenario or ([] if sets else list(BUILTIN)):
+        scenarios.update(scenario(s))
+    if not scenarios:
+        scenarios = {"custom": Stress()}
+    scenarios = {k: replace(v, **sets) for k, v in scenarios.items()}
+    doc: dict = {"deal": deal.name, "scenarios": scenario_rows(deal, scenarios)}
+    first = next(iter(scenarios.values()))
+    if args.grid:
+        from core.risk.grid import parse_range, stress_grid
+
+        df = stress_grid(deal, parse_range(args.grid[0]), parse_range(args.grid[1]), first)
+        doc["grid"] = df.to_dict(orient="records")
+    if args.breakeven:
+        doc["breakeven"], doc["dscr_headroom"] = breakeven_rows(deal, first)
+    if args.risks:
+        from core.risk.catalogue import risk_summary
+
+        doc["risks"] = [o.to_dict() for o in risk_summary(deal)]
+    if args.json:
+        json.dump(_clean(doc), sys.stdout, allow_nan=False, sort_keys=True)
+        sys.stdout.write("\n")
+    else:
+        print(to_text(doc))
+    return 0
+
+
+def to_text(doc: dict) -> str:
+    lines = [doc["deal"], "=" * len(doc["deal"]), "Scenarios (USD millions)"]
+    for r in doc["scenarios"]:
+        lines.append(f"  {r['scenario']}: {r['stress']}")
+        lines.append(
+            f"    min DSCR {_fmt(r['min_dscr'], 'x')}   equity IRR "
+            f"{_fmt(r['equity_irr'], 'pct')}   debt loss {_fmt(r['debt_loss'])}"
+        )
+        for t in r["tranches"]:
+            lines.append(
+                f"    {t['name'][:40]:<40} loss {_fmt(t['loss']):>10} "
+                f"({_fmt(t['loss_pct'], 'pct')})"
+            )
+        for s in r["sponsors"]:
+            if s["returned_on_balance_sheet"] > 0:
+                lines.append(
+                    f"    {s['sponsor']}: RVG called {_fmt(s['rvg_paid'])}, backstop "
+                    f"paid {_fmt(s['backstop_paid'])} back on balance sheet"
+                )
+    if "grid" in doc:
+        import pandas as pd
+
+        from core.risk.grid import pivot
+
+        df = pd.DataFrame(doc["grid"])
+        for metric, kind in (("min_dscr", "x"), ("senior_loss", "pct"), ("equity_irr", "pct")):
+            table = pivot(df, metric).to_string(float_format=lambda v, k=kind: _fmt(v, k))
+            lines += ["", f"Grid: {metric}", table]
+    if "breakeven" in doc:
+        lines += ["", "Break-even (most severe value with no loss)"]
+        for b in doc["breakeven"]:
+            lines.append(f"  {b['driver']:<20} {b['tranche'][:32]:<32} {b['label']}")
+        h = doc["dscr_headroom"]
+        lines.append(
+            f"  DSCR headroom: min test DSCR {_fmt(h['min_test_dscr'], 'x')}; CFADS can "
+            f"fall {_fmt(h['cfads_fall_to_lockup'], 'pct')} to lock-up "
+            f"({_fmt(h['lockup_dscr'], 'x')}), {_fmt(h['cfads_fall_to_default'], 'pct')}"
+            f" to default ({_fmt(h['default_dscr'], 'x')})"
+        )
+    if "risks" in doc:
+        lines += ["", "Risk catalogue"]
+        for o in doc["risks"]:
+            lines.append(
+                f"  {o['title']}: {o['stress']}; min DSCR {_fmt(o['min_dscr'], 'x')}, "
+                f"break-even {o['breakeven']['driver']} {o['breakeven']['label']}"
+            )
+    return "\n".join(lines)
