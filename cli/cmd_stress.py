@@ -9,17 +9,8 @@ import math
 import sys
 from dataclasses import replace
 
+from cli.cmd_run import _clean, _fmt
 from core.risk.errors import RiskInputError
-
-
-def _fmt(v, kind: str = "num") -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
-    if kind == "pct":
-        return f"{v * 100:.2f}%"
-    if kind == "x":
-        return f"{v:.2f}x"
-    return f"{v:,.1f}"
 
 
 def parse_set(items: list[str]) -> dict:
@@ -92,18 +83,6 @@ def _tranches(deal):
         (b for b in deal.links(spv.id, "issues") if b.kind == "tranche"),
         key=lambda b: b.terms["seniority"],
     )
-
-
-def _clean(v):
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_clean(x) for x in v]
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 def register(sub: argparse._SubParsersAction) -> None:
