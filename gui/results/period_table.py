@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
@@ -62,8 +63,8 @@ def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
 
 def _raw(v: object) -> str:
     """A cell as Excel should read it: plain numbers at full precision, blanks for NaN."""
-    if isinstance(v, float):
-        return "" if not math.isfinite(v) else repr(v)
+    if isinstance(v, float | np.floating | int | np.integer):
+        return repr(float(v)) if math.isfinite(v) else ""
     return str(v)
 
 
