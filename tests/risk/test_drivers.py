@@ -1,0 +1,108 @@
+"""Random drivers: hazard vs closed-form survival, shock correlation, regimes, fire sale."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from core.engine.compile import compile_deal
+from core.risk.paths import MarketModel, correlated_shocks, fire_sale_haircut, make_drivers
+from core.risk.ratings import ANNUAL_PD, annual_pd, hazard, survival
+from tests.engine.deal_builders import simple_deal
+
+
+def test_rating_table_is_monotone_and_survival_is_closed_form():
+    order = [r for r in ANNUAL_PD if r != "NR"]
+    pds = [ANNUAL_PD[r] for r in order]
+    assert pds == sorted(pds)
+    assert survival("B", 3.0) == pytest.approx((1 - 0.035) ** 3, rel=1e-12)
+    assert hazard("BB") == pytest.approx(-math.log(1 - 0.0055))
+    with pytest.raises(ValueError, match="rating 'ZZ'"):
+        annual_pd("ZZ")
+
+
+@pytest.mark.parametrize("rating", ["CCC", "B"])
+def test_tenant_default_frequency_matches_closed_form_survival(rating):
+    deal = simple_deal(horizon_years=10.0, tenor_years=10.0, lease={"term_years": 10.0})
+    deal.blocks["tenant"].terms["rating"] = rating
+    sized = compile_deal(deal)
+    m = MarketModel(termination_hazard=0.0)
+    n = 40_000
+    drv, _ = make_drivers(sized, m, np.random.default_rng(11), n)
+    period = drv.leases["lease"]["tenant_default"]
+    ppy = sized.timeline.periods_per_year
+    for years in (1, 3, 5):
+        p = 1.0 - survival(rating, years)  # closed form: 1 - (1 - PD)^t
+        freq = float((period < years * ppy).mean())
+        se = math.sqrt(p * (1 - p) / n)
+        assert abs(freq - p) < 4 * se, (years, freq, p)
+    # and the engine sees those defaults: the lease stops paying at the default date
+    compiled = compile_deal(deal, drv, sized=sized)
+    lc = compiled.lease_cash["lease"]
+    assert np.array_equal(lc.defaulted, period < sized.timeline.n_periods)
+
+
+def test_non_renewal_is_geometric():
+    deal = simple_deal(
+        horizon_years=10.0,
+        tenor_years=2.0,
+        lease={"term_years": 2.0, "renewal_options": 3, "renewal_term_years": 2.0},
+    )
+    sized = compile_deal(deal)
+    m = MarketModel(p_non_renewal=0.3)
+    n = 40_000
+    drv, _ = make_drivers(sized, m, np.random.default_rng(5), n)
+    ren = drv.leases["lease"]["renewals"]
+    for k, p in enumerate([0.3, 0.7 * 0.3, 0.7**2 * 0.3, 0.7**3]):
+        freq = float((ren == k).mean())
+        assert abs(freq - p) < 4 * math.sqrt(p * (1 - p) / n), (k, freq, p)
+
+
+@pytest.mark.parametrize(
+    ("p_enter", "p_exit", "rho"),
+    [(0.0, 1.0, 0.5), (1.0, 0.0, 0.8)],  # always normal; always stress
+)
+def test_shock_correlation_matches_input(p_enter, p_exit, rho):
+    m = MarketModel(p_enter_stress=p_enter, p_exit_stress=p_exit)
+    z1, z2, stress = correlated_shocks(np.random.default_rng(3), 2000, 60, m)
+    r = np.corrcoef(z1.ravel(), z2.ravel())[0, 1]
+    n = z1.size
+    assert abs(r - rho) < 4 * (1 - rho**2) / math.sqrt(n)
+    assert z2.std() == pytest.approx(1.0, abs=0.01)  # marginals stay standard normal
+
+
+def test_regime_mixture_correlation_and_stationary_share():
+    m = MarketModel(p_enter_stress=0.05, p_exit_stress=0.15)
+    z1, z2, stress = correlated_shocks(np.random.default_rng(9), 4000, 240, m)
+    share = stress[:, 120:].mean()  # after burn-in: stationary share p_in / (p_in + p_out)
+    assert share == pytest.approx(0.05 / 0.20, abs=0.01)
+    for s, rho in ((False, 0.5), (True, 0.8)):
+        sel = stress == s
+        r = np.corrcoef(z1[sel], z2[sel])[0, 1]
+        assert abs(r - rho) < 4 * (1 - rho**2) / math.sqrt(sel.sum())
+
+
+def test_btc_and_rent_martingales_and_volatility():
+    deal = simple_deal(horizon_years=5.0, tenor_years=5.0, lease={"term_years": 5.0})
+    sized = compile_deal(deal)
+    m = MarketModel(p_enter_stress=0.0, p_exit_stress=1.0)
+    drv, _ = make_drivers(sized, m, np.random.default_rng(2), 20_000)
+    btc = drv.crypto_factor[:, 11]  # one year
+    assert btc.mean() == pytest.approx(1.0, abs=4 * math.sqrt(math.expm1(0.25) / 20_000))
+    assert np.log(btc).std() == pytest.approx(0.5, rel=0.02)
+    lr = np.diff(np.log(drv.rent_factor), axis=1)
+    lb = np.diff(np.log(drv.crypto_factor), axis=1)
+    assert np.corrcoef(lr.ravel(), lb.ravel())[0, 1] == pytest.approx(0.5, abs=0.01)
+
+
+def test_fire_sale_haircut_formula():
+    deal = simple_deal(horizon_years=2.0, tenor_years=2.0, lease={"term_years": 2.0})
+    deal.add_block("gpu_fleet", {"count": 50_000}, block_id="gpus")
+    deal.connect("owns", "spv", "gpus")
+    sized = compile_deal(deal)
+    m = MarketModel(age_haircut=0.05, volume_haircut=0.3, market_depth_gpus=50_000)
+    h = fire_sale_haircut(sized, m)
+    months = np.arange(1, 25)
+    assert np.allclose(h, 0.05 * months / 12 + 0.3 * 0.5)

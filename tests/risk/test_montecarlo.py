@@ -1,0 +1,174 @@
+"""Monte Carlo: zero volatility = deterministic engine, reproducibility, exact chunk merge,
+monotone expected loss, statistics against raw per-path values, progress and cancel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.engine.compile import Drivers, compile_deal
+from core.engine.kernel import run_waterfall
+from core.engine.metrics import annualise, irr
+from core.engine.results import run_deal
+from core.risk.mcstats import DSCR_EDGES, Bins, equity_irr, merge
+from core.risk.montecarlo import (
+    MonteCarloCancelled,
+    MonteCarloConfig,
+    build_result,
+    run_chunk,
+    run_montecarlo,
+)
+from core.risk.paths import MarketModel
+from core.risk.stress import Stress, apply_stress
+from tests.risk.conftest import SAMPLES
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_zero_volatility_reproduces_the_deterministic_engine(samples, name):
+    deal = samples[name]
+    base = run_deal(deal)
+    cfg = MonteCarloConfig(n_paths=7, seed=1, chunk_size=3, model=MarketModel.deterministic())
+    res = run_montecarlo(deal, cfg)
+    s = res.stats
+    assert np.all(s.min_dscr == base.metrics["min_dscr"])
+    assert np.allclose(s.equity_irr, base.metrics["equity_irr"], rtol=0, atol=1e-10)
+    assert np.all(s.loss == base.tranche_metrics["loss"].to_numpy()[None, :])
+    # every compiled input is the base case's, on every path
+    sized = compile_deal(deal)
+    drv_cfg = MonteCarloConfig(n_paths=4, model=MarketModel.deterministic())
+    from core.risk.paths import make_drivers
+
+    drv, _ = make_drivers(sized, drv_cfg.model, np.random.default_rng(0), 4)
+    compiled = compile_deal(deal, drv, sized=sized)
+    for f in ("revenue", "opex", "proceeds", "asset_value", "liquidation_value", "base_rate"):
+        a, b = getattr(compiled.inputs, f), getattr(sized.inputs, f)
+        assert np.array_equal(
+            np.broadcast_to(a, (4, a.shape[1])), np.broadcast_to(b, (4, a.shape[1]))
+        )
+
+
+def test_paths_share_the_base_case_sizing(samples):
+    """Sculpted schedules and the DSRA target come from the base case, not from path 0."""
+    deal = samples["hyperion_jv"]
+    sized = compile_deal(deal)
+    T = sized.timeline.n_periods
+    rent = np.ones((3, T))
+    rent[0] = 0.3  # path 0 is a disaster; sizing must not see it
+    compiled = compile_deal(deal, Drivers(n_paths=3, rent_factor=rent))
+    assert np.array_equal(compiled.inputs.scheduled_principal, sized.inputs.scheduled_principal)
+    assert np.array_equal(compiled.inputs.dsra_target, sized.inputs.dsra_target)
+    assert compiled.inputs.dsra_initial == sized.inputs.dsra_initial
+
+
+def test_same_seed_byte_identical_and_chunk_order_irrelevant(samples):
+    deal = samples["terawulf_backstop"]
+    cfg = MonteCarloConfig(n_paths=900, seed=42, chunk_size=250)
+    a = run_montecarlo(deal, cfg).to_json()
+    assert a == run_montecarlo(deal, cfg).to_json()
+    assert a != run_montecarlo(deal, replace(cfg, seed=43)).to_json()
+    sized = compile_deal(deal)
+    chunks = [run_chunk(deal, sized, cfg, i) for i in reversed(range(cfg.n_chunks))]
+    assert build_result(sized, cfg, merge(chunks)).to_json() == a
+    # thread count does not change anything
+    assert run_montecarlo(deal, replace(cfg, n_threads=1)).to_json() == a
+
+
+def test_pd_el_lgd_match_raw_per_path_outputs(samples):
+    """The chunk statistics against the engine's raw outputs for the same drivers."""
+    deal = samples["xai_gpu_spv"]
+    cfg = MonteCarloConfig(n_paths=600, seed=5, chunk_size=600)
+    res = run_montecarlo(deal, cfg)
+    sized = compile_deal(deal)
+    from core.risk.paths import make_drivers
+
+    rng = np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0,)))
+    drv, _ = make_drivers(sized, cfg.model, rng, 600)
+    out = run_waterfall(compile_deal(deal, drv, sized=sized).inputs)
+    loss = out.writeoff[:, 0].sum(axis=1)
+    n0 = sized.inputs.notional[0]
+    t = res.tranches[0]
+    assert t["expected_loss"] == pytest.approx(loss.mean() / n0, rel=1e-12)
+    short = (out.shortfall[:, 0] > 1e-6).any(axis=1)
+    accel = ((out.flags & 16) != 0).any(axis=1)  # one tranche: outstanding until repaid
+    assert t["probability_of_default"] >= max(short.mean(), (loss > 1e-6).mean())
+    assert t["probability_of_default"] <= (short | accel | (loss > 1e-6)).mean()
+    assert t["loss_given_default"] == pytest.approx(
+        t["expected_loss"] / t["probability_of_default"]
+    )
+    mn = np.nanmin(np.where(np.isfinite(out.dscr), out.dscr, np.nan), axis=1)
+    assert res.min_dscr["p50"] == pytest.approx(np.percentile(mn, 50))
+    # fan chart from fixed bins: within one bin (0.005x) of the exact per-period median
+    exact = np.nanpercentile(out.dscr, 50, axis=0)
+    fan = np.array(res.fan["dscr"]["p50"], dtype=float)
+    ok = np.isfinite(exact) & (exact > 0) & (exact < 5)
+    assert np.all(np.abs(fan[ok] - exact[ok]) <= DSCR_EDGES[1] + 1e-12)
+
+
+def test_equity_irr_newton_matches_bisection():
+    rng = np.random.default_rng(1)
+    flows = np.concatenate([-np.full((50, 1), 100.0), rng.uniform(0, 3, (50, 120))], axis=1)
+    flows[0, 1:] = 0.0  # no sign change -> NaN
+    got = equity_irr(flows, 12)
+    want = annualise(irr(flows), 12, effective=True)
+    assert np.isnan(got[0]) and np.isnan(want[0])
+    assert np.allclose(got[1:], want[1:], rtol=0, atol=1e-9)
+
+
+def test_histogram_quantiles_on_known_values():
+    b = Bins(np.linspace(0.0, 1.0, 101))
+    v = np.linspace(0.0, 0.999, 1000)[:, None]
+    q = b.quantiles(b.counts(v), [0.1, 0.5, 0.9])
+    assert np.allclose(q[:, 0], [0.1, 0.5, 0.9], atol=0.01)
+
+
+def _el(deal, cfg):
+    return run_montecarlo(deal, cfg).tranches[0]["expected_loss"]
+
+
+def test_expected_loss_increases_with_haircut_and_rent_deflation(samples):
+    """Common random numbers (same seed): EL is non-decreasing in each input and rises overall."""
+    deal = samples["hyperion_jv"]
+    cfg = MonteCarloConfig(n_paths=400, seed=8, chunk_size=400)
+    hair = [_el(apply_stress(deal, Stress(liquidation_haircut=h)), cfg) for h in (0, 0.3, 0.6, 0.9)]
+    assert all(b >= a - 1e-12 for a, b in zip(hair, hair[1:], strict=False))
+    assert hair[-1] > hair[0]
+    xai = samples["xai_gpu_spv"]
+    rents = [
+        _el(xai, replace(cfg, model=replace(cfg.model, extra_rent_deflation=r)))
+        for r in (0.0, 0.2, 0.4, 0.6)
+    ]
+    assert all(b >= a - 1e-12 for a, b in zip(rents, rents[1:], strict=False))
+    assert rents[-1] > rents[0]
+
+
+def test_progress_and_cancel(samples):
+    deal = samples["coreweave_ddtl"]
+    cfg = MonteCarloConfig(n_paths=250, seed=1, chunk_size=100)
+    seen = []
+    run_montecarlo(deal, cfg, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(100, 250), (200, 250), (250, 250)]
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(MonteCarloCancelled, match="after 1 of 3"):
+        run_montecarlo(deal, cfg, cancel=cancel)
+
+
+@pytest.mark.parametrize("kw", [{"n_paths": 0}, {"chunk_size": -1}, {"seed": -3}, {"n_paths": 2.5}])
+def test_bad_config_is_a_clear_error(samples, kw):
+    with pytest.raises(ValueError, match="must be"):
+        run_montecarlo(samples["coreweave_ddtl"], MonteCarloConfig(**kw))
+
+
+def test_bad_market_model_names_the_parameter():
+    with pytest.raises(ValueError, match="rho_stress"):
+        MarketModel.from_dict({"rho_stress": 1.5})
+    with pytest.raises(ValueError, match="unknown parameter 'btc'"):
+        MarketModel.from_dict({"btc": 0.5})
+    with pytest.raises(ValueError, match="rent_vol must be a number"):
+        MarketModel.from_dict({"rent_vol": "high"})
