@@ -1,0 +1,111 @@
+"""Break-even: the edge really is the edge; DSCR headroom; the risk catalogue; look-through."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.engine.compile import compile_deal
+from core.engine.results import run_deal
+from core.risk.breakeven import LOSS_EPS, dscr_headroom, solve_breakeven, tranche_losses
+from core.risk.catalogue import RISKS, risk_summary
+from core.risk.lookthrough import sponsor_stress
+from core.risk.stress import Stress, apply_stress
+
+CASES = [
+    ("hyperion_jv", "rent_deflation", None),
+    ("hyperion_jv", "termination_year", None),
+    ("terawulf_backstop", "termination_year", 0),
+    ("xai_gpu_spv", "base_rate_shock", None),
+    ("coreweave_ddtl", "base_rate_shock", "DDTL 3.0"),
+]
+
+
+@pytest.mark.parametrize(("name", "driver", "tranche"), CASES)
+def test_breakeven_is_the_edge(samples, name, driver, tranche):
+    deal = samples[name]
+    be = solve_breakeven(deal, driver, tranche, tol=1e-4)
+    assert be.status == "edge"
+    k = 0  # every sample deal has one tranche
+    stress = Stress()
+
+    def loss(v):
+        from dataclasses import replace
+
+        return tranche_losses(deal, replace(stress, **{driver: v}))[k]
+
+    # independently re-run both sides of the edge
+    assert loss(be.value) <= LOSS_EPS
+    assert loss(be.fails_at) > LOSS_EPS
+    if driver == "termination_year":
+        assert be.value - be.fails_at == pytest.approx(1 / 12)  # one month earlier fails
+        assert loss(be.value + 1.0) <= LOSS_EPS  # later still survives
+    else:
+        assert 0 < be.fails_at - be.value <= 1e-4
+        assert loss(be.value / 2) <= LOSS_EPS  # milder still survives
+        assert loss(min(be.fails_at * 1.5, 1.0)) > LOSS_EPS
+
+
+def test_breakeven_whole_range_and_bad_inputs(samples):
+    be = solve_breakeven(samples["terawulf_backstop"], "residual_haircut")
+    assert be.status == "never_fails" and be.value == 1.0
+    assert tranche_losses(samples["terawulf_backstop"], Stress(residual_haircut=1.0))[0] == 0
+    with pytest.raises(ValueError, match="unknown break-even driver 'foo'"):
+        solve_breakeven(samples["terawulf_backstop"], "foo")
+    with pytest.raises(ValueError, match="unknown tranche 'nope'"):
+        solve_breakeven(samples["terawulf_backstop"], "rent_deflation", "nope")
+
+
+def test_dscr_headroom_is_one_minus_level_over_min(samples):
+    deal = samples["terawulf_backstop"]
+    h = dscr_headroom(deal)
+    compiled = compile_deal(deal)
+    from core.engine.kernel import run_waterfall
+
+    test = run_waterfall(compiled.inputs).dscr_test[0]
+    mn = np.nanmin(test)
+    assert h.min_test_dscr == pytest.approx(mn)
+    assert h.cfads_fall_to_lockup == pytest.approx(1 - compiled.inputs.lockup_dscr / mn)
+    assert h.cfads_fall_to_default == pytest.approx(1 - compiled.inputs.default_dscr / mn)
+    # a uniform CFADS fall just short of the lock-up headroom keeps the test at the level
+    assert mn * (1 - h.cfads_fall_to_lockup) == pytest.approx(compiled.inputs.lockup_dscr)
+
+
+def test_catalogue_covers_the_domain_risks_and_runs(samples):
+    ids = {r.id for r in RISKS}
+    assert {"rent_deflation", "obsolescence", "lease", "correlation", "liquidation"} <= ids
+    deal = samples["hyperion_jv"]
+    out = risk_summary(deal)
+    assert [o.risk.id for o in out] == [r.id for r in RISKS]
+    for o in out:  # each outcome is exactly run_deal on the stressed deal
+        res = run_deal(apply_stress(deal, o.risk.stress))
+        assert o.min_dscr == res.metrics["min_dscr"]
+        assert list(o.loss_by_tranche.values()) == res.tranche_metrics["loss"].tolist()
+        assert o.breakeven.driver == o.risk.breakeven_driver
+        assert o.to_dict()["risk"] == o.risk.id
+
+
+def test_backstop_paid_is_capped_remaining_rent(samples):
+    """TeraWulf tenant default at year 3: the backstop pays the lesser of its cap and the rent
+    still owed to contract end (worked from the lease schedule)."""
+    deal = samples["terawulf_backstop"]
+    stress = Stress(tenant_default_year=3.0, renewals=0)
+    stressed = apply_stress(deal, stress)
+    compiled = compile_deal(stressed)
+    base = run_deal(deal)
+    rows = sponsor_stress(compiled, base.look_through, "lease")
+    expect = 0.0
+    for lease in compiled.leases:
+        sched = compiled.lease_schedules[lease.id]
+        t0 = compiled.timeline.period_of_month(36)
+        owed = sched.rent[0, t0 : sched.term_ends[0]].sum()
+        caps = sum(
+            g.terms["cap"]
+            for g in stressed.links(lease.id, "guarantees", "in")
+            if g.terms["guarantee_type"] == "backstop"
+        )
+        expect += min(caps, owed)
+    total = sum(r.backstop_paid for r in rows)
+    assert total == pytest.approx(expect, rel=1e-9)
+    assert total > 0
+    assert all(r.rvg_paid == 0 for r in rows)

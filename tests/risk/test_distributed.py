@@ -1,0 +1,43 @@
+"""Dask: the same Monte Carlo on a LocalCluster equals the single-process run."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.risk.distributed import ENV_SCHEDULER, run_distributed, scheduler_address
+from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+
+
+def test_scheduler_address_from_argument_or_environment(monkeypatch):
+    monkeypatch.delenv(ENV_SCHEDULER, raising=False)
+    assert scheduler_address(None) is None
+    monkeypatch.setenv(ENV_SCHEDULER, "tcp://10.0.0.5:8786")
+    assert scheduler_address(None) == "tcp://10.0.0.5:8786"
+    assert scheduler_address("tcp://h:1") == "tcp://h:1"
+
+
+def test_local_cluster_threads_equals_single_process(samples):
+    from dask.distributed import Client, LocalCluster
+
+    deal = samples["terawulf_backstop"]
+    cfg = MonteCarloConfig(n_paths=1500, seed=7, chunk_size=400, n_threads=1)
+    single = run_montecarlo(deal, cfg).to_json()
+    seen = []
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        got = run_distributed(deal, cfg, client=client, progress=lambda d, t: seen.append(d))
+    assert got.to_json() == single
+    assert sorted(seen)[-1] == 1500 and len(seen) == cfg.n_chunks
+
+
+@pytest.mark.slow
+def test_local_cluster_processes_equals_single_process(samples):
+    """Worker processes rebuild the deal from JSON and size it themselves: same answer."""
+    deal = samples["hyperion_jv"]
+    cfg = MonteCarloConfig(n_paths=600, seed=3, chunk_size=200, n_threads=1)
+    single = run_montecarlo(deal, cfg).to_json()
+    assert run_distributed(deal, cfg, local_workers=2).to_json() == single

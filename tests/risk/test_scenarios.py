@@ -1,0 +1,89 @@
+"""Scenarios (built-in, JSON round trip, validation) and the two-input grid."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.engine.results import run_deal
+from core.risk.grid import parse_range, pivot, stress_grid
+from core.risk.scenarios import BUILTIN, load_scenarios, save_scenarios, scenario
+from core.risk.stress import Stress, apply_stress
+
+
+def test_builtin_scenarios_get_harsher(samples):
+    deal = samples["hyperion_jv"]
+    dscr = [run_deal(apply_stress(deal, BUILTIN[n])).metrics["min_dscr"] for n in BUILTIN]
+    assert list(BUILTIN) == ["base", "downside", "severe"]
+    assert dscr[0] >= dscr[1] >= dscr[2]
+    assert BUILTIN["severe"].describe().count("%") >= 5
+
+
+def test_scenario_file_round_trip(tmp_path):
+    path = tmp_path / "set.json"
+    mine = {"mild": Stress(rent_deflation=0.1), "harsh": Stress(renewals=0, residual_haircut=0.4)}
+    save_scenarios(mine, path)
+    assert load_scenarios(path) == mine
+    assert scenario(str(path)) == mine
+    assert scenario("severe") == {"severe": BUILTIN["severe"]}
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"scenarios": {"x": {"rent_deflation": 1.5}}}, "scenario 'x': rent_deflation = 1.5"),
+        ({"scenarios": {"x": {"rent": 0.1}}}, "unknown stress field 'rent'"),
+        ({"scenarios": {"x": {"renewals": 1.5}}}, "renewals must be a whole number"),
+        ({"scenarios": {"x": {"residual_haircut": "big"}}}, "residual_haircut must be a number"),
+        ({"scenarios": {}}, "empty"),
+        ({"other": 1}, "expected"),
+    ],
+)
+def test_bad_scenario_files_name_field_and_value(tmp_path, doc, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match=message):
+        load_scenarios(path)
+
+
+def test_invalid_json_names_the_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"scenarios":\n {"x": }}')
+    with pytest.raises(ValueError, match="line 2"):
+        load_scenarios(path)
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        scenario("nope")
+
+
+def test_grid_cells_equal_run_deal(samples):
+    deal = samples["hyperion_jv"]
+    x = parse_range("rent_deflation=0:0.4:3")
+    y = parse_range("residual_haircut=0.1,0.5")
+    assert np.allclose(x[1], [0, 0.2, 0.4])
+    df = stress_grid(deal, x, y)
+    assert len(df) == 6
+    for row in df.itertuples():
+        res = run_deal(
+            apply_stress(
+                deal,
+                Stress(rent_deflation=row.rent_deflation, residual_haircut=row.residual_haircut),
+            )  # fmt: skip
+        )
+        assert row.min_dscr == res.metrics["min_dscr"]
+        assert row.equity_irr == res.metrics["equity_irr"]
+        n0 = res.tranche_metrics["notional"].iloc[0]
+        assert row.senior_loss == res.tranche_metrics["loss"].iloc[0] / n0
+    table = pivot(df, "min_dscr")
+    assert table.shape == (3, 2)
+    # more rent deflation never helps the senior class
+    assert (table.diff().dropna() <= 1e-12).all().all()
+
+
+@pytest.mark.parametrize(
+    "spec", ["rent_deflation", "rent_deflation=0:1", "rent_deflation=a,b", "rent_deflation=0:2:3"]
+)
+def test_bad_grid_axis(spec):
+    with pytest.raises(ValueError):
+        parse_range(spec)

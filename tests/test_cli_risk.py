@@ -1,0 +1,106 @@
+"""``python main.py stress`` and ``montecarlo``: engine numbers, byte-identical JSON, progress
+bar on stderr, clear errors with exit status 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.engine.results import run_deal
+from core.files.deal_json import load_deal
+from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+from core.risk.scenarios import BUILTIN
+from core.risk.stress import Stress, apply_stress
+
+ROOT = Path(__file__).resolve().parents[1]
+DEAL = ROOT / "resources" / "deals" / "hyperion_jv.json"
+
+
+def _main(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_stress_json_scenarios_grid_breakeven():
+    proc = _main(
+        "stress", str(DEAL), "--scenario", "severe", "--set", "base_rate_shock=0.01",
+        "--grid", "rent_deflation=0:0.2:2", "residual_haircut=0,0.5", "--breakeven", "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    deal = load_deal(DEAL)
+    from dataclasses import replace
+
+    stress = replace(BUILTIN["severe"], base_rate_shock=0.01)
+    res = run_deal(apply_stress(deal, stress))
+    (row,) = doc["scenarios"]
+    assert row["scenario"] == "severe"
+    assert row["min_dscr"] == pytest.approx(res.metrics["min_dscr"], rel=1e-12)
+    assert row["debt_loss"] == pytest.approx(res.metrics["debt_loss"], rel=1e-12)
+    assert len(doc["grid"]) == 4
+    drivers = {b["driver"] for b in doc["breakeven"]}
+    assert {"rent_deflation", "residual_haircut", "termination_year"} <= drivers
+    assert doc["dscr_headroom"]["lockup_dscr"] > 0
+
+
+def test_stress_text_and_defaults():
+    proc = _main("stress", str(DEAL), "--set", "rent_deflation=0.3")
+    assert proc.returncode == 0, proc.stderr
+    assert "custom: rent deflation +30.0%" in proc.stdout
+    res = run_deal(apply_stress(load_deal(DEAL), Stress(rent_deflation=0.3)))
+    assert f"{res.metrics['min_dscr']:.2f}x" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["stress", str(DEAL), "--set", "rent_deflation=2"], "rent_deflation = 2.0 is outside"),
+        (["stress", str(DEAL), "--set", "speed=1"], "unknown input 'speed'"),
+        (["stress", str(DEAL), "--scenario", "awful"], "unknown scenario 'awful'"),
+        (["stress", str(DEAL), "--grid", "rent_deflation=0:1", "x=1"], "NAME=LO:HI:N"),
+        (["montecarlo", str(DEAL), "--paths", "0"], "--paths must be"),
+        (["montecarlo", str(DEAL), "--model", "missing.json"], "missing.json"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(args, message):
+    proc = _main(*args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_montecarlo_json_is_byte_identical_and_matches_the_library(tmp_path):
+    args = ("montecarlo", str(DEAL), "--paths", "700", "--seed", "9", "--chunk", "300", "--json")
+    a, b = _main(*args), _main(*args)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    assert "700/700 paths" in a.stderr  # the progress bar goes to stderr
+    doc = json.loads(a.stdout)
+    lib = run_montecarlo(load_deal(DEAL), MonteCarloConfig(n_paths=700, seed=9, chunk_size=300))
+    assert a.stdout.strip() == lib.to_json()
+    t = doc["tranches"][0]
+    for key in ("probability_of_default", "expected_loss", "loss_given_default"):
+        assert key in t
+    assert set(doc["min_dscr"]) >= {"p5", "p50", "p95"}
+    assert "lockup" in doc["covenant_breach_probability"]
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"rent_vol": 0.0, "btc_vol": 0.0}))
+    c = _main(*args, "--model", str(model), "--quiet")
+    assert c.returncode == 0 and c.stderr == ""
+    assert json.loads(c.stdout)["model"]["rent_vol"] == 0.0
+
+
+def test_montecarlo_text():
+    proc = _main("montecarlo", str(DEAL), "--paths", "300", "--seed", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "PD" in proc.stdout and "min DSCR" in proc.stdout and "lockup" in proc.stdout
