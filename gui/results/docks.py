@@ -20,6 +20,7 @@ from gui.results.dscr_chart import DscrChart
 from gui.results.formatting import fmt_pct, fmt_ratio
 from gui.results.ltv_chart import LtvChart
 from gui.results.metrics_table import MetricsTable
+from gui.results.montecarlo_docks import MonteCarloDocks
 from gui.results.period_table import PeriodTable
 from gui.results.refcount_guard import protect_singletons
 from gui.results.scenario_bar import ScenarioBar
@@ -80,6 +81,12 @@ class ResultsDocks(QObject):
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.scenario_bar)
         self.scenario_bar.stressChanged.connect(self._stress_changed)
 
+        self.montecarlo = MonteCarloDocks(window, self._job, self)
+        self.montecarlo.message.connect(self.message)
+        for dock in self.montecarlo.docks.values():
+            window.tabifyDockWidget(self.docks["periods"], dock)
+        self.docks["waterfall"].raise_()
+
         self.worker = RecomputeWorker(self._job, delay_ms, self)
         self.worker.finished.connect(self._show)
         self.worker.failed.connect(self._failed)
@@ -90,7 +97,7 @@ class ResultsDocks(QObject):
     def view_actions(self) -> list[QAction]:
         """Show/hide actions of the docks and the scenario bar, for the View menu."""
         actions = [dock.toggleViewAction() for dock in self.docks.values()]
-        return actions + [self.scenario_bar.toggleViewAction()]
+        return actions + [self.scenario_bar.toggleViewAction()] + self.montecarlo.view_actions()
 
     def _get_last_result(self) -> DealResult | None:
         return self._result
@@ -114,7 +121,8 @@ class ResultsDocks(QObject):
         return self.worker.wait_idle(timeout_ms) and self.worker.last_ok
 
     def shutdown(self) -> None:
-        """Wait for a run in progress; call when the window closes."""
+        """Cancel the Monte Carlo, wait for runs in progress; call when the window closes."""
+        self.montecarlo.shutdown()
         self.worker.shutdown()
 
     # ------------------------------------------------------------------ internals

@@ -34,13 +34,13 @@ def run_with_stress(deal: Deal, stress: Stress | None) -> DealResult:
     return run_deal(apply_stress(deal, stress) if stress is not None else deal)
 
 
-def describe_failure(exc: BaseException) -> str:
+def describe_failure(exc: BaseException, what: str = "the deal") -> str:
     """One line for the status bar naming what is wrong (field path and value for deal errors)."""
     if isinstance(exc, DealError):
-        return f"Cannot run the deal: {exc}"
+        return f"Cannot run {what}: {exc}"
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" (in {where.name}, {where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
-    return f"Cannot run the deal: {type(exc).__name__}: {exc}{at}"
+    return f"Cannot run {what}: {type(exc).__name__}: {exc}{at}"
 
 
 class _Relay(QObject):

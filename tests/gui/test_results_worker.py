@@ -133,9 +133,10 @@ def test_unexpected_errors_become_messages_not_crashes(qtbot, monkeypatch):
 def test_view_actions_toggle_every_dock(qtbot):
     window, _, docks = open_docks(qtbot, sample("xai_gpu_spv.json"))
     actions = docks.view_actions()
-    assert len(actions) == len(docks.docks) + 1
-    names = {d.objectName() for d in docks.docks.values()}
-    assert len(names) == len(docks.docks) and all(n.startswith("results.") for n in names)
+    every_dock = list(docks.docks.values()) + list(docks.montecarlo.docks.values())
+    assert len(actions) == len(every_dock) + 2  # and the scenario and Monte Carlo bars
+    names = {d.objectName() for d in every_dock}
+    assert len(names) == len(every_dock) and all(n.startswith("results.") for n in names)
     assert window.restoreState(window.saveState())
     close_docks(docks)
 

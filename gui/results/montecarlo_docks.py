@@ -1,0 +1,296 @@
+"""Monte Carlo from the results docks: a toolbar (paths, Run, progress, Cancel), a fan chart of
+DSCR percentiles per period and the loss distribution with each tranche's PD and EL.
+
+The run is :func:`core.risk.montecarlo.run_montecarlo` on a copy of the deal as shown (with
+the scenario bar's stress), on a pool thread; every number drawn comes from its result.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.model.deal import Deal
+from core.risk.montecarlo import MonteCarloCancelled, MonteCarloConfig, MonteCarloResult
+from core.risk.montecarlo import run_montecarlo as _run_montecarlo
+from core.risk.stress import Stress, apply_stress
+from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
+from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
+from gui.results.hover import HoverSeries
+from gui.results.worker import describe_failure
+
+#: (low, high, alpha) of the shaded percentile bands, widest first
+BANDS = (("p5", "p95", 50), ("p25", "p75", 110))
+
+
+def run_montecarlo(deal: Deal, stress: Stress | None, config: MonteCarloConfig, progress, cancel):
+    """The run the docks show: the deal (stressed when ``stress`` is set) through the engine."""
+    shown = apply_stress(deal, stress) if stress is not None else deal
+    return _run_montecarlo(shown, config, progress=progress, cancel=cancel)
+
+
+class _Relay(QObject):
+    progress = Signal(int, int)
+    done = Signal(object, str)  # MonteCarloResult or None, message
+
+
+class _Run(QRunnable):
+    def __init__(self, deal, stress, config, relay: _Relay, stop: threading.Event) -> None:
+        super().__init__()
+        self.deal, self.stress, self.config = deal, stress, config
+        self.relay, self.stop = relay, stop
+
+    def run(self) -> None:
+        try:
+            result = run_montecarlo(
+                self.deal, self.stress, self.config, self.relay.progress.emit, self.stop.is_set
+            )
+        except MonteCarloCancelled as exc:
+            self.relay.done.emit(None, f"Monte Carlo {exc}")
+            return
+        except Exception as exc:  # bad input comes back as a message, never a crash
+            self.relay.done.emit(None, describe_failure(exc, "the Monte Carlo"))
+            return
+        self.relay.done.emit(result, "")
+
+
+class FanChart(DatePlot):
+    def __init__(self, parent=None) -> None:
+        super().__init__("Monte Carlo DSCR per period: percentile fan", "DSCR (x)", parent)
+        self.median = None
+        self.bands: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+
+    def show_result(self, mc: MonteCarloResult) -> None:
+        self.reset()
+        fan = mc.fan["dscr"]
+        x = timestamps(pd.DatetimeIndex(mc.dates))
+        self.bands = {}
+        for lo, hi, alpha in BANDS:
+            low = self.line(x, np.asarray(fan[lo], float), f"{lo}-{hi}", COLORS["dscr_test"], 0.5)
+            high = pg.PlotDataItem(x, np.asarray(fan[hi], float), pen=low.opts["pen"])
+            self.getPlotItem().addItem(high)
+            color = pg.mkColor(COLORS["dscr"])
+            color.setAlpha(alpha)
+            self.getPlotItem().addItem(pg.FillBetweenItem(low, high, brush=color))
+            self.bands[lo] = (low, high)
+        self.median = self.line(x, np.asarray(fan["p50"], float), "median", COLORS["dscr"])
+        series = [
+            HoverSeries(p, np.asarray(fan[p], float), fmt_ratio, COLORS["dscr"])
+            for p in ("p5", "p25", "p50", "p75", "p95")
+        ]
+        self.set_hover(x, list(mc.dates), series)
+        finite = np.asarray(fan["p95"], float)
+        finite = finite[np.isfinite(finite)]
+        top = max(float(np.percentile(finite, 95)) * 1.25, 1.5) if finite.size else 3.0
+        self.getPlotItem().setYRange(0.0, top, padding=0)
+
+
+class LossView(QWidget):
+    """Histogram of total debt loss (share of debt) and the tranche PD / EL table."""
+
+    COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": ThousandsAxis("left")})
+        item = self.plot.getPlotItem()
+        style_axes(item)
+        item.setTitle("Monte Carlo loss distribution", color=TEXT, size="10pt")
+        item.setLabel("bottom", "Debt loss (% of total debt)", color=TEXT)
+        item.setLabel("left", "Probability (%)", color=TEXT)
+        item.showGrid(y=True, alpha=0.15)
+        item.setMenuEnabled(False)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plot)
+        split.addWidget(self.table)
+        split.setSizes([600, 250])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(split)
+        self.bars: pg.BarGraphItem | None = None
+
+    def show_result(self, mc: MonteCarloResult) -> None:
+        edges = np.asarray(mc.loss_histogram["edges"], float) * 100.0
+        prob = np.asarray(mc.loss_histogram["probability"], float) * 100.0
+        item = self.plot.getPlotItem()
+        item.clear()
+        self.bars = pg.BarGraphItem(
+            x0=edges[:-1], x1=edges[1:], height=prob, brush=COLORS["trap"], pen=pg.mkPen("w")
+        )
+        item.addItem(self.bars)
+        self.table.setRowCount(len(mc.tranches))
+        for i, t in enumerate(mc.tranches):
+            cells = (
+                t["name"],
+                fmt_pct(t["probability_of_default"]),
+                fmt_pct(t["expected_loss"]),
+                fmt_money(t["expected_loss_usd_m"]),
+                fmt_pct(t["loss_given_default"]),
+                fmt_pct(t["probability_of_loss"]),
+            )
+            for j, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if j:
+                    cell.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, j, cell)
+        self.table.resizeColumnsToContents()
+        m = mc.min_dscr
+        self.summary.setText(
+            f"{mc.config.n_paths:,} paths, seed {mc.config.seed}.  Min DSCR p5 "
+            f"{fmt_ratio(m['p5'])}, median {fmt_ratio(m['p50'])}.  Lock-up probability "
+            f"{fmt_pct(mc.covenant_breach.get('lockup'))}, acceleration "
+            f"{fmt_pct(mc.covenant_breach.get('acceleration'))}."
+        )
+
+
+class MonteCarloDocks(QObject):
+    """Toolbar and docks of the Monte Carlo; ``source()`` gives the deal and stress to run."""
+
+    resultReady = Signal(object)
+    message = Signal(str)
+
+    def __init__(
+        self, window: QMainWindow, source: Callable[[], tuple[Deal, Stress | None]], parent=None
+    ) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.progress.connect(self._progress)
+        self._relay.done.connect(self._done)
+        self._stop = threading.Event()
+        self.running = False
+        self.last_result: MonteCarloResult | None = None
+        self.chunk_size = 2048  # progress steps; a chunk of this size runs in a few ms
+
+        self.toolbar = QToolBar("Monte Carlo", window)
+        self.toolbar.setObjectName("results.montecarlo_bar")
+        self.paths = QSpinBox()
+        self.paths.setRange(100, 1_000_000)
+        self.paths.setSingleStep(1000)
+        self.paths.setValue(10_000)
+        self.paths.setGroupSeparatorShown(True)
+        self.paths.setSuffix(" paths")
+        self.run_action = QAction("Run Monte Carlo", self)
+        self.run_action.triggered.connect(self.start)
+        self.cancel_action = QAction("Cancel", self)
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(180)
+        self.progress.setFormat("%p%")
+        self.progress.setValue(0)
+        for widget in (QLabel(" Monte Carlo: "), self.paths):
+            self.toolbar.addWidget(widget)
+        self.toolbar.addAction(self.run_action)
+        self.toolbar.addWidget(self.progress)
+        self.toolbar.addAction(self.cancel_action)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+        self.fan = FanChart()
+        self.loss = LossView()
+        self.docks: dict[str, QDockWidget] = {}
+        for key, title, view in (
+            ("mc_fan", "Monte Carlo fan", self.fan),
+            ("mc_loss", "Monte Carlo losses", self.loss),
+        ):
+            dock = QDockWidget(title, window)
+            dock.setObjectName(f"results.{key}")
+            dock.setWidget(view)
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.docks[key] = dock
+
+    def view_actions(self) -> list[QAction]:
+        return [d.toggleViewAction() for d in self.docks.values()] + [
+            self.toolbar.toggleViewAction()
+        ]
+
+    def config(self) -> MonteCarloConfig:
+        return MonteCarloConfig(n_paths=self.paths.value(), chunk_size=self.chunk_size)
+
+    def start(self) -> None:
+        """Run the Monte Carlo of the deal as shown (ignored while one is running)."""
+        if self.running:
+            return
+        deal, stress = self._source()
+        self._stop = threading.Event()
+        self.running = True
+        self.run_action.setEnabled(False)
+        self.cancel_action.setEnabled(True)
+        self.progress.setValue(0)
+        self.message.emit(f"Monte Carlo: running {self.paths.value():,} paths...")
+        self._pool.start(_Run(deal.copy(), stress, self.config(), self._relay, self._stop))
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def wait(self, timeout_ms: int = 60000) -> bool:
+        """Process events until the run in progress is reported; False on timeout."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.running and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+            self._pool.waitForDone(10)
+        QCoreApplication.processEvents()
+        return not self.running
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self._pool.waitForDone(30000)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _done(self, result: MonteCarloResult | None, text: str) -> None:
+        self.running = False
+        self.run_action.setEnabled(True)
+        self.cancel_action.setEnabled(False)
+        if result is None:
+            self.progress.setValue(0)
+            self.message.emit(text)
+            return
+        self.last_result = result
+        self.fan.show_result(result)
+        self.loss.show_result(result)
+        self.docks["mc_fan"].raise_()
+        worst = max(result.tranches, key=lambda t: t["expected_loss"], default=None)
+        tail = f", highest EL {fmt_pct(worst['expected_loss'])} ({worst['name']})" if worst else ""
+        self.message.emit(f"Monte Carlo done: {result.config.n_paths:,} paths{tail}")
+        self.resultReady.emit(result)
