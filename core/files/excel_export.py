@@ -1,0 +1,113 @@
+"""Export a deal to an Excel model whose formulas reproduce the CapStack engine.
+
+Sheets (``docs/excel.md`` describes each): ``Inputs`` (every term, named), ``Parameters``,
+``Timeline``, ``Schedules`` (formulas), ``EngineSchedules`` (the few engine values: lease revenue
+and RVG payments), ``CashFlows`` (the waterfall as formulas), ``Metrics`` (formulas with the
+engine's values alongside), ``Scenarios`` (stress results as values), ``Results`` (engine values
+for audit) and the very hidden ``_capstack`` sheet that carries the deal for re-import.
+
+The file is written atomically: a temporary file in the target directory, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from core.files.excel_grid import Context
+from core.files.excel_inputs import write_inputs, write_roundtrip
+from core.files.excel_metrics import write_metrics, write_results
+from core.files.excel_schedules import write_schedules
+from core.files.excel_timeline import write_engine_schedules, write_parameters, write_timeline
+from core.files.excel_waterfall import write_cashflows
+from core.model.deal import Deal
+
+__all__ = ["ExcelExportError", "SHEET_ORDER", "build_workbook", "export_workbook"]
+
+SHEET_ORDER = (
+    "Inputs",
+    "CashFlows",
+    "Metrics",
+    "Scenarios",
+    "MonteCarlo",
+    "Timeline",
+    "Schedules",
+    "EngineSchedules",
+    "Parameters",
+    "Results",
+    "_capstack",
+)
+
+
+class ExcelExportError(RuntimeError):
+    """The workbook cannot be written (bad target path, deal that does not run...)."""
+
+
+def _groups(tranches) -> list[tuple[int, int]]:
+    ranks = [b.terms["seniority"] for b in tranches]
+    starts = [0] + [k for k in range(1, len(ranks)) if ranks[k] != ranks[k - 1]]
+    return [(s, e) for s, e in zip(starts, [*starts[1:], len(ranks)], strict=True)]
+
+
+def build_workbook(deal: Deal, result=None, scenarios: bool = True) -> Workbook:
+    """The export workbook in memory (``result`` from ``run_deal``; computed when omitted)."""
+    from core.engine.results import run_deal
+
+    if result is None:
+        result = run_deal(deal)
+    compiled = result.compiled
+    wb = Workbook()
+    wb.remove(wb.active)
+    refs = write_inputs(wb, deal)
+    ctx = Context(
+        deal,
+        compiled,
+        refs,
+        list(compiled.tranches),
+        _groups(compiled.tranches),
+        compiled.timeline.n_periods,
+        {},
+    )
+    params = write_parameters(wb, ctx)
+    write_timeline(wb, ctx)
+    write_engine_schedules(wb, ctx)
+    write_schedules(wb, ctx, params)
+    write_cashflows(wb, ctx)
+    write_metrics(wb, ctx, result)
+    if scenarios:
+        from core.files.excel_scenarios import write_scenarios
+
+        write_scenarios(wb, deal, result)
+    write_results(wb, ctx, result)
+    write_roundtrip(wb, deal)
+    order = {name: i for i, name in enumerate(SHEET_ORDER)}
+    wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def export_workbook(
+    deal: Deal, path: str | os.PathLike[str], result=None, scenarios: bool = True
+) -> None:
+    """Write the Excel model of ``deal`` to ``path`` (atomically)."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise ExcelExportError(f"{target}: the export must be an .xlsx file")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ExcelExportError(f"{target}: directory {directory} does not exist")
+    wb = build_workbook(deal, result, scenarios)
+    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ExcelExportError(f"{target}: cannot write the workbook: {exc}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()

@@ -1,0 +1,150 @@
+"""The ``Inputs`` sheet (every term of every block, named ``in_<block_id>__<field>``) and the very
+hidden ``_capstack`` sheet that carries the deal JSON for the round trip.
+
+List terms (base-rate curve, custom schedules, generation launches) take one row per element,
+named ``in_<block_id>__<field>__<i>`` (``i`` from 0), followed by a few empty named slots so an
+analyst can lengthen the list; the import reads the non-empty slots in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.files import excel_style as st
+from core.files.deal_json import dump_deal
+from core.model.blocks import REGISTRY
+from core.model.deal import Deal
+
+SHEET = "Inputs"
+ROUNDTRIP_SHEET = "_capstack"
+MARKER = "capstack-deal"
+ROUNDTRIP_VERSION = 1
+CHUNK = 32_000
+LIST_SPARE = 4  # empty named slots after each list
+VALUE_COL = 3  # column C holds the values
+_BAD = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def input_name(block_id: str, field_name: str, index: int | None = None) -> str:
+    """The workbook-scoped defined name of a term's value cell."""
+    name = f"in_{_BAD.sub('_', block_id)}__{field_name}"
+    return name if index is None else f"{name}__{index}"
+
+
+@dataclass
+class InputRefs:
+    """Where each term lives: ``scalar[(block, field)]`` is a defined name; ``lists`` gives the
+    absolute range of a list's slots (``Inputs!$C$10:$C$15``)."""
+
+    scalar: dict[tuple[str, str], str] = field(default_factory=dict)
+    lists: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def __call__(self, block_id: str, field_name: str) -> str:
+        return self.scalar[(block_id, field_name)]
+
+
+def _add_name(wb: Workbook, name: str, row: int) -> None:
+    ref = f"{SHEET}!${'ABCDEFGH'[VALUE_COL - 1]}${row}"
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _cell_value(ftype: str, value):
+    if ftype == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _text_safe(cell) -> None:
+    """Keep a text term such as '=A1' a string, never a formula."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+
+
+def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
+    ws = wb.create_sheet(SHEET)
+    st.title(
+        ws,
+        f"Inputs - {deal.name}",
+        "Blue cells are inputs (each a named range in_<block>__<field>); change them and the "
+        "CashFlows and Metrics sheets recalculate. Percentages are stored as decimals.",
+    )
+    for col, text in enumerate(("Block", "Field", "Value", "Unit", "Notes", "Name"), start=1):
+        st.header(ws.cell(4, col), text)
+    refs = InputRefs()
+    validations: dict[tuple[str, ...], DataValidation] = {}
+    row = 5
+    for block in deal.blocks.values():
+        spec = REGISTRY[block.kind]
+        shown = block.terms.get("name") or block.terms.get("investor") or block.id
+        head = ws.cell(row, 1, f"{spec.label}: {shown}  [{block.kind} '{block.id}']")
+        head.font = st.SECTION_FONT
+        for col in range(1, 7):
+            ws.cell(row, col).fill = st.SECTION_FILL
+        row += 1
+        for f in spec.fields:
+            value = block.terms[f.name]
+            fmt = st.DATE if f.type == "date" else st.UNIT_FORMATS.get(f.unit, st.NUMBER)
+            if f.type == "list":
+                items = list(value)
+                first = row
+                for i in range(len(items) + LIST_SPARE):
+                    ws.cell(row, 1, block.id)
+                    ws.cell(row, 2, f"{f.label} [{i}]")
+                    cell = ws.cell(row, VALUE_COL, items[i] if i < len(items) else None)
+                    st.style_input(cell, fmt)
+                    ws.cell(row, 4, f.unit_label)
+                    ws.cell(row, 5, f.help if i == 0 else "")
+                    name = input_name(block.id, f.name, i)
+                    ws.cell(row, 6, name)
+                    _add_name(wb, name, row)
+                    row += 1
+                refs.lists[(block.id, f.name)] = f"{SHEET}!$C${first}:$C${row - 1}"
+                continue
+            ws.cell(row, 1, block.id)
+            ws.cell(row, 2, f.label)
+            cell = ws.cell(row, VALUE_COL, _cell_value(f.type, value))
+            _text_safe(cell)
+            st.style_input(cell, fmt)
+            ws.cell(row, 4, f.unit_label)
+            note = f.help
+            if f.choices:
+                note = (note + " " if note else "") + "One of: " + ", ".join(f.choices) + "."
+                dv = validations.get(f.choices)
+                if dv is None:
+                    dv = DataValidation(
+                        type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=False
+                    )
+                    validations[f.choices] = dv
+                    ws.add_data_validation(dv)
+                dv.add(cell.coordinate)
+            ws.cell(row, 5, note)
+            name = input_name(block.id, f.name)
+            ws.cell(row, 6, name)
+            _add_name(wb, name, row)
+            refs.scalar[(block.id, f.name)] = name
+            row += 1
+        row += 1
+    for r in range(5, row):
+        ws.cell(r, 5).alignment = st.WRAP
+        ws.cell(r, 5).font = st.NOTE_FONT
+        ws.cell(r, 6).font = st.NOTE_FONT
+    st.widths(ws, {1: 14, 2: 34, 3: 16, 4: 12, 5: 70, 6: 36})
+    ws.freeze_panes = "C5"
+    return refs
+
+
+def write_roundtrip(wb: Workbook, deal: Deal) -> None:
+    """The very hidden ``_capstack`` sheet: marker, format version and the deal JSON."""
+    ws = wb.create_sheet(ROUNDTRIP_SHEET)
+    ws["A1"] = MARKER
+    ws["A2"] = ROUNDTRIP_VERSION
+    text = dump_deal(deal)
+    for i in range(0, max(len(text), 1), CHUNK):
+        ws.cell(3 + i // CHUNK, 1, text[i : i + CHUNK])
+    ws.sheet_state = "veryHidden"

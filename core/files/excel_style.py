@@ -1,0 +1,97 @@
+"""Cell styles of the exported workbook, as credit desks expect them.
+
+Inputs are blue, formulas black, values computed by the CapStack engine (not formulas) black on a
+grey fill. Money in USD millions with three decimals, rates as percent, ratios with an ``x``.
+"""
+
+from __future__ import annotations
+
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+BLUE = "FF0000FF"
+BLACK = "FF000000"
+
+INPUT_FONT = Font(name="Calibri", size=10, color=BLUE)
+FORMULA_FONT = Font(name="Calibri", size=10, color=BLACK)
+VALUE_FONT = Font(name="Calibri", size=10, color=BLACK, italic=True)
+LABEL_FONT = Font(name="Calibri", size=10, color=BLACK)
+HEADER_FONT = Font(name="Calibri", size=10, bold=True, color=BLACK)
+TITLE_FONT = Font(name="Calibri", size=13, bold=True, color=BLACK)
+SECTION_FONT = Font(name="Calibri", size=11, bold=True, color="FF1F3864")
+NOTE_FONT = Font(name="Calibri", size=9, italic=True, color="FF595959")
+
+HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
+SECTION_FILL = PatternFill("solid", fgColor="FFEDEDED")
+ENGINE_FILL = PatternFill("solid", fgColor="FFD9D9D9")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+THIN = Side(style="thin", color="FFBFBFBF")
+HEADER_BORDER = Border(bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+# number formats
+MONEY = "#,##0.000;[Red]-#,##0.000;-"
+MONEY_FULL = "#,##0.000000"
+PCT = "0.00%"
+PCT4 = "0.0000%"
+RATIO = '0.000"x"'
+NUMBER = "General"
+INT = "0"
+DATE = "yyyy-mm-dd"
+FLAG = '0;-0;"-"'
+FRACTION = "0.000000"
+
+#: field unit -> number format of its value cell on the Inputs sheet
+UNIT_FORMATS = {
+    "pct": PCT4,
+    "pct_per_year": PCT4,
+    "usd_m": MONEY_FULL,
+    "usd_m_per_year": MONEY_FULL,
+    "x": "0.00",
+    "years": "0.00",
+    "months": INT,
+    "count": "#,##0",
+    "units": "#,##0.####",
+}
+
+
+def style_input(cell: Cell, number_format: str = NUMBER) -> None:
+    cell.font = INPUT_FONT
+    cell.fill = INPUT_FILL
+    cell.number_format = number_format
+
+
+def style_formula(cell: Cell, number_format: str = MONEY) -> None:
+    cell.font = FORMULA_FONT
+    cell.number_format = number_format
+
+
+def style_engine_value(cell: Cell, number_format: str = MONEY) -> None:
+    cell.font = VALUE_FONT
+    cell.fill = ENGINE_FILL
+    cell.number_format = number_format
+
+
+def header(cell: Cell, text: str) -> None:
+    cell.value = text
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.alignment = CENTER
+    cell.border = HEADER_BORDER
+
+
+def title(ws: Worksheet, text: str, note: str = "") -> None:
+    ws["A1"] = text
+    ws["A1"].font = TITLE_FONT
+    if note:
+        ws["A2"] = note
+        ws["A2"].font = NOTE_FONT
+
+
+def widths(ws: Worksheet, values: dict[int, float]) -> None:
+    """Column widths by 1-based column index."""
+    for col, w in values.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
