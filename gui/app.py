@@ -59,24 +59,33 @@ def settle(app: QApplication, ms: int) -> None:
         QThread.msleep(10)
 
 
+def make_window(path: str | None, *, screenshot: bool = False):  # noqa: ANN201 - MainWindow
+    """The main window on ``path`` (None: the built-in sample); a bad file gives an empty
+    deal and the error message. Returns ``(window, error or None)``."""
+    from gui.main_window import MainWindow  # after QApplication: widgets need it
+
+    sample = path is None
+    deal, error = load_or_explain(str(SAMPLE_DEAL) if sample else path)
+    window = MainWindow(
+        deal,
+        None if sample or deal is None else path,
+        offer_recovery=not screenshot,
+        restore_layout=not screenshot,
+    )
+    if error and not screenshot:
+        QMessageBox.warning(window, "Cannot open deal", f"{error}\n\nStarting with an empty deal.")
+    return window, error
+
+
 def run_app(argv: list[str]) -> int:
     args = parse_args(argv)
     app = application([sys.argv[0] if sys.argv else "capstack"])
-    from gui.main_window import MainWindow  # after QApplication: widgets need it
-
-    path = args.deal or (None if args.screenshot else str(SAMPLE_DEAL))
-    deal, error = load_or_explain(path) if path else (None, None)
-    if error and args.screenshot:
-        print(f"capstack: cannot open deal: {error}", file=sys.stderr)
-        return 2
-    window = MainWindow(
-        deal,
-        path if deal is not None and path != str(SAMPLE_DEAL) else None,
-        offer_recovery=not args.screenshot,
-        restore_layout=not args.screenshot,
-    )
-    if error:
-        QMessageBox.warning(window, "Cannot open deal", f"{error}\n\nStarting with an empty deal.")
+    if args.screenshot and args.deal:
+        _, error = load_or_explain(args.deal)
+        if error:
+            print(f"capstack: cannot open deal: {error}", file=sys.stderr)
+            return 2
+    window, _ = make_window(args.deal, screenshot=bool(args.screenshot))
     if args.screenshot:
         return screenshot(app, window, args.screenshot)
     window.show()

@@ -21,6 +21,15 @@ Point = tuple[float, float]
 MOVE_ID = 1001
 
 
+def move_to_index(table: dict, key: str, index: int) -> None:
+    """Put ``key`` back at ``index`` in ``table`` (in place), so undo restores file order."""
+    items = list(table.items())
+    pos = [k for k, _ in items].index(key)
+    items.insert(index, items.pop(pos))
+    table.clear()
+    table.update(items)
+
+
 class AddBlock(QUndoCommand):
     def __init__(
         self,
@@ -48,13 +57,16 @@ class RemoveBlock(QUndoCommand):
         super().__init__(f"Remove {doc.deal.blocks[block_id].title}", parent)
         self.doc, self.block_id = doc, block_id
         self.block: Block | None = None
+        self.index = 0
 
     def redo(self) -> None:
+        self.index = list(self.doc.deal.blocks).index(self.block_id)
         self.block, _ = self.doc.deal.remove_block(self.block_id)
 
     def undo(self) -> None:
         assert self.block is not None
         self.doc.deal.insert_block(self.block)
+        move_to_index(self.doc.deal.blocks, self.block_id, self.index)
 
 
 class Connect(QUndoCommand):
@@ -78,12 +90,15 @@ class Disconnect(Connect):
     ) -> None:
         super().__init__(doc, conn, parent)
         self.setText(f"Disconnect ({CONNECTION_KINDS[conn.kind]})")
+        self.index = 0
 
     def redo(self) -> None:
+        self.index = list(self.doc.deal.connections).index(self.conn.id)
         super().undo()
 
     def undo(self) -> None:
         super().redo()
+        move_to_index(self.doc.deal.connections, self.conn.id, self.index)
 
 
 class MoveBlocks(QUndoCommand):
@@ -141,9 +156,30 @@ class SetTerm(QUndoCommand):
         self.doc.deal.set_term(self.block_id, self.name, self.old)
 
 
-def macro(text: str) -> QUndoCommand:
-    """A parent command: its children are done in order and undone in reverse, as one step."""
-    return QUndoCommand(text)
+class Macro(QUndoCommand):
+    """One undo step made of several commands: done in order, undone in reverse. The parts
+    are held in Python (not as Qt child commands) so their Python ``redo``/``undo`` always
+    outlive the step."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.parts: list[QUndoCommand] = []
+
+    def add(self, part: QUndoCommand) -> QUndoCommand:
+        self.parts.append(part)
+        return part
+
+    def redo(self) -> None:
+        for part in self.parts:
+            part.redo()
+
+    def undo(self) -> None:
+        for part in reversed(self.parts):
+            part.undo()
+
+
+def macro(text: str) -> Macro:
+    return Macro(text)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -171,9 +207,9 @@ def push_remove(doc: DealDocument, block_ids: list[str], conn_ids: list[str] = (
     what = deal.blocks[block_ids[0]].title if len(block_ids) == 1 else f"{len(block_ids)} blocks"
     parent = macro(f"Remove {what}" if block_ids else "Remove connections")
     for conn_id in touching:
-        Disconnect(doc, deal.connections[conn_id], parent)
+        parent.add(Disconnect(doc, deal.connections[conn_id]))
     for block_id in block_ids:
-        RemoveBlock(doc, block_id, parent)
+        parent.add(RemoveBlock(doc, block_id))
     doc.undo_stack.push(parent)
 
 
@@ -211,5 +247,5 @@ def push_auto_layout(doc: DealDocument) -> None:
     if not moved:
         return
     parent = macro("Auto-layout")
-    MoveBlocks(doc, {k: old[k] for k in moved}, moved, parent)
+    parent.add(MoveBlocks(doc, {k: old[k] for k in moved}, moved))
     doc.undo_stack.push(parent)

@@ -43,7 +43,7 @@ class DealDocument(QObject):
         self._path = path
         self._unsaved_load = False  # a recovered or imported deal: unsaved without any edit
         self._deal.subscribe(self._on_event)
-        self._undo.cleanChanged.connect(lambda _clean: self._emit_modified())
+        self._undo.cleanChanged.connect(self._on_clean_changed)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -60,6 +60,9 @@ class DealDocument(QObject):
 
     def is_modified(self) -> bool:
         return self._unsaved_load or not self._undo.isClean()
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self._emit_modified()
 
     def _emit_modified(self) -> None:
         self.modifiedChanged.emit(self.is_modified())

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from types import ModuleType
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -89,11 +90,12 @@ class MainWindow(QMainWindow):
         *,
         offer_recovery: bool = True,
         restore_layout: bool = True,
+        with_results: bool = True,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.document = DealDocument(deal, path, self)
-        self.scene = CanvasScene(self.document)
+        self.scene = CanvasScene(self.document, parent=self)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
         self.palette = Palette()
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("mainToolbar")
         self.addToolBarBreak()
-        self.results = self._results_docks()
+        self.results = self._results_docks() if with_results else None
         self._check_timer = QTimer(self, interval=300, singleShot=True, timeout=self.refresh_check)
         self._build_menus()
         self._connect()
@@ -284,6 +286,8 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified())
 
     def _selection_changed(self) -> None:
+        if not (shiboken6.isValid(self.scene) and shiboken6.isValid(self.properties)):
+            return  # the window is being destroyed
         ids = self.scene.selected_block_ids()
         self.properties.show_block(ids[0] if len(ids) == 1 else None)
 

@@ -83,6 +83,7 @@ class BlockItem(QGraphicsObject):
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # the handle overlaps the card: no hole
         path.addRoundedRect(self.card_rect(), 6, 6)
         path.addEllipse(self.handle_center(), HANDLE_RADIUS + 3, HANDLE_RADIUS + 3)
         return path

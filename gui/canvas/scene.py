@@ -3,7 +3,7 @@ changes the model except through undo commands."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent, QMenu
 
@@ -28,8 +28,13 @@ def choose_kind_menu(kinds: list[str]) -> str | None:
 class CanvasScene(QGraphicsScene):
     message = Signal(str)  # for the status bar
 
-    def __init__(self, document: DealDocument, choose_kind: ChooseKind = choose_kind_menu):
-        super().__init__()
+    def __init__(
+        self,
+        document: DealDocument,
+        choose_kind: ChooseKind = choose_kind_menu,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.document = document
         self.choose_kind = choose_kind
         self.blocks: dict[str, BlockItem] = {}
