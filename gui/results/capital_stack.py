@@ -4,12 +4,12 @@ and the sources and uses table."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTableWidgetItem, QWidget
 
 from core.engine.results import DealResult
 from gui.results.formatting import equity_color, fmt_money, fmt_pct, tranche_color
+from gui.results.widgets import number_item, plot_over_table, read_only_table
 
 
 def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
@@ -41,18 +41,8 @@ class CapitalStackView(QWidget):
         item.hideAxis("bottom")
         item.setMenuEnabled(False)
         item.setMouseEnabled(x=False, y=False)
-        self.table = QTableWidget(0, 2)
-        self.table.setHorizontalHeaderLabels(["Sources and uses", "USD m"])
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(self.table)
-        split.setSizes([600, 400])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        self.table = read_only_table(("Sources and uses", "USD m"))
+        plot_over_table(self, self.plot, self.table, (600, 400))
         self.layers: list[tuple[str, float, float, str]] = []
         self.labels: list[pg.TextItem] = []
 
@@ -90,8 +80,7 @@ class CapitalStackView(QWidget):
         bold = QFont()
         bold.setBold(True)
         for i, (label, value, strong) in enumerate(rows):
-            left, right = QTableWidgetItem(label), QTableWidgetItem(value)
-            right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            left, right = QTableWidgetItem(label), number_item(value)
             if strong:
                 left.setFont(bold)
                 right.setFont(bold)

@@ -3,12 +3,12 @@ look-through leverage per sponsor and the first covenant breach dates."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
 from core.engine.results import DealResult
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
+from gui.results.widgets import number_item
 
 
 def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
@@ -70,8 +70,7 @@ class MetricsTable(QTableWidget):
         heading.setBold(True)
         for i, (label, value) in enumerate(rows):
             left = QTableWidgetItem(label)
-            right = QTableWidgetItem(value or "")
-            right.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            right = number_item(value or "")
             if value is None:
                 left.setFont(heading)
                 left.setBackground(QColor("#e8edf4"))

@@ -29,11 +29,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QSpinBox,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -44,6 +41,7 @@ from core.risk.stress import Stress, apply_stress
 from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
 from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
 from gui.results.hover import HoverSeries
+from gui.results.widgets import plot_over_table, read_only_table
 from gui.results.worker import describe_failure
 
 #: (low, high, alpha) of the shaded percentile bands, widest first
@@ -127,20 +125,10 @@ class LossView(QWidget):
         item.setLabel("left", "Probability (%)", color=TEXT)
         item.showGrid(y=True, alpha=0.15)
         item.setMenuEnabled(False)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(self.COLUMNS)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.plot)
-        split.addWidget(self.table)
-        split.setSizes([600, 250])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.summary)
-        layout.addWidget(split)
+        plot_over_table(self, self.plot, self.table, (600, 250), self.summary)
         self.bars: pg.BarGraphItem | None = None
 
     def show_result(self, mc: MonteCarloResult) -> None:

@@ -1,0 +1,39 @@
+"""Small widget builders the results views share: read-only tables, number cells, and a plot
+stacked over a table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+
+def read_only_table(headers: Sequence[str], parent: QWidget | None = None) -> QTableWidget:
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    return table
+
+
+def number_item(text: str) -> QTableWidgetItem:
+    """A right-aligned cell, as numbers are in Excel."""
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def plot_over_table(
+    owner: QWidget, top: QWidget, bottom: QWidget, sizes: tuple[int, int], *above: QWidget
+) -> None:
+    """Lay out ``owner`` as ``above`` widgets, then ``top`` over ``bottom`` in a splitter."""
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(top)
+    split.addWidget(bottom)
+    split.setSizes(list(sizes))
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in above:
+        layout.addWidget(widget)
+    layout.addWidget(split)
