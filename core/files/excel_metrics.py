@@ -5,7 +5,9 @@ Conventions of ``core.engine.results`` / ``metrics``: min and average DSCR over 
 service; LLCR / PLCR discount CFADS at the notional-weighted debt rate to the final maturity /
 horizon and add the DSRA funded at close; tranche yields are nominal (periodic IRR x periods per
 year), the equity IRR effective annual; WAL in years from closing. IRRs use Excel's ``IRR`` with
-a guess (the tranche's first periodic rate; 10% a year for equity).
+a guess: the engine's own periodic IRR at export, rounded to four decimals (a seed only: the
+result is whatever rate makes the workbook's flows' NPV zero), or the tranche's first periodic
+rate / 10% a year for equity when the engine has none.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ def _value(v):
     return v
 
 
+def _guess(periodic, fallback: str) -> str:
+    """IRR seed: the engine's periodic IRR rounded to 4 decimals, else ``fallback``."""
+    v = _value(periodic)
+    return f"{round(v, 4):.4f}" if isinstance(v, float) and -0.99 < v < 10 else fallback
+
+
 def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
     """Returns metric key (``min_dscr``, ``yield:<tranche>``...) -> ``Metrics!B<row>``."""
     cf, tl = ctx.grids["cf"], ctx.grids["tl"]
@@ -90,13 +98,17 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
         lt = get_column_letter(flow_col0 + 1 + j)
         return f"${lt}${FIRST_ROW}:${lt}${last}"
 
+    ppy = ctx.compiled.timeline.periods_per_year
+    eq = _value(result.metrics.get("equity_irr"))
+    eq_periodic = (1 + eq) ** (1 / ppy) - 1 if isinstance(eq, float) and eq > -1 else None
+    eq_guess = _guess(eq_periodic, "0.1/p_ppy")
     cover = f"SUMPRODUCT(({t}<={{until}})*{rng('cfads')}*{tl.col_range('disc', sheet=True)})"
     formulas = {
         "min_dscr": f'IF(COUNT({dscr})=0,"",MIN({dscr}))',
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
         "llcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_final")}+p_dsra0)/p_debt0)',
         "plcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_T-1")}+p_dsra0)/p_debt0)',
-        "equity_irr": f'IFERROR((1+IRR({flows(K)},0.1/p_ppy))^p_ppy-1,"")',
+        "equity_irr": f'IFERROR((1+IRR({flows(K)},{eq_guess}))^p_ppy-1,"")',
         "ltv_at_close": f"INDEX({rng('ltv')},1)",
         "ltv_at_lease_end": f"INDEX({rng('ltv')},MIN(p_sale,p_T-1)+1)",
         "total_debt": "p_debt0",
@@ -124,7 +136,7 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
         ws.cell(row, 1, f"Tranche {nm}").font = st.SECTION_FONT
         row += 1
         prin, wo, short = rng(f"prin{k}"), rng(f"wo{k}"), rng(f"short{k}")
-        guess = tl.ext(f"per{k}", FIRST_ROW)
+        guess = _guess(tm.iloc[k]["yield"] / ppy, tl.ext(f"per{k}", FIRST_ROW))
         tf = {
             "notional": ctx.tr(k, "notional"),
             "wal_years": f"IF(SUM({prin})>1E-12,SUMPRODUCT({prin},"
