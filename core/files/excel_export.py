@@ -53,8 +53,14 @@ def _groups(tranches) -> list[tuple[int, int]]:
     return [(s, e) for s, e in zip(starts, [*starts[1:], len(ranks)], strict=True)]
 
 
-def build_workbook(deal: Deal, result=None, scenarios: bool = True) -> Workbook:
-    """The export workbook in memory (``result`` from ``run_deal``; computed when omitted)."""
+def build_workbook(
+    deal: Deal, result=None, scenarios: bool = True, mc_paths: int = 0, mc_seed: int = 0
+) -> Workbook:
+    """The export workbook in memory (``result`` from ``run_deal``; computed when omitted).
+
+    ``scenarios`` adds the stress results of ``core.risk.catalogue``; ``mc_paths`` > 0 adds a
+    Monte Carlo of that many paths.
+    """
     from core.engine.results import run_deal
 
     if result is None:
@@ -82,6 +88,10 @@ def build_workbook(deal: Deal, result=None, scenarios: bool = True) -> Workbook:
         from core.files.excel_scenarios import write_scenarios
 
         write_scenarios(wb, deal, result)
+    if mc_paths > 0:
+        from core.files.excel_scenarios import write_montecarlo
+
+        write_montecarlo(wb, deal, mc_paths, mc_seed)
     write_results(wb, ctx, result)
     write_roundtrip(wb, deal)
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
@@ -92,16 +102,21 @@ def build_workbook(deal: Deal, result=None, scenarios: bool = True) -> Workbook:
 
 
 def export_workbook(
-    deal: Deal, path: str | os.PathLike[str], result=None, scenarios: bool = True
+    deal: Deal,
+    path: str | os.PathLike[str],
+    result=None,
+    scenarios: bool = True,
+    mc_paths: int = 0,
+    mc_seed: int = 0,
 ) -> None:
-    """Write the Excel model of ``deal`` to ``path`` (atomically)."""
+    """Write the Excel model of ``deal`` to ``path`` (atomically); see :func:`build_workbook`."""
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ExcelExportError(f"{target}: the export must be an .xlsx file")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise ExcelExportError(f"{target}: directory {directory} does not exist")
-    wb = build_workbook(deal, result, scenarios)
+    wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed)
     tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
         wb.save(tmp)
