@@ -46,17 +46,25 @@ DSCR_EDGES = np.linspace(0.0, 5.0, 1001)  # 0.005x bins; below / above go to the
 
 @dataclass
 class Bins:
-    """Fixed bin edges for a per-period histogram (values outside fall in the end bins)."""
+    """Uniform bin edges for per-period histograms (values outside fall in the end bins).
+
+    Bin 0 holds values below ``edges[0]``, bin ``b`` (1..n) ``[edges[b-1], edges[b])`` and
+    bin ``n+1`` values from ``edges[-1]`` up. NaN is not counted.
+    """
 
     edges: np.ndarray
 
     def counts(self, values: np.ndarray) -> np.ndarray:
         """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period."""
+        e = self.edges
         T = values.shape[1]
-        nb = len(self.edges) + 1
-        idx = np.searchsorted(self.edges, values, side="right")
-        idx = np.where(np.isfinite(values), idx, nb)  # NaN -> dropped bin
-        flat = (np.arange(T)[None, :] * (nb + 1) + idx).ravel()
+        nb = len(e) + 1
+        width = (e[-1] - e[0]) / (len(e) - 1)
+        pos = (values - e[0]) / width
+        finite = np.isfinite(pos)
+        idx = np.floor(np.clip(np.where(finite, pos, -1.0), -1.0, len(e) - 1)).astype(np.int64) + 1
+        idx = np.where(finite, idx, nb)  # NaN -> a dropped bin
+        flat = (idx + np.arange(T)[None, :] * (nb + 1)).ravel()
         return np.bincount(flat, minlength=T * (nb + 1)).reshape(T, nb + 1)[:, :nb]
 
     def quantiles(self, counts: np.ndarray, qs: list[float]) -> np.ndarray:
@@ -67,10 +75,10 @@ class Bins:
         total = counts.sum(axis=1)
         cum = np.cumsum(counts, axis=1)
         out = np.full((len(qs), counts.shape[0]), np.nan)
+        rows = np.arange(counts.shape[0])
         for i, q in enumerate(qs):
             target = q * total
             b = np.minimum((cum < target[:, None]).sum(axis=1), counts.shape[1] - 1)
-            rows = np.arange(counts.shape[0])
             before = np.where(b > 0, cum[rows, np.maximum(b - 1, 0)], 0)
             inside = counts[rows, b]
             frac = np.where(inside > 0, (target - before) / np.maximum(inside, 1), 0.0)
@@ -96,32 +104,44 @@ class ChunkStats:
     extra: dict = field(default_factory=dict)
 
 
-def equity_irr(flows: np.ndarray, ppy: int, iters: int = 30) -> np.ndarray:
+def equity_irr(flows: np.ndarray, ppy: int, iters: int = 40) -> np.ndarray:
     """Annual effective IRR of each row (first flow at time 0): Newton by Horner's rule.
 
-    Rows where Newton does not settle to 1e-12 fall back to the bisection of
-    :func:`core.engine.metrics.irr`; rows without a sign change give NaN.
+    Newton runs in ``v = 1 / (1 + r)`` on the rows not yet settled (step below 1e-13); rows
+    that do not settle, or settle outside (-99%, +1000%) a period, fall back to the bisection
+    of :func:`core.engine.metrics.irr`; rows without a sign change give NaN.
     """
     cf = np.asarray(flows, dtype=float)
     P, N = cf.shape
-    r = np.full(P, 0.01)
-    ok = np.zeros(P, dtype=bool)
+    cols = np.ascontiguousarray(cf.T)  # (N, P): contiguous rows for Horner's rule
+    v = np.full(P, 1.0 / 1.01)
+    done = np.zeros(P, dtype=bool)
+    active = np.arange(P)
     for _ in range(iters):
-        v = 1.0 / (1.0 + r)
-        f = np.zeros(P)
-        d = np.zeros(P)
-        for n in range(N - 1, -1, -1):  # f = sum cf_n v^n, d = df/dv
-            d = d * v + f
-            f = f * v + cf[:, n]
-        step = np.where(np.abs(d) > 1e-300, f / np.where(d == 0, 1.0, d), 0.0)
-        v_new = v - step
-        r_new = 1.0 / np.where(v_new > 0, v_new, np.nan) - 1.0
-        ok = np.isfinite(r_new) & (np.abs(r_new - r) < 1e-12)
-        r = np.where(np.isfinite(r_new), r_new, r)
-        if ok.all():
+        if active.size == 0:
             break
-    sign = (np.sign(cf).max(axis=1) > 0) & (np.sign(cf).min(axis=1) < 0)
-    bad = sign & ~(ok & (r > -0.99) & (r < 10.0))
+        c = cols[:, active]
+        va = v[active]
+        f = np.zeros(active.size)
+        d = np.zeros(active.size)
+        for n in range(N - 1, -1, -1):  # f = sum cf_n v^n, d = df/dv
+            d *= va
+            d += f
+            f *= va
+            f += c[n]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = f / d
+        ok = np.isfinite(step)
+        v_new = np.where(ok, va - step, va)
+        settled = ok & (np.abs(step) < 1e-13 * np.maximum(np.abs(va), 1.0))
+        v[active] = v_new
+        done[active[settled]] = True
+        stuck = ~ok | (v_new <= 0)
+        active = active[~settled & ~stuck]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = 1.0 / v - 1.0
+    sign = (cf.max(axis=1) > 0) & (cf.min(axis=1) < 0)
+    bad = sign & ~(done & (r > -0.99) & (r < 10.0))
     if bad.any():
         r[bad] = irr(cf[bad])
     r = np.where(sign, r, np.nan)
@@ -143,15 +163,10 @@ def chunk_stats(
     n = out.cfads.shape[0]
     loss = out.writeoff.sum(axis=2)
     accel = (out.flags & FLAG_ACCELERATED) != 0
-    opening = np.concatenate(
-        [np.broadcast_to(notional[None, :, None], (n, len(notional), 1)), out.balance[:, :, :-1]],
-        axis=2,
-    )
-    default = (
-        (loss > EPS)
-        | (out.shortfall > EPS).any(axis=2)
-        | (accel[:, None, :] & (opening > EPS)).any(axis=2)
-    )
+    # accelerated in a period the tranche opened with a balance (closing balance of the last)
+    open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS)).any(axis=2)
+    open_first = accel[:, :1] & (notional[None, :] > EPS)
+    default = (loss > EPS) | (out.shortfall > EPS).any(axis=2) | open_later | open_first
     mn, _ = dscr_stats(out.dscr)
     net = out.distribution - out.injection
     flows = np.concatenate([np.full((n, 1), -equity_amount), net], axis=1)

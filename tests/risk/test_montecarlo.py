@@ -32,6 +32,7 @@ def test_zero_volatility_reproduces_the_deterministic_engine(samples, name):
     cfg = MonteCarloConfig(n_paths=7, seed=1, chunk_size=3, model=MarketModel.deterministic())
     res = run_montecarlo(deal, cfg)
     s = res.stats
+    assert s.n == 7 and s.min_dscr.shape == (7,) and s.loss.shape[0] == 7
     assert np.all(s.min_dscr == base.metrics["min_dscr"])
     assert np.allclose(s.equity_irr, base.metrics["equity_irr"], rtol=0, atol=1e-10)
     assert np.all(s.loss == base.tranche_metrics["loss"].to_numpy()[None, :])
