@@ -281,13 +281,14 @@ def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float)
         if conf < THRESHOLD:
             return None
     spots = [(r, c + k) for k in range(1, 7)] + [(r + k, c) for k in (1, 2)]
+    blocked = False
     for rr, cc in spots:
         v = sheet.get(rr, cc)
-        if v is None or v == "":
+        if v is None or v == "" or (blocked and rr == r):
             continue
         if isinstance(v, str) and (rr, cc) != spots[0] and parse_number_text(v) is None:
             if rr == r and tokens(v) and not _unit_text(v):
-                break  # another label on the row: stop looking right
+                blocked = True  # another label on the row: stop looking right
             continue
         got = convert(t, v, sheet.fmt(rr, cc), _unit_context(sheet, r, c, rr, cc, label))
         if got is None:
@@ -299,8 +300,53 @@ def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float)
     return None
 
 
+_UNIT_WORDS = {
+    "usd",
+    "eur",
+    "aud",
+    "gbp",
+    "m",
+    "mm",
+    "k",
+    "bn",
+    "x",
+    "pa",
+    "p",
+    "a",
+    "yr",
+    "yrs",
+    "year",
+    "years",
+    "month",
+    "months",
+    "mw",
+    "mwh",
+    "mwac",
+    "mwdc",
+    "kwh",
+    "kwp",
+    "per",
+    "days",
+    "day",
+    "hrs",
+    "date",
+    "000",
+    "000s",
+    "bps",
+    "bp",
+    "times",
+}
+
+
 def _unit_text(v: str) -> bool:
-    return bool(re.fullmatch(r"\s*[\w$€£'/%. ]{1,14}\s*", v)) and len(tokens(v)) <= 2
+    """Unit text next to a value ("USD m", "%", "years", "AUD/MWh", "US$'000")."""
+    low = v.strip().lower()
+    if not low or len(low) > 16:
+        return False
+    if re.search(r"[$€£%#]", low):
+        return True
+    words = [w for w in re.split(r"[^a-z0-9]+", low) if w]
+    return bool(words) and all(w in _UNIT_WORDS for w in words)
 
 
 def _unit_context(sheet: Sheet, r: int, c: int, rr: int, cc: int, label: str) -> str:

@@ -10,10 +10,12 @@ window of ``MAX_ROWS`` x ``MAX_COLS`` cells, so a million-row sheet costs bounde
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import os
 import re
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -156,13 +158,13 @@ def open_workbook(
     name = os.path.basename(path)
     macro = path.lower().endswith((".xlsm", ".xltm"))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _bounded_dimensions():
             warnings.simplefilter("ignore")
             values = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_vba=False)
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
     except Exception as exc:  # openpyxl raises many types on malformed parts
         kind = type(exc).__name__
-        if "Entit" in kind or "DTD" in kind:
+        if _entity_refusal(exc):
             raise WorkbookError(f"{name}: the XML declares entities (an entity bomb?); "
                                 "refused") from None  # fmt: skip
         raise WorkbookError(f"{name}: cannot be read as a workbook ({kind}: {exc})") from None
@@ -179,7 +181,7 @@ def open_workbook(
         raise
     except Exception as exc:
         kind = type(exc).__name__
-        if "Entit" in kind or "DTD" in kind or "Forbidden" in kind:
+        if _entity_refusal(exc):
             raise WorkbookError(f"{name}: the XML declares entities (an entity bomb?); "
                                 "refused") from None  # fmt: skip
         raise WorkbookError(f"{name}: cannot be read ({kind}: {exc})") from None
@@ -191,6 +193,50 @@ def open_workbook(
             wb.notes.append(f"sheet {sheet.name!r}: only the first {max_rows} rows and "
                             f"{max_cols} columns were scanned (the sheet is larger)")  # fmt: skip
     return wb
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _bounded_dimensions():
+    """openpyxl's read-only sheet looks for ``<dimension>`` with end events, so a sheet without
+    one is parsed to its last row before anything is read (a million rows: a minute). While
+    loading, look only up to the start of ``<sheetData>``, where the schema puts it."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    def _get_size(self) -> None:
+        with self._get_source() as src:
+            for _event, el in iterparse(src, events=("start",)):
+                tag = el.tag.rsplit("}", 1)[-1]
+                if tag == "dimension":
+                    dims = SheetDimension(ref=el.get("ref")).boundaries
+                    self._min_column, self._min_row, self._max_column, self._max_row = dims
+                    return
+                if tag == "sheetData":
+                    return
+
+    with _PATCH_LOCK:
+        original = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = _get_size
+        try:
+            yield
+        finally:
+            ReadOnlyWorksheet._get_size = original
+
+
+def _entity_refusal(exc: BaseException | None) -> bool:
+    """True when defusedxml refused entities/DTDs anywhere in the exception chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        name = type(exc).__name__
+        if "Entit" in name or "DTD" in name or "Forbidden" in name:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def _read_sheet(ws: Any, wf: Any, max_rows: int, max_cols: int, wb: Workbook) -> Sheet:
