@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTableWidgetItem, QWidget
 
 from core.engine.results import DealResult
+from gui.results.date_plot import ThousandsAxis
 from gui.results.formatting import equity_color, fmt_money, fmt_pct, tranche_color
 from gui.results.widgets import number_item, plot_over_table, read_only_table
 
@@ -32,10 +33,9 @@ def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
 class CapitalStackView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": ThousandsAxis("left")})
         item = self.plot.getPlotItem()
-        item.setTitle("Capital stack", color="#303030", size="10pt")
-        item.setLabel("left", "USD m", color="#303030")
+        item.setTitle("Capital stack (USD m)", color="#303030", size="10pt")
         item.getAxis("left").setTextPen(pg.mkPen("#303030"))
         item.getAxis("left").setPen(pg.mkPen("#606060"))
         item.hideAxis("bottom")
@@ -52,6 +52,9 @@ class CapitalStackView(QWidget):
         item.clear()
         self.labels = []
         base = 0.0
+        total = sum(amount for _, amount, _, _ in self.layers) or 1.0
+        gap = total * 0.11  # two text lines, so thin layers' labels do not overlap
+        label_y = -gap
         for label, amount, share, color in self.layers:
             bar = pg.BarGraphItem(
                 x=[0.0], y0=[base], height=[amount], width=0.8, brush=color, pen=pg.mkPen("w")
@@ -62,12 +65,13 @@ class CapitalStackView(QWidget):
                 color="#1b1b1b",
                 anchor=(0, 0.5),
             )
-            text.setPos(0.45, base + amount / 2)
+            label_y = max(base + amount / 2, label_y + gap, gap / 2)
+            text.setPos(0.45, label_y)
             item.addItem(text)
             self.labels.append(text)
             base += amount
         item.setXRange(-0.5, 2.6, padding=0)
-        item.setYRange(0, max(base, 1e-9) * 1.03, padding=0)
+        item.setYRange(0, max(base, label_y + gap / 2, 1e-9) * 1.03, padding=0)
         self._fill_table(result)
 
     def _fill_table(self, result: DealResult) -> None:
@@ -89,7 +93,7 @@ class CapitalStackView(QWidget):
         self.table.resizeColumnsToContents()
 
     def set_stale(self, stale: bool) -> None:
-        title = "Capital stack" + ("  (stale: last good result)" if stale else "")
+        title = "Capital stack (USD m)" + ("  (stale: last good result)" if stale else "")
         self.plot.getPlotItem().setTitle(
             title, color="#c9403a" if stale else "#303030", size="10pt"
         )

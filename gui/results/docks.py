@@ -27,7 +27,7 @@ from gui.results.scenario_bar import ScenarioBar
 from gui.results.waterfall_chart import WaterfallChart
 from gui.results.worker import RecomputeWorker
 
-#: dock key -> (title, area); docks sharing an area are tabbed, in this order
+#: dock key -> (title, area); bottom docks are tabbed, right ones stacked, in this order
 DOCKS = {
     "waterfall": ("Cash-flow waterfall", Qt.DockWidgetArea.BottomDockWidgetArea),
     "dscr": ("DSCR", Qt.DockWidgetArea.BottomDockWidgetArea),
@@ -63,19 +63,33 @@ class ResultsDocks(QObject):
             "metrics": MetricsTable(),
         }
         self.docks: dict[str, QDockWidget] = {}
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         first_in_area: dict[Qt.DockWidgetArea, QDockWidget] = {}
         for key, (title, area) in DOCKS.items():
             dock = QDockWidget(title, window)
             dock.setObjectName(f"results.{key}")
             dock.setWidget(self.views[key])
             window.addDockWidget(area, dock)
-            if area in first_in_area:
-                window.tabifyDockWidget(first_in_area[area], dock)
-            else:
-                first_in_area[area] = dock
+            first_in_area.setdefault(area, dock)
             self.docks[key] = dock
+        for key, (_, area) in DOCKS.items():
+            if self.docks[key] is first_in_area[area]:
+                continue
+            if area == Qt.DockWidgetArea.RightDockWidgetArea:  # both visible, one over the other
+                window.splitDockWidget(
+                    first_in_area[area], self.docks[key], Qt.Orientation.Vertical
+                )
+            else:
+                window.tabifyDockWidget(first_in_area[area], self.docks[key])
         for dock in first_in_area.values():
             dock.raise_()
+        # charts get about 45% of the height, the metrics column (full height) 440 px
+        window.resizeDocks(
+            [self.docks["waterfall"]], [int(window.height() * 0.45)], Qt.Orientation.Vertical
+        )
+        window.resizeDocks([self.docks["metrics"]], [440], Qt.Orientation.Horizontal)
+        right = [self.docks["capital_stack"], self.docks["metrics"]]
+        window.resizeDocks(right, [45, 55], Qt.Orientation.Vertical)
 
         self.scenario_bar = ScenarioBar(window)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.scenario_bar)

@@ -210,6 +210,7 @@ class MonteCarloDocks(QObject):
         self.toolbar.addAction(self.run_action)
         self.toolbar.addWidget(self.progress)
         self.toolbar.addAction(self.cancel_action)
+        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # its own row: never cut off
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         self.fan = FanChart()

@@ -48,7 +48,7 @@ class ScenarioBar(QToolBar):
             slider.setRange(spec.minimum, spec.maximum)
             slider.setSingleStep(spec.step)
             slider.setPageStep(spec.step * 5)
-            slider.setFixedWidth(110)
+            slider.setFixedWidth(100)
             slider.setToolTip(spec.title)
             value = QLabel(spec.text(0))
             value.setMinimumWidth(62)
