@@ -71,6 +71,7 @@ def make_window(path: str | None, *, screenshot: bool = False):  # noqa: ANN201 
         None if sample or deal is None else path,
         offer_recovery=not screenshot,
         restore_layout=not screenshot,
+        autosave_enabled=not screenshot,
     )
     if error and not screenshot:
         QMessageBox.warning(window, "Cannot open deal", f"{error}\n\nStarting with an empty deal.")

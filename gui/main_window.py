@@ -91,7 +91,10 @@ class MainWindow(QMainWindow):
         offer_recovery: bool = True,
         restore_layout: bool = True,
         with_results: bool = True,
+        autosave_enabled: bool = True,
     ) -> None:
+        """``restore_layout``: restore and remember the window layout (QSettings);
+        ``autosave_enabled``: write the recovery file (off for --screenshot runs)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.document = DealDocument(deal, path, self)
@@ -122,11 +125,15 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.docks["palette"], self.docks["properties"]], [230, 340], Qt.Orientation.Horizontal
         )
+        self.resizeDocks(
+            [self.docks["palette"], self.docks["check"]], [440, 160], Qt.Orientation.Vertical
+        )
+        self.remember_layout = restore_layout
         if restore_layout:
             self._restore_layout()
         if offer_recovery and autosave.has_recovery():
             self._offer_recovery()
-        self.autosaver = autosave.AutoSaver(self.document, self)
+        self.autosaver = autosave.AutoSaver(self.document, self) if autosave_enabled else None
         self._update_title()
         self.refresh_check()
         QTimer.singleShot(0, self.view.fit_to_view)
@@ -438,10 +445,12 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        settings = self._settings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState())
-        self.autosaver.stop()
+        if self.remember_layout:
+            settings = self._settings()
+            settings.setValue("window/geometry", self.saveGeometry())
+            settings.setValue("window/state", self.saveState())
+        if self.autosaver is not None:
+            self.autosaver.stop()
         if self.results is not None and hasattr(self.results, "shutdown"):
             self.results.shutdown()
         event.accept()

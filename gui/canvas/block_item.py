@@ -13,8 +13,8 @@ from core.model.deal import Block, Deal
 from gui.canvas.card_text import card_lines
 from gui.icons import icon
 
-CARD_WIDTH = 196.0
-CARD_HEIGHT = 104.0
+CARD_WIDTH = 186.0
+CARD_HEIGHT = 92.0
 HEADER = 26.0
 HANDLE_RADIUS = 6.0
 ACCENT = QColor("#1f6feb")

@@ -51,7 +51,7 @@ def _tranche(b: Block, deal: Deal) -> list[str]:
     )
     amort = t["amortisation"].replace("_", " ")
     return [
-        f"{money(t['notional'])} at {rate}",
+        f"{money(t['notional'])}, {rate}",
         f"{amort}, {years(t['tenor_years'])}, rank {t['seniority']}",
     ]
 

@@ -38,6 +38,41 @@ def edge_point(item: BlockItem, towards: QPointF) -> QPointF:
     return QPointF(c.x() + dx * s, c.y() + dy * s)
 
 
+class LinkLabel(QGraphicsItem):
+    """The connection kind written on a link: above every line, below the cards (a link that
+    runs behind a card hides its label there rather than covering the card's terms)."""
+
+    def __init__(self, link: LinkItem) -> None:
+        super().__init__()
+        self.link = link
+        self.setZValue(0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self.link.label_rect()
+
+    def paint(
+        self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self.link.line.length() < 1:
+            return
+        rect = self.link.label_rect()
+        selected = self.link.isSelected()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(ACCENT if selected else QColor("#d5d9df"), 0.8))
+        p.setBrush(QColor(255, 255, 255, 235))
+        p.drawRoundedRect(rect, 3, 3)
+        p.setFont(label_font())
+        p.setPen(ACCENT if selected else QColor("#4a5058"))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.link.label)
+
+
+def label_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(7.0)
+    return font
+
+
 class LinkItem(QGraphicsItem):
     """An arrow ``source --kind--> target``; call :meth:`adjust` when an end moves."""
 
@@ -48,6 +83,7 @@ class LinkItem(QGraphicsItem):
         self.label = CONNECTION_KINDS[conn.kind]
         self.source, self.target = source, target
         self.line = QLineF()
+        self.label_item = LinkLabel(self)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0.0)
         self.setToolTip(f"{source.title} {self.label} {target.title}")
@@ -58,15 +94,12 @@ class LinkItem(QGraphicsItem):
         a = self.source.mapRectToScene(self.source.card_rect()).center()
         b = self.target.mapRectToScene(self.target.card_rect()).center()
         self.line = QLineF(edge_point(self.source, b), edge_point(self.target, a))
+        self.label_item.prepareGeometryChange()
         self.update()
+        self.label_item.update()
 
-    def _font(self) -> QFont:
-        font = QFont()
-        font.setPointSizeF(7.5)
-        return font
-
-    def _label_rect(self) -> QRectF:
-        metrics = QFontMetricsF(self._font())
+    def label_rect(self) -> QRectF:
+        metrics = QFontMetricsF(label_font())
         w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
         mid = self.line.center()
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
@@ -79,13 +112,18 @@ class LinkItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         pad = ARROW + 2
         box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
-        return box.united(self._label_rect())
+        return box.united(self.label_rect())
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.label_item.update()
+        return super().itemChange(change, value)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         shape = stroker.createStroke(self._path())
-        shape.addRect(self._label_rect())
+        shape.addRect(self.label_rect())
         return shape
 
     def paint(
@@ -108,10 +146,3 @@ class LinkItem(QGraphicsItem):
         )
         p.setBrush(colour)
         p.drawPolygon(head)
-        rect = self._label_rect()
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(255, 255, 255, 230))
-        p.drawRoundedRect(rect, 3, 3)
-        p.setFont(self._font())
-        p.setPen(QColor("#4a5058") if not self.isSelected() else ACCENT)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

@@ -83,10 +83,13 @@ class CanvasScene(QGraphicsScene):
         item = LinkItem(conn, self.blocks[conn.source], self.blocks[conn.target])
         self.links[conn.id] = item
         self.addItem(item)
+        self.addItem(item.label_item)
         self._refresh_ends(conn)
 
     def _remove_link(self, conn: Connection) -> None:
-        self.removeItem(self.links.pop(conn.id))
+        item = self.links.pop(conn.id)
+        self.removeItem(item.label_item)
+        self.removeItem(item)
         self._refresh_ends(conn)
 
     def _refresh_ends(self, conn: Connection) -> None:

@@ -247,7 +247,7 @@ def test_pan_moves_the_scrollbars(window) -> None:  # noqa: ANN001
 def test_card_shows_key_terms(window) -> None:  # noqa: ANN001
     bonds = window.scene.blocks["bonds"]
     assert bonds.title == "144A senior secured bonds"
-    assert bonds.lines[0] == "USD 27,300m at 6.58% fixed"
+    assert bonds.lines[0] == "USD 27,300m, 6.58% fixed"
     lease = window.scene.blocks["lease"]
     assert lease.lines[0] == "Tenant: Meta Platforms"
     window.document.undo_stack.push  # noqa: B018
