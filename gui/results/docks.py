@@ -22,7 +22,6 @@ from gui.results.ltv_chart import LtvChart
 from gui.results.metrics_table import MetricsTable
 from gui.results.montecarlo_docks import MonteCarloDocks
 from gui.results.period_table import PeriodTable
-from gui.results.refcount_guard import protect_singletons
 from gui.results.scenario_bar import ScenarioBar
 from gui.results.waterfall_chart import WaterfallChart
 from gui.results.worker import RecomputeWorker
@@ -47,7 +46,6 @@ class ResultsDocks(QObject):
 
     def __init__(self, window: QMainWindow, document: QObject, delay_ms: int = 250) -> None:
         super().__init__(window)
-        protect_singletons()  # before any plot item exists; see refcount_guard
         self.window = window
         self.document = document
         self._result: DealResult | None = None
