@@ -11,7 +11,23 @@ from core.model.deal import Deal
 from core.model.errors import DealError
 
 SHEET = "_capstack"
-_NAME = re.compile(r"^in_(.+?)__([a-z0-9_]+?)(?:__(\d+))?$")
+_BAD = re.compile(r"[^A-Za-z0-9_.]")  # the export writes block ids with these replaced by _
+
+
+def _parse_name(deal: Deal, name: str) -> tuple[str, str, int | None] | None:
+    """``in_<block_id>__<field>[__<i>]`` -> (block id, field, index) for a known block field."""
+    best = None
+    for block_id, block in deal.blocks.items():
+        prefix = f"in_{_BAD.sub('_', block_id)}__"
+        if not name.startswith(prefix) or (best and len(prefix) <= best[0]):
+            continue
+        rest = name[len(prefix) :]
+        m = re.fullmatch(r"(.+)__(\d+)", rest)
+        if rest in block.spec.field_names:
+            best = (len(prefix), block_id, rest, None)
+        elif m and m.group(1) in block.spec.field_names:
+            best = (len(prefix), block_id, m.group(1), int(m.group(2)))
+    return best[1:] if best else None
 
 
 def is_capstack(wb: Workbook) -> bool:
@@ -33,13 +49,11 @@ def read_capstack(wb: Workbook) -> tuple[Deal, list[str]]:
     lists: dict[tuple[str, str], dict[int, tuple]] = {}
     changed = []
     for name, (sheet, r, c) in sorted(wb.defined_names.items()):
-        m = _NAME.match(name)
-        if not m or m.group(1) not in deal.blocks:
+        parsed = _parse_name(deal, name)
+        if parsed is None:
             continue
-        block_id, fname, idx = m.groups()
+        block_id, fname, idx = parsed
         block = deal.blocks[block_id]
-        if fname not in block.spec.field_names:
-            continue
         where = cell_ref(sheet, r, c)
         value = wb.sheets[sheet].get(r, c) if sheet in wb.sheets else None
         if idx is not None:
