@@ -1,0 +1,363 @@
+"""Excel export: LibreOffice recalculates the workbook and every formula that restates an engine
+output agrees with ``run_deal`` to 1e-6 relative, for every sample deal, a stressed deal and deals
+built here to exercise PIK, pari passu ranks, percentage sweeps, lock-up trap and sweep,
+acceleration and liquidation, write-offs and floating ACT/360 tranches. Inputs are live: a
+changed coupon, spread or covenant in the workbook gives run_deal's answer for the changed deal.
+
+All workbooks go through one soffice call (module fixture) to keep LibreOffice time low.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from core.engine.arrays import FLAG_ACCELERATED, FLAG_LIQUIDATED, FLAG_LOCKUP, FLAG_LTV_BREACH
+from core.engine.results import run_deal
+from core.files.deal_json import dump_deal, load_deal
+from core.files.excel_export import ExcelExportError, export_workbook
+from core.files.excel_inputs import input_name
+from core.files.recalc import recalculate_many
+from core.model.deal import Deal
+from core.risk.stress import Stress, apply_stress
+
+pytestmark = pytest.mark.libreoffice
+
+SAMPLES = sorted(Path("resources/deals").glob("*.json"))
+REL = 1e-6
+FLOOR = 1e-3  # relative to max(|engine|, 1e-3): an absolute 1e-9 (USD m) near zero
+BLUE, BLACK = "FF0000FF", "FF000000"
+
+PERIOD = {
+    "Revenue": "revenue",
+    "Operating costs": "opex",
+    "Senior fees": "fees",
+    "Tax": "tax",
+    "CFADS": "cfads",
+    "Debt service due": "debt_service",
+    "DSCR": "dscr",
+    "DSCR test (trailing window)": "dscr_test",
+    "LTV": "ltv",
+    "Sale, liquidation and crypto proceeds": "proceeds",
+    "Equity injection": "injection",
+    "DSRA balance (closing)": "dsra_balance",
+    "Lock-up account (closing)": "trap_balance",
+    "Distribution to equity": "distribution",
+    "Flags (bitmask)": "flags",
+}
+TRANCHE = {
+    "interest due": "interest_due",
+    "interest paid": "interest_paid",
+    "principal paid": "principal_paid",
+    "interest capitalised (PIK)": "pik",
+    "shortfall": "shortfall",
+    "closing balance": "balance",
+    "written off": "writeoff",
+}
+
+
+# ---------------------------------------------------------------------------- deals
+def _tranche(d: Deal, tid: str, **terms) -> None:
+    base = {
+        "name": "Mezz",
+        "seniority": 2,
+        "notional": 150.0,
+        "rate_type": "fixed",
+        "coupon": 0.11,
+        "day_count": "30/360",
+        "tenor_years": 5.0,
+        "amortisation": "bullet",
+        "pik": True,
+    }
+    base.update(terms)
+    d.add_block("tranche", base, block_id=tid)
+    d.connect("issues", "spv", tid)
+
+
+def trap_deal() -> Deal:
+    """PIK junior with a 25% sweep, a pari-passu floating ACT/360 PIK senior, lock-up trap,
+    tenant default then re-leasing at a collapsing market rent: shortfalls, acceleration,
+    liquidation after the lag."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    _tranche(d, "mezz", sweep_pct=0.25)
+    _tranche(
+        d,
+        "pari",
+        name="Senior B",
+        seniority=1,
+        notional=200.0,
+        rate_type="floating",
+        spread=0.03,
+        day_count="ACT/360",
+        amortisation="straight_line",
+        tenor_years=4.0,
+    )
+    for field_name, value in (
+        ("lockup_dscr", 1.6),
+        ("lockup_action", "trap"),
+        ("default_dscr", 0.0),
+        ("ltv_max", 0.0),
+    ):
+        d.set_term("cov", field_name, value)
+    d.set_term("lease", "tenant_default_month", 30)
+    d.set_term("lease", "market_rent_decline", 0.9)
+    d.set_term("lease", "at_expiry", "re_lease")
+    return d
+
+
+def accel_deal() -> Deal:
+    """Tenant default, a near-worthless sale, LTV breach, DSCR/payment default, acceleration,
+    liquidation after a 4-month lag, write-offs; junior on a custom schedule."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    _tranche(d, "mezz", pik=False, amortisation="custom", custom_schedule=[0.1, 0.2, 0.3])
+    d.set_term("lease", "tenant_default_month", 20)
+    d.set_term("lease", "market_rent_decline", 0.7)
+    d.set_term("gpus", "sale_haircut", 0.97)
+    d.set_term("gpus", "liquidation_lag_months", 4)
+    return d
+
+
+def sweep_deal() -> Deal:
+    """Sculpted quarterly deal, lock-up with a cash-sweep action, stressed."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    d.set_term("cov", "lockup_dscr", 1.35)
+    d.set_term("cov", "lockup_action", "sweep")
+    return apply_stress(d, Stress(rent_deflation=0.3, termination_year=4.0))
+
+
+def stressed_deal() -> Deal:
+    d = load_deal("resources/deals/hyperion_jv.json")
+    return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
+
+
+CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
+CASES.update(trap=trap_deal, accel=accel_deal, sweep=sweep_deal, stressed=stressed_deal)
+
+# workbook edits: (case, block, field, new value)
+EDITS = {
+    "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
+    "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
+}
+
+
+def _edit(case: str, wb: openpyxl.Workbook, deal: Deal) -> None:
+    """Change inputs in the exported workbook and the same terms in ``deal``."""
+    changes = (
+        [("bonds", "coupon", 0.0725)]
+        if case == "edit_coupon"
+        else [("loan", "spread", 0.045), ("cov", "lockup_dscr", 1.48), ("spv", "tax_rate", 0.3)]
+    )
+    for block_id, field_name, value in changes:
+        dn = wb.defined_names[input_name(block_id, field_name)]
+        sheet, coord = next(iter(dn.destinations))
+        wb[sheet][coord.replace("$", "")].value = value
+        deal.set_term(block_id, field_name, value)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """case -> (deal, exported path, recalculated path); one soffice call for all."""
+    tmp = tmp_path_factory.mktemp("xlsx")
+    made = {}
+    for case, build in CASES.items():
+        deal = build()
+        path = tmp / f"{case}.xlsx"
+        export_workbook(deal, path, scenarios=False)
+        made[case] = (deal, path)
+    for case, (src, *_rest) in EDITS.items():
+        deal = made[src][0].copy()
+        wb = openpyxl.load_workbook(made[src][1])
+        _edit(case, wb, deal)
+        path = tmp / f"{case}.xlsx"
+        wb.save(path)
+        made[case] = (deal, path)
+    outs = recalculate_many([p for _, p in made.values()], tmp / "recalc", timeout=300)
+    return {case: (d, p, o) for (case, (d, p)), o in zip(made.items(), outs, strict=True)}
+
+
+# ---------------------------------------------------------------------------- helpers
+def _num(v) -> float:
+    if v is None or v == "":
+        return math.nan
+    assert not isinstance(v, str), f"formula returned {v!r}"
+    return float(v)
+
+
+def _close(got: float, exp: float) -> bool:
+    if math.isnan(exp) or math.isnan(got):
+        return math.isnan(exp) and math.isnan(got)
+    return abs(got - exp) <= REL * max(abs(exp), FLOOR)
+
+
+def _headers(ws) -> dict[str, int]:
+    return {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
+
+
+def _series(ws, col: int, T: int) -> list:
+    return [ws.cell(5 + t, col).value for t in range(T)]
+
+
+def compare(deal: Deal, exported: Path, recalculated: Path) -> list[str]:
+    res = run_deal(deal)
+    out, T = res.outputs, res.compiled.timeline.n_periods
+    formulas = openpyxl.load_workbook(exported)
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    bad: list[str] = []
+    checked = 0
+
+    def check(sheet: str, header: str, expected: np.ndarray) -> None:
+        nonlocal checked
+        col = _headers(values[sheet])[header]
+        failed = False
+        for t, (f, v) in enumerate(
+            zip(_series(formulas[sheet], col, T), _series(values[sheet], col, T), strict=True)
+        ):
+            assert isinstance(f, str) and f.startswith("="), f"{sheet} {header} t={t}: {f!r}"
+            checked += 1
+            if not _close(_num(v), float(expected[t])) and not failed:
+                failed = True  # report the first period only
+                bad.append(f"{sheet}!{header} t={t}: workbook {v!r}, engine {expected[t]!r}")
+
+    for header, key in PERIOD.items():
+        check("CashFlows", header, res.periods[key].to_numpy(dtype=float))
+    check("Schedules", "Asset value (held)", res.periods["asset_value"].to_numpy(dtype=float))
+    for k, b in enumerate(res.compiled.tranches):
+        for header, key in TRANCHE.items():
+            check("CashFlows", f"{b.terms['name']}: {header}", getattr(out, key)[0, k])
+    m, mf = values["Metrics"], formulas["Metrics"]
+    expected = dict(res.metrics)
+    for _, row in res.tranche_metrics.iterrows():
+        for key in ("notional", "wal_years", "yield", "loss", "loss_pct"):
+            expected[f"{key}:{row['tranche']}"] = row[key]
+        expected[f"interest_shortfall_periods:{row['tranche']}"] = row["interest_shortfall_periods"]
+    seen = set()
+    for r in range(5, m.max_row + 1):
+        key = m.cell(r, 4).value
+        if key not in expected:
+            continue
+        seen.add(key)
+        assert str(mf.cell(r, 2).value).startswith("="), key
+        exp = expected[key]
+        exp = math.nan if exp is None else float(exp)
+        checked += 1
+        if not _close(_num(m.cell(r, 2).value), exp):
+            bad.append(f"Metrics {key}: workbook {m.cell(r, 2).value!r}, engine {exp!r}")
+    must = {"min_dscr", "avg_dscr", "llcr", "plcr", "equity_irr", "debt_loss"}
+    must |= {f"{x}:{n}" for x in ("wal_years", "yield") for n in res.tranche_metrics["tranche"]}
+    assert must <= seen, must - seen
+    assert checked > 20 * T
+    return bad
+
+
+# ---------------------------------------------------------------------------- tests
+@pytest.mark.parametrize("case", [*CASES, *EDITS])
+def test_formulas_match_engine(books, case):
+    deal, exported, recalculated = books[case]
+    bad = compare(deal, exported, recalculated)
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_cases_exercise_the_formula_paths(books):
+    """The built deals really hit covenants, shortfalls, PIK, sweeps and liquidation."""
+    flags = {c: np.bitwise_or.reduce(run_deal(books[c][0]).outputs.flags[0]) for c in CASES}
+    both = flags["trap"] | flags["accel"] | flags["sweep"]
+    for bit in (FLAG_LOCKUP, FLAG_ACCELERATED, FLAG_LIQUIDATED, FLAG_LTV_BREACH):
+        assert both & bit, bit
+    trap = run_deal(books["trap"][0]).outputs
+    assert trap.pik[0].sum() > 1.0 and trap.shortfall[0].max() > 1.0
+    assert trap.trap_balance[0].max() > 1.0
+    assert (trap.principal_paid[0, 2] > 0).any()  # the 25% sweep reaches the junior tranche
+    assert run_deal(books["accel"][0]).outputs.writeoff[0].sum() > 1.0
+    tranches = run_deal(books["trap"][0]).compiled.tranches
+    assert any(
+        b.terms["rate_type"] == "floating" and b.terms["day_count"] == "ACT/360" for b in tranches
+    )
+    ranks = [b.terms["seniority"] for b in tranches]
+    assert len(ranks) != len(set(ranks))  # a pari-passu rank
+    # the edits change the answer (so matching run_deal proves the formulas are live)
+    for case, (src, *_x) in EDITS.items():
+        a = run_deal(books[src][0]).outputs.distribution[0]
+        b = run_deal(books[case][0]).outputs.distribution[0]
+        assert np.abs(a - b).max() > 1e-3, case
+        # and the comparison notices: the edited workbook does not match the unedited deal
+        assert compare(books[src][0], books[case][1], books[case][2])
+
+
+def test_styles_names_and_roundtrip_sheet(books):
+    deal, exported, _ = books["xai_gpu_spv"]
+    wb = openpyxl.load_workbook(exported)
+    # every term has a named range pointing at a blue cell holding the stored value
+    for block in deal.blocks.values():
+        for f in block.spec.fields:
+            value = block.terms[f.name]
+            items = list(enumerate(value)) if f.type == "list" else [(None, value)]
+            for i, v in items:
+                dn = wb.defined_names[input_name(block.id, f.name, i)]
+                sheet, coord = next(iter(dn.destinations))
+                cell = wb[sheet][coord.replace("$", "")]
+                assert cell.font.color.rgb == BLUE, (block.id, f.name)
+                got = cell.value
+                if f.type == "date":
+                    got = got.date().isoformat()
+                assert got == v, (block.id, f.name, got, v)
+    # formula cells are black, engine values grey-filled
+    for name in ("CashFlows", "Metrics", "Timeline", "Schedules", "Parameters"):
+        n = 0
+        for row in wb[name].iter_rows(min_row=5):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    assert cell.font.color.rgb == BLACK, (name, cell.coordinate)
+                    n += 1
+        assert n > 0, name
+    assert wb["CashFlows"].freeze_panes == "C5"
+    hidden = wb["_capstack"]
+    assert hidden.sheet_state == "veryHidden"
+    assert hidden["A1"].value == "capstack-deal" and hidden["A2"].value == 1
+    text, r = "", 3
+    while isinstance(hidden.cell(r, 1).value, str):
+        text += hidden.cell(r, 1).value
+        r += 1
+    assert text == dump_deal(deal)
+
+
+def test_long_deal_json_is_split(tmp_path):
+    deal = load_deal(SAMPLES[0])
+    deal.set_name(deal.name, "x" * 70_000)
+    path = tmp_path / "long.xlsx"
+    export_workbook(deal, path, scenarios=False)
+    ws = openpyxl.load_workbook(path)["_capstack"]
+    parts = [ws.cell(r, 1).value for r in range(3, 10) if ws.cell(r, 1).value]
+    assert len(parts) >= 3 and all(len(p) <= 32_000 for p in parts)
+    assert "".join(parts) == dump_deal(deal)
+
+
+def test_scenarios_sheet_holds_engine_stress_results(tmp_path):
+    from core.risk.catalogue import RISKS
+
+    deal = load_deal("resources/deals/hyperion_jv.json")
+    path = tmp_path / "s.xlsx"
+    export_workbook(deal, path, mc_paths=500)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Scenarios"]
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    for risk in RISKS:
+        stressed = run_deal(apply_stress(deal, risk.stress))
+        got = ws.cell(rows[risk.title], 3).value
+        assert got == pytest.approx(stressed.metrics["min_dscr"], rel=1e-12)
+    assert "MonteCarlo" in wb.sheetnames and wb["MonteCarlo"]["B5"].value is not None
+
+
+def test_bad_targets_raise_clear_errors_and_leave_nothing(tmp_path):
+    deal = load_deal(SAMPLES[0])
+    with pytest.raises(ExcelExportError, match="does not exist"):
+        export_workbook(deal, tmp_path / "missing" / "m.xlsx", scenarios=False)
+    with pytest.raises(ExcelExportError, match=r"\.xlsx"):
+        export_workbook(deal, tmp_path / "m.xls", scenarios=False)
+    (tmp_path / "taken.xlsx").mkdir()
+    with pytest.raises(ExcelExportError, match="cannot write"):
+        export_workbook(deal, tmp_path / "taken.xlsx", scenarios=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.xlsx"]
