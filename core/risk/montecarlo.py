@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -26,6 +29,7 @@ from core.risk.errors import RiskInputError
 from core.risk.mcstats import DSCR_EDGES, Bins, ChunkStats, chunk_stats, merge
 from core.risk.paths import MarketModel, make_drivers
 
+_CPUS = os.cpu_count() or 1
 PERCENTILES = (1, 5, 10, 25, 50, 75, 90, 95, 99)
 LOSS_BINS = np.linspace(0.0, 1.0, 21)  # share of notional
 
@@ -40,7 +44,9 @@ class MonteCarloConfig:
     seed: int = 0
     chunk_size: int = 8192
     model: MarketModel = field(default_factory=MarketModel)
-    n_threads: int | None = None  # OpenMP threads of the kernel (None: all cores)
+    n_threads: int | None = None  # OpenMP threads per kernel call (None: cores / workers)
+    #: chunks run at once on threads (None: one per core); results do not depend on it
+    workers: int | None = None
     engine: str = "cython"
 
     def validate(self) -> None:
@@ -50,6 +56,8 @@ class MonteCarloConfig:
             raise RiskInputError(
                 f"--chunk must be a positive whole number, got {self.chunk_size!r}"
             )
+        if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
+            raise RiskInputError(f"workers must be a positive whole number, got {self.workers!r}")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise RiskInputError(f"--seed must be a non-negative whole number, got {self.seed!r}")
         self.model.validate()
@@ -133,14 +141,54 @@ def run_montecarlo(
     """
     config.validate()
     sized = compile_deal(deal)
-    chunks = []
-    buffers: dict[int, EngineOutputs] = {}
-    for i in range(config.n_chunks):
-        if cancel is not None and cancel():
-            raise MonteCarloCancelled(f"cancelled after {i} of {config.n_chunks} chunks")
-        chunks.append(run_chunk(deal, sized, config, i, buffers))
-        if progress is not None:
-            progress(config.chunk_range(i)[1], config.n_paths)
+    workers = min(config.workers or _CPUS, config.n_chunks)
+    if workers <= 1:
+        chunks = []
+        buffers: dict[int, EngineOutputs] = {}
+        for i in range(config.n_chunks):
+            if cancel is not None and cancel():
+                raise MonteCarloCancelled(f"cancelled after {i} of {config.n_chunks} chunks")
+            chunks.append(run_chunk(deal, sized, config, i, buffers))
+            if progress is not None:
+                progress(config.chunk_range(i)[1], config.n_paths)
+        return build_result(sized, config, merge(chunks))
+    return _run_threaded(deal, sized, config, workers, progress, cancel)
+
+
+def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloResult:
+    """Chunks on ``workers`` threads at once (the kernel and NumPy release the GIL), each
+    kernel call on ``cores / workers`` OpenMP threads; merged in chunk order as usual."""
+    local = threading.local()
+    threads = config.n_threads or max(1, _CPUS // workers)
+    cfg = replace(config, n_threads=threads)
+
+    def task(i: int) -> ChunkStats:
+        if not hasattr(local, "buffers"):
+            local.buffers = {}
+        return run_chunk(deal, sized, cfg, i, local.buffers)
+
+    chunks: list[ChunkStats] = []
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = set()
+        next_i = 0
+        while next_i < config.n_chunks or pending:
+            while next_i < config.n_chunks and len(pending) < workers:
+                if cancel is not None and cancel():
+                    for f in pending:
+                        f.cancel()
+                    raise MonteCarloCancelled(
+                        f"cancelled after {len(chunks)} of {config.n_chunks} chunks"
+                    )
+                pending.add(pool.submit(task, next_i))
+                next_i += 1
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                stats = f.result()
+                chunks.append(stats)
+                done += stats.n
+                if progress is not None:
+                    progress(done, config.n_paths)
     return build_result(sized, config, merge(chunks))
 
 

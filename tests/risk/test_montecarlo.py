@@ -72,8 +72,10 @@ def test_same_seed_byte_identical_and_chunk_order_irrelevant(samples):
     sized = compile_deal(deal)
     chunks = [run_chunk(deal, sized, cfg, i) for i in reversed(range(cfg.n_chunks))]
     assert build_result(sized, cfg, merge(chunks)).to_json() == a
-    # thread count does not change anything
-    assert run_montecarlo(deal, replace(cfg, n_threads=1)).to_json() == a
+    # neither kernel threads nor chunks run at once change anything
+    assert run_montecarlo(deal, replace(cfg, n_threads=1, workers=1)).to_json() == a
+    assert run_montecarlo(deal, replace(cfg, n_threads=2, workers=1)).to_json() == a
+    assert run_montecarlo(deal, replace(cfg, workers=2)).to_json() == a
 
 
 def test_pd_el_lgd_match_raw_per_path_outputs(samples):
@@ -146,10 +148,15 @@ def test_expected_loss_increases_with_haircut_and_rent_deflation(samples):
 
 def test_progress_and_cancel(samples):
     deal = samples["coreweave_ddtl"]
-    cfg = MonteCarloConfig(n_paths=250, seed=1, chunk_size=100)
+    cfg = MonteCarloConfig(n_paths=250, seed=1, chunk_size=100, workers=1)
     seen = []
     run_montecarlo(deal, cfg, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(100, 250), (200, 250), (250, 250)]
+    seen.clear()  # threaded: chunks finish in any order, the count still rises to the total
+    run_montecarlo(deal, replace(cfg, workers=2), progress=lambda d, t: seen.append(d))
+    assert len(seen) == 3 and seen == sorted(seen) and seen[-1] == 250
+    with pytest.raises(MonteCarloCancelled):
+        run_montecarlo(deal, replace(cfg, workers=2), cancel=lambda: True)
     calls = []
 
     def cancel():
