@@ -349,6 +349,9 @@ class MainWindow(QMainWindow):
             deal = load_deal(path, check=False)
         except (DealError, OSError) as exc:
             QMessageBox.warning(self, "Cannot open deal", str(exc))
+            if not os.path.exists(path):  # a recent file that has gone
+                recent = [p for p in self.recent_files() if p != os.path.abspath(path)]
+                self._settings().setValue("recent_files", recent)
             return False
         self.set_deal(deal, path)
         self._add_recent(path)

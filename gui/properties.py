@@ -220,6 +220,8 @@ class PropertyPanel(QScrollArea):
         return self._apply(self.editors[name])
 
     def _apply(self, editor: FieldEditor) -> bool:
+        if self.editors.get(editor.field.name) is not editor:
+            return False  # an editor of a block no longer shown (focus left it on rebuild)
         if self.block_id is None or editor.text() == editor.shown:
             return editor.shown == editor.text()
         path = f"blocks[{self.block_id}].terms.{editor.field.name}"

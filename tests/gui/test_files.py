@@ -176,3 +176,13 @@ def test_optional_actions_call_their_modules(qtbot, monkeypatch) -> None:  # noq
     w.actions_by_name["import_excel"].trigger()
     assert calls[-1] == ("import", w)
     assert w.document.deal is imported and w.document.is_modified()
+
+
+def test_missing_recent_file_is_reported_and_forgotten(window, tmp_path, isolated) -> None:  # noqa: ANN001
+    path = tmp_path / "gone.json"
+    save_deal(load_deal(SAMPLE), path)
+    assert window.open_path(str(path))
+    path.unlink()
+    assert not window.open_path(str(path))
+    assert isolated.shown[-1][:2] == ("warning", "Cannot open deal")
+    assert str(path) not in window.recent_files()

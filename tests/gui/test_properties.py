@@ -111,3 +111,13 @@ def test_panel_empties_when_the_block_goes(window) -> None:  # noqa: ANN001
     assert panel.block_id is None and panel.editors == {}
     window.scene.select_blocks(["meta", "spv"])  # several selected: nothing to edit
     assert panel.block_id is None
+
+
+def test_editor_of_a_block_no_longer_shown_applies_nothing(window) -> None:  # noqa: ANN001
+    panel = select(window, "bonds")
+    stale = panel.editors["coupon"]
+    stale.widget.setText("9")
+    select(window, "spv")  # the panel is rebuilt; the old line edit may still report
+    assert not panel._apply(stale)
+    assert window.document.deal.blocks["bonds"].terms["coupon"] == 0.0658
+    assert window.document.undo_stack.count() == 0
