@@ -361,3 +361,34 @@ def test_bad_targets_raise_clear_errors_and_leave_nothing(tmp_path):
     with pytest.raises(ExcelExportError, match="cannot write"):
         export_workbook(deal, tmp_path / "taken.xlsx", scenarios=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.xlsx"]
+
+
+def test_cli_export(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    deal_path = root / "resources" / "deals" / "terawulf_backstop.json"
+    out = tmp_path / "model.xlsx"
+
+    def main(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(root / "main.py"), *args],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=300,
+        )
+
+    proc = main("export", str(deal_path), "-o", str(out), "--paths", "200")
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    assert {"Inputs", "CashFlows", "Metrics", "Scenarios", "MonteCarlo", "_capstack"} <= set(
+        wb.sheetnames
+    )
+    m = wb["Metrics"]
+    row = next(r for r in range(5, m.max_row + 1) if m.cell(r, 4).value == "llcr")
+    assert m.cell(row, 3).value == pytest.approx(run_deal(load_deal(deal_path)).metrics["llcr"])
+    bad = main("export", str(deal_path), "-o", str(tmp_path / "no" / "x.xlsx"))
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    assert not (tmp_path / "no").exists()
