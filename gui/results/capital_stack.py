@@ -21,13 +21,18 @@ def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
     for k, b in enumerate(equity):
         amount = float(b.terms["amount"])
         share = amount / capital if capital > 0 else float("nan")
-        layers.append((f"{b.terms['investor']} (equity)", amount, share, equity_color(k)))
+        layers.append((_short(b.terms["investor"]) + " (equity)", amount, share, equity_color(k)))
     rows = result.tranche_metrics.to_dict("records")
     for k in reversed(range(len(rows))):  # the most junior tranche sits on the equity
         r = rows[k]
-        label = f"{r['tranche']} ({r['rate']})"
+        label = _short(r["tranche"])
         layers.append((label, r["notional"], r["share_of_capital"], tranche_color(k)))
     return layers
+
+
+def _short(name: str, limit: int = 28) -> str:
+    """Long names are cut so the labels fit beside the bar (the table has them in full)."""
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
 
 
 class CapitalStackView(QWidget):
@@ -70,7 +75,7 @@ class CapitalStackView(QWidget):
             item.addItem(text)
             self.labels.append(text)
             base += amount
-        item.setXRange(-0.5, 2.6, padding=0)
+        item.setXRange(-0.5, 3.2, padding=0)
         item.setYRange(0, max(base, label_y + gap / 2, 1e-9) * 1.03, padding=0)
         self._fill_table(result)
 

@@ -3,8 +3,9 @@ look-through leverage per sponsor and the first covenant breach dates."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from core.engine.results import DealResult
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
@@ -61,7 +62,10 @@ class MetricsTable(QTableWidget):
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()  # values always in full; long labels elide
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
     def show_result(self, result: DealResult) -> None:
         rows = metric_rows(result)
@@ -70,6 +74,7 @@ class MetricsTable(QTableWidget):
         heading.setBold(True)
         for i, (label, value) in enumerate(rows):
             left = QTableWidgetItem(label)
+            left.setToolTip(label)
             right = number_item(value or "")
             if value is None:
                 left.setFont(heading)
@@ -77,7 +82,6 @@ class MetricsTable(QTableWidget):
                 right.setBackground(QColor("#e8edf4"))
             self.setItem(i, 0, left)
             self.setItem(i, 1, right)
-        self.resizeColumnToContents(0)
 
     def value_of(self, label: str) -> str | None:
         """The text shown for the metric ``label`` (None when there is no such row)."""
