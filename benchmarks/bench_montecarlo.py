@@ -2,14 +2,14 @@
 
 Measures, in one process on this machine:
 - end to end ``run_montecarlo`` (drivers, compile against the base-case sizing, Cython kernel
-  on all cores, statistics), streamed in chunks of 8,192 paths;
+  on all cores, statistics), streamed in chunks of 4,096 paths, one chunk per core at a time;
 - where the time goes in one chunk (drivers / compile / kernel / statistics);
 - the same paths through the NumPy reference (``engine="reference"``, vectorised over paths),
   on the first chunk and scaled to the full run;
 - peak traced memory (tracemalloc) for 10,000 and for 100,000 paths: it must not grow with
   the number of paths beyond the per-path scalars kept (about 100 bytes a path).
 
-Run: ``.venv/bin/python benchmarks/bench_montecarlo.py [--paths 100000] [--chunk 8192]``
+Run: ``.venv/bin/python benchmarks/bench_montecarlo.py [--paths 100000] [--chunk 4096]``
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def bench_deal() -> Deal:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--paths", type=int, default=100_000)
-    ap.add_argument("--chunk", type=int, default=8192)
+    ap.add_argument("--chunk", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     deal = bench_deal()

@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("deal", help="deal file (JSON)")
     p.add_argument("--paths", type=int, default=10_000, help="number of paths (default 10,000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--chunk", type=int, default=8192, help="paths per chunk (default 8,192)")
+    p.add_argument("--chunk", type=int, default=4096, help="paths per chunk (default 4,096)")
     p.add_argument("--threads", type=int, default=None, help="kernel threads (default: all)")
     p.add_argument(
         "--model",

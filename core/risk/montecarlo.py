@@ -42,7 +42,7 @@ class MonteCarloCancelled(Exception):
 class MonteCarloConfig:
     n_paths: int = 10_000
     seed: int = 0
-    chunk_size: int = 8192
+    chunk_size: int = 4096
     model: MarketModel = field(default_factory=MarketModel)
     n_threads: int | None = None  # OpenMP threads per kernel call (None: cores / workers)
     #: chunks run at once on threads (None: one per core); results do not depend on it
