@@ -16,7 +16,14 @@ import numpy as np
 import openpyxl
 import pytest
 
-from core.engine.arrays import FLAG_ACCELERATED, FLAG_LIQUIDATED, FLAG_LOCKUP, FLAG_LTV_BREACH
+from core.engine.arrays import (
+    FLAG_ACCELERATED,
+    FLAG_CRYPTO_SOLD,
+    FLAG_LIQUIDATED,
+    FLAG_LOCKUP,
+    FLAG_LTV_BREACH,
+    FLAG_MARGIN_CALL,
+)
 from core.engine.results import run_deal
 from core.files.deal_json import dump_deal, load_deal
 from core.files.excel_export import ExcelExportError, export_workbook
@@ -129,13 +136,45 @@ def sweep_deal() -> Deal:
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=4.0))
 
 
+def _crypto(d: Deal, **terms) -> Deal:
+    d.add_block("crypto", {"units": 3000.0, "price": 90000.0, **terms}, block_id="btc")
+    d.connect("owns", "spv", "btc")
+    d.connect("secures", "btc", "notes")
+    return d
+
+
+def crypto_sold_deal() -> Deal:
+    """Falling BTC pledged to the notes: margin call, crypto sold, LTV acceleration."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    _crypto(d, units=20000.0, price_growth=-0.6, margin_call_ltv=0.55, liquidation_ltv=0.6)
+    d.set_term("cov", "ltv_max", 0.9)
+    d.set_term("cov", "ltv_action", "accelerate")
+    return d
+
+
+def crypto_held_deal() -> Deal:
+    """No margin mechanics: the BTC is sold with the site when lenders liquidate."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    _crypto(d, price_growth=0.1, margin_call_ltv=0.0, liquidation_ltv=0.5)
+    d.set_term("lease", "tenant_default_month", 24)
+    d.set_term("site", "sale_haircut", 0.9)
+    return d
+
+
 def stressed_deal() -> Deal:
     d = load_deal("resources/deals/hyperion_jv.json")
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
 
 
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
-CASES.update(trap=trap_deal, accel=accel_deal, sweep=sweep_deal, stressed=stressed_deal)
+CASES.update(
+    trap=trap_deal,
+    accel=accel_deal,
+    sweep=sweep_deal,
+    stressed=stressed_deal,
+    crypto_sold=crypto_sold_deal,
+    crypto_held=crypto_held_deal,
+)
 
 # workbook edits: (case, block, field, new value)
 EDITS = {
@@ -267,6 +306,10 @@ def test_cases_exercise_the_formula_paths(books):
     both = flags["trap"] | flags["accel"] | flags["sweep"]
     for bit in (FLAG_LOCKUP, FLAG_ACCELERATED, FLAG_LIQUIDATED, FLAG_LTV_BREACH):
         assert both & bit, bit
+    assert flags["crypto_sold"] & FLAG_MARGIN_CALL and flags["crypto_sold"] & FLAG_CRYPTO_SOLD
+    held = run_deal(books["crypto_held"][0])
+    liq = np.flatnonzero(held.outputs.flags[0] & FLAG_LIQUIDATED)
+    assert len(liq) == 1 and held.compiled.inputs.crypto_value[0, liq[0]] > 1.0
     trap = run_deal(books["trap"][0]).outputs
     assert trap.pik[0].sum() > 1.0 and trap.shortfall[0].max() > 1.0
     assert trap.trap_balance[0].max() > 1.0
