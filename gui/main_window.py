@@ -131,9 +131,11 @@ class MainWindow(QMainWindow):
         self.remember_layout = restore_layout
         if restore_layout:
             self._restore_layout()
+        self.autosaver: autosave.AutoSaver | None = None
         if offer_recovery and autosave.has_recovery():
             self._offer_recovery()
-        self.autosaver = autosave.AutoSaver(self.document, self) if autosave_enabled else None
+        if autosave_enabled:
+            self.autosaver = autosave.AutoSaver(self.document, self)
         self._update_title()
         self.refresh_check()
         QTimer.singleShot(0, self.view.fit_to_view)
@@ -181,7 +183,7 @@ class MainWindow(QMainWindow):
         self.samples_menu = file.addMenu("Open &Sample")
         for sample in sorted(SAMPLES_DIR.glob("*.json")):
             self.samples_menu.addAction(
-                sample.stem.replace("_", " "), lambda p=str(sample): self.open_path(p)
+                sample.stem.replace("_", " "), lambda p=str(sample): self.open_sample(p)
             )
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -191,35 +193,20 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         excel = optional_module("gui.excel_io", "import_excel", "export_excel")
         report = optional_module("gui.report.actions", "print_report", "export_pdf")
-        a("import_excel", "Import Excel…", lambda: self._import_excel(excel), None, file)
-        a(
-            "export_excel",
-            "Export Excel…",
-            lambda: excel.export_excel(self, self.document.deal),
-            None,
-            file,
-        )
-        a(
-            "print",
-            "&Print…",
-            lambda: report.print_report(self, self.document.deal),
-            key.Print,
-            file,
-        )
-        a(
-            "export_pdf",
-            "Export PDF…",
-            lambda: report.export_pdf(self, self.document.deal),
-            None,
-            file,
-        )
-        for name, module in (
-            ("import_excel", excel),
-            ("export_excel", excel),
-            ("print", report),
-            ("export_pdf", report),
+        doc = self.document
+        for name, text, module, call, shortcut in (
+            ("import_excel", "Import Excel…", excel, lambda: self._import_excel(excel), None),
+            (
+                "export_excel",
+                "Export Excel…",
+                excel,
+                lambda: excel.export_excel(self, doc.deal),
+                None,
+            ),
+            ("print", "&Print…", report, lambda: report.print_report(self, doc.deal), key.Print),
+            ("export_pdf", "Export PDF…", report, lambda: report.export_pdf(self, doc.deal), None),
         ):
-            self.actions_by_name[name].setVisible(module is not None)
+            a(name, text, call, shortcut, file).setVisible(module is not None)
         file.addSeparator()
         a("quit", "&Quit", self.close, key.Quit, file)
 
@@ -232,13 +219,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name.update(undo=undo, redo=redo)
         edit.addSeparator()
         a("delete", "&Delete", self.scene.delete_selected, key.Delete, edit)
-        a(
-            "select_all",
-            "Select &All",
-            lambda: self.scene.select_blocks(list(self.scene.blocks)),
-            key.SelectAll,
-            edit,
-        )
+        a("select_all", "Select &All", self.scene.select_all, key.SelectAll, edit)
         a("auto_layout", "Auto-&layout", self._auto_layout, "Ctrl+L", edit)
 
         insert = bar.addMenu("&Insert")
@@ -357,7 +338,22 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         return True
 
+    def open_sample(self, path: str) -> bool:
+        """Open a shipped sample as an unsaved copy (Save asks where; samples stay intact)."""
+        if not self.maybe_save():
+            return False
+        try:
+            deal = load_deal(path, check=False)
+        except (DealError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open sample", str(exc))
+            return False
+        self.set_deal(deal, None)
+        return True
+
     def set_deal(self, deal: Deal, path: str | None, *, modified: bool = False) -> None:
+        """Show another deal; ``modified``: it is not saved anywhere yet (recovered, imported)."""
+        if not modified and self.autosaver is not None:
+            autosave.discard_recovery()  # the work it held was saved or discarded just now
         self.document.replace_deal(deal, path, modified=modified)
         self._update_title()
         errors, warnings = self.refresh_check()

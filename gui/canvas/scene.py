@@ -119,6 +119,9 @@ class CanvasScene(QGraphicsScene):
     def selected_conn_ids(self) -> list[str]:
         return [i.conn_id for i in self.selectedItems() if isinstance(i, LinkItem)]
 
+    def select_all(self) -> None:
+        self.select_blocks(list(self.blocks))
+
     def select_blocks(self, block_ids: list[str]) -> None:
         self.clearSelection()
         for block_id in block_ids:

@@ -133,7 +133,9 @@ def test_recent_files_and_samples(window, tmp_path) -> None:  # noqa: ANN001
     samples = [a.text() for a in window.samples_menu.actions()]
     assert samples == sorted(p.stem.replace("_", " ") for p in DEALS.glob("*.json"))
     window.samples_menu.actions()[0].trigger()
-    assert window.document.path == str(sorted(DEALS.glob("*.json"))[0])
+    first = sorted(DEALS.glob("*.json"))[0]
+    assert dump_deal(window.document.deal) == dump_deal(load_deal(first))
+    assert window.document.path is None  # a sample opens as an unsaved copy
 
 
 def fake_module(name: str, **functions) -> types.ModuleType:  # noqa: ANN003
@@ -186,3 +188,10 @@ def test_missing_recent_file_is_reported_and_forgotten(window, tmp_path, isolate
     assert not window.open_path(str(path))
     assert isolated.shown[-1][:2] == ("warning", "Cannot open deal")
     assert str(path) not in window.recent_files()
+
+
+def test_opening_another_deal_drops_the_recovery_file(window, tmp_path) -> None:  # noqa: ANN001
+    push_set_term(window.document, "bonds", "coupon", 0.071)
+    assert window.autosaver.save_now() and autosave.has_recovery()
+    window.open_path(str(DEALS / "xai_gpu_spv.json"))  # "Discard" answered by the fixture
+    assert not autosave.has_recovery()
