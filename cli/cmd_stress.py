@@ -20,6 +20,9 @@ def parse_set(items: list[str]) -> dict:
         if "=" not in item:
             raise RiskInputError(f"--set {item!r}: expected NAME=VALUE, e.g. rent_deflation=0.2")
         name, raw = (s.strip() for s in item.split("=", 1))
+        if "." in name:  # BLOCK_ID.FIELD: any input of the deal
+            out[name] = _literal(raw)
+            continue
         if name not in STRESS_FIELDS:
             raise RiskInputError(
                 f"--set {item!r}: unknown input {name!r}; expected one of "
@@ -33,6 +36,14 @@ def parse_set(items: list[str]) -> dict:
             value = int(value)
         out[name] = check_value(name, value, f"--set {name}")
     return out
+
+
+def _literal(raw: str):
+    """A --set value for a deal field: JSON (number, true/false, list, "text") or plain text."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
 
 
 def scenario_rows(deal, scenarios: dict) -> list[dict]:
@@ -122,17 +133,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.files.deal_json import load_deal
     from core.risk.scenarios import BUILTIN, scenario
-    from core.risk.stress import Stress
+    from core.risk.stress import Stress, apply_overrides
 
-    deal = load_deal(args.deal)
     sets = parse_set(args.set)
+    fields_set = {k: sets.pop(k) for k in [k for k in sets if "." in k]}
+    deal = apply_overrides(load_deal(args.deal), fields_set)
     scenarios: dict = {}
-    for s in args.scenario or ([] if sets else list(BUILTIN)):
+    for s in args.scenario or ([] if sets or fields_set else list(BUILTIN)):
         scenarios.update(scenario(s))
     if not scenarios:
         scenarios = {"custom": Stress()}
     scenarios = {k: replace(v, **sets) for k, v in scenarios.items()}
     doc: dict = {"deal": deal.name, "scenarios": scenario_rows(deal, scenarios)}
+    if fields_set:
+        doc["fields_set"] = fields_set
     first = next(iter(scenarios.values()))
     if args.grid:
         from core.risk.grid import parse_range, stress_grid

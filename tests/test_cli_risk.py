@@ -61,6 +61,16 @@ def test_stress_text_and_defaults():
     assert f"{res.metrics['min_dscr']:.2f}x" in proc.stdout
 
 
+def test_stress_any_deal_field():
+    proc = _main("stress", str(DEAL), "--set", "lease.term_years=2", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    deal = load_deal(DEAL)
+    deal.set_term("lease", "term_years", 2)
+    assert doc["fields_set"] == {"lease.term_years": 2}
+    assert doc["scenarios"][0]["debt_loss"] == pytest.approx(run_deal(deal).metrics["debt_loss"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -68,6 +78,8 @@ def test_stress_text_and_defaults():
         (["stress", str(DEAL), "--set", "speed=1"], "unknown input 'speed'"),
         (["stress", str(DEAL), "--scenario", "awful"], "unknown scenario 'awful'"),
         (["stress", str(DEAL), "--grid", "rent_deflation=0:1", "x=1"], "NAME=LO:HI:N"),
+        (["stress", str(DEAL), "--set", "lease.term_years=-2"], "terms.term_years: must be"),
+        (["stress", str(DEAL), "--set", "nope.x=1"], "expected BLOCK_ID.FIELD"),
         (["montecarlo", str(DEAL), "--paths", "0"], "--paths must be"),
         (["montecarlo", str(DEAL), "--model", "missing.json"], "missing.json"),
     ],

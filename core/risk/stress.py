@@ -90,3 +90,23 @@ def apply_stress(deal: Deal, stress: Stress) -> Deal:
         elif b.kind == "crypto" and stress.crypto_price_shock:
             t["price"] = t["price"] * max(0.0, 1.0 + stress.crypto_price_shock)
     return d
+
+
+def apply_overrides(deal: Deal, overrides: dict[str, object]) -> Deal:
+    """A copy of ``deal`` with any block field set: ``{"BLOCK_ID.FIELD": value}``.
+
+    The deterministic stress of *any* input: each value is validated by the field's own
+    declaration (``Deal.set_term``), so errors name the block, field and value.
+    """
+    from core.risk.errors import RiskInputError
+
+    d = deal.copy()
+    for key, value in overrides.items():
+        block_id, _, name = key.partition(".")
+        if block_id not in d.blocks or not name:
+            raise RiskInputError(
+                f"--set {key}: expected BLOCK_ID.FIELD with a block of this deal "
+                f"({', '.join(d.blocks)})"
+            )
+        d.set_term(block_id, name, value)
+    return d
