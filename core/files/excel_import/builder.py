@@ -129,7 +129,11 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
         built.defaulted.append(f"Debt tenor: not found ({_looked('tenor')}); {tenor:g} years")
 
     rent = None
-    if rev_sch is not None:
+    user_rent = m.get("annual_rent")
+    if user_rent is not None and user_rent.source == "user":
+        rent = user_rent.value
+        built.notes.append(f"annual rent typed by the user: {rent:,.3f}")
+    elif rev_sch is not None:
         rent = _annual(rev_sch, "revenue", scale, tenor)
         if rent:
             built.notes.append(
@@ -155,7 +159,10 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
 
     opex = None
     opex_sch = series_schedule(schedules, "opex")
-    if opex_sch is not None:
+    user_opex = m.get("opex")
+    if user_opex is not None and user_opex.source == "user":
+        opex = user_opex.value
+    elif opex_sch is not None:
         opex = _annual(opex_sch, "opex", scale, 1.0 / opex_sch.periods_per_year)
     if opex is None:
         opex = m.value("opex")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.files.excel_import.labels import TARGET_BY_ID, Candidate, convert
-from core.files.excel_import.reader import Workbook, WorkbookError, cell_ref
+from core.files.excel_import.reader import Workbook, WorkbookError, as_number, cell_ref
 from core.model.errors import DealError
 
 MAPPING_FORMAT = "capstack-excel-mapping"
@@ -153,14 +153,15 @@ def read_entry(wb: Workbook, e: MappingEntry) -> MappingEntry:
         raise WorkbookError(f"{where}: {t.label}: the cell is empty")
     if isinstance(raw, str) and raw.strip().startswith("#"):
         raise WorkbookError(f"{where}: {t.label}: the cell holds the error {raw.strip()}")
-    got = convert(t, raw, sheet.fmt(row, col), f"{e.label} {'m' if e.scale == 1.0 else ''}")
-    if got is None:
-        raise WorkbookError(f"{where}: {t.label}: cannot use {raw!r} as a {t.value_type}")
-    value = got[0]
-    if t.value_type == "money" and e.scale:
-        value = float(raw if not isinstance(raw, str) else got[0] / got[1]) * e.scale
-    return MappingEntry(e.target, e.sheet, e.cell, value, e.confidence, e.scale, e.label,
-                        e.label_cell, e.enabled, "saved")  # fmt: skip
+    if t.value_type == "money":  # keep the scale chosen when the mapping was made
+        value = as_number(raw, f"{where}: {t.label}") * (e.scale or 1.0)
+    else:
+        got = convert(t, raw, sheet.fmt(row, col), e.label.lower())
+        if got is None:
+            raise WorkbookError(f"{where}: {t.label}: cannot use {raw!r} as a {t.value_type}")
+        value = got[0]
+    source = "user" if e.source == "user" else "saved"
+    return MappingEntry(**{**e.__dict__, "value": value, "source": source})
 
 
 def apply_saved(wb: Workbook, saved: Mapping) -> tuple[Mapping, list[str]]:

@@ -1,0 +1,187 @@
+"""The Excel import mapping dialog: every proposed mapping (CapStack input <- sheet!cell, value,
+confidence) can be unticked, pointed at another cell or given another value; "Apply" rebuilds
+the deal and refreshes the reconciliation; "Save mapping…" keeps it for the next workbook of the
+same template. All reading, building and reconciling is done by ``core.files.excel_import``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.files.excel_import import ImportResult, WorkbookError, rebuild
+from core.files.excel_import.labels import TARGET_BY_ID
+from core.files.excel_import.mapping import MappingEntry, fingerprint, parse_ref, read_entry
+from core.files.excel_import.reader import parse_number_text
+from gui.reconcile_view import ReconcileView
+
+COLUMNS = ("Use", "CapStack input", "Sheet!cell", "Value", "Confidence", "Workbook label")
+USE, TARGET, CELL, VALUE, CONF, LABEL = range(6)
+
+
+class ImportDialog(QDialog):
+    """Confirm or correct the mapping of an imported workbook; ``deal`` after ``accept``."""
+
+    def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import Excel – confirm the mapping")
+        self.resize(1000, 720)
+        self.imported = result
+        self.entries: list[MappingEntry] = list(result.mapping.entries)
+        self._filling = False
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemChanged.connect(self._edited)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.reconcile = ReconcileView()
+        self.apply_button = QPushButton("Apply changes")
+        self.apply_button.clicked.connect(self.apply)
+        self.save_button = QPushButton("Save mapping…")
+        self.save_button.clicked.connect(self.save_mapping)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        wb = result.workbook
+        intro = QLabel(
+            f"<b>{wb.path if wb else ''}</b><br>Proposed mapping: untick an input to drop it, "
+            "edit <i>Sheet!cell</i> to read another cell, or type a value. Macros are never run."
+        )
+        intro.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.reconcile)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.status)
+        lay.addWidget(buttons)
+        self._fill()
+        self.reconcile.show_result(result.reconciliation, result.unmapped, result.notes)
+        self.deal = result.deal
+
+    # ------------------------------------------------------------------ table
+    def _fill(self) -> None:
+        self._filling = True
+        self.table.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            t = TARGET_BY_ID[e.target]
+            use = QTableWidgetItem()
+            use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            use.setCheckState(Qt.CheckState.Checked if e.enabled else Qt.CheckState.Unchecked)
+            self.table.setItem(row, USE, use)
+            self.table.setItem(row, TARGET, _fixed(f"{t.label}  ({e.block_field})"))
+            self.table.setItem(row, CELL, QTableWidgetItem(e.ref))
+            self.table.setItem(row, VALUE, QTableWidgetItem(_show(e.value)))
+            conf = _fixed(f"{e.confidence:.2f}" if e.source == "label" else e.source)
+            if e.source == "label" and e.confidence < 0.8:
+                conf.setBackground(QColor(255, 229, 153))
+            self.table.setItem(row, CONF, conf)
+            self.table.setItem(row, LABEL, _fixed(e.label))
+        self._filling = False
+
+    def _edited(self, item: QTableWidgetItem) -> None:
+        if self._filling:
+            return
+        row, col = item.row(), item.column()
+        e = self.entries[row]
+        try:
+            if col == USE:
+                e.enabled = item.checkState() == Qt.CheckState.Checked
+            elif col == CELL:
+                sheet, cell = parse_ref(item.text())
+                moved = MappingEntry(**{**e.__dict__, "sheet": sheet, "cell": cell,
+                                        "label_cell": ""})  # fmt: skip
+                self.entries[row] = read_entry(self.imported.workbook, moved)
+                self.entries[row].source = "user"
+            elif col == VALUE:
+                self.entries[row] = _with_value(e, item.text())
+            else:
+                return
+        except (ValueError, WorkbookError) as exc:
+            self._say(str(exc), error=True)
+        else:
+            self._say("Changed; press Apply changes to rebuild the deal and the reconciliation.")
+        self._fill()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setText(text)
+
+    # ------------------------------------------------------------------ actions
+    def apply(self) -> bool:
+        """Rebuild the deal from the edited mapping; False (and a message) when it fails."""
+        self.imported.mapping.entries = list(self.entries)
+        try:
+            keep = [n for n in self.imported.notes if n.startswith(("macro", "sheet"))]
+            res = rebuild(
+                self.imported.workbook, self.imported.mapping, self.imported.schedules, keep
+            )
+        except (WorkbookError, ValueError) as exc:
+            self._say(str(exc), error=True)
+            return False
+        self.imported = res
+        self.deal = res.deal
+        self.reconcile.show_result(res.reconciliation, res.unmapped, res.notes)
+        self._say("Deal rebuilt from the mapping.")
+        return True
+
+    def save_mapping(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Save mapping", "",
+                                                  "Mapping (*.json)")  # fmt: skip
+        if not path:
+            return
+        self.imported.mapping.entries = list(self.entries)
+        self.imported.mapping.fingerprint = fingerprint(self.imported.workbook, self.entries)
+        try:
+            self.imported.mapping.save(path)
+        except OSError as exc:
+            self._say(f"Could not save the mapping: {exc}", error=True)
+            return
+        self._say(f"Mapping saved to {path}; use it for the next workbook of this template.")
+
+    def accept(self) -> None:
+        if self.apply():
+            super().accept()
+
+
+def _fixed(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    return item
+
+
+def _show(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.6g}"
+    return str(v)
+
+
+def _with_value(e: MappingEntry, text: str) -> MappingEntry:
+    t = TARGET_BY_ID[e.target]
+    if t.value_type == "date":
+        value = text.strip()
+    else:
+        value = parse_number_text(text)
+        if value is None:
+            raise ValueError(f"{t.label}: {text!r} is not a number")
+    return MappingEntry(**{**e.__dict__, "value": value, "source": "user"})
