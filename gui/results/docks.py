@@ -24,6 +24,7 @@ from gui.results.montecarlo_docks import MonteCarloDocks
 from gui.results.period_table import PeriodTable
 from gui.results.scenario_bar import ScenarioBar
 from gui.results.waterfall_chart import WaterfallChart
+from gui.results.widgets import ProblemLabel
 from gui.results.worker import RecomputeWorker
 
 #: dock key -> (title, area); bottom docks are tabbed, right ones stacked, in this order
@@ -95,6 +96,9 @@ class ResultsDocks(QObject):
 
         self.montecarlo = MonteCarloDocks(window, self._job, self)
         self.montecarlo.message.connect(self.message)
+        self.problem = ProblemLabel()  # on the Monte Carlo row, which has room for it
+        self.montecarlo.toolbar.addSeparator()
+        self.montecarlo.toolbar.addWidget(self.problem)
         for dock in self.montecarlo.docks.values():
             window.tabifyDockWidget(self.docks["periods"], dock)
         self.docks["waterfall"].raise_()
@@ -126,6 +130,7 @@ class ResultsDocks(QObject):
         spv = self.document.deal.of_kind("spv")
         if spv:
             self.scenario_bar.set_horizon(spv[0].terms["horizon_years"])
+        self.montecarlo.mark_outdated()
         self.worker.request()
 
     def wait_for_result(self, timeout_ms: int = 10000) -> bool:
@@ -143,6 +148,7 @@ class ResultsDocks(QObject):
 
     def _stress_changed(self, stress: Stress | None) -> None:
         self._stress = stress
+        self.montecarlo.mark_outdated()
         self.worker.request()
 
     def _show(self, result: DealResult) -> None:
@@ -150,7 +156,7 @@ class ResultsDocks(QObject):
         for view in self.views.values():
             view.show_result(result)
         self._set_stale(False)
-        self.scenario_bar.show_problem(None)
+        self.problem.show_problem(None)
         what = "base case" if self._stress is None else f"stressed: {self._stress.describe()}"
         self.message.emit(
             f"Results updated ({what}): min DSCR {fmt_ratio(result.metrics['min_dscr'])}, "
@@ -160,7 +166,7 @@ class ResultsDocks(QObject):
 
     def _failed(self, text: str) -> None:
         self._set_stale(self._result is not None)
-        self.scenario_bar.show_problem(text)
+        self.problem.show_problem(text)
         self.message.emit(text)
 
     def _set_stale(self, stale: bool) -> None:

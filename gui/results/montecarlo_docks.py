@@ -216,10 +216,9 @@ class MonteCarloDocks(QObject):
         self.fan = FanChart()
         self.loss = LossView()
         self.docks: dict[str, QDockWidget] = {}
-        for key, title, view in (
-            ("mc_fan", "Monte Carlo fan", self.fan),
-            ("mc_loss", "Monte Carlo losses", self.loss),
-        ):
+        self.titles = {"mc_fan": "Monte Carlo fan", "mc_loss": "Monte Carlo losses"}
+        for key, view in (("mc_fan", self.fan), ("mc_loss", self.loss)):
+            title = self.titles[key]
             dock = QDockWidget(title, window)
             dock.setObjectName(f"results.{key}")
             dock.setWidget(view)
@@ -230,6 +229,12 @@ class MonteCarloDocks(QObject):
         return [d.toggleViewAction() for d in self.docks.values()] + [
             self.toolbar.toggleViewAction()
         ]
+
+    def mark_outdated(self) -> None:
+        """The deal or stress changed since the run shown: say so in the dock titles."""
+        if self.last_result is not None:
+            for key, dock in self.docks.items():
+                dock.setWindowTitle(f"{self.titles[key]} (earlier deal: run again)")
 
     def config(self) -> MonteCarloConfig:
         return MonteCarloConfig(n_paths=self.paths.value(), chunk_size=self.chunk_size)
@@ -276,6 +281,8 @@ class MonteCarloDocks(QObject):
             self.message.emit(text)
             return
         self.last_result = result
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(self.titles[key])
         self.fan.show_result(result)
         self.loss.show_result(result)
         self.docks["mc_fan"].raise_()

@@ -65,10 +65,6 @@ class ScenarioBar(QToolBar):
         self.state = QLabel()
         self.state.setObjectName("scenario.state")
         self.addWidget(self.state)
-        self.problem = QLabel()
-        self.problem.setObjectName("scenario.problem")
-        self.problem.setStyleSheet("color: #c9403a;")
-        self.addWidget(self.problem)
         self._show_state()
 
     def stress(self) -> Stress | None:
@@ -95,16 +91,6 @@ class ScenarioBar(QToolBar):
             self.values[spec.key].setText(spec.text(0))
         self._show_state()
         self.stressChanged.emit(None)
-
-    def show_problem(self, message: str | None) -> None:
-        """Say the results are stale and why (None: they are current)."""
-        if not message:
-            self.problem.clear()
-            self.problem.setToolTip("")
-            return
-        short = message if len(message) <= 90 else message[:87] + "..."
-        self.problem.setText(f"  |  Results stale: {short}")
-        self.problem.setToolTip(message)
 
     def _moved(self, spec: SliderSpec, value: int) -> None:
         snapped = round(value / spec.step) * spec.step

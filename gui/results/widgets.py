@@ -1,12 +1,19 @@
-"""Small widget builders the results views share: read-only tables, number cells, and a plot
-stacked over a table."""
+"""Small widgets the results views share: read-only tables, number cells, a plot stacked over a
+table, and the label saying why results are stale."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def read_only_table(headers: Sequence[str], parent: QWidget | None = None) -> QTableWidget:
@@ -37,3 +44,21 @@ def plot_over_table(
     for widget in above:
         layout.addWidget(widget)
     layout.addWidget(split)
+
+
+class ProblemLabel(QLabel):
+    """Red text saying the results shown are stale and why (empty when they are current)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("results.problem")
+        self.setStyleSheet("color: #c9403a; font-weight: bold;")
+
+    def show_problem(self, message: str | None, limit: int = 110) -> None:
+        if not message:
+            self.clear()
+            self.setToolTip("")
+            return
+        short = message if len(message) <= limit else message[: limit - 3] + "..."
+        self.setText(f"  Results stale: {short}")
+        self.setToolTip(message)

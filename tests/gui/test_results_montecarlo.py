@@ -99,3 +99,17 @@ def test_a_bad_deal_reports_instead_of_crashing(qtbot):
     assert mc.last_result is None
     assert any("Cannot run the Monte Carlo" in m and "SPV" in m for m in messages), messages
     close_docks(docks)
+
+
+def test_a_later_edit_marks_the_monte_carlo_as_out_of_date(qtbot):
+    _, document, docks = open_docks(qtbot, sample("terawulf_backstop.json"))
+    mc = _start(docks, 200, 200)
+    assert mc.wait(60000)
+    assert mc.docks["mc_fan"].windowTitle() == "Monte Carlo fan"
+    document.changed.emit()
+    assert "earlier deal" in mc.docks["mc_fan"].windowTitle()
+    assert docks.wait_for_result(30000)
+    mc.run_action.trigger()
+    assert mc.wait(60000)
+    assert mc.docks["mc_loss"].windowTitle() == "Monte Carlo losses"
+    close_docks(docks)

@@ -89,7 +89,7 @@ def test_a_broken_deal_keeps_the_last_result_marked_stale(qtbot):
     assert docks.stale
     assert any("SPV" in m and "blocks" in m for m in messages), messages
     assert "stale" in docks.docks["dscr"].windowTitle()
-    assert "SPV" in docks.scenario_bar.problem.toolTip()
+    assert "SPV" in docks.problem.toolTip()
     # the DSCR chart still shows the last good numbers
     assert same(docks.views["dscr"].dscr_curve.getData()[1], good.periods["dscr"])
     close_docks(docks)
@@ -107,7 +107,7 @@ def test_a_repaired_deal_clears_the_stale_mark(qtbot):
     document.changed.emit()
     assert docks.wait_for_result(30000)
     assert not docks.stale
-    assert docks.scenario_bar.problem.text() == ""
+    assert docks.problem.text() == ""
     assert "stale" not in docks.docks["dscr"].windowTitle()
     close_docks(docks)
 
