@@ -142,9 +142,18 @@ def test_several_fitting_kinds_are_offered(window, monkeypatch) -> None:  # noqa
     monkeypatch.setitem(ALLOWED, "guarantees", ALLOWED["guarantees"] | {("sponsor", "spv")})
     window.scene.choose_kind = lambda kinds: offered.append(kinds) or "guarantees"
     assert fitting_kinds("sponsor", "spv") == ["owns", "guarantees"]
-    window.document.undo_stack.push  # noqa: B018 - the stack exists
     window.scene.connect_blocks("blue_owl", "spv")  # equity -> spv: only owns fits, no menu
     assert offered == []
+    window.scene.connect_blocks("meta", "spv")  # now two kinds fit: the menu's choice is used
+    assert offered == [["owns", "guarantees"]]
+    conn = list(window.document.deal.connections.values())[-1]
+    assert (conn.kind, conn.source, conn.target) == ("guarantees", "meta", "spv")
+    window.document.undo_stack.undo()
+    window.scene.choose_kind = lambda kinds: None  # menu dismissed: nothing happens
+    count = len(window.document.deal.connections)
+    window.scene.connect_blocks("meta", "spv")
+    assert len(window.document.deal.connections) == count
+    assert window.statusBar().currentMessage() == "Connection cancelled"
     window.scene.connect_blocks("meta", "meta")
     assert "itself" in window.statusBar().currentMessage()
 
@@ -242,6 +251,18 @@ def test_pan_moves_the_scrollbars(window) -> None:  # noqa: ANN001
         viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(350, 300)
     )
     assert h.value() == before + 50
+    v = view.verticalScrollBar()
+    v.setValue((v.minimum() + v.maximum()) // 2)
+    top = v.value()
+    view.setFocus()
+    QTest.keyPress(view, Qt.Key.Key_Space)  # space + left drag pans too, selecting nothing
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, left, none, QPoint(400, 300))
+    QTest.mouseMove(viewport, QPoint(400, 270))
+    QTest.mouseRelease(viewport, left, none, QPoint(400, 270))
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    assert v.value() == top + 30
+    assert window.document.undo_stack.count() == 0
 
 
 def test_card_shows_key_terms(window) -> None:  # noqa: ANN001
@@ -250,7 +271,6 @@ def test_card_shows_key_terms(window) -> None:  # noqa: ANN001
     assert bonds.lines[0] == "USD 27,300m, 6.58% fixed"
     lease = window.scene.blocks["lease"]
     assert lease.lines[0] == "Tenant: Meta Platforms"
-    window.document.undo_stack.push  # noqa: B018
     from gui.commands import push_set_term
 
     push_set_term(window.document, "meta", "name", "Meta")
