@@ -69,14 +69,30 @@ def run_distributed(
     at the end. ``progress(done_paths, total)`` is called as chunks complete (in completion
     order); ``cancel()`` is polled between completions and cancels the outstanding tasks.
     """
+    out = run_portfolio({"deal": deal}, config, scheduler, client, progress, cancel, local_workers)
+    return out["deal"]
+
+
+def run_portfolio(
+    deals: dict[str, Deal],
+    config: MonteCarloConfig,
+    scheduler: str | None = None,
+    client=None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    local_workers: int = 2,
+) -> dict[str, MonteCarloResult]:
+    """The Monte Carlo of several deals at once on one cluster: every chunk of every deal is a
+    task; each deal's chunks are merged in chunk order, so each result equals that deal's
+    single-process run with the same config. ``progress`` counts paths over all deals."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     from core.engine.compile import compile_deal
     from core.files.deal_json import dump_deal
 
     config.validate()
-    sized = compile_deal(deal)  # validates the deal before anything is sent
-    text = dump_deal(deal)
+    sized = {name: compile_deal(d) for name, d in deals.items()}  # validates before sending
+    texts = {name: dump_deal(d) for name, d in deals.items()}
     own = client is None
     cluster = None
     if own:
@@ -91,20 +107,26 @@ def run_distributed(
             address = cluster
         client = Client(address)
     try:
-        # pure tasks: Dask keys them by their arguments, so a repeat run reuses nothing stale
-        futures = [client.submit(chunk_task, text, config, i) for i in range(config.n_chunks)]
+        # pure tasks: Dask keys them by their arguments (deal text, config, chunk index)
+        futures = {
+            client.submit(chunk_task, texts[name], config, i): name
+            for name in deals
+            for i in range(config.n_chunks)
+        }
+        total = config.n_paths * len(deals)
         done_paths = 0
-        chunks = []
-        for fut in as_completed(futures):
+        chunks: dict[str, list[ChunkStats]] = {name: [] for name in deals}
+        for fut in as_completed(list(futures)):
             if cancel is not None and cancel():
-                client.cancel(futures)
-                raise MonteCarloCancelled(f"cancelled after {len(chunks)} of {len(futures)} chunks")
+                client.cancel(list(futures))
+                got = sum(len(c) for c in chunks.values())
+                raise MonteCarloCancelled(f"cancelled after {got} of {len(futures)} chunks")
             stats = fut.result()
-            chunks.append(stats)
+            chunks[futures[fut]].append(stats)
             done_paths += stats.n
             if progress is not None:
-                progress(done_paths, config.n_paths)
-        return build_result(sized, config, merge(chunks))
+                progress(done_paths, total)
+        return {name: build_result(sized[name], config, merge(chunks[name])) for name in deals}
     finally:
         if own:
             client.close()

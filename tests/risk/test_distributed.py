@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.risk.distributed import ENV_SCHEDULER, run_distributed, scheduler_address
+from core.risk.distributed import (
+    ENV_SCHEDULER,
+    run_distributed,
+    run_portfolio,
+    scheduler_address,
+)
 from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
 
@@ -32,6 +37,22 @@ def test_local_cluster_threads_equals_single_process(samples):
         got = run_distributed(deal, cfg, client=client, progress=lambda d, t: seen.append(d))
     assert got.to_json() == single
     assert sorted(seen)[-1] == 1500 and len(seen) == cfg.n_chunks
+
+
+def test_portfolio_each_deal_equals_its_single_run(samples):
+    from dask.distributed import Client, LocalCluster
+
+    cfg = MonteCarloConfig(n_paths=500, seed=2, chunk_size=200, n_threads=1)
+    deals = {n: samples[n] for n in ("coreweave_ddtl", "xai_gpu_spv")}
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        got = run_portfolio(deals, cfg, client=client)
+    for name, deal in deals.items():
+        assert got[name].to_json() == run_montecarlo(deal, cfg).to_json()
 
 
 @pytest.mark.slow
