@@ -177,3 +177,38 @@ def test_render_docks_to_png(qtbot, tmp_path: Path):
     assert image.width() == 1600 and image.height() == 1000
     assert path.stat().st_size > 20_000  # charts drew something, not an empty window
     close_docks(docks)
+
+
+def test_mouse_over_a_chart_moves_the_read_out(qtbot):
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    deal = sample("xai_gpu_spv.json")
+    window, _, docks = open_docks(qtbot, deal)
+    window.show()
+    docks.docks["dscr"].raise_()
+    qtbot.waitExposed(window)
+    chart = docks.views["dscr"]
+    vb = chart.getPlotItem().vb
+    qtbot.waitUntil(lambda: vb.height() > 50)
+    expected = run_deal(deal).periods
+    i = 12
+    scene_point = vb.mapViewToScene(QPointF(chart.hover.x[i], float(expected["dscr"].iloc[i])))
+    local = QPointF(chart.mapFromScene(scene_point))
+    viewport = chart.viewport()
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        local,
+        QPointF(viewport.mapToGlobal(local.toPoint())),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, move)
+    qtbot.waitUntil(lambda: chart.hover.index == i, timeout=5000)
+    assert chart.hover.label.isVisible()
+    html = chart.hover.label.textItem.toPlainText()
+    assert expected.index[i].date().isoformat() in html
+    assert fmt_ratio(expected["dscr"].iloc[i]) in html
+    close_docks(docks)
