@@ -195,3 +195,16 @@ def test_opening_another_deal_drops_the_recovery_file(window, tmp_path) -> None:
     assert window.autosaver.save_now() and autosave.has_recovery()
     window.open_path(str(DEALS / "xai_gpu_spv.json"))  # "Discard" answered by the fixture
     assert not autosave.has_recovery()
+
+
+def test_window_layout_is_remembered(qtbot) -> None:  # noqa: ANN001
+    first = make_window(qtbot, load_deal(SAMPLE))
+    first.remember_layout = True
+    first.resize(640, 480)  # fits the offscreen screen
+    first.docks["check"].hide()
+    assert first.close()
+    assert QSettings().value("window/state") is not None
+    second = MainWindow(load_deal(SAMPLE), None, offer_recovery=False, with_results=False)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (640, 480)
+    assert second.docks["check"].isHidden()
