@@ -14,7 +14,14 @@ import numpy as np
 
 from core.engine import assets
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
-from core.engine.leases import LeaseCash, LeaseSchedule, lease_cash, lease_schedule, market_index
+from core.engine.leases import (
+    LeaseCash,
+    LeaseSchedule,
+    billed_ratio,
+    lease_cash,
+    lease_schedule,
+    market_index,
+)
 from core.engine.schedules import TrancheTerms, base_case_schedules, dsra_target
 from core.engine.timeline import Timeline, timeline_for
 from core.model.deal import Block, Deal
@@ -173,7 +180,7 @@ def compile_deal(
         if drv.utilisation_factor is not None:
             util = _col(drv.utilisation_factor, np.ones(T), P)
             if lt["rent_basis"] == "gpu_hour":
-                sched.rent = sched.rent * _billed_ratio(lt, util)
+                sched.rent = sched.rent * billed_ratio(lt, util)
         ev = drv.leases.get(lease.id, {})
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
         term = ev.get("termination", np.full(P, _month_period(lt["termination_month"], tl)))
@@ -376,15 +383,6 @@ def compile_deal(
         uses,
         guarantee_paid,
     )
-
-
-def _billed_ratio(lt: dict, factor: np.ndarray) -> np.ndarray:
-    """Billed share of GPU-hours with utilisation scaled by ``factor``, over the base case."""
-    u, top = lt["utilisation"], lt["take_or_pay"]
-    billed0 = max(u, top)
-    if billed0 <= 0:
-        return np.ones_like(factor)
-    return np.maximum(np.minimum(u * factor, 1.0), top) / billed0
 
 
 def _sizing(

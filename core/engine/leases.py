@@ -78,6 +78,16 @@ def lease_schedule(
     return LeaseSchedule(rent, start, ends, r0)
 
 
+def billed_ratio(terms: dict, factor: np.ndarray) -> np.ndarray:
+    """Billed share of GPU-hours with utilisation scaled by ``factor`` (P, T), relative to the
+    lease's own: ``max(min(u * factor, 1), take_or_pay) / max(u, take_or_pay)``."""
+    u, top = terms["utilisation"], terms["take_or_pay"]
+    billed0 = max(u, top)
+    if billed0 <= 0:
+        return np.ones_like(factor)
+    return np.maximum(np.minimum(u * factor, 1.0), top) / billed0
+
+
 def market_index(terms: dict, tl: Timeline) -> np.ndarray:
     """Market rent relative to the initial rent: falls at ``market_rent_decline`` a year."""
     return (1.0 - terms["market_rent_decline"]) ** tl.years_start

@@ -106,3 +106,26 @@ def test_fire_sale_haircut_formula():
     h = fire_sale_haircut(sized, m)
     months = np.arange(1, 25)
     assert np.allclose(h, 0.05 * months / 12 + 0.3 * 0.5)
+
+
+def test_utilisation_factor_scales_gpu_hour_rent_above_take_or_pay():
+    from core.engine.compile import Drivers
+
+    deal = simple_deal(
+        horizon_years=1.0,
+        lease={
+            "rent_basis": "gpu_hour",
+            "gpus": 1000,
+            "price_per_gpu_hour": 2.0,
+            "utilisation": 0.9,
+            "take_or_pay": 0.5,
+        },
+    )
+    base = compile_deal(deal)
+    T = base.timeline.n_periods
+    factor = np.array([[1.0] * T, [0.5] * T, [1.5] * T])
+    c = compile_deal(deal, Drivers(n_paths=3, utilisation_factor=factor))
+    r0 = 2.0 * 1000 * 8760 / 12 * 0.9 / 1e6  # USD m a month at 90% utilisation
+    assert base.inputs.revenue[0, 0] == pytest.approx(r0)
+    # 0.9 x 0.5 = 45% < take-or-pay 50%: billed 50%; 0.9 x 1.5 caps at 100%
+    assert np.allclose(c.inputs.revenue[:, 0], [r0, r0 * 0.5 / 0.9, r0 * 1.0 / 0.9])
