@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from core.engine.arrays import FLAG_NAMES
@@ -133,6 +133,12 @@ class PeriodTable(QWidget):
             "Copy the selected cells (or the whole table) as tab-separated text for Excel"
         )
         self.copy_button.clicked.connect(self.copy_to_clipboard)
+        self.copy_action = QAction("Copy (tab-separated, for Excel)", self.view)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.copy_action.triggered.connect(self.copy_to_clipboard)
+        self.view.addAction(self.copy_action)  # Ctrl+C and the right-click menu
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         bar = QHBoxLayout()
         bar.addStretch(1)
         bar.addWidget(self.copy_button)

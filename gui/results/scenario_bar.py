@@ -17,17 +17,40 @@ from core.risk.stress import Stress
 class SliderSpec:
     key: str
     title: str
-    minimum: int
-    maximum: int
-    step: int
+    limits: tuple[int, int, int]  # minimum, maximum, step
     text: Callable[[int], str]  # live value label
+    tip: str
 
 
 SLIDERS = (
-    SliderSpec("rent", "Rent deflation", 0, 40, 1, lambda v: f"{v}%/yr" if v else "deal"),
-    SliderSpec("haircut", "Residual haircut", 0, 80, 5, lambda v: f"+{v}%" if v else "deal"),
-    SliderSpec("termination", "Termination year", 0, 30, 1, lambda v: f"year {v}" if v else "off"),
-    SliderSpec("rate", "Base-rate shock", -200, 500, 25, lambda v: f"{v:+d} bp"),
+    SliderSpec(
+        "rent",
+        "Rent deflation",
+        (0, 40, 1),
+        lambda v: f"{v}%/yr" if v else "deal",
+        "Yearly fall of market compute rent on every lease (at 0: each lease's own assumption)",
+    ),
+    SliderSpec(
+        "haircut",
+        "Residual haircut",
+        (0, 80, 5),
+        lambda v: f"+{v}%" if v else "deal",
+        "Extra discount on the sale of the assets at lease end, added to the deal's haircut",
+    ),
+    SliderSpec(
+        "termination",
+        "Termination year",
+        (0, 30, 1),
+        lambda v: f"year {v}" if v else "off",
+        "Year after closing in which every lease is terminated early (0: no termination)",
+    ),
+    SliderSpec(
+        "rate",
+        "Base-rate shock",
+        (-200, 500, 25),
+        lambda v: f"{v:+d} bp",
+        "Parallel shift of the base-rate curve (floating tranches)",
+    ),
 )
 
 
@@ -45,11 +68,11 @@ class ScenarioBar(QToolBar):
         for spec in SLIDERS:
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setObjectName(f"scenario.{spec.key}")
-            slider.setRange(spec.minimum, spec.maximum)
-            slider.setSingleStep(spec.step)
-            slider.setPageStep(spec.step * 5)
+            slider.setRange(spec.limits[0], spec.limits[1])
+            slider.setSingleStep(spec.limits[2])
+            slider.setPageStep(spec.limits[2] * 5)
             slider.setFixedWidth(100)
-            slider.setToolTip(spec.title)
+            slider.setToolTip(spec.tip)
             value = QLabel(spec.text(0))
             value.setMinimumWidth(62)
             self.addWidget(QLabel(f"  {spec.title} "))
@@ -93,7 +116,7 @@ class ScenarioBar(QToolBar):
         self.stressChanged.emit(None)
 
     def _moved(self, spec: SliderSpec, value: int) -> None:
-        snapped = round(value / spec.step) * spec.step
+        snapped = round(value / spec.limits[2]) * spec.limits[2]
         if snapped != value:
             self.sliders[spec.key].setValue(snapped)  # re-enters with the snapped value
             return

@@ -60,5 +60,5 @@ class ProblemLabel(QLabel):
             self.setToolTip("")
             return
         short = message if len(message) <= limit else message[: limit - 3] + "..."
-        self.setText(f"  Results stale: {short}")
+        self.setText(f"  Results not updated: {short}")
         self.setToolTip(message)

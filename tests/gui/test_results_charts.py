@@ -212,3 +212,20 @@ def test_mouse_over_a_chart_moves_the_read_out(qtbot):
     assert expected.index[i].date().isoformat() in html
     assert fmt_ratio(expected["dscr"].iloc[i]) in html
     close_docks(docks)
+
+
+def test_ctrl_c_on_the_period_table_copies_for_excel(qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    deal = sample("terawulf_backstop.json")
+    _, _, docks = open_docks(qtbot, deal)
+    table = docks.views["periods"]
+    assert table.copy_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Copy)
+    assert table.copy_action in table.view.actions()
+    QGuiApplication.clipboard().clear()
+    table.copy_action.trigger()
+    lines = QGuiApplication.clipboard().text().splitlines()
+    last = dict(zip(lines[0].split("\t"), lines[-1].split("\t"), strict=True))
+    expected = run_deal(deal).periods.iloc[-1]
+    assert float(last["Distribution"]) == pytest.approx(expected["distribution"], rel=1e-12)
+    close_docks(docks)
