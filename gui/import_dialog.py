@@ -37,7 +37,7 @@ class ImportDialog(QDialog):
     def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import Excel – confirm the mapping")
-        self.resize(1000, 720)
+        self.resize(1040, 820)
         self.imported = result
         self.entries: list[MappingEntry] = list(result.mapping.entries)
         self._filling = False
@@ -46,6 +46,7 @@ class ImportDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.itemChanged.connect(self._edited)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -69,6 +70,7 @@ class ImportDialog(QDialog):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.reconcile)
+        split.setSizes([300, 420])
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addWidget(split, 1)
@@ -83,12 +85,11 @@ class ImportDialog(QDialog):
         self._filling = True
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
-            t = TARGET_BY_ID[e.target]
             use = QTableWidgetItem()
             use.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             use.setCheckState(Qt.CheckState.Checked if e.enabled else Qt.CheckState.Unchecked)
             self.table.setItem(row, USE, use)
-            self.table.setItem(row, TARGET, _fixed(f"{t.label}  ({e.block_field})"))
+            self.table.setItem(row, TARGET, _fixed(_target_text(e)))
             self.table.setItem(row, CELL, QTableWidgetItem(e.ref))
             self.table.setItem(row, VALUE, QTableWidgetItem(_show(e.value)))
             conf = _fixed(f"{e.confidence:.2f}" if e.source == "label" else e.source)
@@ -162,6 +163,17 @@ class ImportDialog(QDialog):
     def accept(self) -> None:
         if self.apply():
             super().accept()
+
+
+def _target_text(e: MappingEntry) -> str:
+    t = TARGET_BY_ID[e.target]
+    if t.kind == "output":
+        return f"{t.label}  (for the reconciliation)"
+    if e.target == "gearing":
+        return f"{t.label}  (derives debt or capex)"
+    if t.kind == "derived":
+        return f"{t.label}  (shown for reference)"
+    return f"{t.label}  ({e.block_field})"
 
 
 def _fixed(text: str) -> QTableWidgetItem:

@@ -157,3 +157,33 @@ def test_example_term_sheet_with_merged_cells_and_text_numbers():
         r = rows[f"Debt balance, end of year {year} of repayment"]
         assert r.status == "ok" and math.isclose(r.workbook, r.capstack, rel_tol=1e-6)
     assert rows["Average DSCR"].status == "ok"
+
+
+def test_recalc_let_lambda_errors_reported_per_cell():
+    from core.files.recalc import soffice_available
+
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is not installed: cannot test forced recalculation")
+    res = import_workbook(os.path.join(MODELS, "airport-debt-let-lambda.xlsx"), recalc=True)
+    assert "recalculated with LibreOffice (on request)" in res.notes
+    # LibreOffice has no LET/LAMBDA/MAP: the DSCR column becomes #NAME? cell by cell
+    dscr_note = next(n for n in res.notes if n.startswith("dscr (Debt_Schedule!G1)"))
+    assert "Debt_Schedule!G2 ('#NAME?')" in dscr_note
+    rows = {r.metric: r for r in res.reconciliation}
+    assert rows["Minimum DSCR"].workbook is None and rows["Minimum DSCR"].status == "n/a"
+    # inputs are constants and survive; the deal still runs
+    assert res.mapping.get("coupon").value == 0.0625
+    assert run_deal(res.deal).metrics["min_dscr"] > 1.0
+
+
+def test_recalculated_solar_model_keeps_saved_values():
+    from core.files.recalc import soffice_available
+
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) is not installed: cannot test forced recalculation")
+    saved = import_workbook(os.path.join(MODELS, "solar-pf-v3.xlsx"))
+    fresh = import_workbook(os.path.join(MODELS, "solar-pf-v3.xlsx"), recalc=True)
+    a = {r.metric: r.workbook for r in saved.reconciliation}
+    b = {r.metric: r.workbook for r in fresh.reconciliation}
+    assert b["Minimum DSCR"] == pytest.approx(a["Minimum DSCR"], rel=1e-9)
+    assert b["Equity IRR"] == pytest.approx(a["Equity IRR"], rel=1e-9)

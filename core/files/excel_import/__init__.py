@@ -47,10 +47,11 @@ def import_workbook(
     with LibreOffice first (also done when formulas have no saved values)."""
     wb = open_workbook(path)
     notes = list(wb.notes)
-    if recalc or wb.mostly_uncalculated:
+    capstack = is_capstack(wb)  # its inputs are constants: no recalculation needed
+    if recalc or (wb.mostly_uncalculated and not capstack):
         wb, more = _recalculated(wb, forced=recalc)
         notes += more
-    if is_capstack(wb):
+    if capstack:
         deal, more = read_capstack(wb)
         return ImportResult(deal, Mapping(), [], notes + more, [], [], True, wb)
     schedules = find_schedules(wb)
