@@ -12,6 +12,13 @@ from PySide6.QtWidgets import QLabel, QSlider, QToolBar, QWidget
 
 from core.risk.stress import Stress
 
+TIPS = {
+    "rent": "Yearly fall of market compute rent on every lease (at 0: each lease's own)",
+    "haircut": "Extra discount on the sale of the assets at lease end, added to the deal's",
+    "termination": "Year after closing in which every lease is terminated early (0: none)",
+    "rate": "Parallel shift of the base-rate curve (floating tranches)",
+}
+
 
 @dataclass(frozen=True)
 class SliderSpec:
@@ -19,38 +26,17 @@ class SliderSpec:
     title: str
     limits: tuple[int, int, int]  # minimum, maximum, step
     text: Callable[[int], str]  # live value label
-    tip: str
+
+    @property
+    def tip(self) -> str:
+        return TIPS[self.key]
 
 
 SLIDERS = (
-    SliderSpec(
-        "rent",
-        "Rent deflation",
-        (0, 40, 1),
-        lambda v: f"{v}%/yr" if v else "deal",
-        "Yearly fall of market compute rent on every lease (at 0: each lease's own assumption)",
-    ),
-    SliderSpec(
-        "haircut",
-        "Residual haircut",
-        (0, 80, 5),
-        lambda v: f"+{v}%" if v else "deal",
-        "Extra discount on the sale of the assets at lease end, added to the deal's haircut",
-    ),
-    SliderSpec(
-        "termination",
-        "Termination year",
-        (0, 30, 1),
-        lambda v: f"year {v}" if v else "off",
-        "Year after closing in which every lease is terminated early (0: no termination)",
-    ),
-    SliderSpec(
-        "rate",
-        "Base-rate shock",
-        (-200, 500, 25),
-        lambda v: f"{v:+d} bp",
-        "Parallel shift of the base-rate curve (floating tranches)",
-    ),
+    SliderSpec("rent", "Rent deflation", (0, 40, 1), lambda v: f"{v}%/yr" if v else "deal"),
+    SliderSpec("haircut", "Residual haircut", (0, 80, 5), lambda v: f"+{v}%" if v else "deal"),
+    SliderSpec("termination", "Termination year", (0, 30, 1), lambda v: f"yr {v}" if v else "off"),
+    SliderSpec("rate", "Base-rate shock", (-200, 500, 25), lambda v: f"{v:+d} bp"),
 )
 
 

@@ -57,7 +57,7 @@ def test_value_labels_follow_the_sliders(qtbot):
     bar.sliders["termination"].setValue(3)
     assert bar.values["rent"].text() == "15%/yr"
     assert bar.values["rate"].text() == "-150 bp"
-    assert bar.values["termination"].text() == "year 3"
+    assert bar.values["termination"].text() == "yr 3"
     assert bar.stress() == Stress(rent_deflation=0.15, termination_year=3.0, base_rate_shock=-0.015)
     docks.wait_for_result(30000)
     close_docks(docks)
