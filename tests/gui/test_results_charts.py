@@ -229,3 +229,26 @@ def test_ctrl_c_on_the_period_table_copies_for_excel(qtbot):
     expected = run_deal(deal).periods.iloc[-1]
     assert float(last["Distribution"]) == pytest.approx(expected["distribution"], rel=1e-12)
     close_docks(docks)
+
+
+def test_two_tranches_get_a_curve_a_layer_and_rows_each(qtbot):
+    deal = sample("xai_gpu_spv.json")
+    spv = deal.of_kind("spv")[0]
+    mezz = deal.add_block(
+        "tranche",
+        {"name": "Mezzanine notes", "notional": 1500.0, "seniority": 2, "coupon": 0.11},
+    )
+    deal.connect("issues", spv.id, mezz.id)
+    _, _, docks = open_docks(qtbot, deal)
+    expected = run_deal(deal)
+    assert len(expected.tranches) == 2
+    curves = docks.views["balances"].curves
+    for name, frame in expected.tranches.items():
+        assert same(curves[name].getData()[1], frame["balance"])
+    labels = [label for label, _, _, _ in docks.views["capital_stack"].layers]
+    assert labels[-1].startswith(next(iter(expected.tranches)))  # the senior tranche on top
+    assert labels[-2].startswith("Mezzanine notes")
+    table = docks.views["metrics"]
+    mezz_yield = expected.tranche_metrics.set_index("tranche").loc["Mezzanine notes", "yield"]
+    assert table.value_of("Mezzanine notes: yield") == fmt_pct(mezz_yield)
+    close_docks(docks)
