@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from core.model.deal import Deal
-from core.risk.mcstats import ChunkStats, merge
+from core.risk.mcstats import Accumulator, ChunkStats
 from core.risk.montecarlo import (
     MonteCarloCancelled,
     MonteCarloConfig,
@@ -115,18 +115,18 @@ def run_portfolio(
         }
         total = config.n_paths * len(deals)
         done_paths = 0
-        chunks: dict[str, list[ChunkStats]] = {name: [] for name in deals}
+        accs = {name: Accumulator() for name in deals}
         for fut in as_completed(list(futures)):
             if cancel is not None and cancel():
                 client.cancel(list(futures))
-                got = sum(len(c) for c in chunks.values())
+                got = sum(len(a) for a in accs.values())
                 raise MonteCarloCancelled(f"cancelled after {got} of {len(futures)} chunks")
             stats = fut.result()
-            chunks[futures[fut]].append(stats)
+            accs[futures[fut]].add(stats)
             done_paths += stats.n
             if progress is not None:
                 progress(done_paths, total)
-        return {name: build_result(sized[name], config, merge(chunks[name])) for name in deals}
+        return {name: build_result(sized[name], config, accs[name].result()) for name in deals}
     finally:
         if own:
             client.close()

@@ -13,7 +13,7 @@ period, or the debt is accelerated while the tranche is outstanding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -101,7 +101,6 @@ class ChunkStats:
     stress_share: np.ndarray  # (n,) share of months in the stress regime
     dscr_hist: np.ndarray  # (T, B)
     cfads_hist: np.ndarray  # (T, B')
-    extra: dict = field(default_factory=dict)
 
 
 def equity_irr(flows: np.ndarray, ppy: int, iters: int = 40) -> np.ndarray:
@@ -190,22 +189,58 @@ def chunk_stats(
     )
 
 
+class Accumulator:
+    """Merges chunks as they arrive, in any order, keeping memory flat.
+
+    Histograms are added at once (integer counts: exact in any order) and dropped from the
+    chunk; the per-path scalars are kept by chunk index and concatenated in chunk order at the
+    end, so the merged statistics never depend on arrival order.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[int, ChunkStats] = {}
+        self.dscr_hist: np.ndarray | None = None
+        self.cfads_hist: np.ndarray | None = None
+        self.n = 0
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def add(self, c: ChunkStats) -> None:
+        if c.index in self.parts:
+            raise ValueError(f"chunk {c.index} merged twice")
+        self.dscr_hist = c.dscr_hist if self.dscr_hist is None else self.dscr_hist + c.dscr_hist
+        self.cfads_hist = (
+            c.cfads_hist if self.cfads_hist is None else self.cfads_hist + c.cfads_hist
+        )
+        c.dscr_hist = c.cfads_hist = None  # type: ignore[assignment]
+        self.parts[c.index] = c
+        self.n += c.n
+
+    def result(self) -> ChunkStats:
+        """The merged statistics: scalars concatenated in chunk order, histograms summed."""
+        cs = [self.parts[i] for i in sorted(self.parts)]
+        if not cs:
+            raise ValueError("no chunks to merge")
+        return ChunkStats(
+            -1,
+            self.n,
+            np.concatenate([c.loss for c in cs]),
+            np.concatenate([c.default for c in cs]),
+            np.concatenate([c.min_dscr for c in cs]),
+            np.concatenate([c.equity_irr for c in cs]),
+            {k: np.concatenate([c.breaches[k] for c in cs]) for k in cs[0].breaches},
+            np.concatenate([c.rvg_paid for c in cs]),
+            np.concatenate([c.backstop_paid for c in cs]),
+            np.concatenate([c.stress_share for c in cs]),
+            self.dscr_hist,
+            self.cfads_hist,
+        )
+
+
 def merge(chunks: list[ChunkStats]) -> ChunkStats:
-    """Exact merge: scalars concatenated in chunk order, histograms added."""
-    cs = sorted(chunks, key=lambda c: c.index)
-    if not cs:
-        raise ValueError("no chunks to merge")
-    return ChunkStats(
-        -1,
-        sum(c.n for c in cs),
-        np.concatenate([c.loss for c in cs]),
-        np.concatenate([c.default for c in cs]),
-        np.concatenate([c.min_dscr for c in cs]),
-        np.concatenate([c.equity_irr for c in cs]),
-        {k: np.concatenate([c.breaches[k] for c in cs]) for k in cs[0].breaches},
-        np.concatenate([c.rvg_paid for c in cs]),
-        np.concatenate([c.backstop_paid for c in cs]),
-        np.concatenate([c.stress_share for c in cs]),
-        sum(c.dscr_hist for c in cs),
-        sum(c.cfads_hist for c in cs),
-    )
+    """Exact merge of chunk statistics in any order (see :class:`Accumulator`)."""
+    acc = Accumulator()
+    for c in chunks:
+        acc.add(c)
+    return acc.result()

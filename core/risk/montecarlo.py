@@ -26,7 +26,7 @@ from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
 from core.model.deal import Deal
 from core.risk.errors import RiskInputError
-from core.risk.mcstats import DSCR_EDGES, Bins, ChunkStats, chunk_stats, merge
+from core.risk.mcstats import DSCR_EDGES, Accumulator, Bins, ChunkStats, chunk_stats
 from core.risk.paths import MarketModel, make_drivers
 
 _CPUS = os.cpu_count() or 1
@@ -143,15 +143,15 @@ def run_montecarlo(
     sized = compile_deal(deal)
     workers = min(config.workers or _CPUS, config.n_chunks)
     if workers <= 1:
-        chunks = []
+        acc = Accumulator()
         buffers: dict[int, EngineOutputs] = {}
         for i in range(config.n_chunks):
             if cancel is not None and cancel():
                 raise MonteCarloCancelled(f"cancelled after {i} of {config.n_chunks} chunks")
-            chunks.append(run_chunk(deal, sized, config, i, buffers))
+            acc.add(run_chunk(deal, sized, config, i, buffers))
             if progress is not None:
                 progress(config.chunk_range(i)[1], config.n_paths)
-        return build_result(sized, config, merge(chunks))
+        return build_result(sized, config, acc.result())
     return _run_threaded(deal, sized, config, workers, progress, cancel)
 
 
@@ -167,7 +167,7 @@ def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloR
             local.buffers = {}
         return run_chunk(deal, sized, cfg, i, local.buffers)
 
-    chunks: list[ChunkStats] = []
+    acc = Accumulator()
     done = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = set()
@@ -178,18 +178,18 @@ def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloR
                     for f in pending:
                         f.cancel()
                     raise MonteCarloCancelled(
-                        f"cancelled after {len(chunks)} of {config.n_chunks} chunks"
+                        f"cancelled after {len(acc)} of {config.n_chunks} chunks"
                     )
                 pending.add(pool.submit(task, next_i))
                 next_i += 1
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
                 stats = f.result()
-                chunks.append(stats)
+                acc.add(stats)
                 done += stats.n
                 if progress is not None:
                     progress(done, config.n_paths)
-    return build_result(sized, config, merge(chunks))
+    return build_result(sized, config, acc.result())
 
 
 def _pct(values: np.ndarray) -> dict[str, float]:

@@ -59,6 +59,19 @@ RANGES: dict[str, tuple[float, float]] = {
     "crypto_price_shock": (-1.0, 10.0),
 }
 STRESS_FIELDS = tuple(f.name for f in fields(Stress))
+#: field -> (label, unit) for a scenario editor; units as in core/model/blocks.py
+FIELD_INFO: dict[str, tuple[str, str]] = {
+    "rent_deflation": ("Market rent decline", "pct_per_year"),
+    "residual_haircut": ("Extra residual haircut", "pct"),
+    "termination_year": ("Early termination in year", "years"),
+    "tenant_default_year": ("Tenant default in year", "years"),
+    "base_rate_shock": ("Base-rate shift", "pct_per_year"),
+    "gpu_value_decline": ("Extra GPU value decline", "pct_per_year"),
+    "gpu_commercial_life": ("GPU commercial life", "years"),
+    "liquidation_haircut": ("Extra forced-sale haircut", "pct"),
+    "renewals": ("Renewals exercised", "count"),
+    "crypto_price_shock": ("Crypto price change", "pct"),
+}
 
 
 def stress_from_dict(data: object, where: str = "scenario") -> Stress:

@@ -180,3 +180,18 @@ def test_bad_market_model_names_the_parameter():
         MarketModel.from_dict({"btc": 0.5})
     with pytest.raises(ValueError, match="rent_vol must be a number"):
         MarketModel.from_dict({"rent_vol": "high"})
+
+
+def test_memory_does_not_grow_with_paths(samples):
+    """Peak traced memory is one chunk's worth plus ~100 bytes of statistics a path."""
+    import tracemalloc
+
+    deal = samples["xai_gpu_spv"]
+    peaks = []
+    for n in (512, 4096):
+        tracemalloc.start()
+        run_montecarlo(deal, MonteCarloConfig(n_paths=n, seed=1, chunk_size=256, workers=1))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    per_path_kept = 200  # bytes: generous bound on the per-path scalars
+    assert peaks[1] - peaks[0] < (4096 - 512) * per_path_kept + 2_000_000

@@ -9,7 +9,15 @@ import pytest
 
 from core.engine.results import run_deal
 from core.risk.grid import parse_range, pivot, stress_grid
-from core.risk.scenarios import BUILTIN, load_scenarios, save_scenarios, scenario
+from core.risk.scenarios import (
+    BUILTIN,
+    FIELD_INFO,
+    RANGES,
+    STRESS_FIELDS,
+    load_scenarios,
+    save_scenarios,
+    scenario,
+)
 from core.risk.stress import Stress, apply_stress
 
 
@@ -87,3 +95,7 @@ def test_grid_cells_equal_run_deal(samples):
 def test_bad_grid_axis(spec):
     with pytest.raises(ValueError):
         parse_range(spec)
+
+
+def test_every_stress_field_has_a_label_unit_and_range():
+    assert set(FIELD_INFO) == set(STRESS_FIELDS) == set(RANGES)
