@@ -148,19 +148,27 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _docks_in(self, area: Qt.DockWidgetArea) -> list[QDockWidget]:
+        return [
+            d
+            for d in self.findChildren(QDockWidget)
+            if self.dockWidgetArea(d) == area and not d.isHidden()
+        ]
+
     def _results_docks(self) -> object | None:
         module = optional_module("gui.results.docks")
         if module is None or not hasattr(module, "ResultsDocks"):
             return None
         results = module.ResultsDocks(self, self.document)
         results.message.connect(self.show_message)
-        bottom = [
-            d
-            for d in self.findChildren(QDockWidget)
-            if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea
-        ]
+        area = Qt.DockWidgetArea
+        bottom = self._docks_in(area.BottomDockWidgetArea)
         if bottom:
             self.resizeDocks(bottom[:1], [330], Qt.Orientation.Vertical)
+        right = self._docks_in(area.RightDockWidgetArea)  # properties first, then results
+        if len(right) > 1:
+            share = [300] + [400 // (len(right) - 1)] * (len(right) - 1)
+            self.resizeDocks(right, share, Qt.Orientation.Vertical)
         return results
 
     def _action(
