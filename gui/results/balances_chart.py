@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QWidget
+
 from core.engine.results import DealResult
 from gui.results.date_plot import DatePlot
 from gui.results.formatting import fmt_date, fmt_money, timestamps, tranche_color
@@ -9,7 +11,7 @@ from gui.results.hover import HoverSeries
 
 
 class BalancesChart(DatePlot):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Tranche balances", "USD m", parent)
         self.curves: dict[str, object] = {}
 

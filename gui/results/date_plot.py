@@ -17,7 +17,7 @@ TEXT = "#303030"
 class ThousandsAxis(pg.AxisItem):
     """A value axis writing 20,000 rather than 20000."""
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if spacing * scale >= 1:
             return [f"{v * scale:,.0f}" for v in values]
         return super().tickStrings(values, scale, spacing)
@@ -50,7 +50,7 @@ class DatePlot(pg.GraphicsLayoutWidget):
         self.hover = HoverReadout(item)
         self.set_stale(False)
 
-    def getPlotItem(self) -> pg.PlotItem:  # noqa: N802 (same name as pg.PlotWidget's)
+    def getPlotItem(self) -> pg.PlotItem:  # same name as pg.PlotWidget's
         return self.plot_item
 
     def reset(self) -> None:
@@ -95,6 +95,6 @@ class DatePlot(pg.GraphicsLayoutWidget):
         title = self._title + ("  (stale: last good result)" if stale else "")
         self.plot_item.setTitle(title, color="#c9403a" if stale else TEXT, size="10pt")
 
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def leaveEvent(self, event: QEvent) -> None:  # Qt override
         self.hover.hide()
         super().leaveEvent(event)

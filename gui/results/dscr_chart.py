@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from core.engine.results import DealResult
 from gui.results.date_plot import DatePlot
@@ -12,7 +13,7 @@ from gui.results.hover import HoverSeries
 
 
 class DscrChart(DatePlot):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Debt service coverage per period", "DSCR (x)", parent)
         self.dscr_curve = None
         self.test_curve = None

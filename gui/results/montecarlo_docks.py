@@ -48,7 +48,13 @@ from gui.results.worker import describe_failure
 BANDS = (("p5", "p95", 50), ("p25", "p75", 110))
 
 
-def run_montecarlo(deal: Deal, stress: Stress | None, config: MonteCarloConfig, progress, cancel):
+def run_montecarlo(
+    deal: Deal,
+    stress: Stress | None,
+    config: MonteCarloConfig,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> MonteCarloResult:
     """The run the docks show: the deal (stressed when ``stress`` is set) through the engine."""
     shown = apply_stress(deal, stress) if stress is not None else deal
     return _run_montecarlo(shown, config, progress=progress, cancel=cancel)
@@ -80,7 +86,7 @@ class _Run(QRunnable):
 
 
 class FanChart(DatePlot):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Monte Carlo DSCR per period: percentile fan", "DSCR (x)", parent)
         self.median = None
         self.bands: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
@@ -174,7 +180,10 @@ class MonteCarloDocks(QObject):
     message = Signal(str)
 
     def __init__(
-        self, window: QMainWindow, source: Callable[[], tuple[Deal, Stress | None]], parent=None
+        self,
+        window: QMainWindow,
+        source: Callable[[], tuple[Deal, Stress | None]],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source

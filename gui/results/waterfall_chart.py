@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from core.engine.results import DealResult
 from gui.results.date_plot import DatePlot
@@ -62,7 +63,7 @@ def stack_bases(uses: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 class WaterfallChart(DatePlot):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Cash-flow waterfall per period", "USD m", parent)
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.uses = pd.DataFrame()

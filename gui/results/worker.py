@@ -70,7 +70,10 @@ class RecomputeWorker(QObject):
     busyChanged = Signal(bool)
 
     def __init__(
-        self, source: Callable[[], tuple[Deal, Stress | None]], delay_ms: int = 250, parent=None
+        self,
+        source: Callable[[], tuple[Deal, Stress | None]],
+        delay_ms: int = 250,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source
