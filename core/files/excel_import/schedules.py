@@ -206,6 +206,6 @@ def _values(sheet: Sheet, cells) -> tuple[list[float | None], list[str]]:
             vals.append(None)
             if is_error(v) or (isinstance(v, str) and v.strip()):
                 errs.append(f"{cell_ref(sheet.name, *rc)} ({str(v).strip()!r})")
-    if numeric < 2:
+    if numeric < max(2, len(cells) // 2):  # sparse: a table that merely crosses the timeline
         return [], errs
     return vals, errs
