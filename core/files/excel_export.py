@@ -1,10 +1,10 @@
 """Export a deal to an Excel model whose formulas reproduce the CapStack engine.
 
 Sheets (``docs/excel.md`` describes each): ``Inputs`` (every term, named), ``Parameters``,
-``Timeline``, ``Schedules`` (formulas), ``EngineSchedules`` (the few engine values: lease revenue
-and RVG payments), ``CashFlows`` (the waterfall as formulas), ``Metrics`` (formulas with the
-engine's values alongside), ``Scenarios`` (stress results as values), ``Results`` (engine values
-for audit) and the very hidden ``_capstack`` sheet that carries the deal for re-import.
+``Timeline``, ``Leases``, ``Schedules`` (period arrays as formulas), ``CashFlows`` (the
+waterfall as formulas), ``Metrics`` (formulas with the engine's values alongside),
+``Scenarios`` and ``MonteCarlo`` (risk results as values), ``Results`` (engine values for
+audit) and the very hidden ``_capstack`` sheet that carries the deal for re-import.
 
 The file is written atomically: a temporary file in the target directory, then ``os.replace``.
 """
@@ -20,9 +20,10 @@ from openpyxl import Workbook
 
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
+from core.files.excel_leases import write_leases
 from core.files.excel_metrics import write_metrics, write_results
 from core.files.excel_schedules import write_schedules
-from core.files.excel_timeline import write_engine_schedules, write_parameters, write_timeline
+from core.files.excel_timeline import write_parameters, write_timeline
 from core.files.excel_waterfall import write_cashflows
 from core.model.deal import Deal
 
@@ -36,7 +37,7 @@ SHEET_ORDER = (
     "MonteCarlo",
     "Timeline",
     "Schedules",
-    "EngineSchedules",
+    "Leases",
     "Parameters",
     "Results",
     "_capstack",
@@ -80,7 +81,7 @@ def build_workbook(
     )
     params = write_parameters(wb, ctx)
     write_timeline(wb, ctx)
-    write_engine_schedules(wb, ctx)
+    write_leases(wb, ctx, params)
     write_schedules(wb, ctx, params)
     write_cashflows(wb, ctx)
     write_metrics(wb, ctx, result)

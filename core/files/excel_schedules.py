@@ -3,9 +3,9 @@
 Operating costs and senior fees with their escalator; GPU and facility book value (straight
 line, declining balance, custom curve) and depreciation; GPU market value (yearly decline,
 generation step-downs, scrap after the commercial life) and facility market value; asset value
-for LTV, orderly-sale and forced-sale values, sale proceeds (+ RVG, an engine value); crypto
-collateral value; and the base-case debt schedules of ``core.engine.schedules``: bullet,
-straight line, annuity (closed form), custom, and sculpting to a target DSCR on the base-case
+for LTV, orderly-sale and forced-sale values, sale proceeds (+ residual value guarantee
+payments); crypto collateral value; and the base-case debt schedules of
+``core.engine.schedules``: bullet, straight line, annuity (closed form), custom, and sculpting to a target DSCR on the base-case
 CFADS, with the DSRA target (next n periods of base-case debt service).
 """
 
@@ -15,6 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_leases import rvg_formula
 from core.files.excel_timeline import Params
 
 
@@ -25,7 +26,7 @@ def _one(ctx: Context, kind: str):
 
 def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     g = Grid("Schedules", ctx.T)
-    tl, es = ctx.grids["tl"], ctx.grids["es"]
+    tl = ctx.grids["tl"]
     n = ctx.name
     g.add("t", "Period", lambda t, r: tl.ext("t", r), st.INT, width=7)
 
@@ -160,7 +161,10 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     g.add(
         "proceeds",
         "Planned sale proceeds + RVG",
-        lambda t, r: f"IF({t_(r)}=p_sale,{g.at('sale_value', r)},0)+{es.ext('rvg', r)}",
+        lambda t, r: (
+            f"IF({t_(r)}=p_sale,{g.at('sale_value', r)}+"
+            f"{rvg_formula(ctx, g.at('sale_value', r))},0)"
+        ),
         st.MONEY,
         grp,
     )
@@ -179,7 +183,7 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     st.title(
         ws,
         "Schedules: costs, assets and base-case debt schedules",
-        "Every cell is a formula on Inputs, Parameters, Timeline and EngineSchedules.",
+        "Every cell is a formula on Inputs, Parameters, Timeline and Leases.",
     )
     g.write(ws)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
@@ -200,14 +204,14 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
 
 def _debt_schedules(g: Grid, ctx: Context) -> None:
     """``core.engine.schedules.base_case_schedules`` and ``dsra_target`` as formulas."""
-    tl, es = ctx.grids["tl"], ctx.grids["es"]
+    tl, ls = ctx.grids["tl"], ctx.grids["ls"]
     K = len(ctx.tranches)
     t_ = lambda r: g.at("t", r)  # noqa: E731
     grp = "Base case"
     g.add(
         "cfads_pre",
         "Base-case CFADS before tax",
-        lambda t, r: f"{es.ext('revenue', r)}-{g.at('opex', r)}-{g.at('fees', r)}",
+        lambda t, r: f"{ls.ext('revenue', r)}-{g.at('opex', r)}-{g.at('fees', r)}",
         st.MONEY,
         grp,
     )

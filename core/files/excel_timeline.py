@@ -1,25 +1,14 @@
-"""``Parameters`` (scalars derived from Inputs, named ``p_*``), ``Timeline`` (the period grid by
-formulas: EDATE dates, year fractions, base rate, tranche rates, discount factors) and
-``EngineSchedules`` (the few rows the CapStack engine computes that are not restated as
-formulas: lease revenue, residual-value-guarantee payments, and the periods in which operations
-stop and the assets are sold).
+"""``Parameters`` (scalars derived from Inputs, named ``p_*``) and ``Timeline`` (the period grid
+by formulas: EDATE dates, year fractions, base rate, tranche rates, discount factors).
 """
 
 from __future__ import annotations
 
-import numpy as np
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid
-
-ENGINE_NOTE = (
-    "Computed by CapStack engine (values, not formulas): lease revenue (contracted rent through "
-    "renewals repriced at min(expiring, market), termination fees, tenant default, backstop "
-    "payments, re-leasing at market) and residual-value-guarantee payments. Changing a lease "
-    "or guarantee input does not update these rows; re-export from CapStack."
-)
 
 
 def _one(ctx: Context, kind: str):
@@ -74,7 +63,6 @@ def _ceil_periods(months: str) -> str:
 
 def write_parameters(wb: Workbook, ctx: Context) -> Params:
     p = Params(wb)
-    c = ctx.compiled
     spv = ctx.deal.of_kind("spv")[0]
     n = ctx.name
     p.add("ppy", "Periods per year", f'IF({n(spv, "period")}="monthly",12,4)', st.INT)
@@ -147,22 +135,6 @@ def write_parameters(wb: Workbook, ctx: Context) -> Params:
         else "p_T-1",
         st.INT,
     )
-    p.add(
-        "sale",
-        "Period of the planned asset sale (index)",
-        int(c.sale_period[0]),
-        st.INT,
-        engine=True,
-        how="computed by CapStack engine from the leases",
-    )
-    p.add(
-        "stop",
-        "First period without operations (index; T: never)",
-        _stop(c, ctx.T),
-        st.INT,
-        engine=True,
-        how="computed by CapStack engine from the leases and commercial life",
-    )
     reserve = _one(ctx, "reserve")
     if reserve and ctx.tranches:
         p.add(
@@ -176,17 +148,6 @@ def write_parameters(wb: Workbook, ctx: Context) -> Params:
         p.add("dsra_n", "DSRA target (periods of debt service)", 0, st.INT)
         p.add("dsra_funded", "DSRA funded at closing", False)
     return p
-
-
-def _stop(compiled, T: int) -> int:
-    """First period without operations: compile's ``stop`` (its sale period is min(stop, T-1))."""
-    sale = int(compiled.sale_period[0])
-    if sale < T - 1:
-        return sale
-    opex = np.asarray(compiled.inputs.opex)[0]
-    fees = np.asarray(compiled.inputs.fees)[0]
-    on = (np.abs(opex) + np.abs(fees)) > 0
-    return T if on[-1] or not on.any() else sale
 
 
 def write_timeline(wb: Workbook, ctx: Context) -> Grid:
@@ -264,20 +225,4 @@ def write_timeline(wb: Workbook, ctx: Context) -> Grid:
     g.write(ws)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     ctx.grids["tl"] = g
-    return g
-
-
-def write_engine_schedules(wb: Workbook, ctx: Context) -> Grid:
-    c = ctx.compiled
-    inp = c.inputs
-    g = Grid("EngineSchedules", ctx.T)
-    tl = ctx.grids["tl"]
-    g.add("t", "Period", lambda t, r: tl.ext("t", r), st.INT, width=7)
-    g.add_values("revenue", "Revenue (leases, backstop, fees)", inp.revenue[0], st.MONEY, width=16)
-    g.add_values("rvg", "Residual value guarantee paid", c.rvg_paid[0], st.MONEY, width=16)
-    ws = wb.create_sheet("EngineSchedules")
-    st.title(ws, "Engine-computed schedules (values)", ENGINE_NOTE)
-    g.write(ws, value_style=True)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
-    ctx.grids["es"] = g
     return g

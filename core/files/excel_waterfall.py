@@ -21,7 +21,7 @@ EPS = "1E-09"
 
 def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     g = Grid("CashFlows", ctx.T)
-    tl, es, sc = ctx.grids["tl"], ctx.grids["es"], ctx.grids["sc"]
+    tl, ls, sc = ctx.grids["tl"], ctx.grids["ls"], ctx.grids["sc"]
     K, groups = len(ctx.tranches), ctx.groups
     names = [b.terms["name"] for b in ctx.tranches]
     a = g.at
@@ -185,7 +185,7 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
 
     # ------------------------------------------------------------ 2. CFADS
     G = "2. CFADS"
-    add("revenue", "Revenue", lambda t, r: es.ext("revenue", r), st.MONEY, G)
+    add("revenue", "Revenue", lambda t, r: ls.ext("revenue", r), st.MONEY, G)
     add("opex", "Operating costs", lambda t, r: sc.ext("opex", r), st.MONEY, G)
     add("fees", "Senior fees", lambda t, r: sc.ext("fees", r), st.MONEY, G)
     for k in range(K):

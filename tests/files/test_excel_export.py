@@ -188,7 +188,13 @@ def _edit(case: str, wb: openpyxl.Workbook, deal: Deal) -> None:
     changes = (
         [("bonds", "coupon", 0.0725)]
         if case == "edit_coupon"
-        else [("loan", "spread", 0.045), ("cov", "lockup_dscr", 1.48), ("spv", "tax_rate", 0.3)]
+        else [
+            ("loan", "spread", 0.045),
+            ("cov", "lockup_dscr", 1.48),
+            ("spv", "tax_rate", 0.3),
+            ("lease", "annual_rent", 4200.0),
+            ("gpus", "mv_decline", 0.3),
+        ]
     )
     for block_id, field_name, value in changes:
         dn = wb.defined_names[input_name(block_id, field_name)]
@@ -315,6 +321,10 @@ def test_cases_exercise_the_formula_paths(books):
     assert trap.trap_balance[0].max() > 1.0
     assert (trap.principal_paid[0, 2] > 0).any()  # the 25% sweep reaches the junior tranche
     assert run_deal(books["accel"][0]).outputs.writeoff[0].sum() > 1.0
+    # lease paths: backstop after a tenant default, RVG at an early sale, renewals repriced
+    held = run_deal(books["crypto_held"][0]).compiled
+    assert sum(c.backstop_paid.sum() for c in held.lease_cash.values()) > 1.0
+    assert run_deal(books["stressed"][0]).compiled.rvg_paid.sum() > 1.0
     tranches = run_deal(books["trap"][0]).compiled.tranches
     assert any(
         b.terms["rate_type"] == "floating" and b.terms["day_count"] == "ACT/360" for b in tranches
