@@ -6,7 +6,8 @@ generation step-downs, scrap after the commercial life) and facility market valu
 for LTV, orderly-sale and forced-sale values, sale proceeds (+ residual value guarantee
 payments); crypto collateral value; and the base-case debt schedules of
 ``core.engine.schedules``: bullet, straight line, annuity (closed form), custom, and sculpting
-to a target DSCR on the base-case CFADS, with the DSRA target (next n periods of base-case debt service).
+to a target DSCR on the base-case CFADS, with the DSRA target (next n periods of base-case
+debt service).
 """
 
 from __future__ import annotations
