@@ -127,7 +127,8 @@ class ResultsDocks(QObject):
 
     def recompute(self) -> None:
         """Schedule a run of the current deal (debounced)."""
-        spv = self.document.deal.of_kind("spv")
+        deal = getattr(self.document, "deal", None)
+        spv = deal.of_kind("spv") if isinstance(deal, Deal) else []
         if spv:
             self.scenario_bar.set_horizon(spv[0].terms["horizon_years"])
         self.montecarlo.mark_outdated()

@@ -110,9 +110,14 @@ class RecomputeWorker(QObject):
     def _start(self) -> None:
         if self._running is not None:
             return  # _done starts the newest request when the current run ends
-        deal, stress = self._source()
         self._running = self._latest
-        self._pool.start(_Run(self._latest, deal.copy(), stress, self._relay))
+        try:
+            deal, stress = self._source()
+            job = _Run(self._latest, deal.copy(), stress, self._relay)
+        except Exception as exc:  # no deal to copy: report it like a failed run
+            self._done(self._latest, None, describe_failure(exc))
+            return
+        self._pool.start(job)
 
     def _done(self, request_id: int, result: DealResult | None, message: str) -> None:
         self._running = None

@@ -154,3 +154,16 @@ def test_many_redraws_survive_the_pyside_refcount_leak(qtbot):
     assert same(docks.views["dscr"].dscr_curve.getData()[1], result.periods["dscr"])
     assert sys.getrefcount(None) > 100_000 and sys.getrefcount(True) > 100_000
     close_docks(docks)
+
+
+def test_a_document_without_a_deal_is_reported(qtbot):
+    _, document, docks = open_docks(qtbot, sample("xai_gpu_spv.json"))
+    good = docks.last_result
+    messages = []
+    docks.message.connect(messages.append)
+    document.deal = None
+    document.changed.emit()
+    assert not docks.wait_for_result(30000)
+    assert messages and "AttributeError" in messages[-1]
+    assert docks.last_result is good and docks.stale
+    close_docks(docks)
