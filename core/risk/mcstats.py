@@ -13,6 +13,7 @@ period, or the debt is accelerated while the tranche is outstanding.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from core.engine.arrays import (
 from core.engine.metrics import dscr_stats, irr
 
 EPS = 1e-6  # USD millions
+_CPUS = os.cpu_count() or 1
 BREACHES = {
     "lockup": FLAG_LOCKUP,
     "dscr_default": FLAG_DSCR_DEFAULT,
@@ -103,44 +105,32 @@ class ChunkStats:
     cfads_hist: np.ndarray  # (T, B')
 
 
-def equity_irr(flows: np.ndarray, ppy: int, iters: int = 40) -> np.ndarray:
-    """Annual effective IRR of each row (first flow at time 0): Newton by Horner's rule.
+def _compiled():
+    """The compiled statistics module, or ``ImportError`` saying how to build it."""
+    try:
+        from core.risk import _pathstats
+    except ImportError as exc:
+        raise ImportError(
+            f"The compiled Monte Carlo statistics (core.risk._pathstats) cannot be imported "
+            f"({exc}). Build it from the repository root with `pip install -e .` or "
+            "`python setup.py build_ext --inplace` (scripts/install.sh does it all)."
+        ) from exc
+    return _pathstats
 
-    Newton runs in ``v = 1 / (1 + r)`` on the rows not yet settled (step below 1e-13); rows
-    that do not settle, or settle outside (-99%, +1000%) a period, fall back to the bisection
-    of :func:`core.engine.metrics.irr`; rows without a sign change give NaN.
+
+def equity_irr(flows: np.ndarray, ppy: int, n_threads: int | None = None) -> np.ndarray:
+    """Annual effective IRR of each row (first flow at time 0).
+
+    Newton by Horner's rule in the compiled ``core.risk._pathstats.irr_newton`` (rows in
+    parallel); rows where it does not settle, or settles outside (-99%, +1000%) a period, fall
+    back to the bisection of :func:`core.engine.metrics.irr`; rows without a sign change give
+    NaN.
     """
-    cf = np.asarray(flows, dtype=float)
-    P, N = cf.shape
-    cols = np.ascontiguousarray(cf.T)  # (N, P): contiguous rows for Horner's rule
-    v = np.full(P, 1.0 / 1.01)
-    done = np.zeros(P, dtype=bool)
-    active = np.arange(P)
-    for _ in range(iters):
-        if active.size == 0:
-            break
-        c = cols[:, active]
-        va = v[active]
-        f = np.zeros(active.size)
-        d = np.zeros(active.size)
-        for n in range(N - 1, -1, -1):  # f = sum cf_n v^n, d = df/dv
-            d *= va
-            d += f
-            f *= va
-            f += c[n]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = f / d
-        ok = np.isfinite(step)
-        v_new = np.where(ok, va - step, va)
-        settled = ok & (np.abs(step) < 1e-13 * np.maximum(np.abs(va), 1.0))
-        v[active] = v_new
-        done[active[settled]] = True
-        stuck = ~ok | (v_new <= 0)
-        active = active[~settled & ~stuck]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = 1.0 / v - 1.0
+    cf = np.ascontiguousarray(flows, dtype=np.float64)
+    r = np.empty(cf.shape[0])
+    _compiled().irr_newton(cf, r, 50, int(n_threads or _CPUS))
     sign = (cf.max(axis=1) > 0) & (cf.min(axis=1) < 0)
-    bad = sign & ~(done & (r > -0.99) & (r < 10.0))
+    bad = sign & ~((r > -0.99) & (r < 10.0))  # NaN compares False: not settled
     if bad.any():
         r[bad] = irr(cf[bad])
     r = np.where(sign, r, np.nan)
@@ -157,6 +147,7 @@ def chunk_stats(
     rvg_paid: np.ndarray,
     backstop_paid: np.ndarray,
     stress_share: np.ndarray,
+    n_threads: int | None = None,
 ) -> ChunkStats:
     """Reduce one chunk's outputs (n paths) to the statistics kept."""
     n = out.cfads.shape[0]
@@ -169,7 +160,7 @@ def chunk_stats(
     mn, _ = dscr_stats(out.dscr)
     net = out.distribution - out.injection
     flows = np.concatenate([np.full((n, 1), -equity_amount), net], axis=1)
-    eq = equity_irr(flows, ppy) if equity_amount > 0 else np.full(n, np.nan)
+    eq = equity_irr(flows, ppy, n_threads) if equity_amount > 0 else np.full(n, np.nan)
     anyflag = np.bitwise_or.reduce(out.flags, axis=1)
     breaches = {k: (anyflag & bit) != 0 for k, bit in BREACHES.items()}
     dscr_bins = Bins(DSCR_EDGES)

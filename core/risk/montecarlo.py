@@ -125,6 +125,7 @@ def run_chunk(
         rvg,
         backstop,
         stress_share,
+        config.n_threads,
     )
 
 

@@ -1,0 +1,47 @@
+# cython: language_level=3
+"""Compiled per-path statistics for the Monte Carlo (built by setup.py like every _*.pyx).
+
+``irr_newton(cf, out, iters, n_threads)``: periodic IRR of each row of ``cf`` (P, N; first flow
+at time 0) by Newton's method in ``v = 1 / (1 + r)``, evaluating the NPV and its derivative by
+Horner's rule, rows in parallel (OpenMP). A row gets NaN when Newton does not settle (step
+below 1e-13 relative) within ``iters`` steps or leaves ``v > 0``; the caller falls back to
+bisection for those rows (core.risk.mcstats.equity_irr).
+"""
+
+from cython.parallel cimport prange
+from libc.math cimport NAN, fabs
+
+ABI_VERSION = 1
+
+
+def irr_newton(const double[:, ::1] cf, double[::1] out, int iters, int n_threads):
+    cdef Py_ssize_t P = cf.shape[0]
+    cdef Py_ssize_t N = cf.shape[1]
+    cdef Py_ssize_t p, n
+    cdef int it
+    cdef double v, f, d, step, scale
+    if out.shape[0] != P:
+        raise ValueError(f"out has {out.shape[0]} rows, cf has {P}")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be at least 1, got {n_threads}")
+    for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
+        v = 1.0 / 1.01
+        out[p] = NAN
+        for it in range(iters):
+            f = 0.0
+            d = 0.0
+            for n in range(N - 1, -1, -1):
+                d = d * v + f
+                f = f * v + cf[p, n]
+            if d == 0.0:
+                break
+            step = f / d
+            v = v - step
+            if not (v > 0.0):
+                break
+            scale = fabs(v)
+            if scale < 1.0:
+                scale = 1.0
+            if fabs(step) < 1e-13 * scale:
+                out[p] = 1.0 / v - 1.0
+                break
