@@ -73,10 +73,15 @@ class PeriodModel(QAbstractTableModel):
         super().__init__(parent)
         self.frame = pd.DataFrame()
         self.kinds: list[str] = []
+        self.text: list[list[str]] = []  # by column, then row
 
     def set_result(self, result: DealResult) -> None:
         self.beginResetModel()
         self.frame, self.kinds = period_frame(result)
+        # formatted once here: views ask for cells many times while scrolling and sizing
+        self.text = [
+            [fmt_value(v, kind) for v in self.frame.iloc[:, c]] for c, kind in enumerate(self.kinds)
+        ]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
@@ -89,8 +94,7 @@ class PeriodModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            v = self.frame.iat[index.row(), index.column()]
-            return fmt_value(v, self.kinds[index.column()])
+            return self.text[index.column()][index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and self.kinds[index.column()] != KIND_TEXT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -125,6 +129,7 @@ class PeriodTable(QWidget):
         super().__init__(parent)
         self.model = PeriodModel(self)
         self.view = QTableView()
+        self.view.horizontalHeader().setResizeContentsPrecision(24)  # size on the first rows
         self.view.setModel(self.model)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
