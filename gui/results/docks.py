@@ -154,9 +154,15 @@ class ResultsDocks(QObject):
 
     def _show(self, result: DealResult) -> None:
         self._result = result
-        for view in self.views.values():
-            view.show_result(result)
+        broken = []
+        for key, view in self.views.items():
+            try:
+                view.show_result(result)
+            except Exception as exc:  # one view failing must not take the others down
+                broken.append(f"{DOCKS[key][0]}: {type(exc).__name__}: {exc}")
         self._set_stale(False)
+        if broken:
+            self.message.emit("Could not draw " + "; ".join(broken))
         self.problem.show_problem(None)
         what = "base case" if self._stress is None else f"stressed: {self._stress.describe()}"
         self.message.emit(

@@ -3,6 +3,7 @@ covenant's maximum LTV."""
 
 from __future__ import annotations
 
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -31,7 +32,8 @@ class LtvChart(QWidget):
         x = timestamps(p.index)
         dates = [fmt_date(d) for d in p.index]
         # summing the tranches' engine balances is the only arithmetic here
-        debt = sum(t["balance"] for t in result.tranches.values()).to_numpy(dtype=float)
+        zero = pd.Series(0.0, index=p.index)  # an all-equity deal has no tranche
+        debt = sum((t["balance"] for t in result.tranches.values()), zero).to_numpy(dtype=float)
         asset = p["asset_value"].to_numpy(dtype=float)
         ltv = p["ltv"].to_numpy(dtype=float)
 

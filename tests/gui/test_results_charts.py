@@ -7,11 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow
 
 from core.engine.results import run_deal
+from gui.results.docks import ResultsDocks
 from gui.results.formatting import fmt_money, fmt_pct, fmt_ratio
 from gui.results.waterfall_chart import STACK
-from tests.gui.test_results_support import SAMPLES, close_docks, open_docks, same, sample
+from tests.gui.test_results_support import (
+    SAMPLES,
+    FakeDocument,
+    close_docks,
+    open_docks,
+    same,
+    sample,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -251,4 +260,21 @@ def test_two_tranches_get_a_curve_a_layer_and_rows_each(qtbot):
     table = docks.views["metrics"]
     mezz_yield = expected.tranche_metrics.set_index("tranche").loc["Mezzanine notes", "yield"]
     assert table.value_of("Mezzanine notes: yield") == fmt_pct(mezz_yield)
+    close_docks(docks)
+
+
+def test_an_all_equity_deal_draws_every_view(qtbot):
+    deal = sample("xai_gpu_spv.json")
+    deal.remove_block(deal.of_kind("tranche")[0].id)
+    expected = run_deal(deal)  # the engine runs it: no debt, all cash to equity
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    messages = []
+    docks = ResultsDocks(window, FakeDocument(deal))
+    docks.message.connect(messages.append)
+    assert docks.wait_for_result(30000)
+    assert not any(m.startswith("Could not draw") for m in messages), messages
+    assert same(docks.views["ltv"].debt_curve.getData()[1], np.zeros(len(expected.periods)))
+    assert docks.views["balances"].curves == {}
+    assert same(docks.views["waterfall"].uses["distribution"], expected.periods["distribution"])
     close_docks(docks)

@@ -141,18 +141,15 @@ def test_view_actions_toggle_every_dock(qtbot):
     close_docks(docks)
 
 
-def test_many_redraws_survive_the_pyside_refcount_leak(qtbot):
-    """PySide6 6.12 on Python 3.11 drops references to None and True on QGraphicsItem changes;
-    a few dozen redraws would abort the interpreter unless ``gui`` pads those counts."""
-    import sys
-
+def test_many_redraws_keep_the_charts_on_the_engine_numbers(qtbot):
+    """Redrawing every view many times neither crashes nor drifts from the engine's numbers
+    (PySide6 6.12.0 aborted here: see tests/gui/test_pyside_sanity.py)."""
     _, _, docks = open_docks(qtbot, sample("hyperion_jv.json"))
     result = docks.last_result
     for _ in range(80):
         for view in docks.views.values():
             view.show_result(result)
     assert same(docks.views["dscr"].dscr_curve.getData()[1], result.periods["dscr"])
-    assert sys.getrefcount(None) > 100_000 and sys.getrefcount(True) > 100_000
     close_docks(docks)
 
 
@@ -166,4 +163,22 @@ def test_a_document_without_a_deal_is_reported(qtbot):
     assert not docks.wait_for_result(30000)
     assert messages and "AttributeError" in messages[-1]
     assert docks.last_result is good and docks.stale
+    close_docks(docks)
+
+
+def test_a_view_that_fails_to_draw_is_reported_and_the_others_still_draw(qtbot, monkeypatch):
+    _, document, docks = open_docks(qtbot, sample("xai_gpu_spv.json"))
+
+    def broken(result):
+        raise ValueError("cannot draw this")
+
+    monkeypatch.setattr(docks.views["capital_stack"], "show_result", broken)
+    messages = []
+    docks.message.connect(messages.append)
+    bump_rate(document.deal, 0.01)
+    document.changed.emit()
+    assert docks.wait_for_result(30000)
+    assert any("Could not draw Capital stack" in m and "cannot draw this" in m for m in messages)
+    expected = run_deal(document.deal).periods["dscr"]
+    assert same(docks.views["dscr"].dscr_curve.getData()[1], expected)
     close_docks(docks)
