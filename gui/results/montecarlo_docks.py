@@ -292,8 +292,12 @@ class MonteCarloDocks(QObject):
         self.last_result = result
         for key, dock in self.docks.items():
             dock.setWindowTitle(self.titles[key])
-        self.fan.show_result(result)
-        self.loss.show_result(result)
+        try:
+            self.fan.show_result(result)
+            self.loss.show_result(result)
+        except Exception as exc:  # a drawing problem is reported, never a crash
+            self.message.emit(f"Could not draw the Monte Carlo: {type(exc).__name__}: {exc}")
+            return
         self.docks["mc_fan"].raise_()
         worst = max(result.tranches, key=lambda t: t["expected_loss"], default=None)
         tail = f", highest EL {fmt_pct(worst['expected_loss'])} ({worst['name']})" if worst else ""
