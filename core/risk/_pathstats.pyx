@@ -6,12 +6,15 @@ at time 0) by Newton's method in ``v = 1 / (1 + r)``, evaluating the NPV and its
 Horner's rule, rows in parallel (OpenMP). A row gets NaN when Newton does not settle (step
 below 1e-13 relative) within ``iters`` steps or leaves ``v > 0``; the caller falls back to
 bisection for those rows (core.risk.mcstats.equity_irr).
+
+``markov_regimes`` and ``ar1_period_ends`` are the sequential-in-time loops of the driver
+generation (core.risk.paths), run per path in parallel with the same arithmetic as NumPy.
 """
 
 from cython.parallel cimport prange
 from libc.math cimport NAN, fabs
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 
 def irr_newton(const double[:, ::1] cf, double[::1] out, int iters, int n_threads):
@@ -45,3 +48,44 @@ def irr_newton(const double[:, ::1] cf, double[::1] out, int iters, int n_thread
             if fabs(step) < 1e-13 * scale:
                 out[p] = 1.0 / v - 1.0
                 break
+
+
+def markov_regimes(
+    const double[:, ::1] u, double p_enter, double p_exit, unsigned char[:, ::1] out,
+    int n_threads,
+):
+    """Two-state chain per row from uniforms ``u`` (P, M), starting normal (0): from normal go
+    to stress (1) when ``u < p_enter``; from stress stay when ``u >= p_exit``."""
+    cdef Py_ssize_t P = u.shape[0]
+    cdef Py_ssize_t M = u.shape[1]
+    cdef Py_ssize_t p, j
+    cdef unsigned char s
+    if out.shape[0] != P or out.shape[1] != M:
+        raise ValueError("out must have the shape of u")
+    for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
+        s = 0
+        for j in range(M):
+            if s:
+                s = u[p, j] >= p_exit
+            else:
+                s = u[p, j] < p_enter
+            out[p, j] = s
+
+
+def ar1_period_ends(
+    const double[:, ::1] eps, double phi, int mpp, double[:, ::1] out, int n_threads
+):
+    """``x_j = phi x_(j-1) + eps_j`` from ``x = 0`` per row; ``out[:, k] = 1 + x`` at the end of
+    each period of ``mpp`` months."""
+    cdef Py_ssize_t P = eps.shape[0]
+    cdef Py_ssize_t M = eps.shape[1]
+    cdef Py_ssize_t p, j
+    cdef double x
+    if mpp < 1 or out.shape[0] != P or out.shape[1] * mpp > M:
+        raise ValueError("out must be (P, M // mpp) and mpp at least 1")
+    for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
+        x = 0.0
+        for j in range(out.shape[1] * mpp):
+            x = phi * x + eps[p, j]
+            if (j + 1) % mpp == 0:
+                out[p, j // mpp] = 1.0 + x

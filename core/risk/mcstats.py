@@ -105,7 +105,10 @@ class ChunkStats:
     cfads_hist: np.ndarray  # (T, B')
 
 
-def _compiled():
+PATHSTATS_ABI = 2  # must equal core/risk/_pathstats.pyx ABI_VERSION
+
+
+def compiled_stats():
     """The compiled statistics module, or ``ImportError`` saying how to build it."""
     try:
         from core.risk import _pathstats
@@ -115,6 +118,10 @@ def _compiled():
             f"({exc}). Build it from the repository root with `pip install -e .` or "
             "`python setup.py build_ext --inplace` (scripts/install.sh does it all)."
         ) from exc
+    if getattr(_pathstats, "ABI_VERSION", None) != PATHSTATS_ABI:
+        raise ImportError(
+            "core.risk._pathstats is stale: rebuild with `python setup.py build_ext --inplace`"
+        )
     return _pathstats
 
 
@@ -128,7 +135,7 @@ def equity_irr(flows: np.ndarray, ppy: int, n_threads: int | None = None) -> np.
     """
     cf = np.ascontiguousarray(flows, dtype=np.float64)
     r = np.empty(cf.shape[0])
-    _compiled().irr_newton(cf, r, 50, int(n_threads or _CPUS))
+    compiled_stats().irr_newton(cf, r, 50, int(n_threads or _CPUS))
     sign = (cf.max(axis=1) > 0) & (cf.min(axis=1) < 0)
     bad = sign & ~((r > -0.99) & (r < 10.0))  # NaN compares False: not settled
     if bad.any():

@@ -33,13 +33,17 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
 from core.engine.compile import CompiledDeal, Drivers
 from core.risk.errors import RiskInputError
+from core.risk.mcstats import compiled_stats
 from core.risk.ratings import annual_pd
+
+_CPUS = os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -104,12 +108,9 @@ class MarketModel:
 def regimes(rng: np.random.Generator, n: int, months: int, m: MarketModel) -> np.ndarray:
     """(n, months) bool, True in the stress regime (Markov chain starting normal)."""
     u = rng.random((n, months))
-    state = np.zeros(n, dtype=bool)
-    out = np.empty((n, months), dtype=bool)
-    for j in range(months):
-        state = np.where(state, u[:, j] >= m.p_exit_stress, u[:, j] < m.p_enter_stress)
-        out[:, j] = state
-    return out
+    out = np.empty((n, months), dtype=np.uint8)
+    compiled_stats().markov_regimes(u, m.p_enter_stress, m.p_exit_stress, out, _CPUS)
+    return out.view(bool)
 
 
 def correlated_shocks(
@@ -159,14 +160,11 @@ def make_drivers(
     t_years = np.arange(1, T + 1) * mpp / 12.0
     z_rent, z_btc, stress = correlated_shocks(rng, n, months, m)
     rent = _gbm(z_rent, m.rent_vol, mpp, T) * (1.0 - m.extra_rent_deflation) ** t_years
-    x = np.zeros(n)
     util = np.empty((n, T))
     eps = rng.standard_normal((n, months)) * m.util_vol * math.sqrt(1 - m.util_persistence**2)
-    for j in range(months):
-        x = m.util_persistence * x + eps[:, j]
-        if (j + 1) % mpp == 0:
-            util[:, j // mpp] = 1.0 + x
-    value = rent**m.value_beta * _gbm(rng.standard_normal((n, months)), m.value_vol, mpp, T)
+    compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
+    beta = rent if m.value_beta == 1.0 else rent**m.value_beta
+    value = beta * _gbm(rng.standard_normal((n, months)), m.value_vol, mpp, T)
     jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T)).cumsum(axis=1)
     value = value * (1.0 - m.gen_jump) ** jumps
     btc = _gbm(z_btc, m.btc_vol, mpp, T)
