@@ -61,6 +61,17 @@ def _guess(periodic, fallback: str) -> str:
     return f"{round(v, 4):.4f}" if isinstance(v, float) and -0.99 < v < 10 else fallback
 
 
+def _irr_helper(ws, row: int, formula) -> str:
+    """An IRR metric: the periodic IRR goes to column E; the metric is blank, as in the engine
+    (bisection on [-99%, 1000%] a period), when there is no IRR in that range."""
+    if isinstance(formula, str):
+        return formula
+    final, irr = formula
+    st.style_formula(ws.cell(row, 5, "=" + irr), st.PCT4)
+    e = f"E{row}"
+    return f'IF(AND(ISNUMBER({e}),{e}>-0.99,{e}<10),{final.format(irr=e)},"")'
+
+
 def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
     """Returns metric key (``min_dscr``, ``yield:<tranche>``...) -> ``Metrics!B<row>``."""
     cf, tl = ctx.grids["cf"], ctx.grids["tl"]
@@ -108,7 +119,7 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
         "llcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_final")}+p_dsra0)/p_debt0)',
         "plcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_T-1")}+p_dsra0)/p_debt0)',
-        "equity_irr": f'IFERROR((1+IRR({flows(K)},{eq_guess}))^p_ppy-1,"")',
+        "equity_irr": ("(1+{irr})^p_ppy-1", f'IFERROR(IRR({flows(K)},{eq_guess}),"")'),
         "ltv_at_close": f"INDEX({rng('ltv')},1)",
         "ltv_at_lease_end": f"INDEX({rng('ltv')},MIN(p_sale,p_T-1)+1)",
         "total_debt": "p_debt0",
@@ -123,7 +134,7 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
             mn = refs["min_dscr"].split("!")[1]
             f = f'IF(ISNUMBER({mn}),IF({mn}>0,({mn}-1)/{mn},""),"")'
         else:
-            f = formulas[key]
+            f = _irr_helper(ws, row, formulas[key])
         st.style_formula(ws.cell(row, 2, "=" + f), fmt)
         st.style_engine_value(ws.cell(row, 3, _value(result.metrics.get(key))), fmt)
         ws.cell(row, 4, key).font = st.NOTE_FONT
@@ -141,19 +152,20 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
             "notional": ctx.tr(k, "notional"),
             "wal_years": f"IF(SUM({prin})>1E-12,SUMPRODUCT({prin},"
             f'{tl.col_range("ye", sheet=True)})/SUM({prin}),"")',
-            "yield": f'IFERROR(IRR({flows(k)},{guess})*p_ppy,"")',
+            "yield": ("{irr}*p_ppy", f'IFERROR(IRR({flows(k)},{guess}),"")'),
             "loss": f"SUM({wo})",
             "loss_pct": f'IF({ctx.tr(k, "notional")}>0,SUM({wo})/{ctx.tr(k, "notional")},"")',
             "interest_shortfall_periods": f"SUMPRODUCT(({short}>1E-09)*1)",
         }
         for key, label, fmt in TRANCHE_METRICS:
             ws.cell(row, 1, f"  {label}")
-            st.style_formula(ws.cell(row, 2, "=" + tf[key]), fmt)
+            st.style_formula(ws.cell(row, 2, "=" + _irr_helper(ws, row, tf[key])), fmt)
             st.style_engine_value(ws.cell(row, 3, _value(tm.iloc[k][key])), fmt)
             ws.cell(row, 4, f"{key}:{nm}").font = st.NOTE_FONT
             refs[f"{key}:{nm}"] = f"Metrics!B{row}"
             row += 1
-    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26})
+    st.header(ws.cell(4, 5), "Periodic IRR")
+    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26, 5: 13})
     ws.freeze_panes = "B5"
     return refs
 

@@ -31,6 +31,7 @@ from core.files.excel_inputs import input_name
 from core.files.recalc import recalculate_many
 from core.model.deal import Deal
 from core.risk.stress import Stress, apply_stress
+from tests.engine.deal_builders import simple_deal
 
 pytestmark = pytest.mark.libreoffice
 
@@ -161,6 +162,22 @@ def crypto_held_deal() -> Deal:
     return d
 
 
+def minimal_deal() -> Deal:
+    """No fleet, facility, opex, covenant or reserve: GPU-hour rent with an escalator, renewals
+    repriced at a falling market, an equity IRR beyond the engine's search range (blank)."""
+    lease = {
+        "rent_basis": "gpu_hour",
+        "gpus": 1000,
+        "price_per_gpu_hour": 3000.0,
+        "escalator": 0.05,
+        "renewal_options": 2,
+        "renewals_exercised": 1,
+        "market_rent_decline": 0.2,
+        "term_years": 1.0,
+    }
+    return simple_deal(lease=lease, horizon_years=4.0, tenor_years=3.0)
+
+
 def stressed_deal() -> Deal:
     d = load_deal("resources/deals/hyperion_jv.json")
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
@@ -174,6 +191,10 @@ CASES.update(
     stressed=stressed_deal,
     crypto_sold=crypto_sold_deal,
     crypto_held=crypto_held_deal,
+    minimal=minimal_deal,
+    quarterly_sl=lambda: simple_deal(
+        amortisation="straight_line", tenor_years=0.75, period="quarterly"
+    ),
 )
 
 # workbook edits: (case, block, field, new value)
@@ -325,6 +346,7 @@ def test_cases_exercise_the_formula_paths(books):
     held = run_deal(books["crypto_held"][0]).compiled
     assert sum(c.backstop_paid.sum() for c in held.lease_cash.values()) > 1.0
     assert run_deal(books["stressed"][0]).compiled.rvg_paid.sum() > 1.0
+    assert math.isnan(run_deal(books["minimal"][0]).metrics["equity_irr"])
     tranches = run_deal(books["trap"][0]).compiled.tranches
     assert any(
         b.terms["rate_type"] == "floating" and b.terms["day_count"] == "ACT/360" for b in tranches
