@@ -22,3 +22,11 @@ def ar1_period_ends(
     out: npt.NDArray[np.float64],
     n_threads: int,
 ) -> None: ...
+def hist_counts(
+    values: npt.NDArray[np.float64],
+    lo: float,
+    width: float,
+    n_edges: int,
+    out: npt.NDArray[np.int64],
+    n_threads: int,
+) -> None: ...

@@ -12,9 +12,9 @@ generation (core.risk.paths), run per path in parallel with the same arithmetic 
 """
 
 from cython.parallel cimport prange
-from libc.math cimport NAN, fabs
+from libc.math cimport NAN, fabs, floor, isfinite
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 
 def irr_newton(const double[:, ::1] cf, double[::1] out, int iters, int n_threads):
@@ -89,3 +89,31 @@ def ar1_period_ends(
             x = phi * x + eps[p, j]
             if (j + 1) % mpp == 0:
                 out[p, j // mpp] = 1.0 + x
+
+
+def hist_counts(
+    const double[:, ::1] values, double lo, double width, Py_ssize_t n_edges,
+    long long[:, ::1] out, int n_threads,
+):
+    """Per-period histogram of ``values`` (P, T) into ``out`` (T, n_edges + 1), which is
+    zeroed first. Uniform edges ``lo + k * width`` (k = 0..n_edges-1): bin 0 below the first
+    edge, bin b ``[edge b-1, edge b)``, bin n_edges from the last edge up; NaN not counted.
+    The index is ``floor(clip((v - lo) / width, -1, n_edges - 1)) + 1``, as in NumPy."""
+    cdef Py_ssize_t P = values.shape[0]
+    cdef Py_ssize_t T = values.shape[1]
+    cdef Py_ssize_t p, t, b
+    cdef double pos
+    if out.shape[0] != T or out.shape[1] != n_edges + 1:
+        raise ValueError("out must be (T, n_edges + 1)")
+    out[:, :] = 0
+    for t in prange(T, nogil=True, num_threads=n_threads, schedule="static"):
+        for p in range(P):
+            pos = (values[p, t] - lo) / width
+            if not isfinite(pos):
+                continue
+            if pos < -1.0:
+                pos = -1.0
+            elif pos > n_edges - 1:
+                pos = n_edges - 1
+            b = <Py_ssize_t>floor(pos) + 1
+            out[t, b] += 1

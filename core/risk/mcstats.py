@@ -57,17 +57,13 @@ class Bins:
     edges: np.ndarray
 
     def counts(self, values: np.ndarray) -> np.ndarray:
-        """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period."""
+        """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period (compiled)."""
         e = self.edges
-        T = values.shape[1]
-        nb = len(e) + 1
+        out = np.empty((values.shape[1], len(e) + 1), dtype=np.int64)
         width = (e[-1] - e[0]) / (len(e) - 1)
-        pos = (values - e[0]) / width
-        finite = np.isfinite(pos)
-        idx = np.floor(np.clip(np.where(finite, pos, -1.0), -1.0, len(e) - 1)).astype(np.int64) + 1
-        idx = np.where(finite, idx, nb)  # NaN -> a dropped bin
-        flat = (idx + np.arange(T)[None, :] * (nb + 1)).ravel()
-        return np.bincount(flat, minlength=T * (nb + 1)).reshape(T, nb + 1)[:, :nb]
+        v = np.ascontiguousarray(values, dtype=np.float64)
+        compiled_stats().hist_counts(v, float(e[0]), float(width), len(e), out, _CPUS)
+        return out
 
     def quantiles(self, counts: np.ndarray, qs: list[float]) -> np.ndarray:
         """(len(qs), T) quantiles read off the histograms, interpolated within a bin."""
@@ -105,7 +101,7 @@ class ChunkStats:
     cfads_hist: np.ndarray  # (T, B')
 
 
-PATHSTATS_ABI = 2  # must equal core/risk/_pathstats.pyx ABI_VERSION
+PATHSTATS_ABI = 3  # must equal core/risk/_pathstats.pyx ABI_VERSION
 
 
 def compiled_stats():

@@ -195,3 +195,16 @@ def test_memory_does_not_grow_with_paths(samples):
         tracemalloc.stop()
     per_path_kept = 200  # bytes: generous bound on the per-path scalars
     assert peaks[1] - peaks[0] < (4096 - 512) * per_path_kept + 2_000_000
+
+
+def test_histogram_counts_match_numpy_histogram():
+    rng = np.random.default_rng(4)
+    v = rng.normal(0.5, 0.4, (3000, 7))
+    v[::50, 2] = np.nan
+    b = Bins(np.linspace(0.0, 1.0, 41))
+    c = b.counts(v)
+    for t in range(7):
+        col = v[:, t][np.isfinite(v[:, t])]
+        inner = np.histogram(col[(col >= 0) & (col < 1)], b.edges)[0]
+        assert np.array_equal(c[t, 1:-1], inner)
+        assert c[t, 0] == (col < 0).sum() and c[t, -1] == (col >= 1).sum()
