@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.files.excel_import import ImportResult, WorkbookError, rebuild
-from core.files.excel_import.labels import TARGET_BY_ID
 from core.files.excel_import.mapping import MappingEntry, fingerprint, parse_ref, read_entry
 from core.files.excel_import.reader import parse_number_text
+from core.files.excel_import.targets import TARGET_BY_ID
 from gui.reconcile_view import ReconcileView
 
 COLUMNS = ("Use", "CapStack input", "Sheet!cell", "Value", "Confidence", "Workbook label")

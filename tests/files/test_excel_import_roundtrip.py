@@ -138,3 +138,28 @@ def test_export_edited_input_is_read_back(tmp_path):
     expected.set_term("loan", "spread", 0.045)
     assert dump_deal(res.deal) == dump_deal(expected)
     assert any("loan.spread" in n for n in res.notes)
+
+
+def test_cli_import_writes_deal_and_reuses_mapping(tmp_path, capsys):
+    import json
+
+    from cli.main import cli_main
+
+    src = os.path.join(EXAMPLES, "datacenter_term_sheet.xlsx")
+    out, mapping = tmp_path / "dc.json", tmp_path / "dc.map.json"
+    assert cli_main(["import", src, "-o", str(out), "--save-mapping", str(mapping)]) == 0
+    text = capsys.readouterr().out
+    assert "tranche.coupon" in text and "'Term Sheet'!C8" in text and "Reconciliation" in text
+    deal = load_deal(out)
+    assert deal.blocks["senior"].terms["notional"] == 1000.0
+    out2 = tmp_path / "dc2.json"
+    args = ["import", src, "-o", str(out2), "--mapping", str(mapping), "--json"]
+    assert cli_main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {i["id"]: i["cell"] for i in doc["inputs"]}["tenor"] == "'Term Sheet'!C9"
+    assert any(r["metric"] == "Average DSCR" and r["status"] == "ok" for r in doc["reconciliation"])
+    assert dump_deal(load_deal(out2)) == dump_deal(deal)
+    other = os.path.join(EXAMPLES, "gpu_lease_model.xlsx")
+    out3 = tmp_path / "gpu.json"
+    assert cli_main(["import", other, "-o", str(out3), "--mapping", str(mapping)]) == 2
+    assert "different workbook template" in capsys.readouterr().err and not out3.exists()

@@ -102,3 +102,13 @@ def test_screenshots(dialog, tmp_path):
     out = Path(os.environ.get("CAPSTACK_SHOTS", tmp_path))
     assert dialog.grab().save(str(out / "import_dialog.png"))
     assert dialog.reconcile.grab().save(str(out / "reconcile_view.png"))
+
+
+def test_export_excel_writes_workbook(tmp_path, isolated, sample_deal):
+    target = tmp_path / "out.xlsx"
+    excel_io.export_excel(None, sample_deal, str(target))
+    assert target.exists()
+    kind, _title, text = isolated.shown[-1]
+    assert kind == "information" and str(target) in text
+    again = import_workbook(target)
+    assert again.capstack_roundtrip

@@ -16,12 +16,13 @@ import tempfile
 from dataclasses import dataclass, field
 
 from core.files.excel_import.builder import MissingInputs, build_deal
-from core.files.excel_import.labels import TARGETS, find_labels
+from core.files.excel_import.labels import find_labels
 from core.files.excel_import.mapping import Mapping, MappingEntry, apply_saved, from_candidates
 from core.files.excel_import.reader import Workbook, WorkbookError, open_workbook
 from core.files.excel_import.reconcile import ReconRow, reconcile
 from core.files.excel_import.roundtrip import is_capstack, read_capstack
 from core.files.excel_import.schedules import Schedule, find_schedules
+from core.files.excel_import.targets import TARGETS
 from core.model.deal import Deal
 
 __all__ = ["ImportResult", "Mapping", "MappingEntry", "MissingInputs", "ReconRow",

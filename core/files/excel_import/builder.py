@@ -13,10 +13,11 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from core.files.excel_import.labels import TARGET_BY_ID, money_scale
+from core.files.excel_import.labels import money_scale
 from core.files.excel_import.mapping import Mapping, check_entry_value
 from core.files.excel_import.reader import Workbook, WorkbookError
 from core.files.excel_import.schedules import Schedule
+from core.files.excel_import.targets import TARGET_BY_ID
 from core.model.deal import Deal
 from core.model.errors import DealError
 from core.model.validate import check_deal

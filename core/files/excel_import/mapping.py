@@ -10,8 +10,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.files.excel_import.labels import TARGET_BY_ID, Candidate, convert
+from core.files.excel_import.labels import Candidate, convert
 from core.files.excel_import.reader import Workbook, WorkbookError, as_number, cell_ref
+from core.files.excel_import.targets import TARGET_BY_ID
 from core.model.errors import DealError
 
 MAPPING_FORMAT = "capstack-excel-mapping"
