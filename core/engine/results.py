@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.engine import metrics as m
-from core.engine.arrays import FLAG_NAMES, EngineOutputs
+from core.engine.arrays import FLAG_LIQUIDATED, FLAG_NAMES, EngineOutputs
 from core.engine.compile import CompiledDeal, Drivers, compile_deal
 from core.engine.leverage import LookThrough, look_through
 from core.model.deal import Deal
@@ -88,8 +88,12 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     T, ppy = tl.n_periods, tl.periods_per_year
     dates = pd.DatetimeIndex([d.isoformat() for d in tl.end_dates], name="date")
 
+    # after the lenders sell the collateral the SPV has no operations left to show
+    liquidated = (out.flags[path] & FLAG_LIQUIDATED) != 0
+    operating = ~(np.cumsum(liquidated) - liquidated).astype(bool)
+
     def row(a: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(a[path if a.shape[0] > 1 else 0], (T,))
+        return np.broadcast_to(a[path if a.shape[0] > 1 else 0], (T,)) * operating
 
     periods = pd.DataFrame(
         {

@@ -77,3 +77,18 @@ def test_hyperion_look_through_by_hand():
     assert meta.lease_pv == pytest.approx(lease_pv(rent, 0.05, 4))
     assert meta.guarantees == pytest.approx(8000.0)
     assert meta.ratio == pytest.approx((58700 + 5460 + meta.lease_pv + 8000) / 58700)
+
+
+def test_nothing_operates_after_a_liquidation():
+    from core.engine.arrays import FLAG_LIQUIDATED
+    from core.risk.stress import Stress, apply_stress
+
+    deal = load_deal(DEALS[[p.stem for p in DEALS].index("hyperion_jv")])
+    r = run_deal(apply_stress(deal, Stress(rent_deflation=0.4)))  # renewals reprice far lower
+    flags = r.periods["flags"].to_numpy()
+    (sold,) = np.nonzero(flags & FLAG_LIQUIDATED)
+    assert len(sold) == 1
+    after = r.periods.iloc[sold[0] + 1 :]
+    for column in ("revenue", "opex", "fees", "cfads", "asset_value", "distribution"):
+        np.testing.assert_allclose(after[column], 0.0, err_msg=column)
+    assert r.periods["revenue"].iloc[: sold[0] + 1].sum() > 0
