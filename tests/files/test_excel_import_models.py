@@ -32,9 +32,11 @@ EXPECTED = {
     "airport-debt-let-lambda.xlsx": {"debt_amount": "Inputs!B7", "tenor": "Inputs!B4",
                                      "coupon": "Inputs!B5"},
     "pace-abs-hero-2017-1.xlsm": {"debt_amount": "DealSummary!E4",
+                                  "gearing": "TrancheStructure!C34",
                                   "coupon": "TrancheStructure!C14",
                                   "revenue_price": "DealSummary!E16"},
     "sp-case-study-indirect-cf.xlsm": {"capex": "General Assumptions!J65",
+                                       "debt_amount": "Balance Sheet!J36",
                                        "coupon": "General Assumptions!J87",
                                        "revenue_price": "General Assumptions!J18"},
 }  # fmt: skip
@@ -113,11 +115,21 @@ def test_solar_numbers_reconcile_against_workbook_cells(imported):
 
 def test_airport_reports_what_is_missing(imported):
     res = imported("airport-debt-let-lambda.xlsx")
+    path = os.path.join(MODELS, "airport-debt-let-lambda.xlsx")
+    # no price in the workbook: the rent is the average revenue of years 2-13 (the debt tenor)
+    revenue = [_raw(path, f"Operating_Cashflows!B{r}") for r in range(3, 15)]
+    assert res.deal.blocks["lease"].terms["annual_rent"] == pytest.approx(sum(revenue) / 12e6)
+    assert "Revenue price: not found" in res.unmapped
     assert "Capex: not found" in res.unmapped
     assert any(u.startswith("defaulted - Capex") for u in res.unmapped)
     rows = {r.metric: r for r in res.reconciliation}
     assert rows["Minimum DSCR"].workbook == pytest.approx(1.3)  # Debt_Schedule!G column
     assert rows["Minimum DSCR"].status == "ok"
+
+
+def test_thousands_unit_text_scales_to_millions(imported):
+    e = imported("sp-case-study-indirect-cf.xlsm").mapping.get("capex")
+    assert e.scale == 1e-3 and e.value == pytest.approx(0.15)  # 150 US$'000 (column G)
 
 
 def test_macro_workbooks_say_macros_not_run(imported):

@@ -263,8 +263,9 @@ def _unit_text(v: str) -> bool:
 
 def _unit_context(sheet: Sheet, r: int, c: int, rr: int, cc: int, label: str) -> str:
     parts = [label]
-    for k in range(1, 4):
-        v = sheet.get(rr, cc + k)
+    between = range(c + 1, cc) if rr == r else ()  # unit columns between label and value
+    for col in [*between, cc + 1, cc + 2, cc + 3]:
+        v = sheet.get(rr, col)
         if isinstance(v, str):
             parts.append(v)
     return " ".join(parts).lower()
