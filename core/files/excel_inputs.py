@@ -32,9 +32,24 @@ _BAD = re.compile(r"[^A-Za-z0-9_.]")
 
 
 def input_name(block_id: str, field_name: str, index: int | None = None) -> str:
-    """The workbook-scoped defined name of a term's value cell."""
+    """The workbook-scoped defined name of a term's value cell. Characters Excel does not allow
+    in a name become ``_`` (the import then falls back to the embedded deal for that block)."""
     name = f"in_{_BAD.sub('_', block_id)}__{field_name}"
     return name if index is None else f"{name}__{index}"
+
+
+def _unique_ids(deal: Deal) -> dict[str, str]:
+    """Block id -> the id used in names; Excel names ignore case, so clashes get a suffix."""
+    used: set[str] = set()
+    out = {}
+    for block_id in deal.blocks:
+        base = _BAD.sub("_", block_id)
+        name, n = base, 2
+        while name.lower() in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name.lower())
+        out[block_id] = name
+    return out
 
 
 @dataclass
@@ -60,12 +75,6 @@ def _cell_value(ftype: str, value):
     return value
 
 
-def _text_safe(cell) -> None:
-    """Keep a text term such as '=A1' a string, never a formula."""
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
-
-
 def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
     ws = wb.create_sheet(SHEET)
     st.title(
@@ -77,6 +86,7 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
     for col, text in enumerate(("Block", "Field", "Value", "Unit", "Notes", "Name"), start=1):
         st.header(ws.cell(4, col), text)
     refs = InputRefs()
+    ids = _unique_ids(deal)
     validations: dict[tuple[str, ...], DataValidation] = {}
     row = 5
     for block in deal.blocks.values():
@@ -94,22 +104,22 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
                 items = list(value)
                 first = row
                 for i in range(len(items) + LIST_SPARE):
-                    ws.cell(row, 1, block.id)
+                    st.text_safe(ws.cell(row, 1, block.id))
                     ws.cell(row, 2, f"{f.label} [{i}]")
                     cell = ws.cell(row, VALUE_COL, items[i] if i < len(items) else None)
                     st.style_input(cell, fmt)
                     ws.cell(row, 4, f.unit_label)
                     ws.cell(row, 5, f.help if i == 0 else "")
-                    name = input_name(block.id, f.name, i)
+                    name = input_name(ids[block.id], f.name, i)
                     ws.cell(row, 6, name)
                     _add_name(wb, name, row)
                     row += 1
                 refs.lists[(block.id, f.name)] = f"{SHEET}!$C${first}:$C${row - 1}"
                 continue
-            ws.cell(row, 1, block.id)
+            st.text_safe(ws.cell(row, 1, block.id))
             ws.cell(row, 2, f.label)
             cell = ws.cell(row, VALUE_COL, _cell_value(f.type, value))
-            _text_safe(cell)
+            st.text_safe(cell)
             st.style_input(cell, fmt)
             ws.cell(row, 4, f.unit_label)
             note = f.help
@@ -124,7 +134,7 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
                     ws.add_data_validation(dv)
                 dv.add(cell.coordinate)
             ws.cell(row, 5, note)
-            name = input_name(block.id, f.name)
+            name = input_name(ids[block.id], f.name)
             ws.cell(row, 6, name)
             _add_name(wb, name, row)
             refs.scalar[(block.id, f.name)] = name

@@ -28,7 +28,7 @@ def _v(x):
 
 def _row(ws: Worksheet, r: int, values: list, fmts: list[str]) -> None:
     for j, (v, fmt) in enumerate(zip(values, fmts, strict=True), start=1):
-        cell = ws.cell(r, j, _v(v))
+        cell = st.text_safe(ws.cell(r, j, _v(v)))
         if j == 1:
             continue
         st.style_engine_value(cell, fmt)
@@ -114,7 +114,7 @@ def write_montecarlo(wb: Workbook, deal: Deal, n_paths: int, seed: int = 0) -> N
         st.header(ws.cell(r, j), c.replace("_", " "))
     for tr in mc["tranches"]:
         r += 1
-        ws.cell(r, 1, tr["name"])
+        st.text_safe(ws.cell(r, 1, tr["name"]))
         for j, c in enumerate(cols, start=2):
             st.style_engine_value(ws.cell(r, j, _v(tr.get(c))), st.MONEY if "usd" in c else st.PCT)
     r += 2

@@ -75,8 +75,16 @@ def style_engine_value(cell: Cell, number_format: str = MONEY) -> None:
     cell.number_format = number_format
 
 
+def text_safe(cell: Cell) -> Cell:
+    """Keep user text such as a tranche named '=A1' a string, never a formula."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
 def header(cell: Cell, text: str) -> None:
     cell.value = text
+    text_safe(cell)
     cell.font = HEADER_FONT
     cell.fill = HEADER_FILL
     cell.alignment = CENTER

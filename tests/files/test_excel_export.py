@@ -467,3 +467,21 @@ def test_cli_export(tmp_path):
     bad = main("export", str(deal_path), "-o", str(tmp_path / "no" / "x.xlsx"))
     assert bad.returncode == 2 and "does not exist" in bad.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_awkward_names_stay_text_and_names_stay_unique(tmp_path):
+    deal = load_deal("resources/deals/xai_gpu_spv.json")
+    deal.set_term("loan", "name", "=1+1")
+    _tranche(deal, "Loan", name="@mezz", pik=False)  # same name as 'loan' for Excel (no case)
+    path = tmp_path / "awkward.xlsx"
+    export_workbook(deal, path, scenarios=False)
+    wb = openpyxl.load_workbook(path)
+    texts = [c.value for row in wb["Inputs"].iter_rows() for c in row if c.value == "=1+1"]
+    assert texts and all(
+        c.data_type == "s" for row in wb["Inputs"].iter_rows() for c in row if c.value == "=1+1"
+    )
+    headers = [c for c in wb["CashFlows"][4] if isinstance(c.value, str) and "=1+1" in c.value]
+    assert headers and all(c.data_type == "s" for c in headers)
+    names = {n.lower() for n in wb.defined_names}
+    assert len(names) == len(wb.defined_names)
+    assert "in_loan__coupon" in names and "in_loan_2__coupon" in names
