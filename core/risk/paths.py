@@ -9,7 +9,8 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
   regime-switching Gaussian copula: the correlation "converges" in downturns).
 - **Rent**: ``rent_factor = (1 - extra_rent_deflation)^t * exp(sigma_r W_t - sigma_r^2 t / 2)``
   multiplies each lease's market rent (which already falls at its ``market_rent_decline``); it
-  sets renewal and re-leasing rents.
+  sets renewal and re-leasing rents. ``sigma_r`` is ``rent_vol`` (compute rent) for a deal
+  with a GPU fleet, ``facility_rent_vol`` (data-centre rent) for one without.
 - **Utilisation**: factor ``clip(1 + x_t, 0, 1 / u)`` with x an AR(1) (monthly persistence
   ``util_persistence``, stationary s.d. ``util_vol``); scales GPU-hour rent above take-or-pay
   and re-leasing revenue.
@@ -48,7 +49,8 @@ _CPUS = os.cpu_count() or 1
 
 @dataclass(frozen=True)
 class MarketModel:
-    rent_vol: float = 0.25  # annual volatility of log market rent
+    rent_vol: float = 0.25  # annual volatility of log market compute rent (GPU deals)
+    facility_rent_vol: float = 0.05  # the same for a deal with no GPU fleet (data-centre lease)
     extra_rent_deflation: float = 0.0  # on top of each lease's market_rent_decline
     util_vol: float = 0.05
     util_persistence: float = 0.9  # monthly AR(1) coefficient
@@ -159,7 +161,8 @@ def make_drivers(
     months = T * mpp
     t_years = np.arange(1, T + 1) * mpp / 12.0
     z_rent, z_btc, stress = correlated_shocks(rng, n, months, m)
-    rent = _gbm(z_rent, m.rent_vol, mpp, T) * (1.0 - m.extra_rent_deflation) ** t_years
+    vol = m.rent_vol if compiled.deal.of_kind("gpu_fleet") else m.facility_rent_vol
+    rent = _gbm(z_rent, vol, mpp, T) * (1.0 - m.extra_rent_deflation) ** t_years
     util = np.empty((n, T))
     eps = rng.standard_normal((n, months)) * m.util_vol * math.sqrt(1 - m.util_persistence**2)
     compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
