@@ -47,13 +47,17 @@ class BreakEven:
     fails_at: float  # one hair more severe: the tranche takes a loss (nan: never fails)
     loss_at_value: float  # USD m, zero by construction
     loss_at_fail: float  # USD m, positive when fails_at is finite
-    status: str  # "edge", "never_fails" (survives the whole range), "fails_in_base"
+    #: "edge"; "never_fails" (no loss over the whole range); "fails_in_base" (a loss at the
+    #: mildest value: 0, or termination at the horizon, on top of ``base``)
+    status: str
     description: str
 
     @property
     def label(self) -> str:
         if self.status == "fails_in_base":
-            return "loss already in the base case"
+            if self.unit == "years":
+                return "loss even with termination at the horizon"
+            return "loss even at the mildest value (0)"
         v = self.value
         text = f"{v:.2f} years" if self.unit == "years" else f"{v * 100:.1f}%"
         if self.status == "never_fails" and self.unit == "years":
