@@ -163,3 +163,28 @@ def test_cli_import_writes_deal_and_reuses_mapping(tmp_path, capsys):
     out3 = tmp_path / "gpu.json"
     assert cli_main(["import", other, "-o", str(out3), "--mapping", str(mapping)]) == 2
     assert "different workbook template" in capsys.readouterr().err and not out3.exists()
+
+
+def test_export_names_with_sanitised_and_clashing_ids(tmp_path):
+    if importlib.util.find_spec("core.files.excel_export") is None:
+        pytest.skip("core.files.excel_export has not landed yet (export half of issue #5)")
+    from core.files.excel_export import export_workbook
+
+    deal = load_deal(os.path.join(ROOT, "resources", "deals", "xai_gpu_spv.json"))
+    deal.add_block("tranche", {"name": "Junior", "seniority": 2, "notional": 500.0,
+                               "coupon": 0.11, "tenor_years": 5.0}, block_id="LOAN")  # fmt: skip
+    deal.connect("issues", "spv", "LOAN")
+    deal.add_block("tranche", {"name": "Mezz", "seniority": 2, "notional": 300.0,
+                               "coupon": 0.09, "tenor_years": 5.0}, block_id="mezz a")  # fmt: skip
+    deal.connect("issues", "spv", "mezz a")
+    p = tmp_path / "deal.xlsx"
+    export_workbook(deal, p)
+    wb = openpyxl.load_workbook(p)
+    for name, value in (("in_LOAN_2__coupon", 0.12), ("in_mezz_a__coupon", 0.095)):
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        wb[sheet][ref.replace("$", "")] = value
+    wb.save(p)
+    res = import_workbook(p)
+    assert res.deal.blocks["LOAN"].terms["coupon"] == 0.12
+    assert res.deal.blocks["mezz a"].terms["coupon"] == 0.095
+    assert res.deal.blocks["loan"].terms == deal.blocks["loan"].terms

@@ -14,12 +14,28 @@ SHEET = "_capstack"
 _BAD = re.compile(r"[^A-Za-z0-9_.]")  # the export writes block ids with these replaced by _
 
 
-def _parse_name(deal: Deal, name: str) -> tuple[str, str, int | None] | None:
+def name_ids(deal: Deal) -> dict[str, str]:
+    """Block id -> the id the export uses in names (``core.files.excel_inputs``): characters
+    Excel refuses become ``_``, and as Excel names ignore case, clashes get ``_2``, ``_3``..."""
+    used: set[str] = set()
+    out = {}
+    for block_id in deal.blocks:
+        base = _BAD.sub("_", block_id)
+        name, n = base, 2
+        while name.lower() in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name.lower())
+        out[block_id] = name
+    return out
+
+
+def _parse_name(deal: Deal, ids: dict[str, str], name: str) -> tuple[str, str, int | None] | None:
     """``in_<block_id>__<field>[__<i>]`` -> (block id, field, index) for a known block field."""
     best = None
+    low = name.lower()
     for block_id, block in deal.blocks.items():
-        prefix = f"in_{_BAD.sub('_', block_id)}__"
-        if not name.startswith(prefix) or (best and len(prefix) <= best[0]):
+        prefix = f"in_{ids[block_id]}__".lower()
+        if not low.startswith(prefix) or (best and len(prefix) <= best[0]):
             continue
         rest = name[len(prefix) :]
         m = re.fullmatch(r"(.+)__(\d+)", rest)
@@ -48,8 +64,9 @@ def read_capstack(wb: Workbook) -> tuple[Deal, list[str]]:
         raise WorkbookError(f"{SHEET}!A3: the embedded deal cannot be read: {exc}") from None
     lists: dict[tuple[str, str], dict[int, tuple]] = {}
     changed = []
+    ids = name_ids(deal)
     for name, (sheet, r, c) in sorted(wb.defined_names.items()):
-        parsed = _parse_name(deal, name)
+        parsed = _parse_name(deal, ids, name)
         if parsed is None:
             continue
         block_id, fname, idx = parsed
