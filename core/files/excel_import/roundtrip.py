@@ -6,27 +6,15 @@ from __future__ import annotations
 import re
 
 from core.files.deal_json import loads_deal
+
+# the export's name convention (sanitised ids, case clashes suffixed _2, _3...): one source of
+# truth, private in core.files.excel_inputs, imported rather than copied
+from core.files.excel_inputs import _unique_ids as name_ids
 from core.files.excel_import.reader import Workbook, WorkbookError, as_date, cell_ref
 from core.model.deal import Deal
 from core.model.errors import DealError
 
 SHEET = "_capstack"
-_BAD = re.compile(r"[^A-Za-z0-9_.]")  # the export writes block ids with these replaced by _
-
-
-def name_ids(deal: Deal) -> dict[str, str]:
-    """Block id -> the id the export uses in names (``core.files.excel_inputs``): characters
-    Excel refuses become ``_``, and as Excel names ignore case, clashes get ``_2``, ``_3``..."""
-    used: set[str] = set()
-    out = {}
-    for block_id in deal.blocks:
-        base = _BAD.sub("_", block_id)
-        name, n = base, 2
-        while name.lower() in used:
-            name, n = f"{base}_{n}", n + 1
-        used.add(name.lower())
-        out[block_id] = name
-    return out
 
 
 def _parse_name(deal: Deal, ids: dict[str, str], name: str) -> tuple[str, str, int | None] | None:
