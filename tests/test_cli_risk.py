@@ -116,3 +116,17 @@ def test_montecarlo_text():
     proc = _main("montecarlo", str(DEAL), "--paths", "300", "--seed", "1", "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "PD" in proc.stdout and "min DSCR" in proc.stdout and "lockup" in proc.stdout
+
+
+def test_montecarlo_on_a_scenario_equals_the_library_on_the_stressed_deal():
+    proc = _main(
+        "montecarlo", str(DEAL), "--paths", "300", "--seed", "4", "--scenario", "severe",
+        "--json", "--quiet",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc.pop("scenario") == "severe"
+    lib = run_montecarlo(
+        apply_stress(load_deal(DEAL), BUILTIN["severe"]), MonteCarloConfig(n_paths=300, seed=4)
+    )
+    assert doc == json.loads(lib.to_json())
