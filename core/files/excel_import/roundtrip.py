@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from core.files.deal_json import loads_deal
+from core.files.excel_import.reader import Workbook, WorkbookError, as_date, cell_ref
 
 # the export's name convention (sanitised ids, case clashes suffixed _2, _3...): one source of
 # truth, private in core.files.excel_inputs, imported rather than copied
 from core.files.excel_inputs import _unique_ids as name_ids
-from core.files.excel_import.reader import Workbook, WorkbookError, as_date, cell_ref
 from core.model.deal import Deal
 from core.model.errors import DealError
 
