@@ -55,7 +55,7 @@ def _groups(tranches) -> list[tuple[int, int]]:
 
 
 def build_workbook(
-    deal: Deal, result=None, scenarios: bool = True, mc_paths: int = 0, mc_seed: int = 0
+    deal: Deal, result=None, scenarios: bool = True, mc_paths: int = 2000, mc_seed: int = 0
 ) -> Workbook:
     """The export workbook in memory (``result`` from ``run_deal``; computed when omitted).
 
@@ -107,7 +107,7 @@ def export_workbook(
     path: str | os.PathLike[str],
     result=None,
     scenarios: bool = True,
-    mc_paths: int = 0,
+    mc_paths: int = 2000,
     mc_seed: int = 0,
 ) -> None:
     """Write the Excel model of ``deal`` to ``path`` (atomically); see :func:`build_workbook`."""

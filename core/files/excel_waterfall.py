@@ -95,9 +95,16 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
         G,
     )
     add(
+        "asset_value",
+        "Asset value",
+        lambda t, r: f"{sc.ext('asset_value', r)}*{a('alive', r)}",
+        st.MONEY,
+        G,
+    )
+    add(
         "coll",
         "Collateral value",
-        lambda t, r: f"{sc.ext('asset_value', r)}*{a('alive', r)}+{a('crypto', r)}",
+        lambda t, r: f"{a('asset_value', r)}+{a('crypto', r)}",
         st.MONEY,
         G,
     )
@@ -185,9 +192,13 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
 
     # ------------------------------------------------------------ 2. CFADS
     G = "2. CFADS"
-    add("revenue", "Revenue", lambda t, r: ls.ext("revenue", r), st.MONEY, G)
-    add("opex", "Operating costs", lambda t, r: sc.ext("opex", r), st.MONEY, G)
-    add("fees", "Senior fees", lambda t, r: sc.ext("fees", r), st.MONEY, G)
+    # after a liquidation the SPV has no operations: shown as zero, as in DealResult.periods
+    for key, label, src in (
+        ("revenue", "Revenue", ls),
+        ("opex", "Operating costs", sc),
+        ("fees", "Senior fees", sc),
+    ):
+        add(key, label, lambda t, r, k=key, s=src: f"{s.ext(k, r)}*{a('alive', r)}", st.MONEY, G)
     for k in range(K):
         add(
             f"ic{k}",
@@ -199,7 +210,9 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     add(
         "ebitda",
         "Revenue - costs - fees",
-        lambda t, r: f"({a('revenue', r)}-{a('opex', r)}-{a('fees', r)})*{a('alive', r)}",
+        lambda t, r: (
+            f"({ls.ext('revenue', r)}-{sc.ext('opex', r)}-{sc.ext('fees', r)})*{a('alive', r)}"
+        ),
         st.MONEY,
         G,
     )
