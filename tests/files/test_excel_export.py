@@ -411,19 +411,27 @@ def test_long_deal_json_is_split(tmp_path):
 
 
 def test_scenarios_sheet_holds_engine_stress_results(tmp_path):
-    from core.risk.catalogue import RISKS
+    from core.risk.catalogue import RISKS, risk_summary
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
     deal = load_deal("resources/deals/hyperion_jv.json")
     path = tmp_path / "s.xlsx"
-    export_workbook(deal, path, mc_paths=500)
+    export_workbook(deal, path, mc_paths=500, mc_seed=3)
     wb = openpyxl.load_workbook(path)
     ws = wb["Scenarios"]
     rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    outcomes = {o.risk.id: o for o in risk_summary(deal)}
     for risk in RISKS:
-        stressed = run_deal(apply_stress(deal, risk.stress))
-        got = ws.cell(rows[risk.title], 3).value
-        assert got == pytest.approx(stressed.metrics["min_dscr"], rel=1e-12)
-    assert "MonteCarlo" in wb.sheetnames and wb["MonteCarlo"]["B5"].value is not None
+        o, r = outcomes[risk.id], rows[risk.title]
+        assert ws.cell(r, 3).value == pytest.approx(o.min_dscr, rel=1e-12)
+        assert ws.cell(r, 5).value == pytest.approx(sum(o.loss_by_tranche.values()), abs=1e-9)
+        assert ws.cell(r, 3).fill.fgColor.rgb == "FFD9D9D9"  # grey: an engine value
+    base = run_deal(deal).metrics
+    assert ws.cell(rows["Base case"], 3).value == pytest.approx(base["min_dscr"], rel=1e-12)
+    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=500, seed=3)).to_dict()
+    m = wb["MonteCarlo"]
+    assert m["B5"].value == pytest.approx(mc["tranches"][0]["probability_of_default"])
+    assert m["A5"].value == mc["tranches"][0]["name"]
 
 
 def test_bad_targets_raise_clear_errors_and_leave_nothing(tmp_path):
