@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     from core.risk.distributed import run_distributed, scheduler_address
     from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
-    deal = load_deal(args.deal)
+    deal = original = load_deal(args.deal)
     if args.scenario:
         from core.risk.scenarios import scenario
         from core.risk.stress import apply_stress
@@ -150,10 +150,15 @@ def run(args: argparse.Namespace) -> int:
     bar = None if args.quiet else ProgressBar(sys.stderr)
     address = scheduler_address(args.scheduler)
     if address is None:
-        result = run_montecarlo(deal, config, progress=bar)
+        sized_on = original if args.scenario else None
+        result = run_montecarlo(deal, config, progress=bar, sized_on=sized_on)
     else:
         result = run_distributed(
-            deal, config, scheduler=None if address == "local" else address, progress=bar
+            deal,
+            config,
+            scheduler=None if address == "local" else address,
+            progress=bar,
+            sized_on=original if args.scenario else None,
         )
     if args.json:
         if args.scenario:  # say what was stressed, keeping the output deterministic

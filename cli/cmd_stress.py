@@ -49,12 +49,12 @@ def _literal(raw: str):
 def scenario_rows(deal, scenarios: dict) -> list[dict]:
     from core.engine.results import run_deal
     from core.risk.lookthrough import sponsor_stress
-    from core.risk.stress import apply_stress
+    from core.risk.stress import run_stressed
 
     base = run_deal(deal)
     rows = []
     for name, stress in scenarios.items():
-        res = run_deal(apply_stress(deal, stress))
+        res = run_stressed(deal, stress, sized=base.compiled)
         tm = res.tranche_metrics
         rows.append(
             {

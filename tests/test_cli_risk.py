@@ -12,7 +12,7 @@ from core.engine.results import run_deal
 from core.files.deal_json import load_deal
 from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 from core.risk.scenarios import BUILTIN
-from core.risk.stress import Stress, apply_stress
+from core.risk.stress import Stress, apply_stress, run_stressed
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAL = ROOT / "resources" / "deals" / "hyperion_jv.json"
@@ -42,7 +42,7 @@ def test_stress_json_scenarios_grid_breakeven():
     from dataclasses import replace
 
     stress = replace(BUILTIN["severe"], base_rate_shock=0.01)
-    res = run_deal(apply_stress(deal, stress))
+    res = run_stressed(deal, stress)
     (row,) = doc["scenarios"]
     assert row["scenario"] == "severe"
     assert row["min_dscr"] == pytest.approx(res.metrics["min_dscr"], rel=1e-12)
@@ -57,7 +57,7 @@ def test_stress_text_and_defaults():
     proc = _main("stress", str(DEAL), "--set", "rent_deflation=0.3")
     assert proc.returncode == 0, proc.stderr
     assert "custom: rent deflation +30.0%" in proc.stdout
-    res = run_deal(apply_stress(load_deal(DEAL), Stress(rent_deflation=0.3)))
+    res = run_stressed(load_deal(DEAL), Stress(rent_deflation=0.3))
     assert f"{res.metrics['min_dscr']:.2f}x" in proc.stdout
 
 
@@ -126,7 +126,8 @@ def test_montecarlo_on_a_scenario_equals_the_library_on_the_stressed_deal():
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc.pop("scenario") == "severe"
+    deal = load_deal(DEAL)
     lib = run_montecarlo(
-        apply_stress(load_deal(DEAL), BUILTIN["severe"]), MonteCarloConfig(n_paths=300, seed=4)
+        apply_stress(deal, BUILTIN["severe"]), MonteCarloConfig(n_paths=300, seed=4), sized_on=deal
     )
     assert doc == json.loads(lib.to_json())

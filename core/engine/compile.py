@@ -91,13 +91,15 @@ def compile_deal(
     Debt schedules (sculpting included), base-case interest and the DSRA target are fixed at
     sizing on the BASE CASE, so every stochastic path runs against the same schedules. With
     drivers they are taken from ``sized`` (the deal compiled without drivers), which is compiled
-    here when not given; a Monte Carlo compiles it once and passes it to every chunk.
+    here when not given; a Monte Carlo compiles it once and passes it to every chunk. A
+    stressed copy of a deal is compiled with ``sized`` = the unstressed deal's compilation,
+    so the stress hits debt that was sized before it (core.risk.stress.compile_stressed).
     """
     from core.model.validate import check_deal
 
     if drivers is not None and sized is None:
         sized = compile_deal(deal)
-    elif sized is None:
+    elif drivers is None:
         check_deal(deal)
     drv = drivers or Drivers()
     P = drv.n_paths

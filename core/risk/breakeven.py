@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.engine.compile import compile_deal
+from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
 from core.model.deal import Deal
 from core.risk.errors import RiskInputError
@@ -72,11 +72,12 @@ class BreakEven:
         return d
 
 
-def tranche_losses(deal: Deal, stress: Stress) -> np.ndarray:
-    """Write-off per tranche (USD m, seniority order) of the deterministic run under ``stress``."""
-    from core.risk.stress import apply_stress
+def tranche_losses(deal: Deal, stress: Stress, sized: CompiledDeal | None = None) -> np.ndarray:
+    """Write-off per tranche (USD m, seniority order) of the deterministic run under ``stress``,
+    the debt sized on the unstressed deal (``sized``: its compilation, to reuse)."""
+    from core.risk.stress import compile_stressed
 
-    compiled = compile_deal(apply_stress(deal, stress))
+    compiled = compile_stressed(deal, stress, sized)
     out = run_waterfall(compiled.inputs, n_threads=1)
     return out.writeoff[0].sum(axis=1)
 
@@ -119,9 +120,10 @@ def solve_breakeven(
     unit, upper, desc = DRIVERS[driver]
     k, name = _tranche_index(deal, tranche)
     base = base or Stress()
+    sized = compile_deal(deal)
 
     def loss(v: float) -> float:
-        losses = tranche_losses(deal, replace(base, **{driver: v}))
+        losses = tranche_losses(deal, replace(base, **{driver: v}), sized)
         return float(losses.sum() if k is None else losses[k])
 
     def result(value, fails, lv, lf, status) -> BreakEven:
@@ -176,10 +178,9 @@ class Headroom:
 
 def dscr_headroom(deal: Deal, stress: Stress | None = None) -> Headroom:
     """How far CFADS can fall, uniformly, before the lock-up and default DSCR levels are hit."""
-    from core.risk.stress import apply_stress
+    from core.risk.stress import compile_stressed
 
-    d = apply_stress(deal, stress) if stress else deal
-    compiled = compile_deal(d)
+    compiled = compile_stressed(deal, stress) if stress else compile_deal(deal)
     out = run_waterfall(compiled.inputs, n_threads=1)
     test = out.dscr_test[0]
     finite = test[np.isfinite(test)]

@@ -3,8 +3,8 @@
 ``RISKS`` lists one entry per risk in the domain primer, with the severe-but-plausible stress
 the report applies and the driver whose break-even answers "how far can this go before the
 debt loses money". ``risk_summary(deal)`` runs them all through the same engine as the base
-case (``run_deal``) and the break-even solver, and says what comes back onto each sponsor's
-balance sheet.
+case (``run_stressed``: debt sized on the unstressed deal) and the break-even solver, and says
+what comes back onto each sponsor's balance sheet.
 
 Stress values and their DOMAIN.md source:
 
@@ -133,12 +133,12 @@ class RiskOutcome:
 
 
 def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> RiskOutcome:
-    """Run one risk's stress through ``run_deal`` and solve its break-even (all debt)."""
+    """Run one risk's stress (debt sized on the unstressed deal) and solve its break-even."""
     from core.engine.results import run_deal
-    from core.risk.stress import apply_stress
+    from core.risk.stress import run_stressed
 
     base = run_deal(deal, engine=engine)
-    res = run_deal(apply_stress(deal, r.stress), engine=engine)
+    res = run_stressed(deal, r.stress, engine, base.compiled)
     tm = res.tranche_metrics
     be = solve_breakeven(deal, r.breakeven_driver, None, tol=tol, base=r.breakeven_base)
     return RiskOutcome(

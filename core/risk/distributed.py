@@ -25,6 +25,7 @@ from core.risk.montecarlo import (
     MonteCarloCancelled,
     MonteCarloConfig,
     MonteCarloResult,
+    base_case,
     build_result,
     run_chunk,
 )
@@ -33,18 +34,22 @@ ENV_SCHEDULER = "CAPSTACK_DASK_SCHEDULER"
 
 
 @lru_cache(maxsize=8)
-def _sized(digest: str, text: str):
+def _sized(digest: str, text: str, sizing_text: str | None):
     """(deal, base-case compiled deal) for a deal's JSON text, once per worker process."""
-    from core.engine.compile import compile_deal
     from core.files.deal_json import loads_deal
 
     deal = loads_deal(text, source="<dask task>")
-    return deal, compile_deal(deal)
+    sized_on = loads_deal(sizing_text, source="<dask task>") if sizing_text else None
+    return deal, base_case(deal, sized_on)
 
 
-def chunk_task(text: str, config: MonteCarloConfig, i: int) -> ChunkStats:
-    """One chunk of the run, as a Dask task (pure: same inputs, same statistics)."""
-    deal, sized = _sized(hashlib.sha256(text.encode()).hexdigest(), text)
+def chunk_task(
+    text: str, config: MonteCarloConfig, i: int, sizing_text: str | None = None
+) -> ChunkStats:
+    """One chunk of the run, as a Dask task (pure: same inputs, same statistics).
+    ``sizing_text``: the unstressed deal whose sizing a stressed deal uses."""
+    key = hashlib.sha256(f"{text}\0{sizing_text}".encode()).hexdigest()
+    deal, sized = _sized(key, text, sizing_text)
     return run_chunk(deal, sized, config, i)
 
 
@@ -61,6 +66,7 @@ def run_distributed(
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     local_workers: int = 2,
+    sized_on: Deal | None = None,
 ) -> MonteCarloResult:
     """Run the Monte Carlo on a Dask cluster and merge the chunks exactly.
 
@@ -68,8 +74,12 @@ def run_distributed(
     or, with no address, on a ``LocalCluster`` of ``local_workers`` worker processes, and closed
     at the end. ``progress(done_paths, total)`` is called as chunks complete (in completion
     order); ``cancel()`` is polled between completions and cancels the outstanding tasks.
+    ``sized_on``: as in :func:`core.risk.montecarlo.run_montecarlo`.
     """
-    out = run_portfolio({"deal": deal}, config, scheduler, client, progress, cancel, local_workers)
+    sizing = None if sized_on is None else {"deal": sized_on}
+    out = run_portfolio(
+        {"deal": deal}, config, scheduler, client, progress, cancel, local_workers, sizing
+    )
     return out["deal"]
 
 
@@ -81,18 +91,21 @@ def run_portfolio(
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     local_workers: int = 2,
+    sized_on: dict[str, Deal] | None = None,
 ) -> dict[str, MonteCarloResult]:
     """The Monte Carlo of several deals at once on one cluster: every chunk of every deal is a
     task; each deal's chunks are merged in chunk order, so each result equals that deal's
-    single-process run with the same config. ``progress`` counts paths over all deals."""
+    single-process run with the same config. ``progress`` counts paths over all deals.
+    ``sized_on`` maps a deal's name to the unstressed deal whose sizing it uses."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    from core.engine.compile import compile_deal
     from core.files.deal_json import dump_deal
 
     config.validate()
-    sized = {name: compile_deal(d) for name, d in deals.items()}  # validates before sending
+    sizing = sized_on or {}
+    sized = {name: base_case(d, sizing.get(name)) for name, d in deals.items()}  # validates
     texts = {name: dump_deal(d) for name, d in deals.items()}
+    sizing_texts = {name: dump_deal(d) for name, d in sizing.items()}
     own = client is None
     cluster = None
     if own:
@@ -109,7 +122,7 @@ def run_portfolio(
     try:
         # pure tasks: Dask keys them by their arguments (deal text, config, chunk index)
         futures = {
-            client.submit(chunk_task, texts[name], config, i): name
+            client.submit(chunk_task, texts[name], config, i, sizing_texts.get(name)): name
             for name in deals
             for i in range(config.n_chunks)
         }

@@ -1,8 +1,8 @@
 """Two-input stress grid: min DSCR, senior loss and equity IRR for every pair of values.
 
 Each cell applies both inputs (fields of :class:`core.risk.stress.Stress`) on top of a base
-stress and runs the deterministic engine (``run_deal``), so a cell is exactly what
-``python main.py stress --set x=.. --set y=..`` shows.
+stress and runs the deterministic engine with the debt sized on the unstressed deal
+(``run_stressed``), so a cell is exactly what ``python main.py stress --set x=.. y=..`` shows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 from core.model.deal import Deal
 from core.risk.errors import RiskInputError
 from core.risk.scenarios import check_value
-from core.risk.stress import Stress, apply_stress
+from core.risk.stress import Stress, run_stressed
 
 
 def parse_range(spec: str) -> tuple[str, np.ndarray]:
@@ -50,7 +50,7 @@ def stress_grid(
 ) -> pd.DataFrame:
     """One row per (x, y) cell: min_dscr, senior_loss (share of the senior tranche's notional),
     debt_loss (USD m, all tranches) and equity_irr."""
-    from core.engine.results import run_deal
+    from core.engine.compile import compile_deal
     from core.risk.scenarios import STRESS_FIELDS
 
     base = base or Stress()
@@ -58,10 +58,11 @@ def stress_grid(
         if name not in STRESS_FIELDS:
             raise RiskInputError(f"unknown grid input {name!r}; expected one of {STRESS_FIELDS}")
     rows = []
+    sized = compile_deal(deal)
     for xv in x[1]:
         for yv in y[1]:
             vals = {x[0]: _cast(x[0], xv), y[0]: _cast(y[0], yv)}
-            res = run_deal(apply_stress(deal, replace(base, **vals)), engine=engine)
+            res = run_stressed(deal, replace(base, **vals), engine, sized)
             tm = res.tranche_metrics
             rows.append(
                 {

@@ -134,14 +134,16 @@ def run_montecarlo(
     config: MonteCarloConfig,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    sized_on: Deal | None = None,
 ) -> MonteCarloResult:
     """Run ``config.n_paths`` paths in chunks; ``progress(done, total)`` after each chunk.
 
     ``cancel()`` is checked before each chunk; when it returns True the run stops with
-    :class:`MonteCarloCancelled`.
+    :class:`MonteCarloCancelled`. ``sized_on``: for a stressed copy of a deal, the unstressed
+    deal, whose debt schedules and DSRA target every path then uses.
     """
     config.validate()
-    sized = compile_deal(deal)
+    sized = base_case(deal, sized_on)
     workers = min(config.workers or _CPUS, config.n_chunks)
     if workers <= 1:
         acc = Accumulator()
@@ -154,6 +156,13 @@ def run_montecarlo(
                 progress(config.chunk_range(i)[1], config.n_paths)
         return build_result(sized, config, acc.result())
     return _run_threaded(deal, sized, config, workers, progress, cancel)
+
+
+def base_case(deal: Deal, sized_on: Deal | None = None) -> CompiledDeal:
+    """``deal`` compiled without drivers, its debt sized on ``sized_on`` (default: itself)."""
+    if sized_on is None:
+        return compile_deal(deal)
+    return compile_deal(deal, sized=compile_deal(sized_on))
 
 
 def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloResult:

@@ -8,8 +8,13 @@ keep the deal's own value.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from core.model.deal import Deal
+
+if TYPE_CHECKING:
+    from core.engine.compile import CompiledDeal
+    from core.engine.results import DealResult
 
 
 @dataclass(frozen=True)
@@ -110,3 +115,28 @@ def apply_overrides(deal: Deal, overrides: dict[str, object]) -> Deal:
             )
         d.set_term(block_id, name, value)
     return d
+
+
+def compile_stressed(deal: Deal, stress: Stress, sized: CompiledDeal | None = None) -> CompiledDeal:
+    """The stressed deal compiled against the UNSTRESSED deal's sizing.
+
+    Debt schedules (sculpting included) and the DSRA target are fixed when the debt is raised;
+    a stress happens afterwards. Compiling ``apply_stress(deal, stress)`` on its own would
+    re-size a sculpted tranche to the stressed cash flow and hide the stress. ``sized`` is
+    ``compile_deal(deal)``, compiled here when not given (pass it to reuse it).
+    """
+    from core.engine.compile import compile_deal
+
+    base = sized if sized is not None else compile_deal(deal)
+    return compile_deal(apply_stress(deal, stress), sized=base)
+
+
+def run_stressed(
+    deal: Deal, stress: Stress, engine: str = "cython", sized: CompiledDeal | None = None
+) -> DealResult:
+    """``run_deal`` of the stressed deal, with the debt sized on the unstressed deal."""
+    from core.engine.kernel import run_waterfall
+    from core.engine.results import summarise
+
+    compiled = compile_stressed(deal, stress, sized)
+    return summarise(compiled, run_waterfall(compiled.inputs, engine=engine))

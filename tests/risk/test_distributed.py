@@ -51,8 +51,16 @@ def test_portfolio_each_deal_equals_its_single_run(samples):
         Client(cluster) as client,
     ):
         got = run_portfolio(deals, cfg, client=client)
+        # a stressed deal sized on the unstressed one, as the CLI's --scenario runs it
+        from core.risk.stress import Stress, apply_stress
+
+        base = samples["terawulf_backstop"]
+        stressed = apply_stress(base, Stress(termination_year=2.0))
+        dist = run_distributed(stressed, cfg, client=client, sized_on=base)
     for name, deal in deals.items():
         assert got[name].to_json() == run_montecarlo(deal, cfg).to_json()
+    assert dist.to_json() == run_montecarlo(stressed, cfg, sized_on=base).to_json()
+    assert dist.to_json() != run_montecarlo(stressed, cfg).to_json()  # re-sized: different
 
 
 @pytest.mark.slow

@@ -126,15 +126,18 @@ def test_histogram_quantiles_on_known_values():
     assert np.allclose(q[:, 0], [0.1, 0.5, 0.9], atol=0.01)
 
 
-def _el(deal, cfg):
-    return run_montecarlo(deal, cfg).tranches[0]["expected_loss"]
+def _el(deal, cfg, sized_on=None):
+    return run_montecarlo(deal, cfg, sized_on=sized_on).tranches[0]["expected_loss"]
 
 
 def test_expected_loss_increases_with_haircut_and_rent_deflation(samples):
     """Common random numbers (same seed): EL is non-decreasing in each input and rises overall."""
     deal = samples["hyperion_jv"]
     cfg = MonteCarloConfig(n_paths=400, seed=8, chunk_size=400)
-    hair = [_el(apply_stress(deal, Stress(liquidation_haircut=h)), cfg) for h in (0, 0.3, 0.6, 0.9)]
+    hair = [
+        _el(apply_stress(deal, Stress(liquidation_haircut=h)), cfg, deal)
+        for h in (0, 0.3, 0.6, 0.9)
+    ]
     assert all(b >= a - 1e-12 for a, b in zip(hair, hair[1:], strict=False))
     assert hair[-1] > hair[0]
     xai = samples["xai_gpu_spv"]

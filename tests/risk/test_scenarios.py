@@ -7,7 +7,6 @@ import json
 import numpy as np
 import pytest
 
-from core.engine.results import run_deal
 from core.risk.grid import parse_range, pivot, stress_grid
 from core.risk.scenarios import (
     BUILTIN,
@@ -18,12 +17,12 @@ from core.risk.scenarios import (
     save_scenarios,
     scenario,
 )
-from core.risk.stress import Stress, apply_stress
+from core.risk.stress import Stress, run_stressed
 
 
 def test_builtin_scenarios_get_harsher(samples):
     deal = samples["hyperion_jv"]
-    dscr = [run_deal(apply_stress(deal, BUILTIN[n])).metrics["min_dscr"] for n in BUILTIN]
+    dscr = [run_stressed(deal, BUILTIN[n]).metrics["min_dscr"] for n in BUILTIN]
     assert list(BUILTIN) == ["base", "downside", "severe"]
     assert dscr[0] >= dscr[1] >= dscr[2]
     assert BUILTIN["severe"].describe().count("%") >= 5
@@ -65,7 +64,7 @@ def test_invalid_json_names_the_line(tmp_path):
         scenario("nope")
 
 
-def test_grid_cells_equal_run_deal(samples):
+def test_grid_cells_equal_the_stressed_run(samples):
     deal = samples["hyperion_jv"]
     x = parse_range("rent_deflation=0:0.4:3")
     y = parse_range("residual_haircut=0.1,0.5")
@@ -73,12 +72,8 @@ def test_grid_cells_equal_run_deal(samples):
     df = stress_grid(deal, x, y)
     assert len(df) == 6
     for row in df.itertuples():
-        res = run_deal(
-            apply_stress(
-                deal,
-                Stress(rent_deflation=row.rent_deflation, residual_haircut=row.residual_haircut),
-            )  # fmt: skip
-        )
+        cell = Stress(rent_deflation=row.rent_deflation, residual_haircut=row.residual_haircut)
+        res = run_stressed(deal, cell)
         assert row.min_dscr == res.metrics["min_dscr"]
         assert row.equity_irr == res.metrics["equity_irr"]
         n0 = res.tranche_metrics["notional"].iloc[0]
@@ -99,3 +94,23 @@ def test_bad_grid_axis(spec):
 
 def test_every_stress_field_has_a_label_unit_and_range():
     assert set(FIELD_INFO) == set(STRESS_FIELDS) == set(RANGES)
+
+
+def test_stress_keeps_the_base_case_sizing(samples):
+    """A sculpted tranche is not re-sculpted to the stressed cash flow: the schedule and DSRA
+    target are the unstressed deal's, and the stressed loss differs from a re-sized run."""
+    from core.engine.compile import compile_deal
+    from core.engine.results import run_deal
+    from core.risk.stress import apply_stress, compile_stressed
+
+    deal = samples["terawulf_backstop"]  # sculpted senior notes
+    stress = Stress(termination_year=2.0)
+    base = compile_deal(deal)
+    c = compile_stressed(deal, stress)
+    assert np.array_equal(c.inputs.scheduled_principal, base.inputs.scheduled_principal)
+    assert np.array_equal(c.inputs.dsra_target, base.inputs.dsra_target)
+    resized = compile_deal(apply_stress(deal, stress))
+    assert not np.array_equal(resized.inputs.scheduled_principal, base.inputs.scheduled_principal)
+    assert run_stressed(deal, stress).metrics["debt_loss"] != pytest.approx(
+        run_deal(apply_stress(deal, stress)).metrics["debt_loss"]
+    )
