@@ -15,6 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_payments import tranche_after_payment
 
 EPS = "1E-09"
 
@@ -323,7 +324,7 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
             )
             cash, dsra = cash_n, dsra_n
             for k in ks:
-                _tranche_after_payment(g, ctx, k, step, frac, G)
+                tranche_after_payment(g, ctx, k, step, frac, G)
         if step == 1:
             for k in range(K):
                 add(
@@ -360,60 +361,3 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     g.write(ws)
     ws.freeze_panes = ws.cell(FIRST_ROW, 3)
     return g
-
-
-def _tranche_after_payment(g: Grid, ctx: Context, k: int, step: int, frac: str, G: str) -> None:
-    a = g.at
-    nm = ctx.tranches[k].terms["name"]
-    pik = ctx.tr(k, "pik")
-    if step == 0:
-        g.add(
-            f"ipaid{k}",
-            f"{nm}: interest paid",
-            lambda t, r: f"{a(f'ow{k}', r)}*{a(frac, r)}",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            f"pik{k}",
-            f"{nm}: interest capitalised (PIK)",
-            lambda t, r: f"IF({pik},{a(f'ow{k}', r)}-{a(f'ipaid{k}', r)},0)",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            f"arr2_{k}",
-            f"{nm}: interest arrears",
-            lambda t, r: f"IF({pik},0,{a(f'ow{k}', r)}-{a(f'ipaid{k}', r)})",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            f"b2_{k}",
-            f"{nm}: balance after PIK",
-            lambda t, r: f"{a(f'bo{k}', r)}+{a(f'pik{k}', r)}",
-            st.MONEY,
-            G,
-        )
-    else:
-        g.add(
-            f"spaid{k}",
-            f"{nm}: scheduled principal paid",
-            lambda t, r: f"{a(f'due{k}', r)}*{a(frac, r)}",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            f"unp{k}",
-            f"{nm}: scheduled principal unpaid",
-            lambda t, r: f"{a(f'due{k}', r)}-{a(f'spaid{k}', r)}",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            f"b3_{k}",
-            f"{nm}: balance after scheduled principal",
-            lambda t, r: f"{a(f'b2_{k}', r)}-{a(f'spaid{k}', r)}",
-            st.MONEY,
-            G,
-        )
