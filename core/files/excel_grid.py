@@ -117,7 +117,7 @@ class Grid:
                 else:
                     cell.value = "=" + col.build(t, r)
                     st.style_formula(cell, col.fmt)
-        ws.row_dimensions[4].height = 42
+        ws.row_dimensions[4].height = 66
 
 
 @dataclass

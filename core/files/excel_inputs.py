@@ -144,7 +144,7 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
         ws.cell(r, 5).alignment = st.WRAP
         ws.cell(r, 5).font = st.NOTE_FONT
         ws.cell(r, 6).font = st.NOTE_FONT
-    st.widths(ws, {1: 14, 2: 34, 3: 16, 4: 12, 5: 70, 6: 36})
+    st.widths(ws, {1: 14, 2: 34, 3: 24, 4: 12, 5: 70, 6: 36})
     ws.freeze_panes = "C5"
     return refs
 

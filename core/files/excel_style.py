@@ -34,7 +34,6 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 # number formats
 MONEY = "#,##0.000;[Red]-#,##0.000;-"
-MONEY_FULL = "#,##0.000000"
 PCT = "0.00%"
 PCT4 = "0.0000%"
 RATIO = '0.000"x"'
@@ -46,10 +45,10 @@ FRACTION = "0.000000"
 
 #: field unit -> number format of its value cell on the Inputs sheet
 UNIT_FORMATS = {
-    "pct": PCT4,
-    "pct_per_year": PCT4,
-    "usd_m": MONEY_FULL,
-    "usd_m_per_year": MONEY_FULL,
+    "pct": "0.00##%",
+    "pct_per_year": "0.00##%",
+    "usd_m": "#,##0.0#####",
+    "usd_m_per_year": "#,##0.0#####",
     "x": "0.00",
     "years": "0.00",
     "months": INT,
