@@ -179,6 +179,30 @@ def minimal_deal() -> Deal:
     return simple_deal(lease=lease, horizon_years=4.0, tenor_years=3.0)
 
 
+def two_lease_deal() -> Deal:
+    """A second lease starting later, escalating, renewed, re-let at market after its tenant
+    defaults, under the same backstop as the first."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    terms = {
+        "name": "Second hall",
+        "start_month": 9,
+        "term_years": 6.0,
+        "annual_rent": 120.0,
+        "escalator": 0.02,
+        "renewal_options": 1,
+        "renewal_term_years": 2.0,
+        "renewals_exercised": 1,
+        "market_rent_decline": 0.1,
+        "at_expiry": "re_lease",
+        "tenant_default_month": 50,
+    }
+    d.add_block("lease", terms, block_id="lease2")
+    d.connect("leases_to", "spv", "lease2")
+    d.connect("leases_to", "lease2", "google")
+    d.connect("guarantees", "backstop", "lease2")
+    return d
+
+
 def stressed_deal() -> Deal:
     d = load_deal("resources/deals/hyperion_jv.json")
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
@@ -193,6 +217,7 @@ CASES.update(
     crypto_sold=crypto_sold_deal,
     crypto_held=crypto_held_deal,
     minimal=minimal_deal,
+    two_leases=two_lease_deal,
     quarterly_sl=lambda: simple_deal(
         amortisation="straight_line", tenor_years=0.75, period="quarterly"
     ),
