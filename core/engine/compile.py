@@ -18,9 +18,11 @@ from core.engine.leases import (
     LeaseCash,
     LeaseSchedule,
     billed_ratio,
+    guarantee_end,
     lease_cash,
     lease_schedule,
     market_index,
+    rvg_payments,
 )
 from core.engine.schedules import TrancheTerms, base_case_schedules, dsra_target
 from core.engine.timeline import Timeline, timeline_for
@@ -193,7 +195,7 @@ def compile_deal(
             if g.terms["guarantee_type"] == "backstop"
         ]
         cap = sum(g.terms["cap"] for g in backstop) if backstop else None
-        bs_end = min((_term_end(g, tl) for g in backstop), default=T)
+        bs_end = min((guarantee_end(g.terms, tl) for g in backstop), default=T)
         lc = lease_cash(sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end)
         bs_total = lc.backstop_paid.sum(axis=1)
         for g in backstop:
@@ -226,29 +228,10 @@ def compile_deal(
     t_idx = np.arange(T)[None, :]
     at_sale = t_idx == sale_period[:, None]
     proceeds = np.where(at_sale, sale_value, 0.0)
-    rvg = np.zeros((P, T))
-    for g in deal.of_kind("guarantee"):
-        if g.terms["guarantee_type"] != "rvg":
-            continue
-        covered = [
-            b
-            for b in deal.links(g.id, "guarantees")
-            if b.kind in ("gpu_fleet", "facility", "lease")
-        ]
-        cost = sum(
-            fleet_cost
-            if b.kind == "gpu_fleet"
-            else fac_cost
-            if b.kind == "facility"
-            else fleet_cost + fac_cost
-            for b in covered
-        )
-        floor = g.terms["floor_pct"] * cost
-        eligible = (stop < T) & (stop < _term_end(g, tl))
-        got = np.take_along_axis(proceeds, sale_period[:, None], axis=1)[:, 0]
-        pay = np.where(eligible, np.minimum(np.maximum(floor - got, 0.0), g.terms["cap"]), 0.0)
-        rvg += np.where(at_sale, pay[:, None], 0.0)
-        guarantee_paid[g.id] = guarantee_paid.get(g.id, 0.0) + pay
+    rvg = rvg_payments(
+        deal, proceeds, sale_period, stop, {"gpu_fleet": fleet_cost, "facility": fac_cost}, tl,
+        guarantee_paid,
+    )  # fmt: skip
     proceeds = proceeds + rvg
     held = t_idx <= sale_period[:, None]
     operating = t_idx < stop[:, None]
@@ -422,8 +405,3 @@ def _periods_ceil(months: float, mpp: int) -> int:
 
 def _month_period(month: int, tl: Timeline) -> int:
     return tl.period_of_month(month) if month > 0 else tl.n_periods
-
-
-def _term_end(g: Block, tl: Timeline) -> int:
-    years = g.terms["term_years"]
-    return tl.periods(years) if years > 0 else tl.n_periods + 1

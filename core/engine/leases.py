@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.timeline import Timeline
+from core.model.deal import Deal
 
 HOURS_PER_YEAR = 8760.0
 
@@ -144,3 +145,40 @@ def lease_cash(
         # after exhaustion the tenant's obligations are over; the period of exhaustion is partial
         revenue = revenue + backstop
     return LeaseCash(revenue, backstop, end, defaulted)
+
+
+def guarantee_end(terms: dict, tl: Timeline) -> int:
+    """End (exclusive period) of a guarantee's term; beyond the horizon when it has none."""
+    years = terms["term_years"]
+    return tl.periods(years) if years > 0 else tl.n_periods + 1
+
+
+def rvg_payments(
+    deal: Deal,
+    proceeds: np.ndarray,
+    sale_period: np.ndarray,
+    stop: np.ndarray,
+    cost: dict[str, float],
+    tl: Timeline,
+    paid: dict[str, np.ndarray],
+) -> np.ndarray:
+    """(P, T) residual value guarantee payments at the sale: floor (share of the covered
+    assets' cost; a lease covers both) less the sale proceeds, up to the cap, when the sale
+    falls within the guarantee's term. Adds each guarantee's total per path to ``paid``."""
+    T = proceeds.shape[1]
+    at_sale = np.arange(T)[None, :] == sale_period[:, None]
+    got = np.take_along_axis(proceeds, sale_period[:, None], axis=1)[:, 0]
+    rvg = np.zeros(proceeds.shape)
+    for g in deal.of_kind("guarantee"):
+        if g.terms["guarantee_type"] != "rvg":
+            continue
+        covered = sum(
+            cost.get(b.kind, sum(cost.values()) if b.kind == "lease" else 0.0)
+            for b in deal.links(g.id, "guarantees")
+        )
+        floor = g.terms["floor_pct"] * covered
+        eligible = (stop < T) & (stop < guarantee_end(g.terms, tl))
+        pay = np.where(eligible, np.minimum(np.maximum(floor - got, 0.0), g.terms["cap"]), 0.0)
+        rvg += np.where(at_sale, pay[:, None], 0.0)
+        paid[g.id] = paid.get(g.id, 0.0) + pay
+    return rvg
