@@ -123,12 +123,15 @@ def correlated_shocks(
     z1 = rng.standard_normal((n, months))
     z2 = rng.standard_normal((n, months))
     rho = np.where(stress, m.rho_stress, m.rho_normal)
-    return z1, rho * z1 + np.sqrt(1.0 - rho * rho) * z2, stress
+    rest = np.where(stress, math.sqrt(1.0 - m.rho_stress**2), math.sqrt(1.0 - m.rho_normal**2))
+    return z1, rho * z1 + rest * z2, stress
 
 
 def _per_period(monthly: np.ndarray, mpp: int, T: int) -> np.ndarray:
     """Sum monthly increments into periods of ``mpp`` months; then cumulate."""
     n = monthly.shape[0]
+    if mpp == 1:
+        return np.cumsum(monthly[:, :T], axis=1)
     return np.cumsum(monthly[:, : T * mpp].reshape(n, T, mpp).sum(axis=2), axis=1)
 
 
@@ -169,7 +172,8 @@ def make_drivers(
     beta = rent if m.value_beta == 1.0 else rent**m.value_beta
     value = beta * _gbm(rng.standard_normal((n, months)), m.value_vol, mpp, T)
     jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T)).cumsum(axis=1)
-    value = value * (1.0 - m.gen_jump) ** jumps
+    table = (1.0 - m.gen_jump) ** np.arange(jumps.max() + 1)  # value left after k jumps
+    value = value * table[jumps]
     btc = _gbm(z_btc, m.btc_vol, mpp, T)
     base_rate = compiled.inputs.base_rate[0]
     w_rate = _per_period(rng.standard_normal((n, months)), mpp, T) * math.sqrt(1.0 / 12.0)
