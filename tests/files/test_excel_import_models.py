@@ -174,8 +174,7 @@ def test_example_term_sheet_with_merged_cells_and_text_numbers():
 def test_recalc_let_lambda_errors_reported_per_cell():
     from core.files.recalc import soffice_available
 
-    if not soffice_available():
-        pytest.skip("LibreOffice (soffice) is not installed: cannot test forced recalculation")
+    assert soffice_available(), "LibreOffice (soffice) is required: bash scripts/install.sh"
     res = import_workbook(os.path.join(MODELS, "airport-debt-let-lambda.xlsx"), recalc=True)
     assert "recalculated with LibreOffice (on request)" in res.notes
     # LibreOffice has no LET/LAMBDA/MAP: the DSCR column becomes #NAME? cell by cell
@@ -191,8 +190,7 @@ def test_recalc_let_lambda_errors_reported_per_cell():
 def test_recalculated_solar_model_keeps_saved_values():
     from core.files.recalc import soffice_available
 
-    if not soffice_available():
-        pytest.skip("LibreOffice (soffice) is not installed: cannot test forced recalculation")
+    assert soffice_available(), "LibreOffice (soffice) is required: bash scripts/install.sh"
     saved = import_workbook(os.path.join(MODELS, "solar-pf-v3.xlsx"))
     fresh = import_workbook(os.path.join(MODELS, "solar-pf-v3.xlsx"), recalc=True)
     a = {r.metric: r.workbook for r in saved.reconciliation}

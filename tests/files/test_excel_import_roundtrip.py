@@ -4,7 +4,6 @@ mapping can be saved, reused on the same template, refused on another, and corre
 from __future__ import annotations
 
 import glob
-import importlib.util
 import os
 
 import openpyxl
@@ -67,8 +66,6 @@ def test_capstack_workbook_bad_input_names_cell(tmp_path):
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=os.path.basename)
 def test_export_round_trip_identical_metrics(sample, tmp_path):
-    if importlib.util.find_spec("core.files.excel_export") is None:
-        pytest.skip("core.files.excel_export has not landed yet (export half of issue #5)")
     from core.files.excel_export import export_workbook
 
     deal = load_deal(sample)
@@ -122,8 +119,6 @@ def test_bad_mapping_file(tmp_path):
 
 
 def test_export_edited_input_is_read_back(tmp_path):
-    if importlib.util.find_spec("core.files.excel_export") is None:
-        pytest.skip("core.files.excel_export has not landed yet (export half of issue #5)")
     from core.files.excel_export import export_workbook
 
     deal = load_deal(os.path.join(ROOT, "resources", "deals", "xai_gpu_spv.json"))
@@ -166,8 +161,6 @@ def test_cli_import_writes_deal_and_reuses_mapping(tmp_path, capsys):
 
 
 def test_export_names_with_sanitised_and_clashing_ids(tmp_path):
-    if importlib.util.find_spec("core.files.excel_export") is None:
-        pytest.skip("core.files.excel_export has not landed yet (export half of issue #5)")
     from core.files.excel_export import export_workbook
 
     deal = load_deal(os.path.join(ROOT, "resources", "deals", "xai_gpu_spv.json"))
