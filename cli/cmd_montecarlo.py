@@ -145,8 +145,6 @@ def run(args: argparse.Namespace) -> int:
         n_threads=args.threads,
     )
     config.validate()
-    if args.threads is not None and args.threads < 1:
-        raise RiskInputError(f"--threads must be at least 1, got {args.threads}")
     bar = None if args.quiet else ProgressBar(sys.stderr)
     address = scheduler_address(args.scheduler)
     if address is None:

@@ -56,6 +56,10 @@ class MonteCarloConfig:
             raise RiskInputError(
                 f"--chunk must be a positive whole number, got {self.chunk_size!r}"
             )
+        if self.n_threads is not None and (
+            not isinstance(self.n_threads, int) or self.n_threads < 1
+        ):
+            raise RiskInputError(f"--threads must be at least 1, got {self.n_threads!r}")
         if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
             raise RiskInputError(f"workers must be a positive whole number, got {self.workers!r}")
         if not isinstance(self.seed, int) or self.seed < 0:

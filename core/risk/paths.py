@@ -88,7 +88,12 @@ class MarketModel:
         for k, v in data.items():
             if k not in known:
                 raise RiskInputError(f"market model: unknown parameter {k!r}")
-            if k != "lease_events" and not (isinstance(v, int | float) and math.isfinite(v)):
+            if k == "lease_events":
+                if not isinstance(v, bool):
+                    raise RiskInputError(
+                        f"market model: lease_events must be true or false, got {v!r}"
+                    )
+            elif isinstance(v, bool) or not (isinstance(v, int | float) and math.isfinite(v)):
                 raise RiskInputError(f"market model: {k} must be a number, got {v!r}")
         m = cls(**data)
         m.validate()

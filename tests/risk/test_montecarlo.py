@@ -170,7 +170,17 @@ def test_progress_and_cancel(samples):
         run_montecarlo(deal, cfg, cancel=cancel)
 
 
-@pytest.mark.parametrize("kw", [{"n_paths": 0}, {"chunk_size": -1}, {"seed": -3}, {"n_paths": 2.5}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"n_paths": 0},
+        {"chunk_size": -1},
+        {"seed": -3},
+        {"n_paths": 2.5},
+        {"workers": 0},
+        {"n_threads": 0},
+    ],
+)
 def test_bad_config_is_a_clear_error(samples, kw):
     with pytest.raises(ValueError, match="must be"):
         run_montecarlo(samples["coreweave_ddtl"], MonteCarloConfig(**kw))
@@ -183,6 +193,8 @@ def test_bad_market_model_names_the_parameter():
         MarketModel.from_dict({"btc": 0.5})
     with pytest.raises(ValueError, match="rent_vol must be a number"):
         MarketModel.from_dict({"rent_vol": "high"})
+    with pytest.raises(ValueError, match="lease_events must be true or false"):
+        MarketModel.from_dict({"lease_events": "yes"})
 
 
 def test_memory_does_not_grow_with_paths(samples):
