@@ -35,8 +35,10 @@ ACTIONS = {"trap": TRAP, "sweep": SWEEP, "accelerate": ACCELERATE}
 class Drivers:
     """Per-path risk drivers; every field is optional and defaults to the base case.
 
-    Arrays are ``(P, T)`` multipliers or levels, or ``(P,)`` period indices; ``leases`` maps a
-    lease block id to per-path ``renewals``, ``termination`` and ``tenant_default`` arrays.
+    Arrays are ``(P, T)`` multipliers or levels (or shapes that broadcast to it, e.g. ``(P, 1)``
+    for one value per path, ``(1, T)`` for one path shared by all), or ``(P,)`` period indices;
+    ``leases`` maps a lease block id to per-path ``renewals``, ``termination`` and
+    ``tenant_default`` arrays.
     """
 
     n_paths: int = 1

@@ -183,7 +183,7 @@ def make_drivers(
     base_rate = compiled.inputs.base_rate[0]
     w_rate = _per_period(rng.standard_normal((n, months)), mpp, T) * math.sqrt(1.0 / 12.0)
     rates = np.maximum(base_rate + m.rate_vol * w_rate, np.minimum(base_rate, 0.0))
-    residual = rng.standard_normal((n, 1)) * m.residual_haircut_sd * np.ones((1, T))
+    residual = rng.standard_normal((n, 1)) * m.residual_haircut_sd  # one draw per path
 
     leases: dict[str, dict[str, np.ndarray]] = {}
     for lease in compiled.leases:
@@ -213,7 +213,7 @@ def make_drivers(
         gpu_value_factor=value,
         base_rate=rates,
         crypto_factor=btc,
-        liquidation_haircut_add=np.broadcast_to(fire_sale_haircut(compiled, m), (n, T)),
+        liquidation_haircut_add=fire_sale_haircut(compiled, m)[None, :],  # same on every path
         sale_haircut_add=residual,
         utilisation_factor=util,
         leases=leases,
