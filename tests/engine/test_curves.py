@@ -88,13 +88,14 @@ def test_termination_fee_and_tenant_default_with_capped_backstop():
 
 def test_gpu_hour_rent_with_take_or_pay():
     deal = simple_deal(
+        notional=1.0,
         lease={
             "rent_basis": "gpu_hour",
             "price_per_gpu_hour": 2.0,
             "gpus": 1000,
             "utilisation": 0.5,
             "take_or_pay": 0.8,
-        }
+        },
     )
     revenue = run_deal(deal).periods["revenue"].to_numpy()
     np.testing.assert_allclose(revenue, 2.0 * 1000 * 8760 / 12 * 0.8 / 1e6)
