@@ -56,8 +56,10 @@ def run_montecarlo(
     cancel: Callable[[], bool] | None = None,
 ) -> MonteCarloResult:
     """The run the docks show: the deal (stressed when ``stress`` is set) through the engine."""
-    shown = apply_stress(deal, stress) if stress is not None else deal
-    return _run_montecarlo(shown, config, progress=progress, cancel=cancel)
+    if stress is None:
+        return _run_montecarlo(deal, config, progress=progress, cancel=cancel)
+    shown = apply_stress(deal, stress)
+    return _run_montecarlo(shown, config, progress=progress, cancel=cancel, sized_on=deal)
 
 
 class _Relay(QObject):

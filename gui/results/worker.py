@@ -26,12 +26,13 @@ from PySide6.QtCore import (
 from core.engine.results import DealResult, run_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
-from core.risk.stress import Stress, apply_stress
+from core.risk.stress import Stress, run_stressed
 
 
 def run_with_stress(deal: Deal, stress: Stress | None) -> DealResult:
-    """The engine run a results view shows: the deal, stressed when ``stress`` is given."""
-    return run_deal(apply_stress(deal, stress) if stress is not None else deal)
+    """The engine run a results view shows: the deal, stressed when ``stress`` is given
+    (with the debt sized on the unstressed deal, as it was when it was raised)."""
+    return run_deal(deal) if stress is None else run_stressed(deal, stress)
 
 
 def describe_failure(exc: BaseException, what: str = "the deal") -> str:

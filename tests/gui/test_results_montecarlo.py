@@ -63,7 +63,8 @@ def test_monte_carlo_runs_the_stressed_deal_when_a_stress_is_set(qtbot):
     mc = _start(docks, 300, 300)
     assert mc.wait(60000)
     config = MonteCarloConfig(n_paths=300, chunk_size=300)
-    stressed = run_montecarlo(apply_stress(deal, Stress(base_rate_shock=0.02)), config)
+    shocked = apply_stress(deal, Stress(base_rate_shock=0.02))
+    stressed = run_montecarlo(shocked, config, sized_on=deal)
     assert mc.last_result.to_json() == stressed.to_json()
     close_docks(docks)
 

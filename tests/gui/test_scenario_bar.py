@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.engine.results import run_deal
-from core.risk.stress import Stress, apply_stress
+from core.risk.stress import Stress, run_stressed
 from tests.gui.test_results_support import close_docks, open_docks, same, sample
 
 pytestmark = pytest.mark.gui
@@ -31,7 +31,7 @@ def test_slider_reruns_the_stressed_deal(qtbot, deal_name, key, value, stress):
     _, _, docks = open_docks(qtbot, deal)
     base = run_deal(deal)
     _move(docks, key, value)
-    expected = run_deal(apply_stress(deal, stress))
+    expected = run_stressed(deal, stress)
     assert docks.stress == stress
     shown = docks.last_result
     assert same(shown.periods["dscr"], expected.periods["dscr"])
@@ -103,6 +103,6 @@ def test_edits_under_a_stress_stay_stressed(qtbot):
     document.deal.set_term(tranche.id, "spread", tranche.terms["spread"] + 0.01)
     document.changed.emit()
     assert docks.wait_for_result(30000)
-    expected = run_deal(apply_stress(document.deal, Stress(rent_deflation=0.25)))
+    expected = run_stressed(document.deal, Stress(rent_deflation=0.25))
     assert same(docks.last_result.periods["dscr"], expected.periods["dscr"])
     close_docks(docks)
