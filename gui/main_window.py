@@ -211,8 +211,20 @@ class MainWindow(QMainWindow):
                 lambda: excel.export_excel(self, doc.deal),
                 None,
             ),
-            ("print", "&Print…", report, lambda: report.print_report(self, doc.deal), key.Print),
-            ("export_pdf", "Export PDF…", report, lambda: report.export_pdf(self, doc.deal), None),
+            (
+                "print",
+                "&Print…",
+                report,
+                lambda: report.print_report(self, *self._report_of()),
+                key.Print,
+            ),
+            (
+                "export_pdf",
+                "Export PDF…",
+                report,
+                lambda: report.export_pdf(self, *self._report_of()),
+                None,
+            ),
         ):
             a(name, text, call, shortcut, file).setVisible(module is not None)
         file.addSeparator()
@@ -273,6 +285,11 @@ class MainWindow(QMainWindow):
         self.document.changed.connect(self._check_timer.start)
 
     # ----------------------------------------------------------------- small slots
+    def _report_of(self) -> tuple[Deal, str | None, bool]:
+        """The deal, its file and whether the file holds it as shown (for the report header)."""
+        doc = self.document
+        return doc.deal, doc.path, not doc.is_modified()
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 10_000)
 

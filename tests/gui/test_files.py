@@ -163,8 +163,8 @@ def test_optional_actions_call_their_modules(qtbot, monkeypatch) -> None:  # noq
     )
     report = fake_module(
         "gui.report.actions",
-        print_report=lambda parent, deal: calls.append(("print", deal)),
-        export_pdf=lambda parent, deal: calls.append(("pdf", deal)),
+        print_report=lambda parent, deal, path, saved: calls.append(("print", deal)),
+        export_pdf=lambda parent, deal, path, saved: calls.append(("pdf", deal)),
     )
     monkeypatch.setitem(sys.modules, "gui.excel_io", excel)
     monkeypatch.setitem(sys.modules, "gui.report.actions", report)

@@ -1,0 +1,78 @@
+"""``python main.py report DEAL.json -o SUMMARY.pdf``: the printed term-sheet risk summary.
+
+Two to four pages (``docs/report.md``): header with the deal file's hash, structure diagram,
+capital stack, sources and uses, key metrics, covenant headroom, one block per risk (stress,
+result, break-even), DSCR and balance charts, and a Monte Carlo. Needs no display: without
+one, Qt draws off screen. Written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from core.report.data import DEFAULT_PATHS, DEFAULT_SEED
+
+PAPERS = ("A4", "Letter")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="print a deal's term-sheet risk summary to PDF")
+    p.add_argument("deal", help="deal file (JSON)")
+    p.add_argument("-o", "--output", required=True, help="PDF file to write")
+    p.add_argument("--paper", choices=PAPERS, default="A4", help="paper size (default A4)")
+    p.add_argument(
+        "--paths",
+        type=int,
+        default=DEFAULT_PATHS,
+        help=f"Monte Carlo paths (0: leave the Monte Carlo out; default {DEFAULT_PATHS:,})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"Monte Carlo seed (default {DEFAULT_SEED})"
+    )
+
+
+def _application() -> object:
+    """The Qt application the drawing needs; off screen when there is no display."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["capstack-report"])
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.files.deal_json import load_deal
+    from core.risk.errors import RiskInputError
+
+    if args.paths < 0:
+        print(f"error: --paths must be 0 or more, got {args.paths}", file=sys.stderr)
+        return 2
+    if args.seed < 0:
+        print(f"error: --seed must be 0 or more, got {args.seed}", file=sys.stderr)
+        return 2
+    if not args.output.lower().endswith(".pdf"):
+        print(f"error: --output must end in .pdf, got {args.output!r}", file=sys.stderr)
+        return 2
+    deal = load_deal(args.deal)
+    app = _application()
+    from gui.report.document import ReportError, build_report
+
+    try:
+        data, pages = build_report(
+            deal, args.output, args.deal, args.paper, mc_paths=args.paths, mc_seed=args.seed
+        )
+    except (ReportError, RiskInputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        del app
+    h = data.header
+    print(f"Wrote {args.output}: {pages} pages, {args.paper}")
+    print(f"  {h.deal_name}; {h.file_name} SHA-256 {h.file_hash}")
+    print(
+        f"  min DSCR {data.result.metrics['min_dscr']:.2f}x; {len(data.risks)} risks stressed"
+        + (f"; Monte Carlo {args.paths:,} paths, seed {args.seed}" if args.paths else "")
+    )
+    return 0

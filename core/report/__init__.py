@@ -1,0 +1,1 @@
+"""Report content gathered from the engine (no Qt); laid out by ``gui/report``."""

@@ -1,0 +1,202 @@
+"""Everything the printed risk summary shows, gathered from the engine in one place (no Qt).
+
+``gather(deal, ...)`` runs the base case, the risk catalogue (stress, break-even and
+look-through per risk), the covenant headroom and, when asked, a Monte Carlo. The report
+renderer (``gui/report``) only lays these numbers out; it computes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.engine.results import DealResult, run_deal
+from core.files.deal_json import dump_deal
+from core.model.deal import Deal
+from core.risk.breakeven import Headroom, dscr_headroom
+from core.risk.catalogue import RiskOutcome, risk_summary
+from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
+
+#: Monte Carlo paths a report runs unless told otherwise (about a second on two cores)
+DEFAULT_PATHS = 10_000
+DEFAULT_SEED = 1
+
+
+@dataclass(frozen=True)
+class Header:
+    deal_name: str
+    description: str
+    sponsors: list[str]  # "name (rating): role, role"
+    spv: str
+    closing_date: str
+    period: str
+    horizon_years: float
+    generated: str  # ISO date the report was made
+    file_name: str  # "unsaved deal" when there is no file
+    file_hash: str  # first 12 hex digits of the SHA-256
+    hash_of: str  # "file" (the bytes on disk) or "deal" (its JSON, unsaved changes)
+
+
+@dataclass(frozen=True)
+class Covenant:
+    test: str  # e.g. "DSCR lock-up"
+    level: str  # the covenant level as text, e.g. "1.10x"
+    action: str  # what a breach does
+    actual: str  # the worst tested value in the base case
+    headroom: str  # how far the base case is from the level
+    first_breach: str | None  # date of the first breach in the base case
+
+
+@dataclass
+class ReportData:
+    header: Header
+    result: DealResult
+    risks: list[RiskOutcome]
+    headroom: Headroom
+    covenants: list[Covenant]
+    max_ltv: float  # highest LTV while debt is outstanding
+    max_ltv_date: str | None
+    montecarlo: MonteCarloResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def deal_hash(deal: Deal, source_path: str | None = None, saved: bool = True) -> tuple[str, str]:
+    """(short SHA-256, "file" or "deal"): of the file's bytes when it holds this deal as saved,
+    else of the deal's JSON as it would be saved."""
+    if source_path and saved and os.path.isfile(source_path):
+        with open(source_path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()[:12], "file"
+    return hashlib.sha256(dump_deal(deal).encode("utf-8")).hexdigest()[:12], "deal"
+
+
+def _parties(deal: Deal) -> list[str]:
+    roles: dict[str, list[str]] = {b.id: [] for b in deal.of_kind("sponsor")}
+    for c in deal.connections.values():
+        src, dst = deal.blocks[c.source], deal.blocks[c.target]
+        if src.kind == "sponsor" and c.kind == "owns":
+            share = src.terms.get("jv_share") or 0.0
+            roles[src.id].append(f"owns {share * 100:.0f}% of the SPV" if share else "owner")
+        elif dst.kind == "sponsor" and c.kind == "leases_to":
+            roles[dst.id].append("tenant")
+        elif src.kind == "sponsor" and c.kind == "guarantees":
+            roles[src.id].append("guarantor")
+    out = []
+    for block_id, rs in roles.items():
+        t = deal.blocks[block_id].terms
+        what = ", ".join(dict.fromkeys(rs)) or "sponsor"
+        out.append(f"{t['name']} ({t.get('rating', 'NR')}): {what}")
+    return out
+
+
+def _header(deal: Deal, source_path: str | None, saved: bool, today: dt.date | None) -> Header:
+    spv = deal.of_kind("spv")
+    t = spv[0].terms if spv else {}
+    digest, of = deal_hash(deal, source_path, saved)
+    name = os.path.basename(source_path) if source_path else "unsaved deal"
+    if source_path and of == "deal":
+        name += " (unsaved changes)"
+    return Header(
+        deal_name=deal.name,
+        description=deal.description,
+        sponsors=_parties(deal),
+        spv=str(t.get("name", "none")),
+        closing_date=str(t.get("closing_date", "")),
+        period=str(t.get("period", "")),
+        horizon_years=float(t.get("horizon_years", math.nan)),
+        generated=(today or dt.date.today()).isoformat(),
+        file_name=name,
+        file_hash=digest,
+        hash_of=of,
+    )
+
+
+def _ratio(v: float) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v:.2f}x"
+
+
+def _pct(v: float) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v * 100:.1f}%"
+
+
+def _max_ltv(result: DealResult) -> tuple[float, str | None]:
+    p = result.periods
+    debt = sum(f["balance"].to_numpy(float) for f in result.tranches.values())
+    ltv = p["ltv"].to_numpy(float)
+    live = (np.asarray(debt) > 1e-9) & np.isfinite(ltv)
+    if not live.any():
+        return math.nan, None
+    k = int(np.argmax(np.where(live, ltv, -np.inf)))
+    return float(ltv[k]), p.index[k].date().isoformat()
+
+
+def _covenants(deal: Deal, result: DealResult, head: Headroom, max_ltv: float) -> list[Covenant]:
+    blocks = deal.of_kind("covenant")
+    if not blocks:
+        return []
+    t = blocks[0].terms
+    m = result.metrics
+    lookback = f"trailing {t['lookback_months']} months"
+    rows = []
+    for name, level, action, fall, first in (
+        ("DSCR lock-up", t["lockup_dscr"], t["lockup_action"], head.cfads_fall_to_lockup,
+         m["first_lockup"]),
+        ("DSCR default", t["default_dscr"], t["default_action"], head.cfads_fall_to_default,
+         m["first_dscr_default"]),
+    ):  # fmt: skip
+        if level > 0:
+            rows.append(
+                Covenant(
+                    f"{name} ({lookback})",
+                    _ratio(level),
+                    action,
+                    f"min {_ratio(head.min_test_dscr)}",
+                    f"CFADS can fall {_pct(fall)}",
+                    first,
+                )
+            )
+    if t["ltv_max"] > 0:
+        rows.append(
+            Covenant(
+                "Maximum LTV (market value)",
+                _pct(t["ltv_max"]),
+                t["ltv_action"],
+                f"max {_pct(max_ltv)}",
+                f"{(t['ltv_max'] - max_ltv) * 100:+.1f} pts",
+                m["first_ltv_breach"],
+            )
+        )
+    return rows
+
+
+def gather(
+    deal: Deal,
+    source_path: str | None = None,
+    mc_paths: int = DEFAULT_PATHS,
+    mc_seed: int = DEFAULT_SEED,
+    today: dt.date | None = None,
+    saved: bool = True,
+) -> ReportData:
+    """Run everything the report shows. ``mc_paths=0`` leaves the Monte Carlo out;
+    ``saved=False``: the deal differs from ``source_path`` (hash the deal, not the file)."""
+    result = run_deal(deal)
+    head = dscr_headroom(deal)
+    max_ltv, max_ltv_date = _max_ltv(result)
+    data = ReportData(
+        header=_header(deal, source_path, saved, today),
+        result=result,
+        risks=risk_summary(deal),
+        headroom=head,
+        covenants=_covenants(deal, result, head, max_ltv),
+        max_ltv=max_ltv,
+        max_ltv_date=max_ltv_date,
+    )
+    if mc_paths > 0:
+        data.montecarlo = run_montecarlo(deal, MonteCarloConfig(n_paths=mc_paths, seed=mc_seed))
+    else:
+        data.notes.append("Monte Carlo not run for this report (0 paths asked for).")
+    return data

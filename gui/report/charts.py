@@ -1,0 +1,75 @@
+"""The report's charts: the application's own results charts (the same classes as the docks),
+laid out off screen and drawn into print-resolution images.
+
+The scene is drawn with ``QGraphicsScene.render`` into an image whose device-pixel ratio is
+``SCALE``, so text, pens and legend grow together. (pyqtgraph's ``ImageExporter`` with a larger
+width enlarges the axis text but not the cosmetic pens or the legend.)
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from core.engine.results import DealResult
+from core.risk.montecarlo import MonteCarloResult
+from gui.results.balances_chart import BalancesChart
+from gui.results.dscr_chart import DscrChart
+from gui.results.montecarlo_docks import FanChart, LossView
+
+#: logical size the charts are laid out at, and device pixels per logical pixel
+LAYOUT_SIZE = (900, 340)
+SCALE = 2.5
+
+
+def render_view(view: pg.GraphicsView, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    """Lay ``view`` out at ``size`` without showing it on screen and draw it into an image."""
+    try:
+        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        view.resize(*size)
+        view.show()  # a hidden widget gets its resize (and so its layout) only when shown
+        QApplication.processEvents()
+        image = QImage(int(size[0] * SCALE), int(size[1] * SCALE), QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(SCALE)
+        image.fill(Qt.GlobalColor.white)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        view.scene().render(painter, QRectF(0, 0, *size), shown)
+        painter.end()
+        return image
+    finally:
+        view.close()
+        view.deleteLater()
+
+
+def dscr_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    chart = DscrChart()
+    chart.show_result(result)
+    chart.hover.hide()
+    return render_view(chart, size)
+
+
+def balances_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    chart = BalancesChart()
+    chart.show_result(result)
+    chart.hover.hide()
+    return render_view(chart, size)
+
+
+def fan_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    chart = FanChart()
+    chart.show_result(mc)
+    chart.hover.hide()
+    return render_view(chart, size)
+
+
+def loss_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    view = LossView()
+    view.show_result(mc)
+    plot = view.plot
+    plot.setParent(None)  # the histogram alone: the report prints the table as text
+    view.deleteLater()
+    return render_view(plot, size)

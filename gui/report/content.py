@@ -1,0 +1,316 @@
+"""The report's text: HTML (the subset ``QTextDocument`` renders) built from ``ReportData``.
+
+Every number comes from ``core.report.data.gather`` and is written with the same formats as
+the results docks (``gui.results.formatting``). Images are referenced by name (``img:...``)
+and added to the document by ``gui.report.document``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from core.report.data import ReportData
+from core.risk.catalogue import RiskOutcome
+from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
+
+ACCENT = "#1f3f73"
+RULE = "#c8ced6"
+SHADE = "#eef2f7"
+CSS = f"""
+body {{ font-family: 'DejaVu Sans', 'Helvetica', sans-serif; font-size: 8.5pt; color: #1b1b1b; }}
+h1 {{ font-size: 15pt; color: {ACCENT}; margin: 0; }}
+h2 {{ font-size: 11.5pt; margin: 2px 0 4px 0; }}
+h3 {{ font-size: 10pt; color: {ACCENT}; margin: 10px 0 3px 0; }}
+p.note {{ font-size: 7.5pt; color: #555555; margin: 2px 0; }}
+table.grid {{ border-collapse: collapse; }}
+table.grid td, table.grid th {{ border-bottom: 1px solid {RULE}; padding: 2px 5px; }}
+table.grid th {{ background-color: {SHADE}; font-weight: bold; text-align: left; }}
+td.n, th.n {{ text-align: right; }}
+td.k {{ color: #555555; }}
+tr.risk td {{ background-color: {SHADE}; font-weight: bold; }}
+"""
+
+
+def _e(v: object) -> str:
+    return escape(str(v))
+
+
+def table(header: list[str], rows: list[list[str]], numeric_from: int = 1, width: str = "100%"):
+    """A ruled table; columns from ``numeric_from`` on are right-aligned. Cells are HTML."""
+    head = "".join(
+        f'<th class="{"n" if i >= numeric_from else ""}">{_e(h)}</th>' for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"n" if i >= numeric_from else ""}">{c}</td>' for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f'<table class="grid" width="{width}" cellspacing="0"><tr>{head}</tr>{body}</table>'
+
+
+def _pairs(items: list[tuple[str, str]]) -> str:
+    """Label / value pairs, two pairs per row."""
+    rows = []
+    for k in range(0, len(items), 2):
+        cells = "".join(
+            f'<td class="k">{_e(label)}</td><td class="n"><b>{_e(value)}</b></td>'
+            for label, value in items[k : k + 2]
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return f'<table class="grid" width="100%" cellspacing="0">{"".join(rows)}</table>'
+
+
+def header_section(data: ReportData, diagram: tuple[str, int, int]) -> str:
+    h = data.header
+    hashed = "file" if h.hash_of == "file" else "deal as shown (unsaved changes)"
+    items = [
+        ("Parties", "<br>".join(_e(s) for s in h.sponsors) or "none"),
+        ("Issuer (SPV / JV)", _e(h.spv)),
+        (
+            "Closing, periods",
+            f"{_e(h.closing_date)}, {_e(h.period)}, horizon {h.horizon_years:g} years",
+        ),
+        ("Report date", _e(h.generated)),
+        ("Deal file", _e(h.file_name)),
+        ("SHA-256 (first 12)", f"<b>{_e(h.file_hash)}</b> of the {hashed}"),
+    ]
+    rows = "".join(f'<tr><td class="k" width="22%">{k}</td><td>{v}</td></tr>' for k, v in items)
+    name, width, height = diagram
+    return (
+        f"<h1>Term-sheet risk summary</h1><h2>{_e(h.deal_name)}</h2>"
+        f'<table class="grid" width="100%" cellspacing="0">{rows}</table>'
+        f'<p class="note">{_e(h.description)}</p>'
+        f'<h3>Structure</h3><p><img src="{name}" width="{width}" height="{height}"></p>'
+    )
+
+
+def capital_section(data: ReportData) -> str:
+    r = data.result
+    capital = r.metrics["total_debt"] + r.metrics["total_equity"]
+    rows = [
+        [
+            _e(t.tranche),
+            fmt_money(t.notional),
+            fmt_pct(t.share_of_capital, 1),
+            _e(t.rate),
+            _e(t.maturity),
+            _e(t.amortisation),
+            str(int(t.seniority)),
+            fmt_years(t.wal_years),
+        ]
+        for t in r.tranche_metrics.itertuples()
+    ]
+    for b in sorted(r.compiled.equity, key=lambda b: b.terms["first_loss_order"]):
+        amount = float(b.terms["amount"])
+        pref = b.terms.get("preferred_return") or 0.0
+        rows.append(
+            [
+                _e(b.terms["investor"]) + " (equity)",
+                fmt_money(amount),
+                fmt_pct(amount / capital if capital > 0 else float("nan"), 1),
+                f"pref. {fmt_pct(pref, 1)}" if pref else "residual",
+                "",
+                "",
+                f"first loss {b.terms['first_loss_order']}",
+                "",
+            ]
+        )
+    rows.append(["<b>Total capital</b>", f"<b>{fmt_money(capital)}</b>", "100.0%"] + [""] * 5)
+    stack = table(
+        ["Class", "USD m", "% capital", "Coupon", "Maturity", "Amortisation", "Seniority", "WAL"],
+        rows,
+    )
+    su = [(k, fmt_money(v)) for k, v in r.sources.items()]
+    uses = [(k, fmt_money(v)) for k, v in r.uses.items()]
+    n = max(len(su), len(uses))
+    su += [("", "")] * (n - len(su))
+    uses += [("", "")] * (n - len(uses))
+    su_rows = [[_e(a), b, _e(c), d] for (a, b), (c, d) in zip(su, uses, strict=True)]
+    su_rows.append(
+        [
+            "<b>Total sources</b>",
+            f"<b>{fmt_money(sum(r.sources.values()))}</b>",
+            "<b>Total uses</b>",
+            f"<b>{fmt_money(sum(r.uses.values()))}</b>",
+        ]
+    )
+    sources = table(["Sources", "USD m", "Uses", "USD m"], su_rows, numeric_from=1)
+    return f"<h3>Capital stack</h3>{stack}<h3>Sources and uses (USD m)</h3>{sources}"
+
+
+def metrics_section(data: ReportData) -> str:
+    m = data.result.metrics
+    ltv_date = f" ({data.max_ltv_date})" if data.max_ltv_date else ""
+    items = [
+        ("Minimum DSCR", fmt_ratio(m["min_dscr"])),
+        ("Average DSCR", fmt_ratio(m["avg_dscr"])),
+        ("LLCR", fmt_ratio(m["llcr"])),
+        ("PLCR", fmt_ratio(m["plcr"])),
+        ("LTV at close (market value)", fmt_pct(m["ltv_at_close"], 1)),
+        ("LTV at lease end", fmt_pct(m["ltv_at_lease_end"], 1)),
+        ("Highest LTV" + ltv_date, fmt_pct(data.max_ltv, 1)),
+        ("Equity IRR", fmt_pct(m["equity_irr"], 1)),
+        ("Total debt (USD m)", fmt_money(m["total_debt"])),
+        ("Total equity (USD m)", fmt_money(m["total_equity"])),
+        ("CFADS fall to a debt loss", fmt_pct(m["breakeven_cashflow_fall"], 1)),
+        ("Debt loss, base case (USD m)", fmt_money(m["debt_loss"])),
+    ]
+    out = "<h3>Key metrics (base case)</h3>" + _pairs(items)
+    if data.result.look_through:
+        rows = [
+            [
+                _e(lt.sponsor),
+                fmt_money(lt.on_balance_sheet),
+                fmt_money(lt.spv_debt_share),
+                fmt_money(lt.lease_pv),
+                fmt_money(lt.guarantees),
+                fmt_money(lt.economic),
+                fmt_ratio(lt.ratio),
+            ]
+            for lt in data.result.look_through
+        ]
+        out += "<h3>Look-through leverage of the sponsor (USD m)</h3>" + table(
+            [
+                "Sponsor",
+                "On balance sheet",
+                "Share of SPV debt",
+                "PV of lease",
+                "Guarantee caps",
+                "Economic exposure",
+                "Economic / on B/S",
+            ],
+            rows,
+        )
+    return out
+
+
+def covenant_section(data: ReportData) -> str:
+    if not data.covenants:
+        return "<h3>Covenants</h3><p>The deal has no covenant block: no DSCR or LTV test.</p>"
+    rows = [
+        [
+            _e(c.test),
+            _e(c.level),
+            _e(c.action),
+            _e(c.actual),
+            _e(c.headroom),
+            _e(fmt_date(c.first_breach)),
+        ]
+        for c in data.covenants
+    ]
+    return "<h3>Covenants and headroom (base case)</h3>" + table(
+        ["Test", "Level", "Breach action", "Base case", "Headroom", "First breach"], rows
+    )
+
+
+def charts_section(images: list[tuple[str, int, int]]) -> str:
+    return "".join(f'<p><img src="{n}" width="{w}" height="{h}"></p>' for n, w, h in images)
+
+
+def _risk_rows(o: RiskOutcome) -> str:
+    losses = "<br>".join(
+        f"{_e(name)}: {fmt_money(loss)} ({fmt_pct(o.loss_pct_by_tranche[name], 1)})"
+        for name, loss in o.loss_by_tranche.items()
+    )
+    be = o.breakeven
+    back = "<br>".join(  # sponsors that guarantee something, or paid in this stress
+        f"{_e(s.sponsor)}: {fmt_money(s.returned_on_balance_sheet)} of "
+        f"{fmt_money(s.guarantee_caps)} caps"
+        for s in o.sponsors
+        if s.guarantee_caps > 0 or s.returned_on_balance_sheet > 0
+    )
+    title = f"{_e(o.risk.title)}: <i>{_e(o.risk.description)}</i>"
+    cells = [
+        _e(o.stress_description),
+        fmt_ratio(o.min_dscr),
+        fmt_pct(o.equity_irr, 1),
+        losses,
+        f"{_e(be.description)} ({_e(be.tranche)}): <b>{_e(be.label)}</b>",
+        back or "none (no sponsor guarantee)",
+    ]
+    row = "".join(f"<td>{c}</td>" for c in cells)
+    return f'<tr class="risk"><td colspan="6">{title}</td></tr><tr>{row}</tr>'
+
+
+def risk_section(data: ReportData) -> str:
+    head = "".join(
+        f'<th width="{w}%">{h}</th>'
+        for h, w in (
+            ("Stress applied", 18),
+            ("Min DSCR", 8),
+            ("Equity IRR", 8),
+            ("Loss per tranche, USD m (% of notional)", 22),
+            ("Break-even: most severe value with no loss", 29),
+            ("Back on sponsor balance sheet (USD m)", 15),
+        )
+    )
+    rows = "".join(_risk_rows(o) for o in data.risks)
+    return (
+        "<h3>Risks: deterministic stress and break-even</h3>"
+        '<p class="note">Each stress runs through the same waterfall as the base case, with the '
+        "debt sized on the unstressed deal. The break-even is the most severe value of one driver "
+        "that leaves the debt without loss (a hair more and it loses).</p>"
+        f'<table class="grid" width="100%" cellspacing="0"><tr>{head}</tr>{rows}</table>'
+    )
+
+
+def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> str:
+    mc = data.montecarlo
+    if mc is None:
+        return "".join(f'<p class="note">{_e(n)}</p>' for n in data.notes)
+    rows = [
+        [
+            _e(t["name"]),
+            fmt_pct(t["probability_of_default"]),
+            fmt_pct(t["expected_loss"]),
+            fmt_money(t["expected_loss_usd_m"]),
+            fmt_pct(t["loss_given_default"]),
+            fmt_pct(t["probability_of_loss"]),
+        ]
+        for t in mc.tranches
+    ]
+    pct = ("p5", "p25", "p50", "p75", "p95")
+    dist = [
+        ["Minimum DSCR"] + [fmt_ratio(mc.min_dscr[p]) for p in pct],
+        ["Equity IRR"] + [fmt_pct(mc.equity_irr[p], 1) for p in pct],
+    ]
+    breach = [[_e(k.replace("_", " ")), fmt_pct(v)] for k, v in mc.covenant_breach.items()]
+    return (
+        "<h3>Monte Carlo: all risk drivers together</h3>"
+        f'<p class="note">{mc.config.n_paths:,} paths, seed {mc.config.seed}; drivers and '
+        "defaults as in docs/risk.md. Default: a write-off, a shortfall in any period, or "
+        "acceleration while the tranche is outstanding.</p>"
+        + table(["Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)"], rows)
+        + "<br>"
+        + table(["Distribution", *pct], dist)
+        + "<br>"
+        + table(["Event (probability over the life)", "Probability"], breach)
+        + charts_section(images)
+    )
+
+
+def report_html(
+    data: ReportData,
+    diagram: tuple[str, int, int],
+    base_charts: list[tuple[str, int, int]],
+    mc_charts: list[tuple[str, int, int]],
+) -> str:
+    """The whole report; ``(name, width, height)`` name the images and their size on the page."""
+    brk = '<div style="page-break-before: always"></div>'
+    return (
+        f"<html><head><style>{CSS}</style></head><body>"
+        + header_section(data, diagram)
+        + capital_section(data)
+        + brk
+        + metrics_section(data)
+        + covenant_section(data)
+        + charts_section(base_charts)
+        + brk
+        + risk_section(data)
+        + (brk if data.montecarlo is not None else "")
+        + montecarlo_section(data, mc_charts)
+        + "</body></html>"
+    )

@@ -1,0 +1,242 @@
+"""The printed term-sheet risk summary: the PDF holds the engine's numbers, has 2-4 pages of
+the right size, renders to non-blank pages, is written atomically, and is reachable from the
+command line and from File > Print / Export PDF.
+
+Needs poppler-utils (pdftotext, pdfinfo, pdftoppm), which scripts/install.sh installs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog
+
+from core.engine.results import run_deal
+from core.files.deal_json import load_deal
+from core.risk.catalogue import risk_summary
+from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+from gui.report import actions
+from gui.report.document import Report, ReportError, build_report
+from gui.results.formatting import fmt_money, fmt_pct, fmt_ratio, fmt_years
+
+ROOT = Path(__file__).resolve().parents[2]
+DEALS = ROOT / "resources" / "deals"
+SAMPLES = sorted(p.stem for p in DEALS.glob("*.json"))
+PATHS, SEED = 1500, 7
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text in reading order (a table cell's lines stay together), ligatures
+    such as "\ufb02" spelled out."""
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return unicodedata.normalize("NFKC", out.stdout)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return dict(line.split(":", 1) for line in out.stdout.splitlines() if ":" in line)
+
+
+def page_size(info: dict[str, str]) -> tuple[float, float]:
+    w, h = re.match(r"\s*([\d.]+) x ([\d.]+) pts", info["Page size"]).groups()
+    return float(w), float(h)
+
+
+@pytest.fixture(scope="module", params=SAMPLES)
+def sample_pdf(request, tmp_path_factory, qapp):  # noqa: ANN001, ANN201
+    path = DEALS / f"{request.param}.json"
+    out = tmp_path_factory.mktemp("report") / f"{request.param}.pdf"
+    data, pages = build_report(load_deal(path), str(out), str(path), mc_paths=PATHS, mc_seed=SEED)
+    return path, out, pages
+
+
+def test_pdf_holds_the_engines_numbers(sample_pdf) -> None:  # noqa: ANN001
+    path, out, _ = sample_pdf
+    deal = load_deal(path)
+    text = flat(pdf_text(out))
+    base = run_deal(deal)  # computed again, independently of the report
+    m = base.metrics
+    assert flat(deal.name) in text
+    assert hashlib.sha256(path.read_bytes()).hexdigest()[:12] in text
+    for value in (
+        fmt_ratio(m["min_dscr"]),
+        fmt_ratio(m["avg_dscr"]),
+        fmt_ratio(m["llcr"]),
+        fmt_pct(m["equity_irr"], 1),
+        fmt_pct(m["ltv_at_close"], 1),
+        fmt_money(m["total_debt"]),
+        fmt_money(m["total_debt"] + m["total_equity"]),
+        fmt_money(sum(base.uses.values())),
+    ):
+        assert value in text, value
+    for t in base.tranche_metrics.itertuples():
+        assert fmt_money(t.notional) in text and fmt_years(t.wal_years) in text
+    for lt in base.look_through:
+        assert fmt_money(lt.economic) in text
+    for outcome in risk_summary(deal):
+        assert outcome.risk.title in text
+        assert fmt_ratio(outcome.min_dscr) in text and fmt_pct(outcome.equity_irr, 1) in text
+        assert flat(outcome.breakeven.label) in text
+        for name, loss in outcome.loss_by_tranche.items():
+            assert fmt_money(loss) in text, (outcome.risk.id, name)
+    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=PATHS, seed=SEED))
+    assert f"{PATHS:,} paths, seed {SEED}" in text
+    section = text[text.index("Monte Carlo: all risk drivers") :]
+    for t in mc.tranches:
+        for key in ("probability_of_default", "expected_loss", "loss_given_default"):
+            assert fmt_pct(t[key]) in section, (t["name"], key)
+        assert fmt_money(t["expected_loss_usd_m"]) in section
+    for p in ("p5", "p50", "p95"):
+        assert fmt_ratio(mc.min_dscr[p]) in section
+
+
+def test_two_to_four_a4_pages_numbered(sample_pdf) -> None:  # noqa: ANN001
+    _, out, pages = sample_pdf
+    info = pdf_info(out)
+    assert 2 <= pages <= 4 and int(info["Pages"]) == pages
+    w, h = page_size(info)
+    assert w == pytest.approx(595.28, abs=1) and h == pytest.approx(841.89, abs=1)
+    assert f"Page {pages} of {pages}" in pdf_text(out)
+
+
+def test_every_page_renders_with_content(sample_pdf, tmp_path) -> None:  # noqa: ANN001
+    _, out, pages = sample_pdf
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out), str(tmp_path / "p")], check=True)
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == pages
+    for png in images:
+        img = QImage(str(png)).convertToFormat(QImage.Format.Format_Grayscale8)
+        ink = sum(
+            1
+            for y in range(0, img.height(), 2)
+            for x in range(0, img.width(), 2)
+            if img.pixelColor(x, y).value() < 200
+        )
+        assert ink > 0.01 * (img.width() // 2) * (img.height() // 2), png.name
+
+
+def test_letter_paper_and_no_monte_carlo(qapp, tmp_path) -> None:  # noqa: ANN001
+    path = DEALS / "xai_gpu_spv.json"
+    out = tmp_path / "letter.pdf"
+    data, pages = build_report(load_deal(path), str(out), str(path), paper="Letter", mc_paths=0)
+    assert data.montecarlo is None
+    w, h = page_size(pdf_info(out))
+    assert (w, h) == pytest.approx((612, 792), abs=1)
+    text = pdf_text(out)
+    assert 2 <= pages <= 3
+    assert "Monte Carlo not run" in text and "paths, seed" not in text
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(qapp, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    out = tmp_path / "summary.pdf"
+    out.write_bytes(b"previous report")
+
+    def broken(self, device):  # noqa: ANN001, ANN202
+        raise ReportError("simulated failure while painting")
+
+    monkeypatch.setattr(Report, "paint", broken)
+    with pytest.raises(ReportError, match="simulated"):
+        build_report(load_deal(DEALS / "xai_gpu_spv.json"), str(out), mc_paths=0)
+    assert out.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.pdf"]
+    with pytest.raises(ReportError, match="does not exist"):
+        build_report(load_deal(DEALS / "xai_gpu_spv.json"), str(tmp_path / "no" / "x.pdf"))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_command_line_needs_no_display(tmp_path) -> None:  # noqa: ANN001
+    out = tmp_path / "cli.pdf"
+    deal = DEALS / "terawulf_backstop.json"
+    done = _cli("report", str(deal), "-o", str(out), "--paths", "500", "--seed", "3")
+    assert done.returncode == 0, done.stderr
+    assert "pages, A4" in done.stdout
+    text = flat(pdf_text(out))
+    assert fmt_ratio(run_deal(load_deal(deal)).metrics["min_dscr"]) in text
+    assert "500 paths, seed 3" in text
+
+
+def test_command_line_bad_input(tmp_path) -> None:  # noqa: ANN001
+    doc = json.loads((DEALS / "xai_gpu_spv.json").read_text())
+    next(b for b in doc["blocks"] if b["kind"] == "tranche")["terms"]["notional"] = -5
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    done = _cli("report", str(bad), "-o", str(tmp_path / "x.pdf"))
+    assert done.returncode == 2
+    assert "bad.json" in done.stderr and "notional" in done.stderr and "-5" in done.stderr
+    done = _cli("report", str(DEALS / "xai_gpu_spv.json"), "-o", str(tmp_path / "x.txt"))
+    assert done.returncode == 2 and "x.txt" in done.stderr
+    done = _cli(
+        "report", str(DEALS / "xai_gpu_spv.json"), "-o", str(tmp_path / "x.pdf"), "--paths", "-1"
+    )
+    assert done.returncode == 2 and "--paths" in done.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_export_pdf_from_the_window(window, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    out = tmp_path / "from_gui.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF, Letter (*.pdf)")
+    )
+    monkeypatch.setattr(actions, "gather", _few_paths(actions.gather))
+    action = window.actions_by_name["export_pdf"]
+    assert action.isVisible()
+    action.trigger()
+    info = pdf_info(out)
+    assert page_size(info) == pytest.approx((612, 792), abs=1)
+    text = flat(pdf_text(out))
+    assert "unsaved deal" in text  # the window's deal was never saved to a file
+    assert fmt_ratio(run_deal(window.document.deal).metrics["min_dscr"]) in text
+
+
+def test_print_preview_paints_on_a_printer(window, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(actions, "gather", _few_paths(actions.gather))
+    dialog = actions.preview_dialog(window, window.document.deal)
+    assert dialog is not None
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    dialog.paintRequested.emit(printer)  # what the dialog does for its preview and for Print
+    del printer
+    assert 2 <= int(pdf_info(out)["Pages"]) <= 4
+    assert window.document.deal.name.split()[0] in pdf_text(out)
+    dialog.deleteLater()
+
+
+def test_a_deal_the_engine_cannot_run_gives_a_message(window, isolated, monkeypatch) -> None:  # noqa: ANN001
+    def fails(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("the deal has no SPV")
+
+    monkeypatch.setattr(actions, "gather", fails)
+    assert actions.preview_dialog(window, window.document.deal) is None
+    kind, _, text = isolated.shown[-1]
+    assert kind == "warning" and "no SPV" in text
+
+
+def _few_paths(gather):  # noqa: ANN001, ANN202
+    return lambda deal, path=None, **k: gather(deal, path, mc_paths=300, mc_seed=1, **k)
