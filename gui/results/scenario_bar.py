@@ -1,16 +1,24 @@
-"""The scenario toolbar: sliders for the stresses credit desks run most (rent deflation,
-residual haircut, early termination, base-rate shock), a Reset button and a label saying
-which stress the results show."""
+"""The scenario toolbar: a combo of named scenarios (base, downside, severe and the analyst's
+own), sliders for the stresses credit desks move most (rent deflation, residual haircut, early
+termination, base-rate shock), a button opening the scenario editor, Reset, and a label saying
+which stress the results show.
+
+Choosing a scenario applies its whole :class:`Stress` (every field, not only the sliders') and
+moves the sliders to its values; moving a slider afterwards changes that one field and the
+combo says "custom".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QWidget
 
 from core.risk.stress import Stress
+from gui.results.scenario_editor import ScenarioEditor
+from gui.results.scenario_library import CUSTOM, ScenarioLibrary
 
 TIPS = {
     "rent": "Yearly fall of market compute rent on every lease (at 0: each lease's own)",
@@ -23,21 +31,39 @@ TIPS = {
 @dataclass(frozen=True)
 class SliderSpec:
     key: str
+    field: str  # the Stress field the slider sets
     title: str
     limits: tuple[int, int, int]  # minimum, maximum, step
-    text: Callable[[int], str]  # live value label
+    scale: float  # slider position = field value * scale
+    text: Callable[[float | None], str]  # live value label, from the field value
+    blank_at_zero: bool = True  # position 0 leaves the field to the deal (None)
 
     @property
     def tip(self) -> str:
         return TIPS[self.key]
 
+    def value(self, position: int) -> float | None:
+        """The field value at a slider position."""
+        if position == 0 and self.blank_at_zero:
+            return None
+        return position / self.scale
+
+    def position(self, value: float | None) -> int:
+        """The slider position nearest a field value, within the slider's limits."""
+        pos = 0 if value is None else round(value * self.scale)
+        return min(max(pos, self.limits[0]), self.limits[1])
+
 
 SLIDERS = (
-    SliderSpec("rent", "Rent deflation", (0, 40, 1), lambda v: f"{v}%/yr" if v else "deal"),
-    SliderSpec("haircut", "Residual haircut", (0, 80, 5), lambda v: f"+{v}%" if v else "deal"),
-    SliderSpec("termination", "Termination year", (0, 30, 1), lambda v: f"yr {v}" if v else "off"),
-    SliderSpec("rate", "Base-rate shock", (-200, 500, 25), lambda v: f"{v:+d} bp"),
-)
+    SliderSpec("rent", "rent_deflation", "Rent deflation", (0, 40, 1), 100,
+               lambda v: "deal" if v is None else f"{v * 100:.4g}%/yr"),
+    SliderSpec("haircut", "residual_haircut", "Residual haircut", (0, 80, 5), 100,
+               lambda v: f"+{v * 100:.4g}%" if v else "deal"),
+    SliderSpec("termination", "termination_year", "Termination year", (0, 30, 1), 1,
+               lambda v: f"yr {v:g}" if v else "off"),
+    SliderSpec("rate", "base_rate_shock", "Base-rate shock", (-200, 500, 25), 10000,
+               lambda v: f"{(v or 0) * 10000:+.4g} bp", blank_at_zero=False),
+)  # fmt: skip
 
 
 class ScenarioBar(QToolBar):
@@ -48,19 +74,36 @@ class ScenarioBar(QToolBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Scenario", parent)
         self.setObjectName("results.scenario_bar")
+        self.library = ScenarioLibrary(self)
+        self._stress = Stress()
+        self._origin = "base"  # the named scenario last chosen
+        self.editor: ScenarioEditor | None = None
         self.sliders: dict[str, QSlider] = {}
         self.values: dict[str, QLabel] = {}
         self.addWidget(QLabel(" Scenario: "))
+        self.combo = QComboBox()
+        self.combo.setObjectName("scenario.combo")
+        self.combo.setMinimumContentsLength(10)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.setToolTip("Named scenario applied to the results (all its stresses)")
+        self.combo.currentIndexChanged.connect(self._chosen)
+        self.addWidget(self.combo)
+        self.editor_action = self.addAction("Scenarios...")
+        self.editor_action.setObjectName("scenario.edit")
+        self.editor_action.setIconText("Scenarios...")  # Qt drops the dots from the text
+        self.editor_action.setToolTip("Create, edit, load and save scenarios")
+        self.editor_action.triggered.connect(self.open_editor)
+        self.addSeparator()
         for spec in SLIDERS:
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setObjectName(f"scenario.{spec.key}")
             slider.setRange(spec.limits[0], spec.limits[1])
             slider.setSingleStep(spec.limits[2])
             slider.setPageStep(spec.limits[2] * 5)
-            slider.setFixedWidth(100)
+            slider.setFixedWidth(90)
             slider.setToolTip(spec.tip)
-            value = QLabel(spec.text(0))
-            value.setMinimumWidth(62)
+            value = QLabel(spec.text(spec.value(0)))
+            value.setMinimumWidth(56)
             self.addWidget(QLabel(f"  {spec.title} "))
             self.addWidget(slider)
             self.addWidget(value)
@@ -74,47 +117,126 @@ class ScenarioBar(QToolBar):
         self.state = QLabel()
         self.state.setObjectName("scenario.state")
         self.addWidget(self.state)
+        self.library.listChanged.connect(self._fill_combo)
+        self.library.edited.connect(self._scenario_edited)
+        self.library.renamed.connect(self._scenario_renamed)
+        self._fill_combo()
         self._show_state()
 
+    # ------------------------------------------------------------------ public API
     def stress(self) -> Stress | None:
-        """The stress the sliders describe; None when every slider is at the base case."""
-        v = {key: s.value() for key, s in self.sliders.items()}
-        stress = Stress(
-            rent_deflation=v["rent"] / 100 if v["rent"] else None,
-            residual_haircut=v["haircut"] / 100 if v["haircut"] else None,
-            termination_year=float(v["termination"]) if v["termination"] else None,
-            base_rate_shock=v["rate"] / 10000,
-        )
-        return None if stress == Stress() else stress
+        """The stress the results show; None for the base case (no stress at all)."""
+        return None if self._stress == Stress() else self._stress
+
+    def scenario(self) -> str:
+        """The name of the scenario shown, or "custom" after a slider moved away from it."""
+        return self._origin if self._is_named() else CUSTOM
+
+    def apply_scenario(self, name: str) -> None:
+        """Show the results of scenario ``name`` (every field) and move the sliders to it."""
+        self._origin = name
+        self._set_stress(self.library.get(name))
 
     def set_horizon(self, years: float) -> None:
         """Let the termination slider reach the deal's horizon (whole years)."""
-        self.sliders["termination"].setMaximum(max(1, int(years)))
+        slider = self.sliders["termination"]
+        slider.blockSignals(True)  # a shorter deal must not change the stress shown
+        slider.setMaximum(max(1, int(years)))
+        slider.blockSignals(False)
+        self._sync_sliders()
 
     def reset(self) -> None:
-        for slider in self.sliders.values():
-            slider.blockSignals(True)
-            slider.setValue(0)
-            slider.blockSignals(False)
-        for spec in SLIDERS:
-            self.values[spec.key].setText(spec.text(0))
-        self._show_state()
-        self.stressChanged.emit(None)
+        self.apply_scenario("base")
 
-    def _moved(self, spec: SliderSpec, value: int) -> None:
-        snapped = round(value / spec.limits[2]) * spec.limits[2]
-        if snapped != value:
-            self.sliders[spec.key].setValue(snapped)  # re-enters with the snapped value
-            return
-        self.values[spec.key].setText(spec.text(value))
+    def open_editor(self) -> ScenarioEditor:
+        """The scenario editor (one per bar), shown on the scenario the results show."""
+        if self.editor is None:
+            self.editor = ScenarioEditor(self.library, self.apply_scenario, self)
+        self.editor.refresh()
+        if self._is_named():
+            self.editor.select(self._origin)
+        self.editor.show()
+        self.editor.raise_()
+        self.editor.activateWindow()
+        return self.editor
+
+    # ------------------------------------------------------------------ internals
+    def _is_named(self) -> bool:
+        return self._origin in self.library and self._stress == self.library.get(self._origin)
+
+    def _set_stress(self, stress: Stress) -> None:
+        self._stress = stress
+        self._sync_sliders()
+        self._fill_combo()
         self._show_state()
         self.stressChanged.emit(self.stress())
 
-    def _show_state(self) -> None:
+    def _sync_sliders(self) -> None:
+        for spec in SLIDERS:
+            value = getattr(self._stress, spec.field)
+            slider = self.sliders[spec.key]
+            slider.blockSignals(True)
+            slider.setValue(spec.position(value))
+            slider.blockSignals(False)
+            self.values[spec.key].setText(spec.text(value))
+
+    def _moved(self, spec: SliderSpec, position: int) -> None:
+        snapped = round(position / spec.limits[2]) * spec.limits[2]
+        if snapped != position:
+            self.sliders[spec.key].setValue(snapped)  # re-enters with the snapped value
+            return
+        self._stress = replace(self._stress, **{spec.field: spec.value(position)})
+        self.values[spec.key].setText(spec.text(spec.value(position)))
+        self._fill_combo()
+        self._show_state()
+        self.stressChanged.emit(self.stress())
+
+    def _fill_combo(self) -> None:
+        """Built-ins, then user scenarios, then "custom" when the sliders left the scenario."""
+        shown = self.scenario()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for name in self.library.names():
+            self.combo.addItem(name)
+            self.combo.setItemData(
+                self.combo.count() - 1,
+                self.library.get(name).describe(),
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        if self.library.user:
+            self.combo.insertSeparator(len(self.library.builtin))
+        if shown == CUSTOM:
+            self.combo.addItem(CUSTOM)
+        self.combo.setCurrentIndex(self.combo.findText(shown))
+        self.combo.blockSignals(False)
+
+    def _chosen(self, index: int) -> None:
+        name = self.combo.itemText(index)
+        if name in self.library and name != self.scenario():
+            self.apply_scenario(name)
+
+    def _scenario_edited(self, name: str) -> None:
+        """A user scenario changed in the editor: follow it when it is the one shown."""
+        if name == self._origin and self.combo.currentText() == name:
+            self._set_stress(self.library.get(name))
+        else:
+            self._fill_combo()
+
+    def _scenario_renamed(self, old: str, new: str) -> None:
+        if self._origin == old:
+            self._origin = new
+        self._fill_combo()
+
+    def _show_state(self, limit: int = 36) -> None:
+        """ "Base case", or "Stressed: " and what; a long list is counted (in full as tooltip)."""
         stress = self.stress()
         if stress is None:
-            self.state.setText("  Base case")
-            self.state.setStyleSheet("color: #3b9e5a; font-weight: bold;")
+            text, color, tip = "Base case", "#3b9e5a", "No stress: the deal's own inputs"
         else:
-            self.state.setText(f"  Stressed: {stress.describe()}")
-            self.state.setStyleSheet("color: #c9403a; font-weight: bold;")
+            tip = f"Stressed: {stress.describe()}"
+            count = len(stress.describe().split(", "))
+            text = tip if len(tip) <= limit else f"Stressed: {count} inputs"
+            color = "#c9403a"
+        self.state.setText(f"  {text}")
+        self.state.setToolTip(tip)
+        self.state.setStyleSheet(f"color: {color}; font-weight: bold;")

@@ -1,10 +1,15 @@
-"""The scenario bar re-runs the deal live under a stress, shows which, and resets."""
+"""The scenario bar re-runs the deal live under a stress or a named scenario, shows which,
+and resets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from core.engine.results import run_deal
+from core.risk.scenarios import BUILTIN
 from core.risk.stress import Stress, run_stressed
 from tests.gui.test_results_support import close_docks, open_docks, same, sample
 
@@ -105,4 +110,86 @@ def test_edits_under_a_stress_stay_stressed(qtbot):
     assert docks.wait_for_result(30000)
     expected = run_stressed(document.deal, Stress(rent_deflation=0.25))
     assert same(docks.last_result.periods["dscr"], expected.periods["dscr"])
+    close_docks(docks)
+
+
+# ---------------------------------------------------------------- named scenarios (combo)
+def _choose(docks, name: str) -> None:
+    combo = docks.scenario_bar.combo
+    index = combo.findText(name)
+    assert index >= 0, f"{name!r} is not in the combo"
+    combo.setCurrentIndex(index)
+    assert docks.wait_for_result(30000)
+
+
+def test_combo_lists_the_builtin_scenarios(qtbot):
+    _, _, docks = open_docks(qtbot, sample("xai_gpu_spv.json"))
+    combo = docks.scenario_bar.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == list(BUILTIN)
+    assert combo.currentText() == "base"
+    close_docks(docks)
+
+
+def test_choosing_severe_shows_the_core_result(qtbot):
+    deal = sample("xai_gpu_spv.json")
+    _, _, docks = open_docks(qtbot, deal)
+    _choose(docks, "severe")
+    severe = BUILTIN["severe"]
+    expected = run_stressed(deal, severe)
+    assert docks.stress == severe  # every field, not only the four sliders
+    assert docks.montecarlo._source() == (docks.document.deal, severe)
+    dscr = docks.views["dscr"].dscr_curve.getData()[1]
+    assert same(dscr, expected.periods["dscr"])
+    assert np.nanmin(dscr) == pytest.approx(expected.metrics["min_dscr"], rel=1e-12)
+    assert docks.last_result.metrics["min_dscr"] == expected.metrics["min_dscr"]
+    assert docks.last_result.metrics["min_dscr"] != run_deal(deal).metrics["min_dscr"]
+    bar = docks.scenario_bar
+    positions = {key: s.value() for key, s in bar.sliders.items()}
+    assert positions == {"rent": 35, "haircut": 30, "termination": 0, "rate": 200}
+    assert [bar.values[k].text() for k in ("rent", "haircut", "rate")] == [
+        "35%/yr",
+        "+30%",
+        "+200 bp",
+    ]
+    assert bar.state.toolTip() == f"Stressed: {severe.describe()}"
+    assert bar.state.text().strip() == "Stressed: 8 inputs"  # the list is too long to show
+    close_docks(docks)
+
+
+def test_moving_a_slider_after_a_scenario_is_custom(qtbot):
+    deal = sample("xai_gpu_spv.json")
+    _, _, docks = open_docks(qtbot, deal)
+    bar = docks.scenario_bar
+    _choose(docks, "downside")
+    _move(docks, "rent", 10)
+    assert bar.combo.currentText() == "custom"
+    assert bar.scenario() == "custom"
+    custom = replace(BUILTIN["downside"], rent_deflation=0.10)  # the other fields stay
+    assert docks.stress == custom
+    assert same(docks.last_result.periods["dscr"], run_stressed(deal, custom).periods["dscr"])
+    _move(docks, "rent", 25)  # back on the scenario's value: its name again
+    assert bar.combo.currentText() == "downside"
+    assert bar.combo.findText("custom") == -1
+    _move(docks, "rate", 0)
+    _choose(docks, "downside")  # choosing it again restores every field
+    assert docks.stress == BUILTIN["downside"]
+    bar.reset_action.trigger()
+    assert docks.wait_for_result(30000)
+    assert bar.combo.currentText() == "base" and docks.stress is None
+    close_docks(docks)
+
+
+def test_off_grid_values_are_applied_exactly(qtbot):
+    """A user scenario between slider steps: the slider shows the nearest step, the label and
+    the results the exact value."""
+    deal = sample("coreweave_ddtl.json")
+    _, _, docks = open_docks(qtbot, deal)
+    bar = docks.scenario_bar
+    stress = Stress(rent_deflation=0.125, base_rate_shock=0.0130, renewals=0)
+    bar.library.add("odd", stress)
+    _choose(docks, "odd")
+    assert docks.stress == stress
+    assert bar.sliders["rate"].value() == 130 and bar.values["rate"].text() == "+130 bp"
+    assert bar.values["rent"].text() == "12.5%/yr"
+    assert same(docks.last_result.periods["dscr"], run_stressed(deal, stress).periods["dscr"])
     close_docks(docks)
