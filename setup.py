@@ -76,7 +76,7 @@ if __name__ == "__main__":
     from setuptools import find_packages, setup
 
     setup(
-        packages=find_packages(include=["core", "core.*", "gui", "gui.*"]),
+        packages=find_packages(include=["core", "core.*", "gui", "gui.*", "cli", "cli.*"]),
         py_modules=["main"] if (ROOT / "main.py").exists() else [],
         ext_modules=_extensions(),
         zip_safe=False,

@@ -83,9 +83,8 @@ def preview_dialog(
     except FAILURES as exc:
         _fail(parent, "Preparing the risk summary", exc)
         return None
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(f"Risk summary: {deal.name}")
-    dialog = QPrintPreviewDialog(printer, parent)
+    dialog = QPrintPreviewDialog(parent)  # owns its printer (a Python-made one could be freed)
+    dialog.printer().setDocName(f"Risk summary: {deal.name}")
     dialog.setWindowTitle(f"Print risk summary: {deal.name}")
 
     def paint(target: QPrinter) -> None:

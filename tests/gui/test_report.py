@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import QFileDialog
 
 from core.engine.results import run_deal
@@ -213,7 +213,7 @@ def test_export_pdf_from_the_window(window, tmp_path, monkeypatch) -> None:  # n
     assert fmt_ratio(run_deal(window.document.deal).metrics["min_dscr"]) in text
 
 
-def test_print_preview_paints_on_a_printer(window, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_print_preview_paints_on_a_printer(qtbot, window, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(actions, "gather", _few_paths(actions.gather))
     dialog = actions.preview_dialog(window, window.document.deal)
     assert dialog is not None
@@ -221,10 +221,15 @@ def test_print_preview_paints_on_a_printer(window, tmp_path, monkeypatch) -> Non
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
     printer.setOutputFileName(str(out))
-    dialog.paintRequested.emit(printer)  # what the dialog does for its preview and for Print
+    dialog.paintRequested.emit(printer)  # what the dialog does for Print
     del printer
     assert 2 <= int(pdf_info(out)["Pages"]) <= 4
     assert window.document.deal.name.split()[0] in pdf_text(out)
+    dialog.show()  # the preview paints on the dialog's own printer
+    preview = dialog.findChild(QPrintPreviewWidget)
+    qtbot.waitUntil(lambda: preview.pageCount() > 0)
+    assert 2 <= preview.pageCount() <= 4
+    dialog.close()
     dialog.deleteLater()
 
 
