@@ -8,7 +8,8 @@ ran. Nothing of a chunk's cash flows is kept.
 
 **Probability of default** of a tranche on a path: the tranche is written off (loss above
 ``EPS``), or it has a shortfall (interest or scheduled principal due and unpaid) in any
-period, or the debt is accelerated while the tranche is outstanding.
+period, or the debt is accelerated while the tranche is outstanding (it opened the period of
+the acceleration with a balance and still owes after that period's payments).
 """
 
 from __future__ import annotations
@@ -157,8 +158,11 @@ def chunk_stats(
     loss = out.writeoff.sum(axis=2)
     accel = (out.flags & FLAG_ACCELERATED) != 0
     # accelerated in a period the tranche opened with a balance (closing balance of the last)
-    open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS)).any(axis=2)
-    open_first = accel[:, :1] & (notional[None, :] > EPS)
+    # and still owes after that period's payments: a tranche repaid in full in the period of
+    # the acceleration (e.g. from the sale proceeds when the lease ends) is not in default
+    still = out.balance > EPS
+    open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS) & still[:, :, 1:]).any(axis=2)
+    open_first = accel[:, :1] & (notional[None, :] > EPS) & still[:, :, 0]
     default = (loss > EPS) | (out.shortfall > EPS).any(axis=2) | open_later | open_first
     mn, _ = dscr_stats(out.dscr)
     net = out.distribution - out.injection

@@ -247,7 +247,7 @@ class MonteCarloResult:
             "loss_histogram": self.loss_histogram,
             "sponsor": self.sponsor,
             "probability_definition": "write-off, shortfall in any period, or acceleration "
-            "while outstanding",
+            "while outstanding after the period's payments",
         }
 
     def to_json(self, indent: int | None = None) -> str:

@@ -10,7 +10,10 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
 - **Rent**: ``rent_factor = (1 - extra_rent_deflation)^t * exp(sigma_r W_t - sigma_r^2 t / 2)``
   multiplies each lease's market rent (which already falls at its ``market_rent_decline``); it
   sets renewal and re-leasing rents. ``sigma_r`` is ``rent_vol`` (compute rent) for a deal
-  with a GPU fleet, ``facility_rent_vol`` (data-centre rent) for one without.
+  with a GPU fleet. For a deal without one (data-centre rent, anchored by replacement cost) the
+  log rent mean-reverts instead: ``rent_factor = exp(x_t - var(x_t) / 2)``, x an
+  Ornstein-Uhlenbeck process with volatility ``facility_rent_vol`` and speed
+  ``facility_rent_reversion`` driven by the same shocks (mean 1 at every date).
 - **Utilisation**: factor ``clip(1 + x_t, 0, 1 / u)`` with x an AR(1) (monthly persistence
   ``util_persistence``, stationary s.d. ``util_vol``); scales GPU-hour rent above take-or-pay
   and re-leasing revenue.
@@ -26,7 +29,8 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
 - **Lease events**: tenant default at an exponential time with hazard ``-ln(1 - PD)`` from the
   tenant's rating (core.risk.ratings), early termination at an exponential time with
   ``termination_hazard`` a year, and each renewal option exercised with probability
-  ``1 - p_non_renewal`` until the first refusal.
+  ``1 - p_non_renewal`` until the first refusal; for an investment-grade tenant (BBB- or
+  better) ``termination_hazard_ig`` and ``p_non_renewal_ig`` apply instead.
 - **Fire sale**: forced-sale haircut add ``age_haircut * age_years + volume_haircut * N / (N +
   market_depth_gpus)`` with N the fleet's GPU count (deterministic, the same on every path).
 """
@@ -42,7 +46,7 @@ import numpy as np
 from core.engine.compile import CompiledDeal, Drivers
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
-from core.risk.ratings import annual_pd
+from core.risk.ratings import annual_pd, is_investment_grade
 
 _CPUS = os.cpu_count() or 1
 
@@ -51,6 +55,10 @@ _CPUS = os.cpu_count() or 1
 class MarketModel:
     rent_vol: float = 0.25  # annual volatility of log market compute rent (GPU deals)
     facility_rent_vol: float = 0.05  # the same for a deal with no GPU fleet (data-centre lease)
+    #: yearly mean-reversion speed of log data-centre rent (deals with no GPU fleet): rents
+    #: are anchored by replacement cost; half-life ln 2 / 0.25 = 2.8 years (approx.). 0: a
+    #: random walk like compute rent.
+    facility_rent_reversion: float = 0.25
     extra_rent_deflation: float = 0.0  # on top of each lease's market_rent_decline
     util_vol: float = 0.05
     util_persistence: float = 0.9  # monthly AR(1) coefficient
@@ -66,8 +74,10 @@ class MarketModel:
     p_exit_stress: float = 0.10  # monthly
     rate_vol: float = 0.01  # annual, absolute
     lease_events: bool = True  # tenant default, termination and non-renewal
-    termination_hazard: float = 0.02  # a year
-    p_non_renewal: float = 0.3  # at each renewal date
+    termination_hazard: float = 0.02  # a year, sub-investment-grade or unrated tenant
+    termination_hazard_ig: float = 0.0025  # a year, investment-grade tenant (BBB- or better)
+    p_non_renewal: float = 0.3  # at each renewal date, sub-investment-grade or unrated tenant
+    p_non_renewal_ig: float = 0.1  # at each renewal date, investment-grade tenant
     age_haircut: float = 0.05  # extra forced-sale haircut per year of fleet age
     volume_haircut: float = 0.30  # extra forced-sale haircut as the sale swamps the market
     market_depth_gpus: float = 50_000.0  # GPUs the secondary market absorbs without discount
@@ -103,7 +113,13 @@ class MarketModel:
         for name in ("rho_normal", "rho_stress"):
             if not -1.0 <= getattr(self, name) <= 1.0:
                 raise RiskInputError(f"market model: {name} must be in [-1, 1]")
-        for name in ("p_enter_stress", "p_exit_stress", "p_non_renewal", "gen_jump"):
+        for name in (
+            "p_enter_stress",
+            "p_exit_stress",
+            "p_non_renewal",
+            "p_non_renewal_ig",
+            "gen_jump",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise RiskInputError(f"market model: {name} must be in [0, 1]")
         for f in fields(self):
@@ -147,6 +163,22 @@ def _gbm(z: np.ndarray, vol: float, mpp: int, T: int) -> np.ndarray:
     return np.exp(vol * w - 0.5 * vol * vol * t)
 
 
+def _mean_reverting(z: np.ndarray, vol: float, speed: float, mpp: int, T: int) -> np.ndarray:
+    """exp(x_t - var(x_t) / 2) at period ends, x an Ornstein-Uhlenbeck log rent from 0 with
+    volatility ``vol`` and mean-reversion ``speed`` a year (exact monthly steps: ``x_j = phi
+    x_(j-1) + vol sqrt((1 - phi^2) / (2 speed)) z_j``, ``phi = exp(-speed / 12)``); mean 1 at
+    every date, variance bounded by ``vol^2 / (2 speed)``. ``speed`` 0 is :func:`_gbm`."""
+    if speed <= 0.0 or vol == 0.0:
+        return _gbm(z, vol, mpp, T)
+    phi = math.exp(-speed / 12.0)
+    step = vol * math.sqrt((1.0 - phi * phi) / (2.0 * speed))
+    x = np.empty((z.shape[0], T))
+    compiled_stats().ar1_period_ends(z * step, phi, mpp, x, _CPUS)  # 1 + x at period ends
+    x -= 1.0
+    var = vol * vol * (1.0 - phi ** (2.0 * mpp * np.arange(1, T + 1))) / (2.0 * speed)
+    return np.exp(x - 0.5 * var)
+
+
 def _event_period(years: np.ndarray, ppy: int, T: int) -> np.ndarray:
     """Period containing a time in years (T when beyond the horizon)."""
     return np.minimum(np.floor(years * ppy), T).astype(np.int64)
@@ -169,8 +201,11 @@ def make_drivers(
     months = T * mpp
     t_years = np.arange(1, T + 1) * mpp / 12.0
     z_rent, z_btc, stress = correlated_shocks(rng, n, months, m)
-    vol = m.rent_vol if compiled.deal.of_kind("gpu_fleet") else m.facility_rent_vol
-    rent = _gbm(z_rent, vol, mpp, T) * (1.0 - m.extra_rent_deflation) ** t_years
+    if compiled.deal.of_kind("gpu_fleet"):
+        rent = _gbm(z_rent, m.rent_vol, mpp, T)
+    else:
+        rent = _mean_reverting(z_rent, m.facility_rent_vol, m.facility_rent_reversion, mpp, T)
+    rent = rent * (1.0 - m.extra_rent_deflation) ** t_years
     util = np.empty((n, T))
     eps = rng.standard_normal((n, months)) * m.util_vol * math.sqrt(1 - m.util_persistence**2)
     compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
@@ -192,18 +227,21 @@ def make_drivers(
         ev = {}
         if m.lease_events:
             tenants = [b for b in compiled.deal.links(lease.id, "leases_to") if b.kind == "sponsor"]
-            pd_ = annual_pd(tenants[0].terms["rating"]) if tenants else annual_pd("NR")
+            rating = tenants[0].terms["rating"] if tenants else "NR"
+            pd_ = annual_pd(rating)
+            ig = is_investment_grade(rating)
             hazard = -math.log(1.0 - pd_)
             dflt = _event_period(rng.exponential(1.0, n) / hazard, ppy, T) if hazard > 0 else None
             # dates fixed on the deal stay in force; the random ones can only come earlier
             own_default = _own_period(lt["tenant_default_month"], tl)
             own_term = _own_period(lt["termination_month"], tl)
             ev["tenant_default"] = np.minimum(own_default, T if dflt is None else dflt)
-            th = m.termination_hazard
+            th = m.termination_hazard_ig if ig else m.termination_hazard
             term = _event_period(rng.exponential(1.0, n) / th, ppy, T) if th > 0 else T
             ev["termination"] = np.minimum(own_term, term)
             opts = len(sched.term_ends) - 1
-            refuse = rng.random((n, max(opts, 1))) < m.p_non_renewal
+            p_refuse = m.p_non_renewal_ig if ig else m.p_non_renewal
+            refuse = rng.random((n, max(opts, 1))) < p_refuse
             first_refusal = np.where(refuse.any(axis=1), refuse.argmax(axis=1), opts)
             ev["renewals"] = np.minimum(first_refusal, opts)
         leases[lease.id] = ev

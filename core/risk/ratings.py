@@ -52,3 +52,13 @@ def hazard(rating: str) -> float:
 def survival(rating: str, years: float) -> float:
     """Probability of no default within ``years``."""
     return math.exp(-hazard(rating) * years)
+
+
+#: investment grade: BBB- or better (the agencies' convention); NR is not
+INVESTMENT_GRADE = frozenset(list(ANNUAL_PD)[: list(ANNUAL_PD).index("BBB-") + 1])
+
+
+def is_investment_grade(rating: str) -> bool:
+    """True for BBB- or better; a clear error for an unknown rating."""
+    annual_pd(rating)
+    return rating in INVESTMENT_GRADE

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from core.engine.compile import compile_deal
-from core.risk.paths import MarketModel, correlated_shocks, fire_sale_haircut, make_drivers
-from core.risk.ratings import ANNUAL_PD, annual_pd, hazard, survival
+from core.risk.paths import (
+    MarketModel,
+    _gbm,
+    correlated_shocks,
+    fire_sale_haircut,
+    make_drivers,
+)
+from core.risk.ratings import ANNUAL_PD, annual_pd, hazard, is_investment_grade, survival
 from tests.engine.deal_builders import simple_deal
 
 
@@ -44,20 +51,83 @@ def test_tenant_default_frequency_matches_closed_form_survival(rating):
     assert np.array_equal(lc.defaulted, period < sized.timeline.n_periods)
 
 
-def test_non_renewal_is_geometric():
+@pytest.mark.parametrize(("rating", "q"), [("NR", 0.3), ("BB+", 0.3), ("BBB-", 0.1), ("AA-", 0.1)])
+def test_non_renewal_is_geometric_with_the_tenants_grade(rating, q):
+    """Each option refused with p_non_renewal (0.3), or p_non_renewal_ig (0.1) for a tenant
+    rated BBB- or better; renewals stop at the first refusal."""
     deal = simple_deal(
         horizon_years=10.0,
         tenor_years=2.0,
         lease={"term_years": 2.0, "renewal_options": 3, "renewal_term_years": 2.0},
     )
+    deal.blocks["tenant"].terms["rating"] = rating
     sized = compile_deal(deal)
-    m = MarketModel(p_non_renewal=0.3)
+    m = MarketModel(p_non_renewal=0.3, p_non_renewal_ig=0.1)
     n = 40_000
     drv, _ = make_drivers(sized, m, np.random.default_rng(5), n)
     ren = drv.leases["lease"]["renewals"]
-    for k, p in enumerate([0.3, 0.7 * 0.3, 0.7**2 * 0.3, 0.7**3]):
+    for k, p in enumerate([q, (1 - q) * q, (1 - q) ** 2 * q, (1 - q) ** 3]):
         freq = float((ren == k).mean())
         assert abs(freq - p) < 4 * math.sqrt(p * (1 - p) / n), (k, freq, p)
+
+
+@pytest.mark.parametrize(("rating", "h"), [("B", 0.02), ("A+", 0.0025)])
+def test_termination_hazard_depends_on_the_tenants_grade(rating, h):
+    deal = simple_deal(horizon_years=10.0, tenor_years=10.0, lease={"term_years": 10.0})
+    deal.blocks["tenant"].terms["rating"] = rating
+    sized = compile_deal(deal)
+    m = MarketModel(termination_hazard=0.02, termination_hazard_ig=0.0025)
+    n = 40_000
+    drv, _ = make_drivers(sized, m, np.random.default_rng(13), n)
+    period = drv.leases["lease"]["termination"]
+    ppy = sized.timeline.periods_per_year
+    for years in (2, 5, 10):
+        p = 1.0 - math.exp(-h * years)
+        freq = float((period < years * ppy).mean())
+        assert abs(freq - p) < 4 * math.sqrt(p * (1 - p) / n), (years, freq, p)
+
+
+def test_investment_grade_is_bbb_minus_or_better():
+    assert is_investment_grade("BBB-") and is_investment_grade("AAA")
+    assert not is_investment_grade("BB+") and not is_investment_grade("NR")
+    with pytest.raises(ValueError, match="rating 'ZZ'"):
+        is_investment_grade("ZZ")
+
+
+def test_facility_rent_mean_reverts_with_mean_one():
+    """No GPU fleet: log rent is Ornstein-Uhlenbeck; mean 1 and the closed-form variance
+    vol^2 (1 - exp(-2 k t)) / (2 k) at every date; speed 0 is the random walk exactly."""
+    deal = simple_deal(horizon_years=20.0, tenor_years=5.0, lease={"term_years": 5.0})
+    sized = compile_deal(deal)
+    vol, k, n = 0.05, 0.25, 20_000
+    m = MarketModel(p_enter_stress=0.0, p_exit_stress=1.0, facility_rent_vol=vol)
+    m = replace(m, facility_rent_reversion=k)
+    drv, _ = make_drivers(sized, m, np.random.default_rng(21), n)
+    t = sized.timeline.years_end
+    var = vol**2 * (1 - np.exp(-2 * k * t)) / (2 * k)
+    lr = np.log(drv.rent_factor)
+    for j in (11, 59, sized.timeline.n_periods - 1):
+        sd = math.sqrt(var[j])
+        assert drv.rent_factor[:, j].mean() == pytest.approx(1.0, abs=4 * sd / math.sqrt(n))
+        assert lr[:, j].std() == pytest.approx(sd, rel=0.03)
+    assert lr[:, -1].std() < vol / math.sqrt(2 * k)  # bounded: not vol sqrt(t)
+    # the same shocks through the OU recursion in NumPy, and through the random walk
+    tl = sized.timeline
+    months = tl.n_periods * tl.months_per_period
+    z, _, _ = correlated_shocks(np.random.default_rng(21), n, months, m)
+    phi = math.exp(-k / 12)
+    x = np.zeros(n)
+    want = np.empty((n, months))
+    for j in range(months):
+        x = phi * x + vol * math.sqrt((1 - phi**2) / (2 * k)) * z[:, j]
+        want[:, j] = x
+    want = want[:, tl.months_per_period - 1 :: tl.months_per_period]
+    assert np.allclose(lr, want - var / 2, rtol=0, atol=1e-12)
+    rw, _ = make_drivers(
+        sized, replace(m, facility_rent_reversion=0.0), np.random.default_rng(21), n
+    )
+    assert np.array_equal(rw.rent_factor, _gbm(z, vol, tl.months_per_period, tl.n_periods))
+    assert lr[:, -1].std() < np.log(rw.rent_factor[:, -1]).std() / 2
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,10 @@ def _el(deal, cfg, sized_on=None):
 def test_expected_loss_increases_with_haircut_and_rent_deflation(samples):
     """Common random numbers (same seed): EL is non-decreasing in each input and rises overall."""
     deal = samples["hyperion_jv"]
-    cfg = MonteCarloConfig(n_paths=400, seed=8, chunk_size=400)
+    # random-walk data-centre rent (no mean reversion): some paths breach the DSCR default
+    # covenant mid-life and are liquidated, so the forced-sale haircut reaches the loss
+    model = replace(MarketModel(), facility_rent_reversion=0.0)
+    cfg = MonteCarloConfig(n_paths=400, seed=8, chunk_size=400, model=model)
     hair = [
         _el(apply_stress(deal, Stress(liquidation_haircut=h)), cfg, deal)
         for h in (0, 0.3, 0.6, 0.9)
@@ -141,6 +144,7 @@ def test_expected_loss_increases_with_haircut_and_rent_deflation(samples):
     assert all(b >= a - 1e-12 for a, b in zip(hair, hair[1:], strict=False))
     assert hair[-1] > hair[0]
     xai = samples["xai_gpu_spv"]
+    cfg = replace(cfg, model=MarketModel())
     rents = [
         _el(xai, replace(cfg, model=replace(cfg.model, extra_rent_deflation=r)))
         for r in (0.0, 0.2, 0.4, 0.6)
@@ -223,3 +227,33 @@ def test_histogram_counts_match_numpy_histogram():
         inner = np.histogram(col[(col >= 0) & (col < 1)], b.edges)[0]
         assert np.array_equal(c[t, 1:-1], inner)
         assert c[t, 0] == (col < 0).sum() and c[t, -1] == (col >= 1).sum()
+
+
+def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
+    """Hyperion with the lease ending at each renewal date: the sale quarter has no rent, so
+    the trailing DSCR covenant accelerates; where the sale (plus RVG) repays the bonds in that
+    quarter there is no default, where it does not (or a loss follows) there is."""
+    deal = samples["hyperion_jv"]
+    sized = compile_deal(deal)
+    T = sized.timeline.n_periods
+    P = 6
+    never = np.full(P, T)
+    leases = {"lease": {"renewals": np.arange(P), "termination": never, "tenant_default": never}}
+    compiled = compile_deal(deal, Drivers(n_paths=P, leases=leases), sized=sized)
+    out = run_waterfall(compiled.inputs)
+    from core.risk.mcstats import chunk_stats
+    from core.risk.montecarlo import cfads_bins
+
+    s = chunk_stats(
+        0, out, sized.inputs.notional, 2500.0, 4, cfads_bins(sized), np.zeros(P), np.zeros(P),
+        np.zeros(P),
+    )  # fmt: skip
+    accel = ((out.flags & 16) != 0).any(axis=1)
+    loss = s.loss[:, 0] > 1e-6
+    # still owing after the period of the acceleration
+    k = np.argmax((out.flags & 16) != 0, axis=1)
+    owing = out.balance[np.arange(P), 0, k] > 1e-6
+    assert accel[:5].all() and not accel[5]  # every early lease end trips the covenant
+    assert np.array_equal(s.default[:, 0], loss | (accel & owing))
+    assert not s.default[4, 0] and not loss[4]  # year 20: sale repays the bonds at once
+    assert s.default[0, 0] and loss[0]  # year 4: the RVG floor is below the debt
