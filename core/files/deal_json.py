@@ -8,14 +8,13 @@ value. Writing is stable (same deal, same bytes) and :func:`save_deal` is atomic
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import math
 import os
-import secrets
 from typing import Any
 
+from core.files.atomic import write_atomically
 from core.model.blocks import REGISTRY
 from core.model.deal import Deal
 from core.model.errors import ConnectionRefused, DealError
@@ -288,38 +287,4 @@ def dump_deal(deal: Deal) -> str:
 def save_deal(deal: Deal, path: str | os.PathLike[str]) -> None:
     """Write the deal atomically: a temp file in the same directory, flushed and fsynced,
     then ``os.replace``. On failure the old file is untouched and the temp file removed."""
-    data = dump_deal(deal).encode("utf-8")
-    target = os.path.realpath(os.fspath(path))  # save through a symlink, not over it
-    directory, name = os.path.split(target)
-    while True:
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 32 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):  # keep the permissions of the file we replace
-            os.chmod(tmp, os.stat(target).st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename durable (POSIX); not possible or needed everywhere."""
-    if os.name != "posix":  # pragma: no cover
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    write_atomically(path, dump_deal(deal).encode("utf-8"))

@@ -11,13 +11,12 @@ The file is written atomically: a temporary file in the target directory, then `
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 from pathlib import Path
 
 from openpyxl import Workbook
 
+from core.files.atomic import replacing
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
 from core.files.excel_leases import write_leases
@@ -118,12 +117,8 @@ def export_workbook(
     if not directory.is_dir():
         raise ExcelExportError(f"{target}: directory {directory} does not exist")
     wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed)
-    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
-        wb.save(tmp)
-        os.replace(tmp, target)
+        with replacing(target) as tmp:
+            wb.save(tmp)
     except OSError as exc:
         raise ExcelExportError(f"{target}: cannot write the workbook: {exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()

@@ -20,6 +20,7 @@ import math
 import os
 from dataclasses import fields
 
+from core.files.atomic import write_atomically
 from core.risk.errors import RiskInputError
 from core.risk.stress import Stress
 
@@ -130,11 +131,7 @@ def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Stress]:
 
 def save_scenarios(scenarios: dict[str, Stress], path: str | os.PathLike[str]) -> None:
     doc = {"scenarios": {name: stress_to_dict(s) for name, s in scenarios.items()}}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
+    write_atomically(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def scenario(name_or_path: str) -> dict[str, Stress]:

@@ -8,9 +8,6 @@ export, the print dialog and its preview.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
@@ -26,6 +23,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from core.files.atomic import replacing
 from core.model.deal import Deal
 from core.report.data import DEFAULT_PATHS, DEFAULT_SEED, ReportData, gather
 from gui.report import charts
@@ -166,21 +164,14 @@ def pdf_writer(path: str, paper: str = "A4") -> QPdfWriter:
 
 def write_pdf(report: Report, path: str, paper: str = "A4") -> int:
     """Write the report to ``path`` atomically (temporary file, then rename); returns pages."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ReportError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(suffix=".pdf", prefix=".capstack-", dir=folder)
-    os.close(fd)
     try:
-        writer = pdf_writer(tmp, paper)
-        writer.setTitle(f"Term-sheet risk summary: {report.data.header.deal_name}")
-        pages = report.paint(writer)
-        del writer  # the PDF is finished when the writer goes away
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with replacing(path) as tmp:
+            writer = pdf_writer(tmp, paper)
+            writer.setTitle(f"Term-sheet risk summary: {report.data.header.deal_name}")
+            pages = report.paint(writer)
+            del writer  # the PDF is finished when the writer goes away
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write the report: {exc}") from exc
     return pages
 
 

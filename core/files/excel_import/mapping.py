@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.files.atomic import write_atomically
 from core.files.excel_import.labels import Candidate, convert
 from core.files.excel_import.reader import Workbook, WorkbookError, as_number, cell_ref
 from core.files.excel_import.targets import TARGET_BY_ID
@@ -86,10 +87,7 @@ class Mapping:
         return cls(entries, str(doc.get("fingerprint", "")))
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-        os.replace(tmp, path)
+        write_atomically(path, self.to_json().encode("utf-8"))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Mapping:
