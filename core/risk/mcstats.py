@@ -57,13 +57,15 @@ class Bins:
 
     edges: np.ndarray
 
-    def counts(self, values: np.ndarray) -> np.ndarray:
-        """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period (compiled)."""
+    def counts(self, values: np.ndarray, n_threads: int | None = None) -> np.ndarray:
+        """(T, len(edges) + 1) counts of finite ``values`` (P, T) per period (compiled;
+        the counts do not depend on ``n_threads``)."""
         e = self.edges
         out = np.empty((values.shape[1], len(e) + 1), dtype=np.int64)
         width = (e[-1] - e[0]) / (len(e) - 1)
         v = np.ascontiguousarray(values, dtype=np.float64)
-        compiled_stats().hist_counts(v, float(e[0]), float(width), len(e), out, _CPUS)
+        threads = int(n_threads or _CPUS)
+        compiled_stats().hist_counts(v, float(e[0]), float(width), len(e), out, threads)
         return out
 
     def quantiles(self, counts: np.ndarray, qs: list[float]) -> np.ndarray:
@@ -102,7 +104,7 @@ class ChunkStats:
     cfads_hist: np.ndarray  # (T, B')
 
 
-PATHSTATS_ABI = 3  # must equal core/risk/_pathstats.pyx ABI_VERSION
+PATHSTATS_ABI = 5  # must equal core/risk/_pathstats.pyx ABI_VERSION
 
 
 def compiled_stats():
@@ -141,6 +143,49 @@ def equity_irr(flows: np.ndarray, ppy: int, n_threads: int | None = None) -> np.
     return (1.0 + r) ** ppy - 1.0
 
 
+def path_reduce(
+    out: EngineOutputs, loss: np.ndarray, notional: np.ndarray, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per path: default flags (n, K) bool, min DSCR (n,) and the OR of the period flags (n,),
+    in one compiled pass (``_pathstats.path_reduce``); :func:`path_reduce_numpy` is the
+    reference. Default: a write-off above ``EPS``, a shortfall in any period, or an
+    acceleration in a period the tranche opened with a balance (the closing balance of the
+    period before) and still owes after: a tranche repaid in full in the period of the
+    acceleration (e.g. from the sale proceeds when the lease ends) is not in default."""
+    n, K = loss.shape
+    default = np.empty((n, K), dtype=np.uint8)
+    mn = np.empty(n)
+    anyflag = np.empty(n, dtype=np.int32)
+    compiled_stats().path_reduce(
+        np.ascontiguousarray(loss, dtype=np.float64),
+        out.shortfall,
+        out.balance,
+        out.flags,
+        out.dscr,
+        np.ascontiguousarray(notional, dtype=np.float64),
+        EPS,
+        FLAG_ACCELERATED,
+        default,
+        mn,
+        anyflag,
+        int(n_threads or _CPUS),
+    )
+    return default.view(bool), mn, anyflag
+
+
+def path_reduce_numpy(
+    out: EngineOutputs, loss: np.ndarray, notional: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy reference of :func:`path_reduce` (tests)."""
+    accel = (out.flags & FLAG_ACCELERATED) != 0
+    still = out.balance > EPS
+    open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS) & still[:, :, 1:]).any(axis=2)
+    open_first = accel[:, :1] & (notional[None, :] > EPS) & still[:, :, 0]
+    default = (loss > EPS) | (out.shortfall > EPS).any(axis=2) | open_later | open_first
+    mn, _ = dscr_stats(out.dscr)
+    return default, mn, np.bitwise_or.reduce(out.flags, axis=1)
+
+
 def chunk_stats(
     index: int,
     out: EngineOutputs,
@@ -156,19 +201,10 @@ def chunk_stats(
     """Reduce one chunk's outputs (n paths) to the statistics kept."""
     n = out.cfads.shape[0]
     loss = out.writeoff.sum(axis=2)
-    accel = (out.flags & FLAG_ACCELERATED) != 0
-    # accelerated in a period the tranche opened with a balance (closing balance of the last)
-    # and still owes after that period's payments: a tranche repaid in full in the period of
-    # the acceleration (e.g. from the sale proceeds when the lease ends) is not in default
-    still = out.balance > EPS
-    open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS) & still[:, :, 1:]).any(axis=2)
-    open_first = accel[:, :1] & (notional[None, :] > EPS) & still[:, :, 0]
-    default = (loss > EPS) | (out.shortfall > EPS).any(axis=2) | open_later | open_first
-    mn, _ = dscr_stats(out.dscr)
+    default, mn, anyflag = path_reduce(out, loss, notional, n_threads)
     net = out.distribution - out.injection
     flows = np.concatenate([np.full((n, 1), -equity_amount), net], axis=1)
     eq = equity_irr(flows, ppy, n_threads) if equity_amount > 0 else np.full(n, np.nan)
-    anyflag = np.bitwise_or.reduce(out.flags, axis=1)
     breaches = {k: (anyflag & bit) != 0 for k, bit in BREACHES.items()}
     dscr_bins = Bins(DSCR_EDGES)
     return ChunkStats(
@@ -182,8 +218,8 @@ def chunk_stats(
         np.asarray(rvg_paid, dtype=float),
         np.asarray(backstop_paid, dtype=float),
         np.asarray(stress_share, dtype=float),
-        dscr_bins.counts(out.dscr),
-        cfads_bins.counts(out.cfads),
+        dscr_bins.counts(out.dscr, n_threads),
+        cfads_bins.counts(out.cfads, n_threads),
     )
 
 

@@ -95,7 +95,9 @@ def run_chunk(
     """
     lo, hi = config.chunk_range(i)
     rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(i,)))
-    drivers, stress_share = make_drivers(sized, config.model, rng, hi - lo)
+    drivers, stress_share = make_drivers(
+        sized, config.model, rng, hi - lo, n_threads=config.n_threads
+    )
     compiled = compile_deal(deal, drivers, sized=sized)
     n = hi - lo
     inp = compiled.inputs

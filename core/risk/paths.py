@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -140,9 +141,18 @@ def correlated_shocks(
     rng: np.random.Generator, n: int, months: int, m: MarketModel
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Monthly standard normal shocks (rent, BTC) and the regime, each (n, months)."""
-    stress = regimes(rng, n, months, m)
+    u = rng.random((n, months))
     z1 = rng.standard_normal((n, months))
-    z2 = rng.standard_normal((n, months))
+    return _shocks_from(u, z1, rng.standard_normal((n, months)), m)
+
+
+def _shocks_from(
+    u: np.ndarray, z1: np.ndarray, z2: np.ndarray, m: MarketModel
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The regime from uniforms ``u`` and the copula of ``z1`` and ``z2`` (see above)."""
+    out = np.empty(u.shape, dtype=np.uint8)
+    compiled_stats().markov_regimes(u, m.p_enter_stress, m.p_exit_stress, out, _CPUS)
+    stress = out.view(bool)
     rho = np.where(stress, m.rho_stress, m.rho_normal)
     rest = np.where(stress, math.sqrt(1.0 - m.rho_stress**2), math.sqrt(1.0 - m.rho_normal**2))
     return z1, rho * z1 + rest * z2, stress
@@ -192,33 +202,92 @@ def fire_sale_haircut(compiled: CompiledDeal, m: MarketModel) -> np.ndarray:
     return m.age_haircut * compiled.timeline.years_end + m.volume_haircut * depth
 
 
+_LOCAL = threading.local()
+
+
+def _scratch(k: int, shape: tuple[int, int]) -> list[np.ndarray]:
+    """``k`` float arrays of ``shape`` for this thread's random draws, reused from chunk to
+    chunk (filled in place by the generator: the same numbers as freshly allocated ones)."""
+    bufs = getattr(_LOCAL, "bufs", None)
+    if bufs is None or bufs[0].shape != shape or len(bufs) < k:
+        bufs = _LOCAL.bufs = [np.empty(shape) for _ in range(k)]
+    return bufs[:k]
+
+
 def make_drivers(
-    compiled: CompiledDeal, m: MarketModel, rng: np.random.Generator, n: int
+    compiled: CompiledDeal,
+    m: MarketModel,
+    rng: np.random.Generator,
+    n: int,
+    engine: str = "cython",
+    n_threads: int | None = None,
 ) -> tuple[Drivers, np.ndarray]:
-    """Drivers for ``n`` paths of the base-case compiled deal, and the stress-regime share."""
+    """Drivers for ``n`` paths of the base-case compiled deal, and the stress-regime share.
+
+    The random numbers are drawn by NumPy in one fixed order; ``engine="cython"`` turns them
+    into the market drivers in one compiled pass per path (``_pathstats.driver_paths``),
+    ``"numpy"`` with the vectorised reference below: the same operations in the same order,
+    so both give bit-identical drivers (tested).
+    """
     tl = compiled.timeline
     T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
     months = T * mpp
     t_years = np.arange(1, T + 1) * mpp / 12.0
-    z_rent, z_btc, stress = correlated_shocks(rng, n, months, m)
-    if compiled.deal.of_kind("gpu_fleet"):
-        rent = _gbm(z_rent, m.rent_vol, mpp, T)
-    else:
-        rent = _mean_reverting(z_rent, m.facility_rent_vol, m.facility_rent_reversion, mpp, T)
-    rent = rent * (1.0 - m.extra_rent_deflation) ** t_years
-    util = np.empty((n, T))
-    eps = rng.standard_normal((n, months)) * m.util_vol * math.sqrt(1 - m.util_persistence**2)
-    compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
-    beta = rent if m.value_beta == 1.0 else rent**m.value_beta
-    value = beta * _gbm(rng.standard_normal((n, months)), m.value_vol, mpp, T)
-    jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T)).cumsum(axis=1)
-    table = (1.0 - m.gen_jump) ** np.arange(jumps.max() + 1)  # value left after k jumps
-    value = value * table[jumps]
-    btc = _gbm(z_btc, m.btc_vol, mpp, T)
-    base_rate = compiled.inputs.base_rate[0]
-    w_rate = _per_period(rng.standard_normal((n, months)), mpp, T) * math.sqrt(1.0 / 12.0)
-    rates = np.maximum(base_rate + m.rate_vol * w_rate, np.minimum(base_rate, 0.0))
+    u, z1, z2, zu, zv, zr = _scratch(6, (n, months))  # reused: no page faults per chunk
+    rng.random(out=u)  # regime
+    rng.standard_normal(out=z1)  # market rent
+    rng.standard_normal(out=z2)  # BTC, before the copula
+    rng.standard_normal(out=zu)  # utilisation
+    rng.standard_normal(out=zv)  # GPU value
+    jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T))  # surprises per period
+    rng.standard_normal(out=zr)  # base rate
     residual = rng.standard_normal((n, 1)) * m.residual_haircut_sd  # one draw per path
+    most = int(jumps.sum(axis=1).max()) if n else 0
+    table = (1.0 - m.gen_jump) ** np.arange(most + 1)  # value left after k jumps
+    fleet = bool(compiled.deal.of_kind("gpu_fleet"))
+    rent_vol = m.rent_vol if fleet else m.facility_rent_vol
+    speed = 0.0 if fleet else m.facility_rent_reversion
+    rent_mult = (1.0 - m.extra_rent_deflation) ** t_years
+    base_rate = np.ascontiguousarray(compiled.inputs.base_rate[0], dtype=np.float64)
+    if engine == "numpy":
+        z_rent, z_btc, stress = _shocks_from(u, z1, z2, m)
+        if fleet:
+            rent = _gbm(z_rent, rent_vol, mpp, T)
+        else:
+            rent = _mean_reverting(z_rent, rent_vol, speed, mpp, T)
+        rent = rent * rent_mult
+        util = np.empty((n, T))
+        eps = zu * m.util_vol * math.sqrt(1 - m.util_persistence**2)
+        compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
+        beta = rent if m.value_beta == 1.0 else rent**m.value_beta
+        value = beta * _gbm(zv, m.value_vol, mpp, T)
+        value = value * table[jumps.cumsum(axis=1)]
+        btc = _gbm(z_btc, m.btc_vol, mpp, T)
+        w_rate = _per_period(zr, mpp, T) * math.sqrt(1.0 / 12.0)
+        rates = np.maximum(base_rate + m.rate_vol * w_rate, np.minimum(base_rate, 0.0))
+        share = stress.mean(axis=1)
+    elif engine == "cython":
+        ou = speed > 0.0 and rent_vol != 0.0
+        phi = math.exp(-speed / 12.0) if ou else 1.0
+        step = rent_vol * math.sqrt((1.0 - phi * phi) / (2.0 * speed)) if ou else 0.0
+        var = (
+            rent_vol * rent_vol * (1.0 - phi ** (2.0 * mpp * np.arange(1, T + 1))) / (2.0 * speed)
+            if ou
+            else np.zeros(T)
+        )
+        rent, util, value, btc, rates = (np.empty((n, T)) for _ in range(5))
+        share = np.empty(n)
+        compiled_stats().driver_paths(
+            u, z1, z2, zu, zv, jumps, zr, mpp, t_years,
+            m.p_enter_stress, m.p_exit_stress, m.rho_normal, m.rho_stress,
+            math.sqrt(1.0 - m.rho_normal**2), math.sqrt(1.0 - m.rho_stress**2),
+            int(ou), rent_vol, phi, step, var, rent_mult,
+            m.util_persistence, m.util_vol, math.sqrt(1 - m.util_persistence**2),
+            m.value_beta, m.value_vol, table, m.btc_vol, base_rate, m.rate_vol,
+            rent, util, value, btc, rates, share, int(n_threads or _CPUS),
+        )  # fmt: skip
+    else:
+        raise ValueError(f"engine must be 'cython' or 'numpy', got {engine!r}")
 
     leases: dict[str, dict[str, np.ndarray]] = {}
     for lease in compiled.leases:
@@ -256,7 +325,7 @@ def make_drivers(
         utilisation_factor=util,
         leases=leases,
     )
-    return drivers, stress.mean(axis=1)
+    return drivers, share
 
 
 def _own_period(month: int, tl) -> int:

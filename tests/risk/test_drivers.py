@@ -199,3 +199,28 @@ def test_utilisation_factor_scales_gpu_hour_rent_above_take_or_pay():
     assert base.inputs.revenue[0, 0] == pytest.approx(r0)
     # 0.9 x 0.5 = 45% < take-or-pay 50%: billed 50%; 0.9 x 1.5 caps at 100%
     assert np.allclose(c.inputs.revenue[:, 0], [r0, r0 * 0.5 / 0.9, r0 * 1.0 / 0.9])
+
+
+def test_compiled_drivers_are_bit_identical_to_the_numpy_reference(samples):
+    """``_pathstats.driver_paths`` does the reference's operations in the same order: monthly
+    (xAI) and quarterly (Hyperion) deals, GPU and data-centre rent, value_beta != 1."""
+    models = [
+        MarketModel(),
+        MarketModel(value_beta=0.7, extra_rent_deflation=0.1, facility_rent_reversion=0.0),
+        MarketModel.deterministic(),
+    ]
+    for deal in samples.values():
+        sized = compile_deal(deal)
+        for m in models:
+            a, sa = make_drivers(sized, m, np.random.default_rng(7), 300, engine="cython")
+            b, sb = make_drivers(sized, m, np.random.default_rng(7), 300, engine="numpy")
+            for f in ("rent_factor", "gpu_value_factor", "base_rate", "crypto_factor"):
+                assert np.array_equal(getattr(a, f), getattr(b, f)), (deal.name, m, f)
+            assert np.array_equal(a.utilisation_factor, b.utilisation_factor)
+            assert np.array_equal(a.sale_haircut_add, b.sale_haircut_add)
+            assert np.array_equal(sa, sb)
+            for lease, ev in a.leases.items():
+                for k, v in ev.items():
+                    assert np.array_equal(v, b.leases[lease][k])
+    with pytest.raises(ValueError, match="engine"):
+        make_drivers(sized, models[0], np.random.default_rng(7), 3, engine="fortran")

@@ -257,3 +257,41 @@ def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
     assert np.array_equal(s.default[:, 0], loss | (accel & owing))
     assert not s.default[4, 0] and not loss[4]  # year 20: sale repays the bonds at once
     assert s.default[0, 0] and loss[0]  # year 4: the RVG floor is below the debt
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_compiled_path_reduce_equals_the_numpy_reference(samples, name):
+    from core.risk.mcstats import path_reduce, path_reduce_numpy
+    from core.risk.paths import make_drivers
+
+    deal = samples[name]
+    sized = compile_deal(deal)
+    model = replace(MarketModel(), facility_rent_reversion=0.0)  # more breaches and defaults
+    drv, _ = make_drivers(sized, model, np.random.default_rng(3), 500)
+    out = run_waterfall(compile_deal(deal, drv, sized=sized).inputs)
+    loss = out.writeoff.sum(axis=2)
+    want = path_reduce_numpy(out, loss, sized.inputs.notional)
+    for threads in (1, 2):
+        got = path_reduce(out, loss, sized.inputs.notional, threads)
+        assert np.array_equal(got[0], want[0])
+        assert np.array_equal(got[1], want[1], equal_nan=True)
+        assert np.array_equal(got[2], want[2])
+    assert want[0].any()  # the comparison covers defaulting paths
+
+
+def test_histogram_counts_do_not_depend_on_threads():
+    from core.risk import mcstats
+
+    rng = np.random.default_rng(6)
+    v = rng.normal(1.2, 0.8, (2000, 30))
+    v[::7, 3] = np.nan
+    v[::11, 5] = np.inf
+    b = Bins(np.linspace(0.0, 5.0, 1001))
+    counts = []
+    for threads in (1, 2):
+        out = np.empty((30, 1002), dtype=np.int64)
+        e = b.edges
+        mcstats.compiled_stats().hist_counts(v, 0.0, (e[-1] - e[0]) / 1000, 1001, out, threads)
+        counts.append(out)
+    assert np.array_equal(counts[0], counts[1])
+    assert np.array_equal(counts[0], b.counts(v))
