@@ -4,21 +4,17 @@ unsaved-changes prompts, autosave recovery and remembered layout."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from types import ModuleType
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QWidget,
 )
@@ -26,60 +22,18 @@ from PySide6.QtWidgets import (
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
-from core.model.validate import validate_deal
 from gui import autosave
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.commands import push_auto_layout
+from gui.deal_check import DealCheck
 from gui.document import DealDocument, new_deal
-from gui.palette import ENTRIES, Palette, PaletteEntry
+from gui.menus import build_menus, optional_module
+from gui.palette import Palette, PaletteEntry
 from gui.properties import PropertyPanel
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "deals"
 MAX_RECENT = 8
 FILE_FILTER = "CapStack deal (*.json);;All files (*)"
-
-
-def optional_module(name: str, *functions: str) -> ModuleType | None:
-    """``name`` if it can be imported and provides ``functions``, else None."""
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        return None
-    return module if all(callable(getattr(module, f, None)) for f in functions) else None
-
-
-class DealCheck(QListWidget):
-    """The ``validate_deal`` findings for the open deal; click one to select its block."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__()
-        self.setObjectName("dealCheck")
-        self.setWordWrap(True)
-        self.window_ = window
-        self.itemActivated.connect(self._select)
-        self.itemClicked.connect(self._select)
-
-    def refresh(self, deal: Deal) -> tuple[int, int]:
-        self.clear()
-        issues = validate_deal(deal)
-        for issue in issues:
-            item = QListWidgetItem(f"{issue.severity.upper()}  {issue.path}: {issue.message}")
-            item.setForeground(
-                Qt.GlobalColor.darkRed if issue.severity == "error" else Qt.GlobalColor.darkYellow
-            )
-            item.setData(Qt.ItemDataRole.UserRole, issue.path)
-            item.setToolTip(str(issue))
-            self.addItem(item)
-        if not issues:
-            self.addItem(QListWidgetItem("No issues: the deal is ready to run."))
-        errors = sum(i.severity == "error" for i in issues)
-        return errors, len(issues) - errors
-
-    def _select(self, item: QListWidgetItem) -> None:
-        path = item.data(Qt.ItemDataRole.UserRole) or ""
-        if path.startswith("blocks[") and "]" in path:
-            self.window_.scene.select_blocks([path[7 : path.index("]")]])
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +57,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.palette = Palette()
         self.properties = PropertyPanel(self.document)
-        self.deal_check = DealCheck(self)
+        self.deal_check = DealCheck(self.scene.select_blocks)
         self.docks = {
             "palette": self._dock("Blocks", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea),
             "check": self._dock(
@@ -119,7 +73,7 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak()
         self.results = self._results_docks() if with_results else None
         self._check_timer = QTimer(self, interval=300, singleShot=True, timeout=self.refresh_check)
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self.resize(1600, 1000)
         self.resizeDocks(
@@ -170,110 +124,6 @@ class MainWindow(QMainWindow):
             share = [300] + [400 // (len(right) - 1)] * (len(right) - 1)
             self.resizeDocks(right, share, Qt.Orientation.Vertical)
         return results
-
-    def _action(
-        self, name: str, text: str, slot, shortcut=None, menu: QMenu | None = None
-    ) -> QAction:  # noqa: ANN001
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        self.actions_by_name[name] = action
-        if menu is not None:
-            menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar, key, a = self.menuBar(), QKeySequence.StandardKey, self._action
-        file = bar.addMenu("&File")
-        a("new", "&New", self.new_file, key.New, file)
-        a("open", "&Open…", self.open_dialog, key.Open, file)
-        self.samples_menu = file.addMenu("Open &Sample")
-        for sample in sorted(SAMPLES_DIR.glob("*.json")):
-            self.samples_menu.addAction(
-                sample.stem.replace("_", " "), lambda p=str(sample): self.open_sample(p)
-            )
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        file.addSeparator()
-        a("save", "&Save", self.save, key.Save, file)
-        a("save_as", "Save &As…", self.save_as, key.SaveAs, file)
-        file.addSeparator()
-        excel = optional_module("gui.excel_io", "import_excel", "export_excel")
-        report = optional_module("gui.report.actions", "print_report", "export_pdf")
-        doc = self.document
-        for name, text, module, call, shortcut in (
-            ("import_excel", "Import Excel…", excel, lambda: self._import_excel(excel), None),
-            (
-                "export_excel",
-                "Export Excel…",
-                excel,
-                lambda: excel.export_excel(self, doc.deal),
-                None,
-            ),
-            (
-                "print",
-                "&Print…",
-                report,
-                lambda: report.print_report(self, *self._report_of()),
-                key.Print,
-            ),
-            (
-                "export_pdf",
-                "Export PDF…",
-                report,
-                lambda: report.export_pdf(self, *self._report_of()),
-                None,
-            ),
-        ):
-            a(name, text, call, shortcut, file).setVisible(module is not None)
-        file.addSeparator()
-        a("quit", "&Quit", self.close, key.Quit, file)
-
-        edit = bar.addMenu("&Edit")
-        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        undo.setShortcut(key.Undo)
-        redo.setShortcut(key.Redo)
-        edit.addActions([undo, redo])
-        self.actions_by_name.update(undo=undo, redo=redo)
-        edit.addSeparator()
-        a("delete", "&Delete", self.scene.delete_selected, key.Delete, edit)
-        a("select_all", "Select &All", self.scene.select_all, key.SelectAll, edit)
-        a("auto_layout", "Auto-&layout", self._auto_layout, "Ctrl+L", edit)
-
-        insert = bar.addMenu("&Insert")
-        for entry in ENTRIES:
-            action = insert.addAction(self.palette.item(ENTRIES.index(entry)).icon(), entry.label)
-            action.triggered.connect(lambda _c=False, e=entry: self.insert_block(e))
-
-        view = bar.addMenu("&View")
-        a("zoom_in", "Zoom &In", self.view.zoom_in, key.ZoomIn, view)
-        a("zoom_out", "Zoom &Out", self.view.zoom_out, key.ZoomOut, view)
-        a("fit", "&Fit to View", self.view.fit_to_view, "Ctrl+0", view)
-        view.addSeparator()
-        view.addActions([d.toggleViewAction() for d in self.docks.values()])
-        if self.results is not None:
-            view.addSeparator()
-            view.addActions(self.results.view_actions())
-
-        tools = self.toolbar
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        names = (
-            "new",
-            "open",
-            "save",
-            None,
-            "undo",
-            "redo",
-            None,
-            "auto_layout",
-            "fit",
-            "zoom_in",
-            "zoom_out",
-        )
-        for name in names:
-            tools.addSeparator() if name is None else tools.addAction(self.actions_by_name[name])
 
     def _connect(self) -> None:
         self.scene.message.connect(self.show_message)
