@@ -211,10 +211,6 @@ def charts_section(images: list[tuple[str, int, int]]) -> str:
 
 
 def _risk_rows(o: RiskOutcome) -> str:
-    losses = "<br>".join(
-        f"{_e(name)}: {fmt_money(loss)} ({fmt_pct(o.loss_pct_by_tranche[name], 1)})"
-        for name, loss in o.loss_by_tranche.items()
-    )
     be = o.breakeven
     back = "<br>".join(  # sponsors that guarantee something, or paid in this stress
         f"{_e(s.sponsor)}: {fmt_money(s.returned_on_balance_sheet)} of "
@@ -227,24 +223,38 @@ def _risk_rows(o: RiskOutcome) -> str:
         _e(o.stress_description),
         fmt_ratio(o.min_dscr),
         fmt_pct(o.equity_irr, 1),
-        losses,
         f"{_e(be.description)} ({_e(be.tranche)}): <b>{_e(be.label)}</b>",
         back or "none (no sponsor guarantee)",
     ]
     row = "".join(f"<td>{c}</td>" for c in cells)
-    return f'<tr class="risk"><td colspan="6">{title}</td></tr><tr>{row}</tr>'
+    return f'<tr class="risk"><td colspan="5">{title}</td></tr><tr>{row}</tr>'
+
+
+def _loss_matrix(data: ReportData) -> str:
+    """Loss per tranche (columns) under each stress (rows)."""
+    names = list(data.result.tranches)
+    rows = [
+        [_e(o.risk.title)]
+        + [
+            f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
+            for n in names
+        ]
+        for o in data.risks
+    ]
+    return "<h3>Loss per tranche under each stress: USD m (% of notional)</h3>" + table(
+        ["Stress", *names], rows
+    )
 
 
 def risk_section(data: ReportData) -> str:
     head = "".join(
         f'<th width="{w}%">{h}</th>'
         for h, w in (
-            ("Stress applied", 18),
-            ("Min DSCR", 8),
-            ("Equity IRR", 8),
-            ("Loss per tranche, USD m (% of notional)", 22),
-            ("Break-even: most severe value with no loss", 29),
-            ("Back on sponsor balance sheet (USD m)", 15),
+            ("Stress applied", 22),
+            ("Min DSCR", 9),
+            ("Equity IRR", 9),
+            ("Break-even: most severe value with no loss", 40),
+            ("Back on sponsor balance sheet (USD m)", 20),
         )
     )
     rows = "".join(_risk_rows(o) for o in data.risks)
@@ -254,6 +264,7 @@ def risk_section(data: ReportData) -> str:
         "debt sized on the unstressed deal. The break-even is the most severe value of one driver "
         "that leaves the debt without loss (a hair more and it loses).</p>"
         f'<table class="grid" width="100%" cellspacing="0"><tr>{head}</tr>{rows}</table>'
+        + _loss_matrix(data)
     )
 
 
@@ -297,11 +308,14 @@ def report_html(
     diagram: tuple[str, int, int],
     base_charts: list[tuple[str, int, int]],
     mc_charts: list[tuple[str, int, int]],
+    compact: bool = False,
 ) -> str:
-    """The whole report; ``(name, width, height)`` name the images and their size on the page."""
+    """The whole report; ``(name, width, height)`` name the images and their size on the page.
+    ``compact``: smaller type, for deals whose tables would run past four pages."""
     brk = '<div style="page-break-before: always"></div>'
+    css = CSS.replace("font-size: 8.5pt", "font-size: 7pt") if compact else CSS
     return (
-        f"<html><head><style>{CSS}</style></head><body>"
+        f"<html><head><style>{css}</style></head><body>"
         + header_section(data, diagram)
         + capital_section(data)
         + brk

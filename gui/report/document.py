@@ -85,7 +85,7 @@ class Report:
         doc.setDefaultFont(QFont("DejaVu Sans", 9))
         for name, image in self._images.items():
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-        doc.setHtml(report_html(self.data, diagram, base, mc))
+        doc.setHtml(report_html(self.data, diagram, base, mc, compact))
         doc.setPageSize(QSizeF(width, body))
         return doc
 

@@ -245,3 +245,24 @@ def test_a_deal_the_engine_cannot_run_gives_a_message(window, isolated, monkeypa
 
 def _few_paths(gather):  # noqa: ANN001, ANN202
     return lambda deal, path=None, **k: gather(deal, path, mc_paths=300, mc_seed=1, **k)
+
+
+def test_a_deal_with_five_tranches_still_fits_four_pages(qapp, tmp_path) -> None:  # noqa: ANN001
+    deal = load_deal(DEALS / "xai_gpu_spv.json")
+    for tid, name, rank in (
+        ("s2", "Senior term loan B", 1),
+        ("m1", "Mezzanine notes A", 2),
+        ("m2", "Mezzanine notes B", 3),
+        ("j1", "Junior PIK notes", 4),
+    ):
+        terms = {"name": name, "seniority": rank, "notional": 150.0, "rate_type": "fixed",
+                 "coupon": 0.11, "tenor_years": 5.0, "amortisation": "bullet",
+                 "pik": rank == 4}  # fmt: skip
+        deal.add_block("tranche", terms, block_id=tid)
+        deal.connect("issues", "spv", tid)
+    out = tmp_path / "five.pdf"
+    _, pages = build_report(deal, str(out), mc_paths=500)
+    assert 2 <= pages <= 4 and int(pdf_info(out)["Pages"]) == pages
+    text = flat(pdf_text(out))
+    for t in run_deal(deal).tranche_metrics.itertuples():
+        assert t.tranche in text and fmt_years(t.wal_years) in text
