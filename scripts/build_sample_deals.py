@@ -38,7 +38,9 @@ def hyperion() -> Deal:
         "bonds at 6.58% (rated A+, fully amortising to 2049) and leases the campus to Meta on a "
         "4-year initial term with extension options, with a capped residual value guarantee "
         "covering the first 16 years. Equity (~$2.5B), rent, RVG floor and cap are approximations "
-        "for illustration. The base case assumes Meta exercises five 4-year extensions; rent is "
+        "for illustration: the RVG is sized, as the A+ rating implies, to cover the bonds if Meta "
+        "walks away at a renewal date up to and including year 16 (floor 100% of cost, cap $12B). "
+        "The base case assumes Meta exercises five 4-year extensions; rent is "
         "assumed to start at closing (the real deal funds construction-period interest "
         "separately).",
     )
@@ -98,9 +100,9 @@ def hyperion() -> Deal:
         "guarantee",
         name="Meta residual value guarantee",
         guarantee_type="rvg",
-        floor_pct=0.7,
-        cap=8000.0,
-        term_years=16.0,
+        floor_pct=1.0,
+        cap=12000.0,
+        term_years=16.25,  # the year-16 renewal date is inside the guarantee
     )
     b.add("dsra", "reserve", target_months=6)
     b.add("opex", "opex", admin_fees=20.0, escalator=0.025)

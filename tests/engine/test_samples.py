@@ -75,8 +75,8 @@ def test_hyperion_look_through_by_hand():
     assert meta.on_balance_sheet == pytest.approx(58700.0)
     assert meta.spv_debt_share == pytest.approx(0.20 * 27300.0)
     assert meta.lease_pv == pytest.approx(lease_pv(rent, 0.05, 4))
-    assert meta.guarantees == pytest.approx(8000.0)
-    assert meta.ratio == pytest.approx((58700 + 5460 + meta.lease_pv + 8000) / 58700)
+    assert meta.guarantees == pytest.approx(12000.0)
+    assert meta.ratio == pytest.approx((58700 + 5460 + meta.lease_pv + 12000) / 58700)
 
 
 def test_nothing_operates_after_a_liquidation():

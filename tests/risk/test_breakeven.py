@@ -14,11 +14,21 @@ from core.risk.stress import Stress, apply_stress, compile_stressed, run_stresse
 
 CASES = [
     ("hyperion_jv", "rent_deflation", None),
-    ("hyperion_jv", "termination_year", None),
     ("terawulf_backstop", "termination_year", 0),
     ("xai_gpu_spv", "base_rate_shock", None),
     ("coreweave_ddtl", "base_rate_shock", "DDTL 3.0"),
 ]
+
+
+def test_hyperion_rvg_covers_a_walk_away_at_any_date(samples):
+    """Meta's RVG (floor 100% of cost, cap $12B, through the year-16 renewal) repays the bonds
+    whenever the lease ends early; with a 70% floor an early end loses money."""
+    deal = samples["hyperion_jv"]
+    assert solve_breakeven(deal, "termination_year", None, tol=1e-3).status == "never_fails"
+    weaker = deal.copy()
+    weaker.set_term("rvg", "floor_pct", 0.7)
+    be = solve_breakeven(weaker, "termination_year", None, tol=1e-3)
+    assert be.status == "edge" and be.loss_at_fail > 0
 
 
 @pytest.mark.parametrize(("name", "driver", "tranche"), CASES)
