@@ -220,7 +220,7 @@ cdef void _run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef bint dead = False, crypto_held = True
     # per period
     cdef bint last, alive, has_coll, watch, sell, liq_now, release, has_ds, matured
-    cdef bint controlling, has_debt, lock, ddef, ltvb, pdef, dflt, go_accel, accel
+    cdef bint controlling, has_debt, owing, lock, ddef, ltvb, pdef, dflt, go_accel, accel
     cdef bint sweep_all, trap_mode, hold, cured, ends
     cdef int flags
     cdef double live, debt_open, crypto, coll, ltv, crypto_sale, liq_cash, reserve_cash
@@ -371,8 +371,11 @@ cdef void _run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         sds = _npsum(hist_ds + lo, j)
         test = scf / sds if sds > EPS else NAN
         has_debt = alive and debt_open > EPS
-        lock = has_debt and c.lockup_dscr > 0 and test < c.lockup_dscr
-        ddef = has_debt and c.default_dscr > 0 and test < c.default_dscr
+        # the DSCR is tested only while debt is still owed after this period's payments and
+        # proceeds (a sale that repays the debt in full is a repayment, not a breach)
+        owing = alive and _npsum(bal, K) > EPS
+        lock = owing and c.lockup_dscr > 0 and test < c.lockup_dscr
+        ddef = owing and c.default_dscr > 0 and test < c.default_dscr
         ltvb = has_debt and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
         pdef = has_debt and controlling
         dflt = ddef or pdef

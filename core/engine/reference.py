@@ -210,8 +210,11 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         sds = hist_ds[:, lo : t + 1].sum(axis=1)
         test = np.where(sds > EPS, scf / np.where(sds > EPS, sds, 1.0), np.nan)
         has_debt = alive & (debt_open > EPS)
-        lock = has_debt & (inp.lockup_dscr > 0) & (test < inp.lockup_dscr)
-        ddef = has_debt & (inp.default_dscr > 0) & (test < inp.default_dscr)
+        # the DSCR is tested only while debt is still owed after this period's payments and
+        # proceeds (a sale that repays the debt in full is a repayment, not a breach)
+        owing = alive & (bal.sum(axis=1) > EPS)
+        lock = owing & (inp.lockup_dscr > 0) & (test < inp.lockup_dscr)
+        ddef = owing & (inp.default_dscr > 0) & (test < inp.default_dscr)
         ltvb = has_debt & (inp.ltv_max > 0) & (~has_coll | (debt_open > inp.ltv_max * coll))
         pdef = has_debt & controlling
         default = ddef | pdef

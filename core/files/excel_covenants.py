@@ -168,9 +168,18 @@ def write_rest(g: Grid, ctx: Context, cash: str, dsra: str) -> None:
         8,
     )
 
+    add(
+        "owing",
+        "Debt owed after payments and proceeds (DSCR tested)",
+        lambda t, r: b01(f"AND({a('alive', r)}=1,{total('b4_', r)}>{EPS})"),
+        st.FLAG,
+        G,
+        8,
+    )
+
     def below(level: str):
         return lambda t, r: (
-            f"IF(AND({a('has_debt', r)}=1,{level}>0,{a('sds', r)}>{EPS}),"
+            f"IF(AND({a('owing', r)}=1,{level}>0,{a('sds', r)}>{EPS}),"
             f"IF({a('scf', r)}/{a('sds', r)}<{level},1,0),0)"
         )
 

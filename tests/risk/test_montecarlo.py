@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from core.engine.arrays import FLAG_DSCR_DEFAULT, FLAG_LOCKUP
 from core.engine.compile import Drivers, compile_deal
 from core.engine.kernel import run_waterfall
 from core.engine.metrics import annualise, irr
@@ -231,9 +232,14 @@ def test_histogram_counts_match_numpy_histogram():
 
 def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
     """Hyperion with the lease ending at each renewal date: the sale quarter has no rent, so
-    the trailing DSCR covenant accelerates; where the sale (plus RVG) repays the bonds in that
-    quarter there is no default, where it does not (or a loss follows) there is."""
-    deal = samples["hyperion_jv"]
+    the trailing DSCR falls below the covenants. Where the sale (plus RVG) repays the bonds in
+    that quarter the engine does not test the DSCR (nothing is owed after the period): no
+    breach, no default. Where the bonds are still owed the covenant accelerates and that is a
+    default. The RVG is set back to a 70% floor, $8B cap, 16 years so that early lease ends
+    lose money."""
+    deal = samples["hyperion_jv"].copy()
+    for name, value in (("floor_pct", 0.7), ("cap", 8000.0), ("term_years", 16.0)):
+        deal.set_term("rvg", name, value)
     sized = compile_deal(deal)
     T = sized.timeline.n_periods
     P = 6
@@ -253,9 +259,11 @@ def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
     # still owing after the period of the acceleration
     k = np.argmax((out.flags & 16) != 0, axis=1)
     owing = out.balance[np.arange(P), 0, k] > 1e-6
-    assert accel[:5].all() and not accel[5]  # every early lease end trips the covenant
+    assert accel[:4].all() and not accel[5]  # lease ends at years 4-16 trip the covenant
     assert np.array_equal(s.default[:, 0], loss | (accel & owing))
-    assert not s.default[4, 0] and not loss[4]  # year 20: sale repays the bonds at once
+    # year 20: the sale repays the bonds in the sale quarter, so the DSCR is not tested
+    assert not accel[4] and not s.default[4, 0] and not loss[4]
+    assert not (out.flags[4] & (FLAG_LOCKUP | FLAG_DSCR_DEFAULT)).any()
     assert s.default[0, 0] and loss[0]  # year 4: the RVG floor is below the debt
 
 
