@@ -2,7 +2,7 @@
 
 The text is a ``QTextDocument`` laid out at 96 units per inch and painted scaled to the
 device's resolution, so it stays vector text in the PDF. Each page gets a running header
-(deal name) and footer (file hash, page x of n). The same ``paint_report`` serves the PDF
+(deal name) and footer (file hash, page x of n). The same ``Report.paint`` serves the PDF
 export, the print dialog and its preview.
 """
 
