@@ -33,6 +33,11 @@ class Column:
     values: list | None = None
 
 
+def flag01(cond: str) -> str:
+    """A flag column's formula: 1 when ``cond`` holds, else 0."""
+    return f"IF({cond},1,0)"
+
+
 class Grid:
     def __init__(self, sheet_name: str, n_periods: int, first_col: int = 1) -> None:
         self.sheet = sheet_name
@@ -72,6 +77,10 @@ class Grid:
     def at(self, key: str, r: int) -> str:
         """A reference to ``key`` on row ``r`` of this sheet (relative style)."""
         return f"{self.letter(key)}{r}"
+
+    def total(self, prefix: str, r: int, keys) -> str:
+        """``(<prefix>k + ...)`` over ``keys`` on row ``r``; ``(0)`` when there are none."""
+        return "(" + ("+".join(self.at(f"{prefix}{k}", r) for k in keys) or "0") + ")"
 
     def ext(self, key: str, r: int) -> str:
         """A reference from another sheet."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from core.files import excel_style as st
 from core.files.excel_covenants import EPS, prepay
 from core.files.excel_grid import Context, Grid
+from core.files.excel_grid import flag01 as b01
 
 
 def write_sweeps(g: Grid, ctx: Context) -> None:
@@ -14,14 +15,10 @@ def write_sweeps(g: Grid, ctx: Context) -> None:
     K = len(ctx.tranches)
     names = [b.terms["name"] for b in ctx.tranches]
 
-    def add(key, header, build, fmt=st.MONEY, group="", width=12):
-        g.add(key, header, build, fmt, group, width)
+    add = g.add
 
     def total(prefix: str, r: int) -> str:
-        return "(" + ("+".join(a(f"{prefix}{k}", r) for k in range(K)) or "0") + ")"
-
-    def b01(cond: str) -> str:
-        return f"IF({cond},1,0)"
+        return g.total(prefix, r, range(K))
 
     # ------------------------------------------------------------ 8. sweeps
     G = "8. Acceleration and sweeps"

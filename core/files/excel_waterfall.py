@@ -15,6 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_grid import flag01 as b01
 from core.files.excel_payments import tranche_after_payment
 
 EPS = "1E-09"
@@ -27,15 +28,10 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     names = [b.terms["name"] for b in ctx.tranches]
     a = g.at
 
-    def add(key, header, build, fmt=st.MONEY, group="", width=12):
-        g.add(key, header, build, fmt, group, width)
+    add = g.add
 
     def total(prefix: str, r: int, ks=None) -> str:
-        ks = range(K) if ks is None else ks
-        return "(" + ("+".join(a(f"{prefix}{k}", r) for k in ks) or "0") + ")"
-
-    def b01(cond: str) -> str:
-        return f"IF({cond},1,0)"
+        return g.total(prefix, r, range(K) if ks is None else ks)
 
     # ------------------------------------------------------------ opening
     G = "Opening"
