@@ -196,6 +196,7 @@ class MonteCarloDocks(QObject):
         self._relay.done.connect(self._done)
         self._stop = threading.Event()
         self.running = False
+        self.changed_during_run = False  # the deal or stress changed after the run started
         self.last_result: MonteCarloResult | None = None
         self.chunk_size = 2048  # progress steps; a chunk of this size runs in a few ms
 
@@ -242,7 +243,10 @@ class MonteCarloDocks(QObject):
         ]
 
     def mark_outdated(self) -> None:
-        """The deal or stress changed since the run shown: say so in the dock titles."""
+        """The deal or stress changed since the run shown (or the one running): say so in the
+        dock titles."""
+        if self.running:
+            self.changed_during_run = True
         if self.last_result is not None:
             for key, dock in self.docks.items():
                 dock.setWindowTitle(f"{self.titles[key]} (earlier deal: run again)")
@@ -257,6 +261,7 @@ class MonteCarloDocks(QObject):
         deal, stress = self._source()
         self._stop = threading.Event()
         self.running = True
+        self.changed_during_run = False
         self.run_action.setEnabled(False)
         self.cancel_action.setEnabled(True)
         self.progress.setValue(0)
@@ -294,6 +299,8 @@ class MonteCarloDocks(QObject):
         self.last_result = result
         for key, dock in self.docks.items():
             dock.setWindowTitle(self.titles[key])
+        if self.changed_during_run:  # it ran on the deal as it was when Run was pressed
+            self.mark_outdated()
         try:
             self.fan.show_result(result)
             self.loss.show_result(result)
@@ -303,5 +310,6 @@ class MonteCarloDocks(QObject):
         self.docks["mc_fan"].raise_()
         worst = max(result.tranches, key=lambda t: t["expected_loss"], default=None)
         tail = f", highest EL {fmt_pct(worst['expected_loss'])} ({worst['name']})" if worst else ""
-        self.message.emit(f"Monte Carlo done: {result.config.n_paths:,} paths{tail}")
+        late = " (on the deal before the latest edit: run again)" if self.changed_during_run else ""
+        self.message.emit(f"Monte Carlo done: {result.config.n_paths:,} paths{tail}{late}")
         self.resultReady.emit(result)

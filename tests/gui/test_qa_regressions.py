@@ -1,0 +1,34 @@
+"""Regressions found by driving the application as an analyst would (QA pass)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gui.test_results_support import close_docks, open_docks, sample
+
+pytestmark = pytest.mark.gui
+
+
+def test_an_edit_during_a_monte_carlo_run_marks_its_result_as_out_of_date(qtbot):
+    """The run uses the deal as it was when Run was pressed: an edit made while the paths run
+    must leave the result marked as being of an earlier deal, not shown as current."""
+    _, document, docks = open_docks(qtbot, sample("terawulf_backstop.json"))
+    messages = []
+    docks.message.connect(messages.append)
+    mc = docks.montecarlo
+    mc.paths.setValue(2000)
+    mc.chunk_size = 50  # 40 chunks: still running when the edit comes
+    mc.run_action.trigger()
+    assert mc.running
+    document.changed.emit()  # the analyst edits the deal while the paths run
+    assert mc.wait(60000)
+    assert mc.last_result is not None
+    assert "earlier deal" in mc.docks["mc_fan"].windowTitle()
+    assert "earlier deal" in mc.docks["mc_loss"].windowTitle()
+    assert "run again" in messages[-1], messages
+    assert docks.wait_for_result(30000)
+    mc.run_action.trigger()  # a run with no edit meanwhile is current again
+    assert mc.wait(60000)
+    assert mc.docks["mc_fan"].windowTitle() == "Monte Carlo fan"
+    assert "run again" not in messages[-1], messages
+    close_docks(docks)
