@@ -1,10 +1,12 @@
 """Debt outstanding against the market value of the collateral, and the LTV path with the
-covenant's maximum LTV."""
+covenant's maximum LTV. The two plots sit side by side in a wide, low dock (the default
+bottom dock) and one over the other otherwise, so neither is squeezed to a sliver."""
 
 from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from core.engine.results import DealResult
@@ -19,13 +21,25 @@ class LtvChart(QWidget):
         self.values = DatePlot("Debt balance vs asset market value", "USD m")
         self.ltv = DatePlot("Loan to value", "LTV (%)")
         self.ltv.getPlotItem().setXLink(self.values.getPlotItem())
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.values)
-        split.addWidget(self.ltv)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.values)
+        self.split.addWidget(self.ltv)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        layout.addWidget(self.split)
         self.debt_curve = self.asset_curve = self.ltv_curve = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Side by side when the dock is wide and low, stacked when it is tall."""
+        size = event.size()
+        wide = size.width() > 2 * size.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+            half = (size.width() if wide else size.height()) // 2
+            self.split.setSizes([half, half])
+        super().resizeEvent(event)
 
     def show_result(self, result: DealResult) -> None:
         p = result.periods

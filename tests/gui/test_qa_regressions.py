@@ -32,3 +32,30 @@ def test_an_edit_during_a_monte_carlo_run_marks_its_result_as_out_of_date(qtbot)
     assert mc.docks["mc_fan"].windowTitle() == "Monte Carlo fan"
     assert "run again" not in messages[-1], messages
     close_docks(docks)
+
+
+def _plot_height(plot) -> float:  # noqa: ANN001 - a DatePlot
+    return plot.getPlotItem().getViewBox().sceneBoundingRect().height()
+
+
+def test_ltv_dock_keeps_both_plots_readable_in_a_wide_low_dock(qtbot):
+    """In the default bottom dock (about 1090 x 280 px) the two plots were stacked and each
+    plot area squeezed to about 20 px, without y ticks; wide and low they sit side by side."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QSplitter
+
+    from gui.results.ltv_chart import LtvChart
+
+    chart = LtvChart()
+    qtbot.addWidget(chart)
+    chart.resize(1090, 280)
+    chart.show()
+    qtbot.waitExposed(chart)
+    qtbot.wait(50)
+    assert _plot_height(chart.values) > 120 and _plot_height(chart.ltv) > 120
+    assert chart.findChild(QSplitter).orientation() == Qt.Orientation.Horizontal
+    assert chart.values.width() > 400 and chart.ltv.width() > 400
+    chart.resize(600, 700)  # floated and tall: one over the other again
+    qtbot.wait(50)
+    assert chart.findChild(QSplitter).orientation() == Qt.Orientation.Vertical
+    assert _plot_height(chart.values) > 120 and _plot_height(chart.ltv) > 120
