@@ -117,6 +117,8 @@ class FieldEditor:
             w.setText(format_number(value, f.display_factor))
         else:
             w.setText(str(value))
+        if isinstance(w, QLineEdit):
+            w.setCursorPosition(0)  # a long value shows its start, not its end, when cut off
         w.blockSignals(False)
         self.shown = self.text()
         self.show_error(None)

@@ -59,3 +59,16 @@ def test_ltv_dock_keeps_both_plots_readable_in_a_wide_low_dock(qtbot):
     qtbot.wait(50)
     assert chart.findChild(QSplitter).orientation() == Qt.Orientation.Vertical
     assert _plot_height(chart.values) > 120 and _plot_height(chart.ltv) > 120
+
+
+def test_a_long_term_shows_its_start_in_the_property_panel(window, qtbot):
+    """'144A senior secured bonds' in a narrow field showed as '44A senior secured bonds':
+    the line edit scrolled to the end of the text."""
+    window.scene.select_blocks(["bonds"])
+    editor = window.properties.editors["name"]
+    assert editor.widget.text() == "144A senior secured bonds"
+    assert editor.widget.cursorPosition() == 0
+    window.properties.apply("name")  # unchanged: nothing pushed
+    editor.widget.setText("Series 2025-1 senior secured notes due 2049")
+    assert window.properties.apply("name")
+    assert editor.widget.cursorPosition() == 0
