@@ -97,6 +97,11 @@ class CapitalStackView(QWidget):
             self.table.setItem(i, 1, right)
         self.table.resizeColumnsToContents()
 
+    def clear_result(self) -> None:
+        self.plot.getPlotItem().clear()
+        self.layers, self.labels = [], []
+        self.table.setRowCount(0)
+
     def set_stale(self, stale: bool) -> None:
         title = "Capital stack (USD m)" + ("  (stale: last good result)" if stale else "")
         self.plot.getPlotItem().setTitle(

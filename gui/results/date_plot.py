@@ -59,6 +59,11 @@ class DatePlot(pg.GraphicsLayoutWidget):
         self.legend.clear()
         self.hover.attach()
 
+    def clear_result(self) -> None:
+        """Show nothing (the deal shown was replaced by one without a result yet)."""
+        self.reset()
+        self.hover.set_data(np.empty(0), [], [])
+
     def add(self, item: pg.GraphicsObject, name: str) -> None:
         """Add a series to the plot and the legend."""
         self.plot_item.addItem(item)

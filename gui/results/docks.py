@@ -106,6 +106,9 @@ class ResultsDocks(QObject):
         self.worker = RecomputeWorker(self._job, delay_ms, self)
         self.worker.finished.connect(self._show)
         self.worker.failed.connect(self._failed)
+        replaced = getattr(document, "replaced", None)  # a whole other deal (New, Open...)
+        if replaced is not None:
+            replaced.connect(self._deal_replaced)
         document.changed.connect(self.recompute)
         self.recompute()
 
@@ -146,6 +149,14 @@ class ResultsDocks(QObject):
     # ------------------------------------------------------------------ internals
     def _job(self) -> tuple[Deal, Stress | None]:
         return self.document.deal, self._stress
+
+    def _deal_replaced(self) -> None:
+        """Another deal: the last result (and Monte Carlo) is not of it, even as stale."""
+        self._result = None
+        for view in self.views.values():
+            view.clear_result()
+        self._set_stale(False)
+        self.montecarlo.forget()
 
     def _stress_changed(self, stress: Stress | None) -> None:
         self._stress = stress

@@ -72,6 +72,10 @@ class LtvChart(QWidget):
         self.ltv.set_hover(x, dates, [HoverSeries("LTV", ltv, fmt_pct, COLORS["ltv"])])
         self.ltv.getPlotItem().enableAutoRange()
 
+    def clear_result(self) -> None:
+        self.values.clear_result()
+        self.ltv.clear_result()
+
     def set_stale(self, stale: bool) -> None:
         self.values.set_stale(stale)
         self.ltv.set_stale(stale)

@@ -90,5 +90,8 @@ class MetricsTable(QTableWidget):
                 return self.item(i, 1).text()
         return None
 
+    def clear_result(self) -> None:
+        self.setRowCount(0)
+
     def set_stale(self, stale: bool) -> None:
         self.setStyleSheet("QTableWidget { color: #8a8a8a; }" if stale else "")

@@ -174,6 +174,12 @@ class LossView(QWidget):
             f"{fmt_pct(mc.covenant_breach.get('acceleration'))}."
         )
 
+    def clear_result(self) -> None:
+        self.plot.getPlotItem().clear()
+        self.bars = None
+        self.table.setRowCount(0)
+        self.summary.clear()
+
 
 class MonteCarloDocks(QObject):
     """Toolbar and docks of the Monte Carlo; ``source()`` gives the deal and stress to run."""
@@ -197,6 +203,7 @@ class MonteCarloDocks(QObject):
         self._stop = threading.Event()
         self.running = False
         self.changed_during_run = False  # the deal or stress changed after the run started
+        self._discard = False  # another deal was opened during the run
         self.last_result: MonteCarloResult | None = None
         self.chunk_size = 2048  # progress steps; a chunk of this size runs in a few ms
 
@@ -251,6 +258,17 @@ class MonteCarloDocks(QObject):
             for key, dock in self.docks.items():
                 dock.setWindowTitle(f"{self.titles[key]} (earlier deal: run again)")
 
+    def forget(self) -> None:
+        """Another deal is shown: drop the run of the previous one (cancel it if running)."""
+        self._stop.set()
+        self._discard = self.running  # a run still finishing is of the previous deal
+        self.last_result = None
+        self.fan.clear_result()
+        self.loss.clear_result()
+        self.progress.setValue(0)
+        for key, dock in self.docks.items():
+            dock.setWindowTitle(self.titles[key])
+
     def config(self) -> MonteCarloConfig:
         return MonteCarloConfig(n_paths=self.paths.value(), chunk_size=self.chunk_size)
 
@@ -261,7 +279,7 @@ class MonteCarloDocks(QObject):
         deal, stress = self._source()
         self._stop = threading.Event()
         self.running = True
-        self.changed_during_run = False
+        self.changed_during_run = self._discard = False
         self.run_action.setEnabled(False)
         self.cancel_action.setEnabled(True)
         self.progress.setValue(0)
@@ -289,6 +307,8 @@ class MonteCarloDocks(QObject):
         self.progress.setValue(done)
 
     def _done(self, result: MonteCarloResult | None, text: str) -> None:
+        if self._discard:
+            result, text = None, "Monte Carlo cancelled: another deal was opened"
         self.running = False
         self.run_action.setEnabled(True)
         self.cancel_action.setEnabled(False)

@@ -84,6 +84,11 @@ class PeriodModel(QAbstractTableModel):
         ]
         self.endResetModel()
 
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.frame, self.kinds, self.text = pd.DataFrame(), [], []
+        self.endResetModel()
+
     def rowCount(self, parent: QModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.frame)
 
@@ -167,6 +172,9 @@ class PeriodTable(QWidget):
             text = self.model.to_tsv()
         QGuiApplication.clipboard().setText(text)
         return text
+
+    def clear_result(self) -> None:
+        self.model.clear()
 
     def set_stale(self, stale: bool) -> None:
         self.view.setStyleSheet("QTableView { color: #8a8a8a; }" if stale else "")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.gui.test_results_support import close_docks, open_docks, sample
+
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "deals" / "hyperion_jv.json"
 
 pytestmark = pytest.mark.gui
 
@@ -72,3 +76,37 @@ def test_a_long_term_shows_its_start_in_the_property_panel(window, qtbot):
     editor.widget.setText("Series 2025-1 senior secured notes due 2049")
     assert window.properties.apply("name")
     assert editor.widget.cursorPosition() == 0
+
+
+def test_new_deal_does_not_show_the_previous_deals_results_as_stale(qtbot, sample_deal):
+    """File > New (or opening another deal) that cannot run yet kept the previous deal's
+    capital stack, metrics, charts and Monte Carlo on screen, marked only 'stale'."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow(sample_deal, None, offer_recovery=False, restore_layout=False)
+    qtbot.addWidget(w)
+    results = w.results
+    assert results.wait_for_result(30000)
+    mc = results.montecarlo
+    mc.paths.setValue(200)
+    mc.run_action.trigger()
+    assert mc.wait(60000) and mc.last_result is not None
+    assert results.views["metrics"].value_of("Min DSCR") is not None
+
+    w.new_file()  # a lone SPV: the engine refuses it
+    assert results.wait_for_result(30000) is False
+    assert results.last_result is None
+    assert results.views["metrics"].rowCount() == 0
+    assert results.views["capital_stack"].table.rowCount() == 0
+    assert results.views["periods"].model.rowCount() == 0
+    assert not results.views["balances"].getPlotItem().listDataItems()
+    assert not any("(stale)" in d.windowTitle() for d in results.docks.values())
+    assert "Results not updated" in results.problem.text()
+    assert mc.last_result is None and mc.loss.table.rowCount() == 0
+    assert not mc.fan.getPlotItem().listDataItems()
+
+    assert w.open_sample(str(SAMPLE))  # a deal that runs: everything is back
+    assert results.wait_for_result(30000)
+    assert results.views["metrics"].value_of("Min DSCR") is not None
+    assert results.views["capital_stack"].table.rowCount() > 0
+    results.shutdown()
