@@ -4,6 +4,7 @@ with the reason and not applied; each applied edit is one undoable ``SetTerm``."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -64,7 +65,27 @@ def shown_reason(reason: str, f: Field) -> str:
     for word, bound in (("at least", f.minimum), ("at most", f.maximum)):
         if bound is not None and reason.startswith(f"must be {word}"):
             return f"must be {word} {bound * f.display_factor:g} {f.unit_label}"
+    match = re.fullmatch(r"must be (at least|at most) (\S+)", reason)  # a list's item bound
+    if match:
+        try:
+            bound = float(match[2])
+        except ValueError:
+            return reason
+        return f"must be {match[1]} {bound * f.display_factor:g} {f.unit_label}"
     return reason
+
+
+def shown_problem(exc: DealError, f: Field, text: str) -> str:
+    """The message under a field: the reason in displayed units and what was typed; for a
+    list, which item (``must be at most 50 % / yr (item 3: got 500)``)."""
+    reason = shown_reason(exc.reason, f)
+    item = re.search(r"\[(\d+)\]$", exc.path)
+    if f.type == "list" and item:
+        i = int(item[1])
+        items = [s.strip() for s in text.split(",") if s.strip()]
+        if i < len(items):
+            return f"{reason} (item {i + 1}: got {items[i]})"
+    return f"{reason} (got {text})"
 
 
 class FieldEditor:
@@ -230,7 +251,7 @@ class PropertyPanel(QScrollArea):
         try:
             push_set_term(self.document, self.block_id, editor.field.name, editor.value(path))
         except DealError as exc:
-            editor.show_error(f"{shown_reason(exc.reason, editor.field)} (got {editor.text()})")
+            editor.show_error(shown_problem(exc, editor.field, editor.text()))
             return False
         block = self.document.deal.blocks[self.block_id]
         editor.set_value(block.terms[editor.field.name])

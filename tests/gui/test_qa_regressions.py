@@ -110,3 +110,23 @@ def test_new_deal_does_not_show_the_previous_deals_results_as_stale(qtbot, sampl
     assert results.views["metrics"].value_of("Min DSCR") is not None
     assert results.views["capital_stack"].table.rowCount() > 0
     results.shutdown()
+
+
+def test_a_bad_item_of_a_percent_list_is_named_in_displayed_units(window):
+    """'4, 4.5, 500' in the base-rate curve said 'must be at most 0.5 (got 4, 4.5, 500)':
+    the bound in stored units and no word on which item."""
+    window.scene.select_blocks(["spv"])
+    panel = window.properties
+    editor = panel.editors["base_rate_curve"]
+    before = list(window.document.deal.blocks["spv"].terms["base_rate_curve"])
+    editor.widget.setText("4, 4.5, 500")
+    assert not panel.apply("base_rate_curve")
+    assert editor.error.text() == "must be at most 50 % / yr (item 3: got 500)"
+    editor.widget.setText("4, abc")
+    assert not panel.apply("base_rate_curve")
+    assert editor.error.text() == "must be a number (item 2: got abc)"
+    assert window.document.deal.blocks["spv"].terms["base_rate_curve"] == before
+    editor.widget.setText("4, 4.5")
+    assert panel.apply("base_rate_curve")
+    assert window.document.deal.blocks["spv"].terms["base_rate_curve"] == [0.04, 0.045]
+    assert not editor.error.isVisible()
