@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
@@ -41,6 +42,12 @@ def add_action(
     if menu is not None:
         menu.addAction(action)
     return action
+
+
+def _name_command(action: QAction, label: str, text: str) -> None:
+    """Tooltip of the Undo / Redo button: the command it would undo or redo."""
+    if shiboken6.isValid(action):  # the stack can outlive the window's actions
+        action.setToolTip(f"{label} {text}" if text else label)
 
 
 def build_menus(w: MainWindow) -> None:
@@ -100,6 +107,16 @@ def build_menus(w: MainWindow) -> None:
     redo = w.document.undo_stack.createRedoAction(w, "&Redo")
     undo.setShortcut(key.Undo)
     redo.setShortcut(key.Redo)
+    stack = w.document.undo_stack
+    # the toolbar shows a fixed "Undo" / "Redo" (the command's name made the buttons jump
+    # sideways with every edit); the menu entry and the tooltip name the command
+    for action, label, changed in (
+        (undo, "Undo", stack.undoTextChanged),
+        (redo, "Redo", stack.redoTextChanged),
+    ):
+        action.setIconText(label)
+        action.setToolTip(label)
+        changed.connect(lambda text, a=action, lab=label: _name_command(a, lab, text))
     edit.addActions([undo, redo])
     w.actions_by_name.update(undo=undo, redo=redo)
     edit.addSeparator()

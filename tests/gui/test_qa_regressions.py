@@ -130,3 +130,22 @@ def test_a_bad_item_of_a_percent_list_is_named_in_displayed_units(window):
     assert panel.apply("base_rate_curve")
     assert window.document.deal.blocks["spv"].terms["base_rate_curve"] == [0.04, 0.045]
     assert not editor.error.isVisible()
+
+
+def test_undo_redo_toolbar_buttons_keep_their_label(window):
+    """The toolbar's Undo button read 'Undo Remove 144A senior secured bonds' and pushed the
+    buttons after it sideways with every edit; the menu entry and tooltip name the command."""
+    from PySide6.QtWidgets import QToolButton
+
+    undo, redo = window.actions_by_name["undo"], window.actions_by_name["redo"]
+    button = window.toolbar.widgetForAction(undo)
+    assert isinstance(button, QToolButton)
+    window.scene.select_blocks(["bonds"])
+    window.actions_by_name["delete"].trigger()
+    assert button.text() == "Undo"
+    assert "144A senior secured bonds" in undo.text()
+    assert "144A senior secured bonds" in undo.toolTip()
+    undo.trigger()
+    assert window.toolbar.widgetForAction(redo).text() == "Redo"
+    assert "144A senior secured bonds" in redo.toolTip()
+    assert undo.toolTip() == "Undo"
