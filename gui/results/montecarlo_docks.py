@@ -74,12 +74,18 @@ class _Run(QRunnable):
         self.relay, self.stop = relay, stop
 
     def run(self) -> None:
+        done = [0, self.config.n_paths]  # paths finished, of how many (for the cancel message)
+
+        def progress(finished: int, total: int) -> None:
+            done[:] = [finished, total]
+            self.relay.progress.emit(finished, total)
+
         try:
-            result = run_montecarlo(
-                self.deal, self.stress, self.config, self.relay.progress.emit, self.stop.is_set
+            result = run_montecarlo(self.deal, self.stress, self.config, progress, self.stop.is_set)
+        except MonteCarloCancelled:  # its text counts chunks, an engine detail
+            self.relay.done.emit(
+                None, f"Monte Carlo cancelled after {done[0]:,} of {done[1]:,} paths"
             )
-        except MonteCarloCancelled as exc:
-            self.relay.done.emit(None, f"Monte Carlo {exc}")
             return
         except Exception as exc:  # bad input comes back as a message, never a crash
             self.relay.done.emit(None, describe_failure(exc, "the Monte Carlo"))

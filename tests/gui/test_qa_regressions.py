@@ -149,3 +149,21 @@ def test_undo_redo_toolbar_buttons_keep_their_label(window):
     assert window.toolbar.widgetForAction(redo).text() == "Redo"
     assert "144A senior secured bonds" in redo.toolTip()
     assert undo.toolTip() == "Undo"
+
+
+def test_a_cancelled_monte_carlo_says_how_many_paths_ran(qtbot):
+    """The cancel message said 'cancelled after 11 of 489 chunks' (an engine detail); the
+    analyst chose a number of paths."""
+    _, _, docks = open_docks(qtbot, sample("coreweave_ddtl.json"))
+    messages = []
+    docks.message.connect(messages.append)
+    mc = docks.montecarlo
+    mc.chunk_size = 50
+    mc.paths.setValue(200_000)
+    mc.run_action.trigger()
+    mc.cancel_action.trigger()
+    assert mc.wait(60000)
+    last = messages[-1]
+    assert last.startswith("Monte Carlo cancelled after ") and last.endswith(" of 200,000 paths")
+    assert "chunk" not in last
+    close_docks(docks)
