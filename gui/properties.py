@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -110,6 +110,12 @@ class FieldEditor:
             self.widget.setCalendarPopup(True)
             self.widget.setDisplayFormat("yyyy-MM-dd")
             self.widget.editingFinished.connect(lambda: on_edit(self))
+            # a day picked in the calendar popup is applied at once (editingFinished only
+            # comes when the focus leaves the field: Save would have missed the new date);
+            # queued, so it runs after the popup has set the date
+            calendar = self.widget.calendarWidget()
+            for signal in (calendar.clicked, calendar.activated):
+                signal.connect(lambda _date: QTimer.singleShot(0, lambda: on_edit(self)))
         else:
             self.widget = QLineEdit()
             self.widget.editingFinished.connect(lambda: on_edit(self))

@@ -167,3 +167,27 @@ def test_a_cancelled_monte_carlo_says_how_many_paths_ran(qtbot):
     assert last.startswith("Monte Carlo cancelled after ") and last.endswith(" of 200,000 paths")
     assert "chunk" not in last
     close_docks(docks)
+
+
+def test_a_date_picked_in_the_calendar_popup_is_applied_at_once(window, qtbot, tmp_path):
+    """Picking a closing date in the calendar changed the field but not the deal until the
+    focus left the field: Save (Ctrl+S keeps the focus) wrote the old date."""
+    from PySide6.QtCore import QDate
+
+    from core.files.deal_json import load_deal
+
+    window.scene.select_blocks(["spv"])
+    edit = window.properties.editors["closing_date"].widget
+    edit.setFocus()
+    calendar = edit.calendarWidget()
+    day = QDate(2025, 12, 15)
+    calendar.setSelectedDate(day)
+    calendar.clicked.emit(day)  # what a click on the day in the popup sends
+    assert edit.date() == day
+    qtbot.waitUntil(
+        lambda: window.document.deal.blocks["spv"].terms["closing_date"] == "2025-12-15"
+    )
+    path = str(tmp_path / "picked.json")
+    assert window.save_to(path)
+    assert load_deal(path).blocks["spv"].terms["closing_date"] == "2025-12-15"
+    assert window.document.undo_stack.count() == 1
