@@ -135,8 +135,15 @@ class MainWindow(QMainWindow):
         self.document.changed.connect(self._check_timer.start)
 
     # ----------------------------------------------------------------- small slots
+    def commit_edits(self) -> None:
+        """Apply a term typed in the property panel but not confirmed yet, so that saving,
+        closing and the exports see the deal as shown."""
+        if shiboken6.isValid(self.properties):
+            self.properties.commit_pending()
+
     def _report_of(self) -> tuple[Deal, str | None, bool]:
         """The deal, its file and whether the file holds it as shown (for the report header)."""
+        self.commit_edits()
         doc = self.document
         return doc.deal, doc.path, not doc.is_modified()
 
@@ -172,6 +179,7 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- files
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; False if the user cancelled (or the save failed)."""
+        self.commit_edits()
         if not self.document.is_modified():
             return True
         answer = QMessageBox.question(
@@ -251,6 +259,7 @@ class MainWindow(QMainWindow):
 
     def save_to(self, path: str) -> bool:
         """Save atomically; on failure the message names the file and nothing is changed."""
+        self.commit_edits()
         try:
             save_deal(self.document.deal, path)
         except (OSError, ValueError) as exc:

@@ -80,7 +80,7 @@ def build_menus(w: MainWindow) -> None:
             "export_excel",
             "Export Excel…",
             excel,
-            lambda: excel.export_excel(w, doc.deal),
+            lambda: (w.commit_edits(), excel.export_excel(w, doc.deal)),
             None,
         ),
         (

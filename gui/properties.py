@@ -244,6 +244,12 @@ class PropertyPanel(QScrollArea):
         lay.addWidget(desc)
         return box
 
+    def commit_pending(self) -> bool:
+        """Apply what was typed but not yet confirmed (Enter / leaving the field), as Save,
+        Close and the exports do; False if some of it is invalid (shown in red, not applied)."""
+        pending = [e for e in list(self.editors.values()) if e.text() != e.shown]
+        return all([self._apply(e) for e in pending])
+
     def apply(self, name: str) -> bool:
         """Apply what the editor of ``name`` shows; False (shown in red) if it is invalid."""
         return self._apply(self.editors[name])

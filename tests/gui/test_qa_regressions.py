@@ -191,3 +191,36 @@ def test_a_date_picked_in_the_calendar_popup_is_applied_at_once(window, qtbot, t
     assert window.save_to(path)
     assert load_deal(path).blocks["spv"].terms["closing_date"] == "2025-12-15"
     assert window.document.undo_stack.count() == 1
+
+
+def test_save_and_close_take_a_typed_but_unconfirmed_term(window, qtbot, tmp_path, isolated):
+    """A notional typed in the property panel without Enter, then Ctrl+S (the focus stays in
+    the field): the file got the old notional and the deal showed as saved."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.files.deal_json import load_deal
+
+    window.scene.select_blocks(["bonds"])
+    edit = window.properties.editors["notional"].widget
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, "20000")  # no Enter
+    path = str(tmp_path / "typed.json")
+    assert window.save_to(path)
+    assert load_deal(path).blocks["bonds"].terms["notional"] == 20000.0
+    assert not window.document.is_modified()
+
+    edit.selectAll()
+    QTest.keyClicks(edit, "21000")  # typed again, then the window is closed
+    isolated.reply = QMessageBox.StandardButton.Cancel
+    assert not window.close()  # the unsaved notional is asked about, not lost
+    assert isolated.shown and isolated.shown[-1][1] == "Unsaved changes"
+    assert window.document.deal.blocks["bonds"].terms["notional"] == 21000.0
+    isolated.reply = QMessageBox.StandardButton.Discard
+
+    edit.selectAll()
+    QTest.keyClicks(edit, "-5")  # invalid: shown in red, the deal keeps its notional
+    assert window.save_to(path)
+    assert load_deal(path).blocks["bonds"].terms["notional"] == 21000.0
+    assert window.properties.editors["notional"].error.isVisibleTo(window.properties)
