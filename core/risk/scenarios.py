@@ -62,7 +62,7 @@ RANGES: dict[str, tuple[float, float]] = {
 STRESS_FIELDS = tuple(f.name for f in fields(Stress))
 #: field -> (label, unit) for a scenario editor; units as in core/model/blocks.py
 FIELD_INFO: dict[str, tuple[str, str]] = {
-    "rent_deflation": ("Market rent decline", "pct_per_year"),
+    "rent_deflation": ("Rent deflation", "pct_per_year"),
     "residual_haircut": ("Extra residual haircut", "pct"),
     "termination_year": ("Early termination in year", "years"),
     "tenant_default_year": ("Tenant default in year", "years"),

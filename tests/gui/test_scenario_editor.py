@@ -44,7 +44,7 @@ def test_fields_in_analysts_units():
 @pytest.mark.parametrize(
     ("name", "text", "reason"),
     [
-        ("rent_deflation", "150", "Market rent decline (rent_deflation): 150 is outside 0 to 100"),
+        ("rent_deflation", "150", "Rent deflation (rent_deflation): 150 is outside 0 to 100"),
         ("renewals", "2.5", "Renewals exercised: renewals must be a whole number"),
         ("gpu_commercial_life", "abc", "GPU commercial life (gpu_commercial_life): 'abc' is not"),
         ("base_rate_shock", "-30", "Base-rate shift (base_rate_shock): -30 is outside -20 to 50"),
