@@ -50,6 +50,7 @@ class CapitalStackView(QWidget):
         plot_over_table(self, self.plot, self.table, (600, 400))
         self.layers: list[tuple[str, float, float, str]] = []
         self.labels: list[pg.TextItem] = []
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._place_labels)
 
     def show_result(self, result: DealResult) -> None:
         self.layers = stack_layers(result)
@@ -57,9 +58,6 @@ class CapitalStackView(QWidget):
         item.clear()
         self.labels = []
         base = 0.0
-        total = sum(amount for _, amount, _, _ in self.layers) or 1.0
-        gap = total * 0.11  # two text lines, so thin layers' labels do not overlap
-        label_y = -gap
         for label, amount, share, color in self.layers:
             bar = pg.BarGraphItem(
                 x=[0.0], y0=[base], height=[amount], width=0.8, brush=color, pen=pg.mkPen("w")
@@ -70,14 +68,37 @@ class CapitalStackView(QWidget):
                 color="#1b1b1b",
                 anchor=(0, 0.5),
             )
-            label_y = max(base + amount / 2, label_y + gap, gap / 2)
-            text.setPos(0.45, label_y)
             item.addItem(text)
             self.labels.append(text)
             base += amount
-        item.setXRange(-0.5, 3.2, padding=0)
-        item.setYRange(0, max(base, label_y + gap / 2, 1e-9) * 1.03, padding=0)
+        self._place_labels()
         self._fill_table(result)
+
+    def _place_labels(self) -> None:
+        """Each label beside its layer, at least one label height (in pixels of the plot as
+        laid out now) above the one below and never cut off at the bottom or the top."""
+        if not self.layers:
+            return
+        item = self.plot.getPlotItem()
+        total = sum(amount for _, amount, _, _ in self.layers) or 1.0
+        pixels = item.getViewBox().height()
+        # a label's height in pixels (text items ignore the view's scaling), plus a margin
+        label_px = max(t.boundingRect().height() for t in self.labels) + 4.0
+        top = total * 1.03
+        for _ in range(3):  # the range grows to fit the labels; the gap follows the range
+            gap = top * (label_px / pixels) if pixels > 2 * label_px else total * 0.11
+            y, base, placed = -gap, 0.0, []
+            for _label, amount, _share, _color in self.layers:
+                y = max(base + amount / 2, y + gap, gap / 2)
+                placed.append(y)
+                base += amount
+            if placed[-1] + gap / 2 <= top:
+                break
+            top = placed[-1] + gap / 2
+        for text, y in zip(self.labels, placed, strict=True):
+            text.setPos(0.45, y)
+        item.setXRange(-0.5, 3.2, padding=0)
+        item.setYRange(0, top, padding=0)
 
     def _fill_table(self, result: DealResult) -> None:
         rows: list[tuple[str, str, bool]] = []

@@ -97,6 +97,27 @@ def test_metrics_table_shows_engine_metrics(shown):
         assert table.value_of(f"{x.sponsor}: look-through leverage") == fmt_ratio(x.ratio)
 
 
+@pytest.mark.parametrize("height", [150, 260, 600])
+def test_capital_stack_labels_fit_and_do_not_overlap(qtbot, height):
+    """Every layer label lies inside the plot and clear of the next one, whatever the dock's
+    height (the default layout gives the plot about 100 px)."""
+    from gui.results.capital_stack import CapitalStackView
+
+    view = CapitalStackView()
+    qtbot.addWidget(view)
+    view.plot.setFixedHeight(height)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_result(run_deal(sample("hyperion_jv.json")))
+    qtbot.wait(50)
+    box = view.plot.getPlotItem().getViewBox().sceneBoundingRect()
+    rects = [label.sceneBoundingRect() for label in view.labels]
+    assert len(rects) == 2
+    for r in rects:
+        assert box.top() - 1 <= r.top() and r.bottom() <= box.bottom() + 1, (r, box)
+    assert not rects[0].intersects(rects[1])
+
+
 def test_capital_stack_amounts_and_shares(shown):
     docks, expected = shown
     view = docks.views["capital_stack"]
