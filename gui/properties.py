@@ -27,6 +27,7 @@ from core.model.fields import Field
 from gui.commands import push_set_term
 from gui.document import DealDocument
 from gui.icons import icon
+from gui.number_input import CommaError, read_number
 
 
 def format_number(value: float, factor: float) -> str:
@@ -35,9 +36,10 @@ def format_number(value: float, factor: float) -> str:
 
 def parse_number(text: str, f: Field, path: str) -> float | int:
     """The stored value for what the analyst typed (``7.00`` in a % field -> 0.07)."""
-    cleaned = text.strip().replace(",", "").replace("%", "").replace("_", "")
     try:
-        shown = float(cleaned)
+        shown = read_number(text)
+    except CommaError as exc:
+        raise DealError(path, text, str(exc)) from None
     except ValueError:
         raise DealError(path, text, "must be a number") from None
     if f.type == "int":

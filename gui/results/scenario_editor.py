@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.risk.errors import RiskInputError
 from core.risk.scenarios import FIELD_INFO, RANGES, STRESS_FIELDS, stress_from_dict
 from core.risk.stress import Stress
+from gui.number_input import CommaError, read_number
 from gui.results.scenario_library import ScenarioLibrary
 
 #: FIELD_INFO unit -> (shown unit, factor from the stored value to the shown one)
@@ -50,11 +51,13 @@ def field_text(name: str, stress: Stress) -> str:
 def parse_field(name: str, text: str) -> tuple[float | None, str | None]:
     """(value in the core's units or None for blank, error naming the field or None)."""
     label, unit = FIELD_INFO[name]
-    text = text.strip().removesuffix("%").strip().replace(",", "")
+    text = text.strip()
     if not text:
         return None, None
     try:
-        value = float(text) / UNITS[unit][1]
+        value = read_number(text) / UNITS[unit][1]
+    except CommaError as exc:
+        return None, f"{label} ({name}): {text!r}: {exc}"
     except ValueError:
         return None, f"{label} ({name}): {text!r} is not a number"
     try:
