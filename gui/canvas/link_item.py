@@ -83,6 +83,7 @@ class LinkItem(QGraphicsItem):
         self.label = CONNECTION_KINDS[conn.kind]
         self.source, self.target = source, target
         self.line = QLineF()
+        self.label_at = 0.5  # where the label sits along the line (see spread_labels)
         self.label_item = LinkLabel(self)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0.0)
@@ -101,8 +102,17 @@ class LinkItem(QGraphicsItem):
     def label_rect(self) -> QRectF:
         metrics = QFontMetricsF(label_font())
         w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
-        mid = self.line.center()
+        mid = self.line.pointAt(self.label_at)
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+
+    def set_label_at(self, fraction: float) -> None:
+        """Put the label ``fraction`` of the way along the line (0.5: the middle)."""
+        if fraction != self.label_at:
+            self.prepareGeometryChange()
+            self.label_item.prepareGeometryChange()
+            self.label_at = fraction
+            self.update()
+            self.label_item.update()
 
     def _path(self) -> QPainterPath:
         path = QPainterPath(self.line.p1())
@@ -146,3 +156,21 @@ class LinkItem(QGraphicsItem):
         )
         p.setBrush(colour)
         p.drawPolygon(head)
+
+
+#: where a label may sit along its line, in order of preference
+LABEL_STOPS = (0.5, 0.38, 0.62, 0.28, 0.72)
+
+
+def spread_labels(links: list[LinkItem]) -> None:
+    """Slide labels along their lines so that no two overlap where that is possible (two
+    links crossing near their middles otherwise print one label over the other)."""
+    placed: list[QRectF] = []
+    for link in sorted(links, key=lambda item: item.conn_id):
+        for stop in LABEL_STOPS:
+            link.set_label_at(stop)
+            if not any(link.label_rect().intersects(r) for r in placed):
+                break
+        else:
+            link.set_label_at(LABEL_STOPS[0])
+        placed.append(link.label_rect())

@@ -12,7 +12,7 @@ from core.model.errors import ConnectionRefused
 from core.model.rules import CONNECTION_KINDS
 from gui.canvas.block_item import BlockItem
 from gui.canvas.interactions import ChooseKind, DragBlocks, NewLink, connect_blocks
-from gui.canvas.link_item import LinkItem
+from gui.canvas.link_item import LinkItem, spread_labels
 from gui.commands import push_remove
 from gui.document import DealDocument
 
@@ -59,6 +59,7 @@ class CanvasScene(QGraphicsScene):
             self._add_block(block)
         for conn in self.document.deal.connections.values():
             self._add_link(conn)
+        spread_labels(list(self.links.values()))
 
     def _add_block(self, block: Block) -> None:
         item = BlockItem(block, self.document.deal)
@@ -85,6 +86,7 @@ class CanvasScene(QGraphicsScene):
         self.addItem(item)
         self.addItem(item.label_item)
         self._refresh_ends(conn)
+        spread_labels(list(self.links.values()))
 
     def _remove_link(self, conn: Connection) -> None:
         item = self.links.pop(conn.id)
@@ -102,6 +104,7 @@ class CanvasScene(QGraphicsScene):
         for link in self.links.values():
             if block_id in (link.source.block_id, link.target.block_id):
                 link.adjust()
+        spread_labels(list(self.links.values()))
 
     # ----------------------------------------------------------------- queries
     def block_at(self, pos: QPointF) -> BlockItem | None:

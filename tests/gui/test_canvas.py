@@ -275,3 +275,29 @@ def test_card_shows_key_terms(window) -> None:  # noqa: ANN001
 
     push_set_term(window.document, "meta", "name", "Meta")
     assert lease.lines[0] == "Tenant: Meta"  # the lease card follows its tenant's name
+
+
+def test_link_labels_do_not_overlap(qtbot) -> None:  # noqa: ANN001
+    """On the TeraWulf sample two links cross near their middles: their labels slide apart
+    along the lines; after a block is moved they are spread again."""
+    from core.files.deal_json import load_deal
+    from gui.canvas.scene import CanvasScene
+    from gui.document import DealDocument
+    from tests.gui.conftest import DEALS
+
+    doc = DealDocument(load_deal(DEALS / "terawulf_backstop.json"))
+    scene = CanvasScene(doc)
+
+    def overlaps() -> list[tuple[str, str]]:
+        links = sorted(scene.links.values(), key=lambda item: item.conn_id)
+        return [
+            (a.conn_id, b.conn_id)
+            for i, a in enumerate(links)
+            for b in links[i + 1 :]
+            if a.label_rect().intersects(b.label_rect())
+        ]
+
+    assert not overlaps()
+    assert any(link.label_at != 0.5 for link in scene.links.values())  # some had to move
+    doc.deal.move_block("spv", (300.0, 140.0))
+    assert not overlaps()
