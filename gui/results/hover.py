@@ -70,6 +70,8 @@ class HoverReadout:
             for s in self.series
         ]
         self.label.setHtml("<br>".join(rows))
+        if self.label.boundingRect().height() > self.plot.vb.height() and len(rows) > 3:
+            self.label.setHtml(_two_columns(rows))  # a short plot: do not run off its bottom
         (x0, x1), (_, y1) = self.plot.vb.viewRange()
         right_half = self.x[i] > (x0 + x1) / 2
         self.label.setAnchor((1.0, 0.0) if right_half else (0.0, 0.0))
@@ -97,3 +99,15 @@ class HoverReadout:
             self.hide()
         else:
             self.show_index(i)
+
+
+def _two_columns(rows: list[str]) -> str:
+    """The date on top, then the series in two columns (half the height)."""
+    body = rows[1:]
+    half = (len(body) + 1) // 2
+    left, right = body[:half], body[half:] + [""] * (2 * half - len(body))
+    cells = "".join(
+        f'<tr><td>{a}</td><td style="padding-left:10px">{b}</td></tr>'
+        for a, b in zip(left, right, strict=True)
+    )
+    return f"{rows[0]}<table cellspacing='0' cellpadding='0'>{cells}</table>"
