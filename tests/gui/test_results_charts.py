@@ -200,19 +200,18 @@ def test_hover_read_out_names_date_and_values(qtbot):
 def test_hover_read_out_fits_a_short_plot(qtbot, height, columns):
     """The waterfall's read-out has a dozen lines: on a short plot it goes to two columns
     rather than run off the bottom; on a tall one it stays a single column."""
-    from gui.results.waterfall_chart import WaterfallChart
-
-    chart = WaterfallChart()
-    qtbot.addWidget(chart)
-    chart.resize(900, height)
-    chart.show()
-    qtbot.waitExposed(chart)
-    chart.show_result(run_deal(sample("terawulf_backstop.json")))
+    window, _, docks = open_docks(qtbot, sample("terawulf_backstop.json"))
+    chart = docks.views["waterfall"]
+    chart.setFixedHeight(height)
+    window.show()
+    qtbot.waitExposed(window)
     qtbot.wait(50)
     chart.hover.show_index(3)
     label = chart.hover.label.boundingRect().height()
     assert label <= chart.getPlotItem().vb.height()
     assert ("<table" in chart.hover.label.textItem.toHtml()) == (columns == 2)
+    chart.hover.hide()
+    close_docks(docks)
 
 
 def test_render_docks_to_png(qtbot, tmp_path: Path):
