@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.mc_options import add_mc_options, mc_options_error
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export a deal to an Excel model with live formulas")
@@ -17,13 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-scenarios", action="store_true", help="leave out the Scenarios sheet (stresses)"
     )
-    p.add_argument(
-        "--paths",
-        type=int,
-        default=2000,
-        help="Monte Carlo paths for the MonteCarlo sheet (0: no Monte Carlo; default 2000)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    add_mc_options(p, 2000, 0, "the MonteCarlo sheet")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,11 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from core.files.deal_json import load_deal
     from core.files.excel_export import ExcelExportError, export_workbook
 
-    if args.paths < 0:
-        print(f"error: --paths must be 0 or more, got {args.paths}", file=sys.stderr)
-        return 2
-    if args.seed < 0:
-        print(f"error: --seed must be 0 or more, got {args.seed}", file=sys.stderr)
+    if message := mc_options_error(args):
+        print(f"error: {message}", file=sys.stderr)
         return 2
     deal = load_deal(args.deal)
     result = run_deal(deal)

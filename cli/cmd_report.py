@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 
+from cli.mc_options import add_mc_options, mc_options_error
 from core.report.data import DEFAULT_PATHS, DEFAULT_SEED
 
 PAPERS = ("A4", "Letter")
@@ -22,15 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("deal", help="deal file (JSON)")
     p.add_argument("-o", "--output", required=True, help="PDF file to write")
     p.add_argument("--paper", choices=PAPERS, default="A4", help="paper size (default A4)")
-    p.add_argument(
-        "--paths",
-        type=int,
-        default=DEFAULT_PATHS,
-        help=f"Monte Carlo paths (0: leave the Monte Carlo out; default {DEFAULT_PATHS:,})",
-    )
-    p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"Monte Carlo seed (default {DEFAULT_SEED})"
-    )
+    add_mc_options(p, DEFAULT_PATHS, DEFAULT_SEED, "the last page")
 
 
 def _application() -> object:
@@ -46,11 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from core.files.deal_json import load_deal
     from core.risk.errors import RiskInputError
 
-    if args.paths < 0:
-        print(f"error: --paths must be 0 or more, got {args.paths}", file=sys.stderr)
-        return 2
-    if args.seed < 0:
-        print(f"error: --seed must be 0 or more, got {args.seed}", file=sys.stderr)
+    if message := mc_options_error(args):
+        print(f"error: {message}", file=sys.stderr)
         return 2
     if not args.output.lower().endswith(".pdf"):
         print(f"error: --output must end in .pdf, got {args.output!r}", file=sys.stderr)
