@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from core.engine.results import DealResult
 from core.risk.montecarlo import MonteCarloResult
 from gui.results.balances_chart import BalancesChart
+from gui.results.date_plot import DatePlot
 from gui.results.dscr_chart import DscrChart
 from gui.results.montecarlo_docks import FanChart, LossView
 
@@ -45,25 +46,24 @@ def render_view(view: pg.GraphicsView, size: tuple[int, int] = LAYOUT_SIZE) -> Q
         view.deleteLater()
 
 
-def dscr_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
-    chart = DscrChart()
-    chart.show_result(result)
+def _date_chart(cls: type[DatePlot], data: object, size: tuple[int, int]) -> QImage:
+    """A dock's date chart showing ``data``, without its hover read-out."""
+    chart = cls()
+    chart.show_result(data)
     chart.hover.hide()
     return render_view(chart, size)
+
+
+def dscr_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+    return _date_chart(DscrChart, result, size)
 
 
 def balances_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
-    chart = BalancesChart()
-    chart.show_result(result)
-    chart.hover.hide()
-    return render_view(chart, size)
+    return _date_chart(BalancesChart, result, size)
 
 
 def fan_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
-    chart = FanChart()
-    chart.show_result(mc)
-    chart.hover.hide()
-    return render_view(chart, size)
+    return _date_chart(FanChart, mc, size)
 
 
 def loss_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
