@@ -94,6 +94,19 @@ def ar1_period_ends(
                 out[p, j // mpp] = 1.0 + x
 
 
+
+cdef inline Py_ssize_t _bin(double v, double lo, double width, Py_ssize_t n_edges) noexcept nogil:
+    """Histogram column of ``v``: 0 below the first edge, ``n_edges`` above the last,
+    -1 for NaN or infinity (not counted)."""
+    cdef double pos = (v - lo) / width
+    if not isfinite(pos):
+        return -1
+    if pos < -1.0:
+        pos = -1.0
+    elif pos > n_edges - 1:
+        pos = n_edges - 1
+    return <Py_ssize_t>floor(pos) + 1
+
 def hist_counts(
     const double[:, ::1] values, double lo, double width, Py_ssize_t n_edges,
     long long[:, ::1] out, int n_threads,
@@ -105,7 +118,6 @@ def hist_counts(
     cdef Py_ssize_t P = values.shape[0]
     cdef Py_ssize_t T = values.shape[1]
     cdef Py_ssize_t p, t, b
-    cdef double pos
     if out.shape[0] != T or out.shape[1] != n_edges + 1:
         raise ValueError("out must be (T, n_edges + 1)")
     out[:, :] = 0
@@ -113,27 +125,15 @@ def hist_counts(
         with nogil:
             for p in range(P):
                 for t in range(T):
-                    pos = (values[p, t] - lo) / width
-                    if not isfinite(pos):
-                        continue
-                    if pos < -1.0:
-                        pos = -1.0
-                    elif pos > n_edges - 1:
-                        pos = n_edges - 1
-                    b = <Py_ssize_t>floor(pos) + 1
-                    out[t, b] += 1
+                    b = _bin(values[p, t], lo, width, n_edges)
+                    if b >= 0:
+                        out[t, b] += 1
         return
     for t in prange(T, nogil=True, num_threads=n_threads, schedule="static"):
         for p in range(P):
-            pos = (values[p, t] - lo) / width
-            if not isfinite(pos):
-                continue
-            if pos < -1.0:
-                pos = -1.0
-            elif pos > n_edges - 1:
-                pos = n_edges - 1
-            b = <Py_ssize_t>floor(pos) + 1
-            out[t, b] += 1
+            b = _bin(values[p, t], lo, width, n_edges)
+            if b >= 0:
+                out[t, b] += 1
 
 
 def path_reduce(
