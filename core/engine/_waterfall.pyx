@@ -29,7 +29,6 @@ ABI_VERSION = 1
 
 cdef double EPS = 1e-9
 
-include "_ctx.pxi"
 include "_npsum.pxi"
 
 
@@ -53,7 +52,7 @@ cdef double _prepay(const Ctx* c, double amount, double* bal, double* ppaid) noe
 
 
 @cython.cdivision(True)
-cdef void _run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
+cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     """The whole horizon of path ``p``; ``w`` is this thread's scratch (``c.W`` doubles)."""
     cdef Py_ssize_t K = c.K, T = c.T, G = c.G
     cdef Py_ssize_t k, t, g, s, e, lo, j
@@ -349,6 +348,153 @@ cdef int _dims(str name, Py_ssize_t a, Py_ssize_t b, Py_ssize_t c,
     return 0
 
 
+cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
+    """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
+    cdef Py_ssize_t W = 8 * K + 2 * T + G
+    return (W + 7) // 8 * 8 + 8
+
+
+cdef int _set_inputs(
+    Ctx* c,
+    Py_ssize_t P,
+    const double[:, ::1] revenue,
+    const double[:, ::1] opex,
+    const double[:, ::1] fees,
+    const double[:, ::1] proceeds,
+    const double[:, ::1] asset_value,
+    const double[:, ::1] liquidation_value,
+    const double[:, ::1] crypto_value,
+    const double[:, ::1] base_rate,
+    const double[::1] depreciation,
+    const double[::1] dsra_target,
+    const double[::1] fixed_rate,
+    const double[::1] spread,
+    const int[::1] floating,
+    const double[:, ::1] year_fraction,
+    const double[::1] notional,
+    const double[:, ::1] scheduled_principal,
+    const int[::1] maturity,
+    const double[::1] sweep_pct,
+    const int[::1] pik,
+    const int[::1] group_start,
+    double dsra_initial,
+    double tax_rate,
+    double lockup_dscr,
+    double default_dscr,
+    double ltv_max,
+    int lockup_action,
+    int default_action,
+    int ltv_action,
+    int lookback,
+    int liquidation_lag,
+    double margin_call_ltv,
+    double crypto_liquidation_ltv,
+) except -1:
+    """Check the input shapes for ``P`` paths and point ``c``'s input fields at them."""
+    cdef Py_ssize_t T = depreciation.shape[0], K = notional.shape[0]
+    cdef Py_ssize_t G = group_start.shape[0] - 1, g
+    c.rs_revenue = _rows("revenue", revenue.shape[0], revenue.shape[1], P, T)
+    c.rs_opex = _rows("opex", opex.shape[0], opex.shape[1], P, T)
+    c.rs_fees = _rows("fees", fees.shape[0], fees.shape[1], P, T)
+    c.rs_proceeds = _rows("proceeds", proceeds.shape[0], proceeds.shape[1], P, T)
+    c.rs_asset_value = _rows("asset_value", asset_value.shape[0], asset_value.shape[1], P, T)
+    c.rs_liquidation_value = _rows("liquidation_value", liquidation_value.shape[0],
+                                   liquidation_value.shape[1], P, T)
+    c.rs_crypto_value = _rows("crypto_value", crypto_value.shape[0], crypto_value.shape[1],
+                              P, T)
+    c.rs_base_rate = _rows("base_rate", base_rate.shape[0], base_rate.shape[1], P, T)
+    _dims("dsra_target", dsra_target.shape[0], -1, -1, T, -1, -1)
+    _dims("fixed_rate", fixed_rate.shape[0], -1, -1, K, -1, -1)
+    _dims("spread", spread.shape[0], -1, -1, K, -1, -1)
+    _dims("floating", floating.shape[0], -1, -1, K, -1, -1)
+    _dims("maturity", maturity.shape[0], -1, -1, K, -1, -1)
+    _dims("sweep_pct", sweep_pct.shape[0], -1, -1, K, -1, -1)
+    _dims("pik", pik.shape[0], -1, -1, K, -1, -1)
+    _dims("year_fraction", year_fraction.shape[0], year_fraction.shape[1], -1, K, T, -1)
+    _dims("scheduled_principal", scheduled_principal.shape[0], scheduled_principal.shape[1],
+          -1, K, T, -1)
+    if G < 0 or group_start[0] != 0 or group_start[G] != K:
+        raise ValueError(f"group_start must run from 0 to n_tranches={K}")
+    for g in range(G):
+        if group_start[g + 1] < group_start[g]:
+            raise ValueError("group_start must be non-decreasing")
+    c.K, c.T, c.G = K, T, G
+    c.W = scratch_doubles(K, T, G)
+    if T > 0:
+        c.revenue = &revenue[0, 0]
+        c.opex = &opex[0, 0]
+        c.fees = &fees[0, 0]
+        c.proceeds = &proceeds[0, 0]
+        c.asset_value = &asset_value[0, 0]
+        c.liquidation_value = &liquidation_value[0, 0]
+        c.crypto_value = &crypto_value[0, 0]
+        c.base_rate = &base_rate[0, 0]
+        c.depreciation = &depreciation[0]
+        c.dsra_target = &dsra_target[0]
+    c.group_start = &group_start[0]
+    if K > 0:
+        c.fixed_rate = &fixed_rate[0]
+        c.spread = &spread[0]
+        c.floating = &floating[0]
+        c.year_fraction = &year_fraction[0, 0] if T > 0 else NULL
+        c.notional = &notional[0]
+        c.scheduled_principal = &scheduled_principal[0, 0] if T > 0 else NULL
+        c.maturity = &maturity[0]
+        c.sweep_pct = &sweep_pct[0]
+        c.pik = &pik[0]
+    else:
+        c.fixed_rate = c.spread = c.notional = c.sweep_pct = NULL
+        c.year_fraction = c.scheduled_principal = NULL
+        c.floating = c.maturity = c.pik = NULL
+    c.dsra_initial = dsra_initial
+    c.tax_rate = tax_rate
+    c.lockup_dscr = lockup_dscr
+    c.default_dscr = default_dscr
+    c.ltv_max = ltv_max
+    c.margin_call_ltv = margin_call_ltv
+    c.crypto_liquidation_ltv = crypto_liquidation_ltv
+    c.lockup_action = lockup_action
+    c.default_action = default_action
+    c.ltv_action = ltv_action
+    c.lookback = lookback
+    c.lag = liquidation_lag if liquidation_lag > 1 else 1
+    return 0
+
+
+_F64_FIELDS = ("revenue", "opex", "fees", "proceeds", "asset_value", "liquidation_value",
+               "crypto_value", "base_rate", "depreciation", "dsra_target", "fixed_rate",
+               "spread", "year_fraction", "notional", "scheduled_principal", "sweep_pct")
+_I32_FIELDS = ("floating", "maturity", "pik", "group_start")
+
+
+cdef int context_from(Ctx* c, object inp, list keep) except -1:
+    import numpy as np
+    cdef Py_ssize_t P
+    a = {}
+    for name in _F64_FIELDS:
+        a[name] = np.ascontiguousarray(getattr(inp, name), dtype=np.float64)
+    for name in _I32_FIELDS:
+        a[name] = np.ascontiguousarray(getattr(inp, name), dtype=np.int32)
+    keep.append(a)
+    P = max(a[n].shape[0] for n in _F64_FIELDS[:8])
+    _set_inputs(
+        c, P, a["revenue"], a["opex"], a["fees"], a["proceeds"], a["asset_value"],
+        a["liquidation_value"], a["crypto_value"], a["base_rate"], a["depreciation"],
+        a["dsra_target"], a["fixed_rate"], a["spread"], a["floating"], a["year_fraction"],
+        a["notional"], a["scheduled_principal"], a["maturity"], a["sweep_pct"], a["pik"],
+        a["group_start"], inp.dsra_initial, inp.tax_rate, inp.lockup_dscr, inp.default_dscr,
+        inp.ltv_max, inp.lockup_action, inp.default_action, inp.ltv_action, inp.lookback,
+        inp.liquidation_lag, inp.margin_call_ltv, inp.crypto_liquidation_ltv,
+    )
+    c.o_cfads = c.o_tax = c.o_debt_service = c.o_dscr = c.o_dscr_test = c.o_ltv = NULL
+    c.o_proceeds = c.o_injection = c.o_dsra_balance = c.o_trap_balance = NULL
+    c.o_distribution = NULL
+    c.o_flags = NULL
+    c.o_interest_due = c.o_interest_paid = c.o_principal_paid = c.o_pik = NULL
+    c.o_shortfall = c.o_balance = c.o_writeoff = NULL
+    return 0
+
+
 def waterfall(
     const double[:, ::1] revenue,
     const double[:, ::1] opex,
@@ -413,31 +559,19 @@ def waterfall(
     """
     cdef Ctx c
     cdef Py_ssize_t P = cfads.shape[0], T = depreciation.shape[0], K = notional.shape[0]
-    cdef Py_ssize_t G = group_start.shape[0] - 1, g, p, W
+    cdef Py_ssize_t p, W
     cdef int nt = n_threads, tid
     cdef double* scratch
 
-    # ---- shapes
-    c.rs_revenue = _rows("revenue", revenue.shape[0], revenue.shape[1], P, T)
-    c.rs_opex = _rows("opex", opex.shape[0], opex.shape[1], P, T)
-    c.rs_fees = _rows("fees", fees.shape[0], fees.shape[1], P, T)
-    c.rs_proceeds = _rows("proceeds", proceeds.shape[0], proceeds.shape[1], P, T)
-    c.rs_asset_value = _rows("asset_value", asset_value.shape[0], asset_value.shape[1], P, T)
-    c.rs_liquidation_value = _rows("liquidation_value", liquidation_value.shape[0],
-                                   liquidation_value.shape[1], P, T)
-    c.rs_crypto_value = _rows("crypto_value", crypto_value.shape[0], crypto_value.shape[1],
-                              P, T)
-    c.rs_base_rate = _rows("base_rate", base_rate.shape[0], base_rate.shape[1], P, T)
-    _dims("dsra_target", dsra_target.shape[0], -1, -1, T, -1, -1)
-    _dims("fixed_rate", fixed_rate.shape[0], -1, -1, K, -1, -1)
-    _dims("spread", spread.shape[0], -1, -1, K, -1, -1)
-    _dims("floating", floating.shape[0], -1, -1, K, -1, -1)
-    _dims("maturity", maturity.shape[0], -1, -1, K, -1, -1)
-    _dims("sweep_pct", sweep_pct.shape[0], -1, -1, K, -1, -1)
-    _dims("pik", pik.shape[0], -1, -1, K, -1, -1)
-    _dims("year_fraction", year_fraction.shape[0], year_fraction.shape[1], -1, K, T, -1)
-    _dims("scheduled_principal", scheduled_principal.shape[0], scheduled_principal.shape[1],
-          -1, K, T, -1)
+    # ---- inputs: shapes and pointers
+    _set_inputs(
+        &c, P, revenue, opex, fees, proceeds, asset_value, liquidation_value, crypto_value,
+        base_rate, depreciation, dsra_target, fixed_rate, spread, floating, year_fraction,
+        notional, scheduled_principal, maturity, sweep_pct, pik, group_start, dsra_initial,
+        tax_rate, lockup_dscr, default_dscr, ltv_max, lockup_action, default_action,
+        ltv_action, lookback, liquidation_lag, margin_call_ltv, crypto_liquidation_ltv,
+    )
+    # ---- outputs: shapes
     _dims("output tax", tax.shape[0], tax.shape[1], -1, P, T, -1)
     _dims("output debt_service", debt_service.shape[0], debt_service.shape[1], -1, P, T, -1)
     _dims("output dscr", dscr.shape[0], dscr.shape[1], -1, P, T, -1)
@@ -461,39 +595,13 @@ def waterfall(
           P, K, T)
     _dims("output balance", balance.shape[0], balance.shape[1], balance.shape[2], P, K, T)
     _dims("output writeoff", writeoff.shape[0], writeoff.shape[1], writeoff.shape[2], P, K, T)
-    if G < 0 or group_start[0] != 0 or group_start[G] != K:
-        raise ValueError(f"group_start must run from 0 to n_tranches={K}")
-    for g in range(G):
-        if group_start[g + 1] < group_start[g]:
-            raise ValueError("group_start must be non-decreasing")
     if nt < 1:
         raise ValueError(f"n_threads must be at least 1, got {nt}")
     if P == 0 or T == 0:
         return
 
-    # ---- context: raw pointers into the validated buffers
-    c.K, c.T, c.G = K, T, G
-    c.revenue = &revenue[0, 0]
-    c.opex = &opex[0, 0]
-    c.fees = &fees[0, 0]
-    c.proceeds = &proceeds[0, 0]
-    c.asset_value = &asset_value[0, 0]
-    c.liquidation_value = &liquidation_value[0, 0]
-    c.crypto_value = &crypto_value[0, 0]
-    c.base_rate = &base_rate[0, 0]
-    c.depreciation = &depreciation[0]
-    c.dsra_target = &dsra_target[0]
-    c.group_start = &group_start[0]
+    # ---- outputs: raw pointers into the validated buffers
     if K > 0:
-        c.fixed_rate = &fixed_rate[0]
-        c.spread = &spread[0]
-        c.floating = &floating[0]
-        c.year_fraction = &year_fraction[0, 0]
-        c.notional = &notional[0]
-        c.scheduled_principal = &scheduled_principal[0, 0]
-        c.maturity = &maturity[0]
-        c.sweep_pct = &sweep_pct[0]
-        c.pik = &pik[0]
         c.o_interest_due = &interest_due[0, 0, 0]
         c.o_interest_paid = &interest_paid[0, 0, 0]
         c.o_principal_paid = &principal_paid[0, 0, 0]
@@ -502,23 +610,8 @@ def waterfall(
         c.o_balance = &balance[0, 0, 0]
         c.o_writeoff = &writeoff[0, 0, 0]
     else:
-        c.fixed_rate = c.spread = c.notional = c.sweep_pct = NULL
-        c.year_fraction = c.scheduled_principal = NULL
-        c.floating = c.maturity = c.pik = NULL
         c.o_interest_due = c.o_interest_paid = c.o_principal_paid = c.o_pik = NULL
         c.o_shortfall = c.o_balance = c.o_writeoff = NULL
-    c.dsra_initial = dsra_initial
-    c.tax_rate = tax_rate
-    c.lockup_dscr = lockup_dscr
-    c.default_dscr = default_dscr
-    c.ltv_max = ltv_max
-    c.margin_call_ltv = margin_call_ltv
-    c.crypto_liquidation_ltv = crypto_liquidation_ltv
-    c.lockup_action = lockup_action
-    c.default_action = default_action
-    c.ltv_action = ltv_action
-    c.lookback = lookback
-    c.lag = liquidation_lag if liquidation_lag > 1 else 1
     c.o_cfads = &cfads[0, 0]
     c.o_tax = &tax[0, 0]
     c.o_debt_service = &debt_service[0, 0]
@@ -532,10 +625,8 @@ def waterfall(
     c.o_distribution = &distribution[0, 0]
     c.o_flags = &flags[0, 0]
 
-    # ---- per-thread scratch, rows padded to a cache line (no false sharing)
-    W = 8 * K + 2 * T + G
-    W = (W + 7) // 8 * 8 + 8
-    c.W = W
+    # ---- per-thread scratch
+    W = c.W
     if nt > P:
         nt = <int>P
     scratch = <double*> malloc(nt * W * sizeof(double))
@@ -545,10 +636,10 @@ def waterfall(
         if nt == 1:
             with nogil:
                 for p in range(P):
-                    _run_path(&c, p, scratch)
+                    run_path(&c, p, scratch)
         else:
             for p in prange(P, nogil=True, schedule="static", num_threads=nt):
                 tid = threadid()
-                _run_path(&c, p, scratch + tid * W)
+                run_path(&c, p, scratch + tid * W)
     finally:
         free(scratch)

@@ -76,6 +76,14 @@ class CompiledDeal:
     #: total paid by each guarantee over the horizon, per path (P,): RVG top-ups at the sale
     #: and backstop payments (shared among a lease's backstops in proportion to their caps)
     guarantee_paid: dict[str, np.ndarray] = field(default_factory=dict)
+    #: deal-level curves before any driver or operating mask, (T,) each: the GPU market value
+    #: of the base case, the facility's, operating costs and senior fees, and one units x price
+    #: path per crypto block (the Monte Carlo's per-path compile starts from these)
+    gpu_value_base: np.ndarray | None = None
+    facility_value: np.ndarray | None = None
+    opex_full: np.ndarray | None = None
+    fees_full: np.ndarray | None = None
+    crypto_paths: list[np.ndarray] = field(default_factory=list)
 
 
 def _one(deal: Deal, kind: str) -> Block | None:
@@ -119,6 +127,7 @@ def compile_deal(
     facility = _one(deal, "facility")
     fleet_cost = fleet_gpus = 0
     gpu_mv = np.zeros((1, T))
+    gpu_value_base = gpu_mv[0]
     gpu_book = np.zeros(T)
     if fleet:
         f = fleet.terms
@@ -142,6 +151,7 @@ def compile_deal(
             f["commercial_life_years"],
             f["scrap_pct"],
         )[None, :]
+        gpu_value_base = gpu_mv[0]
         if drv.gpu_value_factor is not None:
             gpu_mv = gpu_mv * drv.gpu_value_factor
     fac_cost = facility.terms["cost"] if facility else 0.0
@@ -175,7 +185,7 @@ def compile_deal(
     scheds: dict[str, LeaseSchedule] = {}
     ends = np.zeros(P, dtype=int)
     guarantee_paid: dict[str, np.ndarray] = {}
-    last_lease = leases[0]
+    last_sells = np.zeros(P, dtype=bool)  # per path: the lease that ends last is sold at expiry
     rent_factor = _col(drv.rent_factor, np.ones(T), P)
     commercial_end = tl.periods(fleet.terms["commercial_life_years"]) if fleet else T
     for lease in leases:
@@ -189,8 +199,8 @@ def compile_deal(
                 sched.rent = sched.rent * billed_ratio(lt, util)
         ev = drv.leases.get(lease.id, {})
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
-        term = ev.get("termination", np.full(P, _month_period(lt["termination_month"], tl)))
-        dflt = ev.get("tenant_default", np.full(P, _month_period(lt["tenant_default_month"], tl)))
+        term = ev.get("termination", np.full(P, month_period(lt["termination_month"], tl)))
+        dflt = ev.get("tenant_default", np.full(P, month_period(lt["tenant_default_month"], tl)))
         backstop = [
             g
             for g in deal.links(lease.id, "guarantees", "in")
@@ -214,17 +224,12 @@ def compile_deal(
             )
         cash_by_lease[lease.id] = lc
         scheds[lease.id] = sched
-        if lc.end.max() >= ends.max():
-            last_lease = lease
+        last_sells = np.where(lc.end >= ends, lt["at_expiry"] == "sell", last_sells)
         ends = np.maximum(ends, lc.end)
 
-    # operations stop when the (last) lease ends and the assets are sold, or when re-leased
-    # GPUs reach the end of their commercial life; otherwise they run to the horizon
-    if last_lease.terms["at_expiry"] == "sell":
-        stop = ends
-    else:
-        stop = np.full(P, commercial_end if fleet else T)
-        stop = np.maximum(stop, ends)
+    # operations stop when the lease that ends last on a path ends and the assets are sold, or
+    # when re-leased GPUs reach the end of their commercial life; else they run to the horizon
+    stop = np.where(last_sells, ends, np.maximum(commercial_end if fleet else T, ends))
     stop = np.minimum(stop, T)
     sale_period = np.minimum(stop, T - 1)
     t_idx = np.arange(T)[None, :]
@@ -290,9 +295,11 @@ def compile_deal(
     ct = cov.terms if cov else {}
     crypto_blocks = deal.of_kind("crypto")
     crypto_value = np.zeros((P, T))
+    crypto_paths = []
     for c in crypto_blocks:
         ctm = c.terms
         path = ctm["units"] * ctm["price"] * (1 + ctm["price_growth"]) ** y_end / 1e6
+        crypto_paths.append(path)
         crypto_value = crypto_value + _col(None, path, P) * (
             1.0 if drv.crypto_factor is None else drv.crypto_factor
         )
@@ -369,6 +376,11 @@ def compile_deal(
         sources,
         uses,
         guarantee_paid,
+        gpu_value_base,
+        fac_mv,
+        opex,
+        fees,
+        crypto_paths,
     )
 
 
@@ -405,5 +417,6 @@ def _periods_ceil(months: float, mpp: int) -> int:
     return int(math.ceil(months / mpp))
 
 
-def _month_period(month: int, tl: Timeline) -> int:
+def month_period(month: int, tl: Timeline) -> int:
+    """Period of a 1-based month of the deal; ``T`` (never, in the horizon) for month 0."""
     return tl.period_of_month(month) if month > 0 else tl.n_periods

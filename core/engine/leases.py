@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.timeline import Timeline
-from core.model.deal import Deal
+from core.model.deal import Block, Deal
 
 HOURS_PER_YEAR = 8760.0
 
@@ -153,6 +153,16 @@ def guarantee_end(terms: dict, tl: Timeline) -> int:
     return tl.periods(years) if years > 0 else tl.n_periods + 1
 
 
+def rvg_floor(deal: Deal, g: Block, cost: dict[str, float]) -> float:
+    """An RVG's floor in USD m: its share of the cost of what it covers (a lease covers both
+    the GPU fleet and the facility)."""
+    covered = sum(
+        cost.get(b.kind, sum(cost.values()) if b.kind == "lease" else 0.0)
+        for b in deal.links(g.id, "guarantees")
+    )
+    return g.terms["floor_pct"] * covered
+
+
 def rvg_payments(
     deal: Deal,
     proceeds: np.ndarray,
@@ -172,11 +182,7 @@ def rvg_payments(
     for g in deal.of_kind("guarantee"):
         if g.terms["guarantee_type"] != "rvg":
             continue
-        covered = sum(
-            cost.get(b.kind, sum(cost.values()) if b.kind == "lease" else 0.0)
-            for b in deal.links(g.id, "guarantees")
-        )
-        floor = g.terms["floor_pct"] * covered
+        floor = rvg_floor(deal, g, cost)
         eligible = (stop < T) & (stop < guarantee_end(g.terms, tl))
         pay = np.where(eligible, np.minimum(np.maximum(floor - got, 0.0), g.terms["cap"]), 0.0)
         rvg += np.where(at_sale, pay[:, None], 0.0)

@@ -27,7 +27,7 @@ def _one(ctx: Context, kind: str):
 
 
 def _period_of(month: str) -> str:
-    """``_month_period``: the period in which a month falls, or T when 0 (never)."""
+    """``month_period``: the period in which a month falls, or T when 0 (never)."""
     return f"IF({month}>0,INT({month}/p_mpp),p_T)"
 
 

@@ -1,5 +1,7 @@
-# Included by _waterfall.pyx (``include "_ctx.pxi"``): flag and action codes, and the
-# per-call context of raw pointers every path reads.
+# Declarations of the compiled waterfall kernel (core/engine/_waterfall.pyx) that other
+# Cython modules cimport: the flag and action codes, the per-call context of raw pointers
+# every path reads and writes, and the per-path step itself. The Monte Carlo's fused path
+# kernel (core/risk/_mckernel.pyx) runs ``run_path`` on rows it builds in per-thread scratch.
 
 # Keep in step with core.engine.arrays.
 cdef enum:
@@ -69,3 +71,16 @@ ctypedef struct Ctx:
     double* o_shortfall
     double* o_balance
     double* o_writeoff
+
+
+# Doubles of per-thread scratch ``run_path`` needs (padded to whole cache lines).
+cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil
+
+# The whole horizon of path ``p``: reads the input rows ``c.X + p * c.rs_X`` and writes the
+# outputs ``c.o_X + p * T`` ((P, T) fields) and ``c.o_X + p * K * T`` ((P, K, T) fields).
+cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil
+
+# Fill every input field of ``c`` from an ``EngineInputs`` (arrays converted to C-contiguous
+# float64 / int32 and appended to ``keep``, which must outlive every use of ``c``); shapes are
+# checked as in ``waterfall`` and outputs are left NULL.
+cdef int context_from(Ctx* c, object inp, list keep) except -1
