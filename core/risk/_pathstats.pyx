@@ -9,48 +9,34 @@ bisection for those rows (core.risk.mcstats.equity_irr).
 
 ``markov_regimes`` and ``ar1_period_ends`` are the sequential-in-time loops of the driver
 generation (core.risk.paths), run per path in parallel with the same arithmetic as NumPy.
-``driver_paths`` turns one chunk's random draws (made by NumPy, in the same order as the NumPy
-reference of core.risk.paths) into every market driver in one pass per path, with the same
-operations in the same order as that reference, so the results are bit-identical to it.
+``driver_paths`` turns one chunk's random draws (core.risk.streams: one compiled stream per path)
+into every market driver in one pass per path, with the same operations in the same order as
+the NumPy reference of core.risk.paths, so the results are bit-identical to it. The per-path
+functions live in ``_pathmath.pxi`` and ``_driverpath.pxi``, which the fused Monte Carlo
+kernel (``_mckernel.pyx``) includes too.
 """
 
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, NAN, exp, fabs, floor, isfinite, pow, sqrt
 
-ABI_VERSION = 5
+ABI_VERSION = 6
+
+include "_pathmath.pxi"
+include "_driverpath.pxi"
 
 
 def irr_newton(const double[:, ::1] cf, double[::1] out, int iters, int n_threads):
     cdef Py_ssize_t P = cf.shape[0]
     cdef Py_ssize_t N = cf.shape[1]
-    cdef Py_ssize_t p, n
-    cdef int it
-    cdef double v, f, d, step, scale
+    cdef Py_ssize_t p
     if out.shape[0] != P:
         raise ValueError(f"out has {out.shape[0]} rows, cf has {P}")
     if n_threads < 1:
         raise ValueError(f"n_threads must be at least 1, got {n_threads}")
+    if P == 0:
+        return
     for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
-        v = 1.0 / 1.01
-        out[p] = NAN
-        for it in range(iters):
-            f = 0.0
-            d = 0.0
-            for n in range(N - 1, -1, -1):
-                d = d * v + f
-                f = f * v + cf[p, n]
-            if d == 0.0:
-                break
-            step = f / d
-            v = v - step
-            if not (v > 0.0):
-                break
-            scale = fabs(v)
-            if scale < 1.0:
-                scale = 1.0
-            if fabs(step) < 1e-13 * scale:
-                out[p] = 1.0 / v - 1.0
-                break
+        out[p] = _irr_row(&cf[p, 0], N, iters)
 
 
 def markov_regimes(
@@ -95,18 +81,6 @@ def ar1_period_ends(
 
 
 
-cdef inline Py_ssize_t _bin(double v, double lo, double width, Py_ssize_t n_edges) noexcept nogil:
-    """Histogram column of ``v``: 0 below the first edge, ``n_edges`` above the last,
-    -1 for NaN or infinity (not counted)."""
-    cdef double pos = (v - lo) / width
-    if not isfinite(pos):
-        return -1
-    if pos < -1.0:
-        pos = -1.0
-    elif pos > n_edges - 1:
-        pos = n_edges - 1
-    return <Py_ssize_t>floor(pos) + 1
-
 def hist_counts(
     const double[:, ::1] values, double lo, double width, Py_ssize_t n_edges,
     long long[:, ::1] out, int n_threads,
@@ -149,11 +123,7 @@ def path_reduce(
     cdef Py_ssize_t P = shortfall.shape[0]
     cdef Py_ssize_t K = shortfall.shape[1]
     cdef Py_ssize_t T = shortfall.shape[2]
-    cdef Py_ssize_t p, k, t
-    cdef int f, acc
-    cdef unsigned char d
-    cdef double mn, v
-    cdef bint any_finite
+    cdef Py_ssize_t p
     if (
         loss.shape[0] != P or loss.shape[1] != K or balance.shape[0] != P
         or balance.shape[1] != K or balance.shape[2] != T or flags.shape[0] != P
@@ -162,42 +132,26 @@ def path_reduce(
         or min_dscr.shape[0] != P or anyflag.shape[0] != P
     ):
         raise ValueError("path_reduce: inconsistent shapes")
+    if K == 0 or T == 0:
+        raise ValueError("path_reduce: needs at least one tranche and one period")
+    if P == 0:
+        return
     for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
-        f = 0
-        mn = INFINITY
-        any_finite = False
-        for t in range(T):
-            f = f | flags[p, t]
-            v = dscr[p, t]
-            if isfinite(v):
-                any_finite = True
-                if v < mn:
-                    mn = v
-        anyflag[p] = f
-        min_dscr[p] = mn + 0.0 if any_finite else NAN  # + 0.0: no negative zero
-        for k in range(K):
-            d = loss[p, k] > eps
-            if not d and (flags[p, 0] & accel_bit) != 0:
-                d = notional[k] > eps and balance[p, k, 0] > eps
-            for t in range(T):
-                if d:
-                    break
-                if shortfall[p, k, t] > eps:
-                    d = 1
-                elif t > 0 and (flags[p, t] & accel_bit) != 0:
-                    d = balance[p, k, t - 1] > eps and balance[p, k, t] > eps
-            default[p, k] = d
+        anyflag[p] = _reduce_path(
+            K, T, &loss[p, 0], &shortfall[p, 0, 0], &balance[p, 0, 0], &flags[p, 0],
+            &dscr[p, 0], &notional[0], eps, accel_bit, &default[p, 0], &min_dscr[p],
+        )
 
 
 def driver_paths(
     const double[:, ::1] u, const double[:, ::1] z1, const double[:, ::1] z2,
-    const double[:, ::1] zu, const double[:, ::1] zv, const long long[:, ::1] jumps,
+    const double[:, ::1] zu, const double[:, ::1] zv, const int[:, ::1] jumps,
     const double[:, ::1] zr, int mpp, const double[::1] t,
     double p_enter, double p_exit, double rho_n, double rho_s, double rest_n, double rest_s,
     int rent_ou, double rent_vol, double rent_phi, double rent_step,
     const double[::1] rent_var, const double[::1] rent_mult,
     double util_phi, double util_vol, double util_c,
-    double value_beta, double value_vol, const double[::1] jump_table,
+    double value_beta, double value_vol, const double[::1] jump_table, double gen_keep,
     double btc_vol, const double[::1] base, double rate_vol,
     double[:, ::1] rent, double[:, ::1] util, double[:, ::1] value, double[:, ::1] btc,
     double[:, ::1] rates, double[::1] stress_share, int n_threads,
@@ -207,7 +161,7 @@ def driver_paths(
     Inputs (P, M = T * mpp months): ``u`` regime uniforms, ``z1`` rent shocks, ``z2`` the
     independent normal of the BTC shock, ``zu`` utilisation, ``zv`` GPU value and ``zr``
     base-rate normals; ``jumps`` (P, T) surprise generations in each period (Poisson counts;
-    ``jump_table[k]`` is the value left after ``k`` in all).
+    ``jump_table[k]`` is the value left after ``k`` in all, ``gen_keep ** k`` beyond the table).
     ``t`` (T,) period ends in years. Rent is a GBM (``rent_ou`` 0) or the mean-reverting
     log rent (1: ``x = rent_phi x + rent_step z``, ``exp(x - rent_var / 2)``), times
     ``rent_mult``. See core.risk.paths for the model; this is its arithmetic, fused.
@@ -215,15 +169,8 @@ def driver_paths(
     cdef Py_ssize_t P = u.shape[0]
     cdef Py_ssize_t M = u.shape[1]
     cdef Py_ssize_t T = t.shape[0]
-    cdef Py_ssize_t p, j, k
-    cdef unsigned char s
-    cdef int count
-    cdef long long jc
-    cdef double zb, rho, rest, mr, mb, mv, mrate, cr, cb, cv, crate, xr, xu, g, w, e
-    cdef double s12 = sqrt(1.0 / 12.0)
-    cdef double hr = 0.5 * rent_vol * rent_vol
-    cdef double hb = 0.5 * btc_vol * btc_vol
-    cdef double hv = 0.5 * value_vol * value_vol
+    cdef Py_ssize_t p
+    cdef DriverParams d
     if mpp < 1 or T * mpp != M:
         raise ValueError("need T * mpp months of draws")
     if (
@@ -244,70 +191,26 @@ def driver_paths(
         raise ValueError("stress_share must be (P,), rent_var and rent_mult (T,)")
     if base.shape[0] != T:
         raise ValueError("base must be (T,)")
+    if jump_table.shape[0] < 1:
+        raise ValueError("jump_table needs at least one entry")
+    d.T = T
+    d.mpp = mpp
+    d.t = &t[0]
+    d.p_enter, d.p_exit = p_enter, p_exit
+    d.rho_n, d.rho_s, d.rest_n, d.rest_s = rho_n, rho_s, rest_n, rest_s
+    d.rent_ou, d.rent_vol, d.rent_phi, d.rent_step = rent_ou, rent_vol, rent_phi, rent_step
+    d.rent_var = &rent_var[0]
+    d.rent_mult = &rent_mult[0]
+    d.util_phi, d.util_vol, d.util_c = util_phi, util_vol, util_c
+    d.value_beta, d.value_vol = value_beta, value_vol
+    d.jump_table = &jump_table[0]
+    d.n_jump_table = jump_table.shape[0]
+    d.gen_keep = gen_keep
+    d.btc_vol, d.base, d.rate_vol = btc_vol, &base[0], rate_vol
+    if P == 0:
+        return
     for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
-        s = 0
-        count = 0
-        jc = 0
-        cr = 0.0
-        cb = 0.0
-        cv = 0.0
-        crate = 0.0
-        xr = 0.0
-        xu = 0.0
-        for k in range(T):
-            mr = 0.0
-            mb = 0.0
-            mv = 0.0
-            mrate = 0.0
-            for j in range(k * mpp, (k + 1) * mpp):
-                if s:
-                    s = u[p, j] >= p_exit
-                else:
-                    s = u[p, j] < p_enter
-                count = count + s
-                if s:
-                    rho = rho_s
-                    rest = rest_s
-                else:
-                    rho = rho_n
-                    rest = rest_n
-                zb = rho * z1[p, j] + rest * z2[p, j]
-                if rent_ou:
-                    xr = rent_phi * xr + z1[p, j] * rent_step
-                if j == k * mpp:
-                    mr = z1[p, j]
-                    mb = zb
-                    mv = zv[p, j]
-                    mrate = zr[p, j]
-                else:
-                    mr = mr + z1[p, j]
-                    mb = mb + zb
-                    mv = mv + zv[p, j]
-                    mrate = mrate + zr[p, j]
-                xu = util_phi * xu + zu[p, j] * util_vol * util_c
-            if k == 0:
-                cr = mr
-                cb = mb
-                cv = mv
-                crate = mrate
-            else:
-                cr = cr + mr
-                cb = cb + mb
-                cv = cv + mv
-                crate = crate + mrate
-            if rent_ou:
-                g = exp(((1.0 + xr) - 1.0) - 0.5 * rent_var[k])
-            else:
-                g = exp(rent_vol * (cr * s12) - hr * t[k])
-            g = g * rent_mult[k]
-            rent[p, k] = g
-            util[p, k] = 1.0 + xu
-            if value_beta != 1.0:
-                g = pow(g, value_beta)
-            jc = jc + jumps[p, k]
-            value[p, k] = (g * exp(value_vol * (cv * s12) - hv * t[k])) * jump_table[jc]
-            btc[p, k] = exp(btc_vol * (cb * s12) - hb * t[k])
-            w = base[k] + rate_vol * (crate * s12)
-            e = base[k] if base[k] < 0.0 else 0.0
-            rates[p, k] = w if w >= e else e
-        stress_share[p] = count / <double>M
+        _driver_path(
+            &d, &u[p, 0], &z1[p, 0], &z2[p, 0], &zu[p, 0], &zv[p, 0], &jumps[p, 0], &zr[p, 0],
+            &rent[p, 0], &util[p, 0], &value[p, 0], &btc[p, 0], &rates[p, 0], &stress_share[p],
+        )

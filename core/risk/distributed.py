@@ -2,9 +2,10 @@
 
 Every chunk is one task: the worker rebuilds the deal from its JSON text, sizes it once (cached
 per worker process by the text's hash, so the base case is not recompiled per chunk), runs the
-chunk with its own random stream (``SeedSequence(seed, spawn_key=(i,))``) and returns the
-chunk's statistics. The client merges them in chunk order, so for the same seed and chunk size
-the result is identical to :func:`core.risk.montecarlo.run_montecarlo` in one process.
+chunk's paths, each on its own random stream (keyed by the seed and the path's index in the
+run, core.risk.streams), and returns the chunk's statistics. The client merges them in chunk
+order, so for the same seed the result is identical to
+:func:`core.risk.montecarlo.run_montecarlo` in one process, whatever the chunk size.
 
 Where the cluster is: the ``scheduler`` argument, else the ``CAPSTACK_DASK_SCHEDULER``
 environment variable (e.g. ``tcp://10.0.0.5:8786``), else a ``LocalCluster`` on this machine.

@@ -104,24 +104,37 @@ class ChunkStats:
     cfads_hist: np.ndarray  # (T, B')
 
 
-PATHSTATS_ABI = 5  # must equal core/risk/_pathstats.pyx ABI_VERSION
+PATHSTATS_ABI = 6  # must equal core/risk/_pathstats.pyx ABI_VERSION
+MCKERNEL_ABI = 1  # must equal core/risk/_mckernel.pyx ABI_VERSION
+
+
+def _compiled(name: str, abi: int, what: str):
+    """Import ``core.risk.<name>`` or raise ``ImportError`` saying how to build it."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"core.risk.{name}")
+    except ImportError as exc:
+        raise ImportError(
+            f"The compiled {what} (core.risk.{name}) cannot be imported ({exc}). Build it from "
+            "the repository root with `pip install -e .` or `python setup.py build_ext "
+            "--inplace` (scripts/install.sh does it all)."
+        ) from exc
+    if getattr(mod, "ABI_VERSION", None) != abi:
+        raise ImportError(
+            f"core.risk.{name} is stale: rebuild with `python setup.py build_ext --inplace`"
+        )
+    return mod
 
 
 def compiled_stats():
     """The compiled statistics module, or ``ImportError`` saying how to build it."""
-    try:
-        from core.risk import _pathstats
-    except ImportError as exc:
-        raise ImportError(
-            f"The compiled Monte Carlo statistics (core.risk._pathstats) cannot be imported "
-            f"({exc}). Build it from the repository root with `pip install -e .` or "
-            "`python setup.py build_ext --inplace` (scripts/install.sh does it all)."
-        ) from exc
-    if getattr(_pathstats, "ABI_VERSION", None) != PATHSTATS_ABI:
-        raise ImportError(
-            "core.risk._pathstats is stale: rebuild with `python setup.py build_ext --inplace`"
-        )
-    return _pathstats
+    return _compiled("_pathstats", PATHSTATS_ABI, "Monte Carlo statistics")
+
+
+def compiled_kernel():
+    """The fused Monte Carlo path kernel, or ``ImportError`` saying how to build it."""
+    return _compiled("_mckernel", MCKERNEL_ABI, "Monte Carlo path kernel")
 
 
 def equity_irr(flows: np.ndarray, ppy: int, n_threads: int | None = None) -> np.ndarray:
@@ -243,10 +256,14 @@ class Accumulator:
     def add(self, c: ChunkStats) -> None:
         if c.index in self.parts:
             raise ValueError(f"chunk {c.index} merged twice")
-        self.dscr_hist = c.dscr_hist if self.dscr_hist is None else self.dscr_hist + c.dscr_hist
-        self.cfads_hist = (
-            c.cfads_hist if self.cfads_hist is None else self.cfads_hist + c.cfads_hist
-        )
+        # the chunk hands its histograms over (they are dropped from it): the first becomes the
+        # running total, later ones are added in place (no new arrays per chunk)
+        if self.dscr_hist is None:
+            self.dscr_hist = np.array(c.dscr_hist, dtype=np.int64)
+            self.cfads_hist = np.array(c.cfads_hist, dtype=np.int64)
+        else:
+            self.dscr_hist += c.dscr_hist
+            self.cfads_hist += c.cfads_hist
         c.dscr_hist = c.cfads_hist = None  # type: ignore[assignment]
         self.parts[c.index] = c
         self.n += c.n

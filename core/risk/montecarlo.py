@@ -1,12 +1,17 @@
 """Monte Carlo: N paths of every risk driver together through the batched waterfall.
 
-Paths are streamed in chunks (``chunk_size`` paths): each chunk draws its drivers
-(:mod:`core.risk.paths`) from its own random stream, ``SeedSequence(seed, spawn_key=(i,))``
-for chunk ``i``, compiles them against the base-case schedules (sized once per run), runs the
-Cython kernel on all cores and keeps only per-path scalars and per-period histograms
-(:mod:`core.risk.mcstats`). The result depends only on ``(deal, model, n_paths, seed,
-chunk_size)``: running the chunks in another order, another process or on a Dask cluster
-(:mod:`core.risk.distributed`) gives byte-identical JSON.
+Paths are streamed in chunks (``chunk_size`` paths). Every path has its own random stream,
+keyed by the seed and the path's index in the run (:mod:`core.risk.streams`), and every path
+runs against the base-case debt schedules (sized once per run). ``engine="cython"`` (the
+default) runs each chunk through the fused compiled kernel (``core/risk/_mckernel.pyx``):
+draws, drivers, the per-path compile, the waterfall and the statistics in one pass per path,
+keeping only per-path scalars and per-period histograms (:mod:`core.risk.mcstats`).
+``"staged"`` runs the same paths through the separate steps (:func:`core.risk.paths.make_drivers`,
+:func:`core.engine.compile.compile_deal`, the Cython waterfall, :func:`chunk_stats`) and
+``"reference"`` through the NumPy drivers and the NumPy waterfall: the specifications the fused
+kernel is tested against. The result depends only on ``(deal, model, n_paths, seed)``:
+chunk size, thread count, chunk order, another process or a Dask cluster
+(:mod:`core.risk.distributed`) give byte-identical JSON.
 """
 
 from __future__ import annotations
@@ -24,14 +29,34 @@ import numpy as np
 from core.engine.arrays import EngineOutputs
 from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
+from core.engine.metrics import irr
 from core.model.deal import Deal
 from core.risk.errors import RiskInputError
-from core.risk.mcstats import DSCR_EDGES, Accumulator, Bins, ChunkStats, chunk_stats
-from core.risk.paths import MarketModel, make_drivers
+from core.risk.mcplan import build_plan
+from core.risk.mcstats import (
+    BREACHES,
+    DSCR_EDGES,
+    Accumulator,
+    Bins,
+    ChunkStats,
+    chunk_stats,
+    compiled_kernel,
+)
+from core.risk.paths import (
+    MarketModel,
+    driver_params,
+    event_kinds,
+    lease_event_specs,
+    make_drivers,
+)
+from core.risk.streams import stream_key
 
 _CPUS = os.cpu_count() or 1
 PERCENTILES = (1, 5, 10, 25, 50, 75, 90, 95, 99)
 LOSS_BINS = np.linspace(0.0, 1.0, 21)  # share of notional
+
+
+ENGINES = ("cython", "staged", "reference")
 
 
 class MonteCarloCancelled(Exception):
@@ -47,9 +72,11 @@ class MonteCarloConfig:
     n_threads: int | None = None  # OpenMP threads per kernel call (None: cores / workers)
     #: chunks run at once on threads (None: one per core); results do not depend on it
     workers: int | None = None
-    engine: str = "cython"
+    engine: str = "cython"  # "cython" (fused kernel), "staged" or "reference" (NumPy)
 
     def validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise RiskInputError(f"engine must be one of {ENGINES}, got {self.engine!r}")
         if not isinstance(self.n_paths, int) or self.n_paths < 1:
             raise RiskInputError(f"--paths must be a positive whole number, got {self.n_paths!r}")
         if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
@@ -81,34 +108,111 @@ def cfads_bins(sized: CompiledDeal) -> Bins:
     return Bins(np.linspace(-2.0 * scale, 2.0 * scale, 1601))
 
 
+def path_model(sized: CompiledDeal, model: MarketModel):
+    """The fused kernel's :class:`~core.risk._mckernel.PathModel` for one run: the base case,
+    its per-path compile plan, the driver parameters and the statistics layout."""
+    edges = [
+        (float(e[0]), float((e[-1] - e[0]) / (len(e) - 1)), len(e))
+        for e in (DSCR_EDGES, cfads_bins(sized).edges)
+    ]
+    return compiled_kernel().PathModel(
+        sized.inputs,
+        build_plan(sized, model),
+        driver_params(sized, model),
+        event_kinds(lease_event_specs(sized, model)),
+        model.gen_surprise_rate,
+        _equity(sized),
+        *edges,
+    )
+
+
+def _equity(sized: CompiledDeal) -> float:
+    return float(sum(b.terms["amount"] for b in sized.equity))
+
+
 def run_chunk(
     deal: Deal,
     sized: CompiledDeal,
     config: MonteCarloConfig,
     i: int,
     buffers: dict[int, EngineOutputs] | None = None,
+    model=None,
 ) -> ChunkStats:
-    """Draw, compile, run and reduce chunk ``i`` (paths ``config.chunk_range(i)``).
+    """Statistics of chunk ``i`` (paths ``config.chunk_range(i)``) by ``config.engine``.
 
-    ``buffers`` (chunk size -> engine outputs) lets consecutive chunks reuse the kernel's
-    output arrays instead of allocating (and page-faulting) ~300 MB per chunk.
+    ``model``: the run's :func:`path_model` (built here when not given) for the fused kernel;
+    ``buffers`` (chunk size -> engine outputs) lets the staged engine reuse its output arrays.
     """
+    if config.engine == "cython":
+        return _fused_chunk(deal, sized, config, i, model or path_model(sized, config.model))
+    return _staged_chunk(deal, sized, config, i, buffers)
+
+
+def _fused_chunk(deal, sized, config, i, model) -> ChunkStats:
     lo, hi = config.chunk_range(i)
-    rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(i,)))
+    n, K, T = hi - lo, sized.inputs.n_tranches, sized.inputs.n_periods
+    nt = max(1, min(int(config.n_threads or _CPUS), n))
+    loss = np.empty((n, K))
+    default = np.empty((n, K), dtype=np.uint8)
+    mn, rate, rvg, backstop, share = (np.empty(n) for _ in range(5))
+    anyflag = np.empty(n, dtype=np.int32)
+    sign = np.empty(n, dtype=np.uint8)
+    dscr_h = np.zeros((nt, T, len(DSCR_EDGES) + 1), dtype=np.int64)
+    cfads_h = np.zeros((nt, T, len(cfads_bins(sized).edges) + 1), dtype=np.int64)
+    model.run(
+        stream_key(config.seed), lo, loss, default, mn, anyflag, rate, sign, rvg, backstop,
+        share, dscr_h, cfads_h, nt,
+    )  # fmt: skip
+    has_sign = sign.view(bool)
+    bad = has_sign & ~((rate > -0.99) & (rate < 10.0))  # Newton did not settle: bisection
+    if bad.any():
+        rate[bad] = _bisect_irr(deal, sized, config, lo + np.flatnonzero(bad))
+    rate = np.where(has_sign, rate, np.nan)
+    ppy = sized.timeline.periods_per_year
+    eq = (1.0 + rate) ** ppy - 1.0 if _equity(sized) > 0 else np.full(n, np.nan)
+    return ChunkStats(
+        i, n, loss, default.view(bool), mn, eq,
+        {k: (anyflag & bit) != 0 for k, bit in BREACHES.items()},
+        rvg, backstop, share, _slabs(dscr_h), _slabs(cfads_h),
+    )  # fmt: skip
+
+
+def _slabs(hist: np.ndarray) -> np.ndarray:
+    """The per-thread histogram slabs of a chunk, summed (integer counts: exact)."""
+    return hist[0] if hist.shape[0] == 1 else hist.sum(axis=0)
+
+
+def _bisect_irr(deal, sized, config, paths: np.ndarray) -> np.ndarray:
+    """Periodic equity IRR of the given paths by bisection (the rare paths where Newton does
+    not settle), from their cash flows rerun through the staged pipeline."""
+    out = np.empty(len(paths))
+    for j, p in enumerate(paths):
+        drivers, _ = make_drivers(sized, config.model, config.seed, 1, first_path=int(p))
+        res = run_waterfall(compile_deal(deal, drivers, sized=sized).inputs, n_threads=1)
+        flows = np.concatenate([[-_equity(sized)], res.distribution[0] - res.injection[0]])
+        out[j] = irr(flows[None, :])[0]
+    return out
+
+
+def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
+    """Chunk ``i`` through the separate steps (``staged``: compiled; ``reference``: NumPy)."""
+    lo, hi = config.chunk_range(i)
+    n = hi - lo
+    drv_engine = "numpy" if config.engine == "reference" else "cython"
     drivers, stress_share = make_drivers(
-        sized, config.model, rng, hi - lo, n_threads=config.n_threads
+        sized, config.model, config.seed, n, drv_engine, config.n_threads, first_path=lo
     )
     compiled = compile_deal(deal, drivers, sized=sized)
-    n = hi - lo
     inp = compiled.inputs
     if inp.n_paths < n:  # every path identical (drivers off): compile shares one row
         inp = inp.with_paths(revenue=np.broadcast_to(inp.revenue, (n, inp.n_periods)))
+    engine = "reference" if config.engine == "reference" else "cython"
     out = None
-    if buffers is not None and config.engine == "cython":
+    if buffers is not None and engine == "cython":
         out = buffers.get(n)
         if out is None:
             out = buffers[n] = EngineOutputs.empty(n, inp.n_tranches, inp.n_periods)
-    out = run_waterfall(inp, engine=config.engine, n_threads=config.n_threads, out=out)
+    out = run_waterfall(inp, engine=engine, n_threads=config.n_threads, out=out)
     rvg = np.zeros(n)
     backstop = np.zeros(n)
     for g in deal.of_kind("guarantee"):
@@ -120,12 +224,11 @@ def run_chunk(
             rvg += paid
         else:
             backstop += paid
-    eq = sum(b.terms["amount"] for b in sized.equity)
     return chunk_stats(
         i,
         out,
         sized.inputs.notional,
-        eq,
+        _equity(sized),
         sized.timeline.periods_per_year,
         cfads_bins(sized),
         rvg,
@@ -150,6 +253,7 @@ def run_montecarlo(
     """
     config.validate()
     sized = base_case(deal, sized_on)
+    model = path_model(sized, config.model) if config.engine == "cython" else None
     workers = min(config.workers or _CPUS, config.n_chunks)
     if workers <= 1:
         acc = Accumulator()
@@ -157,11 +261,11 @@ def run_montecarlo(
         for i in range(config.n_chunks):
             if cancel is not None and cancel():
                 raise MonteCarloCancelled(f"cancelled after {i} of {config.n_chunks} chunks")
-            acc.add(run_chunk(deal, sized, config, i, buffers))
+            acc.add(run_chunk(deal, sized, config, i, buffers, model))
             if progress is not None:
                 progress(config.chunk_range(i)[1], config.n_paths)
         return build_result(sized, config, acc.result())
-    return _run_threaded(deal, sized, config, workers, progress, cancel)
+    return _run_threaded(deal, sized, config, workers, progress, cancel, model)
 
 
 def base_case(deal: Deal, sized_on: Deal | None = None) -> CompiledDeal:
@@ -171,7 +275,7 @@ def base_case(deal: Deal, sized_on: Deal | None = None) -> CompiledDeal:
     return compile_deal(deal, sized=compile_deal(sized_on))
 
 
-def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloResult:
+def _run_threaded(deal, sized, config, workers, progress, cancel, model) -> MonteCarloResult:
     """Chunks on ``workers`` threads at once (the kernel and NumPy release the GIL), each
     kernel call on ``cores / workers`` OpenMP threads; merged in chunk order as usual."""
     local = threading.local()
@@ -181,7 +285,7 @@ def _run_threaded(deal, sized, config, workers, progress, cancel) -> MonteCarloR
     def task(i: int) -> ChunkStats:
         if not hasattr(local, "buffers"):
             local.buffers = {}
-        return run_chunk(deal, sized, cfg, i, local.buffers)
+        return run_chunk(deal, sized, cfg, i, local.buffers, model)
 
     acc = Accumulator()
     done = 0

@@ -33,21 +33,25 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
   better) ``termination_hazard_ig`` and ``p_non_renewal_ig`` apply instead.
 - **Fire sale**: forced-sale haircut add ``age_haircut * age_years + volume_haircut * N / (N +
   market_depth_gpus)`` with N the fleet's GPU count (deterministic, the same on every path).
+
+Random numbers: every path has its own compiled stream (core.risk.streams, keyed by the seed and
+the path's index in the run), so a path's drivers never depend on chunking or threads. Surprise
+generations arrive as a Poisson process (exponential gaps) on that stream.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import threading
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from core.engine.compile import CompiledDeal, Drivers
+from core.engine.compile import CompiledDeal, Drivers, month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
 from core.risk.ratings import annual_pd, is_investment_grade
+from core.risk.streams import draw_paths
 
 _CPUS = os.cpu_count() or 1
 
@@ -127,23 +131,20 @@ class MarketModel:
             v = getattr(self, f.name)
             if f.name not in ("rho_normal", "rho_stress", "extra_rent_deflation") and v < 0:
                 raise RiskInputError(f"market model: {f.name} must not be negative, got {v}")
-
-
-def regimes(rng: np.random.Generator, n: int, months: int, m: MarketModel) -> np.ndarray:
-    """(n, months) bool, True in the stress regime (Markov chain starting normal)."""
-    u = rng.random((n, months))
-    out = np.empty((n, months), dtype=np.uint8)
-    compiled_stats().markov_regimes(u, m.p_enter_stress, m.p_exit_stress, out, _CPUS)
-    return out.view(bool)
+        if self.gen_surprise_rate > 12.0:
+            raise RiskInputError(
+                "market model: gen_surprise_rate must be at most 12 a year (one surprise "
+                f"generation a month), got {self.gen_surprise_rate}"
+            )
 
 
 def correlated_shocks(
-    rng: np.random.Generator, n: int, months: int, m: MarketModel
+    seed: int, n: int, months: int, m: MarketModel
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly standard normal shocks (rent, BTC) and the regime, each (n, months)."""
-    u = rng.random((n, months))
-    z1 = rng.standard_normal((n, months))
-    return _shocks_from(u, z1, rng.standard_normal((n, months)), m)
+    """Monthly standard normal shocks (rent, BTC) and the regime, each (n, months), of paths
+    0..n-1 of the run with ``seed`` (the draws the Monte Carlo itself uses)."""
+    d = draw_paths(seed, 0, n, months, [], 0.0, 1, months)
+    return _shocks_from(d.u, d.z1, d.z2, m)
 
 
 def _shocks_from(
@@ -202,117 +203,176 @@ def fire_sale_haircut(compiled: CompiledDeal, m: MarketModel) -> np.ndarray:
     return m.age_haircut * compiled.timeline.years_end + m.volume_haircut * depth
 
 
-_LOCAL = threading.local()
+JUMP_TABLE = 1024  # value left after k surprise generations is tabulated for k < 1024
 
 
-def _scratch(k: int, shape: tuple[int, int]) -> list[np.ndarray]:
-    """``k`` float arrays of ``shape`` for this thread's random draws, reused from chunk to
-    chunk (filled in place by the generator: the same numbers as freshly allocated ones)."""
-    bufs = getattr(_LOCAL, "bufs", None)
-    if bufs is None or bufs[0].shape != shape or len(bufs) < k:
-        bufs = _LOCAL.bufs = [np.empty(shape) for _ in range(k)]
-    return bufs[:k]
+@dataclass(frozen=True)
+class LeaseEvents:
+    """How one lease's random events are drawn: hazards a year, the chance of refusing each
+    renewal option, the deal's own default / termination periods (T: none) and where the
+    lease's draws sit in a path's event draws (default, termination, then one uniform per
+    option, at least one)."""
+
+    hazard: float
+    term_hazard: float
+    p_refuse: float
+    own_default: int
+    own_term: int
+    opts: int
+    offset: int
+
+    @property
+    def n_draws(self) -> int:
+        return 2 + max(self.opts, 1)
+
+
+def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvents]:
+    """One :class:`LeaseEvents` per lease of ``compiled``, in compile order."""
+    tl = compiled.timeline
+    specs, offset = [], 0
+    for lease in compiled.leases:
+        lt = lease.terms
+        tenants = [b for b in compiled.deal.links(lease.id, "leases_to") if b.kind == "sponsor"]
+        rating = tenants[0].terms["rating"] if tenants else "NR"
+        ig = is_investment_grade(rating)
+        spec = LeaseEvents(
+            hazard=-math.log(1.0 - annual_pd(rating)),
+            term_hazard=m.termination_hazard_ig if ig else m.termination_hazard,
+            p_refuse=m.p_non_renewal_ig if ig else m.p_non_renewal,
+            own_default=month_period(lt["tenant_default_month"], tl),
+            own_term=month_period(lt["termination_month"], tl),
+            opts=len(compiled.lease_schedules[lease.id].term_ends) - 1,
+            offset=offset,
+        )
+        specs.append(spec)
+        offset += spec.n_draws
+    return specs
+
+
+def event_kinds(specs: list[LeaseEvents]) -> list[int]:
+    """Kind of each event draw of a path (0 exponential, 1 uniform), in stream order."""
+    kinds: list[int] = []
+    for s in specs:
+        kinds += [0, 0] + [1] * max(s.opts, 1)
+    return kinds
+
+
+def driver_params(compiled: CompiledDeal, m: MarketModel) -> dict:
+    """The parameters of the compiled driver pass (``_pathstats.driver_paths`` after the
+    draws, in its order), from the model and the base-case deal."""
+    tl = compiled.timeline
+    T, mpp = tl.n_periods, tl.months_per_period
+    fleet = bool(compiled.deal.of_kind("gpu_fleet"))
+    rent_vol = m.rent_vol if fleet else m.facility_rent_vol
+    speed = 0.0 if fleet else m.facility_rent_reversion
+    ou = speed > 0.0 and rent_vol != 0.0
+    phi = math.exp(-speed / 12.0) if ou else 1.0
+    step = rent_vol * math.sqrt((1.0 - phi * phi) / (2.0 * speed)) if ou else 0.0
+    var = (
+        rent_vol * rent_vol * (1.0 - phi ** (2.0 * mpp * np.arange(1, T + 1))) / (2.0 * speed)
+        if ou
+        else np.zeros(T)
+    )
+    return {
+        "mpp": mpp,
+        "t": np.arange(1, T + 1) * mpp / 12.0,
+        "p_enter": m.p_enter_stress,
+        "p_exit": m.p_exit_stress,
+        "rho_n": m.rho_normal,
+        "rho_s": m.rho_stress,
+        "rest_n": math.sqrt(1.0 - m.rho_normal**2),
+        "rest_s": math.sqrt(1.0 - m.rho_stress**2),
+        "rent_ou": int(ou),
+        "rent_vol": rent_vol,
+        "rent_phi": phi,
+        "rent_step": step,
+        "rent_var": np.ascontiguousarray(var, dtype=np.float64),
+        "rent_mult": (1.0 - m.extra_rent_deflation) ** (np.arange(1, T + 1) * mpp / 12.0),
+        "util_phi": m.util_persistence,
+        "util_vol": m.util_vol,
+        "util_c": math.sqrt(1 - m.util_persistence**2),
+        "value_beta": m.value_beta,
+        "value_vol": m.value_vol,
+        "jump_table": (1.0 - m.gen_jump) ** np.arange(JUMP_TABLE),
+        "gen_keep": 1.0 - m.gen_jump,
+        "btc_vol": m.btc_vol,
+        "base": np.ascontiguousarray(compiled.inputs.base_rate[0], dtype=np.float64),
+        "rate_vol": m.rate_vol,
+    }
 
 
 def make_drivers(
     compiled: CompiledDeal,
     m: MarketModel,
-    rng: np.random.Generator,
+    seed: int,
     n: int,
     engine: str = "cython",
     n_threads: int | None = None,
+    first_path: int = 0,
 ) -> tuple[Drivers, np.ndarray]:
-    """Drivers for ``n`` paths of the base-case compiled deal, and the stress-regime share.
+    """Drivers of paths ``first_path .. first_path + n - 1`` of the run with ``seed``, for the
+    base-case compiled deal, and each path's stress-regime share.
 
-    The random numbers are drawn by NumPy in one fixed order; ``engine="cython"`` turns them
-    into the market drivers in one compiled pass per path (``_pathstats.driver_paths``),
-    ``"numpy"`` with the vectorised reference below: the same operations in the same order,
-    so both give bit-identical drivers (tested).
+    The draws come from each path's own stream (core.risk.streams); ``engine="cython"`` turns
+    them into the market drivers in one compiled pass per path (``_pathstats.driver_paths``,
+    the pass the fused Monte Carlo kernel runs too), ``"numpy"`` with the vectorised reference
+    below: the same operations in the same order, so both give bit-identical drivers (tested).
     """
     tl = compiled.timeline
     T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
-    months = T * mpp
-    t_years = np.arange(1, T + 1) * mpp / 12.0
-    u, z1, z2, zu, zv, zr = _scratch(6, (n, months))  # reused: no page faults per chunk
-    rng.random(out=u)  # regime
-    rng.standard_normal(out=z1)  # market rent
-    rng.standard_normal(out=z2)  # BTC, before the copula
-    rng.standard_normal(out=zu)  # utilisation
-    rng.standard_normal(out=zv)  # GPU value
-    jumps = rng.poisson(m.gen_surprise_rate * mpp / 12.0, (n, T))  # surprises per period
-    rng.standard_normal(out=zr)  # base rate
-    residual = rng.standard_normal((n, 1)) * m.residual_haircut_sd  # one draw per path
-    most = int(jumps.sum(axis=1).max()) if n else 0
-    table = (1.0 - m.gen_jump) ** np.arange(most + 1)  # value left after k jumps
-    fleet = bool(compiled.deal.of_kind("gpu_fleet"))
-    rent_vol = m.rent_vol if fleet else m.facility_rent_vol
-    speed = 0.0 if fleet else m.facility_rent_reversion
-    rent_mult = (1.0 - m.extra_rent_deflation) ** t_years
-    base_rate = np.ascontiguousarray(compiled.inputs.base_rate[0], dtype=np.float64)
+    specs = lease_event_specs(compiled, m)
+    d = draw_paths(
+        seed, first_path, n, T * mpp, event_kinds(specs), m.gen_surprise_rate, mpp, T, n_threads
+    )
+    u, z1, z2, zu, zv, zr, jumps = d.u, d.z1, d.z2, d.zu, d.zv, d.zr, d.jumps
+    prm = driver_params(compiled, m)
     if engine == "numpy":
+        fleet = bool(compiled.deal.of_kind("gpu_fleet"))
         z_rent, z_btc, stress = _shocks_from(u, z1, z2, m)
         if fleet:
-            rent = _gbm(z_rent, rent_vol, mpp, T)
+            rent = _gbm(z_rent, prm["rent_vol"], mpp, T)
         else:
-            rent = _mean_reverting(z_rent, rent_vol, speed, mpp, T)
-        rent = rent * rent_mult
+            speed = m.facility_rent_reversion
+            rent = _mean_reverting(z_rent, prm["rent_vol"], speed, mpp, T)
+        rent = rent * prm["rent_mult"]
         util = np.empty((n, T))
         eps = zu * m.util_vol * math.sqrt(1 - m.util_persistence**2)
         compiled_stats().ar1_period_ends(eps, m.util_persistence, mpp, util, _CPUS)
         beta = rent if m.value_beta == 1.0 else rent**m.value_beta
         value = beta * _gbm(zv, m.value_vol, mpp, T)
-        value = value * table[jumps.cumsum(axis=1)]
+        count = jumps.cumsum(axis=1)
+        table = (1.0 - m.gen_jump) ** np.arange(max(int(count.max(initial=0)) + 1, JUMP_TABLE))
+        value = value * table[count]
         btc = _gbm(z_btc, m.btc_vol, mpp, T)
         w_rate = _per_period(zr, mpp, T) * math.sqrt(1.0 / 12.0)
+        base_rate = prm["base"]
         rates = np.maximum(base_rate + m.rate_vol * w_rate, np.minimum(base_rate, 0.0))
         share = stress.mean(axis=1)
     elif engine == "cython":
-        ou = speed > 0.0 and rent_vol != 0.0
-        phi = math.exp(-speed / 12.0) if ou else 1.0
-        step = rent_vol * math.sqrt((1.0 - phi * phi) / (2.0 * speed)) if ou else 0.0
-        var = (
-            rent_vol * rent_vol * (1.0 - phi ** (2.0 * mpp * np.arange(1, T + 1))) / (2.0 * speed)
-            if ou
-            else np.zeros(T)
-        )
         rent, util, value, btc, rates = (np.empty((n, T)) for _ in range(5))
         share = np.empty(n)
         compiled_stats().driver_paths(
-            u, z1, z2, zu, zv, jumps, zr, mpp, t_years,
-            m.p_enter_stress, m.p_exit_stress, m.rho_normal, m.rho_stress,
-            math.sqrt(1.0 - m.rho_normal**2), math.sqrt(1.0 - m.rho_stress**2),
-            int(ou), rent_vol, phi, step, var, rent_mult,
-            m.util_persistence, m.util_vol, math.sqrt(1 - m.util_persistence**2),
-            m.value_beta, m.value_vol, table, m.btc_vol, base_rate, m.rate_vol,
+            u, z1, z2, zu, zv, jumps, zr, *prm.values(),
             rent, util, value, btc, rates, share, int(n_threads or _CPUS),
         )  # fmt: skip
     else:
         raise ValueError(f"engine must be 'cython' or 'numpy', got {engine!r}")
 
     leases: dict[str, dict[str, np.ndarray]] = {}
-    for lease in compiled.leases:
-        lt = lease.terms
-        sched = compiled.lease_schedules[lease.id]
+    for lease, sp in zip(compiled.leases, specs, strict=True):
         ev = {}
         if m.lease_events:
-            tenants = [b for b in compiled.deal.links(lease.id, "leases_to") if b.kind == "sponsor"]
-            rating = tenants[0].terms["rating"] if tenants else "NR"
-            pd_ = annual_pd(rating)
-            ig = is_investment_grade(rating)
-            hazard = -math.log(1.0 - pd_)
-            dflt = _event_period(rng.exponential(1.0, n) / hazard, ppy, T) if hazard > 0 else None
+            e = d.events[:, sp.offset : sp.offset + sp.n_draws]
+            dflt = _event_period(e[:, 0] / sp.hazard, ppy, T) if sp.hazard > 0 else T
             # dates fixed on the deal stay in force; the random ones can only come earlier
-            own_default = _own_period(lt["tenant_default_month"], tl)
-            own_term = _own_period(lt["termination_month"], tl)
-            ev["tenant_default"] = np.minimum(own_default, T if dflt is None else dflt)
-            th = m.termination_hazard_ig if ig else m.termination_hazard
-            term = _event_period(rng.exponential(1.0, n) / th, ppy, T) if th > 0 else T
-            ev["termination"] = np.minimum(own_term, term)
-            opts = len(sched.term_ends) - 1
-            p_refuse = m.p_non_renewal_ig if ig else m.p_non_renewal
-            refuse = rng.random((n, max(opts, 1))) < p_refuse
-            first_refusal = np.where(refuse.any(axis=1), refuse.argmax(axis=1), opts)
-            ev["renewals"] = np.minimum(first_refusal, opts)
+            ev["tenant_default"] = np.minimum(sp.own_default, dflt)
+            th = sp.term_hazard
+            ev["termination"] = np.minimum(
+                sp.own_term, _event_period(e[:, 1] / th, ppy, T) if th > 0 else T
+            )
+            refuse = e[:, 2:] < sp.p_refuse
+            first_refusal = np.where(refuse.any(axis=1), refuse.argmax(axis=1), sp.opts)
+            ev["renewals"] = np.minimum(first_refusal, sp.opts)
         leases[lease.id] = ev
     drivers = Drivers(
         n_paths=n,
@@ -321,12 +381,8 @@ def make_drivers(
         base_rate=rates,
         crypto_factor=btc,
         liquidation_haircut_add=fire_sale_haircut(compiled, m)[None, :],  # same on every path
-        sale_haircut_add=residual,
+        sale_haircut_add=d.residual[:, None] * m.residual_haircut_sd,
         utilisation_factor=util,
         leases=leases,
     )
     return drivers, share
-
-
-def _own_period(month: int, tl) -> int:
-    return tl.period_of_month(month) if month > 0 else tl.n_periods

@@ -37,7 +37,7 @@ def test_tenant_default_frequency_matches_closed_form_survival(rating):
     sized = compile_deal(deal)
     m = MarketModel(termination_hazard=0.0)
     n = 40_000
-    drv, _ = make_drivers(sized, m, np.random.default_rng(11), n)
+    drv, _ = make_drivers(sized, m, 11, n)
     period = drv.leases["lease"]["tenant_default"]
     ppy = sized.timeline.periods_per_year
     for years in (1, 3, 5):
@@ -64,7 +64,7 @@ def test_non_renewal_is_geometric_with_the_tenants_grade(rating, q):
     sized = compile_deal(deal)
     m = MarketModel(p_non_renewal=0.3, p_non_renewal_ig=0.1)
     n = 40_000
-    drv, _ = make_drivers(sized, m, np.random.default_rng(5), n)
+    drv, _ = make_drivers(sized, m, 5, n)
     ren = drv.leases["lease"]["renewals"]
     for k, p in enumerate([q, (1 - q) * q, (1 - q) ** 2 * q, (1 - q) ** 3]):
         freq = float((ren == k).mean())
@@ -78,7 +78,7 @@ def test_termination_hazard_depends_on_the_tenants_grade(rating, h):
     sized = compile_deal(deal)
     m = MarketModel(termination_hazard=0.02, termination_hazard_ig=0.0025)
     n = 40_000
-    drv, _ = make_drivers(sized, m, np.random.default_rng(13), n)
+    drv, _ = make_drivers(sized, m, 13, n)
     period = drv.leases["lease"]["termination"]
     ppy = sized.timeline.periods_per_year
     for years in (2, 5, 10):
@@ -102,7 +102,7 @@ def test_facility_rent_mean_reverts_with_mean_one():
     vol, k, n = 0.05, 0.25, 20_000
     m = MarketModel(p_enter_stress=0.0, p_exit_stress=1.0, facility_rent_vol=vol)
     m = replace(m, facility_rent_reversion=k)
-    drv, _ = make_drivers(sized, m, np.random.default_rng(21), n)
+    drv, _ = make_drivers(sized, m, 21, n)
     t = sized.timeline.years_end
     var = vol**2 * (1 - np.exp(-2 * k * t)) / (2 * k)
     lr = np.log(drv.rent_factor)
@@ -110,11 +110,13 @@ def test_facility_rent_mean_reverts_with_mean_one():
         sd = math.sqrt(var[j])
         assert drv.rent_factor[:, j].mean() == pytest.approx(1.0, abs=4 * sd / math.sqrt(n))
         assert lr[:, j].std() == pytest.approx(sd, rel=0.03)
-    assert lr[:, -1].std() < vol / math.sqrt(2 * k)  # bounded: not vol sqrt(t)
+    # bounded by the stationary s.d. (within 5 standard errors of a sample s.d.), where a
+    # random walk would have grown to vol sqrt(t) = 0.22
+    assert lr[:, -1].std() < vol / math.sqrt(2 * k) * (1 + 5 / math.sqrt(2 * n))
     # the same shocks through the OU recursion in NumPy, and through the random walk
     tl = sized.timeline
     months = tl.n_periods * tl.months_per_period
-    z, _, _ = correlated_shocks(np.random.default_rng(21), n, months, m)
+    z, _, _ = correlated_shocks(21, n, months, m)
     phi = math.exp(-k / 12)
     x = np.zeros(n)
     want = np.empty((n, months))
@@ -123,10 +125,9 @@ def test_facility_rent_mean_reverts_with_mean_one():
         want[:, j] = x
     want = want[:, tl.months_per_period - 1 :: tl.months_per_period]
     assert np.allclose(lr, want - var / 2, rtol=0, atol=1e-12)
-    rw, _ = make_drivers(
-        sized, replace(m, facility_rent_reversion=0.0), np.random.default_rng(21), n
-    )
-    assert np.array_equal(rw.rent_factor, _gbm(z, vol, tl.months_per_period, tl.n_periods))
+    rw, _ = make_drivers(sized, replace(m, facility_rent_reversion=0.0), 21, n)
+    want_rw = _gbm(z, vol, tl.months_per_period, tl.n_periods)  # NumPy's exp: a few ulps apart
+    np.testing.assert_allclose(rw.rent_factor, want_rw, rtol=1e-14, atol=0)
     assert lr[:, -1].std() < np.log(rw.rent_factor[:, -1]).std() / 2
 
 
@@ -136,7 +137,7 @@ def test_facility_rent_mean_reverts_with_mean_one():
 )
 def test_shock_correlation_matches_input(p_enter, p_exit, rho):
     m = MarketModel(p_enter_stress=p_enter, p_exit_stress=p_exit)
-    z1, z2, stress = correlated_shocks(np.random.default_rng(3), 2000, 60, m)
+    z1, z2, stress = correlated_shocks(3, 2000, 60, m)
     r = np.corrcoef(z1.ravel(), z2.ravel())[0, 1]
     n = z1.size
     assert abs(r - rho) < 4 * (1 - rho**2) / math.sqrt(n)
@@ -145,7 +146,7 @@ def test_shock_correlation_matches_input(p_enter, p_exit, rho):
 
 def test_regime_mixture_correlation_and_stationary_share():
     m = MarketModel(p_enter_stress=0.05, p_exit_stress=0.15)
-    z1, z2, stress = correlated_shocks(np.random.default_rng(9), 4000, 240, m)
+    z1, z2, stress = correlated_shocks(9, 4000, 240, m)
     share = stress[:, 120:].mean()  # after burn-in: stationary share p_in / (p_in + p_out)
     assert share == pytest.approx(0.05 / 0.20, abs=0.01)
     for s, rho in ((False, 0.5), (True, 0.8)):
@@ -158,7 +159,7 @@ def test_btc_and_rent_martingales_and_volatility():
     deal = simple_deal(horizon_years=5.0, tenor_years=5.0, lease={"term_years": 5.0})
     sized = compile_deal(deal)
     m = MarketModel(p_enter_stress=0.0, p_exit_stress=1.0)
-    drv, _ = make_drivers(sized, m, np.random.default_rng(2), 20_000)
+    drv, _ = make_drivers(sized, m, 2, 20_000)
     btc = drv.crypto_factor[:, 11]  # one year
     assert btc.mean() == pytest.approx(1.0, abs=4 * math.sqrt(math.expm1(0.25) / 20_000))
     assert np.log(btc).std() == pytest.approx(0.5, rel=0.02)
@@ -201,9 +202,12 @@ def test_utilisation_factor_scales_gpu_hour_rent_above_take_or_pay():
     assert np.allclose(c.inputs.revenue[:, 0], [r0, r0 * 0.5 / 0.9, r0 * 1.0 / 0.9])
 
 
-def test_compiled_drivers_are_bit_identical_to_the_numpy_reference(samples):
+def test_compiled_drivers_equal_the_numpy_reference(samples):
     """``_pathstats.driver_paths`` does the reference's operations in the same order: monthly
-    (xAI) and quarterly (Hyperion) deals, GPU and data-centre rent, value_beta != 1."""
+    (xAI) and quarterly (Hyperion) deals, GPU and data-centre rent, value_beta != 1. What
+    involves no ``exp`` is bit-identical; the rent, GPU value and BTC factors go through
+    libm's ``exp`` in the kernel and NumPy's (SIMD on CPUs with AVX-512: up to 1 ulp apart
+    in ~5% of values), so they agree to a few ulps, compounded over the path."""
     models = [
         MarketModel(),
         MarketModel(value_beta=0.7, extra_rent_deflation=0.1, facility_rent_reversion=0.0),
@@ -212,10 +216,12 @@ def test_compiled_drivers_are_bit_identical_to_the_numpy_reference(samples):
     for deal in samples.values():
         sized = compile_deal(deal)
         for m in models:
-            a, sa = make_drivers(sized, m, np.random.default_rng(7), 300, engine="cython")
-            b, sb = make_drivers(sized, m, np.random.default_rng(7), 300, engine="numpy")
-            for f in ("rent_factor", "gpu_value_factor", "base_rate", "crypto_factor"):
-                assert np.array_equal(getattr(a, f), getattr(b, f)), (deal.name, m, f)
+            a, sa = make_drivers(sized, m, 7, 300, engine="cython")
+            b, sb = make_drivers(sized, m, 7, 300, engine="numpy")
+            for f in ("rent_factor", "gpu_value_factor", "crypto_factor"):
+                x, y = getattr(a, f), getattr(b, f)
+                np.testing.assert_allclose(x, y, rtol=1e-14, atol=0, err_msg=f"{deal.name} {f}")
+            assert np.array_equal(a.base_rate, b.base_rate)
             assert np.array_equal(a.utilisation_factor, b.utilisation_factor)
             assert np.array_equal(a.sale_haircut_add, b.sale_haircut_add)
             assert np.array_equal(sa, sb)
@@ -223,4 +229,4 @@ def test_compiled_drivers_are_bit_identical_to_the_numpy_reference(samples):
                 for k, v in ev.items():
                     assert np.array_equal(v, b.leases[lease][k])
     with pytest.raises(ValueError, match="engine"):
-        make_drivers(sized, models[0], np.random.default_rng(7), 3, engine="fortran")
+        make_drivers(sized, models[0], 7, 3, engine="fortran")

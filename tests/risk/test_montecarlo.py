@@ -42,7 +42,7 @@ def test_zero_volatility_reproduces_the_deterministic_engine(samples, name):
     drv_cfg = MonteCarloConfig(n_paths=4, model=MarketModel.deterministic())
     from core.risk.paths import make_drivers
 
-    drv, _ = make_drivers(sized, drv_cfg.model, np.random.default_rng(0), 4)
+    drv, _ = make_drivers(sized, drv_cfg.model, 0, 4)
     compiled = compile_deal(deal, drv, sized=sized)
     for f in ("revenue", "opex", "proceeds", "asset_value", "liquidation_value", "base_rate"):
         a, b = getattr(compiled.inputs, f), getattr(sized.inputs, f)
@@ -87,8 +87,7 @@ def test_pd_el_lgd_match_raw_per_path_outputs(samples):
     sized = compile_deal(deal)
     from core.risk.paths import make_drivers
 
-    rng = np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0,)))
-    drv, _ = make_drivers(sized, cfg.model, rng, 600)
+    drv, _ = make_drivers(sized, cfg.model, 5, 600)  # paths 0..599 of the run with seed 5
     out = run_waterfall(compile_deal(deal, drv, sized=sized).inputs)
     loss = out.writeoff[:, 0].sum(axis=1)
     n0 = sized.inputs.notional[0]
@@ -200,6 +199,8 @@ def test_bad_market_model_names_the_parameter():
         MarketModel.from_dict({"rent_vol": "high"})
     with pytest.raises(ValueError, match="lease_events must be true or false"):
         MarketModel.from_dict({"lease_events": "yes"})
+    with pytest.raises(ValueError, match="gen_surprise_rate must be at most 12 a year"):
+        MarketModel.from_dict({"gen_surprise_rate": 1e6})
 
 
 def test_memory_does_not_grow_with_paths(samples):
@@ -275,7 +276,7 @@ def test_compiled_path_reduce_equals_the_numpy_reference(samples, name):
     deal = samples[name]
     sized = compile_deal(deal)
     model = replace(MarketModel(), facility_rent_reversion=0.0)  # more breaches and defaults
-    drv, _ = make_drivers(sized, model, np.random.default_rng(3), 500)
+    drv, _ = make_drivers(sized, model, 3, 500)
     out = run_waterfall(compile_deal(deal, drv, sized=sized).inputs)
     loss = out.writeoff.sum(axis=2)
     want = path_reduce_numpy(out, loss, sized.inputs.notional)

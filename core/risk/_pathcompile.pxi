@@ -1,0 +1,236 @@
+# Included by _mckernel.pyx: ONE Monte Carlo path of core.engine.compile.compile_deal (with the
+# drivers of core.risk.paths.make_drivers) in compiled code. The deal-level arrays come from
+# core.risk.mcplan, which documents each field; every float expression follows compile.py and
+# leases.py operation by operation, so the kernel's input rows equal compile_deal's bit for bit
+# (tests/risk/test_mckernel.py compares them on every sample deal).
+
+ctypedef struct Plan:
+    Py_ssize_t T, L, NG, NC, S, E  # periods, leases, guarantees, crypto blocks, max terms, events
+    int ppy, commercial_end, has_fleet, lease_events
+    double residual_sd, g_sale, g_liq, h_sale, h_liq
+    const double* gpu_mv0  # (T,) GPU market value of the base case
+    const double* fac_mv  # (T,) facility market value
+    const double* fire  # (T,) forced-sale haircut add (age and volume)
+    const double* opex  # (T,) before the operating mask
+    const double* fees  # (T,)
+    const double* crypto_path  # (NC, T) units x price path, USD m
+    # per lease (L,)
+    const double* r0  # initial rent per period
+    const double* renewal_pct
+    const double* util0  # the lease's own utilisation (gpu-hour leases)
+    const double* top  # take-or-pay share
+    const double* billed0  # max(util0, top)
+    const double* fee  # termination fee
+    const double* bs_cap  # backstop cap (sum over the lease's backstops)
+    const double* hazard  # tenant default hazard a year (0: none drawn)
+    const double* term_hazard  # early-termination hazard a year
+    const double* p_refuse  # probability of refusing each renewal option
+    const int* n_seg  # rent segments inside the horizon (initial term, renewals)
+    const int* n_ends  # term ends (1 + renewal options)
+    const int* gpu_hour
+    const int* re_lease
+    const int* sell
+    const int* has_bs
+    const int* bs_end
+    const int* ren_default  # renewals / termination / default period without lease events
+    const int* term_default
+    const int* dflt_default
+    const int* ev_off  # first event column of the lease (default, termination, options...)
+    const int* seg_start  # (L, S)
+    const int* seg_stop  # (L, S) min(term end, T)
+    const int* ends  # (L, S) term ends
+    const double* seg_lastpow  # (L, S) escalator ** whole years of the segment (Python pow)
+    const double* market_idx  # (L, T) market rent index of the lease
+    const double* esc_np  # (L, T + 1) escalator ** k (NumPy power)
+    # guarantees in deal order (NG,)
+    const int* g_rvg  # 1 RVG, 0 backstop
+    const int* g_linked  # a backstop linked to at least one lease (it then has a payment)
+    const double* g_floor  # RVG floor, USD m
+    const double* g_cap
+    const int* g_end  # RVG term end (exclusive period)
+    const double* g_share  # (NG, L) backstop share of a lease's payments, -1: not linked
+
+
+cdef inline double _cmin(double a, double b) noexcept nogil:
+    return a if a < b else b  # NumPy's minimum for non-NaN values
+
+
+cdef inline double _cmax(double a, double b) noexcept nogil:
+    return a if a > b else b  # NumPy's maximum for non-NaN values
+
+
+cdef inline double _clip01(double a) noexcept nogil:
+    return _cmin(_cmax(a, 0.0), 1.0)
+
+
+cdef inline Py_ssize_t _event_period(double e, double hazard, int ppy, Py_ssize_t T) noexcept nogil:
+    """``min(floor(e / hazard * ppy), T)``: the period of an exponential event time."""
+    cdef double x = floor((e / hazard) * ppy)
+    return T if x >= T else <Py_ssize_t>x
+
+
+cdef inline void _compile_path(
+    const Plan* q, const double* rent, const double* util, const double* value,
+    const double* btc, double residual_z, const double* events, double* w,
+    double* revenue, double* opex_p, double* fees_p, double* proceeds, double* asset_value,
+    double* liq_value, double* crypto_value, double* rvg_paid, double* backstop_paid,
+) noexcept nogil:
+    """Kernel input rows of one path from its drivers (``rent`` factor, ``util`` factor,
+    GPU ``value`` factor, ``btc`` factor, the residual-haircut normal and the lease event
+    draws); ``w`` is scratch of ``8 * T + NG`` doubles. Also the path's RVG and backstop
+    payments, summed over guarantees in deal order as core.risk.montecarlo.run_chunk does."""
+    cdef Py_ssize_t T = q.T, S = q.S, t, l, i, g, k
+    cdef double* gpu_mv = w
+    cdef double* mv = w + T
+    cdef double* sale_value = w + 2 * T
+    cdef double* forced = w + 3 * T
+    cdef double* market = w + 4 * T
+    cdef double* rent_s = w + 5 * T
+    cdef double* rl = w + 6 * T
+    cdef double* bs = w + 7 * T
+    cdef double* paid = w + 8 * T
+    cdef double residual = residual_z * q.residual_sd
+    cdef double gs, hs, level, last, at_market, ratio, cum, owed, before, b, bs_total
+    cdef double got, pay, rvg_at_sale, mask
+    cdef Py_ssize_t ss, se, ce, renewals, term, dflt, stop, fee_period, end, horizon
+    cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period
+    cdef bint terminated, defaulted, found, last_sell = False
+
+    # ---- assets: GPU value moved by the driver, sale and forced-sale values
+    for t in range(T):
+        gpu_mv[t] = q.gpu_mv0[t] * value[t] if q.has_fleet else q.gpu_mv0[t]
+        mv[t] = gpu_mv[t] + q.fac_mv[t]
+    gs = _clip01(q.g_sale + residual)
+    hs = _clip01(q.h_sale + residual)
+    for t in range(T):
+        sale_value[t] = gpu_mv[t] * (1.0 - gs) + q.fac_mv[t] * (1.0 - hs)
+        forced[t] = (gpu_mv[t] * (1.0 - _clip01(q.g_liq + q.fire[t]))
+                     + q.fac_mv[t] * (1.0 - _clip01(q.h_liq + q.fire[t])))
+        revenue[t] = 0.0
+    for g in range(q.NG):
+        paid[g] = 0.0
+
+    # ---- leases
+    for l in range(q.L):
+        for t in range(T):
+            market[t] = q.market_idx[l * T + t] * rent[t]
+            rent_s[t] = 0.0
+        # contracted rent through every renewal option (leases.lease_schedule)
+        level = q.r0[l]
+        last = q.r0[l]
+        for i in range(q.n_seg[l]):
+            ss = q.seg_start[l * S + i]
+            se = q.seg_stop[l * S + i]
+            if i > 0:
+                at_market = q.r0[l] * market[ss]
+                level = q.renewal_pct[l] * _cmin(last, at_market)
+            for t in range(ss, se):
+                rent_s[t] = level * q.esc_np[l * (T + 1) + (t - ss) // q.ppy]
+            last = level * q.seg_lastpow[l * S + i]
+        if q.gpu_hour[l] and q.billed0[l] > 0:  # leases.billed_ratio
+            for t in range(T):
+                ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
+                rent_s[t] = rent_s[t] * ratio
+        # lease events (paths.make_drivers) or the deal's own dates
+        if q.lease_events:
+            off = q.ev_off[l]
+            dflt = q.dflt_default[l]
+            if q.hazard[l] > 0:
+                dflt = min(dflt, _event_period(events[off], q.hazard[l], q.ppy, T))
+            elif dflt > T:
+                dflt = T
+            term = q.term_default[l]
+            if q.term_hazard[l] > 0:
+                term = min(term, _event_period(events[off + 1], q.term_hazard[l], q.ppy, T))
+            elif term > T:
+                term = T
+            opts = q.n_ends[l] - 1
+            nopt = opts if opts > 1 else 1
+            first = opts
+            for i in range(nopt):
+                if events[off + 2 + i] < q.p_refuse[l]:
+                    first = i
+                    break
+            renewals = min(first, opts)
+        else:
+            renewals = q.ren_default[l]
+            term = q.term_default[l]
+            dflt = q.dflt_default[l]
+        # leases.lease_cash
+        ce = q.ends[l * S + min(max(renewals, 0), q.n_ends[l] - 1)]
+        terminated = term < min(ce, dflt)
+        stop = min(min(ce, term), dflt)
+        fee_period = term if terminated else T
+        defaulted = dflt < min(ce, term)
+        end = stop
+        for t in range(T):
+            rl[t] = rent_s[t] * (1.0 if t < stop else 0.0)
+            rl[t] = rl[t] + (q.fee[l] if t == fee_period else 0.0)
+        if q.has_bs[l]:
+            horizon = min(min(ce, term), q.bs_end[l])
+            cum = 0.0
+            exhausted = horizon
+            found = False
+            for t in range(T):
+                mask = 1.0 if (t >= dflt and t < horizon and defaulted) else 0.0
+                owed = rent_s[t] * mask
+                cum = owed if t == 0 else cum + owed
+                before = cum - owed
+                b = _cmin(_cmax(q.bs_cap[l] - before, 0.0), owed)
+                bs[t] = b
+                if not found and owed > 0 and b < owed - 1e-12:
+                    exhausted = t
+                    found = True
+            if defaulted:
+                end = min(max(exhausted, dflt), horizon)
+            for t in range(T):
+                rl[t] = rl[t] + bs[t]
+            bs_total = _npsum(bs, T)
+            for g in range(q.NG):
+                if q.g_share[g * q.L + l] >= 0.0:
+                    paid[g] = paid[g] + bs_total * q.g_share[g * q.L + l]
+        for t in range(T):
+            revenue[t] = revenue[t] + rl[t]
+        if q.re_lease[l]:
+            for t in range(T):
+                mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0
+                revenue[t] = revenue[t] + ((q.r0[l] * market[t]) * util[t]) * mask
+        if end >= ends_p:  # the lease that ends last on this path decides what follows
+            last_sell = q.sell[l]
+        ends_p = max(ends_p, end)
+
+    # ---- sale, RVG, what is held and operated
+    if last_sell:
+        stop = ends_p
+    else:
+        stop = max(q.commercial_end if q.has_fleet else T, ends_p)
+    stop = min(stop, T)
+    sale_period = min(stop, T - 1)
+    got = sale_value[sale_period]
+    rvg_at_sale = 0.0
+    for g in range(q.NG):
+        if q.g_rvg[g]:
+            pay = 0.0
+            if stop < T and stop < q.g_end[g]:
+                pay = _cmin(_cmax(q.g_floor[g] - got, 0.0), q.g_cap[g])
+            rvg_at_sale = rvg_at_sale + pay
+            paid[g] = paid[g] + pay
+    for t in range(T):
+        if t == sale_period:
+            proceeds[t] = sale_value[t] + rvg_at_sale
+        else:
+            proceeds[t] = 0.0
+        asset_value[t] = mv[t] if t <= sale_period else 0.0
+        liq_value[t] = forced[t] if t < sale_period else 0.0
+        opex_p[t] = q.opex[t] if t < stop else 0.0
+        fees_p[t] = q.fees[t] if t < stop else 0.0
+        crypto_value[t] = 0.0
+        for k in range(q.NC):
+            crypto_value[t] = crypto_value[t] + q.crypto_path[k * T + t] * btc[t]
+    rvg_paid[0] = 0.0
+    backstop_paid[0] = 0.0
+    for g in range(q.NG):
+        if q.g_rvg[g]:
+            rvg_paid[0] = rvg_paid[0] + paid[g]
+        elif q.g_linked[g]:
+            backstop_paid[0] = backstop_paid[0] + paid[g]
