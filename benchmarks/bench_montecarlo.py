@@ -1,11 +1,14 @@
 """Monte Carlo benchmark: 100,000 paths x 120 monthly periods x 4 tranches, all drivers on.
 
 Measures, in one process on this machine:
-- end to end ``run_montecarlo`` (drivers, compile against the base-case sizing, Cython kernel
-  on all cores, statistics), streamed in chunks of 4,096 paths, one chunk per core at a time;
-- where the time goes in one chunk (drivers / compile / kernel / statistics);
-- the same paths through the NumPy reference (``engine="reference"``, vectorised over paths),
-  on the first chunk and scaled to the full run;
+- end to end ``run_montecarlo`` with the fused compiled path kernel (draws, drivers, per-path
+  compile, waterfall and statistics in one pass per path), chunks of 4,096 paths, one chunk
+  per core at a time;
+- the same 100,000 paths through the staged pipeline (``engine="staged"``: compiled drivers,
+  ``compile_deal`` in NumPy, the Cython waterfall writing every output, ``chunk_stats``), and
+  the first chunk through the NumPy reference (``engine="reference"``) scaled to the full
+  run: ratios in the same process;
+- one chunk on one thread, fused, and the staged pipeline phase by phase;
 - peak traced memory (tracemalloc) for 10,000 and for 100,000 paths: it must not grow with
   the number of paths beyond the per-path scalars kept (about 100 bytes a path).
 
@@ -27,12 +30,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.engine.arrays import EngineOutputs  # noqa: E402
 from core.engine.compile import compile_deal  # noqa: E402
 from core.engine.kernel import run_waterfall  # noqa: E402
 from core.files.deal_json import load_deal  # noqa: E402
 from core.model.deal import Deal  # noqa: E402
-from core.risk.mcstats import chunk_stats, path_reduce, path_reduce_numpy  # noqa: E402
-from core.risk.montecarlo import MonteCarloConfig, cfads_bins, run_chunk, run_montecarlo  # noqa: E402
+from core.risk.mcstats import chunk_stats  # noqa: E402
+from core.risk.montecarlo import (  # noqa: E402
+    MonteCarloConfig,
+    cfads_bins,
+    path_model,
+    run_chunk,
+    run_montecarlo,
+)
 from core.risk.paths import make_drivers  # noqa: E402
 
 
@@ -93,11 +103,21 @@ def bench_deal() -> Deal:
     return d
 
 
+def best(f, reps: int) -> tuple[float, list[float]]:
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t0)
+    return min(ts), ts
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--chunk", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     deal = bench_deal()
     sized = compile_deal(deal)
@@ -107,72 +127,57 @@ def main() -> int:
     print(f"deal: {T} monthly periods x {K} tranches, {args.paths:,} paths, chunk {args.chunk:,}")
 
     run_montecarlo(deal, replace(cfg, n_paths=2 * args.chunk))  # warm-up
-    times = []
-    for _ in range(2):
-        t0 = time.perf_counter()
+    res = None
+
+    def fused():
+        nonlocal res
         res = run_montecarlo(deal, cfg)
-        times.append(time.perf_counter() - t0)
-    total = min(times)
-    print(
-        f"end to end (Cython, all cores): {total:.2f} s  (best of {len(times)}: "
-        f"{', '.join(f'{t:.2f}' for t in times)})"
-    )
-    pd0 = res.tranches[0]["probability_of_default"]
-    print(f"  senior A PD {pd0:.4f}, EL {res.tranches[0]['expected_loss']:.5f}")
 
-    # one chunk, phase by phase
+    total, ts = best(fused, args.repeat)
+    print(
+        f"end to end, fused kernel (all cores): {total:.3f} s  (best of {len(ts)}: "
+        f"{', '.join(f'{t:.3f}' for t in ts)})"
+    )
+    t0 = res.tranches[0]
+    print(f"  senior A PD {t0['probability_of_default']:.4f}, EL {t0['expected_loss']:.5f}")
+    staged, ts = best(lambda: run_montecarlo(deal, replace(cfg, engine="staged")), 2)
+    print(
+        f"end to end, staged pipeline (all cores): {staged:.3f} s  (best of {len(ts)}); "
+        f"fused is {staged / total:.2f}x faster"
+    )
+
+    # one chunk, one thread: fused, then the staged pipeline phase by phase
     n = args.chunk
-    rng = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(0,)))
-    t0 = time.perf_counter()
-    drv, share = make_drivers(sized, cfg.model, rng, n)
-    t1 = time.perf_counter()
-    compiled = compile_deal(deal, drv, sized=sized)
-    t2 = time.perf_counter()
-    out = run_waterfall(compiled.inputs)
-    t3 = time.perf_counter()
+    one = replace(cfg, n_paths=n, n_threads=1)
+    model = path_model(sized, cfg.model)
+    f1, _ = best(lambda: run_chunk(deal, sized, one, 0, model=model), args.repeat)
+    drv_t, (drv, share) = _timed(lambda: make_drivers(sized, cfg.model, args.seed, n, n_threads=1))
+    comp_t, compiled = _timed(lambda: compile_deal(deal, drv, sized=sized))
+    out = EngineOutputs.empty(n, K, T)
+    run_waterfall(compiled.inputs, n_threads=1, out=out)
+    kern_t, _ = _timed(lambda: run_waterfall(compiled.inputs, n_threads=1, out=out))
     eq = sum(b.terms["amount"] for b in sized.equity)
-    chunk_stats(
-        0, out, sized.inputs.notional, eq, 12, cfads_bins(sized), np.zeros(n), np.zeros(n), share
+    bins = cfads_bins(sized)
+    stat_t, _ = _timed(
+        lambda: chunk_stats(
+            0, out, sized.inputs.notional, eq, 12, bins, *([np.zeros(n)] * 2), share, 1
+        )  # fmt: skip
     )
-    t4 = time.perf_counter()
-    scale = args.paths / n
+    per = 1e6 / n
     print(
-        f"one chunk of {n:,} paths (x{scale:.1f} for the full run): drivers {t1 - t0:.3f} s, "
-        f"compile {t2 - t1:.3f} s, kernel {t3 - t2:.3f} s, statistics {t4 - t3:.3f} s"
-    )
-
-    # the compiled driver and per-path passes against their NumPy references, same inputs
-    def best(f, reps=5):
-        ts = []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            f()
-            ts.append(time.perf_counter() - t0)
-        return min(ts)
-
-    def drivers_with(engine):
-        r = np.random.default_rng(np.random.SeedSequence(args.seed, spawn_key=(0,)))
-        return make_drivers(sized, cfg.model, r, n, engine=engine, n_threads=1)
-
-    loss = out.writeoff.sum(axis=2)
-    d_c, d_np = best(lambda: drivers_with("cython")), best(lambda: drivers_with("numpy"))
-    notional = sized.inputs.notional
-    r_c = best(lambda: path_reduce(out, loss, notional, 1))
-    r_np = best(lambda: path_reduce_numpy(out, loss, notional))
-    print(
-        f"one chunk, one thread, best of 5: drivers {d_c:.3f} s compiled vs {d_np:.3f} s NumPy "
-        f"({d_np / d_c:.2f}x; random draws included), default/min-DSCR/flags pass "
-        f"{r_c * 1e3:.1f} ms vs {r_np * 1e3:.1f} ms ({r_np / r_c:.1f}x)"
+        f"one chunk of {n:,} paths, one thread: fused {f1 * 1e3:.1f} ms ({f1 * per:.1f} us a "
+        f"path); staged: draws and drivers {drv_t * 1e3:.1f} ms, compile {comp_t * 1e3:.1f} ms, "
+        f"kernel {kern_t * 1e3:.1f} ms, statistics {stat_t * 1e3:.1f} ms "
+        f"({(drv_t + comp_t + kern_t + stat_t) * per:.1f} us a path)"
     )
 
     # the same first chunk through the NumPy reference, scaled
-    t0 = time.perf_counter()
-    run_chunk(deal, sized, replace(cfg, engine="reference"), 0)
-    ref_chunk = time.perf_counter() - t0
+    ref_chunk, _ = best(lambda: run_chunk(deal, sized, replace(cfg, engine="reference"), 0), 1)
+    scale = args.paths / n
     ref_total = ref_chunk * scale
     print(
         f"NumPy reference, same paths: {ref_chunk:.2f} s for one chunk -> {ref_total:.1f} s "
-        f"scaled to {args.paths:,} paths; Cython end to end is {ref_total / total:.1f}x faster"
+        f"scaled to {args.paths:,} paths; fused end to end is {ref_total / total:.1f}x faster"
     )
 
     # memory: peak traced allocation for 10k vs the full run
@@ -183,6 +188,16 @@ def main() -> int:
         tracemalloc.stop()
         print(f"peak traced memory, {paths:>7,} paths: {peak / 1e6:8.1f} MB")
     return 0
+
+
+def _timed(f, reps: int = 5):
+    """Best time of ``reps`` calls and the last result."""
+    ts, out = [], None
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        out = f()
+        ts.append(time.perf_counter() - t0)
+    return min(ts), out
 
 
 if __name__ == "__main__":
