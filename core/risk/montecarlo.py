@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -50,6 +51,9 @@ from core.risk.paths import (
     make_drivers,
 )
 from core.risk.streams import stream_key
+
+if TYPE_CHECKING:
+    from core.risk._mckernel import PathModel
 
 _CPUS = os.cpu_count() or 1
 PERCENTILES = (1, 5, 10, 25, 50, 75, 90, 95, 99)
@@ -108,7 +112,7 @@ def cfads_bins(sized: CompiledDeal) -> Bins:
     return Bins(np.linspace(-2.0 * scale, 2.0 * scale, 1601))
 
 
-def path_model(sized: CompiledDeal, model: MarketModel):
+def path_model(sized: CompiledDeal, model: MarketModel) -> PathModel:
     """The fused kernel's :class:`~core.risk._mckernel.PathModel` for one run: the base case,
     its per-path compile plan, the driver parameters and the statistics layout."""
     edges = [
@@ -136,7 +140,7 @@ def run_chunk(
     config: MonteCarloConfig,
     i: int,
     buffers: dict[int, EngineOutputs] | None = None,
-    model=None,
+    model: PathModel | None = None,
 ) -> ChunkStats:
     """Statistics of chunk ``i`` (paths ``config.chunk_range(i)``) by ``config.engine``.
 

@@ -258,8 +258,9 @@ def event_kinds(specs: list[LeaseEvents]) -> list[int]:
 
 
 def driver_params(compiled: CompiledDeal, m: MarketModel) -> dict:
-    """The parameters of the compiled driver pass (``_pathstats.driver_paths`` after the
-    draws, in its order), from the model and the base-case deal."""
+    """The parameters of the compiled driver pass (keyword arguments of
+    ``_pathstats.driver_paths`` and fields of the fused kernel's ``DriverParams``), from the
+    model and the base-case deal."""
     tl = compiled.timeline
     T, mpp = tl.n_periods, tl.months_per_period
     fleet = bool(compiled.deal.of_kind("gpu_fleet"))
@@ -316,7 +317,8 @@ def make_drivers(
     The draws come from each path's own stream (core.risk.streams); ``engine="cython"`` turns
     them into the market drivers in one compiled pass per path (``_pathstats.driver_paths``,
     the pass the fused Monte Carlo kernel runs too), ``"numpy"`` with the vectorised reference
-    below: the same operations in the same order, so both give bit-identical drivers (tested).
+    below: the same operations in the same order, so both give the same drivers, to the few
+    ulps by which NumPy's SIMD ``exp`` can differ from libm's (tested).
     """
     tl = compiled.timeline
     T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
@@ -352,8 +354,8 @@ def make_drivers(
         rent, util, value, btc, rates = (np.empty((n, T)) for _ in range(5))
         share = np.empty(n)
         compiled_stats().driver_paths(
-            u, z1, z2, zu, zv, jumps, zr, *prm.values(),
-            rent, util, value, btc, rates, share, int(n_threads or _CPUS),
+            u, z1, z2, zu, zv, jumps, zr, **prm, rent=rent, util=util, value=value, btc=btc,
+            rates=rates, stress_share=share, n_threads=int(n_threads or _CPUS),
         )  # fmt: skip
     else:
         raise ValueError(f"engine must be 'cython' or 'numpy', got {engine!r}")
