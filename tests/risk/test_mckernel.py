@@ -146,32 +146,35 @@ MODELS = {
 DEAL_NAMES = ["coreweave_ddtl", "hyperion_jv", "terawulf_backstop", "xai_gpu_spv", "kitchen_sink"]
 
 
-@pytest.mark.parametrize("model", list(MODELS))
-@pytest.mark.parametrize("name", DEAL_NAMES)
-def test_per_path_compile_equals_compile_deal(deals, name, model):
-    deal, m = deals[name], MODELS[model]
-    sized = compile_deal(deal)
-    T, n, first = sized.inputs.n_periods, 400, 1000
+def assert_compile_rows_equal(deal, sized, model, seed: int, first: int, n: int) -> None:
+    """The kernel's input rows, RVG and backstop payments and stress shares of paths
+    ``first .. first + n - 1`` equal compile_deal's on make_drivers' drivers, bit for bit."""
+    T = sized.inputs.n_periods
     rows = np.empty((n, 8, T))
     rvg, backstop, share = np.empty(n), np.empty(n), np.empty(n)
-    path_model(sized, m).compile_rows(stream_key(4), first, rows, rvg, backstop, share)
-    drv, want_share = make_drivers(sized, m, 4, n, first_path=first)
+    path_model(sized, model).compile_rows(stream_key(seed), first, rows, rvg, backstop, share)
+    drv, want_share = make_drivers(sized, model, seed, n, first_path=first)
     c = compile_deal(deal, drv, sized=sized)
     for j, field in enumerate(ROWS):
         want = np.broadcast_to(getattr(c.inputs, field), (n, T))
-        assert np.array_equal(rows[:, j], want), (name, model, field)
-    want_rvg = sum(
-        (np.broadcast_to(c.guarantee_paid[g.id], (n,)) for g in deal.of_kind("guarantee")
-         if g.terms["guarantee_type"] == "rvg"),
-        np.zeros(n),
-    )  # fmt: skip
-    want_bs = sum(
-        (np.broadcast_to(c.guarantee_paid[g.id], (n,)) for g in deal.of_kind("guarantee")
-         if g.terms["guarantee_type"] == "backstop" and g.id in c.guarantee_paid),
-        np.zeros(n),
-    )  # fmt: skip
+        assert np.array_equal(rows[:, j], want), field
+    want_rvg, want_bs = np.zeros(n), np.zeros(n)  # summed in deal order, as run_chunk does
+    for g in deal.of_kind("guarantee"):
+        if g.id in c.guarantee_paid:
+            paid = np.broadcast_to(c.guarantee_paid[g.id], (n,))
+            if g.terms["guarantee_type"] == "rvg":
+                want_rvg += paid
+            else:
+                want_bs += paid
     assert np.array_equal(rvg, want_rvg) and np.array_equal(backstop, want_bs)
     assert np.array_equal(share, want_share)
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("name", DEAL_NAMES)
+def test_per_path_compile_equals_compile_deal(deals, name, model):
+    deal = deals[name]
+    assert_compile_rows_equal(deal, compile_deal(deal), MODELS[model], 4, 1000, 400)
 
 
 def test_kitchen_sink_reaches_the_branches(deals):

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from core.engine.arrays import PATH_FIELDS
 from core.engine.compile import compile_deal
 from core.files.deal_json import load_deal
 from core.model.errors import DealError
-from core.risk.montecarlo import MonteCarloConfig, path_model, run_chunk
-from core.risk.paths import MarketModel, make_drivers
-from core.risk.streams import stream_key
-from tests.risk.test_mckernel import DEALS, _stats_equal, kitchen_sink
+from core.risk.montecarlo import MonteCarloConfig, run_chunk
+from core.risk.paths import MarketModel
+from tests.risk.test_mckernel import DEALS, _stats_equal, assert_compile_rows_equal, kitchen_sink
 
 BASES = {p.stem: load_deal(p) for p in sorted(DEALS.glob("*.json"))}
 BASES["kitchen_sink"] = kitchen_sink()
@@ -88,31 +85,9 @@ def test_per_path_compile_equals_compile_deal_on_random_deals(deal, model, first
         sized = compile_deal(deal)
     except DealError:
         assume(False)  # the draw made an invalid deal (e.g. nothing left to lease)
-    T, n = sized.inputs.n_periods, 48
-    rows = np.empty((n, 8, T))
-    rvg, backstop, share = np.empty(n), np.empty(n), np.empty(n)
-    path_model(sized, model).compile_rows(stream_key(8), first, rows, rvg, backstop, share)
-    drv, want_share = make_drivers(sized, model, 8, n, first_path=first)
-    c = compile_deal(deal, drv, sized=sized)
-    for j, field in enumerate(PATH_FIELDS):
-        want = np.broadcast_to(getattr(c.inputs, field), (n, T))
-        assert np.array_equal(rows[:, j], want), field
-    paid = {g.id: np.broadcast_to(p, (n,)) for g, p in _paid(deal, c)}
-    want_rvg = sum((p for g, p in _paid(deal, c) if g.terms["guarantee_type"] == "rvg"), 0.0)
-    want_bs = sum((p for g, p in _paid(deal, c) if g.terms["guarantee_type"] != "rvg"), 0.0)
-    assert np.array_equal(rvg, np.broadcast_to(want_rvg, (n,))), paid
-    assert np.array_equal(backstop, np.broadcast_to(want_bs, (n,))), paid
-    assert np.array_equal(share, want_share)
+    n = 48
+    assert_compile_rows_equal(deal, sized, model, 8, first, n)
     cfg = MonteCarloConfig(n_paths=n, seed=8, chunk_size=n, model=model)
     _stats_equal(
         run_chunk(deal, sized, cfg, 0), run_chunk(deal, sized, replace(cfg, engine="staged"), 0)
     )
-
-
-def _paid(deal, compiled):
-    """(guarantee, payments) in deal order, as run_chunk sums them."""
-    return [
-        (g, compiled.guarantee_paid[g.id])
-        for g in deal.of_kind("guarantee")
-        if g.id in compiled.guarantee_paid
-    ]
