@@ -81,6 +81,7 @@ cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexce
 cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil
 
 # Fill every input field of ``c`` from an ``EngineInputs`` (arrays converted to C-contiguous
-# float64 / int32 and appended to ``keep``, which must outlive every use of ``c``); shapes are
-# checked as in ``waterfall`` and outputs are left NULL.
-cdef int context_from(Ctx* c, object inp, list keep) except -1
+# float64 / int32 and appended to ``keep``, which must outlive every use of ``c``) for ``P``
+# paths (-1: as many as the inputs have rows); shapes are checked, naming the array, and the
+# outputs are left NULL. ``waterfall`` and the fused Monte Carlo kernel both call it.
+cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1

@@ -1,8 +1,8 @@
 # cython: language_level=3
 """Compiled waterfall kernel: ``core.engine.reference`` step for step, one path at a time.
 
-``waterfall(...)`` takes the input arrays of an ``EngineInputs`` and the preallocated output
-arrays of an ``EngineOutputs`` (every element is overwritten) and runs the paths in parallel
+``waterfall(inputs, ...)`` takes an ``EngineInputs`` and the preallocated output arrays of
+an ``EngineOutputs`` (every element is overwritten) and runs the paths in parallel
 with OpenMP (``prange``, static schedule). Use it through :func:`core.engine.kernel.run_waterfall`,
 which converts and allocates; this module assumes C-contiguous float64 / int32 arrays.
 
@@ -25,7 +25,7 @@ from libc.math cimport NAN
 from libc.stdlib cimport free, malloc
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (stale build).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 cdef double EPS = 1e-9
 
@@ -330,204 +330,10 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         c.o_flags[o + t] = flags
 
 
-cdef Py_ssize_t _rows(str name, Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t P,
-                      Py_ssize_t T) except -1:
-    """Row stride of a per-path input of shape (rows, cols): 0 when shared, T when per path."""
-    if cols != T or (rows != 1 and rows != P):
-        raise ValueError(f"{name} has shape ({rows}, {cols}); expected (1, {T}) or ({P}, {T})")
-    return 0 if rows == 1 else T
-
-
-cdef int _dims(str name, Py_ssize_t a, Py_ssize_t b, Py_ssize_t c,
-               Py_ssize_t want_a, Py_ssize_t want_b, Py_ssize_t want_c) except -1:
-    """Check a shape given as up to three extents (-1 for an absent dimension)."""
-    if a != want_a or b != want_b or c != want_c:
-        got = tuple(x for x in (a, b, c) if x >= 0)
-        want = tuple(x for x in (want_a, want_b, want_c) if x >= 0)
-        raise ValueError(f"{name} has shape {got}; expected {want}")
-    return 0
-
-
-cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
-    """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
-    cdef Py_ssize_t W = 8 * K + 2 * T + G
-    return (W + 7) // 8 * 8 + 8
-
-
-cdef int _set_inputs(
-    Ctx* c,
-    Py_ssize_t P,
-    const double[:, ::1] revenue,
-    const double[:, ::1] opex,
-    const double[:, ::1] fees,
-    const double[:, ::1] proceeds,
-    const double[:, ::1] asset_value,
-    const double[:, ::1] liquidation_value,
-    const double[:, ::1] crypto_value,
-    const double[:, ::1] base_rate,
-    const double[::1] depreciation,
-    const double[::1] dsra_target,
-    const double[::1] fixed_rate,
-    const double[::1] spread,
-    const int[::1] floating,
-    const double[:, ::1] year_fraction,
-    const double[::1] notional,
-    const double[:, ::1] scheduled_principal,
-    const int[::1] maturity,
-    const double[::1] sweep_pct,
-    const int[::1] pik,
-    const int[::1] group_start,
-    double dsra_initial,
-    double tax_rate,
-    double lockup_dscr,
-    double default_dscr,
-    double ltv_max,
-    int lockup_action,
-    int default_action,
-    int ltv_action,
-    int lookback,
-    int liquidation_lag,
-    double margin_call_ltv,
-    double crypto_liquidation_ltv,
-) except -1:
-    """Check the input shapes for ``P`` paths and point ``c``'s input fields at them."""
-    cdef Py_ssize_t T = depreciation.shape[0], K = notional.shape[0]
-    cdef Py_ssize_t G = group_start.shape[0] - 1, g
-    c.rs_revenue = _rows("revenue", revenue.shape[0], revenue.shape[1], P, T)
-    c.rs_opex = _rows("opex", opex.shape[0], opex.shape[1], P, T)
-    c.rs_fees = _rows("fees", fees.shape[0], fees.shape[1], P, T)
-    c.rs_proceeds = _rows("proceeds", proceeds.shape[0], proceeds.shape[1], P, T)
-    c.rs_asset_value = _rows("asset_value", asset_value.shape[0], asset_value.shape[1], P, T)
-    c.rs_liquidation_value = _rows("liquidation_value", liquidation_value.shape[0],
-                                   liquidation_value.shape[1], P, T)
-    c.rs_crypto_value = _rows("crypto_value", crypto_value.shape[0], crypto_value.shape[1],
-                              P, T)
-    c.rs_base_rate = _rows("base_rate", base_rate.shape[0], base_rate.shape[1], P, T)
-    _dims("dsra_target", dsra_target.shape[0], -1, -1, T, -1, -1)
-    _dims("fixed_rate", fixed_rate.shape[0], -1, -1, K, -1, -1)
-    _dims("spread", spread.shape[0], -1, -1, K, -1, -1)
-    _dims("floating", floating.shape[0], -1, -1, K, -1, -1)
-    _dims("maturity", maturity.shape[0], -1, -1, K, -1, -1)
-    _dims("sweep_pct", sweep_pct.shape[0], -1, -1, K, -1, -1)
-    _dims("pik", pik.shape[0], -1, -1, K, -1, -1)
-    _dims("year_fraction", year_fraction.shape[0], year_fraction.shape[1], -1, K, T, -1)
-    _dims("scheduled_principal", scheduled_principal.shape[0], scheduled_principal.shape[1],
-          -1, K, T, -1)
-    if G < 0 or group_start[0] != 0 or group_start[G] != K:
-        raise ValueError(f"group_start must run from 0 to n_tranches={K}")
-    for g in range(G):
-        if group_start[g + 1] < group_start[g]:
-            raise ValueError("group_start must be non-decreasing")
-    c.K, c.T, c.G = K, T, G
-    c.W = scratch_doubles(K, T, G)
-    if T > 0:
-        c.revenue = &revenue[0, 0]
-        c.opex = &opex[0, 0]
-        c.fees = &fees[0, 0]
-        c.proceeds = &proceeds[0, 0]
-        c.asset_value = &asset_value[0, 0]
-        c.liquidation_value = &liquidation_value[0, 0]
-        c.crypto_value = &crypto_value[0, 0]
-        c.base_rate = &base_rate[0, 0]
-        c.depreciation = &depreciation[0]
-        c.dsra_target = &dsra_target[0]
-    c.group_start = &group_start[0]
-    if K > 0:
-        c.fixed_rate = &fixed_rate[0]
-        c.spread = &spread[0]
-        c.floating = &floating[0]
-        c.year_fraction = &year_fraction[0, 0] if T > 0 else NULL
-        c.notional = &notional[0]
-        c.scheduled_principal = &scheduled_principal[0, 0] if T > 0 else NULL
-        c.maturity = &maturity[0]
-        c.sweep_pct = &sweep_pct[0]
-        c.pik = &pik[0]
-    else:
-        c.fixed_rate = c.spread = c.notional = c.sweep_pct = NULL
-        c.year_fraction = c.scheduled_principal = NULL
-        c.floating = c.maturity = c.pik = NULL
-    c.dsra_initial = dsra_initial
-    c.tax_rate = tax_rate
-    c.lockup_dscr = lockup_dscr
-    c.default_dscr = default_dscr
-    c.ltv_max = ltv_max
-    c.margin_call_ltv = margin_call_ltv
-    c.crypto_liquidation_ltv = crypto_liquidation_ltv
-    c.lockup_action = lockup_action
-    c.default_action = default_action
-    c.ltv_action = ltv_action
-    c.lookback = lookback
-    c.lag = liquidation_lag if liquidation_lag > 1 else 1
-    return 0
-
-
-_F64_FIELDS = ("revenue", "opex", "fees", "proceeds", "asset_value", "liquidation_value",
-               "crypto_value", "base_rate", "depreciation", "dsra_target", "fixed_rate",
-               "spread", "year_fraction", "notional", "scheduled_principal", "sweep_pct")
-_I32_FIELDS = ("floating", "maturity", "pik", "group_start")
-
-
-cdef int context_from(Ctx* c, object inp, list keep) except -1:
-    import numpy as np
-    cdef Py_ssize_t P
-    a = {}
-    for name in _F64_FIELDS:
-        a[name] = np.ascontiguousarray(getattr(inp, name), dtype=np.float64)
-    for name in _I32_FIELDS:
-        a[name] = np.ascontiguousarray(getattr(inp, name), dtype=np.int32)
-    keep.append(a)
-    P = max(a[n].shape[0] for n in _F64_FIELDS[:8])
-    _set_inputs(
-        c, P, a["revenue"], a["opex"], a["fees"], a["proceeds"], a["asset_value"],
-        a["liquidation_value"], a["crypto_value"], a["base_rate"], a["depreciation"],
-        a["dsra_target"], a["fixed_rate"], a["spread"], a["floating"], a["year_fraction"],
-        a["notional"], a["scheduled_principal"], a["maturity"], a["sweep_pct"], a["pik"],
-        a["group_start"], inp.dsra_initial, inp.tax_rate, inp.lockup_dscr, inp.default_dscr,
-        inp.ltv_max, inp.lockup_action, inp.default_action, inp.ltv_action, inp.lookback,
-        inp.liquidation_lag, inp.margin_call_ltv, inp.crypto_liquidation_ltv,
-    )
-    c.o_cfads = c.o_tax = c.o_debt_service = c.o_dscr = c.o_dscr_test = c.o_ltv = NULL
-    c.o_proceeds = c.o_injection = c.o_dsra_balance = c.o_trap_balance = NULL
-    c.o_distribution = NULL
-    c.o_flags = NULL
-    c.o_interest_due = c.o_interest_paid = c.o_principal_paid = c.o_pik = NULL
-    c.o_shortfall = c.o_balance = c.o_writeoff = NULL
-    return 0
-
+include "_context.pxi"
 
 def waterfall(
-    const double[:, ::1] revenue,
-    const double[:, ::1] opex,
-    const double[:, ::1] fees,
-    const double[:, ::1] proceeds,
-    const double[:, ::1] asset_value,
-    const double[:, ::1] liquidation_value,
-    const double[:, ::1] crypto_value,
-    const double[:, ::1] base_rate,
-    const double[::1] depreciation,
-    const double[::1] dsra_target,
-    const double[::1] fixed_rate,
-    const double[::1] spread,
-    const int[::1] floating,
-    const double[:, ::1] year_fraction,
-    const double[::1] notional,
-    const double[:, ::1] scheduled_principal,
-    const int[::1] maturity,
-    const double[::1] sweep_pct,
-    const int[::1] pik,
-    const int[::1] group_start,
-    double dsra_initial,
-    double tax_rate,
-    double lockup_dscr,
-    double default_dscr,
-    double ltv_max,
-    int lockup_action,
-    int default_action,
-    int ltv_action,
-    int lookback,
-    int liquidation_lag,
-    double margin_call_ltv,
-    double crypto_liquidation_ltv,
+    object inputs,
     double[:, ::1] cfads,
     double[:, ::1] tax,
     double[:, ::1] debt_service,
@@ -551,50 +357,43 @@ def waterfall(
 ):
     """Run the waterfall for every path, writing into the preallocated output arrays.
 
-    Arguments are the fields of ``EngineInputs`` (C-contiguous float64, int32 for
-    ``floating``, ``maturity``, ``pik`` and ``group_start``) in declaration order, then the
-    fields of ``EngineOutputs`` (``proceeds`` and ``pik`` as ``out_proceeds`` / ``pik_out``)
-    and the number of OpenMP threads. Shapes are checked here; ``ValueError`` names the
-    offending array. The number of paths is ``cfads.shape[0]``.
+    ``inputs`` is an ``EngineInputs`` (arrays converted here to C-contiguous float64, int32
+    for ``floating``, ``maturity``, ``pik`` and ``group_start``); then the fields of
+    ``EngineOutputs`` in declaration order (``proceeds`` and ``pik`` as ``out_proceeds`` /
+    ``pik_out``) and the number of OpenMP threads. Shapes are checked here; ``ValueError``
+    names the offending array. The number of paths is ``cfads.shape[0]``.
     """
     cdef Ctx c
-    cdef Py_ssize_t P = cfads.shape[0], T = depreciation.shape[0], K = notional.shape[0]
-    cdef Py_ssize_t p, W
+    cdef list keep = []
+    cdef Py_ssize_t P = cfads.shape[0], p, W
+    cdef Py_ssize_t T, K
     cdef int nt = n_threads, tid
     cdef double* scratch
 
-    # ---- inputs: shapes and pointers
-    _set_inputs(
-        &c, P, revenue, opex, fees, proceeds, asset_value, liquidation_value, crypto_value,
-        base_rate, depreciation, dsra_target, fixed_rate, spread, floating, year_fraction,
-        notional, scheduled_principal, maturity, sweep_pct, pik, group_start, dsra_initial,
-        tax_rate, lockup_dscr, default_dscr, ltv_max, lockup_action, default_action,
-        ltv_action, lookback, liquidation_lag, margin_call_ltv, crypto_liquidation_ltv,
-    )
-    # ---- outputs: shapes
-    _dims("output tax", tax.shape[0], tax.shape[1], -1, P, T, -1)
-    _dims("output debt_service", debt_service.shape[0], debt_service.shape[1], -1, P, T, -1)
-    _dims("output dscr", dscr.shape[0], dscr.shape[1], -1, P, T, -1)
-    _dims("output dscr_test", dscr_test.shape[0], dscr_test.shape[1], -1, P, T, -1)
-    _dims("output ltv", ltv.shape[0], ltv.shape[1], -1, P, T, -1)
-    _dims("output proceeds", out_proceeds.shape[0], out_proceeds.shape[1], -1, P, T, -1)
-    _dims("output injection", injection.shape[0], injection.shape[1], -1, P, T, -1)
-    _dims("output dsra_balance", dsra_balance.shape[0], dsra_balance.shape[1], -1, P, T, -1)
-    _dims("output trap_balance", trap_balance.shape[0], trap_balance.shape[1], -1, P, T, -1)
-    _dims("output distribution", distribution.shape[0], distribution.shape[1], -1, P, T, -1)
-    _dims("output cfads", cfads.shape[0], cfads.shape[1], -1, P, T, -1)
-    _dims("output flags", flags.shape[0], flags.shape[1], -1, P, T, -1)
-    _dims("output interest_due", interest_due.shape[0], interest_due.shape[1],
-          interest_due.shape[2], P, K, T)
-    _dims("output interest_paid", interest_paid.shape[0], interest_paid.shape[1],
-          interest_paid.shape[2], P, K, T)
-    _dims("output principal_paid", principal_paid.shape[0], principal_paid.shape[1],
-          principal_paid.shape[2], P, K, T)
-    _dims("output pik", pik_out.shape[0], pik_out.shape[1], pik_out.shape[2], P, K, T)
-    _dims("output shortfall", shortfall.shape[0], shortfall.shape[1], shortfall.shape[2],
-          P, K, T)
-    _dims("output balance", balance.shape[0], balance.shape[1], balance.shape[2], P, K, T)
-    _dims("output writeoff", writeoff.shape[0], writeoff.shape[1], writeoff.shape[2], P, K, T)
+    context_from(&c, inputs, keep, P)
+    T, K = c.T, c.K
+    _out_dims("cfads", cfads.shape[0], cfads.shape[1], -1, P, T, -1)
+    _out_dims("tax", tax.shape[0], tax.shape[1], -1, P, T, -1)
+    _out_dims("debt_service", debt_service.shape[0], debt_service.shape[1], -1, P, T, -1)
+    _out_dims("dscr", dscr.shape[0], dscr.shape[1], -1, P, T, -1)
+    _out_dims("dscr_test", dscr_test.shape[0], dscr_test.shape[1], -1, P, T, -1)
+    _out_dims("ltv", ltv.shape[0], ltv.shape[1], -1, P, T, -1)
+    _out_dims("proceeds", out_proceeds.shape[0], out_proceeds.shape[1], -1, P, T, -1)
+    _out_dims("injection", injection.shape[0], injection.shape[1], -1, P, T, -1)
+    _out_dims("dsra_balance", dsra_balance.shape[0], dsra_balance.shape[1], -1, P, T, -1)
+    _out_dims("trap_balance", trap_balance.shape[0], trap_balance.shape[1], -1, P, T, -1)
+    _out_dims("distribution", distribution.shape[0], distribution.shape[1], -1, P, T, -1)
+    _out_dims("flags", flags.shape[0], flags.shape[1], -1, P, T, -1)
+    _out_dims("interest_due", interest_due.shape[0], interest_due.shape[1],
+              interest_due.shape[2], P, K, T)
+    _out_dims("interest_paid", interest_paid.shape[0], interest_paid.shape[1],
+              interest_paid.shape[2], P, K, T)
+    _out_dims("principal_paid", principal_paid.shape[0], principal_paid.shape[1],
+              principal_paid.shape[2], P, K, T)
+    _out_dims("pik", pik_out.shape[0], pik_out.shape[1], pik_out.shape[2], P, K, T)
+    _out_dims("shortfall", shortfall.shape[0], shortfall.shape[1], shortfall.shape[2], P, K, T)
+    _out_dims("balance", balance.shape[0], balance.shape[1], balance.shape[2], P, K, T)
+    _out_dims("writeoff", writeoff.shape[0], writeoff.shape[1], writeoff.shape[2], P, K, T)
     if nt < 1:
         raise ValueError(f"n_threads must be at least 1, got {nt}")
     if P == 0 or T == 0:
@@ -609,9 +408,6 @@ def waterfall(
         c.o_shortfall = &shortfall[0, 0, 0]
         c.o_balance = &balance[0, 0, 0]
         c.o_writeoff = &writeoff[0, 0, 0]
-    else:
-        c.o_interest_due = c.o_interest_paid = c.o_principal_paid = c.o_pik = NULL
-        c.o_shortfall = c.o_balance = c.o_writeoff = NULL
     c.o_cfads = &cfads[0, 0]
     c.o_tax = &tax[0, 0]
     c.o_debt_service = &debt_service[0, 0]

@@ -22,7 +22,7 @@ __all__ = ["ENGINES", "check_build", "run_waterfall"]
 
 ENGINES = ("cython", "reference")
 KERNEL_MODULE = "core.engine._waterfall"
-ABI_VERSION = 1  # must equal _waterfall.ABI_VERSION; bumped when the kernel signature changes
+ABI_VERSION = 2  # must equal _waterfall.ABI_VERSION; bumped when the kernel signature changes
 
 BUILD_HELP = (
     "The compiled waterfall kernel ({module}) {problem}.\n"
@@ -37,6 +37,7 @@ BUILD_HELP = (
 _F64 = np.dtype(np.float64)
 _I32 = np.dtype(np.int32)
 _CPUS = os.cpu_count() or 1
+_OUTPUT_FIELDS = tuple(f.name for f in fields(EngineOutputs))  # the kernel's output order
 _kernel = None  # the imported extension module, once loaded
 
 
@@ -55,14 +56,6 @@ def check_build():
             raise ImportError(BUILD_HELP.format(module=KERNEL_MODULE, problem=problem))
         _kernel = mod
     return _kernel
-
-
-def _f(a) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=_F64)
-
-
-def _i(a) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=_I32)
 
 
 def _check_outputs(out: EngineOutputs, P: int, K: int, T: int) -> None:
@@ -131,57 +124,8 @@ def run_waterfall(
         _check_outputs(out, P, K, T)
     try:
         kernel.waterfall(
-            _f(inp.revenue),
-            _f(inp.opex),
-            _f(inp.fees),
-            _f(inp.proceeds),
-            _f(inp.asset_value),
-            _f(inp.liquidation_value),
-            _f(inp.crypto_value),
-            _f(inp.base_rate),
-            _f(inp.depreciation),
-            _f(inp.dsra_target),
-            _f(inp.fixed_rate),
-            _f(inp.spread),
-            _i(inp.floating),
-            _f(inp.year_fraction),
-            _f(inp.notional),
-            _f(inp.scheduled_principal),
-            _i(inp.maturity),
-            _f(inp.sweep_pct),
-            _i(inp.pik),
-            _i(inp.group_start),
-            inp.dsra_initial,
-            inp.tax_rate,
-            inp.lockup_dscr,
-            inp.default_dscr,
-            inp.ltv_max,
-            inp.lockup_action,
-            inp.default_action,
-            inp.ltv_action,
-            inp.lookback,
-            inp.liquidation_lag,
-            inp.margin_call_ltv,
-            inp.crypto_liquidation_ltv,
-            out.cfads,
-            out.tax,
-            out.debt_service,
-            out.dscr,
-            out.dscr_test,
-            out.ltv,
-            out.proceeds,
-            out.injection,
-            out.dsra_balance,
-            out.trap_balance,
-            out.distribution,
-            out.flags,
-            out.interest_due,
-            out.interest_paid,
-            out.principal_paid,
-            out.pik,
-            out.shortfall,
-            out.balance,
-            out.writeoff,
+            inp,
+            *(getattr(out, name) for name in _OUTPUT_FIELDS),
             int(n_threads),
         )
     except ValueError as exc:  # the kernel names shape errors; Cython's buffer errors do not

@@ -221,17 +221,15 @@ cdef class PathModel:
     cdef double gen_rate, equity, dscr_lo, dscr_w, cf_lo, cf_w
     cdef Py_ssize_t dscr_n, cf_n
     cdef const signed char* kinds
-    cdef const double* notional
 
     def __init__(self, inputs, dict plan, dict drivers, kinds, double gen_rate, double equity,
                  tuple dscr, tuple cfads):
         cdef const signed char[::1] kv
-        cdef const double[::1] nv
         cdef Plan* q = &self.q
         cdef DriverParams* dd = &self.d
         cdef list k
         self.keep = []
-        context_from(&self.c, inputs, self.keep)
+        context_from(&self.c, inputs, self.keep, -1)
         k = self.keep
         q.T, q.L, q.NG, q.NC, q.S, q.E = (plan["T"], plan["L"], plan["NG"], plan["NC"],
                                           plan["S"], plan["E"])
@@ -314,15 +312,12 @@ cdef class PathModel:
         self.gen_rate, self.equity = gen_rate, equity
         self.dscr_lo, self.dscr_w, self.dscr_n = dscr
         self.cf_lo, self.cf_w, self.cf_n = cfads
-        nv = np.ascontiguousarray(inputs.notional, dtype=np.float64)
-        k.append(nv)
-        self.notional = &nv[0] if nv.shape[0] > 0 else NULL
 
     cdef void _fill_run(self, Run* r, const uint64_t* key, uint64_t first_path):
         r.q, r.d, r.key, r.first_path = &self.q, &self.d, key, first_path
         r.M, r.E, r.T, r.K, r.mpp = self.M, self.E, self.T, self.K, self.mpp
         r.gen_rate, r.equity, r.kinds = self.gen_rate, self.equity, self.kinds
-        r.notional = self.notional
+        r.notional = self.c.notional
         r.dscr_lo, r.dscr_w, r.dscr_n = self.dscr_lo, self.dscr_w, self.dscr_n
         r.cf_lo, r.cf_w, r.cf_n = self.cf_lo, self.cf_w, self.cf_n
 
