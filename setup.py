@@ -3,7 +3,9 @@
 Every ``core/**/_*.pyx`` becomes an extension named by its dotted path
 (``core/engine/_waterfall.pyx`` -> ``core.engine._waterfall``), compiled with
 -O3 and OpenMP so ``prange`` uses every core. Cython directives are set here,
-once, for all kernels.
+once, for all kernels. First the kernel's plumbing (``*.pxd.tp``, ``*.pxi.tp``,
+``*.pyi.tp`` in core/engine) is rendered from the field declarations in
+core/engine/arrays.py (core/engine/codegen.py).
 
     pip install -e .                      # what scripts/install.sh does
     python setup.py build_ext --inplace   # the same, by hand
@@ -42,10 +44,22 @@ def find_kernels(root: Path = ROOT) -> dict[str, str]:
     return kernels
 
 
+def _render_templates() -> None:
+    """Render the kernel plumbing from the field declarations (core/engine/codegen.py)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from core.engine.codegen import write_all
+
+    for path in write_all():
+        print(f"rendered {path.relative_to(ROOT)}")
+
+
 def _extensions():
     kernels = find_kernels()
     if not kernels:
         return []
+    _render_templates()
     import numpy
     from Cython.Build import cythonize
     from setuptools import Extension

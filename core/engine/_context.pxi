@@ -1,19 +1,15 @@
-# Included by _waterfall.pyx (``include "_context.pxi"``): filling a ``Ctx`` from an
-# ``EngineInputs``, with the shape checks that name the offending array. ``waterfall`` and the
-# fused Monte Carlo kernel (core/risk/_mckernel.pyx) both use ``context_from``.
+# GENERATED from core/engine/_context.pxi.tp by core/engine/codegen.py: do not edit.
+# Included by _waterfall.pyx: filling a ``Ctx`` from an ``EngineInputs`` and binding an
+# ``EngineOutputs``, with shape checks that name the offending array, and the one-path scratch
+# layout the fused Monte Carlo kernel (core/risk/_mckernel.pyx) uses. Rendered from the field
+# declarations of core.engine.arrays.
 
 import numpy as np
 
-# EngineInputs fields by kind (core.engine.arrays)
-_PATH_F64 = ("revenue", "opex", "fees", "proceeds", "asset_value", "liquidation_value",
-             "crypto_value", "base_rate")
-_INT_FIELDS = ("floating", "maturity", "pik", "group_start")
+# kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
+ABI_VERSION = 198876314
 
-
-cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
-    """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
-    cdef Py_ssize_t W = 8 * K + 2 * T + G
-    return (W + 7) // 8 * 8 + 8
+cdef double EPS = 1e-09  # core.engine.constants.EPS
 
 
 cdef int _bad(str name, tuple got, tuple want) except -1:
@@ -61,18 +57,32 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     cdef Py_ssize_t T, K, G, g
     cdef const int* gs
     a = {}
-    for f in _PATH_F64:
-        a[f] = np.ascontiguousarray(getattr(inp, f), dtype=np.float64)
-    for f in ("depreciation", "dsra_target", "fixed_rate", "spread", "year_fraction",
-              "notional", "scheduled_principal", "sweep_pct"):
-        a[f] = np.ascontiguousarray(getattr(inp, f), dtype=np.float64)
-    for f in _INT_FIELDS:
-        a[f] = np.ascontiguousarray(getattr(inp, f), dtype=np.int32)
+    a["revenue"] = np.ascontiguousarray(inp.revenue, dtype=np.float64)
+    a["opex"] = np.ascontiguousarray(inp.opex, dtype=np.float64)
+    a["fees"] = np.ascontiguousarray(inp.fees, dtype=np.float64)
+    a["proceeds"] = np.ascontiguousarray(inp.proceeds, dtype=np.float64)
+    a["asset_value"] = np.ascontiguousarray(inp.asset_value, dtype=np.float64)
+    a["liquidation_value"] = np.ascontiguousarray(inp.liquidation_value, dtype=np.float64)
+    a["crypto_value"] = np.ascontiguousarray(inp.crypto_value, dtype=np.float64)
+    a["base_rate"] = np.ascontiguousarray(inp.base_rate, dtype=np.float64)
+    a["depreciation"] = np.ascontiguousarray(inp.depreciation, dtype=np.float64)
+    a["dsra_target"] = np.ascontiguousarray(inp.dsra_target, dtype=np.float64)
+    a["fixed_rate"] = np.ascontiguousarray(inp.fixed_rate, dtype=np.float64)
+    a["spread"] = np.ascontiguousarray(inp.spread, dtype=np.float64)
+    a["floating"] = np.ascontiguousarray(inp.floating, dtype=np.int32)
+    a["year_fraction"] = np.ascontiguousarray(inp.year_fraction, dtype=np.float64)
+    a["notional"] = np.ascontiguousarray(inp.notional, dtype=np.float64)
+    a["scheduled_principal"] = np.ascontiguousarray(inp.scheduled_principal, dtype=np.float64)
+    a["maturity"] = np.ascontiguousarray(inp.maturity, dtype=np.int32)
+    a["sweep_pct"] = np.ascontiguousarray(inp.sweep_pct, dtype=np.float64)
+    a["pik"] = np.ascontiguousarray(inp.pik, dtype=np.int32)
+    a["group_start"] = np.ascontiguousarray(inp.group_start, dtype=np.int32)
     keep.append(a)
-    T, K = len(a["depreciation"]), len(a["notional"])
+    T = len(a["depreciation"])
+    K = len(a["fixed_rate"])
     G = len(a["group_start"]) - 1
     if P < 0:
-        P = max(a[f].shape[0] for f in _PATH_F64)
+        P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0]))
     c.revenue = _path_row(a, "revenue", P, T, &c.rs_revenue)
     c.opex = _path_row(a, "opex", P, T, &c.rs_opex)
     c.fees = _path_row(a, "fees", P, T, &c.rs_fees)
@@ -106,26 +116,127 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.lockup_dscr = inp.lockup_dscr
     c.default_dscr = inp.default_dscr
     c.ltv_max = inp.ltv_max
-    c.margin_call_ltv = inp.margin_call_ltv
-    c.crypto_liquidation_ltv = inp.crypto_liquidation_ltv
     c.lockup_action = inp.lockup_action
     c.default_action = inp.default_action
     c.ltv_action = inp.ltv_action
     c.lookback = inp.lookback
-    c.lag = inp.liquidation_lag if inp.liquidation_lag > 1 else 1
-    c.o_cfads = c.o_tax = c.o_debt_service = c.o_dscr = c.o_dscr_test = c.o_ltv = NULL
-    c.o_proceeds = c.o_injection = c.o_dsra_balance = c.o_trap_balance = NULL
+    c.liquidation_lag = inp.liquidation_lag if inp.liquidation_lag > 1 else 1
+    c.margin_call_ltv = inp.margin_call_ltv
+    c.crypto_liquidation_ltv = inp.crypto_liquidation_ltv
+    c.o_cfads = NULL
+    c.o_tax = NULL
+    c.o_debt_service = NULL
+    c.o_dscr = NULL
+    c.o_dscr_test = NULL
+    c.o_ltv = NULL
+    c.o_proceeds = NULL
+    c.o_injection = NULL
+    c.o_dsra_balance = NULL
+    c.o_trap_balance = NULL
     c.o_distribution = NULL
     c.o_flags = NULL
-    c.o_interest_due = c.o_interest_paid = c.o_principal_paid = c.o_pik = NULL
-    c.o_shortfall = c.o_balance = c.o_writeoff = NULL
+    c.o_interest_due = NULL
+    c.o_interest_paid = NULL
+    c.o_principal_paid = NULL
+    c.o_pik = NULL
+    c.o_shortfall = NULL
+    c.o_balance = NULL
+    c.o_writeoff = NULL
     return 0
 
 
-cdef int _out_dims(str name, Py_ssize_t a, Py_ssize_t b, Py_ssize_t c,
-                   Py_ssize_t want_a, Py_ssize_t want_b, Py_ssize_t want_c) except -1:
-    """Check an output's extents (-1 for an absent third dimension)."""
-    if a != want_a or b != want_b or c != want_c:
-        got = tuple(x for x in (a, b, c) if x >= 0)
-        _bad("output " + name, got, tuple(x for x in (want_a, want_b, want_c) if x >= 0))
+cdef double* _out_pt(object arr, str name, Py_ssize_t P, Py_ssize_t T) except? NULL:
+    cdef double[:, ::1] v = arr
+    if v.shape[0] != P or v.shape[1] != T:
+        _bad("output " + name, (v.shape[0], v.shape[1]), (P, T))
+    return &v[0, 0] if P > 0 and T > 0 else NULL
+
+
+cdef int* _out_pt_int(object arr, str name, Py_ssize_t P, Py_ssize_t T) except? NULL:
+    cdef int[:, ::1] v = arr
+    if v.shape[0] != P or v.shape[1] != T:
+        _bad("output " + name, (v.shape[0], v.shape[1]), (P, T))
+    return &v[0, 0] if P > 0 and T > 0 else NULL
+
+
+cdef double* _out_pkt(object arr, str name, Py_ssize_t P, Py_ssize_t K,
+                      Py_ssize_t T) except? NULL:
+    cdef double[:, :, ::1] v = arr
+    if v.shape[0] != P or v.shape[1] != K or v.shape[2] != T:
+        _bad("output " + name, (v.shape[0], v.shape[1], v.shape[2]), (P, K, T))
+    return &v[0, 0, 0] if P > 0 and K > 0 and T > 0 else NULL
+
+
+cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
+    """Point the outputs of ``c`` at the arrays of the ``EngineOutputs`` ``out`` (``P`` paths;
+    writeable C-contiguous arrays of the declared dtype and shape, else ``ValueError``)."""
+    c.o_cfads = _out_pt(out.cfads, "cfads", P, c.T)
+    c.o_tax = _out_pt(out.tax, "tax", P, c.T)
+    c.o_debt_service = _out_pt(out.debt_service, "debt_service", P, c.T)
+    c.o_dscr = _out_pt(out.dscr, "dscr", P, c.T)
+    c.o_dscr_test = _out_pt(out.dscr_test, "dscr_test", P, c.T)
+    c.o_ltv = _out_pt(out.ltv, "ltv", P, c.T)
+    c.o_proceeds = _out_pt(out.proceeds, "proceeds", P, c.T)
+    c.o_injection = _out_pt(out.injection, "injection", P, c.T)
+    c.o_dsra_balance = _out_pt(out.dsra_balance, "dsra_balance", P, c.T)
+    c.o_trap_balance = _out_pt(out.trap_balance, "trap_balance", P, c.T)
+    c.o_distribution = _out_pt(out.distribution, "distribution", P, c.T)
+    c.o_flags = _out_pt_int(out.flags, "flags", P, c.T)
+    c.o_interest_due = _out_pkt(out.interest_due, "interest_due", P, c.K, c.T)
+    c.o_interest_paid = _out_pkt(out.interest_paid, "interest_paid", P, c.K, c.T)
+    c.o_principal_paid = _out_pkt(out.principal_paid, "principal_paid", P, c.K, c.T)
+    c.o_pik = _out_pkt(out.pik, "pik", P, c.K, c.T)
+    c.o_shortfall = _out_pkt(out.shortfall, "shortfall", P, c.K, c.T)
+    c.o_balance = _out_pkt(out.balance, "balance", P, c.K, c.T)
+    c.o_writeoff = _out_pkt(out.writeoff, "writeoff", P, c.K, c.T)
     return 0
+
+
+
+
+cdef inline Py_ssize_t outputs_paths(object out) except -1:
+    return out.cfads.shape[0]
+
+
+cdef double* bind_input_rows(Ctx* c, double* rows) noexcept nogil:
+    c.revenue = rows + 0 * c.T
+    c.rs_revenue = 0
+    c.opex = rows + 1 * c.T
+    c.rs_opex = 0
+    c.fees = rows + 2 * c.T
+    c.rs_fees = 0
+    c.proceeds = rows + 3 * c.T
+    c.rs_proceeds = 0
+    c.asset_value = rows + 4 * c.T
+    c.rs_asset_value = 0
+    c.liquidation_value = rows + 5 * c.T
+    c.rs_liquidation_value = 0
+    c.crypto_value = rows + 6 * c.T
+    c.rs_crypto_value = 0
+    c.base_rate = rows + 7 * c.T
+    c.rs_base_rate = 0
+    return rows + N_PATH_INPUTS * c.T
+
+
+cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
+    c.o_cfads = (o + 0 * c.T)
+    c.o_tax = (o + 1 * c.T)
+    c.o_debt_service = (o + 2 * c.T)
+    c.o_dscr = (o + 3 * c.T)
+    c.o_dscr_test = (o + 4 * c.T)
+    c.o_ltv = (o + 5 * c.T)
+    c.o_proceeds = (o + 6 * c.T)
+    c.o_injection = (o + 7 * c.T)
+    c.o_dsra_balance = (o + 8 * c.T)
+    c.o_trap_balance = (o + 9 * c.T)
+    c.o_distribution = (o + 10 * c.T)
+    c.o_flags = <int*>(o + 11 * c.T)
+    o = o + N_PT_OUTPUTS * c.T
+    c.o_interest_due = o + 0 * c.K * c.T
+    c.o_interest_paid = o + 1 * c.K * c.T
+    c.o_principal_paid = o + 2 * c.K * c.T
+    c.o_pik = o + 3 * c.K * c.T
+    c.o_shortfall = o + 4 * c.K * c.T
+    c.o_balance = o + 5 * c.K * c.T
+    c.o_writeoff = o + 6 * c.K * c.T
+    return o + N_PKT_OUTPUTS * c.K * c.T

@@ -1,9 +1,10 @@
+# GENERATED from core/engine/_waterfall.pxd.tp by core/engine/codegen.py: do not edit.
 # Declarations of the compiled waterfall kernel (core/engine/_waterfall.pyx) that other
 # Cython modules cimport: the flag and action codes, the per-call context of raw pointers
 # every path reads and writes, and the per-path step itself. The Monte Carlo's fused path
-# kernel (core/risk/_mckernel.pyx) runs ``run_path`` on rows it builds in per-thread scratch.
+# kernel (core/risk/_mckernel.pyx) runs ``run_path`` on rows it lays on per-thread scratch.
+# Rendered from the field declarations of core.engine.arrays.
 
-# Keep in step with core.engine.arrays.
 cdef enum:
     FLAG_LOCKUP = 1
     FLAG_DSCR_DEFAULT = 2
@@ -19,58 +20,77 @@ cdef enum:
     SWEEP = 1
     ACCELERATE = 2
 
+cdef enum:
+    N_PATH_INPUTS = 8  # per-path input rows of one path
+    N_PT_OUTPUTS = 12  # (P, T) outputs
+    N_PKT_OUTPUTS = 7  # (P, K, T) outputs
+
 
 ctypedef struct Ctx:
     Py_ssize_t K, T, G, W  # tranches, periods, seniority groups, scratch doubles per thread
     # per path and period: base pointer and row stride in elements (0 when shared)
-    const double* revenue
-    const double* opex
-    const double* fees
-    const double* proceeds
-    const double* asset_value
-    const double* liquidation_value
-    const double* crypto_value
-    const double* base_rate
-    Py_ssize_t rs_revenue, rs_opex, rs_fees, rs_proceeds
-    Py_ssize_t rs_asset_value, rs_liquidation_value, rs_crypto_value, rs_base_rate
-    # per period
-    const double* depreciation
-    const double* dsra_target
-    # per tranche; (K, T) arrays are row-major
-    const double* fixed_rate
-    const double* spread
-    const int* floating
-    const double* year_fraction
-    const double* notional
-    const double* scheduled_principal
-    const int* maturity
-    const double* sweep_pct
-    const int* pik
-    const int* group_start
+    const double* revenue  # operating revenue incl. backstop payments and termination fees
+    const double* opex  # operating costs incl. maintenance capex
+    const double* fees  # senior fees (SPV admin, trustee), paid before interest
+    const double* proceeds  # planned asset sale proceeds incl. RVG payments: mandatory prepayment
+    const double* asset_value  # market value of GPUs and facility, for LTV
+    const double* liquidation_value  # what a forced sale in that period would raise
+    const double* crypto_value  # value of pledged crypto collateral
+    const double* base_rate  # annual base rate for floating tranches
+    Py_ssize_t rs_revenue
+    Py_ssize_t rs_opex
+    Py_ssize_t rs_fees
+    Py_ssize_t rs_proceeds
+    Py_ssize_t rs_asset_value
+    Py_ssize_t rs_liquidation_value
+    Py_ssize_t rs_crypto_value
+    Py_ssize_t rs_base_rate
+    # per period, per tranche ((K, T) arrays are row-major) and per seniority group
+    const double* depreciation  # book depreciation (only used for tax)
+    const double* dsra_target  # DSRA target balance at the end of each period
+    const double* fixed_rate  # annual coupon of fixed tranches
+    const double* spread  # spread of floating tranches
+    const int* floating  # 1 when floating
+    const double* year_fraction  # accrual fraction per period (day count)
+    const double* notional  # opening balance at close
+    const double* scheduled_principal  # scheduled repayment (base case)
+    const int* maturity  # period in which all that is left falls due
+    const double* sweep_pct  # share of spare cash swept to this tranche
+    const int* pik  # 1 when unpaid interest capitalises
+    const int* group_start  # tranche index where each seniority group starts
     # scalars
-    double dsra_initial, tax_rate, lockup_dscr, default_dscr, ltv_max
-    double margin_call_ltv, crypto_liquidation_ltv
-    int lockup_action, default_action, ltv_action, lookback, lag
+    double dsra_initial  # DSRA balance at close
+    double tax_rate  # tax rate on positive taxable income
+    double lockup_dscr  # lock-up DSCR level; 0 disables the test
+    double default_dscr  # default DSCR level; 0 disables the test
+    double ltv_max  # maximum LTV; 0 disables the test
+    int lockup_action  # TRAP or SWEEP
+    int default_action  # ACCELERATE or SWEEP
+    int ltv_action  # TRAP, SWEEP or ACCELERATE
+    int lookback  # periods in the DSCR test window
+    int liquidation_lag  # periods from acceleration to the forced sale
+    double margin_call_ltv  # crypto margin-call LTV; 0 when there is no crypto collateral
+    double crypto_liquidation_ltv  # LTV at which pledged crypto is sold
     # outputs, (P, T) and (P, K, T), C order
-    double* o_cfads
-    double* o_tax
-    double* o_debt_service
-    double* o_dscr
-    double* o_dscr_test
-    double* o_ltv
-    double* o_proceeds
-    double* o_injection
-    double* o_dsra_balance
-    double* o_trap_balance
-    double* o_distribution
-    int* o_flags
-    double* o_interest_due
-    double* o_interest_paid
-    double* o_principal_paid
-    double* o_pik
-    double* o_shortfall
-    double* o_balance
-    double* o_writeoff
+    double* o_cfads  # cash flow available for debt service
+    double* o_tax  # tax paid
+    double* o_debt_service  # interest due this period + scheduled principal due
+    double* o_dscr  # cfads / debt_service; NaN when no debt service is due
+    double* o_dscr_test  # trailing-window DSCR used by the covenants; NaN when none
+    double* o_ltv  # opening debt / (asset value + crypto held); NaN when no collateral
+    double* o_proceeds  # sale, liquidation and crypto proceeds received
+    double* o_injection  # equity injected to cover negative cash flow
+    double* o_dsra_balance  # DSRA balance, end of period
+    double* o_trap_balance  # lock-up account, end of period
+    double* o_distribution  # paid to equity
+    int* o_flags  # bitmask of FLAG_*
+    double* o_interest_due  # accrued this period (excl. arrears brought forward)
+    double* o_interest_paid  # interest paid
+    double* o_principal_paid  # scheduled, swept, prepaid and from proceeds
+    double* o_pik  # interest capitalised
+    double* o_shortfall  # interest and scheduled principal due but unpaid, end of period
+    double* o_balance  # closing balance
+    double* o_writeoff  # balance written off (loss)
 
 
 # Doubles of per-thread scratch ``run_path`` needs (padded to whole cache lines).
@@ -85,3 +105,12 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil
 # paths (-1: as many as the inputs have rows); shapes are checked, naming the array, and the
 # outputs are left NULL. ``waterfall`` and the fused Monte Carlo kernel both call it.
 cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1
+
+# Point the per-path inputs of ``c`` at consecutive rows of ``rows`` (N_PATH_INPUTS rows of
+# ``c.T`` doubles, in declaration order, row stride 0); returns the end of those rows.
+cdef double* bind_input_rows(Ctx* c, double* rows) noexcept nogil
+
+# Point the outputs of ``c`` at one path's worth of consecutive rows from ``o``:
+# N_PT_OUTPUTS rows of T then N_PKT_OUTPUTS blocks of K * T (an int row in a double row);
+# returns the end of those rows.
+cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil

@@ -1,36 +1,32 @@
+# GENERATED from core/engine/_waterfall.pyi.tp by core/engine/codegen.py: do not edit.
 """Type stub of the compiled waterfall kernel (core/engine/_waterfall.pyx)."""
 
-import numpy as np
-import numpy.typing as npt
-
-from core.engine.arrays import EngineInputs
+from core.engine.arrays import EngineInputs, EngineOutputs
 
 ABI_VERSION: int
+EPS: float
 
-F64 = npt.NDArray[np.float64]
-I32 = npt.NDArray[np.int32]
+def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) -> None:
+    """Run every path of ``inputs`` into ``outputs`` (preallocated, fully overwritten).
 
-def waterfall(
-    inputs: EngineInputs,
-    cfads: F64,
-    tax: F64,
-    debt_service: F64,
-    dscr: F64,
-    dscr_test: F64,
-    ltv: F64,
-    out_proceeds: F64,
-    injection: F64,
-    dsra_balance: F64,
-    trap_balance: F64,
-    distribution: F64,
-    flags: I32,
-    interest_due: F64,
-    interest_paid: F64,
-    principal_paid: F64,
-    pik_out: F64,
-    shortfall: F64,
-    balance: F64,
-    writeoff: F64,
-    n_threads: int = 1,
-) -> None:
-    """Run every path of ``inputs``; outputs preallocated and fully overwritten."""
+    Outputs, in declaration order:
+    ``cfads`` (P, T): cash flow available for debt service
+    ``tax`` (P, T): tax paid
+    ``debt_service`` (P, T): interest due this period + scheduled principal due
+    ``dscr`` (P, T): cfads / debt_service; NaN when no debt service is due
+    ``dscr_test`` (P, T): trailing-window DSCR used by the covenants; NaN when none
+    ``ltv`` (P, T): opening debt / (asset value + crypto held); NaN when no collateral
+    ``proceeds`` (P, T): sale, liquidation and crypto proceeds received
+    ``injection`` (P, T): equity injected to cover negative cash flow
+    ``dsra_balance`` (P, T): DSRA balance, end of period
+    ``trap_balance`` (P, T): lock-up account, end of period
+    ``distribution`` (P, T): paid to equity
+    ``flags`` (P, T, int32): bitmask of FLAG_*
+    ``interest_due`` (P, K, T): accrued this period (excl. arrears brought forward)
+    ``interest_paid`` (P, K, T): interest paid
+    ``principal_paid`` (P, K, T): scheduled, swept, prepaid and from proceeds
+    ``pik`` (P, K, T): interest capitalised
+    ``shortfall`` (P, K, T): interest and scheduled principal due but unpaid, end of period
+    ``balance`` (P, K, T): closing balance
+    ``writeoff`` (P, K, T): balance written off (loss)
+    """

@@ -24,12 +24,8 @@ from cython.parallel cimport prange, threadid
 from libc.math cimport NAN
 from libc.stdlib cimport free, malloc
 
-# kernel.py refuses a compiled module whose ABI_VERSION differs (stale build).
-ABI_VERSION = 2
-
-cdef double EPS = 1e-9
-
 include "_npsum.pxi"
+include "_context.pxi"  # rendered: ABI_VERSION, EPS, context_from, outputs_from, scratch layout
 
 
 @cython.cdivision(True)
@@ -133,7 +129,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 crypto_sale = crypto
                 crypto_held = False
                 flags |= FLAG_CRYPTO_SOLD
-        liq_now = alive and accel_t >= 0 and t >= accel_t + c.lag
+        liq_now = alive and accel_t >= 0 and t >= accel_t + c.liquidation_lag
         liq_cash = 0.0
         if liq_now:
             liq_cash = lv[t] + (cv[t] if crypto_held else 0.0)
@@ -330,96 +326,33 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         c.o_flags[o + t] = flags
 
 
-include "_context.pxi"
+cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
+    """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
+    cdef Py_ssize_t W = 8 * K + 2 * T + G
+    return (W + 7) // 8 * 8 + 8
 
-def waterfall(
-    object inputs,
-    double[:, ::1] cfads,
-    double[:, ::1] tax,
-    double[:, ::1] debt_service,
-    double[:, ::1] dscr,
-    double[:, ::1] dscr_test,
-    double[:, ::1] ltv,
-    double[:, ::1] out_proceeds,
-    double[:, ::1] injection,
-    double[:, ::1] dsra_balance,
-    double[:, ::1] trap_balance,
-    double[:, ::1] distribution,
-    int[:, ::1] flags,
-    double[:, :, ::1] interest_due,
-    double[:, :, ::1] interest_paid,
-    double[:, :, ::1] principal_paid,
-    double[:, :, ::1] pik_out,
-    double[:, :, ::1] shortfall,
-    double[:, :, ::1] balance,
-    double[:, :, ::1] writeoff,
-    int n_threads=1,
-):
-    """Run the waterfall for every path, writing into the preallocated output arrays.
 
-    ``inputs`` is an ``EngineInputs`` (arrays converted here to C-contiguous float64, int32
-    for ``floating``, ``maturity``, ``pik`` and ``group_start``); then the fields of
-    ``EngineOutputs`` in declaration order (``proceeds`` and ``pik`` as ``out_proceeds`` /
-    ``pik_out``) and the number of OpenMP threads. Shapes are checked here; ``ValueError``
-    names the offending array. The number of paths is ``cfads.shape[0]``.
+def waterfall(object inputs, object outputs, int n_threads=1):
+    """Run the waterfall for every path of ``inputs`` into ``outputs``.
+
+    ``inputs`` is an ``EngineInputs`` (arrays converted here to C-contiguous float64 / int32
+    as declared in core.engine.arrays); ``outputs`` an ``EngineOutputs`` of preallocated,
+    writeable C-contiguous arrays (every element is overwritten); the number of paths is the
+    number of rows of its outputs. Shapes are checked here; ``ValueError`` names the
+    offending array.
     """
     cdef Ctx c
     cdef list keep = []
-    cdef Py_ssize_t P = cfads.shape[0], p, W
-    cdef Py_ssize_t T, K
+    cdef Py_ssize_t P = outputs_paths(outputs), p, W
     cdef int nt = n_threads, tid
     cdef double* scratch
 
     context_from(&c, inputs, keep, P)
-    T, K = c.T, c.K
-    _out_dims("cfads", cfads.shape[0], cfads.shape[1], -1, P, T, -1)
-    _out_dims("tax", tax.shape[0], tax.shape[1], -1, P, T, -1)
-    _out_dims("debt_service", debt_service.shape[0], debt_service.shape[1], -1, P, T, -1)
-    _out_dims("dscr", dscr.shape[0], dscr.shape[1], -1, P, T, -1)
-    _out_dims("dscr_test", dscr_test.shape[0], dscr_test.shape[1], -1, P, T, -1)
-    _out_dims("ltv", ltv.shape[0], ltv.shape[1], -1, P, T, -1)
-    _out_dims("proceeds", out_proceeds.shape[0], out_proceeds.shape[1], -1, P, T, -1)
-    _out_dims("injection", injection.shape[0], injection.shape[1], -1, P, T, -1)
-    _out_dims("dsra_balance", dsra_balance.shape[0], dsra_balance.shape[1], -1, P, T, -1)
-    _out_dims("trap_balance", trap_balance.shape[0], trap_balance.shape[1], -1, P, T, -1)
-    _out_dims("distribution", distribution.shape[0], distribution.shape[1], -1, P, T, -1)
-    _out_dims("flags", flags.shape[0], flags.shape[1], -1, P, T, -1)
-    _out_dims("interest_due", interest_due.shape[0], interest_due.shape[1],
-              interest_due.shape[2], P, K, T)
-    _out_dims("interest_paid", interest_paid.shape[0], interest_paid.shape[1],
-              interest_paid.shape[2], P, K, T)
-    _out_dims("principal_paid", principal_paid.shape[0], principal_paid.shape[1],
-              principal_paid.shape[2], P, K, T)
-    _out_dims("pik", pik_out.shape[0], pik_out.shape[1], pik_out.shape[2], P, K, T)
-    _out_dims("shortfall", shortfall.shape[0], shortfall.shape[1], shortfall.shape[2], P, K, T)
-    _out_dims("balance", balance.shape[0], balance.shape[1], balance.shape[2], P, K, T)
-    _out_dims("writeoff", writeoff.shape[0], writeoff.shape[1], writeoff.shape[2], P, K, T)
+    outputs_from(&c, outputs, P)
     if nt < 1:
         raise ValueError(f"n_threads must be at least 1, got {nt}")
-    if P == 0 or T == 0:
+    if P == 0 or c.T == 0:
         return
-
-    # ---- outputs: raw pointers into the validated buffers
-    if K > 0:
-        c.o_interest_due = &interest_due[0, 0, 0]
-        c.o_interest_paid = &interest_paid[0, 0, 0]
-        c.o_principal_paid = &principal_paid[0, 0, 0]
-        c.o_pik = &pik_out[0, 0, 0]
-        c.o_shortfall = &shortfall[0, 0, 0]
-        c.o_balance = &balance[0, 0, 0]
-        c.o_writeoff = &writeoff[0, 0, 0]
-    c.o_cfads = &cfads[0, 0]
-    c.o_tax = &tax[0, 0]
-    c.o_debt_service = &debt_service[0, 0]
-    c.o_dscr = &dscr[0, 0]
-    c.o_dscr_test = &dscr_test[0, 0]
-    c.o_ltv = &ltv[0, 0]
-    c.o_proceeds = &out_proceeds[0, 0]
-    c.o_injection = &injection[0, 0]
-    c.o_dsra_balance = &dsra_balance[0, 0]
-    c.o_trap_balance = &trap_balance[0, 0]
-    c.o_distribution = &distribution[0, 0]
-    c.o_flags = &flags[0, 0]
 
     # ---- per-thread scratch
     W = c.W

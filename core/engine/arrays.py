@@ -1,4 +1,4 @@
-"""The arrays the waterfall kernel reads and writes.
+"""The arrays the waterfall kernel reads and writes, declared once.
 
 ``EngineInputs`` is what :mod:`core.engine.compile` makes of a deal (and what the Monte Carlo
 makes of a deal plus random drivers). Per-path arrays have shape ``(P, T)``; a first dimension
@@ -8,11 +8,17 @@ of 1 means "the same on every path" and is broadcast, so a deterministic run and
 
 ``EngineOutputs`` holds every number the kernel produces, path by path. Money is in the deal's
 unit (USD millions).
+
+Each field is declared with :func:`kernel_field` (its shape class, C type and meaning). These
+declarations are the single source of the kernel's plumbing: ``core.engine.codegen`` renders
+the Cython context struct, the code that fills it from these dataclasses, the output binding,
+the scratch-row layout the Monte Carlo kernel uses and the type stub from them at build time
+(``setup.py``). To add an input or an output, declare it here and rebuild.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -39,46 +45,67 @@ FLAG_NAMES = {
 
 # Action codes
 TRAP, SWEEP, ACCELERATE = 0, 1, 2
+ACTION_NAMES = {TRAP: "TRAP", SWEEP: "SWEEP", ACCELERATE: "ACCELERATE"}
+
+# Shape classes of a kernel field. P paths, T periods, K tranches, G seniority groups.
+PATH = "path"  # input (P or 1, T): per path and period, a first dimension of 1 is shared
+PERIOD = "period"  # input (T,)
+TRANCHE = "tranche"  # input (K,)
+TRANCHE_PERIOD = "tranche_period"  # input (K, T), row-major
+GROUPS = "groups"  # input (G + 1,): tranche index where each seniority group starts
+SCALAR = "scalar"  # input scalar
+PT = "pt"  # output (P, T)
+PKT = "pkt"  # output (P, K, T)
+
+F64, I32 = "double", "int"
+
+
+def kernel_field(shape: str, doc: str, ctype: str = F64, minimum: int | None = None, **kw):
+    """A dataclass field of the kernel's declaration: ``shape`` class, C type, meaning.
+
+    ``minimum`` (scalars): the kernel clamps the value up to it. Other keyword arguments
+    (``default``) go to :func:`dataclasses.field`.
+    """
+    meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum}
+    return field(metadata=meta, **kw)
 
 
 @dataclass
 class EngineInputs:
-    # --- per path and period, shape (P or 1, T)
-    revenue: np.ndarray  # operating revenue incl. backstop payments and termination fees
-    opex: np.ndarray  # operating costs incl. maintenance capex
-    fees: np.ndarray  # senior fees (SPV admin, trustee), paid before interest
-    proceeds: np.ndarray  # planned asset sale proceeds incl. RVG payments: mandatory prepayment
-    asset_value: np.ndarray  # market value of GPUs and facility, for LTV
-    liquidation_value: np.ndarray  # what a forced sale in that period would raise
-    crypto_value: np.ndarray  # value of pledged crypto collateral
-    base_rate: np.ndarray  # annual base rate for floating tranches
-    # --- per period, shape (T,)
-    depreciation: np.ndarray  # book depreciation (only used for tax)
-    dsra_target: np.ndarray  # DSRA target balance at the end of each period
-    # --- per tranche, shape (K,) or (K, T)
-    fixed_rate: np.ndarray  # (K,) annual coupon of fixed tranches
-    spread: np.ndarray  # (K,) spread of floating tranches
-    floating: np.ndarray  # (K,) int 1 when floating
-    year_fraction: np.ndarray  # (K, T) accrual fraction per period (day count)
-    notional: np.ndarray  # (K,) opening balance at close
-    scheduled_principal: np.ndarray  # (K, T) scheduled repayment (base case)
-    maturity: np.ndarray  # (K,) int: period in which all that is left falls due
-    sweep_pct: np.ndarray  # (K,) share of spare cash swept to this tranche
-    pik: np.ndarray  # (K,) int 1 when unpaid interest capitalises
-    group_start: np.ndarray  # (G+1,) int: tranche index where each seniority group starts
-    # --- scalars
-    dsra_initial: float = 0.0
-    tax_rate: float = 0.0
-    lockup_dscr: float = 0.0  # 0 disables the test
-    default_dscr: float = 0.0
-    ltv_max: float = 0.0
-    lockup_action: int = TRAP  # TRAP or SWEEP
-    default_action: int = ACCELERATE  # ACCELERATE or SWEEP
-    ltv_action: int = SWEEP  # TRAP, SWEEP or ACCELERATE
-    lookback: int = 1  # periods in the DSCR test window
-    liquidation_lag: int = 1  # periods from acceleration to the forced sale (at least 1)
-    margin_call_ltv: float = 0.0  # 0 when there is no crypto collateral
-    crypto_liquidation_ltv: float = 0.0
+    # fmt: off
+    revenue: np.ndarray = kernel_field(PATH, "operating revenue incl. backstop payments and termination fees")  # noqa: E501
+    opex: np.ndarray = kernel_field(PATH, "operating costs incl. maintenance capex")
+    fees: np.ndarray = kernel_field(PATH, "senior fees (SPV admin, trustee), paid before interest")
+    proceeds: np.ndarray = kernel_field(PATH, "planned asset sale proceeds incl. RVG payments: mandatory prepayment")  # noqa: E501
+    asset_value: np.ndarray = kernel_field(PATH, "market value of GPUs and facility, for LTV")
+    liquidation_value: np.ndarray = kernel_field(PATH, "what a forced sale in that period would raise")  # noqa: E501
+    crypto_value: np.ndarray = kernel_field(PATH, "value of pledged crypto collateral")
+    base_rate: np.ndarray = kernel_field(PATH, "annual base rate for floating tranches")
+    depreciation: np.ndarray = kernel_field(PERIOD, "book depreciation (only used for tax)")
+    dsra_target: np.ndarray = kernel_field(PERIOD, "DSRA target balance at the end of each period")
+    fixed_rate: np.ndarray = kernel_field(TRANCHE, "annual coupon of fixed tranches")
+    spread: np.ndarray = kernel_field(TRANCHE, "spread of floating tranches")
+    floating: np.ndarray = kernel_field(TRANCHE, "1 when floating", I32)
+    year_fraction: np.ndarray = kernel_field(TRANCHE_PERIOD, "accrual fraction per period (day count)")  # noqa: E501
+    notional: np.ndarray = kernel_field(TRANCHE, "opening balance at close")
+    scheduled_principal: np.ndarray = kernel_field(TRANCHE_PERIOD, "scheduled repayment (base case)")  # noqa: E501
+    maturity: np.ndarray = kernel_field(TRANCHE, "period in which all that is left falls due", I32)
+    sweep_pct: np.ndarray = kernel_field(TRANCHE, "share of spare cash swept to this tranche")
+    pik: np.ndarray = kernel_field(TRANCHE, "1 when unpaid interest capitalises", I32)
+    group_start: np.ndarray = kernel_field(GROUPS, "tranche index where each seniority group starts", I32)  # noqa: E501
+    dsra_initial: float = kernel_field(SCALAR, "DSRA balance at close", default=0.0)
+    tax_rate: float = kernel_field(SCALAR, "tax rate on positive taxable income", default=0.0)
+    lockup_dscr: float = kernel_field(SCALAR, "lock-up DSCR level; 0 disables the test", default=0.0)  # noqa: E501
+    default_dscr: float = kernel_field(SCALAR, "default DSCR level; 0 disables the test", default=0.0)  # noqa: E501
+    ltv_max: float = kernel_field(SCALAR, "maximum LTV; 0 disables the test", default=0.0)
+    lockup_action: int = kernel_field(SCALAR, "TRAP or SWEEP", I32, default=TRAP)
+    default_action: int = kernel_field(SCALAR, "ACCELERATE or SWEEP", I32, default=ACCELERATE)
+    ltv_action: int = kernel_field(SCALAR, "TRAP, SWEEP or ACCELERATE", I32, default=SWEEP)
+    lookback: int = kernel_field(SCALAR, "periods in the DSCR test window", I32, default=1)
+    liquidation_lag: int = kernel_field(SCALAR, "periods from acceleration to the forced sale", I32, minimum=1, default=1)  # noqa: E501
+    margin_call_ltv: float = kernel_field(SCALAR, "crypto margin-call LTV; 0 when there is no crypto collateral", default=0.0)  # noqa: E501
+    crypto_liquidation_ltv: float = kernel_field(SCALAR, "LTV at which pledged crypto is sold", default=0.0)  # noqa: E501
+    # fmt: on
 
     @property
     def n_periods(self) -> int:
@@ -102,63 +129,43 @@ class EngineInputs:
         return EngineInputs(**values)
 
 
-PATH_FIELDS = (
-    "revenue",
-    "opex",
-    "fees",
-    "proceeds",
-    "asset_value",
-    "liquidation_value",
-    "crypto_value",
-    "base_rate",
-)
-
-
 @dataclass
 class EngineOutputs:
-    # --- (P, T)
-    cfads: np.ndarray
-    tax: np.ndarray
-    debt_service: np.ndarray  # interest due this period + scheduled principal due
-    dscr: np.ndarray  # cfads / debt_service; NaN when no debt service is due
-    dscr_test: np.ndarray  # trailing-window DSCR used by the covenants; NaN when none
-    ltv: np.ndarray  # opening debt / (asset value + crypto held); NaN when no collateral
-    proceeds: np.ndarray  # sale, liquidation and crypto proceeds received
-    injection: np.ndarray  # equity injected to cover negative cash flow
-    dsra_balance: np.ndarray  # end of period
-    trap_balance: np.ndarray  # lock-up account, end of period
-    distribution: np.ndarray  # paid to equity
-    flags: np.ndarray  # int32 bitmask, FLAG_*
-    # --- (P, K, T)
-    interest_due: np.ndarray  # accrued this period (excl. arrears brought forward)
-    interest_paid: np.ndarray
-    principal_paid: np.ndarray  # scheduled, swept, prepaid and from proceeds
-    pik: np.ndarray  # interest capitalised
-    shortfall: np.ndarray  # interest and scheduled principal due but unpaid, end of period
-    balance: np.ndarray  # closing balance
-    writeoff: np.ndarray  # balance written off (loss)
+    # fmt: off
+    cfads: np.ndarray = kernel_field(PT, "cash flow available for debt service")
+    tax: np.ndarray = kernel_field(PT, "tax paid")
+    debt_service: np.ndarray = kernel_field(PT, "interest due this period + scheduled principal due")  # noqa: E501
+    dscr: np.ndarray = kernel_field(PT, "cfads / debt_service; NaN when no debt service is due")
+    dscr_test: np.ndarray = kernel_field(PT, "trailing-window DSCR used by the covenants; NaN when none")  # noqa: E501
+    ltv: np.ndarray = kernel_field(PT, "opening debt / (asset value + crypto held); NaN when no collateral")  # noqa: E501
+    proceeds: np.ndarray = kernel_field(PT, "sale, liquidation and crypto proceeds received")
+    injection: np.ndarray = kernel_field(PT, "equity injected to cover negative cash flow")
+    dsra_balance: np.ndarray = kernel_field(PT, "DSRA balance, end of period")
+    trap_balance: np.ndarray = kernel_field(PT, "lock-up account, end of period")
+    distribution: np.ndarray = kernel_field(PT, "paid to equity")
+    flags: np.ndarray = kernel_field(PT, "bitmask of FLAG_*", I32)
+    interest_due: np.ndarray = kernel_field(PKT, "accrued this period (excl. arrears brought forward)")  # noqa: E501
+    interest_paid: np.ndarray = kernel_field(PKT, "interest paid")
+    principal_paid: np.ndarray = kernel_field(PKT, "scheduled, swept, prepaid and from proceeds")
+    pik: np.ndarray = kernel_field(PKT, "interest capitalised")
+    shortfall: np.ndarray = kernel_field(PKT, "interest and scheduled principal due but unpaid, end of period")  # noqa: E501
+    balance: np.ndarray = kernel_field(PKT, "closing balance")
+    writeoff: np.ndarray = kernel_field(PKT, "balance written off (loss)")
+    # fmt: on
 
     @classmethod
     def empty(cls, n_paths: int, n_tranches: int, n_periods: int) -> EngineOutputs:
-        pt = (n_paths, n_periods)
-        pkt = (n_paths, n_tranches, n_periods)
         out = {}
         for f in fields(cls):
-            if f.name == "flags":
-                out[f.name] = np.zeros(pt, dtype=np.int32)
-            elif f.name in PKT_FIELDS:
-                out[f.name] = np.zeros(pkt)
-            else:
-                out[f.name] = np.zeros(pt)
+            shape = (n_paths, n_tranches, n_periods) if f.metadata["shape"] == PKT else None
+            dtype = np.int32 if f.metadata["ctype"] == I32 else np.float64
+            out[f.name] = np.zeros(shape or (n_paths, n_periods), dtype=dtype)
         return cls(**out)
 
 
-PKT_FIELDS = (
-    "interest_due",
-    "interest_paid",
-    "principal_paid",
-    "pik",
-    "shortfall",
-    "balance",
-    "writeoff",
-)
+def _names(cls: type, *shapes: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.metadata["shape"] in shapes)
+
+
+PATH_FIELDS = _names(EngineInputs, PATH)
+PKT_FIELDS = _names(EngineOutputs, PKT)

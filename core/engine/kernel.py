@@ -15,14 +15,26 @@ from dataclasses import fields
 
 import numpy as np
 
-from core.engine.arrays import PATH_FIELDS, PKT_FIELDS, EngineInputs, EngineOutputs
+from core.engine.arrays import (
+    GROUPS,
+    I32,
+    PATH,
+    PATH_FIELDS,
+    PERIOD,
+    PKT_FIELDS,
+    TRANCHE,
+    TRANCHE_PERIOD,
+    EngineInputs,
+    EngineOutputs,
+)
+from core.engine.codegen import abi_version
 from core.engine.reference import run_reference
 
 __all__ = ["ENGINES", "check_build", "run_waterfall"]
 
 ENGINES = ("cython", "reference")
 KERNEL_MODULE = "core.engine._waterfall"
-ABI_VERSION = 2  # must equal _waterfall.ABI_VERSION; bumped when the kernel signature changes
+ABI_VERSION = abi_version()  # a hash of the field declarations; must equal _waterfall's
 
 BUILD_HELP = (
     "The compiled waterfall kernel ({module}) {problem}.\n"
@@ -34,10 +46,11 @@ BUILD_HELP = (
     'The NumPy reference is used only when engine="reference" is asked for explicitly.'
 )
 
-_F64 = np.dtype(np.float64)
-_I32 = np.dtype(np.int32)
+_DTYPES = {
+    f.name: np.dtype(np.int32 if f.metadata["ctype"] == I32 else np.float64)
+    for f in fields(EngineOutputs)
+}
 _CPUS = os.cpu_count() or 1
-_OUTPUT_FIELDS = tuple(f.name for f in fields(EngineOutputs))  # the kernel's output order
 _kernel = None  # the imported extension module, once loaded
 
 
@@ -61,7 +74,7 @@ def check_build():
 def _check_outputs(out: EngineOutputs, P: int, K: int, T: int) -> None:
     for name, arr in vars(out).items():
         shape = (P, K, T) if name in PKT_FIELDS else (P, T)
-        dtype = _I32 if name == "flags" else _F64
+        dtype = _DTYPES[name]
         if not (
             isinstance(arr, np.ndarray)
             and arr.shape == shape
@@ -106,16 +119,7 @@ def run_waterfall(
         n_threads = _CPUS
     elif int(n_threads) < 1:
         raise ValueError(f"n_threads must be at least 1, got {n_threads}")
-    P = max(
-        inp.revenue.shape[0],
-        inp.opex.shape[0],
-        inp.fees.shape[0],
-        inp.proceeds.shape[0],
-        inp.asset_value.shape[0],
-        inp.liquidation_value.shape[0],
-        inp.crypto_value.shape[0],
-        inp.base_rate.shape[0],
-    )
+    P = max(getattr(inp, name).shape[0] for name in PATH_FIELDS)
     K = inp.notional.shape[0]
     T = inp.depreciation.shape[0]
     if out is None:
@@ -123,17 +127,13 @@ def run_waterfall(
     else:
         _check_outputs(out, P, K, T)
     try:
-        kernel.waterfall(
-            inp,
-            *(getattr(out, name) for name in _OUTPUT_FIELDS),
-            int(n_threads),
-        )
+        kernel.waterfall(inp, out, int(n_threads))
     except ValueError as exc:  # the kernel names shape errors; Cython's buffer errors do not
         raise ValueError(f"invalid EngineInputs: {_diagnose(inp) or exc}") from exc
     return out
 
 
-_NDIM = {"depreciation": 1, "dsra_target": 1, "year_fraction": 2, "scheduled_principal": 2}
+_NDIM = {PATH: 2, PERIOD: 1, TRANCHE: 1, TRANCHE_PERIOD: 2, GROUPS: 1}  # by shape class
 
 
 def _diagnose(inp: EngineInputs) -> str | None:
@@ -141,7 +141,7 @@ def _diagnose(inp: EngineInputs) -> str | None:
     for f in fields(inp):
         arr = getattr(inp, f.name)
         if isinstance(arr, np.ndarray):
-            want = 2 if f.name in PATH_FIELDS else _NDIM.get(f.name, 1)
+            want = _NDIM[f.metadata["shape"]]
             if arr.ndim != want:
                 return f"{f.name} has {arr.ndim} dimension(s) {arr.shape}; expected {want}"
     return None

@@ -26,7 +26,17 @@ from libc.math cimport INFINITY, NAN, exp, fabs, floor, isfinite, pow, sqrt
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 
-from core.engine._waterfall cimport FLAG_ACCELERATED, Ctx, context_from, run_path
+from core.engine._waterfall cimport (
+    FLAG_ACCELERATED,
+    N_PATH_INPUTS,
+    N_PKT_OUTPUTS,
+    N_PT_OUTPUTS,
+    Ctx,
+    bind_input_rows,
+    bind_path_outputs,
+    context_from,
+    run_path,
+)
 
 import numpy as np
 
@@ -80,51 +90,34 @@ ctypedef struct Run:
     long long* cfads_hist  # (threads, T, cf_n + 1)
 
 
+cdef inline Py_ssize_t _rows_at(Py_ssize_t M, Py_ssize_t E, Py_ssize_t T,
+                                Py_ssize_t NG) noexcept nogil:
+    """Offset of a thread's kernel input rows in its scratch: after the draws, events,
+    drivers and the per-path compile's own scratch."""
+    return 6 * M + (E if E > 0 else 1) + 5 * T + (8 * T + NG)
+
+
+cdef inline Py_ssize_t _rows_doubles(Py_ssize_t T, Py_ssize_t K) noexcept nogil:
+    """Doubles of one path's input rows and outputs (the layout of bind_input_rows and
+    bind_path_outputs, rendered from core.engine.arrays)."""
+    return (N_PATH_INPUTS + N_PT_OUTPUTS) * T + N_PKT_OUTPUTS * K * T
+
+
 cdef Py_ssize_t _thread_doubles(Py_ssize_t M, Py_ssize_t E, Py_ssize_t T, Py_ssize_t K,
                                 Py_ssize_t NG, Py_ssize_t W) noexcept nogil:
     """Scratch doubles of one thread: draws, events, drivers, compile, rows, outputs, the
     waterfall's own scratch and the equity flows; padded to whole cache lines."""
-    cdef Py_ssize_t n = 6 * M + (E if E > 0 else 1) + 5 * T + (8 * T + NG) + 7 * T
-    n += 12 * T + 7 * K * T + W + (T + 1)
+    cdef Py_ssize_t n = _rows_at(M, E, T, NG) + _rows_doubles(T, K) + W + (T + 1)
     return (n + 7) // 8 * 8 + 8
 
 
 cdef void _bind(Ctx* c, double* w, Py_ssize_t M, Py_ssize_t E, Py_ssize_t T, Py_ssize_t K,
                 Py_ssize_t NG) noexcept nogil:
     """Point a thread's waterfall context at its scratch: the input rows are the thread's own
-    (row stride 0), the outputs one path's worth of rows."""
-    cdef double* rows = w + 6 * M + (E if E > 0 else 1) + 5 * T + (8 * T + NG)
-    cdef double* o = rows + 7 * T
-    c.revenue = rows
-    c.opex = rows + T
-    c.fees = rows + 2 * T
-    c.proceeds = rows + 3 * T
-    c.asset_value = rows + 4 * T
-    c.liquidation_value = rows + 5 * T
-    c.crypto_value = rows + 6 * T
+    (row stride 0; the base rate is the driver's rate row), the outputs one path's worth of
+    rows."""
+    bind_path_outputs(c, bind_input_rows(c, w + _rows_at(M, E, T, NG)))
     c.base_rate = w + 6 * M + (E if E > 0 else 1) + 4 * T  # the driver's rate row
-    c.rs_revenue = c.rs_opex = c.rs_fees = c.rs_proceeds = 0
-    c.rs_asset_value = c.rs_liquidation_value = c.rs_crypto_value = c.rs_base_rate = 0
-    c.o_cfads = o
-    c.o_tax = o + T
-    c.o_debt_service = o + 2 * T
-    c.o_dscr = o + 3 * T
-    c.o_dscr_test = o + 4 * T
-    c.o_ltv = o + 5 * T
-    c.o_proceeds = o + 6 * T
-    c.o_injection = o + 7 * T
-    c.o_dsra_balance = o + 8 * T
-    c.o_trap_balance = o + 9 * T
-    c.o_distribution = o + 10 * T
-    c.o_flags = <int*>(o + 11 * T)  # T ints fit in T doubles
-    o = o + 12 * T
-    c.o_interest_due = o
-    c.o_interest_paid = o + K * T
-    c.o_principal_paid = o + 2 * K * T
-    c.o_pik = o + 3 * K * T
-    c.o_shortfall = o + 4 * K * T
-    c.o_balance = o + 5 * K * T
-    c.o_writeoff = o + 6 * K * T
 
 
 cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps,
@@ -151,7 +144,7 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
                     int tid) noexcept nogil:
     """Path ``r.first_path + i``, start to finish; writes row ``i`` of the outputs."""
     cdef Py_ssize_t T = r.T, K = r.K, t, k, b
-    cdef double* kw = <double*>c.o_writeoff + K * T
+    cdef double* kw = w + _rows_at(r.M, r.E, T, r.q.NG) + _rows_doubles(T, K)  # run_path's
     cdef double* flows = kw + c.W
     cdef double mx, mn
     cdef long long* hd
