@@ -29,27 +29,19 @@ class PaletteEntry:
         return REGISTRY[self.kind].description
 
 
-def _tranche(key: str, label: str, rank: int, coupon: float, name: str) -> PaletteEntry:
-    terms = {"name": name, "seniority": rank, "coupon": coupon}
-    return PaletteEntry(key, "tranche", label, terms)
+def _entries() -> tuple[PaletteEntry, ...]:
+    """One entry per kind in palette order, or its presets in its place."""
+    entries: list[PaletteEntry] = []
+    for spec in sorted(REGISTRY.values(), key=lambda k: k.palette.order):
+        presets = spec.palette.presets
+        entries += [PaletteEntry(p.key, spec.id, p.label, dict(p.terms)) for p in presets]
+        if not presets:
+            entries.append(PaletteEntry(spec.id, spec.id, spec.label))
+    return tuple(entries)
 
 
-ENTRIES: tuple[PaletteEntry, ...] = (
-    PaletteEntry("sponsor", "sponsor", "Sponsor / tenant"),
-    PaletteEntry("spv", "spv", "SPV / JV"),
-    PaletteEntry("equity", "equity", "Equity"),
-    _tranche("senior", "Senior tranche", 1, 0.065, "Senior notes"),
-    _tranche("mezzanine", "Mezzanine tranche", 2, 0.095, "Mezzanine notes"),
-    _tranche("junior", "Junior tranche", 3, 0.13, "Junior notes"),
-    PaletteEntry("lease", "lease", "Lease / offtake"),
-    PaletteEntry("gpu_fleet", "gpu_fleet", "GPU fleet"),
-    PaletteEntry("facility", "facility", "Facility"),
-    PaletteEntry("reserve", "reserve", "Reserve account"),
-    PaletteEntry("guarantee", "guarantee", "Guarantee / backstop"),
-    PaletteEntry("crypto", "crypto", "Crypto collateral"),
-    PaletteEntry("opex", "opex", "Operating costs"),
-    PaletteEntry("covenant", "covenant", "Covenants"),
-)
+#: the entries, from the block kinds' declarations (``BlockKind.palette``)
+ENTRIES: tuple[PaletteEntry, ...] = _entries()
 BY_KEY = {e.key: e for e in ENTRIES}
 
 

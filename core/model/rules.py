@@ -1,9 +1,13 @@
 """Which connections between blocks make sense.
 
-A connection is directed: ``source --kind--> target``. The canvas draws exactly these.
+A connection is directed: ``source --kind--> target``. The connection kinds and how they read
+are listed here; which pairs each allows is declared by the source's block kind
+(``BlockKind.links``) and gathered into :data:`ALLOWED`. The canvas draws exactly these.
 """
 
 from __future__ import annotations
+
+from core.model.blocks import REGISTRY
 
 CONNECTION_KINDS: dict[str, str] = {
     "owns": "owns",
@@ -14,41 +18,19 @@ CONNECTION_KINDS: dict[str, str] = {
     "applies_to": "applies to",
 }
 
-#: kind -> allowed (source kind, target kind) pairs
-ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
-    "owns": frozenset(
-        {
-            ("sponsor", "spv"),
-            ("equity", "spv"),
-            ("spv", "gpu_fleet"),
-            ("spv", "facility"),
-            ("spv", "reserve"),
-            ("spv", "crypto"),
-            ("sponsor", "crypto"),
-        }
-    ),
-    "issues": frozenset({("spv", "tranche"), ("spv", "equity")}),
-    "leases_to": frozenset({("spv", "lease"), ("lease", "sponsor")}),
-    "guarantees": frozenset(
-        {
-            ("sponsor", "guarantee"),
-            ("guarantee", "lease"),
-            ("guarantee", "gpu_fleet"),
-            ("guarantee", "facility"),
-            ("guarantee", "tranche"),
-        }
-    ),
-    "secures": frozenset(
-        {
-            ("gpu_fleet", "tranche"),
-            ("facility", "tranche"),
-            ("crypto", "tranche"),
-            ("reserve", "tranche"),
-            ("lease", "tranche"),
-        }
-    ),
-    "applies_to": frozenset({("covenant", "spv"), ("opex", "spv"), ("covenant", "tranche")}),
-}
+
+def _allowed() -> dict[str, frozenset[tuple[str, str]]]:
+    pairs: dict[str, set[tuple[str, str]]] = {k: set() for k in CONNECTION_KINDS}
+    for spec in REGISTRY.values():
+        for link in spec.links:
+            if link.type not in pairs:  # pragma: no cover - guarded at import
+                raise ValueError(f"block kind {spec.id} declares unknown link {link.type!r}")
+            pairs[link.type].update((spec.id, target) for target in link.targets)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+#: kind -> allowed (source kind, target kind) pairs, from the block kinds' declarations
+ALLOWED: dict[str, frozenset[tuple[str, str]]] = _allowed()
 
 
 def explain_refusal(kind: str, source_kind: str, target_kind: str) -> str | None:

@@ -1,5 +1,6 @@
-"""A block drawn as a card: a coloured header with the kind's icon and the block's title,
-then its key terms. A small handle on the right edge starts a new connection."""
+"""A block drawn as a card: a header in the kind's colour with its icon and the block's title,
+then its key terms. Colour and text are the kind's declaration (``BlockKind.colour``, ``card``).
+A small handle on the right edge starts a new connection."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from core.model.deal import Block, Deal
-from gui.canvas.card_text import card_lines
 from gui.icons import icon
 
 CARD_WIDTH = 186.0
@@ -18,23 +18,6 @@ CARD_HEIGHT = 92.0
 HEADER = 26.0
 HANDLE_RADIUS = 6.0
 ACCENT = QColor("#1f6feb")
-
-#: header colour per kind: parties teal, issuer slate, debt blue, contracts green,
-#: support amber, assets purple, accounts and terms grey
-KIND_COLOURS: dict[str, str] = {
-    "sponsor": "#2a7f7a",
-    "equity": "#3c8d5a",
-    "spv": "#39465a",
-    "tranche": "#2f5f9e",
-    "lease": "#4f7d2c",
-    "guarantee": "#a66a12",
-    "gpu_fleet": "#6a4c9c",
-    "facility": "#7a5a8c",
-    "crypto": "#b35a1f",
-    "reserve": "#5b6b7a",
-    "opex": "#6b6f76",
-    "covenant": "#8a4b5a",
-}
 
 
 class BlockItem(QGraphicsObject):
@@ -46,6 +29,7 @@ class BlockItem(QGraphicsObject):
         super().__init__()
         self.block_id = block.id
         self.kind = block.kind
+        self.colour = QColor(block.spec.colour)  # the kind's header colour
         self.title = ""
         self.lines: list[str] = []
         self._hover = False
@@ -62,7 +46,7 @@ class BlockItem(QGraphicsObject):
 
     # ----------------------------------------------------------------- content
     def refresh(self, block: Block, deal: Deal) -> None:
-        self.title, self.lines = card_lines(block, deal)
+        self.title, self.lines = block.spec.card_text(block, deal)
         self.setToolTip(f"{block.spec.label}: {self.title}\n" + "\n".join(self.lines))
         self.update()
 
@@ -94,7 +78,6 @@ class BlockItem(QGraphicsObject):
     ) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.card_rect()
-        colour = QColor(KIND_COLOURS.get(self.kind, "#555555"))
         selected = self.isSelected()
         p.setPen(QPen(ACCENT if selected else QColor("#c3c8cf"), 2.0 if selected else 1.0))
         p.setBrush(QColor("#ffffff"))
@@ -103,7 +86,7 @@ class BlockItem(QGraphicsObject):
         header.addRoundedRect(QRectF(0.5, 0.5, CARD_WIDTH - 1, HEADER), 5.5, 5.5)
         header.addRect(QRectF(0.5, HEADER / 2, CARD_WIDTH - 1, HEADER / 2))
         header.setFillRule(Qt.FillRule.WindingFill)
-        p.fillPath(header, colour)
+        p.fillPath(header, self.colour)
         icon(self.kind).paint(p, QRectF(6, 5, 16, 16).toRect())
         font = QFont(p.font())
         font.setPointSizeF(9.0)

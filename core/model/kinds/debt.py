@@ -1,0 +1,159 @@
+"""Debt: the tranches the SPV issues, paid in order of seniority."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core.model.fields import Field, choice, flag, money, num, pct, text, whole
+from core.model.kinds import show
+from core.model.kinds.spec import (
+    BlockKind,
+    Card,
+    LinkRule,
+    PaletteSlot,
+    Place,
+    Preset,
+    TermRule,
+    via,
+)
+
+if TYPE_CHECKING:
+    from core.model.deal import Block, Deal
+
+
+def _card(b: Block, deal: Deal) -> list[str]:
+    t = b.terms
+    rate = (
+        show.pct(t["coupon"]) + " fixed"
+        if t["rate_type"] == "fixed"
+        else f"SOFR + {show.pct(t['spread'])}"
+    )
+    amort = t["amortisation"].replace("_", " ")
+    return [
+        f"{show.money(t['notional'])}, {rate}",
+        f"{amort}, {show.years(t['tenor_years'])}, rank {t['seniority']}",
+    ]
+
+
+def _custom_schedule(t: dict[str, Any]) -> str | None:
+    if t["amortisation"] != "custom":
+        return None
+    if not t["custom_schedule"]:
+        return "custom amortisation needs a non-empty custom schedule"
+    total = sum(t["custom_schedule"])
+    if total > 1 + 1e-9:
+        return f"custom schedule repays {total:.6g} of the notional; it must sum to at most 1"
+    return None
+
+
+def _preset(key: str, label: str, rank: int, coupon: float, name: str) -> Preset:
+    return Preset(key, label, {"name": name, "seniority": rank, "coupon": coupon})
+
+
+TRANCHE = BlockKind(
+    "tranche",
+    "Debt tranche",
+    "A class of debt issued by the SPV, paid in order of seniority.",
+    (
+        text("name", "Name", "Senior notes"),
+        whole(
+            "seniority",
+            "Seniority rank",
+            1,
+            minimum=1,
+            help="1 is paid first; equal ranks are paid pro rata.",
+        ),
+        money("notional", "Notional", 100.0),
+        choice("rate_type", "Rate type", "fixed", ("fixed", "floating")),
+        pct("coupon", "Fixed coupon", 0.065, unit="pct_per_year", maximum=0.5),
+        pct("spread", "Spread over base rate", 0.0, unit="pct_per_year", maximum=0.5),
+        choice("day_count", "Day count", "30/360", ("30/360", "ACT/360")),
+        num(
+            "tenor_years",
+            "Legal final maturity",
+            5.0,
+            "years",
+            minimum=0.25,
+            maximum=50.0,
+            help="Years from closing; any balance left is due then.",
+        ),
+        whole("io_months", "Interest-only period", 0, "months"),
+        choice(
+            "amortisation",
+            "Amortisation",
+            "annuity",
+            ("bullet", "annuity", "straight_line", "custom", "sculpted", "sweep"),
+        ),
+        Field(
+            "custom_schedule",
+            "Custom schedule",
+            "list",
+            [],
+            unit="pct",
+            item_minimum=0.0,
+            item_maximum=1.0,
+            help="Share of the original notional repaid in each period after the "
+            "interest-only period; any rest is due at maturity.",
+        ),
+        num("target_dscr", "Sculpting target DSCR", 1.30, "x", minimum=1.0, maximum=10.0),
+        pct(
+            "sweep_pct",
+            "Cash sweep",
+            0.0,
+            "Share of the cash left after scheduled debt service and reserves that prepays "
+            "this tranche.",
+        ),
+        flag(
+            "pik",
+            "PIK toggle",
+            False,
+            "Unpaid interest is capitalised instead of falling into arrears.",
+        ),
+    ),
+    links=(),
+    palette=PaletteSlot(
+        3,
+        (
+            _preset("senior", "Senior tranche", 1, 0.065, "Senior notes"),
+            _preset("mezzanine", "Mezzanine tranche", 2, 0.095, "Mezzanine notes"),
+            _preset("junior", "Junior tranche", 3, 0.13, "Junior notes"),
+        ),
+    ),
+    colour="#2f5f9e",
+    card=Card(_card),
+    place=Place(column=4, row=4, rank_by="seniority"),
+    link_rules=(LinkRule((via("issues", "in", "spv"),), 1, None, "tranche has no issuer"),),
+    term_rules=(
+        TermRule("custom_schedule", "error", _custom_schedule),
+        TermRule(
+            "target_dscr",
+            "error",
+            lambda t: (
+                "sculpted amortisation needs a target DSCR of at least 1.0x"
+                if t["amortisation"] == "sculpted" and not (t["target_dscr"] or 0) >= 1.0
+                else None
+            ),
+        ),
+        TermRule(
+            "spread",
+            "warning",
+            lambda t: (
+                "floating tranche pays base rate + spread and its spread is 0 (the fixed coupon is "
+                "not used)"
+                if t["rate_type"] == "floating" and t["spread"] == 0
+                else None
+            ),
+        ),
+        TermRule(
+            "spread",
+            "warning",
+            lambda t: (
+                "fixed-rate tranche pays its coupon; the spread is not used"
+                if t["rate_type"] == "fixed" and t["spread"] > 0
+                else None
+            ),
+        ),
+    ),
+)
+
+KINDS = (TRANCHE,)

@@ -1,0 +1,118 @@
+"""Credit support: guarantees and backstops, and crypto pledged as collateral."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.model.fields import choice, money, num, pct, text
+from core.model.kinds import show
+from core.model.kinds.spec import BlockKind, Card, Link, LinkRule, PaletteSlot, Place, TermRule, via
+
+if TYPE_CHECKING:
+    from core.model.deal import Block, Deal
+
+
+def _guarantee_card(b: Block, deal: Deal) -> list[str]:
+    t = b.terms
+    kind = "Residual value guarantee" if t["guarantee_type"] == "rvg" else "Lease backstop"
+    lines = [kind]
+    if t["guarantee_type"] == "rvg":
+        lines.append(f"Floor {show.pct(t['floor_pct'])}, cap {show.money(t['cap'])}")
+    else:
+        lines.append(f"Cap {show.money(t['cap'])}")
+    return lines
+
+
+def _crypto_card(b: Block, deal: Deal) -> list[str]:
+    t = b.terms
+    return [
+        f"{t['units']:,.0f} units at USD {t['price']:,.0f}",
+        f"Margin call at {show.pct(t['margin_call_ltv'])} LTV",
+    ]
+
+
+GUARANTEE = BlockKind(
+    "guarantee",
+    "Guarantee / backstop",
+    "A residual value guarantee, or a third party's backstop of a tenant's lease.",
+    (
+        text("name", "Name", "Guarantee"),
+        choice("guarantee_type", "Type", "rvg", ("rvg", "backstop")),
+        pct(
+            "floor_pct",
+            "RVG floor",
+            0.0,
+            "Guaranteed value at lease end as a share of original asset cost.",
+        ),
+        money("cap", "Cap", 0.0, "Most the guarantor pays in all."),
+        num(
+            "term_years",
+            "Term",
+            0.0,
+            "years",
+            help="Years from closing during which the guarantee can be called; 0 for no limit.",
+        ),
+    ),
+    links=(Link("guarantees", ("lease", "gpu_fleet", "facility", "tranche")),),
+    palette=PaletteSlot(8),
+    colour="#a66a12",
+    card=Card(_guarantee_card),
+    place=Place(column=1, row=3),
+    link_rules=(
+        LinkRule(
+            (via("guarantees", "out", "lease"),),
+            1,
+            None,
+            "a backstop guarantee must guarantee a lease",
+            when=lambda t: t["guarantee_type"] == "backstop",
+        ),
+        LinkRule(
+            (via("guarantees", "out", "gpu_fleet", "facility", "lease"),),
+            1,
+            None,
+            "a residual value guarantee (rvg) must guarantee a GPU fleet, facility or lease",
+            when=lambda t: t["guarantee_type"] == "rvg",
+        ),
+    ),
+)
+
+
+CRYPTO = BlockKind(
+    "crypto",
+    "Crypto collateral",
+    "BTC pledged by a miner borrower.",
+    (
+        text("name", "Name", "BTC collateral"),
+        num("units", "Units", 0.0, "units"),
+        num("price", "Price", 90000.0, "usd"),
+        pct("price_growth", "Price growth", 0.0, unit="pct_per_year", minimum=-0.9, maximum=5.0),
+        pct("margin_call_ltv", "Margin-call LTV", 0.70, maximum=2.0),
+        pct("liquidation_ltv", "Liquidation LTV", 0.80, maximum=2.0),
+    ),
+    links=(Link("secures", ("tranche",)),),
+    palette=PaletteSlot(9),
+    colour="#b35a1f",
+    card=Card(_crypto_card),
+    place=Place(column=3, row=9),
+    link_rules=(
+        LinkRule(
+            (via("secures", "out", "tranche"),), 1, None, "crypto collateral must secure a tranche"
+        ),
+    ),
+    term_rules=(
+        TermRule(
+            "margin_call_ltv",
+            "error",
+            lambda t: (
+                f"margin-call LTV must be below the liquidation LTV ({t['liquidation_ltv']:g})"
+                if t["margin_call_ltv"] >= t["liquidation_ltv"]
+                else None
+            ),
+        ),
+    ),
+)
+
+KINDS = (
+    GUARANTEE,
+    CRYPTO,
+)
