@@ -5,13 +5,14 @@ adds the block through the same undo command the Insert menu uses."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
-from core.model.blocks import REGISTRY
+from core.model.blocks import REGISTRY, BlockKind
 from gui.icons import icon
 
 MIME_TYPE = "application/x-capstack-block"
@@ -29,10 +30,10 @@ class PaletteEntry:
         return REGISTRY[self.kind].description
 
 
-def _entries() -> tuple[PaletteEntry, ...]:
+def palette_entries(kinds: Iterable[BlockKind]) -> tuple[PaletteEntry, ...]:
     """One entry per kind in palette order, or its presets in its place."""
     entries: list[PaletteEntry] = []
-    for spec in sorted(REGISTRY.values(), key=lambda k: k.palette.order):
+    for spec in sorted(kinds, key=lambda k: k.palette.order):
         presets = spec.palette.presets
         entries += [PaletteEntry(p.key, spec.id, p.label, dict(p.terms)) for p in presets]
         if not presets:
@@ -41,7 +42,7 @@ def _entries() -> tuple[PaletteEntry, ...]:
 
 
 #: the entries, from the block kinds' declarations (``BlockKind.palette``)
-ENTRIES: tuple[PaletteEntry, ...] = _entries()
+ENTRIES: tuple[PaletteEntry, ...] = palette_entries(REGISTRY.values())
 BY_KEY = {e.key: e for e in ENTRIES}
 
 

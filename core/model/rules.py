@@ -7,7 +7,9 @@ are listed here; which pairs each allows is declared by the source's block kind
 
 from __future__ import annotations
 
-from core.model.blocks import REGISTRY
+from collections.abc import Iterable
+
+from core.model.blocks import REGISTRY, BlockKind
 
 CONNECTION_KINDS: dict[str, str] = {
     "owns": "owns",
@@ -19,18 +21,19 @@ CONNECTION_KINDS: dict[str, str] = {
 }
 
 
-def _allowed() -> dict[str, frozenset[tuple[str, str]]]:
+def allowed_pairs(kinds: Iterable[BlockKind]) -> dict[str, frozenset[tuple[str, str]]]:
+    """Connection kind -> the (source kind, target kind) pairs the ``kinds`` declare."""
     pairs: dict[str, set[tuple[str, str]]] = {k: set() for k in CONNECTION_KINDS}
-    for spec in REGISTRY.values():
+    for spec in kinds:
         for link in spec.links:
-            if link.type not in pairs:  # pragma: no cover - guarded at import
+            if link.type not in pairs:
                 raise ValueError(f"block kind {spec.id} declares unknown link {link.type!r}")
             pairs[link.type].update((spec.id, target) for target in link.targets)
     return {k: frozenset(v) for k, v in pairs.items()}
 
 
 #: kind -> allowed (source kind, target kind) pairs, from the block kinds' declarations
-ALLOWED: dict[str, frozenset[tuple[str, str]]] = _allowed()
+ALLOWED: dict[str, frozenset[tuple[str, str]]] = allowed_pairs(REGISTRY.values())
 
 
 def explain_refusal(kind: str, source_kind: str, target_kind: str) -> str | None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Card, Count, Link, PaletteSlot, Place, TermRule
+from core.model.kinds.spec import BlockKind, Count, Link, PaletteSlot, Place, TermRule
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
@@ -63,7 +63,7 @@ OPEX = BlockKind(
     links=(Link("applies_to", ("spv",)),),
     palette=PaletteSlot(10),
     colour="#6b6f76",
-    card=Card(_opex_card, use_label=True),
+    card=_opex_card,
     place=Place(column=3, row=10),
     count=Count(0, 1),
 )
@@ -93,7 +93,7 @@ RESERVE = BlockKind(
     links=(Link("secures", ("tranche",)),),
     palette=PaletteSlot(7),
     colour="#5b6b7a",
-    card=Card(_reserve_card),
+    card=_reserve_card,
     place=Place(column=3, row=8),
     count=Count(0, 1),
 )
@@ -123,7 +123,7 @@ COVENANT = BlockKind(
     links=(Link("applies_to", ("spv", "tranche")),),
     palette=PaletteSlot(11),
     colour="#8a4b5a",
-    card=Card(_covenant_card, use_label=True),
+    card=_covenant_card,
     place=Place(column=2, row=11),
     count=Count(0, 1),
     term_rules=(

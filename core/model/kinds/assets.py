@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import Field, choice, money, num, pct, text, whole
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Card, Link, PaletteSlot, Place
+from core.model.kinds.spec import BlockKind, Link, PaletteSlot, Place
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
@@ -97,7 +97,7 @@ GPU_FLEET = BlockKind(
     links=(Link("secures", ("tranche",)),),
     palette=PaletteSlot(5),
     colour="#6a4c9c",
-    card=Card(_gpu_fleet_card),
+    card=_gpu_fleet_card,
     place=Place(column=1, row=6),
 )
 
@@ -123,7 +123,7 @@ FACILITY = BlockKind(
     links=(Link("secures", ("tranche",)),),
     palette=PaletteSlot(6),
     colour="#7a5a8c",
-    card=Card(_facility_card),
+    card=_facility_card,
     place=Place(column=1, row=7),
 )
 

@@ -8,7 +8,6 @@ from core.model.fields import Field, choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
 from core.model.kinds.spec import (
     BlockKind,
-    Card,
     LinkRule,
     PaletteSlot,
     Place,
@@ -120,7 +119,7 @@ TRANCHE = BlockKind(
         ),
     ),
     colour="#2f5f9e",
-    card=Card(_card),
+    card=_card,
     place=Place(column=4, row=4, rank_by="seniority"),
     link_rules=(LinkRule((via("issues", "in", "spv"),), 1, None, "tranche has no issuer"),),
     term_rules=(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import choice, money, num, pct, text, whole
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Card, Link, LinkRule, PaletteSlot, Place, TermRule, via
+from core.model.kinds.spec import BlockKind, Link, LinkRule, PaletteSlot, Place, TermRule, via
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
@@ -100,7 +100,7 @@ LEASE = BlockKind(
     links=(Link("leases_to", ("sponsor",)), Link("secures", ("tranche",))),
     palette=PaletteSlot(4),
     colour="#4f7d2c",
-    card=Card(_card),
+    card=_card,
     place=Place(column=2, row=2),
     link_rules=(
         LinkRule((via("leases_to", "out", "sponsor"),), 0, 1, "a lease has at most one tenant"),

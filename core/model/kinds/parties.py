@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import Field, choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Card, Count, Link, LinkRule, PaletteSlot, Place, via
+from core.model.kinds.spec import BlockKind, Count, Link, LinkRule, PaletteSlot, Place, via
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
@@ -96,7 +96,7 @@ SPONSOR = BlockKind(
     links=(Link("owns", ("spv", "crypto")), Link("guarantees", ("guarantee",))),
     palette=PaletteSlot(0),
     colour="#2a7f7a",
-    card=Card(_sponsor_card),
+    card=_sponsor_card,
     place=Place(column=0, row=0),
     owner_share="jv_share",
 )
@@ -152,7 +152,7 @@ SPV = BlockKind(
     ),
     palette=PaletteSlot(1),
     colour="#39465a",
-    card=Card(_spv_card),
+    card=_spv_card,
     place=Place(column=2, row=1),
     count=Count(
         1,
@@ -197,7 +197,7 @@ EQUITY = BlockKind(
     links=(Link("owns", ("spv",)),),
     palette=PaletteSlot(2),
     colour="#3c8d5a",
-    card=Card(_equity_card),
+    card=_equity_card,
     place=Place(column=0, row=5),
     link_rules=(
         LinkRule(

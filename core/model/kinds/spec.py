@@ -55,16 +55,8 @@ class Place:
     rank_by: str | None = None
 
 
+#: the card's key-term lines for ``(block, deal)``: display text, terms shown as entered
 CardLines = Callable[["Block", "Deal"], list[str]]
-
-
-@dataclass(frozen=True)
-class Card:
-    """The canvas card: ``lines(block, deal)`` gives its key-term lines (display text, shown
-    as entered); the title is the block's own, or the kind's label when ``use_label``."""
-
-    lines: CardLines
-    use_label: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +122,8 @@ class BlockKind:
     palette: PaletteSlot
     #: header colour on the canvas, ``#rrggbb`` (the GUI turns it into a colour)
     colour: str
-    card: Card
+    #: the key-term lines on its canvas card, under the block's title
+    card: CardLines
     place: Place
     count: Count = Count()
     link_rules: tuple[LinkRule, ...] = ()
@@ -156,5 +149,4 @@ class BlockKind:
 
     def card_text(self, block: Block, deal: Deal) -> tuple[str, list[str]]:
         """``(title, key-term lines)`` for ``block``'s card."""
-        title = self.label if self.card.use_label else block.title
-        return title, self.card.lines(block, deal)
+        return block.title, self.card(block, deal)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import choice, money, num, pct, text
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Card, Link, LinkRule, PaletteSlot, Place, TermRule, via
+from core.model.kinds.spec import BlockKind, Link, LinkRule, PaletteSlot, Place, TermRule, via
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
@@ -56,7 +56,7 @@ GUARANTEE = BlockKind(
     links=(Link("guarantees", ("lease", "gpu_fleet", "facility", "tranche")),),
     palette=PaletteSlot(8),
     colour="#a66a12",
-    card=Card(_guarantee_card),
+    card=_guarantee_card,
     place=Place(column=1, row=3),
     link_rules=(
         LinkRule(
@@ -92,7 +92,7 @@ CRYPTO = BlockKind(
     links=(Link("secures", ("tranche",)),),
     palette=PaletteSlot(9),
     colour="#b35a1f",
-    card=Card(_crypto_card),
+    card=_crypto_card,
     place=Place(column=3, row=9),
     link_rules=(
         LinkRule(
