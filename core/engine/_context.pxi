@@ -6,8 +6,10 @@
 
 import numpy as np
 
+from core.engine.steps import active_mask
+
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 198876314
+ABI_VERSION = 118779952
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -111,6 +113,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.group_start = gs
     c.K, c.T, c.G = K, T, G
     c.W = scratch_doubles(K, T, G)
+    c.steps = active_mask(inp)
     c.dsra_initial = inp.dsra_initial
     c.tax_rate = inp.tax_rate
     c.lockup_dscr = inp.lockup_dscr

@@ -28,6 +28,7 @@ cdef enum:
 
 ctypedef struct Ctx:
     Py_ssize_t K, T, G, W  # tranches, periods, seniority groups, scratch doubles per thread
+    int steps  # bit i: step i of core.engine.steps.WATERFALL runs (core.engine.steps.active_mask)
     # per path and period: base pointer and row stride in elements (0 when shared)
     const double* revenue  # operating revenue incl. backstop payments and termination fees
     const double* opex  # operating costs incl. maintenance capex

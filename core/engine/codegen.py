@@ -28,9 +28,19 @@ from pathlib import Path
 
 from core.engine import arrays
 from core.engine.constants import EPS
+from core.engine.steps import WATERFALL, Step
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = ("_waterfall.pxd.tp", "_context.pxi.tp", "_waterfall.pyi.tp")
+TEMPLATES = ("_waterfall.pxd.tp", "_context.pxi.tp", "_run_path.pxi.tp", "_waterfall.pyi.tp")
+# short names of the per-path input rows inside run_path
+ROW_ALIASES = {
+    "revenue": "rev",
+    "proceeds": "proc",
+    "asset_value": "av",
+    "liquidation_value": "lv",
+    "crypto_value": "cv",
+    "base_rate": "br",
+}
 
 
 def _decl(cls: type) -> list[dict]:
@@ -43,6 +53,28 @@ def _decl(cls: type) -> list[dict]:
     return out
 
 
+def _step_fragment(step: Step) -> dict:
+    """A step's Cython fragment split into its ``# @declare`` and ``# @period`` lines."""
+    sections: dict[str, list[str]] = {"head": [], "declare": [], "period": []}
+    part = "head"
+    for line in step.source.read_text().splitlines():
+        if line.strip() in ("# @declare", "# @period"):
+            part = line.strip()[3:]
+            continue
+        sections[part].append(line)
+    if not sections["period"]:
+        raise ValueError(f"{step.source.name}: no '# @period' section")
+    period = sections["period"]
+    while period and not period[-1].strip():
+        period.pop()
+    return {
+        "name": step.name,
+        "title": step.title,
+        "optional": step.active is not None,
+        **sections,
+    }
+
+
 def abi_version() -> int:
     """A 31-bit hash of the declarations (names, shapes, C types, order) and EPS."""
     text = repr(
@@ -52,6 +84,7 @@ def abi_version() -> int:
             for d in _decl(cls)
         ]
         + [EPS]
+        + [_step_fragment(s)["period"] for s in WATERFALL]
     )
     return int(hashlib.sha256(text.encode()).hexdigest()[:7], 16)
 
@@ -68,7 +101,10 @@ def namespace() -> dict:
     return {
         "inputs": inputs,
         "outputs": outputs,
-        "path": of(inputs, arrays.PATH),
+        "path": [
+            dict(d, alias=ROW_ALIASES.get(d["name"], d["name"])) for d in of(inputs, arrays.PATH)
+        ],
+        "steps": [_step_fragment(s) for s in WATERFALL],
         "period": of(inputs, arrays.PERIOD),
         "tranche": of(inputs, arrays.TRANCHE),
         "tranche_period": of(inputs, arrays.TRANCHE_PERIOD),

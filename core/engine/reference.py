@@ -6,11 +6,13 @@ It is vectorised over paths and loops over periods and seniority groups. The Cyt
 module to 1e-9 relative on every output; tests check that over many random deals. Production
 code uses the kernel; this module is selected only when asked for (``engine="reference"``).
 
-Each period, in order:
+Each period runs the steps of :data:`core.engine.steps.WATERFALL`, in that order, one function
+here per step (``STEPS``); they share the path state and the period's values in a
+:class:`_State`:
  1. collateral: crypto margin call / sale on the opening LTV; forced sale of the collateral
     once an acceleration has run its liquidation lag; reserves released in the last period
     and on liquidation;
- 2. revenue - operating costs - senior fees - tax = CFADS; a negative cash position is covered
+ 2. CFADS: revenue - operating costs - senior fees - tax; a negative cash position is covered
     by an equity injection;
  3. interest (current + arrears) by seniority, pro rata within a rank; shortfalls draw the DSRA,
     then capitalise (PIK tranches) or fall into arrears;
@@ -32,6 +34,9 @@ Each period, in order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import SimpleNamespace
+
 import numpy as np
 
 from core.engine.arrays import (
@@ -49,242 +54,289 @@ from core.engine.arrays import (
     EngineInputs,
     EngineOutputs,
 )
+from core.engine.constants import EPS
+from core.engine.steps import WATERFALL
 
-EPS = 1e-9  # USD millions: a thousandth of a dollar
+
+class _State(SimpleNamespace):
+    """Path state carried across periods (vectors over paths) and the period's values, which
+    each step reads from the steps before it (the same names as the kernel's locals)."""
+
+    inp: EngineInputs
+    out: EngineOutputs
 
 
 def run_reference(inp: EngineInputs) -> EngineOutputs:
     """Run the waterfall for every path in ``inp``; see the module docstring for the steps."""
     P, K, T = inp.n_paths, inp.n_tranches, inp.n_periods
-    out = EngineOutputs.empty(P, K, T)
-    groups = [
-        (int(inp.group_start[g]), int(inp.group_start[g + 1]))
-        for g in range(len(inp.group_start) - 1)
-    ]
-    floating = inp.floating.astype(bool)
-    pik = inp.pik.astype(bool)
-
-    bal = np.tile(inp.notional.astype(float), (P, 1))
-    arrears = np.zeros((P, K))
-    dsra = np.full(P, float(inp.dsra_initial))
-    trap = np.zeros(P)
-    accel_t = np.full(P, -1)
-    dead = np.zeros(P, dtype=bool)
-    crypto_held = np.ones(P, dtype=bool)
-    hist_cf = np.zeros((P, T))
-    hist_ds = np.zeros((P, T))
-    lag = max(int(inp.liquidation_lag), 1)
-
-    def col(a: np.ndarray, t: int) -> np.ndarray:
-        return np.broadcast_to(a[:, t], (P,))
-
-    def prepay(amount: np.ndarray, t: int) -> np.ndarray:
-        """Repay debt in order of seniority (pro rata within a rank); returns what is unused."""
-        amount = amount.copy()
-        for s, e in groups:
-            gb = bal[:, s:e].sum(axis=1)
-            pay = np.minimum(amount, gb)
-            frac = np.where(gb > EPS, pay / np.where(gb > EPS, gb, 1.0), 0.0)
-            paid = bal[:, s:e] * frac[:, None]
-            bal[:, s:e] -= paid
-            out.principal_paid[:, s:e, t] += paid
-            amount -= pay
-        return amount
-
+    s = _State(
+        inp=inp,
+        out=EngineOutputs.empty(P, K, T),
+        P=P,
+        K=K,
+        T=T,
+        groups=[
+            (int(inp.group_start[g]), int(inp.group_start[g + 1]))
+            for g in range(len(inp.group_start) - 1)
+        ],
+        floating=inp.floating.astype(bool),
+        pik=inp.pik.astype(bool),
+        bal=np.tile(inp.notional.astype(float), (P, 1)),
+        arrears=np.zeros((P, K)),
+        dsra=np.full(P, float(inp.dsra_initial)),
+        trap=np.zeros(P),
+        accel_t=np.full(P, -1),
+        dead=np.zeros(P, dtype=bool),
+        crypto_held=np.ones(P, dtype=bool),
+        hist_cf=np.zeros((P, T)),
+        hist_ds=np.zeros((P, T)),
+        lag=max(int(inp.liquidation_lag), 1),
+    )
+    steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
-        last = t == T - 1
-        alive = ~dead
-        live = alive.astype(float)
-        flags = np.zeros(P, dtype=np.int32)
-        debt_open = bal.sum(axis=1)
-        open_group = [bal[:, s:e].sum(axis=1) for s, e in groups]
+        s.t = t
+        s.last = t == T - 1
+        s.alive = ~s.dead
+        s.live = s.alive.astype(float)
+        s.flags = np.zeros(P, dtype=np.int32)
+        s.debt_open = s.bal.sum(axis=1)
+        s.open_group = [s.bal[:, a:b].sum(axis=1) for a, b in s.groups]
+        for step in steps:
+            step(s)
+    return s.out
 
-        # 1. collateral and reserves
-        crypto = np.where(crypto_held & alive, col(inp.crypto_value, t), 0.0)
-        coll = col(inp.asset_value, t) * live + crypto
-        has_coll = coll > EPS
-        ltv = np.where(has_coll, debt_open / np.where(has_coll, coll, 1.0), np.nan)
-        crypto_sale = np.zeros(P)
-        if inp.margin_call_ltv > 0:
-            watch = (crypto > EPS) & (debt_open > EPS)
-            flags |= np.where(
-                watch & (debt_open > inp.margin_call_ltv * coll), FLAG_MARGIN_CALL, 0
-            ).astype(np.int32)
-            sell = watch & (debt_open > inp.crypto_liquidation_ltv * coll)
-            crypto_sale = np.where(sell, crypto, 0.0)
-            crypto_held &= ~sell
-            flags |= np.where(sell, FLAG_CRYPTO_SOLD, 0).astype(np.int32)
-        liq_now = alive & (accel_t >= 0) & (t >= accel_t + lag)
-        liq_cash = np.where(
-            liq_now,
-            col(inp.liquidation_value, t) + np.where(crypto_held, col(inp.crypto_value, t), 0.0),
-            0.0,
-        )
-        crypto_held &= ~liq_now
-        flags |= np.where(liq_now, FLAG_LIQUIDATED, 0).astype(np.int32)
-        release = last | liq_now
-        reserve_cash = np.where(release, dsra + trap, 0.0)
-        dsra = np.where(release, 0.0, dsra)
-        trap = np.where(release, 0.0, trap)
 
-        # 2. CFADS
-        rate = np.where(floating, col(inp.base_rate, t)[:, None] + inp.spread, inp.fixed_rate)
-        int_cur = bal * rate * inp.year_fraction[:, t]
-        ebitda = (col(inp.revenue, t) - col(inp.opex, t) - col(inp.fees, t)) * live
-        taxable = ebitda - inp.depreciation[t] * live - int_cur.sum(axis=1)
-        tax = inp.tax_rate * np.maximum(taxable, 0.0)
-        cfads = ebitda - tax
-        matured = (t >= inp.maturity) | last
-        sp_due = np.where(matured, bal, np.minimum(inp.scheduled_principal[:, t], bal))
-        ds = int_cur.sum(axis=1) + sp_due.sum(axis=1)
-        has_ds = ds > EPS
-        dscr = np.where(has_ds, cfads / np.where(has_ds, ds, 1.0), np.nan)
-        sale = col(inp.proceeds, t) * live + crypto_sale + liq_cash
-        cash = cfads + sale + reserve_cash
-        injection = np.maximum(-cash, 0.0)
-        cash = np.maximum(cash, 0.0)
+def _col(s: _State, a: np.ndarray) -> np.ndarray:
+    """Period ``s.t`` of a per-path input, broadcast to every path."""
+    return np.broadcast_to(a[:, s.t], (s.P,))
 
-        # 3. interest by seniority
-        unpaid_principal = np.zeros((P, K))
-        for s, e in groups:
-            owed = int_cur[:, s:e] + arrears[:, s:e]
-            gowed = owed.sum(axis=1)
-            pay = np.minimum(cash, gowed)
-            cash -= pay
-            draw = np.minimum(dsra, gowed - pay)
-            dsra -= draw
-            frac = np.where(
-                gowed > EPS, np.minimum((pay + draw) / np.where(gowed > EPS, gowed, 1.0), 1.0), 1.0
-            )
-            paid = owed * frac[:, None]
-            unpaid = owed - paid
-            out.interest_paid[:, s:e, t] = paid
-            gp = pik[s:e]
-            bal[:, s:e] += np.where(gp, unpaid, 0.0)
-            out.pik[:, s:e, t] = np.where(gp, unpaid, 0.0)
-            arrears[:, s:e] = np.where(gp, 0.0, unpaid)
 
-        # 4. scheduled principal by seniority
-        for s, e in groups:
-            due = sp_due[:, s:e]
-            gdue = due.sum(axis=1)
-            pay = np.minimum(cash, gdue)
-            cash -= pay
-            draw = np.minimum(dsra, gdue - pay)
-            dsra -= draw
-            frac = np.where(
-                gdue > EPS, np.minimum((pay + draw) / np.where(gdue > EPS, gdue, 1.0), 1.0), 1.0
-            )
-            paid = due * frac[:, None]
-            bal[:, s:e] -= paid
-            out.principal_paid[:, s:e, t] += paid
-            unpaid_principal[:, s:e] = due - paid
+def _prepay(s: _State, amount: np.ndarray) -> np.ndarray:
+    """Repay debt in order of seniority (pro rata within a rank); returns what is unused."""
+    amount = amount.copy()
+    for a, b in s.groups:
+        gb = s.bal[:, a:b].sum(axis=1)
+        pay = np.minimum(amount, gb)
+        frac = np.where(gb > EPS, pay / np.where(gb > EPS, gb, 1.0), 0.0)
+        paid = s.bal[:, a:b] * frac[:, None]
+        s.bal[:, a:b] -= paid
+        s.out.principal_paid[:, a:b, s.t] += paid
+        amount -= pay
+    return amount
 
-        shortfall = arrears + unpaid_principal
-        # payment default: the most senior rank outstanding at the start of the period is short
-        controlling = np.zeros(P, dtype=bool)
-        found = np.zeros(P, dtype=bool)
-        for g, (s, e) in enumerate(groups):
-            outstanding = ~found & (open_group[g] > EPS)
-            controlling |= outstanding & (shortfall[:, s:e].sum(axis=1) > EPS)
-            found |= outstanding
 
-        # 5. proceeds prepay debt
-        mandatory = np.minimum(cash, sale)
-        cash = cash - mandatory + prepay(mandatory, t)
+def _flag(mask: np.ndarray, bit: int) -> np.ndarray:
+    return np.where(mask, bit, 0).astype(np.int32)
 
-        # 6. DSRA
-        target = np.where((bal.sum(axis=1) > EPS) & ~release, inp.dsra_target[t], 0.0)
-        top = np.where(dsra < target, np.minimum(cash, target - dsra), 0.0)
-        cash -= top
-        dsra += top
-        excess = np.maximum(dsra - target, 0.0)
-        dsra -= excess
-        cash += excess
 
-        # 7. covenant tests
-        hist_cf[:, t] = cfads
-        hist_ds[:, t] = ds
-        lo = max(0, t - int(inp.lookback) + 1)
-        scf = hist_cf[:, lo : t + 1].sum(axis=1)
-        sds = hist_ds[:, lo : t + 1].sum(axis=1)
-        test = np.where(sds > EPS, scf / np.where(sds > EPS, sds, 1.0), np.nan)
-        has_debt = alive & (debt_open > EPS)
-        # the DSCR is tested only while debt is still owed after this period's payments and
-        # proceeds (a sale that repays the debt in full is a repayment, not a breach)
-        owing = alive & (bal.sum(axis=1) > EPS)
-        lock = owing & (inp.lockup_dscr > 0) & (test < inp.lockup_dscr)
-        ddef = owing & (inp.default_dscr > 0) & (test < inp.default_dscr)
-        ltvb = has_debt & (inp.ltv_max > 0) & (~has_coll | (debt_open > inp.ltv_max * coll))
-        pdef = has_debt & controlling
-        default = ddef | pdef
-        go_accel = (default & (inp.default_action == ACCELERATE)) | (
-            ltvb & (inp.ltv_action == ACCELERATE)
-        )
-        accel_t = np.where(go_accel & (accel_t < 0) & ~release, t, accel_t)
-        accel = alive & (accel_t >= 0) & ~liq_now
-        sweep_all = (
-            accel
-            | liq_now
-            | (default & (inp.default_action == SWEEP))
-            | (lock & (inp.lockup_action == SWEEP))
-            | (ltvb & (inp.ltv_action == SWEEP))
-        )
-        trap_mode = (
-            ~sweep_all
-            & ~release
-            & ((lock & (inp.lockup_action == TRAP)) | (ltvb & (inp.ltv_action == TRAP)))
-        )
-        flags |= (
-            np.where(lock, FLAG_LOCKUP, 0)
-            | np.where(ddef, FLAG_DSCR_DEFAULT, 0)
-            | np.where(ltvb, FLAG_LTV_BREACH, 0)
-            | np.where(pdef, FLAG_PAYMENT_DEFAULT, 0)
-            | np.where(accel, FLAG_ACCELERATED, 0)
-        ).astype(np.int32)
+def collateral(s: _State) -> None:
+    inp, P = s.inp, s.P
+    crypto = np.where(s.crypto_held & s.alive, _col(s, inp.crypto_value), 0.0)
+    s.coll = _col(s, inp.asset_value) * s.live + crypto
+    s.has_coll = s.coll > EPS
+    s.ltv = np.where(s.has_coll, s.debt_open / np.where(s.has_coll, s.coll, 1.0), np.nan)
+    s.crypto_sale = np.zeros(P)
+    if inp.margin_call_ltv > 0:
+        watch = (crypto > EPS) & (s.debt_open > EPS)
+        s.flags |= _flag(watch & (s.debt_open > inp.margin_call_ltv * s.coll), FLAG_MARGIN_CALL)
+        sell = watch & (s.debt_open > inp.crypto_liquidation_ltv * s.coll)
+        s.crypto_sale = np.where(sell, crypto, 0.0)
+        s.crypto_held &= ~sell
+        s.flags |= _flag(sell, FLAG_CRYPTO_SOLD)
+    s.liq_now = s.alive & (s.accel_t >= 0) & (s.t >= s.accel_t + s.lag)
+    s.liq_cash = np.where(
+        s.liq_now,
+        _col(s, inp.liquidation_value) + np.where(s.crypto_held, _col(s, inp.crypto_value), 0.0),
+        0.0,
+    )
+    s.crypto_held &= ~s.liq_now
+    s.flags |= _flag(s.liq_now, FLAG_LIQUIDATED)
+    s.release = s.last | s.liq_now
+    s.reserve_cash = np.where(s.release, s.dsra + s.trap, 0.0)
+    s.dsra = np.where(s.release, 0.0, s.dsra)
+    s.trap = np.where(s.release, 0.0, s.trap)
 
-        # 8. cash sweep
-        cash += np.where(accel, trap, 0.0)
-        trap = np.where(accel, 0.0, trap)
-        swept = np.where(sweep_all, cash, 0.0)
-        cash = cash - swept + prepay(swept, t)
-        for k in range(K):
-            if inp.sweep_pct[k] > 0:
-                s_k = np.where(sweep_all, 0.0, np.minimum(cash * inp.sweep_pct[k], bal[:, k]))
-                bal[:, k] -= s_k
-                out.principal_paid[:, k, t] += s_k
-                cash -= s_k
 
-        # 9. lock-up account; while any class is short, what is left is held there too
-        short = shortfall.sum(axis=1) > EPS
-        hold = trap_mode | (short & ~release)
-        trap += np.where(hold, cash, 0.0)
-        cash = np.where(hold, 0.0, cash)
-        cured = ~hold & ~lock & ~ltvb & ~sweep_all
-        cash += np.where(cured, trap, 0.0)
-        trap = np.where(cured, 0.0, trap)
+def cfads(s: _State) -> None:
+    inp, t = s.inp, s.t
+    rate = np.where(s.floating, _col(s, inp.base_rate)[:, None] + inp.spread, inp.fixed_rate)
+    s.int_cur = s.bal * rate * inp.year_fraction[:, t]
+    ebitda = (_col(s, inp.revenue) - _col(s, inp.opex) - _col(s, inp.fees)) * s.live
+    taxable = ebitda - inp.depreciation[t] * s.live - s.int_cur.sum(axis=1)
+    s.tax = inp.tax_rate * np.maximum(taxable, 0.0)
+    s.cfads = ebitda - s.tax
+    matured = (t >= inp.maturity) | s.last
+    s.sp_due = np.where(matured, s.bal, np.minimum(inp.scheduled_principal[:, t], s.bal))
+    s.ds = s.int_cur.sum(axis=1) + s.sp_due.sum(axis=1)
+    has_ds = s.ds > EPS
+    s.dscr = np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan)
+    s.sale = _col(s, inp.proceeds) * s.live + s.crypto_sale + s.liq_cash
+    cash = s.cfads + s.sale + s.reserve_cash
+    s.injection = np.maximum(-cash, 0.0)
+    s.cash = np.maximum(cash, 0.0)
 
-        # 10. distribution and write-off
-        ends = (release | last) & alive
-        wo = np.where(ends[:, None], bal + arrears, 0.0)
-        bal = np.where(ends[:, None], 0.0, bal)
-        arrears = np.where(ends[:, None], 0.0, arrears)
-        dead |= liq_now
 
-        out.cfads[:, t] = cfads
-        out.tax[:, t] = tax
-        out.debt_service[:, t] = ds
-        out.dscr[:, t] = dscr
-        out.dscr_test[:, t] = test
-        out.ltv[:, t] = ltv
-        out.proceeds[:, t] = sale
-        out.injection[:, t] = injection
-        out.dsra_balance[:, t] = dsra
-        out.trap_balance[:, t] = trap
-        out.distribution[:, t] = cash
-        out.flags[:, t] = flags
-        out.interest_due[:, :, t] = int_cur
-        out.shortfall[:, :, t] = shortfall
-        out.balance[:, :, t] = bal
-        out.writeoff[:, :, t] = wo
-    return out
+def _pay_group(s: _State, due: np.ndarray) -> np.ndarray:
+    """Pay a rank's ``due`` (paths x tranches of the rank) from cash, then the DSRA; returns
+    the share of each path's due that was paid."""
+    gdue = due.sum(axis=1)
+    pay = np.minimum(s.cash, gdue)
+    s.cash -= pay
+    draw = np.minimum(s.dsra, gdue - pay)
+    s.dsra -= draw
+    return np.where(
+        gdue > EPS, np.minimum((pay + draw) / np.where(gdue > EPS, gdue, 1.0), 1.0), 1.0
+    )
+
+
+def interest(s: _State) -> None:
+    out, t = s.out, s.t
+    for a, b in s.groups:
+        owed = s.int_cur[:, a:b] + s.arrears[:, a:b]
+        paid = owed * _pay_group(s, owed)[:, None]
+        unpaid = owed - paid
+        out.interest_paid[:, a:b, t] = paid
+        gp = s.pik[a:b]
+        s.bal[:, a:b] += np.where(gp, unpaid, 0.0)
+        out.pik[:, a:b, t] = np.where(gp, unpaid, 0.0)
+        s.arrears[:, a:b] = np.where(gp, 0.0, unpaid)
+
+
+def principal(s: _State) -> None:
+    unpaid_principal = np.zeros((s.P, s.K))
+    for a, b in s.groups:
+        due = s.sp_due[:, a:b]
+        paid = due * _pay_group(s, due)[:, None]
+        s.bal[:, a:b] -= paid
+        s.out.principal_paid[:, a:b, s.t] += paid
+        unpaid_principal[:, a:b] = due - paid
+    s.shortfall = s.arrears + unpaid_principal
+    # payment default: the most senior rank outstanding at the start of the period is short
+    s.controlling = np.zeros(s.P, dtype=bool)
+    found = np.zeros(s.P, dtype=bool)
+    for g, (a, b) in enumerate(s.groups):
+        outstanding = ~found & (s.open_group[g] > EPS)
+        s.controlling |= outstanding & (s.shortfall[:, a:b].sum(axis=1) > EPS)
+        found |= outstanding
+
+
+def proceeds(s: _State) -> None:
+    mandatory = np.minimum(s.cash, s.sale)
+    s.cash = s.cash - mandatory + _prepay(s, mandatory)
+
+
+def dsra(s: _State) -> None:
+    target = np.where((s.bal.sum(axis=1) > EPS) & ~s.release, s.inp.dsra_target[s.t], 0.0)
+    top = np.where(s.dsra < target, np.minimum(s.cash, target - s.dsra), 0.0)
+    s.cash -= top
+    s.dsra += top
+    excess = np.maximum(s.dsra - target, 0.0)
+    s.dsra -= excess
+    s.cash += excess
+
+
+def covenants(s: _State) -> None:
+    inp, t = s.inp, s.t
+    s.hist_cf[:, t] = s.cfads
+    s.hist_ds[:, t] = s.ds
+    lo = max(0, t - int(inp.lookback) + 1)
+    scf = s.hist_cf[:, lo : t + 1].sum(axis=1)
+    sds = s.hist_ds[:, lo : t + 1].sum(axis=1)
+    s.test = np.where(sds > EPS, scf / np.where(sds > EPS, sds, 1.0), np.nan)
+    has_debt = s.alive & (s.debt_open > EPS)
+    # the DSCR is tested only while debt is still owed after this period's payments and
+    # proceeds (a sale that repays the debt in full is a repayment, not a breach)
+    owing = s.alive & (s.bal.sum(axis=1) > EPS)
+    s.lock = owing & (inp.lockup_dscr > 0) & (s.test < inp.lockup_dscr)
+    ddef = owing & (inp.default_dscr > 0) & (s.test < inp.default_dscr)
+    s.ltvb = has_debt & (inp.ltv_max > 0) & (~s.has_coll | (s.debt_open > inp.ltv_max * s.coll))
+    pdef = has_debt & s.controlling
+    default = ddef | pdef
+    go_accel = (default & (inp.default_action == ACCELERATE)) | (
+        s.ltvb & (inp.ltv_action == ACCELERATE)
+    )
+    s.accel_t = np.where(go_accel & (s.accel_t < 0) & ~s.release, t, s.accel_t)
+    s.accel = s.alive & (s.accel_t >= 0) & ~s.liq_now
+    s.sweep_all = (
+        s.accel
+        | s.liq_now
+        | (default & (inp.default_action == SWEEP))
+        | (s.lock & (inp.lockup_action == SWEEP))
+        | (s.ltvb & (inp.ltv_action == SWEEP))
+    )
+    s.trap_mode = (
+        ~s.sweep_all
+        & ~s.release
+        & ((s.lock & (inp.lockup_action == TRAP)) | (s.ltvb & (inp.ltv_action == TRAP)))
+    )
+    s.flags |= (
+        _flag(s.lock, FLAG_LOCKUP)
+        | _flag(ddef, FLAG_DSCR_DEFAULT)
+        | _flag(s.ltvb, FLAG_LTV_BREACH)
+        | _flag(pdef, FLAG_PAYMENT_DEFAULT)
+        | _flag(s.accel, FLAG_ACCELERATED)
+    )
+
+
+def sweep(s: _State) -> None:
+    inp = s.inp
+    s.cash += np.where(s.accel, s.trap, 0.0)
+    s.trap = np.where(s.accel, 0.0, s.trap)
+    swept = np.where(s.sweep_all, s.cash, 0.0)
+    s.cash = s.cash - swept + _prepay(s, swept)
+    for k in range(s.K):
+        if inp.sweep_pct[k] > 0:
+            s_k = np.where(s.sweep_all, 0.0, np.minimum(s.cash * inp.sweep_pct[k], s.bal[:, k]))
+            s.bal[:, k] -= s_k
+            s.out.principal_paid[:, k, s.t] += s_k
+            s.cash -= s_k
+
+
+def lockup(s: _State) -> None:
+    short = s.shortfall.sum(axis=1) > EPS
+    hold = s.trap_mode | (short & ~s.release)
+    s.trap += np.where(hold, s.cash, 0.0)
+    s.cash = np.where(hold, 0.0, s.cash)
+    cured = ~hold & ~s.lock & ~s.ltvb & ~s.sweep_all
+    s.cash += np.where(cured, s.trap, 0.0)
+    s.trap = np.where(cured, 0.0, s.trap)
+
+
+def distribution(s: _State) -> None:
+    out, t = s.out, s.t
+    ends = (s.release | s.last) & s.alive
+    wo = np.where(ends[:, None], s.bal + s.arrears, 0.0)
+    s.bal = np.where(ends[:, None], 0.0, s.bal)
+    s.arrears = np.where(ends[:, None], 0.0, s.arrears)
+    s.dead |= s.liq_now
+    out.cfads[:, t] = s.cfads
+    out.tax[:, t] = s.tax
+    out.debt_service[:, t] = s.ds
+    out.dscr[:, t] = s.dscr
+    out.dscr_test[:, t] = s.test
+    out.ltv[:, t] = s.ltv
+    out.proceeds[:, t] = s.sale
+    out.injection[:, t] = s.injection
+    out.dsra_balance[:, t] = s.dsra
+    out.trap_balance[:, t] = s.trap
+    out.distribution[:, t] = s.cash
+    out.flags[:, t] = s.flags
+    out.interest_due[:, :, t] = s.int_cur
+    out.shortfall[:, :, t] = s.shortfall
+    out.balance[:, :, t] = s.bal
+    out.writeoff[:, :, t] = wo
+
+
+#: one function per step of core.engine.steps.WATERFALL
+STEPS: dict[str, Callable[[_State], None]] = {
+    "collateral": collateral,
+    "cfads": cfads,
+    "interest": interest,
+    "principal": principal,
+    "proceeds": proceeds,
+    "dsra": dsra,
+    "covenants": covenants,
+    "sweep": sweep,
+    "lockup": lockup,
+    "distribution": distribution,
+}

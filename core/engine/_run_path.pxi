@@ -1,0 +1,304 @@
+# GENERATED from core/engine/_run_path.pxi.tp by core/engine/codegen.py: do not edit.
+# Included by _waterfall.pyx: ``run_path``, the whole horizon of one path, rendered from the
+# step list core.engine.steps.WATERFALL and each step's fragment core/engine/steps/<name>.pxi
+# (its declarations, then its per-period code, in the list's order).
+
+
+@cython.cdivision(True)
+cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
+    """The whole horizon of path ``p``; ``w`` is this thread's scratch (``c.W`` doubles)."""
+    cdef Py_ssize_t K = c.K, T = c.T, G = c.G
+    cdef Py_ssize_t k, t, g, s, e, lo, j
+    # scratch
+    cdef double* bal = w
+    cdef double* arrears = w + K
+    cdef double* int_cur = w + 2 * K
+    cdef double* sp_due = w + 3 * K
+    cdef double* owed = w + 4 * K
+    cdef double* ppaid = w + 5 * K
+    cdef double* unpaid_pr = w + 6 * K
+    cdef double* shortv = w + 7 * K
+    cdef double* hist_cf = w + 8 * K
+    cdef double* hist_ds = hist_cf + T
+    cdef double* open_group = hist_ds + T
+    # this path's input rows
+    cdef const double* rev = c.revenue + p * c.rs_revenue
+    cdef const double* opex = c.opex + p * c.rs_opex
+    cdef const double* fees = c.fees + p * c.rs_fees
+    cdef const double* proc = c.proceeds + p * c.rs_proceeds
+    cdef const double* av = c.asset_value + p * c.rs_asset_value
+    cdef const double* lv = c.liquidation_value + p * c.rs_liquidation_value
+    cdef const double* cv = c.crypto_value + p * c.rs_crypto_value
+    cdef const double* br = c.base_rate + p * c.rs_base_rate
+    cdef const double* yf = c.year_fraction
+    cdef const double* sched = c.scheduled_principal
+    # this path's output blocks
+    cdef Py_ssize_t o = p * T
+    cdef Py_ssize_t okt = p * K * T
+    cdef double* o_int_due = c.o_interest_due + okt
+    cdef double* o_int_paid = c.o_interest_paid + okt
+    cdef double* o_prin = c.o_principal_paid + okt
+    cdef double* o_pik = c.o_pik + okt
+    cdef double* o_short = c.o_shortfall + okt
+    cdef double* o_bal = c.o_balance + okt
+    cdef double* o_wo = c.o_writeoff + okt
+    # state carried from period to period
+    cdef double dsra = c.dsra_initial, trap = 0.0
+    cdef Py_ssize_t accel_t = -1
+    cdef bint dead = False, crypto_held = True
+    # every period
+    cdef bint last, alive
+    cdef int flags
+    cdef double live, debt_open, pay, draw, frac, paid
+    # the steps' own
+    # collateral
+    cdef bint watch, sell, liq_now, release, has_coll
+    cdef double crypto, coll, ltv, crypto_sale, liq_cash, reserve_cash
+    # cfads
+    cdef bint has_ds, matured
+    cdef double base, rate, sum_int, ebitda, taxable, tax, cfads, sum_sp, ds, dscr, sale, cash
+    cdef double injection
+    # interest
+    cdef double gowed, unpaid
+    # principal
+    cdef double gdue
+    cdef bint controlling
+    # proceeds
+    cdef double mandatory
+    # dsra
+    cdef double target, top, excess
+    # covenants
+    cdef double scf, sds, test
+    cdef bint has_debt, owing, lock, ddef, ltvb, pdef, dflt, go_accel, accel, sweep_all, trap_mode
+    # sweep
+    cdef double swept, s_k
+    # lockup
+    cdef bint hold, cured
+    # distribution
+    cdef bint ends
+
+    for k in range(K):
+        bal[k] = c.notional[k]
+        arrears[k] = 0.0
+
+    for t in range(T):
+        last = t == T - 1
+        alive = not dead
+        live = 1.0 if alive else 0.0
+        flags = 0
+        debt_open = _npsum(bal, K)
+        for g in range(G):
+            s = c.group_start[g]
+            e = c.group_start[g + 1]
+            open_group[g] = _npsum(bal + s, e - s)
+
+        # 1. Collateral and reserves
+        crypto = cv[t] if (crypto_held and alive) else 0.0
+        coll = av[t] * live + crypto
+        has_coll = coll > EPS
+        ltv = debt_open / coll if has_coll else NAN
+        crypto_sale = 0.0
+        if c.margin_call_ltv > 0:
+            watch = (crypto > EPS) and (debt_open > EPS)
+            if watch and debt_open > c.margin_call_ltv * coll:
+                flags |= FLAG_MARGIN_CALL
+            sell = watch and debt_open > c.crypto_liquidation_ltv * coll
+            if sell:
+                crypto_sale = crypto
+                crypto_held = False
+                flags |= FLAG_CRYPTO_SOLD
+        liq_now = alive and accel_t >= 0 and t >= accel_t + c.liquidation_lag
+        liq_cash = 0.0
+        if liq_now:
+            liq_cash = lv[t] + (cv[t] if crypto_held else 0.0)
+            crypto_held = False
+            flags |= FLAG_LIQUIDATED
+        release = last or liq_now
+        reserve_cash = 0.0
+        if release:
+            reserve_cash = dsra + trap
+            dsra = 0.0
+            trap = 0.0
+
+        # 2. CFADS
+        base = br[t]
+        for k in range(K):
+            rate = base + c.spread[k] if c.floating[k] else c.fixed_rate[k]
+            int_cur[k] = bal[k] * rate * yf[k * T + t]
+        sum_int = _npsum(int_cur, K)
+        ebitda = (rev[t] - opex[t] - fees[t]) * live
+        taxable = ebitda - c.depreciation[t] * live - sum_int
+        tax = c.tax_rate * _max0(taxable)
+        cfads = ebitda - tax
+        for k in range(K):
+            matured = t >= c.maturity[k] or last
+            sp_due[k] = bal[k] if matured else _min(sched[k * T + t], bal[k])
+        sum_sp = _npsum(sp_due, K)
+        ds = sum_int + sum_sp
+        has_ds = ds > EPS
+        dscr = cfads / ds if has_ds else NAN
+        sale = proc[t] * live + crypto_sale + liq_cash
+        cash = cfads + sale + reserve_cash
+        injection = _max0(-cash)
+        cash = _max0(cash)
+
+        # 3. Interest
+        for g in range(G):
+            s = c.group_start[g]
+            e = c.group_start[g + 1]
+            for k in range(s, e):
+                owed[k] = int_cur[k] + arrears[k]
+            gowed = _npsum(owed + s, e - s)
+            pay = _min(cash, gowed)
+            cash -= pay
+            draw = _min(dsra, gowed - pay)
+            dsra -= draw
+            frac = _min((pay + draw) / gowed, 1.0) if gowed > EPS else 1.0
+            for k in range(s, e):
+                paid = owed[k] * frac
+                unpaid = owed[k] - paid
+                o_int_paid[k * T + t] = paid
+                if c.pik[k]:
+                    bal[k] += unpaid
+                    o_pik[k * T + t] = unpaid
+                    arrears[k] = 0.0
+                else:
+                    o_pik[k * T + t] = 0.0
+                    arrears[k] = unpaid
+
+        # 4. Scheduled principal
+        for g in range(G):
+            s = c.group_start[g]
+            e = c.group_start[g + 1]
+            gdue = _npsum(sp_due + s, e - s)
+            pay = _min(cash, gdue)
+            cash -= pay
+            draw = _min(dsra, gdue - pay)
+            dsra -= draw
+            frac = _min((pay + draw) / gdue, 1.0) if gdue > EPS else 1.0
+            for k in range(s, e):
+                paid = sp_due[k] * frac
+                bal[k] -= paid
+                ppaid[k] = paid
+                unpaid_pr[k] = sp_due[k] - paid
+        
+        for k in range(K):
+            shortv[k] = arrears[k] + unpaid_pr[k]
+        controlling = False
+        for g in range(G):
+            if open_group[g] > EPS:
+                s = c.group_start[g]
+                e = c.group_start[g + 1]
+                controlling = _npsum(shortv + s, e - s) > EPS
+                break
+
+        # 5. Proceeds
+        mandatory = _min(cash, sale)
+        if mandatory != 0.0:
+            cash = cash - mandatory + _prepay(c, mandatory, bal, ppaid)
+
+        # 6. DSRA
+        if c.steps & 32:
+            target = c.dsra_target[t] if (_npsum(bal, K) > EPS and not release) else 0.0
+            top = _min(cash, target - dsra) if dsra < target else 0.0
+            cash -= top
+            dsra += top
+            excess = _max0(dsra - target)
+            dsra -= excess
+            cash += excess
+
+        # 7. Covenants
+        hist_cf[t] = cfads
+        hist_ds[t] = ds
+        lo = t - c.lookback + 1
+        if lo < 0:
+            lo = 0
+        j = t + 1 - lo
+        if j < 0:
+            j = 0
+        scf = _npsum(hist_cf + lo, j)
+        sds = _npsum(hist_ds + lo, j)
+        test = scf / sds if sds > EPS else NAN
+        has_debt = alive and debt_open > EPS
+        # the DSCR is tested only while debt is still owed after this period's payments and
+        # proceeds (a sale that repays the debt in full is a repayment, not a breach)
+        owing = alive and _npsum(bal, K) > EPS
+        lock = owing and c.lockup_dscr > 0 and test < c.lockup_dscr
+        ddef = owing and c.default_dscr > 0 and test < c.default_dscr
+        ltvb = has_debt and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
+        pdef = has_debt and controlling
+        dflt = ddef or pdef
+        go_accel = ((dflt and c.default_action == ACCELERATE)
+                    or (ltvb and c.ltv_action == ACCELERATE))
+        if go_accel and accel_t < 0 and not release:
+            accel_t = t
+        accel = alive and accel_t >= 0 and not liq_now
+        sweep_all = (accel or liq_now or (dflt and c.default_action == SWEEP)
+                     or (lock and c.lockup_action == SWEEP) or (ltvb and c.ltv_action == SWEEP))
+        trap_mode = (not sweep_all) and (not release) and (
+            (lock and c.lockup_action == TRAP) or (ltvb and c.ltv_action == TRAP))
+        if lock:
+            flags |= FLAG_LOCKUP
+        if ddef:
+            flags |= FLAG_DSCR_DEFAULT
+        if ltvb:
+            flags |= FLAG_LTV_BREACH
+        if pdef:
+            flags |= FLAG_PAYMENT_DEFAULT
+        if accel:
+            flags |= FLAG_ACCELERATED
+
+        # 8. Cash sweep
+        if accel:
+            cash += trap
+            trap = 0.0
+        if sweep_all:
+            swept = cash
+            if swept != 0.0:
+                cash = cash - swept + _prepay(c, swept, bal, ppaid)
+        else:
+            for k in range(K):
+                if c.sweep_pct[k] > 0:
+                    s_k = _min(cash * c.sweep_pct[k], bal[k])
+                    bal[k] -= s_k
+                    ppaid[k] += s_k
+                    cash -= s_k
+
+        # 9. Lock-up account
+        hold = trap_mode or (_npsum(shortv, K) > EPS and not release)
+        if hold:
+            trap += cash
+            cash = 0.0
+        cured = (not hold) and (not lock) and (not ltvb) and (not sweep_all)
+        if cured:
+            cash += trap
+            trap = 0.0
+
+        # 10. Distribution
+        ends = release and alive
+        for k in range(K):
+            if ends:
+                o_wo[k * T + t] = bal[k] + arrears[k]
+                bal[k] = 0.0
+                arrears[k] = 0.0
+            else:
+                o_wo[k * T + t] = 0.0
+            o_int_due[k * T + t] = int_cur[k]
+            o_prin[k * T + t] = ppaid[k]
+            o_short[k * T + t] = shortv[k]
+            o_bal[k * T + t] = bal[k]
+        if liq_now:
+            dead = True
+        
+        c.o_cfads[o + t] = cfads
+        c.o_tax[o + t] = tax
+        c.o_debt_service[o + t] = ds
+        c.o_dscr[o + t] = dscr
+        c.o_dscr_test[o + t] = test
+        c.o_ltv[o + t] = ltv
+        c.o_proceeds[o + t] = sale
+        c.o_injection[o + t] = injection
+        c.o_dsra_balance[o + t] = dsra
+        c.o_trap_balance[o + t] = trap
+        c.o_distribution[o + t] = cash
+        c.o_flags[o + t] = flags

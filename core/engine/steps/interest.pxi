@@ -1,0 +1,27 @@
+# Step "interest": current interest plus arrears by seniority, pro rata within a rank;
+# a shortfall draws the DSRA, then capitalises (PIK tranches) or falls into arrears.
+# @declare
+cdef double gowed, unpaid
+# @period
+for g in range(G):
+    s = c.group_start[g]
+    e = c.group_start[g + 1]
+    for k in range(s, e):
+        owed[k] = int_cur[k] + arrears[k]
+    gowed = _npsum(owed + s, e - s)
+    pay = _min(cash, gowed)
+    cash -= pay
+    draw = _min(dsra, gowed - pay)
+    dsra -= draw
+    frac = _min((pay + draw) / gowed, 1.0) if gowed > EPS else 1.0
+    for k in range(s, e):
+        paid = owed[k] * frac
+        unpaid = owed[k] - paid
+        o_int_paid[k * T + t] = paid
+        if c.pik[k]:
+            bal[k] += unpaid
+            o_pik[k * T + t] = unpaid
+            arrears[k] = 0.0
+        else:
+            o_pik[k * T + t] = 0.0
+            arrears[k] = unpaid
