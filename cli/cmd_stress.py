@@ -8,7 +8,8 @@ import json
 import sys
 from dataclasses import replace
 
-from cli.cmd_run import _clean, _fmt
+from cli.formatting import fmt
+from core.engine.result_json import json_safe
 from core.risk.errors import RiskInputError
 
 
@@ -132,7 +133,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.files.deal_json import load_deal
-    from core.risk.scenarios import BUILTIN, scenario
+    from core.files.scenario_json import scenario
+    from core.risk.scenarios import BUILTIN
     from core.risk.stress import Stress, apply_overrides
 
     sets = parse_set(args.set)
@@ -160,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
 
         doc["risks"] = [o.to_dict() for o in risk_summary(deal)]
     if args.json:
-        json.dump(_clean(doc), sys.stdout, allow_nan=False, sort_keys=True)
+        json.dump(json_safe(doc), sys.stdout, allow_nan=False, sort_keys=True)
         sys.stdout.write("\n")
     else:
         print(to_text(doc))
@@ -172,19 +174,18 @@ def to_text(doc: dict) -> str:
     for r in doc["scenarios"]:
         lines.append(f"  {r['scenario']}: {r['stress']}")
         lines.append(
-            f"    min DSCR {_fmt(r['min_dscr'], 'x')}   equity IRR "
-            f"{_fmt(r['equity_irr'], 'pct')}   debt loss {_fmt(r['debt_loss'])}"
+            f"    min DSCR {fmt(r['min_dscr'], 'x')}   equity IRR "
+            f"{fmt(r['equity_irr'], 'pct')}   debt loss {fmt(r['debt_loss'])}"
         )
         for t in r["tranches"]:
             lines.append(
-                f"    {t['name'][:40]:<40} loss {_fmt(t['loss']):>10} "
-                f"({_fmt(t['loss_pct'], 'pct')})"
+                f"    {t['name'][:40]:<40} loss {fmt(t['loss']):>10} ({fmt(t['loss_pct'], 'pct')})"
             )
         for s in r["sponsors"]:
             if s["returned_on_balance_sheet"] > 0:
                 lines.append(
-                    f"    {s['sponsor']}: RVG called {_fmt(s['rvg_paid'])}, backstop "
-                    f"paid {_fmt(s['backstop_paid'])} back on balance sheet"
+                    f"    {s['sponsor']}: RVG called {fmt(s['rvg_paid'])}, backstop "
+                    f"paid {fmt(s['backstop_paid'])} back on balance sheet"
                 )
     if "grid" in doc:
         import pandas as pd
@@ -193,7 +194,7 @@ def to_text(doc: dict) -> str:
 
         df = pd.DataFrame(doc["grid"])
         for metric, kind in (("min_dscr", "x"), ("senior_loss", "pct"), ("equity_irr", "pct")):
-            table = pivot(df, metric).to_string(float_format=lambda v, k=kind: _fmt(v, k))
+            table = pivot(df, metric).to_string(float_format=lambda v, k=kind: fmt(v, k))
             lines += ["", f"Grid: {metric}", table]
     if "breakeven" in doc:
         lines += ["", "Break-even (most severe value with no loss)"]
@@ -201,16 +202,16 @@ def to_text(doc: dict) -> str:
             lines.append(f"  {b['driver']:<20} {b['tranche'][:32]:<32} {b['label']}")
         h = doc["dscr_headroom"]
         lines.append(
-            f"  DSCR headroom: min test DSCR {_fmt(h['min_test_dscr'], 'x')}; CFADS can "
-            f"fall {_fmt(h['cfads_fall_to_lockup'], 'pct')} to lock-up "
-            f"({_fmt(h['lockup_dscr'], 'x')}), {_fmt(h['cfads_fall_to_default'], 'pct')}"
-            f" to default ({_fmt(h['default_dscr'], 'x')})"
+            f"  DSCR headroom: min test DSCR {fmt(h['min_test_dscr'], 'x')}; CFADS can "
+            f"fall {fmt(h['cfads_fall_to_lockup'], 'pct')} to lock-up "
+            f"({fmt(h['lockup_dscr'], 'x')}), {fmt(h['cfads_fall_to_default'], 'pct')}"
+            f" to default ({fmt(h['default_dscr'], 'x')})"
         )
     if "risks" in doc:
         lines += ["", "Risk catalogue"]
         for o in doc["risks"]:
             lines.append(
-                f"  {o['title']}: {o['stress']}; min DSCR {_fmt(o['min_dscr'], 'x')}, "
+                f"  {o['title']}: {o['stress']}; min DSCR {fmt(o['min_dscr'], 'x')}, "
                 f"break-even {o['breakeven']['driver']} {o['breakeven']['label']}"
             )
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import pandas as pd
 from core.engine import metrics as m
 from core.engine.arrays import FLAG_LIQUIDATED, FLAG_NAMES, EngineOutputs
 from core.engine.compile import CompiledDeal, Drivers, compile_deal
+from core.engine.derived import Derived, net_equity_flow
 from core.engine.leverage import LookThrough, look_through
 from core.model.deal import Deal
 
@@ -43,6 +44,26 @@ TRANCHE_COLUMNS = (
     "shortfall",
     "writeoff",
 )
+#: the per-period series of the JSON output (core/engine/result_json.py), in order, by key:
+#: a column of ``DealResult.periods`` or a per-period property of DealResult (derived.py)
+JSON_PERIOD_SERIES = {
+    "revenue": "revenue",
+    "opex": "operating_costs",
+    "cfads": "cfads",
+    "debt_service": "debt_service",
+    "dscr": "dscr",
+    "ltv": "ltv",
+    "dsra_balance": "dsra_balance",
+    "equity_distribution": "net_equity_flow",
+}
+#: each tranche's series in the JSON output, in order, by key: a ``TRANCHE_COLUMNS`` column
+JSON_TRANCHE_SERIES = {
+    "balance": "balance",
+    "interest": "interest_paid",
+    "principal": "principal_paid",
+    "shortfall": "shortfall",
+    "writeoff": "writeoff",
+}
 
 
 @dataclass
@@ -54,7 +75,9 @@ class Event:
 
 
 @dataclass
-class DealResult:
+class DealResult(Derived):
+    """A run's results; the numbers derived from them are :class:`Derived`'s properties."""
+
     compiled: CompiledDeal
     outputs: EngineOutputs  # all paths (one for a deterministic run)
     periods: pd.DataFrame  # path 0, one row per period, indexed by period end date
@@ -152,7 +175,7 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         r["share_of_capital"] = r["notional"] / capital if capital > 0 else np.nan
     tranche_metrics = pd.DataFrame(rows)
 
-    net_equity = out.distribution[path] - out.injection[path]
+    net_equity = net_equity_flow(periods).to_numpy()
     eq = compiled.equity
     split = m.equity_split(
         net_equity,

@@ -1,0 +1,159 @@
+"""Numbers derived from a run's own columns, made once here for every view.
+
+:class:`Derived` is mixed into :class:`core.engine.results.DealResult`: totals of the capital
+stack and of sources and uses, the per-period debt outstanding, operating costs, net equity
+flow, where each period's cash goes (:attr:`Derived.cash_uses`), the highest LTV while debt is
+outstanding and the annual cash-flow table. The GUI, the command line, the report and the
+Excel import read these; none of them sums or subtracts result columns itself.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from core.engine.compile import CompiledDeal
+
+#: where a period's cash goes, bottom to top of the waterfall chart: key -> legend label
+CASH_USES: dict[str, str] = {
+    "costs": "Opex, fees & tax",
+    "interest": "Interest",
+    "principal": "Principal",
+    "dsra": "DSRA top-up / (release)",
+    "trap": "Trapped cash / (release)",
+    "distribution": "Distributions",
+}
+#: the period columns the annual table sums per year
+ANNUAL_SUMS = ("revenue", "opex", "fees", "cfads", "debt_service", "distribution")
+#: the columns of :attr:`Derived.equity_classes`
+EQUITY_COLUMNS = ("investor", "amount", "share_of_capital", "first_loss_order", "preferred_return")
+
+
+def net_equity_flow(periods: pd.DataFrame) -> pd.Series:
+    """Distribution to equity less equity injected, per period (the equity IRR's flows)."""
+    return periods["distribution"] - periods["injection"]
+
+
+def tranche_sum(periods: pd.DataFrame, tranches: dict[str, pd.DataFrame], column: str) -> pd.Series:
+    """``column`` of every tranche added up per period (zero when the deal has no tranche)."""
+    return sum((t[column] for t in tranches.values()), pd.Series(0.0, index=periods.index))
+
+
+class Derived:
+    """Derived quantities of a :class:`~core.engine.results.DealResult` (see the module doc)."""
+
+    compiled: CompiledDeal
+    periods: pd.DataFrame
+    tranches: dict[str, pd.DataFrame]
+    metrics: dict[str, float | str | None]
+
+    # ------------------------------------------------------------------ capital, at closing
+    @property
+    def total_debt(self) -> float:
+        """The tranches' notionals at closing (USD m)."""
+        return float(self.metrics["total_debt"])
+
+    @property
+    def total_equity(self) -> float:
+        """The equity classes' commitments at closing (USD m)."""
+        return float(self.metrics["total_equity"])
+
+    @property
+    def total_capital(self) -> float:
+        return self.total_debt + self.total_equity
+
+    @property
+    def total_sources(self) -> float:
+        return float(sum(self.compiled.sources.values()))
+
+    @property
+    def total_uses(self) -> float:
+        return float(sum(self.compiled.uses.values()))
+
+    @property
+    def equity_classes(self) -> pd.DataFrame:
+        """One row per equity class in first-loss order (:data:`EQUITY_COLUMNS`)."""
+        capital = self.total_capital
+        rows = [
+            {
+                "investor": b.terms["investor"],
+                "amount": float(b.terms["amount"]),
+                "share_of_capital": b.terms["amount"] / capital if capital > 0 else math.nan,
+                "first_loss_order": b.terms["first_loss_order"],
+                "preferred_return": b.terms.get("preferred_return") or 0.0,
+            }
+            for b in sorted(self.compiled.equity, key=lambda b: b.terms["first_loss_order"])
+        ]
+        return pd.DataFrame(rows, columns=list(EQUITY_COLUMNS))
+
+    # ------------------------------------------------------------------ per period
+    def series(self, name: str) -> pd.Series:
+        """A per-period series by name: a column of ``periods`` or a per-period property."""
+        return self.periods[name] if name in self.periods.columns else getattr(self, name)
+
+    @property
+    def debt_outstanding(self) -> pd.Series:
+        """Closing balance of all tranches together, per period."""
+        return tranche_sum(self.periods, self.tranches, "balance")
+
+    @property
+    def operating_costs(self) -> pd.Series:
+        """Opex plus fees (before tax), per period."""
+        return self.periods["opex"] + self.periods["fees"]
+
+    @property
+    def net_equity_flow(self) -> pd.Series:
+        return net_equity_flow(self.periods)
+
+    @property
+    def cash_in(self) -> pd.Series:
+        """Revenue plus sale proceeds plus equity injections, per period."""
+        p = self.periods
+        return p["revenue"] + p["proceeds"] + p["injection"]
+
+    @property
+    def cash_uses(self) -> pd.DataFrame:
+        """Where each period's cash goes, one column per :data:`CASH_USES` key (USD m).
+
+        Reserve and lock-up movements are the change of the engine's DSRA and lock-up balances
+        (a release is negative); interest and principal are the tranches' paid columns summed.
+        """
+        p = self.periods
+        opening_dsra = self.compiled.inputs.dsra_initial
+        return pd.DataFrame(
+            {
+                "costs": self.operating_costs + p["tax"],
+                "interest": tranche_sum(p, self.tranches, "interest_paid"),
+                "principal": tranche_sum(p, self.tranches, "principal_paid"),
+                "dsra": p["dsra_balance"].diff().fillna(p["dsra_balance"].iloc[0] - opening_dsra),
+                "trap": p["trap_balance"].diff().fillna(p["trap_balance"].iloc[0]),
+                "distribution": p["distribution"],
+            }
+        )
+
+    # ------------------------------------------------------------------ summaries
+    @property
+    def max_ltv(self) -> tuple[float, str | None]:
+        """(highest LTV while any debt is outstanding, its period-end date); (NaN, None) when
+        debt is never outstanding with collateral."""
+        ltv = self.periods["ltv"].to_numpy(float)
+        live = (self.debt_outstanding.to_numpy(float) > 1e-9) & np.isfinite(ltv)
+        if not live.any():
+            return math.nan, None
+        k = int(np.argmax(np.where(live, ltv, -np.inf)))
+        return float(ltv[k]), self.periods.index[k].date().isoformat()
+
+    def annual_cash_flows(self) -> pd.DataFrame:
+        """Per year from closing (index ``year``, 1-based): the :data:`ANNUAL_SUMS` columns
+        summed, the lowest DSCR and the debt outstanding at the year's end."""
+        p = self.periods
+        year = np.arange(len(p)) // self.compiled.timeline.periods_per_year + 1
+        sums = p[list(ANNUAL_SUMS)].groupby(year).sum()
+        sums["min_dscr"] = p["dscr"].groupby(year).min().values
+        sums["debt_end"] = self.debt_outstanding.groupby(year).last().values
+        sums.index.name = "year"
+        return sums
