@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 
+from cli.formatting import fmt
 from core.risk.errors import RiskInputError
 
 
@@ -36,12 +36,6 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _fmt(v, kind: str = "pct") -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
-    return f"{v * 100:.2f}%" if kind == "pct" else f"{v:.2f}x"
-
-
 def to_text(d: dict) -> str:
     lines = [
         d["deal"],
@@ -52,23 +46,23 @@ def to_text(d: dict) -> str:
     ]
     for t in d["tranches"]:
         lines.append(
-            f"  {t['name'][:36]:<36}{_fmt(t['probability_of_default']):>9}"
-            f"{_fmt(t['expected_loss']):>9}{_fmt(t['loss_given_default']):>9}"
-            f"{_fmt(t['probability_of_loss']):>9}"
+            f"  {t['name'][:36]:<36}{fmt(t['probability_of_default'], 'pct'):>9}"
+            f"{fmt(t['expected_loss'], 'pct'):>9}{fmt(t['loss_given_default'], 'pct'):>9}"
+            f"{fmt(t['probability_of_loss'], 'pct'):>9}"
         )
     keys = ("p1", "p5", "p25", "p50", "p75", "p95", "p99")
     lines += ["", "  percentile  " + "".join(f"{k:>9}" for k in keys)]
-    lines.append("  min DSCR    " + "".join(f"{_fmt(d['min_dscr'][k], 'x'):>9}" for k in keys))
-    lines.append("  equity IRR  " + "".join(f"{_fmt(d['equity_irr'][k]):>9}" for k in keys))
+    lines.append("  min DSCR    " + "".join(f"{fmt(d['min_dscr'][k], 'x'):>9}" for k in keys))
+    lines.append("  equity IRR  " + "".join(f"{fmt(d['equity_irr'][k], 'pct'):>9}" for k in keys))
     lines += ["", "  covenant breach probability"]
     for k, v in d["covenant_breach_probability"].items():
-        lines.append(f"    {k:<18}{_fmt(v):>9}")
+        lines.append(f"    {k:<18}{fmt(v, 'pct'):>9}")
     s = d["sponsor"]
     lines += [
         "",
         f"  sponsor exposure back on balance sheet: expected RVG paid {s['expected_rvg_paid']:,.1f}"
-        f" (P {_fmt(s['probability_rvg_called'])}), expected backstop paid "
-        f"{s['expected_backstop_paid']:,.1f} (P {_fmt(s['probability_backstop_paid'])})",
+        f" (P {fmt(s['probability_rvg_called'], 'pct')}), expected backstop paid "
+        f"{s['expected_backstop_paid']:,.1f} (P {fmt(s['probability_backstop_paid'], 'pct')})",
     ]
     return "\n".join(lines)
 
@@ -121,13 +115,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.files.deal_json import load_deal
-    from core.risk.distributed import run_distributed, scheduler_address
+    from core.files.deal_json import dump_deal, load_deal, loads_deal
+    from core.risk.distributed import DealCodec, run_distributed, scheduler_address
     from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
     deal = original = load_deal(args.deal)
     if args.scenario:
-        from core.risk.scenarios import scenario
+        from core.files.scenario_json import scenario
         from core.risk.stress import apply_stress
 
         found = scenario(args.scenario)
@@ -154,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         result = run_distributed(
             deal,
             config,
+            DealCodec(dump_deal, loads_deal),
             scheduler=None if address == "local" else address,
             progress=bar,
             sized_on=original if args.scenario else None,

@@ -1,11 +1,15 @@
 """The same Monte Carlo split over a ``dask.distributed`` cluster, merged exactly.
 
-Every chunk is one task: the worker rebuilds the deal from its JSON text, sizes it once (cached
+Every chunk is one task: the worker rebuilds the deal from its text, sizes it once (cached
 per worker process by the text's hash, so the base case is not recompiled per chunk), runs the
 chunk's paths, each on its own random stream (keyed by the seed and the path's index in the
 run, core.risk.streams), and returns the chunk's statistics. The client merges them in chunk
 order, so for the same seed the result is identical to
 :func:`core.risk.montecarlo.run_montecarlo` in one process, whatever the chunk size.
+
+How a deal travels to the workers is the caller's :class:`DealCodec`: a deal file format is a
+file concern (:mod:`core.files.deal_json`, which the command line passes in), so this module
+does not import one.
 
 Where the cluster is: the ``scheduler`` argument, else the ``CAPSTACK_DASK_SCHEDULER``
 environment variable (e.g. ``tcp://10.0.0.5:8786``), else a ``LocalCluster`` on this machine.
@@ -19,6 +23,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
 from core.model.deal import Deal
 from core.risk.mcstats import Accumulator, ChunkStats
@@ -34,23 +39,35 @@ from core.risk.montecarlo import (
 ENV_SCHEDULER = "CAPSTACK_DASK_SCHEDULER"
 
 
-@lru_cache(maxsize=8)
-def _sized(digest: str, text: str, sizing_text: str | None):
-    """(deal, base-case compiled deal) for a deal's JSON text, once per worker process."""
-    from core.files.deal_json import loads_deal
+class DealCodec(NamedTuple):
+    """A deal as text and back, for the tasks: ``dumps(deal)`` on the client and
+    ``loads(text)`` on the workers. Module-level functions, so Dask can pickle them; the same
+    deal must give the same text (Dask keys the tasks by it)."""
 
-    deal = loads_deal(text, source="<dask task>")
-    sized_on = loads_deal(sizing_text, source="<dask task>") if sizing_text else None
+    dumps: Callable[[Deal], str]
+    loads: Callable[[str], Deal]
+
+
+@lru_cache(maxsize=8)
+def _sized(loads: Callable[[str], Deal], digest: str, text: str, sizing_text: str | None):
+    """(deal, base-case compiled deal) for a deal's text, once per worker process."""
+    deal = loads(text)
+    sized_on = loads(sizing_text) if sizing_text else None
     return deal, base_case(deal, sized_on)
 
 
 def chunk_task(
-    text: str, config: MonteCarloConfig, i: int, sizing_text: str | None = None
+    loads: Callable[[str], Deal],
+    text: str,
+    config: MonteCarloConfig,
+    i: int,
+    sizing_text: str | None = None,
 ) -> ChunkStats:
     """One chunk of the run, as a Dask task (pure: same inputs, same statistics).
-    ``sizing_text``: the unstressed deal whose sizing a stressed deal uses."""
+    ``loads``: the codec's text -> deal; ``sizing_text``: the unstressed deal whose sizing a
+    stressed deal uses."""
     key = hashlib.sha256(f"{text}\0{sizing_text}".encode()).hexdigest()
-    deal, sized = _sized(key, text, sizing_text)
+    deal, sized = _sized(loads, key, text, sizing_text)
     return run_chunk(deal, sized, config, i)
 
 
@@ -62,6 +79,7 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
 def run_distributed(
     deal: Deal,
     config: MonteCarloConfig,
+    codec: DealCodec,
     scheduler: str | None = None,
     client=None,
     progress: Callable[[int, int], None] | None = None,
@@ -75,11 +93,12 @@ def run_distributed(
     or, with no address, on a ``LocalCluster`` of ``local_workers`` worker processes, and closed
     at the end. ``progress(done_paths, total)`` is called as chunks complete (in completion
     order); ``cancel()`` is polled between completions and cancels the outstanding tasks.
-    ``sized_on``: as in :func:`core.risk.montecarlo.run_montecarlo`.
+    ``sized_on``: as in :func:`core.risk.montecarlo.run_montecarlo`; ``codec``: how the deal
+    travels to the workers.
     """
     sizing = None if sized_on is None else {"deal": sized_on}
     out = run_portfolio(
-        {"deal": deal}, config, scheduler, client, progress, cancel, local_workers, sizing
+        {"deal": deal}, config, codec, scheduler, client, progress, cancel, local_workers, sizing
     )
     return out["deal"]
 
@@ -87,6 +106,7 @@ def run_distributed(
 def run_portfolio(
     deals: dict[str, Deal],
     config: MonteCarloConfig,
+    codec: DealCodec,
     scheduler: str | None = None,
     client=None,
     progress: Callable[[int, int], None] | None = None,
@@ -100,13 +120,11 @@ def run_portfolio(
     ``sized_on`` maps a deal's name to the unstressed deal whose sizing it uses."""
     from dask.distributed import Client, LocalCluster, as_completed
 
-    from core.files.deal_json import dump_deal
-
     config.validate()
     sizing = sized_on or {}
     sized = {name: base_case(d, sizing.get(name)) for name, d in deals.items()}  # validates
-    texts = {name: dump_deal(d) for name, d in deals.items()}
-    sizing_texts = {name: dump_deal(d) for name, d in sizing.items()}
+    texts = {name: codec.dumps(d) for name, d in deals.items()}
+    sizing_texts = {name: codec.dumps(d) for name, d in sizing.items()}
     own = client is None
     cluster = None
     if own:
@@ -123,7 +141,9 @@ def run_portfolio(
     try:
         # pure tasks: Dask keys them by their arguments (deal text, config, chunk index)
         futures = {
-            client.submit(chunk_task, texts[name], config, i, sizing_texts.get(name)): name
+            client.submit(
+                chunk_task, codec.loads, texts[name], config, i, sizing_texts.get(name)
+            ): name
             for name in deals
             for i in range(config.n_chunks)
         }

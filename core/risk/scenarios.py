@@ -9,18 +9,16 @@ A scenario is a :class:`core.risk.stress.Stress`. The built-in values come from 
   3-year commercial life (the critics' 2-3 years), no renewals (Hyperion: 4 years then
   options), +200 bp, 25% extra forced-sale haircut, BTC halves (50% volatility).
 
-A scenario file is ``{"scenarios": {"name": {"rent_deflation": 0.3, ...}, ...}}``; every
+A scenario set is ``{"scenarios": {"name": {"rent_deflation": 0.3, ...}, ...}}``; every
 field is checked (known name, number or null, range) and errors name the scenario and field.
+Reading and writing it as a file is :mod:`core.files.scenario_json`'s job.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import fields
 
-from core.files.atomic import write_atomically
 from core.risk.errors import RiskInputError
 from core.risk.stress import Stress
 
@@ -112,34 +110,18 @@ def stress_to_dict(stress: Stress) -> dict:
     return {k: v for k, v in stress.to_dict().items() if v != getattr(blank, k)}
 
 
-def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Stress]:
-    """Read a scenario set; a clear error naming the file, scenario and field when invalid."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise RiskInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+def scenarios_from_doc(doc: object, where: str) -> dict[str, Stress]:
+    """The validated stresses of a scenario-set document; errors start with ``where``."""
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), dict):
-        raise RiskInputError(f'{path}: expected {{"scenarios": {{"name": {{...}}}}}}')
+        raise RiskInputError(f'{where}: expected {{"scenarios": {{"name": {{...}}}}}}')
     if not doc["scenarios"]:
-        raise RiskInputError(f"{path}: the scenario set is empty")
+        raise RiskInputError(f"{where}: the scenario set is empty")
     return {
-        str(name): stress_from_dict(body, f"{path}: scenario {name!r}")
+        str(name): stress_from_dict(body, f"{where}: scenario {name!r}")
         for name, body in doc["scenarios"].items()
     }
 
 
-def save_scenarios(scenarios: dict[str, Stress], path: str | os.PathLike[str]) -> None:
-    doc = {"scenarios": {name: stress_to_dict(s) for name, s in scenarios.items()}}
-    write_atomically(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-
-
-def scenario(name_or_path: str) -> dict[str, Stress]:
-    """A built-in scenario by name, or every scenario of a JSON file."""
-    if name_or_path in BUILTIN:
-        return {name_or_path: BUILTIN[name_or_path]}
-    if name_or_path.endswith(".json"):
-        return load_scenarios(name_or_path)
-    raise RiskInputError(
-        f"unknown scenario {name_or_path!r}; expected {', '.join(BUILTIN)} or a .json file"
-    )
+def scenarios_to_doc(scenarios: dict[str, Stress]) -> dict:
+    """The scenario-set document of ``scenarios`` (each with only its non-default fields)."""
+    return {"scenarios": {name: stress_to_dict(s) for name, s in scenarios.items()}}

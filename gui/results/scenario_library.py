@@ -1,7 +1,7 @@
 """The scenarios a window offers: the core's built-ins (read-only) and the analyst's own.
 
 No financial logic: values are :class:`core.risk.stress.Stress` objects checked by the core,
-and scenario sets are read and written by :mod:`core.risk.scenarios`.
+and scenario sets are read and written by :mod:`core.files.scenario_json`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
-from core.risk.scenarios import BUILTIN, load_scenarios, save_scenarios
+from core.files.scenario_json import load_scenarios, save_scenarios
+from core.risk.scenarios import BUILTIN
 from core.risk.stress import Stress
 
 #: the combo entry shown when the sliders no longer match a named scenario

@@ -8,7 +8,8 @@ import json
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from core.risk.scenarios import BUILTIN, STRESS_FIELDS, load_scenarios
+from core.files.scenario_json import load_scenarios
+from core.risk.scenarios import BUILTIN, STRESS_FIELDS
 from core.risk.stress import Stress, run_stressed
 from gui.results.scenario_bar import ScenarioBar
 from gui.results.scenario_editor import field_text, parse_field

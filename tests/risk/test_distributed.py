@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from core.files.deal_json import dump_deal, loads_deal
 from core.risk.distributed import (
     ENV_SCHEDULER,
+    DealCodec,
     run_distributed,
     run_portfolio,
     scheduler_address,
 )
 from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+
+CODEC = DealCodec(dump_deal, loads_deal)  # the deal file format, as the command line passes it
 
 
 def test_scheduler_address_from_argument_or_environment(monkeypatch):
@@ -34,7 +38,7 @@ def test_local_cluster_threads_equals_single_process(samples):
         ) as cluster,
         Client(cluster) as client,
     ):
-        got = run_distributed(deal, cfg, client=client, progress=lambda d, t: seen.append(d))
+        got = run_distributed(deal, cfg, CODEC, client=client, progress=lambda d, t: seen.append(d))
     assert got.to_json() == single
     assert sorted(seen)[-1] == 1500 and len(seen) == cfg.n_chunks
 
@@ -50,13 +54,13 @@ def test_portfolio_each_deal_equals_its_single_run(samples):
         ) as cluster,
         Client(cluster) as client,
     ):
-        got = run_portfolio(deals, cfg, client=client)
+        got = run_portfolio(deals, cfg, CODEC, client=client)
         # a stressed deal sized on the unstressed one, as the CLI's --scenario runs it
         from core.risk.stress import Stress, apply_stress
 
         base = samples["terawulf_backstop"]
         stressed = apply_stress(base, Stress(termination_year=2.0))
-        dist = run_distributed(stressed, cfg, client=client, sized_on=base)
+        dist = run_distributed(stressed, cfg, CODEC, client=client, sized_on=base)
     for name, deal in deals.items():
         assert got[name].to_json() == run_montecarlo(deal, cfg).to_json()
     assert dist.to_json() == run_montecarlo(stressed, cfg, sized_on=base).to_json()
@@ -69,4 +73,4 @@ def test_local_cluster_processes_equals_single_process(samples):
     deal = samples["hyperion_jv"]
     cfg = MonteCarloConfig(n_paths=600, seed=3, chunk_size=200, n_threads=1)
     single = run_montecarlo(deal, cfg).to_json()
-    assert run_distributed(deal, cfg, local_workers=2).to_json() == single
+    assert run_distributed(deal, cfg, CODEC, local_workers=2).to_json() == single

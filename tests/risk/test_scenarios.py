@@ -7,16 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from core.files.scenario_json import load_scenarios, save_scenarios, scenario
 from core.risk.grid import parse_range, pivot, stress_grid
-from core.risk.scenarios import (
-    BUILTIN,
-    FIELD_INFO,
-    RANGES,
-    STRESS_FIELDS,
-    load_scenarios,
-    save_scenarios,
-    scenario,
-)
+from core.risk.scenarios import BUILTIN, FIELD_INFO, RANGES, STRESS_FIELDS
 from core.risk.stress import Stress, run_stressed
 
 
