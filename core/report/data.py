@@ -13,8 +13,6 @@ import math
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from core.engine.results import DealResult, run_deal
 from core.files.deal_json import dump_deal
 from core.model.deal import Deal
@@ -59,10 +57,17 @@ class ReportData:
     risks: list[RiskOutcome]
     headroom: Headroom
     covenants: list[Covenant]
-    max_ltv: float  # highest LTV while debt is outstanding
-    max_ltv_date: str | None
     montecarlo: MonteCarloResult | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_ltv(self) -> float:
+        """Highest LTV while debt is outstanding (:attr:`DealResult.max_ltv`)."""
+        return self.result.max_ltv[0]
+
+    @property
+    def max_ltv_date(self) -> str | None:
+        return self.result.max_ltv[1]
 
 
 def deal_hash(deal: Deal, source_path: str | None = None, saved: bool = True) -> tuple[str, str]:
@@ -123,23 +128,13 @@ def _pct(v: float) -> str:
     return "n/a" if not math.isfinite(v) else f"{v * 100:.1f}%"
 
 
-def _max_ltv(result: DealResult) -> tuple[float, str | None]:
-    p = result.periods
-    debt = sum(f["balance"].to_numpy(float) for f in result.tranches.values())
-    ltv = p["ltv"].to_numpy(float)
-    live = (np.asarray(debt) > 1e-9) & np.isfinite(ltv)
-    if not live.any():
-        return math.nan, None
-    k = int(np.argmax(np.where(live, ltv, -np.inf)))
-    return float(ltv[k]), p.index[k].date().isoformat()
-
-
-def _covenants(deal: Deal, result: DealResult, head: Headroom, max_ltv: float) -> list[Covenant]:
+def _covenants(deal: Deal, result: DealResult, head: Headroom) -> list[Covenant]:
     blocks = deal.of_kind("covenant")
     if not blocks:
         return []
     t = blocks[0].terms
     m = result.metrics
+    max_ltv = result.max_ltv[0]
     lookback = f"trailing {t['lookback_months']} months"
     rows = []
     for name, level, action, fall, first in (
@@ -185,15 +180,12 @@ def gather(
     ``saved=False``: the deal differs from ``source_path`` (hash the deal, not the file)."""
     result = run_deal(deal)
     head = dscr_headroom(deal)
-    max_ltv, max_ltv_date = _max_ltv(result)
     data = ReportData(
         header=_header(deal, source_path, saved, today),
         result=result,
         risks=risk_summary(deal),
         headroom=head,
-        covenants=_covenants(deal, result, head, max_ltv),
-        max_ltv=max_ltv,
-        max_ltv_date=max_ltv_date,
+        covenants=_covenants(deal, result, head),
     )
     if mc_paths > 0:
         data.montecarlo = run_montecarlo(deal, MonteCarloConfig(n_paths=mc_paths, seed=mc_seed))

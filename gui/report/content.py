@@ -89,7 +89,6 @@ def header_section(data: ReportData, diagram: tuple[str, int, int]) -> str:
 
 def capital_section(data: ReportData) -> str:
     r = data.result
-    capital = r.metrics["total_debt"] + r.metrics["total_equity"]
     rows = [
         [
             _e(t.tranche),
@@ -103,22 +102,21 @@ def capital_section(data: ReportData) -> str:
         ]
         for t in r.tranche_metrics.itertuples()
     ]
-    for b in sorted(r.compiled.equity, key=lambda b: b.terms["first_loss_order"]):
-        amount = float(b.terms["amount"])
-        pref = b.terms.get("preferred_return") or 0.0
+    for e in r.equity_classes.itertuples():
         rows.append(
             [
-                _e(b.terms["investor"]) + " (equity)",
-                fmt_money(amount),
-                fmt_pct(amount / capital if capital > 0 else float("nan"), 1),
-                f"pref. {fmt_pct(pref, 1)}" if pref else "residual",
+                _e(e.investor) + " (equity)",
+                fmt_money(e.amount),
+                fmt_pct(e.share_of_capital, 1),
+                f"pref. {fmt_pct(e.preferred_return, 1)}" if e.preferred_return else "residual",
                 "",
                 "",
-                f"first loss {b.terms['first_loss_order']}",
+                f"first loss {e.first_loss_order}",
                 "",
             ]
         )
-    rows.append(["<b>Total capital</b>", f"<b>{fmt_money(capital)}</b>", "100.0%"] + [""] * 5)
+    total = fmt_money(r.total_capital)
+    rows.append(["<b>Total capital</b>", f"<b>{total}</b>", "100.0%"] + [""] * 5)
     stack = table(
         ["Class", "USD m", "% capital", "Coupon", "Maturity", "Amortisation", "Seniority", "WAL"],
         rows,
@@ -132,9 +130,9 @@ def capital_section(data: ReportData) -> str:
     su_rows.append(
         [
             "<b>Total sources</b>",
-            f"<b>{fmt_money(sum(r.sources.values()))}</b>",
+            f"<b>{fmt_money(r.total_sources)}</b>",
             "<b>Total uses</b>",
-            f"<b>{fmt_money(sum(r.uses.values()))}</b>",
+            f"<b>{fmt_money(r.total_uses)}</b>",
         ]
     )
     sources = table(["Sources", "USD m", "Uses", "USD m"], su_rows, numeric_from=1)

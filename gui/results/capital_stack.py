@@ -15,13 +15,10 @@ from gui.results.widgets import number_item, plot_over_table, read_only_table
 
 def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
     """(label, amount, share of capital, colour) from the bottom (first loss) to the top."""
-    capital = result.metrics["total_debt"] + result.metrics["total_equity"]
-    layers = []
-    equity = sorted(result.compiled.equity, key=lambda b: b.terms["first_loss_order"])
-    for k, b in enumerate(equity):
-        amount = float(b.terms["amount"])
-        share = amount / capital if capital > 0 else float("nan")
-        layers.append((_short(b.terms["investor"]) + " (equity)", amount, share, equity_color(k)))
+    layers = [
+        (_short(e["investor"]) + " (equity)", e["amount"], e["share_of_capital"], equity_color(k))
+        for k, e in enumerate(result.equity_classes.to_dict("records"))
+    ]
     rows = result.tranche_metrics.to_dict("records")
     for k in reversed(range(len(rows))):  # the most junior tranche sits on the equity
         r = rows[k]
@@ -102,10 +99,13 @@ class CapitalStackView(QWidget):
 
     def _fill_table(self, result: DealResult) -> None:
         rows: list[tuple[str, str, bool]] = []
-        for title, values in (("Sources", result.sources), ("Uses", result.uses)):
+        for title, values, total in (
+            ("Sources", result.sources, result.total_sources),
+            ("Uses", result.uses, result.total_uses),
+        ):
             rows.append((title, "", True))
             rows += [(f"  {k}", fmt_money(v), False) for k, v in values.items()]
-            rows.append((f"Total {title.lower()}", fmt_money(sum(values.values())), True))
+            rows.append((f"Total {title.lower()}", fmt_money(total), True))
         self.table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)

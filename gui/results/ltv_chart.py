@@ -4,7 +4,6 @@ bottom dock) and one over the other otherwise, so neither is squeezed to a slive
 
 from __future__ import annotations
 
-import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
@@ -45,9 +44,7 @@ class LtvChart(QWidget):
         p = result.periods
         x = timestamps(p.index)
         dates = [fmt_date(d) for d in p.index]
-        # summing the tranches' engine balances is the only arithmetic here
-        zero = pd.Series(0.0, index=p.index)  # an all-equity deal has no tranche
-        debt = sum((t["balance"] for t in result.tranches.values()), zero).to_numpy(dtype=float)
+        debt = result.debt_outstanding.to_numpy(dtype=float)
         asset = p["asset_value"].to_numpy(dtype=float)
         ltv = p["ltv"].to_numpy(dtype=float)
 

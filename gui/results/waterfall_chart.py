@@ -2,9 +2,7 @@
 distributions stacked up to the cash the SPV had (revenue, plus sale proceeds and equity
 injections when there are any).
 
-The stack is made of engine columns only: interest and principal are the tranches' paid
-columns summed; reserve and lock-up movements are the period-on-period change of the engine's
-DSRA and lock-up balances (a release shows below zero).
+The stack is :attr:`DealResult.cash_uses` (core/engine/derived.py), drawn as it is.
 """
 
 from __future__ import annotations
@@ -15,38 +13,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from core.engine.derived import CASH_USES
 from core.engine.results import DealResult
 from gui.results.date_plot import DatePlot
 from gui.results.formatting import COLORS, fmt_date, fmt_money, timestamps
 from gui.results.hover import HoverSeries
 
 #: stacking order, bottom to top: (key, legend label)
-STACK = (
-    ("costs", "Opex, fees & tax"),
-    ("interest", "Interest"),
-    ("principal", "Principal"),
-    ("dsra", "DSRA top-up / (release)"),
-    ("trap", "Trapped cash / (release)"),
-    ("distribution", "Distributions"),
-)
-
-
-def cash_uses(result: DealResult) -> pd.DataFrame:
-    """The stacked series per period, one column per ``STACK`` key (USD m)."""
-    p = result.periods
-    tranches = list(result.tranches.values())
-    zero = pd.Series(0.0, index=p.index)
-    opening_dsra = result.compiled.inputs.dsra_initial
-    return pd.DataFrame(
-        {
-            "costs": p["opex"] + p["fees"] + p["tax"],
-            "interest": sum((t["interest_paid"] for t in tranches), zero),
-            "principal": sum((t["principal_paid"] for t in tranches), zero),
-            "dsra": p["dsra_balance"].diff().fillna(p["dsra_balance"].iloc[0] - opening_dsra),
-            "trap": p["trap_balance"].diff().fillna(p["trap_balance"].iloc[0]),
-            "distribution": p["distribution"],
-        }
-    )
+STACK = tuple(CASH_USES.items())
 
 
 def stack_bases(uses: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -75,7 +49,7 @@ class WaterfallChart(DatePlot):
         step = float(np.median(np.diff(x))) if len(x) > 1 else 30 * 86400.0
         # bars sit over their period (ending at the period's date)
         centres = x - step / 2
-        self.uses = uses = cash_uses(result)
+        self.uses = uses = result.cash_uses
         bases = stack_bases(uses)
         self.bars = {}
         for key, label in STACK:
@@ -93,7 +67,7 @@ class WaterfallChart(DatePlot):
             self.add(bar, label)
             self.bars[key] = bar
         revenue = p["revenue"].to_numpy(dtype=float)
-        sources = (p["revenue"] + p["proceeds"] + p["injection"]).to_numpy(dtype=float)
+        sources = result.cash_in.to_numpy(dtype=float)
         self.line(centres, revenue, "Revenue", COLORS["revenue"], width=1.5)
         if np.any(np.abs(sources - revenue) > 1e-9):
             self.line(

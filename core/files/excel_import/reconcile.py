@@ -94,7 +94,7 @@ def _balances(result: DealResult, schedules: list[Schedule], scale: float) -> li
     first = next((i for i, v in enumerate(lead) if v), None)
     if first is None:
         return []
-    bal = sum(df.balance for df in result.tranches.values())
+    bal = result.debt_outstanding
     ppy_cs = result.compiled.timeline.periods_per_year
     out = []
     for year in (1, 3, 5):
