@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 118779952
+ABI_VERSION = 65243080
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -79,8 +79,12 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     a["sweep_pct"] = np.ascontiguousarray(inp.sweep_pct, dtype=np.float64)
     a["pik"] = np.ascontiguousarray(inp.pik, dtype=np.int32)
     a["group_start"] = np.ascontiguousarray(inp.group_start, dtype=np.int32)
-    keep.append(a)
     T = len(a["depreciation"])
+    a["swap_float_accrual"] = (np.zeros(T) if inp.swap_float_accrual is None
+                               else np.ascontiguousarray(inp.swap_float_accrual, dtype=np.float64))
+    a["swap_fixed_leg"] = (np.zeros(T) if inp.swap_fixed_leg is None
+                           else np.ascontiguousarray(inp.swap_fixed_leg, dtype=np.float64))
+    keep.append(a)
     K = len(a["fixed_rate"])
     G = len(a["group_start"]) - 1
     if P < 0:
@@ -111,6 +115,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
         if gs[g + 1] < gs[g]:
             raise ValueError("group_start must be non-decreasing")
     c.group_start = gs
+    c.swap_float_accrual = _vec(a, "swap_float_accrual", T)
+    c.swap_fixed_leg = _vec(a, "swap_fixed_leg", T)
     c.K, c.T, c.G = K, T, G
     c.W = scratch_doubles(K, T, G)
     c.steps = active_mask(inp)
@@ -126,6 +132,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.liquidation_lag = inp.liquidation_lag if inp.liquidation_lag > 1 else 1
     c.margin_call_ltv = inp.margin_call_ltv
     c.crypto_liquidation_ltv = inp.crypto_liquidation_ltv
+    c.period_years = inp.period_years
     c.o_cfads = NULL
     c.o_tax = NULL
     c.o_debt_service = NULL
@@ -138,6 +145,10 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.o_trap_balance = NULL
     c.o_distribution = NULL
     c.o_flags = NULL
+    c.o_swap_cash = NULL
+    c.o_swap_breakage = NULL
+    c.o_swap_arrears = NULL
+    c.o_swap_writeoff = NULL
     c.o_interest_due = NULL
     c.o_interest_paid = NULL
     c.o_principal_paid = NULL
@@ -185,6 +196,10 @@ cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
     c.o_trap_balance = _out_pt(out.trap_balance, "trap_balance", P, c.T)
     c.o_distribution = _out_pt(out.distribution, "distribution", P, c.T)
     c.o_flags = _out_pt_int(out.flags, "flags", P, c.T)
+    c.o_swap_cash = _out_pt(out.swap_cash, "swap_cash", P, c.T)
+    c.o_swap_breakage = _out_pt(out.swap_breakage, "swap_breakage", P, c.T)
+    c.o_swap_arrears = _out_pt(out.swap_arrears, "swap_arrears", P, c.T)
+    c.o_swap_writeoff = _out_pt(out.swap_writeoff, "swap_writeoff", P, c.T)
     c.o_interest_due = _out_pkt(out.interest_due, "interest_due", P, c.K, c.T)
     c.o_interest_paid = _out_pkt(out.interest_paid, "interest_paid", P, c.K, c.T)
     c.o_principal_paid = _out_pkt(out.principal_paid, "principal_paid", P, c.K, c.T)
@@ -234,6 +249,10 @@ cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
     c.o_trap_balance = (o + 9 * c.T)
     c.o_distribution = (o + 10 * c.T)
     c.o_flags = <int*>(o + 11 * c.T)
+    c.o_swap_cash = (o + 12 * c.T)
+    c.o_swap_breakage = (o + 13 * c.T)
+    c.o_swap_arrears = (o + 14 * c.T)
+    c.o_swap_writeoff = (o + 15 * c.T)
     o = o + N_PT_OUTPUTS * c.T
     c.o_interest_due = o + 0 * c.K * c.T
     c.o_interest_paid = o + 1 * c.K * c.T

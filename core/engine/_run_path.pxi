@@ -58,6 +58,10 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef bint has_ds, matured
     cdef double base, rate, sum_int, ebitda, taxable, tax, cfads, sum_sp, ds, dscr, sale, cash
     cdef double injection
+    # swap
+    cdef double swap_owing = 0.0, swap_settle, swap_brk, swap_in, swap_pay, swap_df, swap_lost
+    cdef bint swap_done = False
+    cdef Py_ssize_t u
     # interest
     cdef double gowed, unpaid
     # principal
@@ -142,7 +146,43 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         injection = _max0(-cash)
         cash = _max0(cash)
 
-        # 3. Interest
+        # 3. Interest-rate swap
+        if c.steps & 4:
+            swap_settle = 0.0
+            swap_brk = 0.0
+            if alive and not swap_done:
+                if (accel_t >= 0 and t > accel_t) or (t > 0 and debt_open <= EPS):
+                    swap_df = 1.0
+                    for u in range(t, T):
+                        swap_df = swap_df / (1.0 + br[t] * c.period_years)
+                        swap_brk += (br[t] * c.swap_float_accrual[u] - c.swap_fixed_leg[u]) * swap_df
+                    swap_done = True
+                else:
+                    swap_settle = br[t] * c.swap_float_accrual[t] - c.swap_fixed_leg[t]
+                    ds = ds - swap_settle
+                    has_ds = ds > EPS
+                    dscr = cfads / ds if has_ds else NAN
+            swap_in = _max0(swap_settle) + _max0(swap_brk)
+            cash += swap_in
+            swap_owing += _max0(-swap_settle) + _max0(-swap_brk)
+            swap_pay = _min(cash, swap_owing)
+            cash -= swap_pay
+            swap_owing -= swap_pay
+            swap_lost = 0.0
+            if release:
+                swap_lost = swap_owing
+                swap_owing = 0.0
+            c.o_swap_cash[o + t] = swap_in - swap_pay
+            c.o_swap_breakage[o + t] = swap_brk
+            c.o_swap_arrears[o + t] = swap_owing
+            c.o_swap_writeoff[o + t] = swap_lost
+        else:
+            c.o_swap_cash[o + t] = 0.0
+            c.o_swap_breakage[o + t] = 0.0
+            c.o_swap_arrears[o + t] = 0.0
+            c.o_swap_writeoff[o + t] = 0.0
+
+        # 4. Interest
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -166,7 +206,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     o_pik[k * T + t] = 0.0
                     arrears[k] = unpaid
 
-        # 4. Scheduled principal
+        # 5. Scheduled principal
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -192,13 +232,13 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 controlling = _npsum(shortv + s, e - s) > EPS
                 break
 
-        # 5. Proceeds
+        # 6. Proceeds
         mandatory = _min(cash, sale)
         if mandatory != 0.0:
             cash = cash - mandatory + _prepay(c, mandatory, bal, ppaid)
 
-        # 6. DSRA
-        if c.steps & 32:
+        # 7. DSRA
+        if c.steps & 64:
             target = c.dsra_target[t] if (_npsum(bal, K) > EPS and not release) else 0.0
             top = _min(cash, target - dsra) if dsra < target else 0.0
             cash -= top
@@ -207,7 +247,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             dsra -= excess
             cash += excess
 
-        # 7. Covenants
+        # 8. Covenants
         hist_cf[t] = cfads
         hist_ds[t] = ds
         lo = t - c.lookback + 1
@@ -248,7 +288,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         if accel:
             flags |= FLAG_ACCELERATED
 
-        # 8. Cash sweep
+        # 9. Cash sweep
         if accel:
             cash += trap
             trap = 0.0
@@ -264,7 +304,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     ppaid[k] += s_k
                     cash -= s_k
 
-        # 9. Lock-up account
+        # 10. Lock-up account
         hold = trap_mode or (_npsum(shortv, K) > EPS and not release)
         if hold:
             trap += cash
@@ -274,7 +314,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             cash += trap
             trap = 0.0
 
-        # 10. Distribution
+        # 11. Distribution
         ends = release and alive
         for k in range(K):
             if ends:

@@ -22,7 +22,7 @@ cdef enum:
 
 cdef enum:
     N_PATH_INPUTS = 8  # per-path input rows of one path
-    N_PT_OUTPUTS = 12  # (P, T) outputs
+    N_PT_OUTPUTS = 16  # (P, T) outputs
     N_PKT_OUTPUTS = 7  # (P, K, T) outputs
 
 
@@ -59,6 +59,8 @@ ctypedef struct Ctx:
     const double* sweep_pct  # share of spare cash swept to this tranche
     const int* pik  # 1 when unpaid interest capitalises
     const int* group_start  # tranche index where each seniority group starts
+    const double* swap_float_accrual  # interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)
+    const double* swap_fixed_leg  # interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)
     # scalars
     double dsra_initial  # DSRA balance at close
     double tax_rate  # tax rate on positive taxable income
@@ -72,6 +74,7 @@ ctypedef struct Ctx:
     int liquidation_lag  # periods from acceleration to the forced sale
     double margin_call_ltv  # crypto margin-call LTV; 0 when there is no crypto collateral
     double crypto_liquidation_ltv  # LTV at which pledged crypto is sold
+    double period_years  # length of a period in years (discounts a swap's breakage)
     # outputs, (P, T) and (P, K, T), C order
     double* o_cfads  # cash flow available for debt service
     double* o_tax  # tax paid
@@ -85,6 +88,10 @@ ctypedef struct Ctx:
     double* o_trap_balance  # lock-up account, end of period
     double* o_distribution  # paid to equity
     int* o_flags  # bitmask of FLAG_*
+    double* o_swap_cash  # net swap cash received (+) or paid (-) by the SPV, breakage included
+    double* o_swap_breakage  # value of the swap's remaining settlements to the SPV (+) or the counterparty (-), in the period it is terminated
+    double* o_swap_arrears  # swap payments the SPV owes and has not paid, end of period
+    double* o_swap_writeoff  # swap arrears left unpaid when the SPV's cash ends (the counterparty's loss)
     double* o_interest_due  # accrued this period (excl. arrears brought forward)
     double* o_interest_paid  # interest paid
     double* o_principal_paid  # scheduled, swept, prepaid and from proceeds

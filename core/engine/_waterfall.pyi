@@ -29,4 +29,10 @@ def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) 
     ``shortfall`` (P, K, T): interest and scheduled principal due but unpaid, end of period
     ``balance`` (P, K, T): closing balance
     ``writeoff`` (P, K, T): balance written off (loss)
+    ``swap_cash`` (P, T): net swap cash received (+) or paid (-) by the SPV, breakage included
+    ``swap_breakage`` (P, T): value of the swap's remaining settlements to the SPV (+) or the
+        counterparty (-), in the period it is terminated
+    ``swap_arrears`` (P, T): swap payments the SPV owes and has not paid, end of period
+    ``swap_writeoff`` (P, T): swap arrears left unpaid when the SPV's cash ends (the
+        counterparty's loss)
     """

@@ -60,13 +60,23 @@ PKT = "pkt"  # output (P, K, T)
 F64, I32 = "double", "int"
 
 
-def kernel_field(shape: str, doc: str, ctype: str = F64, minimum: int | None = None, **kw):
+def kernel_field(
+    shape: str,
+    doc: str,
+    ctype: str = F64,
+    minimum: int | None = None,
+    optional: bool = False,
+    **kw,
+):
     """A dataclass field of the kernel's declaration: ``shape`` class, C type, meaning.
 
-    ``minimum`` (scalars): the kernel clamps the value up to it. Other keyword arguments
-    (``default``) go to :func:`dataclasses.field`.
+    ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (per-period
+    arrays): the field defaults to ``None``, which the kernel reads as zeros (a mechanic the
+    deal does not use). Other keyword arguments (``default``) go to :func:`dataclasses.field`.
     """
-    meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum}
+    meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum, "optional": optional}
+    if optional:
+        kw.setdefault("default", None)
     return field(metadata=meta, **kw)
 
 
@@ -105,6 +115,9 @@ class EngineInputs:
     liquidation_lag: int = kernel_field(SCALAR, "periods from acceleration to the forced sale", I32, minimum=1, default=1)  # noqa: E501
     margin_call_ltv: float = kernel_field(SCALAR, "crypto margin-call LTV; 0 when there is no crypto collateral", default=0.0)  # noqa: E501
     crypto_liquidation_ltv: float = kernel_field(SCALAR, "LTV at which pledged crypto is sold", default=0.0)  # noqa: E501
+    swap_float_accrual: np.ndarray | None = kernel_field(PERIOD, "interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)", optional=True)  # noqa: E501
+    swap_fixed_leg: np.ndarray | None = kernel_field(PERIOD, "interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)", optional=True)  # noqa: E501
+    period_years: float = kernel_field(SCALAR, "length of a period in years (discounts a swap's breakage)", default=0.0)  # noqa: E501
     # fmt: on
 
     @property
@@ -151,6 +164,10 @@ class EngineOutputs:
     shortfall: np.ndarray = kernel_field(PKT, "interest and scheduled principal due but unpaid, end of period")  # noqa: E501
     balance: np.ndarray = kernel_field(PKT, "closing balance")
     writeoff: np.ndarray = kernel_field(PKT, "balance written off (loss)")
+    swap_cash: np.ndarray = kernel_field(PT, "net swap cash received (+) or paid (-) by the SPV, breakage included")  # noqa: E501
+    swap_breakage: np.ndarray = kernel_field(PT, "value of the swap's remaining settlements to the SPV (+) or the counterparty (-), in the period it is terminated")  # noqa: E501
+    swap_arrears: np.ndarray = kernel_field(PT, "swap payments the SPV owes and has not paid, end of period")  # noqa: E501
+    swap_writeoff: np.ndarray = kernel_field(PT, "swap arrears left unpaid when the SPV's cash ends (the counterparty's loss)")  # noqa: E501
     # fmt: on
 
     @classmethod

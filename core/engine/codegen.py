@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import textwrap
 from dataclasses import MISSING, fields
 from pathlib import Path
 
@@ -54,19 +55,21 @@ def _decl(cls: type) -> list[dict]:
 
 
 def _step_fragment(step: Step) -> dict:
-    """A step's Cython fragment split into its ``# @declare`` and ``# @period`` lines."""
-    sections: dict[str, list[str]] = {"head": [], "declare": [], "period": []}
+    """A step's Cython fragment split into its sections: ``# @declare`` (its locals, declared
+    once a path), ``# @period`` (its code each period) and, for a step that can be skipped,
+    ``# @skipped`` (what it writes in a period it is skipped, e.g. zero outputs)."""
+    sections: dict[str, list[str]] = {"head": [], "declare": [], "period": [], "skipped": []}
     part = "head"
     for line in step.source.read_text().splitlines():
-        if line.strip() in ("# @declare", "# @period"):
+        if line.strip() in ("# @declare", "# @period", "# @skipped"):
             part = line.strip()[3:]
             continue
         sections[part].append(line)
     if not sections["period"]:
         raise ValueError(f"{step.source.name}: no '# @period' section")
-    period = sections["period"]
-    while period and not period[-1].strip():
-        period.pop()
+    for lines in sections.values():
+        while lines and not lines[-1].strip():
+            lines.pop()
     return {
         "name": step.name,
         "title": step.title,
@@ -124,6 +127,9 @@ def namespace() -> dict:
         "TRANCHE_PERIOD": arrays.TRANCHE_PERIOD,
         "GROUPS": arrays.GROUPS,
         "F64": arrays.F64,
+        "wrap": lambda text, indent: textwrap.fill(
+            text, 96, initial_indent=indent, subsequent_indent=indent + "    "
+        ),
     }
 
 

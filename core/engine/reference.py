@@ -14,6 +14,11 @@ here per step (``STEPS``); they share the path state and the period's values in 
     and on liquidation;
  2. CFADS: revenue - operating costs - senior fees - tax; a negative cash position is covered
     by an equity injection;
+ 2a. interest-rate swaps: the net settlement (base rate on the floating leg against the fixed
+    leg) is received, or paid ahead of the debt (unpaid: swap arrears), and counts in the debt
+    service; in the first period after an acceleration, or once the debt is repaid, the swap is
+    terminated at its breakage value (the remaining settlements at that period's base rate,
+    discounted at it); swap arrears left when the cash ends are written off;
  3. interest (current + arrears) by seniority, pro rata within a rank; shortfalls draw the DSRA,
     then capitalise (PIK tranches) or fall into arrears;
  4. scheduled principal by seniority (everything at maturity and in the last period), drawing
@@ -91,6 +96,10 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         hist_cf=np.zeros((P, T)),
         hist_ds=np.zeros((P, T)),
         lag=max(int(inp.liquidation_lag), 1),
+        swap_float=_zeros_if_none(inp.swap_float_accrual, T),
+        swap_fixed=_zeros_if_none(inp.swap_fixed_leg, T),
+        swap_owing=np.zeros(P),
+        swap_done=np.zeros(P, dtype=bool),
     )
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
@@ -104,6 +113,10 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         for step in steps:
             step(s)
     return s.out
+
+
+def _zeros_if_none(a: np.ndarray | None, T: int) -> np.ndarray:
+    return np.zeros(T) if a is None else np.asarray(a, dtype=float)
 
 
 def _col(s: _State, a: np.ndarray) -> np.ndarray:
@@ -174,6 +187,40 @@ def cfads(s: _State) -> None:
     cash = s.cfads + s.sale + s.reserve_cash
     s.injection = np.maximum(-cash, 0.0)
     s.cash = np.maximum(cash, 0.0)
+
+
+def swap(s: _State) -> None:
+    inp, t, P = s.inp, s.t, s.P
+    br = _col(s, inp.base_rate)
+    open_ = s.alive & ~s.swap_done
+    ends = open_ & (((s.accel_t >= 0) & (t > s.accel_t)) | ((t > 0) & (s.debt_open <= EPS)))
+    brk = np.zeros(P)
+    if ends.any():
+        df = np.ones(P)
+        for u in range(t, s.T):
+            df = df / (1.0 + br * inp.period_years)
+            brk += (br * s.swap_float[u] - s.swap_fixed[u]) * df
+        brk = np.where(ends, brk, 0.0)
+    s.swap_done |= ends
+    settles = open_ & ~ends
+    settle = np.where(settles, br * s.swap_float[t] - s.swap_fixed[t], 0.0)
+    s.ds = np.where(settles, s.ds - settle, s.ds)
+    has_ds = s.ds > EPS
+    s.dscr = np.where(
+        settles, np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan), s.dscr
+    )
+    swap_in = np.maximum(settle, 0.0) + np.maximum(brk, 0.0)
+    s.cash = s.cash + swap_in
+    s.swap_owing = s.swap_owing + (np.maximum(-settle, 0.0) + np.maximum(-brk, 0.0))
+    pay = np.minimum(s.cash, s.swap_owing)
+    s.cash = s.cash - pay
+    s.swap_owing = s.swap_owing - pay
+    lost = np.where(s.release, s.swap_owing, 0.0)
+    s.swap_owing = np.where(s.release, 0.0, s.swap_owing)
+    s.out.swap_cash[:, t] = swap_in - pay
+    s.out.swap_breakage[:, t] = brk
+    s.out.swap_arrears[:, t] = s.swap_owing
+    s.out.swap_writeoff[:, t] = lost
 
 
 def _pay_group(s: _State, due: np.ndarray) -> np.ndarray:
@@ -331,6 +378,7 @@ def distribution(s: _State) -> None:
 STEPS: dict[str, Callable[[_State], None]] = {
     "collateral": collateral,
     "cfads": cfads,
+    "swap": swap,
     "interest": interest,
     "principal": principal,
     "proceeds": proceeds,

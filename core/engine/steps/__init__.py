@@ -50,6 +50,12 @@ WATERFALL: tuple[Step, ...] = (
         "crypto margin call / sale; forced sale after the liquidation lag; reserves released",
     ),
     Step("cfads", "CFADS", "revenue - costs - fees - tax; debt service due; DSCR; cash"),
+    Step(
+        "swap",
+        "Interest-rate swap",
+        "net settlement ahead of interest (in the debt service); breakage on termination",
+        lambda inp: inp.swap_float_accrual is not None or inp.swap_fixed_leg is not None,
+    ),
     Step("interest", "Interest", "current interest + arrears by seniority; DSRA draws; PIK"),
     Step("principal", "Scheduled principal", "by seniority; DSRA draws; payment default"),
     Step("proceeds", "Proceeds", "sale, liquidation and crypto proceeds prepay debt"),
