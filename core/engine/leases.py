@@ -147,6 +147,15 @@ def lease_cash(
     return LeaseCash(revenue, backstop, end, defaulted)
 
 
+def lease_backstops(deal: Deal, lease: Block) -> list[Block]:
+    """The backstop guarantees of ``lease``, in link order."""
+    return [
+        g
+        for g in deal.links(lease.id, "guarantees", "in")
+        if g.terms["guarantee_type"] == "backstop"
+    ]
+
+
 def guarantee_end(terms: dict, tl: Timeline) -> int:
     """End (exclusive period) of a guarantee's term; beyond the horizon when it has none."""
     years = terms["term_years"]

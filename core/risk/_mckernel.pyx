@@ -58,7 +58,7 @@ cs_zig_init()
 include "../engine/_npsum.pxi"
 include "_pathmath.pxi"
 include "_driverpath.pxi"
-include "_pathcompile.pxi"
+include "../engine/_pathcompile.pxi"
 
 cdef double DEFAULT_EPS = 1e-6  # core.risk.mcstats.EPS
 cdef int IRR_ITERS = 50  # core.risk.mcstats.equity_irr
@@ -189,12 +189,6 @@ cdef const double* _dptr(list keep, object a) except *:
     return &v[0] if v.shape[0] > 0 else NULL
 
 
-cdef const int* _iptr(list keep, object a) except *:
-    cdef const int[::1] v = np.ascontiguousarray(a, dtype=np.int32).reshape(-1)
-    keep.append(v)
-    return &v[0] if v.shape[0] > 0 else NULL
-
-
 cdef class PathModel:
     """One run's deal, market model and statistics layout, ready for :meth:`run` (read-only
     once built, so chunks may run on several threads at once).
@@ -224,51 +218,7 @@ cdef class PathModel:
         self.keep = []
         context_from(&self.c, inputs, self.keep, -1)
         k = self.keep
-        q.T, q.L, q.NG, q.NC, q.S, q.E = (plan["T"], plan["L"], plan["NG"], plan["NC"],
-                                          plan["S"], plan["E"])
-        q.ppy, q.commercial_end = plan["ppy"], plan["commercial_end"]
-        q.has_fleet, q.lease_events = plan["has_fleet"], plan["lease_events"]
-        q.residual_sd, q.g_sale, q.g_liq = plan["residual_sd"], plan["g_sale"], plan["g_liq"]
-        q.h_sale, q.h_liq = plan["h_sale"], plan["h_liq"]
-        q.gpu_mv0 = _dptr(k, plan["gpu_mv0"])
-        q.fac_mv = _dptr(k, plan["fac_mv"])
-        q.fire = _dptr(k, plan["fire"])
-        q.opex = _dptr(k, plan["opex"])
-        q.fees = _dptr(k, plan["fees"])
-        q.crypto_path = _dptr(k, plan["crypto_path"])
-        q.r0 = _dptr(k, plan["r0"])
-        q.renewal_pct = _dptr(k, plan["renewal_pct"])
-        q.util0 = _dptr(k, plan["util0"])
-        q.top = _dptr(k, plan["top"])
-        q.billed0 = _dptr(k, plan["billed0"])
-        q.fee = _dptr(k, plan["fee"])
-        q.bs_cap = _dptr(k, plan["bs_cap"])
-        q.hazard = _dptr(k, plan["hazard"])
-        q.term_hazard = _dptr(k, plan["term_hazard"])
-        q.p_refuse = _dptr(k, plan["p_refuse"])
-        q.n_seg = _iptr(k, plan["n_seg"])
-        q.n_ends = _iptr(k, plan["n_ends"])
-        q.gpu_hour = _iptr(k, plan["gpu_hour"])
-        q.re_lease = _iptr(k, plan["re_lease"])
-        q.sell = _iptr(k, plan["sell"])
-        q.has_bs = _iptr(k, plan["has_bs"])
-        q.bs_end = _iptr(k, plan["bs_end"])
-        q.ren_default = _iptr(k, plan["ren_default"])
-        q.term_default = _iptr(k, plan["term_default"])
-        q.dflt_default = _iptr(k, plan["dflt_default"])
-        q.ev_off = _iptr(k, plan["ev_off"])
-        q.seg_start = _iptr(k, plan["seg_start"])
-        q.seg_stop = _iptr(k, plan["seg_stop"])
-        q.ends = _iptr(k, plan["ends"])
-        q.seg_lastpow = _dptr(k, plan["seg_lastpow"])
-        q.market_idx = _dptr(k, plan["market_idx"])
-        q.esc_np = _dptr(k, plan["esc_np"])
-        q.g_rvg = _iptr(k, plan["g_rvg"])
-        q.g_linked = _iptr(k, plan["g_linked"])
-        q.g_floor = _dptr(k, plan["g_floor"])
-        q.g_cap = _dptr(k, plan["g_cap"])
-        q.g_end = _iptr(k, plan["g_end"])
-        q.g_share = _dptr(k, plan["g_share"])
+        fill_plan(q, plan, k)
 
         dd.T = q.T
         dd.mpp = drivers["mpp"]

@@ -6,12 +6,14 @@ runs against the base-case debt schedules (sized once per run). ``engine="cython
 default) runs each chunk through the fused compiled kernel (``core/risk/_mckernel.pyx``):
 draws, drivers, the per-path compile, the waterfall and the statistics in one pass per path,
 keeping only per-path scalars and per-period histograms (:mod:`core.risk.mcstats`).
+The fused kernel's per-path compile is the engine's own (``core/engine/_pathcompile.pxi``, the
+code ``compile_deal`` runs), with the deal-level plan of :mod:`core.risk.mcplan`.
 ``"staged"`` runs the same paths through the separate steps (:func:`core.risk.paths.make_drivers`,
-:func:`core.engine.compile.compile_deal`, the Cython waterfall, :func:`chunk_stats`) and
-``"reference"`` through the NumPy drivers and the NumPy waterfall: the specifications the fused
-kernel is tested against. The result depends only on ``(deal, model, n_paths, seed)``:
-chunk size, thread count, chunk order, another process or a Dask cluster
-(:mod:`core.risk.distributed`) give byte-identical JSON.
+the NumPy reference compile ``compile_deal(deal, drivers, sized)``, the Cython waterfall,
+:func:`chunk_stats`) and ``"reference"`` through the NumPy drivers, the NumPy compile and the
+NumPy waterfall: the specifications the fused kernel is tested against. The result depends
+only on ``(deal, model, n_paths, seed)``: chunk size, thread count, chunk order, another
+process or a Dask cluster (:mod:`core.risk.distributed`) give byte-identical JSON.
 """
 
 from __future__ import annotations
@@ -199,7 +201,9 @@ def _bisect_irr(deal, sized, config, paths: np.ndarray) -> np.ndarray:
 
 
 def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
-    """Chunk ``i`` through the separate steps (``staged``: compiled; ``reference``: NumPy)."""
+    """Chunk ``i`` through the separate steps: drivers (``staged``: compiled; ``reference``:
+    NumPy), the NumPy reference compile, the waterfall (``staged``: Cython; ``reference``:
+    NumPy)."""
     lo, hi = config.chunk_range(i)
     n = hi - lo
     drv_engine = "numpy" if config.engine == "reference" else "cython"

@@ -47,7 +47,8 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from core.engine.compile import CompiledDeal, Drivers, month_period
+from core.engine.compile import CompiledDeal, Drivers
+from core.engine.plan import month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
 from core.risk.ratings import annual_pd, is_investment_grade

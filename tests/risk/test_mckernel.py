@@ -1,8 +1,10 @@
 """The fused Monte Carlo kernel (core/risk/_mckernel.pyx) against its specifications.
 
-- its per-path compile gives compile_deal's input rows bit for bit;
-- its statistics equal the staged pipeline's (the same draws through make_drivers,
-  compile_deal, the Cython waterfall and chunk_stats) exactly;
+- its per-path compile (the engine's, core/engine/_pathcompile.pxi, with the Monte Carlo's
+  drawn lease events) gives the NumPy reference compile's input rows bit for bit
+  (``compile_deal(deal, drivers, sized)`` compiles drivers with core.engine.reference_compile);
+- its statistics equal the staged pipeline's (the same draws through make_drivers, the
+  reference compile, the Cython waterfall and chunk_stats) exactly;
 - it agrees with the NumPy reference (NumPy drivers and waterfall) to rounding;
 - a run does not depend on chunk size, threads or workers;
 on every sample deal and on a deal built to reach every branch of the per-path compile.
@@ -148,7 +150,8 @@ DEAL_NAMES = ["coreweave_ddtl", "hyperion_jv", "terawulf_backstop", "xai_gpu_spv
 
 def assert_compile_rows_equal(deal, sized, model, seed: int, first: int, n: int) -> None:
     """The kernel's input rows, RVG and backstop payments and stress shares of paths
-    ``first .. first + n - 1`` equal compile_deal's on make_drivers' drivers, bit for bit."""
+    ``first .. first + n - 1`` equal the reference compile's on make_drivers' drivers, bit for
+    bit."""
     T = sized.inputs.n_periods
     rows = np.empty((n, 8, T))
     rvg, backstop, share = np.empty(n), np.empty(n), np.empty(n)

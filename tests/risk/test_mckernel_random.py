@@ -1,10 +1,12 @@
-"""The fused kernel's per-path compile equals compile_deal bit for bit on many random deals.
+"""The compiled per-path compile equals its NumPy reference bit for bit on many random deals.
 
 Deals are drawn by perturbing the lease, guarantee, asset and crypto terms of the sample deals
 and of the kitchen-sink deal of test_mckernel.py (two leases, backstops, RVGs, a facility, two
-crypto blocks), under random market models (200 examples); each compiles 48 paths both ways and
-compares the kernel input rows and the guarantee payments exactly, then the statistics of
-the fused kernel and of the staged pipeline.
+crypto blocks), under random market models (200 examples). Each compares exactly: the
+production ``compile_deal`` with ``engine="reference"``; ``compile_paths`` on random drivers
+and lease dates with ``reference_paths``; 48 Monte Carlo paths of the fused kernel with the
+reference compile of make_drivers' drivers (kernel input rows and guarantee payments); then
+the statistics of the fused kernel and of the staged pipeline.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from core.files.deal_json import load_deal
 from core.model.errors import DealError
 from core.risk.montecarlo import MonteCarloConfig, run_chunk
 from core.risk.paths import MarketModel
+from tests.engine.test_compile_parity import assert_compiled_equal, assert_random_paths_equal
 from tests.risk.test_mckernel import DEALS, _stats_equal, assert_compile_rows_equal, kitchen_sink
 
 BASES = {p.stem: load_deal(p) for p in sorted(DEALS.glob("*.json"))}
@@ -80,11 +83,13 @@ def random_model(draw):
 
 @settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(deal=random_deal(), model=random_model(), first=st.integers(0, 10**12))
-def test_per_path_compile_equals_compile_deal_on_random_deals(deal, model, first):
+def test_per_path_compile_equals_the_reference_on_random_deals(deal, model, first):
     try:
         sized = compile_deal(deal)
     except DealError:
         assume(False)  # the draw made an invalid deal (e.g. nothing left to lease)
+    assert_compiled_equal(sized, compile_deal(deal, engine="reference"))
+    assert_random_paths_equal(deal, first % 1000, 16)
     n = 48
     assert_compile_rows_equal(deal, sized, model, 8, first, n)
     cfg = MonteCarloConfig(n_paths=n, seed=8, chunk_size=n, model=model)

@@ -1,8 +1,11 @@
-# Included by _mckernel.pyx: ONE Monte Carlo path of core.engine.compile.compile_deal (with the
-# drivers of core.risk.paths.make_drivers) in compiled code. The deal-level arrays come from
-# core.risk.mcplan, which documents each field; every float expression follows compile.py and
-# leases.py operation by operation, so the kernel's input rows equal compile_deal's bit for bit
-# (tests/risk/test_mckernel.py compares them on every sample deal).
+# The engine's per-path compile: the kernel input rows of ONE path of a deal from its drivers,
+# in compiled code. Included by core/engine/_compile.pyx (compile_deal's production compile)
+# and by core/risk/_mckernel.pyx (every Monte Carlo path); both need ``floor`` from libc.math
+# and ``_npsum`` (core/engine/_npsum.pxi) in scope. The deal-level arrays come from
+# core.engine.plan.build_plan, which documents each field (the Monte Carlo adds its market
+# model's: core.risk.mcplan). The NumPy specification is core/engine/reference_compile.py;
+# every float expression here follows it (and leases.py) operation by operation, so the rows
+# are equal bit for bit (tests/risk/test_mckernel.py, tests/engine/test_compile_parity.py).
 
 ctypedef struct Plan:
     Py_ssize_t T, L, NG, NC, S, E  # periods, leases, guarantees, crypto blocks, max terms, events
@@ -69,16 +72,43 @@ cdef inline Py_ssize_t _event_period(double e, double hazard, int ppy, Py_ssize_
     return T if x >= T else <Py_ssize_t>x
 
 
+ctypedef struct PathDetail:
+    # what compile_deal keeps of a path beyond its input rows (NULL in the Monte Carlo)
+    double* lease_revenue  # (L, T) rent, termination fee and backstop payments of each lease
+    double* lease_backstop  # (L, T) backstop payments of each lease
+    int* lease_end  # (L,) first period with no contracted rent
+    unsigned char* lease_defaulted  # (L,) ended by the tenant's default
+    double* guarantee_paid  # (NG,) total paid by each guarantee
+    int* sale_period  # period of the sale (T - 1 when none in the horizon)
+
+
 cdef inline void _compile_path(
     const Plan* q, const double* rent, const double* util, const double* value,
     const double* btc, double residual_z, const double* events, double* w,
     double* revenue, double* opex_p, double* fees_p, double* proceeds, double* asset_value,
     double* liq_value, double* crypto_value, double* rvg_paid, double* backstop_paid,
 ) noexcept nogil:
+    """One Monte Carlo path: :func:`_compile_path_detail` with the lease events drawn from
+    ``events`` (or the deal's own dates) and no detail."""
+    _compile_path_detail(q, rent, util, value, btc, residual_z, events, NULL, w, revenue,
+                         opex_p, fees_p, proceeds, asset_value, liq_value, crypto_value,
+                         rvg_paid, backstop_paid, NULL)
+
+
+cdef inline void _compile_path_detail(
+    const Plan* q, const double* rent, const double* util, const double* value,
+    const double* btc, double residual_z, const double* events, const int* lease_ev,
+    double* w, double* revenue, double* opex_p, double* fees_p, double* proceeds,
+    double* asset_value, double* liq_value, double* crypto_value, double* rvg_paid,
+    double* backstop_paid, PathDetail* det,
+) noexcept nogil:
     """Kernel input rows of one path from its drivers (``rent`` factor, ``util`` factor,
-    GPU ``value`` factor, ``btc`` factor, the residual-haircut normal and the lease event
-    draws); ``w`` is scratch of ``8 * T + NG`` doubles. Also the path's RVG and backstop
-    payments, summed over guarantees in deal order as core.risk.montecarlo.run_chunk does."""
+    GPU ``value`` factor, ``btc`` factor, the residual-haircut normal) and its lease events:
+    ``lease_ev`` (renewals, termination period, tenant default period of each lease, (L, 3))
+    when given, else drawn from ``events`` when the plan has lease events, else the deal's own
+    dates. ``w`` is scratch of ``8 * T + NG`` doubles. Also the path's RVG and backstop
+    payments, summed over guarantees in deal order as core.risk.montecarlo.run_chunk does,
+    and, when ``det`` is not NULL, what each lease and guarantee paid and the sale period."""
     cdef Py_ssize_t T = q.T, S = q.S, t, l, i, g, k
     cdef double* gpu_mv = w
     cdef double* mv = w + T
@@ -131,8 +161,12 @@ cdef inline void _compile_path(
             for t in range(T):
                 ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
                 rent_s[t] = rent_s[t] * ratio
-        # lease events (paths.make_drivers) or the deal's own dates
-        if q.lease_events:
+        # lease events: given, drawn (paths.make_drivers) or the deal's own dates
+        if lease_ev != NULL:
+            renewals = lease_ev[3 * l]
+            term = lease_ev[3 * l + 1]
+            dflt = lease_ev[3 * l + 2]
+        elif q.lease_events:
             off = q.ev_off[l]
             dflt = q.dflt_default[l]
             if q.hazard[l] > 0:
@@ -191,6 +225,12 @@ cdef inline void _compile_path(
                     paid[g] = paid[g] + bs_total * q.g_share[g * q.L + l]
         for t in range(T):
             revenue[t] = revenue[t] + rl[t]
+        if det != NULL:
+            for t in range(T):
+                det.lease_revenue[l * T + t] = rl[t]
+                det.lease_backstop[l * T + t] = bs[t] if q.has_bs[l] else 0.0
+            det.lease_end[l] = end
+            det.lease_defaulted[l] = defaulted
         if q.re_lease[l]:
             for t in range(T):
                 mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0
@@ -234,3 +274,79 @@ cdef inline void _compile_path(
             rvg_paid[0] = rvg_paid[0] + paid[g]
         elif q.g_linked[g]:
             backstop_paid[0] = backstop_paid[0] + paid[g]
+    if det != NULL:
+        det.sale_period[0] = sale_period
+        for g in range(q.NG):
+            det.guarantee_paid[g] = paid[g]
+
+
+cdef const double* _plan_f64(list keep, dict plan, str name, Py_ssize_t n) except *:
+    """Pointer to the plan's float64 array ``name`` of ``n`` values (kept alive in ``keep``)."""
+    cdef const double[::1] v = np.ascontiguousarray(plan[name], dtype=np.float64).reshape(-1)
+    if v.shape[0] != n:
+        raise ValueError(f"plan field {name} has {v.shape[0]} values; expected {n}")
+    keep.append(v)
+    return &v[0] if n > 0 else NULL
+
+
+cdef const int* _plan_i32(list keep, dict plan, str name, Py_ssize_t n) except *:
+    """Pointer to the plan's int32 array ``name`` of ``n`` values (kept alive in ``keep``)."""
+    cdef const int[::1] v = np.ascontiguousarray(plan[name], dtype=np.int32).reshape(-1)
+    if v.shape[0] != n:
+        raise ValueError(f"plan field {name} has {v.shape[0]} values; expected {n}")
+    keep.append(v)
+    return &v[0] if n > 0 else NULL
+
+
+cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
+    """Fill ``q`` from a plan dict (core.engine.plan.build_plan, plus core.risk.mcplan's
+    fields in a Monte Carlo); arrays are checked against the plan's sizes and kept alive in
+    ``keep``, which must outlive every use of ``q``."""
+    cdef Py_ssize_t T, L, NG, S
+    q.T, q.L, q.NG, q.NC, q.S, q.E = (plan["T"], plan["L"], plan["NG"], plan["NC"],
+                                      plan["S"], plan["E"])
+    T, L, NG, S = q.T, q.L, q.NG, q.S
+    q.ppy, q.commercial_end = plan["ppy"], plan["commercial_end"]
+    q.has_fleet, q.lease_events = plan["has_fleet"], plan["lease_events"]
+    q.residual_sd, q.g_sale, q.g_liq = plan["residual_sd"], plan["g_sale"], plan["g_liq"]
+    q.h_sale, q.h_liq = plan["h_sale"], plan["h_liq"]
+    q.gpu_mv0 = _plan_f64(keep, plan, "gpu_mv0", T)
+    q.fac_mv = _plan_f64(keep, plan, "fac_mv", T)
+    q.fire = _plan_f64(keep, plan, "fire", T)
+    q.opex = _plan_f64(keep, plan, "opex", T)
+    q.fees = _plan_f64(keep, plan, "fees", T)
+    q.crypto_path = _plan_f64(keep, plan, "crypto_path", q.NC * T)
+    q.r0 = _plan_f64(keep, plan, "r0", L)
+    q.renewal_pct = _plan_f64(keep, plan, "renewal_pct", L)
+    q.util0 = _plan_f64(keep, plan, "util0", L)
+    q.top = _plan_f64(keep, plan, "top", L)
+    q.billed0 = _plan_f64(keep, plan, "billed0", L)
+    q.fee = _plan_f64(keep, plan, "fee", L)
+    q.bs_cap = _plan_f64(keep, plan, "bs_cap", L)
+    q.hazard = _plan_f64(keep, plan, "hazard", L)
+    q.term_hazard = _plan_f64(keep, plan, "term_hazard", L)
+    q.p_refuse = _plan_f64(keep, plan, "p_refuse", L)
+    q.n_seg = _plan_i32(keep, plan, "n_seg", L)
+    q.n_ends = _plan_i32(keep, plan, "n_ends", L)
+    q.gpu_hour = _plan_i32(keep, plan, "gpu_hour", L)
+    q.re_lease = _plan_i32(keep, plan, "re_lease", L)
+    q.sell = _plan_i32(keep, plan, "sell", L)
+    q.has_bs = _plan_i32(keep, plan, "has_bs", L)
+    q.bs_end = _plan_i32(keep, plan, "bs_end", L)
+    q.ren_default = _plan_i32(keep, plan, "ren_default", L)
+    q.term_default = _plan_i32(keep, plan, "term_default", L)
+    q.dflt_default = _plan_i32(keep, plan, "dflt_default", L)
+    q.ev_off = _plan_i32(keep, plan, "ev_off", L)
+    q.seg_start = _plan_i32(keep, plan, "seg_start", L * S)
+    q.seg_stop = _plan_i32(keep, plan, "seg_stop", L * S)
+    q.ends = _plan_i32(keep, plan, "ends", L * S)
+    q.seg_lastpow = _plan_f64(keep, plan, "seg_lastpow", L * S)
+    q.market_idx = _plan_f64(keep, plan, "market_idx", L * T)
+    q.esc_np = _plan_f64(keep, plan, "esc_np", L * (T + 1))
+    q.g_rvg = _plan_i32(keep, plan, "g_rvg", NG)
+    q.g_linked = _plan_i32(keep, plan, "g_linked", NG)
+    q.g_floor = _plan_f64(keep, plan, "g_floor", NG)
+    q.g_cap = _plan_f64(keep, plan, "g_cap", NG)
+    q.g_end = _plan_i32(keep, plan, "g_end", NG)
+    q.g_share = _plan_f64(keep, plan, "g_share", NG * L)
+    return 0

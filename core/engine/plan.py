@@ -1,0 +1,319 @@
+"""The deal-level half of a compile, and its flat plan for the compiled per-path compile.
+
+:func:`deal_level` computes, once per deal, what no path changes: the timeline, asset curves
+(GPU and facility market value, book value, depreciation), each lease's rent schedule in the
+base case, the backstops of each lease, operating costs and senior fees, the base-rate curve,
+the tranches' terms and each crypto block's units x price path.
+
+:func:`build_plan` lays that out as flat NumPy arrays, the fields of ``Plan`` in
+``core/engine/_pathcompile.pxi``: everything the compiled per-path compile needs to turn one
+path's drivers into the kernel's input rows (rent segments, escalation powers, billing,
+termination and backstop terms, each guarantee's floor, cap and term). The Monte Carlo adds
+its market model's fields (core.risk.mcplan); without them the plan compiles the deal's own
+dates with no residual haircut and no fire-sale discount, which is what ``compile_deal`` does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine import assets
+from core.engine.leases import (
+    LeaseSchedule,
+    guarantee_end,
+    lease_backstops,
+    lease_schedule,
+    market_index,
+    rvg_floor,
+)
+from core.engine.schedules import TrancheTerms
+from core.engine.timeline import Timeline, timeline_for
+from core.model.deal import Block, Deal
+
+
+@dataclass
+class DealLevel:
+    """What a deal's compile computes whatever the path; curves are (T,)."""
+
+    deal: Deal
+    spv: Block
+    timeline: Timeline
+    fleet: Block | None
+    facility: Block | None
+    fleet_gpus: int
+    fleet_cost: float
+    facility_cost: float
+    gpu_value: np.ndarray  # GPU market value of the base case (zeros without a fleet)
+    facility_value: np.ndarray  # facility market value (zeros without a facility)
+    book: np.ndarray  # book value of both
+    depreciation: np.ndarray
+    commercial_end: int  # first period after the GPUs' commercial life (T without a fleet)
+    leases: list[Block]  # in compile order
+    schedules: dict[str, LeaseSchedule]  # base case: the market falls at the lease's decline
+    backstops: dict[str, list[Block]]  # backstop guarantees of each lease
+    opex: np.ndarray  # before the operating mask
+    fees: np.ndarray
+    base_rate: np.ndarray  # base-rate curve
+    tranches: list[Block]  # in kernel order (seniority)
+    terms: list[TrancheTerms]
+    crypto_paths: list[np.ndarray]  # units x price path of each crypto block, USD m
+
+
+def _one(deal: Deal, kind: str) -> Block | None:
+    blocks = deal.of_kind(kind)
+    return blocks[0] if blocks else None
+
+
+def periods_ceil(months: float, mpp: int) -> int:
+    return int(math.ceil(months / mpp))
+
+
+def month_period(month: int, tl: Timeline) -> int:
+    """Period of a 1-based month of the deal; ``T`` (never, in the horizon) for month 0."""
+    return tl.period_of_month(month) if month > 0 else tl.n_periods
+
+
+def deal_level(deal: Deal) -> DealLevel:
+    """The deal-level half of ``compile_deal`` (the deal is assumed valid)."""
+    spv = deal.of_kind("spv")[0]
+    st = spv.terms
+    tl = timeline_for(st["closing_date"], st["period"], st["horizon_years"])
+    T, ppy, mpp = tl.n_periods, tl.periods_per_year, tl.months_per_period
+    y_end, y_start = tl.years_end, tl.years_start
+
+    fleet, facility = _one(deal, "gpu_fleet"), _one(deal, "facility")
+    fleet_cost = fleet_gpus = 0
+    gpu_mv, gpu_book = np.zeros(T), np.zeros(T)
+    if fleet:
+        f = fleet.terms
+        fleet_gpus = f["count"]
+        fleet_cost = assets.fleet_cost(f["count"], f["unit_cost"])
+        gpu_book = assets.book_value(
+            fleet_cost,
+            y_end,
+            f["depreciation_method"],
+            f["accounting_life_years"],
+            f["salvage_pct"],
+            f["declining_balance_factor"],
+            f["custom_depreciation"],
+        )
+        gpu_mv = assets.gpu_market_value(
+            fleet_cost,
+            y_end,
+            f["mv_decline"],
+            f["next_gen_years"],
+            f["next_gen_step"],
+            f["commercial_life_years"],
+            f["scrap_pct"],
+        )
+    fac_cost = facility.terms["cost"] if facility else 0.0
+    fac_book, fac_mv = np.zeros(T), np.zeros(T)
+    if facility:
+        ft = facility.terms
+        fac_book = assets.book_value(fac_cost, y_end, "straight_line", ft["life_years"])
+        fac_mv = assets.facility_market_value(
+            fac_cost, y_end, ft["life_years"], ft["market_value_pct"]
+        )
+    depreciation = assets.depreciation(fleet_cost, gpu_book) + assets.depreciation(
+        fac_cost, fac_book
+    )
+
+    leases = list(deal.links(spv.id, "leases_to"))
+    schedules = {b.id: lease_schedule(b.terms, tl, fleet_gpus) for b in leases}
+
+    opex_block = _one(deal, "opex")
+    opex, fees = np.zeros(T), np.zeros(T)
+    if opex_block:
+        o = opex_block.terms
+        grow = (1 + o["escalator"]) ** np.floor(y_start)
+        power = o["power_mw"] * 8760.0 / ppy * o["power_price"] * o["pue"] / 1e6
+        opex = (power + (o["maintenance"] + o["insurance"] + o["maintenance_capex"]) / ppy) * grow
+        fees = o["admin_fees"] / ppy * grow
+
+    curve = st["base_rate_curve"]
+    if curve:
+        base = np.array(curve)[np.minimum(np.floor(y_start).astype(int), len(curve) - 1)]
+    else:
+        base = np.full(T, st["base_rate"])
+    issued = [b for b in deal.links(spv.id, "issues") if b.kind == "tranche"]
+    tranches = sorted(issued, key=lambda b: b.terms["seniority"])
+    terms = []
+    for b in tranches:
+        t = b.terms
+        yf = tl.year_fraction(t["day_count"])
+        annual = base + t["spread"] if t["rate_type"] == "floating" else np.full(T, t["coupon"])
+        terms.append(
+            TrancheTerms(
+                t["notional"],
+                annual * yf,
+                periods_ceil(t["io_months"], mpp),
+                tl.periods(t["tenor_years"]) - 1,
+                t["amortisation"],
+                list(t["custom_schedule"]),
+                t["target_dscr"],
+            )
+        )
+    crypto = [
+        c.terms["units"] * c.terms["price"] * (1 + c.terms["price_growth"]) ** y_end / 1e6
+        for c in deal.of_kind("crypto")
+    ]
+    return DealLevel(
+        deal,
+        spv,
+        tl,
+        fleet,
+        facility,
+        fleet_gpus,
+        fleet_cost,
+        fac_cost,
+        gpu_mv,
+        fac_mv,
+        gpu_book + fac_book,
+        depreciation,
+        tl.periods(fleet.terms["commercial_life_years"]) if fleet else T,
+        leases,
+        schedules,
+        {b.id: lease_backstops(deal, b) for b in leases},
+        opex,
+        fees,
+        base,
+        tranches,
+        terms,
+        crypto,
+    )
+
+
+# per-lease fields of the plan, by C type
+_LEASE_FLOATS = ("r0", "renewal_pct", "util0", "top", "billed0", "fee", "bs_cap")
+_LEASE_INTS = (
+    "n_seg",
+    "n_ends",
+    "gpu_hour",
+    "re_lease",
+    "sell",
+    "has_bs",
+    "bs_end",
+    "ren_default",
+    "term_default",
+    "dflt_default",
+)
+
+
+def _f(values) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _i(values) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.int32)
+
+
+def build_plan(d: DealLevel) -> dict:
+    """Plan arrays and scalars of the deal (keys are the fields of ``Plan``), with the
+    Monte Carlo's fields neutral: no lease events drawn, no residual haircut, no fire sale."""
+    deal, tl = d.deal, d.timeline
+    T, ppy = tl.n_periods, tl.periods_per_year
+    ft = d.fleet.terms if d.fleet else {}
+    fac = d.facility.terms if d.facility else {}
+    L = len(d.leases)
+    S = max(len(d.schedules[b.id].term_ends) for b in d.leases)
+    seg_start = np.zeros((L, S), dtype=np.int32)
+    seg_stop = np.zeros((L, S), dtype=np.int32)
+    ends = np.zeros((L, S), dtype=np.int32)
+    lastpow = np.zeros((L, S))
+    market = np.zeros((L, T))
+    esc_np = np.zeros((L, T + 1))
+    per_lease: dict[str, list] = {k: [] for k in _LEASE_FLOATS + _LEASE_INTS}
+    guarantees = deal.of_kind("guarantee")
+    share = np.full((len(guarantees), L), -1.0)
+    g_index = {g.id: i for i, g in enumerate(guarantees)}
+    for li, lease in enumerate(d.leases):
+        lt = lease.terms
+        sched = d.schedules[lease.id]
+        esc = 1.0 + lt["escalator"]
+        # the segments lease_schedule walks: the initial term, then each renewal in the horizon
+        n_seg = 0
+        for i, end in enumerate(sched.term_ends):
+            start = sched.start if i == 0 else sched.term_ends[i - 1]
+            if i > 0 and start >= T:
+                break
+            seg_start[li, i], seg_stop[li, i] = start, min(end, T)
+            lastpow[li, i] = esc ** ((end - 1 - start) // ppy)  # a Python float power, as there
+            n_seg += 1
+        ends[li, : len(sched.term_ends)] = sched.term_ends
+        market[li] = market_index(lt, tl)
+        esc_np[li] = esc ** np.arange(T + 1)  # the NumPy power lease_schedule uses
+        backstops = d.backstops[lease.id]
+        cap = sum(g.terms["cap"] for g in backstops) if backstops else None
+        for g in backstops:
+            share[g_index[g.id], li] = g.terms["cap"] / cap if cap else 1.0 / len(backstops)
+        u, top = lt["utilisation"], lt["take_or_pay"]
+        vals = {
+            "r0": sched.initial_rent,
+            "renewal_pct": lt["renewal_rent_pct"],
+            "util0": u,
+            "top": top,
+            "billed0": max(u, top),
+            "fee": lt["termination_fee"],
+            "bs_cap": cap if cap is not None else 0.0,
+            "n_seg": n_seg,
+            "n_ends": len(sched.term_ends),
+            "gpu_hour": lt["rent_basis"] == "gpu_hour",
+            "re_lease": lt["at_expiry"] == "re_lease",
+            "sell": lt["at_expiry"] == "sell",
+            "has_bs": bool(backstops),
+            "bs_end": min((guarantee_end(g.terms, tl) for g in backstops), default=T),
+            "ren_default": lt["renewals_exercised"],
+            "term_default": month_period(lt["termination_month"], tl),
+            "dflt_default": month_period(lt["tenant_default_month"], tl),
+        }
+        for k, v in vals.items():
+            per_lease[k].append(v)
+    cost = {"gpu_fleet": d.fleet_cost, "facility": d.facility_cost}
+    g_rvg = [g.terms["guarantee_type"] == "rvg" for g in guarantees]
+    plan = {
+        "T": T,
+        "L": L,
+        "NG": len(guarantees),
+        "NC": len(d.crypto_paths),
+        "S": S,
+        "E": 0,
+        "ppy": ppy,
+        "commercial_end": d.commercial_end,
+        "has_fleet": int(d.fleet is not None),
+        "lease_events": 0,
+        "residual_sd": 0.0,
+        "g_sale": ft.get("sale_haircut", 0.0),
+        "g_liq": ft.get("liquidation_haircut", 0.0),
+        "h_sale": fac.get("sale_haircut", 0.0),
+        "h_liq": fac.get("liquidation_haircut", 0.0),
+        "gpu_mv0": _f(d.gpu_value),
+        "fac_mv": _f(d.facility_value),
+        "fire": np.zeros(T),
+        "opex": _f(d.opex),
+        "fees": _f(d.fees),
+        "crypto_path": _f(np.array(d.crypto_paths).reshape(-1)),
+        "hazard": np.zeros(L),
+        "term_hazard": np.zeros(L),
+        "p_refuse": np.zeros(L),
+        "ev_off": np.zeros(L, dtype=np.int32),
+        "seg_start": seg_start.ravel(),
+        "seg_stop": seg_stop.ravel(),
+        "ends": ends.ravel(),
+        "seg_lastpow": lastpow.ravel(),
+        "market_idx": market.ravel(),
+        "esc_np": esc_np.ravel(),
+        "g_rvg": _i(g_rvg),
+        "g_linked": _i([not r and (share[i] >= 0).any() for i, r in enumerate(g_rvg)]),
+        "g_floor": _f(
+            [rvg_floor(deal, g, cost) if r else 0.0 for g, r in zip(guarantees, g_rvg, strict=True)]
+        ),
+        "g_cap": _f([g.terms["cap"] for g in guarantees]),
+        "g_end": _i([min(guarantee_end(g.terms, tl), 2**31 - 1) for g in guarantees]),
+        "g_share": share.ravel(),
+    }
+    for k, v in per_lease.items():
+        plan[k] = _i(v) if k in _LEASE_INTS else _f(v)
+    return plan
