@@ -1,281 +1,221 @@
-"""``CashFlows`` steps 5-7 as formulas: proceeds prepayment, DSRA top-up / release, covenant
-tests (trailing DSCR window, LTV) and their actions; steps 8-10 are in
-:mod:`core.files.excel_sweeps`. Continues the grid built by :mod:`core.files.excel_waterfall`.
-"""
+"""``CashFlows`` steps after the scheduled debt service: proceeds prepay debt, the DSRA is topped
+up or releases its excess, and the covenants are tested (trailing DSCR window, LTV) with their
+actions (lock-up, sweep, acceleration). Steps of :mod:`core.files.excel_waterfall`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from core.engine import arrays as A
+from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import Context, Grid
-from core.files.excel_grid import flag01 as b01
+from core.files.excel_grid import Context, Section
+from core.files.excel_keys import CF, PROCEEDS, SC, P
+from core.files.excel_payments import prepay
 
-EPS = "1E-09"
+if TYPE_CHECKING:
+    from core.files.excel_waterfall import Flow
 
-
-def prepay(g: Grid, ctx: Context, tag: str, amount: str, bal: str, out: str, G: str) -> str:
-    """Repay ``amount`` in order of seniority (pro rata within a rank) from balances ``bal<k>``;
-    writes ``<out><k>`` (balance after) and ``pp<tag>_<k>`` (paid); returns the unused key."""
-    a = g.at
-    left = amount
-    for i, (s, e) in enumerate(ctx.groups):
-        ks = range(s, e)
-        gb, pay, rest, frac = (f"{x}{tag}{i}" for x in ("gb", "ppay", "pleft", "pfrac"))
-        g.add(
-            gb,
-            f"Rank {i + 1}: balance",
-            lambda t, r, ks=ks: "(" + "+".join(a(f"{bal}{k}", r) for k in ks) + ")",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            pay,
-            f"Rank {i + 1}: prepaid",
-            lambda t, r, lf=left, gb=gb: f"MIN({a(lf, r)},{a(gb, r)})",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            rest,
-            f"Rank {i + 1}: amount left",
-            lambda t, r, lf=left, p=pay: f"{a(lf, r)}-{a(p, r)}",
-            st.MONEY,
-            G,
-        )
-        g.add(
-            frac,
-            f"Rank {i + 1}: share prepaid",
-            lambda t, r, gb=gb, p=pay: f"IF({a(gb, r)}>{EPS},{a(p, r)}/{a(gb, r)},0)",
-            st.FRACTION,
-            G,
-        )
-        for k in ks:
-            nm = ctx.tranches[k].terms["name"]
-            g.add(
-                f"pp{tag}_{k}",
-                f"{nm}: prepaid",
-                lambda t, r, k=k, f=frac: f"{a(f'{bal}{k}', r)}*{a(f, r)}",
-                st.MONEY,
-                G,
-            )
-            g.add(
-                f"{out}{k}",
-                f"{nm}: balance after",
-                lambda t, r, k=k: f"{a(f'{bal}{k}', r)}-{a(f'pp{tag}_{k}', r)}",
-                st.MONEY,
-                G,
-            )
-        left = rest
-    return left
+#: the engine's flag bits and the 1/0 column that sets each
+FLAG_COLUMNS = (
+    (A.FLAG_LOCKUP, CF.LOCK),
+    (A.FLAG_DSCR_DEFAULT, CF.DDEF),
+    (A.FLAG_LTV_BREACH, CF.LTVB),
+    (A.FLAG_PAYMENT_DEFAULT, CF.PDEF),
+    (A.FLAG_ACCELERATED, CF.ACCEL),
+    (A.FLAG_LIQUIDATED, CF.LIQ),
+    (A.FLAG_MARGIN_CALL, CF.MARGIN),
+    (A.FLAG_CRYPTO_SOLD, CF.SELL),
+)
 
 
-def write_rest(g: Grid, ctx: Context, cash: str, dsra: str) -> None:
-    a = g.at
-    sc = ctx.grids["sc"]
-    K = len(ctx.tranches)
-
-    add = g.add
-
-    def total(prefix: str, r: int) -> str:
-        return g.total(prefix, r, range(K))
-
-    # ------------------------------------------------------------ 5. proceeds prepay debt
-    G = "5. Proceeds prepay debt"
-    add(
-        "mand",
+def proceeds_prepayment(s: Section, ctx: Context, flow: Flow) -> None:
+    """Sale, liquidation and crypto proceeds prepay debt, as far as the cash left allows."""
+    a, cash = s.at, flow.cash
+    s.add(
+        CF.MAND,
         "Mandatory prepayment from proceeds",
-        lambda t, r, c=cash: f"MIN({a(c, r)},{a('sale', r)})",
-        st.MONEY,
-        G,
+        lambda t, r: f"MIN({a(cash, r)},{a(CF.SALE, r)})",
     )
-    left = prepay(g, ctx, "m", "mand", "b3_", "b4_", G)
-    add(
-        "cash5",
+    left = prepay(s, ctx, PROCEEDS, CF.MAND, flow)
+    s.add(
+        CF.CASH5,
         "Cash after prepayment",
-        lambda t, r, c=cash, lf=left: f"{a(c, r)}-{a('mand', r)}+{a(lf, r) if K else a('mand', r)}",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(cash, r)}-{a(CF.MAND, r)}+{a(left, r)}",
     )
+    flow.cash = CF.CASH5
 
-    # ------------------------------------------------------------ 6. DSRA
-    G = "6. DSRA"
-    add(
-        "dsra_tgt",
+
+def dsra(s: Section, ctx: Context, flow: Flow) -> None:
+    """The DSRA is topped up to its target from cash, or releases what exceeds it."""
+    a, sc, dsra, cash, balances = s.at, ctx.grids[K.SCHEDULES], flow.dsra, flow.cash, flow.balances
+    s.add(
+        CF.DSRA_TGT,
         "DSRA target",
         lambda t, r: (
-            f"IF(AND({total('b4_', r)}>{EPS},{a('release', r)}=0),{sc.ext('dsra_target', r)},0)"
+            f"IF(AND({s.grid.total(balances, r)}>{P.EPS},{a(CF.RELEASE, r)}=0),"
+            f"{sc.ext(SC.DSRA_TARGET, r)},0)"
         ),
-        st.MONEY,
-        G,
     )
-    add(
-        "top",
+    s.add(
+        CF.TOP,
         "DSRA top-up",
         lambda t, r: (
-            f"IF({a(dsra, r)}<{a('dsra_tgt', r)},MIN({a('cash5', r)},"
-            f"{a('dsra_tgt', r)}-{a(dsra, r)}),0)"
+            f"IF({a(dsra, r)}<{a(CF.DSRA_TGT, r)},MIN({a(cash, r)},"
+            f"{a(CF.DSRA_TGT, r)}-{a(dsra, r)}),0)"
         ),
-        st.MONEY,
-        G,
     )
-    add(
-        "excess",
+    s.add(
+        CF.EXCESS,
         "DSRA release (excess over target)",
-        lambda t, r: f"MAX({a(dsra, r)}+{a('top', r)}-{a('dsra_tgt', r)},0)",
-        st.MONEY,
-        G,
+        lambda t, r: f"MAX({a(dsra, r)}+{a(CF.TOP, r)}-{a(CF.DSRA_TGT, r)},0)",
     )
-    add(
-        "dsra",
+    s.add(
+        CF.DSRA,
         "DSRA balance (closing)",
-        lambda t, r: f"{a(dsra, r)}+{a('top', r)}-{a('excess', r)}",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(dsra, r)}+{a(CF.TOP, r)}-{a(CF.EXCESS, r)}",
     )
-    add(
-        "cash6",
+    s.add(
+        CF.CASH6,
         "Cash after DSRA",
-        lambda t, r: f"{a('cash5', r)}-{a('top', r)}+{a('excess', r)}",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(cash, r)}-{a(CF.TOP, r)}+{a(CF.EXCESS, r)}",
+    )
+    flow.cash, flow.dsra = CF.CASH6, CF.DSRA
+
+
+def covenants(s: Section, ctx: Context, flow: Flow) -> None:
+    """The covenant tests and the actions they trigger; then the flags bitmask."""
+    _dscr_test(s, flow)
+    _breaches(s)
+    _actions(s)
+    a = s.at
+    s.add(
+        CF.FLAGS,
+        "Flags (bitmask)",
+        lambda t, r: "+".join(
+            a(key, r) if bit == 1 else f"{bit}*{a(key, r)}" for bit, key in FLAG_COLUMNS
+        ),
+        st.INT,
+        8,
     )
 
-    # ------------------------------------------------------------ 7. covenants
-    G = "7. Covenant tests"
-    tcol = g.to_row("t", "{r}")
 
-    def window(key: str, r: int) -> str:
-        rng = g.to_row(key, r)
-        return f"SUMPRODUCT(({tcol.format(r=r)}>={a('t', r)}-p_lookback+1)*{rng})"
+def _dscr_test(s: Section, flow: Flow) -> None:
+    """CFADS and debt service summed over the last ``p_lookback`` periods, and their ratio."""
+    g, a, balances = s.grid, s.at, flow.balances
 
-    add("scf", "CFADS in test window", lambda t, r: window("cfads", r), st.MONEY, G)
-    add("sds", "Debt service in test window", lambda t, r: window("ds", r), st.MONEY, G)
-    add(
-        "test",
+    def window(key: str):
+        return lambda t, r: (
+            f"SUMPRODUCT(({g.to_row(CF.T, r)}>={a(CF.T, r)}-{P.LOOKBACK}+1)*{g.to_row(key, r)})"
+        )
+
+    s.add(CF.SCF, "CFADS in test window", window(CF.CFADS))
+    s.add(CF.SDS, "Debt service in test window", window(CF.DS))
+    s.add(
+        CF.TEST,
         "DSCR test (trailing window)",
-        lambda t, r: f'IF({a("sds", r)}>{EPS},{a("scf", r)}/{a("sds", r)},"")',
+        lambda t, r: f'IF({a(CF.SDS, r)}>{P.EPS},{a(CF.SCF, r)}/{a(CF.SDS, r)},"")',
         st.RATIO,
-        G,
     )
-    add(
-        "has_debt",
+    s.flag(
+        CF.HAS_DEBT,
         "Debt outstanding",
-        lambda t, r: b01(f"AND({a('alive', r)}=1,{a('debt_open', r)}>{EPS})"),
-        st.FLAG,
-        G,
-        8,
+        lambda t, r: f"AND({a(CF.ALIVE, r)}=1,{a(CF.DEBT_OPEN, r)}>{P.EPS})",
+    )
+    s.flag(
+        CF.OWING,
+        "Debt owed after payments and proceeds (DSCR tested)",
+        lambda t, r: f"AND({a(CF.ALIVE, r)}=1,{g.total(balances, r)}>{P.EPS})",
     )
 
-    add(
-        "owing",
-        "Debt owed after payments and proceeds (DSCR tested)",
-        lambda t, r: b01(f"AND({a('alive', r)}=1,{total('b4_', r)}>{EPS})"),
-        st.FLAG,
-        G,
-        8,
-    )
+
+def _breaches(s: Section) -> None:
+    """Lock-up and DSCR default (tested only while debt is owed), LTV breach, payment default
+    of the controlling class."""
+    a = s.at
 
     def below(level: str):
         return lambda t, r: (
-            f"IF(AND({a('owing', r)}=1,{level}>0,{a('sds', r)}>{EPS}),"
-            f"IF({a('scf', r)}/{a('sds', r)}<{level},1,0),0)"
+            f"IF(AND({a(CF.OWING, r)}=1,{level}>0,{a(CF.SDS, r)}>{P.EPS}),"
+            f"IF({a(CF.SCF, r)}/{a(CF.SDS, r)}<{level},1,0),0)"
         )
 
-    add("lock", "Lock-up (DSCR test below lock-up level)", below("p_lockup_dscr"), st.FLAG, G, 9)
-    add("ddef", "DSCR default", below("p_default_dscr"), st.FLAG, G, 9)
-    add(
-        "ltvb",
+    s.add(CF.LOCK, "Lock-up (DSCR test below lock-up level)", below(P.LOCKUP_DSCR), st.FLAG, 9)
+    s.add(CF.DDEF, "DSCR default", below(P.DEFAULT_DSCR), st.FLAG, 9)
+    s.add(
+        CF.LTVB,
         "LTV breach",
         lambda t, r: (
-            f"IF(AND({a('has_debt', r)}=1,p_ltv_max>0),IF(OR({a('coll', r)}<={EPS},"
-            f"{a('debt_open', r)}>p_ltv_max*{a('coll', r)}),1,0),0)"
+            f"IF(AND({a(CF.HAS_DEBT, r)}=1,{P.LTV_MAX}>0),IF(OR({a(CF.COLL, r)}<={P.EPS},"
+            f"{a(CF.DEBT_OPEN, r)}>{P.LTV_MAX}*{a(CF.COLL, r)}),1,0),0)"
         ),
         st.FLAG,
-        G,
         9,
     )
-    add(
-        "pdef",
+    s.flag(
+        CF.PDEF,
         "Payment default",
-        lambda t, r: b01(f"AND({a('has_debt', r)}=1,{a('controlling', r)}=1)"),
-        st.FLAG,
-        G,
+        lambda t, r: f"AND({a(CF.HAS_DEBT, r)}=1,{a(CF.CONTROLLING, r)}=1)",
         9,
     )
-    add(
-        "dflt",
+    s.flag(
+        CF.DFLT,
         "Default (DSCR or payment)",
-        lambda t, r: b01(f"OR({a('ddef', r)}=1,{a('pdef', r)}=1)"),
-        st.FLAG,
-        G,
+        lambda t, r: f"OR({a(CF.DDEF, r)}=1,{a(CF.PDEF, r)}=1)",
         9,
     )
-    add(
-        "go_accel",
+
+
+def _actions(s: Section) -> None:
+    """Acceleration (and the period it starts), all spare cash swept, or cash trapped."""
+    a = s.at
+
+    def when(flag: str, action: str, choice: str) -> str:
+        return f'AND({flag}=1,{action}="{choice}")'
+
+    s.flag(
+        CF.GO_ACCEL,
         "Acceleration triggered",
-        lambda t, r: b01(
-            f'OR(AND({a("dflt", r)}=1,p_default_action="accelerate"),'
-            f'AND({a("ltvb", r)}=1,p_ltv_action="accelerate"))'
+        lambda t, r: (
+            f"OR({when(a(CF.DFLT, r), P.DEFAULT_ACTION, 'accelerate')},"
+            f"{when(a(CF.LTVB, r), P.LTV_ACTION, 'accelerate')})"
         ),
-        st.FLAG,
-        G,
         9,
     )
-    add(
-        "accel_t",
+    s.add(
+        CF.ACCEL_T,
         "Accelerated in period (-1 none)",
         lambda t, r: (
-            f"IF(AND({a('go_accel', r)}=1,{a('accel_open', r)}<0,{a('release', r)}=0),"
-            f"{a('t', r)},{a('accel_open', r)})"
+            f"IF(AND({a(CF.GO_ACCEL, r)}=1,{a(CF.ACCEL_OPEN, r)}<0,{a(CF.RELEASE, r)}=0),"
+            f"{a(CF.T, r)},{a(CF.ACCEL_OPEN, r)})"
         ),
         st.INT,
-        G,
         10,
     )
-    add(
-        "accel",
+    s.flag(
+        CF.ACCEL,
         "Accelerated",
-        lambda t, r: b01(f"AND({a('alive', r)}=1,{a('accel_t', r)}>=0,{a('liq', r)}=0)"),
-        st.FLAG,
-        G,
+        lambda t, r: f"AND({a(CF.ALIVE, r)}=1,{a(CF.ACCEL_T, r)}>=0,{a(CF.LIQ, r)}=0)",
         9,
     )
-    add(
-        "sweep_all",
+    s.flag(
+        CF.SWEEP_ALL,
         "All spare cash swept",
-        lambda t, r: b01(
-            f"OR({a('accel', r)}=1,{a('liq', r)}=1,"
-            f'AND({a("dflt", r)}=1,p_default_action="sweep"),'
-            f'AND({a("lock", r)}=1,p_lockup_action="sweep"),'
-            f'AND({a("ltvb", r)}=1,p_ltv_action="sweep"))'
-        ),
-        st.FLAG,
-        G,
-        9,
-    )
-    add(
-        "trap_mode",
-        "Cash trapped",
-        lambda t, r: b01(
-            f"AND({a('sweep_all', r)}=0,{a('release', r)}=0,"
-            f'OR(AND({a("lock", r)}=1,p_lockup_action="trap"),'
-            f'AND({a("ltvb", r)}=1,p_ltv_action="trap")))'
-        ),
-        st.FLAG,
-        G,
-        9,
-    )
-    add(
-        "flags",
-        "Flags (bitmask)",
         lambda t, r: (
-            f"{a('lock', r)}+2*{a('ddef', r)}+4*{a('ltvb', r)}+8*{a('pdef', r)}+"
-            f"16*{a('accel', r)}+32*{a('liq', r)}+64*{a('margin', r)}+128*{a('sell', r)}"
+            f"OR({a(CF.ACCEL, r)}=1,{a(CF.LIQ, r)}=1,"
+            f"{when(a(CF.DFLT, r), P.DEFAULT_ACTION, 'sweep')},"
+            f"{when(a(CF.LOCK, r), P.LOCKUP_ACTION, 'sweep')},"
+            f"{when(a(CF.LTVB, r), P.LTV_ACTION, 'sweep')})"
         ),
-        st.INT,
-        G,
-        8,
+        9,
     )
-
-    from core.files.excel_sweeps import write_sweeps
-
-    write_sweeps(g, ctx)
+    s.flag(
+        CF.TRAP_MODE,
+        "Cash trapped",
+        lambda t, r: (
+            f"AND({a(CF.SWEEP_ALL, r)}=0,{a(CF.RELEASE, r)}=0,"
+            f"OR({when(a(CF.LOCK, r), P.LOCKUP_ACTION, 'trap')},"
+            f"{when(a(CF.LTVB, r), P.LTV_ACTION, 'trap')}))"
+        ),
+        9,
+    )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from core.files import excel_keys as K
 from core.files.atomic import replacing
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
@@ -23,23 +24,23 @@ from core.files.excel_leases import write_leases
 from core.files.excel_metrics import write_metrics, write_results
 from core.files.excel_schedules import write_schedules
 from core.files.excel_timeline import write_parameters, write_timeline
-from core.files.excel_waterfall import write_cashflows
+from core.files.excel_waterfall import MissingStep, write_cashflows
 from core.model.deal import Deal
 
 __all__ = ["ExcelExportError", "SHEET_ORDER", "build_workbook", "export_workbook"]
 
 SHEET_ORDER = (
-    "Inputs",
-    "CashFlows",
-    "Metrics",
-    "Scenarios",
-    "MonteCarlo",
-    "Timeline",
-    "Schedules",
-    "Leases",
-    "Parameters",
-    "Results",
-    "_capstack",
+    K.INPUTS,
+    K.CASHFLOWS,
+    K.METRICS,
+    K.SCENARIOS,
+    K.MONTECARLO,
+    K.TIMELINE,
+    K.SCHEDULES,
+    K.LEASES,
+    K.PARAMETERS,
+    K.RESULTS,
+    K.ROUNDTRIP,
 )
 
 
@@ -82,7 +83,10 @@ def build_workbook(
     write_timeline(wb, ctx)
     write_leases(wb, ctx, params)
     write_schedules(wb, ctx, params)
-    write_cashflows(wb, ctx)
+    try:
+        write_cashflows(wb, ctx)
+    except MissingStep as exc:
+        raise ExcelExportError(f"{deal.name}: {exc}") from None
     write_metrics(wb, ctx, result)
     if scenarios:
         from core.files.excel_scenarios import write_scenarios

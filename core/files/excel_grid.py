@@ -8,7 +8,7 @@ on the same row, so period ``t`` is row ``FIRST_ROW + t`` everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
@@ -78,9 +78,13 @@ class Grid:
         """A reference to ``key`` on row ``r`` of this sheet (relative style)."""
         return f"{self.letter(key)}{r}"
 
-    def total(self, prefix: str, r: int, keys) -> str:
-        """``(<prefix>k + ...)`` over ``keys`` on row ``r``; ``(0)`` when there are none."""
-        return "(" + ("+".join(self.at(f"{prefix}{k}", r) for k in keys) or "0") + ")"
+    def total(self, keys: Iterable[str], r: int) -> str:
+        """``(a + b + ...)``: the columns ``keys`` on row ``r`` added; ``(0)`` when none."""
+        return "(" + ("+".join(self.at(key, r) for key in keys) or "0") + ")"
+
+    def section(self, group: str) -> Section:
+        """Columns added through the result share the group heading ``group``."""
+        return Section(self, group)
 
     def ext(self, key: str, r: int) -> str:
         """A reference from another sheet."""
@@ -129,6 +133,23 @@ class Grid:
         ws.row_dimensions[4].height = 66
 
 
+class Section:
+    """One group of columns of a grid (a waterfall step, a lease...): each column is one formula
+    per period, copied down the timeline with the row number filled in."""
+
+    def __init__(self, grid: Grid, group: str) -> None:
+        self.grid = grid
+        self.group = group
+        self.at = grid.at
+
+    def add(self, key: str, header: str, build: Builder, fmt: str = st.MONEY, width=12) -> str:
+        return self.grid.add(key, header, build, fmt, self.group, width)
+
+    def flag(self, key: str, header: str, cond: Builder, width: float = 8) -> str:
+        """A 1/0 column: 1 in the periods where ``cond`` holds."""
+        return self.add(key, header, lambda t, r: flag01(cond(t, r)), st.FLAG, width)
+
+
 @dataclass
 class Context:
     """What every sheet writer needs: the deal, its compiled form, and where things live."""
@@ -139,7 +160,7 @@ class Context:
     tranches: list  # tranche blocks in kernel (seniority) order
     groups: list[tuple[int, int]]  # [start, end) tranche index ranges of equal seniority
     T: int
-    grids: dict[str, Grid]
+    grids: dict[str, Grid]  # sheet name (core.files.excel_keys) -> its grid
 
     def name(self, block, field_name: str) -> str:
         return self.refs.scalar[(block.id, field_name)]
@@ -147,3 +168,16 @@ class Context:
     def tr(self, k: int, field_name: str) -> str:
         """The defined name of term ``field_name`` of the k-th tranche (seniority order)."""
         return self.name(self.tranches[k], field_name)
+
+    @property
+    def K(self) -> int:
+        """Number of tranches."""
+        return len(self.tranches)
+
+    def tranche_name(self, k: int) -> str:
+        return self.tranches[k].terms["name"]
+
+    def one(self, kind: str):
+        """The deal's first block of ``kind``, or None."""
+        blocks = self.deal.of_kind(kind)
+        return blocks[0] if blocks else None

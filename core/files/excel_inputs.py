@@ -16,15 +16,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.deal_json import dump_deal
 from core.model.blocks import REGISTRY
 from core.model.deal import Deal
 
-SHEET = "Inputs"
-ROUNDTRIP_SHEET = "_capstack"
-MARKER = "capstack-deal"
-ROUNDTRIP_VERSION = 1
+SHEET = K.INPUTS
 CHUNK = 32_000
 LIST_SPARE = 4  # empty named slots after each list
 VALUE_COL = 3  # column C holds the values
@@ -34,16 +32,21 @@ _BAD = re.compile(r"[^A-Za-z0-9_.]")
 def input_name(block_id: str, field_name: str, index: int | None = None) -> str:
     """The workbook-scoped defined name of a term's value cell. Characters Excel does not allow
     in a name become ``_`` (the import then falls back to the embedded deal for that block)."""
-    name = f"in_{_BAD.sub('_', block_id)}__{field_name}"
-    return name if index is None else f"{name}__{index}"
+    name = K.input_prefix(name_id(block_id)) + field_name
+    return name if index is None else f"{name}{K.INPUT_SEP}{index}"
 
 
-def _unique_ids(deal: Deal) -> dict[str, str]:
+def name_id(block_id: str) -> str:
+    """A block id as it appears in defined names (characters Excel refuses become ``_``)."""
+    return _BAD.sub("_", block_id)
+
+
+def unique_ids(deal: Deal) -> dict[str, str]:
     """Block id -> the id used in names; Excel names ignore case, so clashes get a suffix."""
     used: set[str] = set()
     out = {}
     for block_id in deal.blocks:
-        base = _BAD.sub("_", block_id)
+        base = name_id(block_id)
         name, n = base, 2
         while name.lower() in used:
             name, n = f"{base}_{n}", n + 1
@@ -86,7 +89,7 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
     for col, text in enumerate(("Block", "Field", "Value", "Unit", "Notes", "Name"), start=1):
         st.header(ws.cell(4, col), text)
     refs = InputRefs()
-    ids = _unique_ids(deal)
+    ids = unique_ids(deal)
     validations: dict[tuple[str, ...], DataValidation] = {}
     row = 5
     for block in deal.blocks.values():
@@ -151,10 +154,10 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
 
 def write_roundtrip(wb: Workbook, deal: Deal) -> None:
     """The very hidden ``_capstack`` sheet: marker, format version and the deal JSON."""
-    ws = wb.create_sheet(ROUNDTRIP_SHEET)
-    ws["A1"] = MARKER
-    ws["A2"] = ROUNDTRIP_VERSION
+    ws = wb.create_sheet(K.ROUNDTRIP)
+    ws["A1"] = K.ROUNDTRIP_MARKER
+    ws["A2"] = K.ROUNDTRIP_VERSION
     text = dump_deal(deal)
     for i in range(0, max(len(text), 1), CHUNK):
-        ws.cell(3 + i // CHUNK, 1, text[i : i + CHUNK])
+        ws.cell(K.ROUNDTRIP_FIRST_ROW + i // CHUNK, 1, text[i : i + CHUNK])
     ws.sheet_state = "veryHidden"

@@ -18,8 +18,11 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
+from core.engine.constants import IRR_HI, IRR_LO
+from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context
+from core.files.excel_keys import CF, TL, P, TrancheFlow, TrancheRate
 
 #: metric key -> (label, number format); keys as in DealResult.metrics
 DEAL_METRICS = (
@@ -58,24 +61,48 @@ def _value(v):
 def _guess(periodic, fallback: str) -> str:
     """IRR seed: the engine's periodic IRR rounded to 4 decimals, else ``fallback``."""
     v = _value(periodic)
-    return f"{round(v, 4):.4f}" if isinstance(v, float) and -0.99 < v < 10 else fallback
+    return f"{round(v, 4):.4f}" if isinstance(v, float) and IRR_LO < v < IRR_HI else fallback
 
 
 def _irr_helper(ws, row: int, formula) -> str:
     """An IRR metric: the periodic IRR goes to column E; the metric is blank, as in the engine
-    (bisection on [-99%, 1000%] a period), when there is no IRR in that range."""
+    (bisection on [IRR_LO, IRR_HI] a period), when there is no IRR in that range."""
     if isinstance(formula, str):
         return formula
     final, irr = formula
     st.style_formula(ws.cell(row, 5, "=" + irr), st.PCT4)
     e = f"E{row}"
-    return f'IF(AND(ISNUMBER({e}),{e}>-0.99,{e}<10),{final.format(irr=e)},"")'
+    return f'IF(AND(ISNUMBER({e}),{e}>{P.IRR_LO},{e}<{P.IRR_HI}),{final.format(irr=e)},"")'
+
+
+FLOW_COL0 = 7  # the IRR cash-flow table starts in column G
+
+
+def _flows_table(ws, ctx: Context) -> list[str]:
+    """The cash flows the IRRs use, to the right (closing, then each period): one column per
+    tranche, then equity; returns each column's absolute range."""
+    cf = ctx.grids[K.CASHFLOWS]
+    hdr = ["Period", *[ctx.tranche_name(k) for k in range(ctx.K)], "Equity"]
+    for j, text in enumerate(hdr):
+        st.header(ws.cell(4, FLOW_COL0 + j), text)
+        ws.column_dimensions[get_column_letter(FLOW_COL0 + j)].width = 12
+    ws.cell(3, FLOW_COL0, "Cash flows for IRRs (closing, then each period)").font = st.SECTION_FONT
+    sources = [(f"-{ctx.tr(k, 'notional')}", TrancheFlow(k).to_lenders) for k in range(ctx.K)]
+    sources.append((f"-{P.EQUITY0}", CF.EQUITY_CF))
+    for i in range(ctx.T + 1):
+        r = FIRST_ROW + i
+        st.style_formula(ws.cell(r, FLOW_COL0, i), st.INT)
+        for j, (closing, key) in enumerate(sources, start=1):
+            f = f"={closing}" if i == 0 else f"={cf.ext(key, r - 1)}"
+            st.style_formula(ws.cell(r, FLOW_COL0 + j, f))
+    last = FIRST_ROW + ctx.T
+    letters = [get_column_letter(FLOW_COL0 + j) for j in range(1, len(sources) + 1)]
+    return [f"${lt}${FIRST_ROW}:${lt}${last}" for lt in letters]
 
 
 def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
     """Returns metric key (``min_dscr``, ``yield:<tranche>``...) -> ``Metrics!B<row>``."""
-    cf, tl = ctx.grids["cf"], ctx.grids["tl"]
-    ws = wb.create_sheet("Metrics")
+    ws = wb.create_sheet(K.METRICS)
     st.title(
         ws,
         "Metrics",
@@ -84,49 +111,47 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
     )
     for col, text in enumerate(("Metric", "Formula", "Engine", "Key"), start=1):
         st.header(ws.cell(4, col), text)
-    rng = lambda key: cf.col_range(key, sheet=True)  # noqa: E731
-    dscr, t = rng("dscr"), rng("t")
-    K = len(ctx.tranches)
-    # cash flows for IRRs: a small table to the right, closing in row FIRST_ROW
-    flow_col0 = 7
-    hdr = ["Period", *[b.terms["name"] for b in ctx.tranches], "Equity"]
-    for j, text in enumerate(hdr):
-        st.header(ws.cell(4, flow_col0 + j), text)
-        ws.column_dimensions[get_column_letter(flow_col0 + j)].width = 12
-    ws.cell(3, flow_col0, "Cash flows for IRRs (closing, then each period)").font = st.SECTION_FONT
-    for i in range(ctx.T + 1):
-        r = FIRST_ROW + i
-        c = ws.cell(r, flow_col0, i)
-        st.style_formula(c, st.INT)
-        for k in range(K):
-            f = f"=-{ctx.tr(k, 'notional')}" if i == 0 else f"={cf.ext(f'flow{k}', r - 1)}"
-            st.style_formula(ws.cell(r, flow_col0 + 1 + k, f))
-        f = "=-p_equity0" if i == 0 else f"={cf.ext('equity_cf', r - 1)}"
-        st.style_formula(ws.cell(r, flow_col0 + 1 + K, f))
-    last = FIRST_ROW + ctx.T
+    flows = _flows_table(ws, ctx)
+    refs: dict[str, str] = {}
+    row = _deal_metrics(ws, ctx, result, flows, refs)
+    _tranche_metrics(ws, ctx, result, flows, refs, row + 1)
+    st.header(ws.cell(4, 5), "Periodic IRR")
+    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26, 5: 13})
+    ws.freeze_panes = "B5"
+    return refs
 
-    def flows(j: int) -> str:
-        lt = get_column_letter(flow_col0 + 1 + j)
-        return f"${lt}${FIRST_ROW}:${lt}${last}"
 
+def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
+    cf, tl = ctx.grids[K.CASHFLOWS], ctx.grids[K.TIMELINE]
+
+    def rng(key) -> str:
+        return cf.col_range(key, sheet=True)
+
+    dscr, t = rng(CF.DSCR), rng(CF.T)
     ppy = ctx.compiled.timeline.periods_per_year
     eq = _value(result.metrics.get("equity_irr"))
     eq_periodic = (1 + eq) ** (1 / ppy) - 1 if isinstance(eq, float) and eq > -1 else None
-    eq_guess = _guess(eq_periodic, "0.1/p_ppy")
-    cover = f"SUMPRODUCT(({t}<={{until}})*{rng('cfads')}*{tl.col_range('disc', sheet=True)})"
-    formulas = {
+    eq_guess = _guess(eq_periodic, f"0.1/{P.PPY}")
+    disc = tl.col_range(TL.DISC, sheet=True)
+    cover = f"SUMPRODUCT(({t}<={{until}})*{rng(CF.CFADS)}*{disc})"
+    no_debt = f"{P.DEBT0}<={P.TINY}"
+    return {
         "min_dscr": f'IF(COUNT({dscr})=0,"",MIN({dscr}))',
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
-        "llcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_final")}+p_dsra0)/p_debt0)',
-        "plcr": f'IF(p_debt0<=1E-12,"",({cover.format(until="p_T-1")}+p_dsra0)/p_debt0)',
-        "equity_irr": ("(1+{irr})^p_ppy-1", f'IFERROR(IRR({flows(K)},{eq_guess}),"")'),
-        "ltv_at_close": f"INDEX({rng('ltv')},1)",
-        "ltv_at_lease_end": f"INDEX({rng('ltv')},MIN(p_sale,p_T-1)+1)",
-        "total_debt": "p_debt0",
-        "total_equity": "p_equity0",
-        "debt_loss": "+".join(f"SUM({rng(f'wo{k}')})" for k in range(K)) or "0",
+        "llcr": f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{P.DEBT0})',
+        "plcr": f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{P.DEBT0})',
+        "equity_irr": (f"(1+{{irr}})^{P.PPY}-1", f'IFERROR(IRR({flows[-1]},{eq_guess}),"")'),
+        "ltv_at_close": f"INDEX({rng(CF.LTV)},1)",
+        "ltv_at_lease_end": f"INDEX({rng(CF.LTV)},MIN({P.SALE},{P.T}-1)+1)",
+        "total_debt": P.DEBT0,
+        "total_equity": P.EQUITY0,
+        "debt_loss": "+".join(f"SUM({rng(TrancheFlow(k).writeoff)})" for k in range(ctx.K)) or "0",
     }
-    refs: dict[str, str] = {}
+
+
+def _deal_metrics(ws, ctx: Context, result, flows: list[str], refs: dict[str, str]) -> int:
+    """Deal metrics from row FIRST_ROW; returns the next free row."""
+    formulas = _deal_formulas(ctx, result, flows)
     row = FIRST_ROW
     for key, label, fmt in DEAL_METRICS:
         ws.cell(row, 1, label)
@@ -138,41 +163,54 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
         st.style_formula(ws.cell(row, 2, "=" + f), fmt)
         st.style_engine_value(ws.cell(row, 3, _value(result.metrics.get(key))), fmt)
         ws.cell(row, 4, key).font = st.NOTE_FONT
-        refs[key] = f"Metrics!B{row}"
+        refs[key] = f"{K.METRICS}!B{row}"
         row += 1
-    row += 1
-    tm = result.tranche_metrics
-    for k, b in enumerate(ctx.tranches):
-        nm = b.terms["name"]
+    return row
+
+
+def _tranche_formulas(ctx: Context, k: int, guess: str, flows: list[str]) -> dict:
+    cf, tl, tk = ctx.grids[K.CASHFLOWS], ctx.grids[K.TIMELINE], TrancheFlow(k)
+
+    def rng(key) -> str:
+        return cf.col_range(key, sheet=True)
+
+    prin, wo, short = rng(tk.principal_paid), rng(tk.writeoff), rng(tk.shortfall)
+    notional = ctx.tr(k, "notional")
+    years = tl.col_range(TL.YE, sheet=True)
+    return {
+        "notional": notional,
+        "wal_years": (f'IF(SUM({prin})>{P.TINY},SUMPRODUCT({prin},{years})/SUM({prin}),"")'),
+        "yield": (f"{{irr}}*{P.PPY}", f'IFERROR(IRR({flows[k]},{guess}),"")'),
+        "loss": f"SUM({wo})",
+        "loss_pct": f'IF({notional}>0,SUM({wo})/{notional},"")',
+        "interest_shortfall_periods": f"SUMPRODUCT(({short}>{P.EPS})*1)",
+    }
+
+
+def _tranche_metrics(
+    ws, ctx: Context, result, flows: list[str], refs: dict[str, str], row: int
+) -> None:
+    """Per tranche, from ``row``: a heading, then one row per TRANCHE_METRICS."""
+    tm, tl = result.tranche_metrics, ctx.grids[K.TIMELINE]
+    ppy = ctx.compiled.timeline.periods_per_year
+    for k in range(ctx.K):
+        nm = ctx.tranche_name(k)
         ws.cell(row, 1, f"Tranche {nm}").font = st.SECTION_FONT
         row += 1
-        prin, wo, short = rng(f"prin{k}"), rng(f"wo{k}"), rng(f"short{k}")
-        guess = _guess(tm.iloc[k]["yield"] / ppy, tl.ext(f"per{k}", FIRST_ROW))
-        tf = {
-            "notional": ctx.tr(k, "notional"),
-            "wal_years": f"IF(SUM({prin})>1E-12,SUMPRODUCT({prin},"
-            f'{tl.col_range("ye", sheet=True)})/SUM({prin}),"")',
-            "yield": ("{irr}*p_ppy", f'IFERROR(IRR({flows(k)},{guess}),"")'),
-            "loss": f"SUM({wo})",
-            "loss_pct": f'IF({ctx.tr(k, "notional")}>0,SUM({wo})/{ctx.tr(k, "notional")},"")',
-            "interest_shortfall_periods": f"SUMPRODUCT(({short}>1E-09)*1)",
-        }
+        guess = _guess(tm.iloc[k]["yield"] / ppy, tl.ext(TrancheRate(k).per, FIRST_ROW))
+        tf = _tranche_formulas(ctx, k, guess, flows)
         for key, label, fmt in TRANCHE_METRICS:
             ws.cell(row, 1, f"  {label}")
             st.style_formula(ws.cell(row, 2, "=" + _irr_helper(ws, row, tf[key])), fmt)
             st.style_engine_value(ws.cell(row, 3, _value(tm.iloc[k][key])), fmt)
             ws.cell(row, 4, f"{key}:{nm}").font = st.NOTE_FONT
-            refs[f"{key}:{nm}"] = f"Metrics!B{row}"
+            refs[f"{key}:{nm}"] = f"{K.METRICS}!B{row}"
             row += 1
-    st.header(ws.cell(4, 5), "Periodic IRR")
-    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26, 5: 13})
-    ws.freeze_panes = "B5"
-    return refs
 
 
 def write_results(wb: Workbook, ctx: Context, result) -> None:
     """The engine's own per-period outputs, as values, for audit."""
-    ws = wb.create_sheet("Results")
+    ws = wb.create_sheet(K.RESULTS)
     st.title(
         ws,
         "Engine results (values computed by CapStack, for audit)",

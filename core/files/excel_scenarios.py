@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.model.deal import Deal
 
@@ -35,7 +36,7 @@ def _row(ws: Worksheet, r: int, values: list, fmts: list[str]) -> None:
 
 
 def write_scenarios(wb: Workbook, deal: Deal, result) -> None:
-    ws = wb.create_sheet("Scenarios")
+    ws = wb.create_sheet(K.SCENARIOS)
     st.title(ws, "Scenarios: the risks credit investors fear, stressed by the engine", NOTE)
     names = [b.terms["name"] for b in result.compiled.tranches]
     heads = ["Scenario", "Stress", "Min DSCR", "Equity IRR", "Debt loss (USD m)"]
@@ -92,7 +93,7 @@ def write_scenarios(wb: Workbook, deal: Deal, result) -> None:
 
 
 def write_montecarlo(wb: Workbook, deal: Deal, n_paths: int, seed: int = 0) -> None:
-    ws = wb.create_sheet("MonteCarlo")
+    ws = wb.create_sheet(K.MONTECARLO)
     st.title(ws, f"Monte Carlo: {n_paths:,} paths (seed {seed})", NOTE)
     try:
         from core.risk.montecarlo import MonteCarloConfig, run_montecarlo

@@ -14,173 +14,32 @@ from __future__ import annotations
 
 from openpyxl.workbook.workbook import Workbook
 
+from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context, Grid
-from core.files.excel_leases import rvg_formula
+from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
+from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
+from core.files.excel_leases import gpu_cost, rvg_formula
 from core.files.excel_timeline import Params
 
 
-def _one(ctx: Context, kind: str):
-    blocks = ctx.deal.of_kind(kind)
-    return blocks[0] if blocks else None
-
-
 def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
-    g = Grid("Schedules", ctx.T)
-    tl = ctx.grids["tl"]
-    n = ctx.name
-    g.add("t", "Period", lambda t, r: tl.ext("t", r), st.INT, width=7)
-
-    def ye(r: int) -> str:
-        return tl.ext("ye", r)
-
-    def t_(r: int) -> str:
-        return g.at("t", r)
-
-    # ---------------------------------------------------------------- costs
-    grp = "Operating costs"
-    g.add(
-        "operating", "Operating (t < stop)", lambda t, r: f"IF({t_(r)}<p_stop,1,0)", st.FLAG, grp, 9
-    )
-    ox = _one(ctx, "opex")
-    if ox:
-        grow = f"(1+{n(ox, 'escalator')})^INT({tl.ext('ys', '{r}')})"
-        power = f"{n(ox, 'power_mw')}*8760/p_ppy*{n(ox, 'power_price')}*{n(ox, 'pue')}/1000000"
-        fixed = f"({n(ox, 'maintenance')}+{n(ox, 'insurance')}+{n(ox, 'maintenance_capex')})/p_ppy"
-        g.add(
-            "opex",
-            "Operating costs",
-            lambda t, r: f"({power}+{fixed})*{grow.format(r=r)}*{g.at('operating', r)}",
-            st.MONEY,
-            grp,
-        )
-        g.add(
-            "fees",
-            "Senior fees",
-            lambda t, r: f"{n(ox, 'admin_fees')}/p_ppy*{grow.format(r=r)}*{g.at('operating', r)}",
-            st.MONEY,
-            grp,
-        )
-    else:
-        g.add("opex", "Operating costs", lambda t, r: "0", st.MONEY, grp)
-        g.add("fees", "Senior fees", lambda t, r: "0", st.MONEY, grp)
-
-    # ---------------------------------------------------------------- assets
-    grp = "Assets"
-    fleet, fac = _one(ctx, "gpu_fleet"), _one(ctx, "facility")
-    if fleet:
-        cost = f"({n(fleet, 'count')}*{n(fleet, 'unit_cost')}/1000)"
-        meth, life = n(fleet, "depreciation_method"), n(fleet, "accounting_life_years")
-        salv = f"{cost}*{n(fleet, 'salvage_pct')}"
-        cust = ctx.refs.lists[(fleet.id, "custom_depreciation")]
-        launches = ctx.refs.lists[(fleet.id, "next_gen_years")]
-
-        def gpu_book(t: int, r: int) -> str:
-            y = ye(r)
-            sl = f"{cost}-({cost}-{salv})*MIN({y}/{life},1)"
-            rate = f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
-            db = f"IF({y}>={life},{salv},MAX({cost}*(1-{rate})^{y},{salv}))"
-            m, i = f"COUNT({cust})", f"INT({y})"
-            pj = f"IF({i}=0,1,INDEX({cust},{i}))"
-            pj1 = f"INDEX({cust},{i}+1)"
-            cu = f"{cost}*IF({y}>={m},IF({m}=0,1,INDEX({cust},{m})),{pj}+({pj1}-{pj})*({y}-{i}))"
-            return f'IF({meth}="straight_line",{sl},IF({meth}="declining_balance",{db},{cu}))'
-
-        def gpu_mv(t: int, r: int) -> str:
-            y = ye(r)
-            steps = f"SUMPRODUCT(ISNUMBER({launches})*({launches}<={y}))"
-            val = f"{cost}*(1-{n(fleet, 'mv_decline')})^{y}*(1-{n(fleet, 'next_gen_step')})^{steps}"
-            scrap = f"{cost}*{n(fleet, 'scrap_pct')}"
-            return f"IF({y}>={n(fleet, 'commercial_life_years')},{scrap},MAX({val},{scrap}))"
-
-        g.add("gpu_book", "GPU book value", gpu_book, st.MONEY, grp)
-        g.add("gpu_mv", "GPU market value", gpu_mv, st.MONEY, grp)
-        gpu_cost = cost
-    else:
-        g.add("gpu_book", "GPU book value", lambda t, r: "0", st.MONEY, grp)
-        g.add("gpu_mv", "GPU market value", lambda t, r: "0", st.MONEY, grp)
-        gpu_cost = "0"
-    if fac:
-        fc, fl = n(fac, "cost"), n(fac, "life_years")
-        g.add(
-            "fac_book",
-            "Facility book value",
-            lambda t, r: f"{fc}-{fc}*MIN({ye(r)}/{fl},1)",
-            st.MONEY,
-            grp,
-        )
-        g.add(
-            "fac_mv",
-            "Facility market value",
-            lambda t, r: f"{fc}*MAX(1-{ye(r)}/{fl},0)*{n(fac, 'market_value_pct')}",
-            st.MONEY,
-            grp,
-        )
-        fac_cost = fc
-    else:
-        g.add("fac_book", "Facility book value", lambda t, r: "0", st.MONEY, grp)
-        g.add("fac_mv", "Facility market value", lambda t, r: "0", st.MONEY, grp)
-        fac_cost = "0"
-
-    def dep(key: str, cost: str):
-        return lambda t, r: f"{g.prev(key, r, cost)}-{g.at(key, r)}"
-
-    g.add("dep_gpu", "GPU depreciation", dep("gpu_book", gpu_cost), st.MONEY, grp)
-    g.add("dep_fac", "Facility depreciation", dep("fac_book", fac_cost), st.MONEY, grp)
-    g.add(
-        "dep",
-        "Depreciation",
-        lambda t, r: f"{g.at('dep_gpu', r)}+{g.at('dep_fac', r)}",
-        st.MONEY,
-        grp,
-    )
-    g.add(
-        "mv", "Market value", lambda t, r: f"{g.at('gpu_mv', r)}+{g.at('fac_mv', r)}", st.MONEY, grp
-    )
-
-    def haircut_value(key: str):
-        gh = f"MIN(MAX({n(fleet, key)},0),1)" if fleet else "0"
-        fh = f"MIN(MAX({n(fac, key)},0),1)" if fac else "0"
-        return lambda t, r: f"{g.at('gpu_mv', r)}*(1-{gh})+{g.at('fac_mv', r)}*(1-{fh})"
-
-    g.add("sale_value", "Orderly-sale value", haircut_value("sale_haircut"), st.MONEY, grp)
-    g.add("forced_value", "Forced-sale value", haircut_value("liquidation_haircut"), st.MONEY, grp)
-    g.add(
-        "asset_value",
-        "Asset value (held)",
-        lambda t, r: f"IF({t_(r)}<=p_sale,{g.at('mv', r)},0)",
-        st.MONEY,
-        grp,
-    )
-    g.add(
-        "liq_value",
-        "Liquidation value",
-        lambda t, r: f"IF({t_(r)}<p_sale,{g.at('forced_value', r)},0)",
-        st.MONEY,
-        grp,
-    )
-    g.add(
-        "proceeds",
-        "Planned sale proceeds + RVG",
-        lambda t, r: (
-            f"IF({t_(r)}=p_sale,{g.at('sale_value', r)}+"
-            f"{rvg_formula(ctx, g.at('sale_value', r))},0)"
-        ),
-        st.MONEY,
-        grp,
-    )
-    crypto = ctx.deal.of_kind("crypto")
-
-    def crypto_value(t: int, r: int) -> str:
-        parts = [
-            f"{n(c, 'units')}*{n(c, 'price')}*(1+{n(c, 'price_growth')})^{ye(r)}/1000000"
-            for c in crypto
-        ]
-        return "+".join(parts) or "0"
-
-    g.add("crypto", "Crypto collateral value", crypto_value, st.MONEY, grp)
-    _debt_schedules(g, ctx)
-    ws = wb.create_sheet("Schedules")
+    g = Grid(K.SCHEDULES, ctx.T)
+    ctx.grids[K.SCHEDULES] = g
+    g.add(SC.T, "Period", lambda t, r: ctx.grids[K.TIMELINE].ext(TL.T, r), st.INT, width=7)
+    _costs(g.section("Operating costs"), ctx)
+    assets = g.section("Assets")
+    _gpu_values(assets, ctx)
+    _facility_values(assets, ctx)
+    _depreciation(assets, ctx)
+    _sale_values(assets, ctx)
+    _base_cfads(g, ctx)
+    for k in range(ctx.K):
+        _fixed_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
+    _base_tax(g.section("Base case"), ctx)
+    for k in range(ctx.K):
+        _sculpted_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
+    _dsra_target(g.section("DSRA"), ctx)
+    ws = wb.create_sheet(K.SCHEDULES)
     st.title(
         ws,
         "Schedules: costs, assets and base-case debt schedules",
@@ -188,164 +47,298 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     )
     g.write(ws)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
-    ctx.grids["sc"] = g
-    if ctx.tranches and _one(ctx, "reserve"):
-        ds = g.col_range("ds_base", sheet=True)
-        tcol = g.col_range("t", sheet=True)
-        params.add(
-            "dsra0",
-            "DSRA funded at closing (USD m)",
-            f"IF(p_dsra_funded,SUMPRODUCT(({tcol}<p_dsra_n)*{ds}),0)",
-            st.MONEY,
-        )
-    else:
-        params.add("dsra0", "DSRA funded at closing (USD m)", "0", st.MONEY)
+    dsra0 = "0"
+    if ctx.K and ctx.one("reserve"):
+        ds, tcol = g.col_range(SC.DS_BASE, sheet=True), g.col_range(SC.T, sheet=True)
+        dsra0 = f"IF({P.DSRA_FUNDED},SUMPRODUCT(({tcol}<{P.DSRA_N})*{ds}),0)"
+    params.add(P.DSRA0, "DSRA funded at closing (USD m)", dsra0, st.MONEY)
     return g
 
 
-def _debt_schedules(g: Grid, ctx: Context) -> None:
-    """``core.engine.schedules.base_case_schedules`` and ``dsra_target`` as formulas."""
-    tl, ls = ctx.grids["tl"], ctx.grids["ls"]
-    K = len(ctx.tranches)
-    t_ = lambda r: g.at("t", r)  # noqa: E731
-    grp = "Base case"
+def _ye(ctx: Context, r: int) -> str:
+    return ctx.grids[K.TIMELINE].ext(TL.YE, r)
+
+
+def _costs(s: Section, ctx: Context) -> None:
+    """Operating costs (power, maintenance, insurance, maintenance capex) and senior fees,
+    escalated yearly, while operating."""
+    a, n, tl = s.at, ctx.name, ctx.grids[K.TIMELINE]
+    s.flag(SC.OPERATING, "Operating (t < stop)", lambda t, r: f"{a(SC.T, r)}<{P.STOP}", 9)
+    ox = ctx.one("opex")
+    if not ox:
+        s.add(SC.OPEX, "Operating costs", lambda t, r: "0")
+        s.add(SC.FEES, "Senior fees", lambda t, r: "0")
+        return
+    power = (
+        f"{n(ox, 'power_mw')}*{P.HOURS_PER_YEAR}/{P.PPY}*{n(ox, 'power_price')}"
+        f"*{n(ox, 'pue')}/{P.USD_PER_M}"
+    )
+    fixed = f"({n(ox, 'maintenance')}+{n(ox, 'insurance')}+{n(ox, 'maintenance_capex')})/{P.PPY}"
+
+    def grown(r: int) -> str:
+        return f"(1+{n(ox, 'escalator')})^INT({tl.ext(TL.YS, r)})*{a(SC.OPERATING, r)}"
+
+    s.add(SC.OPEX, "Operating costs", lambda t, r: f"({power}+{fixed})*{grown(r)}")
+    s.add(SC.FEES, "Senior fees", lambda t, r: f"{n(ox, 'admin_fees')}/{P.PPY}*{grown(r)}")
+
+
+def _gpu_values(s: Section, ctx: Context) -> None:
+    """GPU book value (straight line, declining balance or custom curve) and market value
+    (yearly decline, a step down at each generation launch, scrap after the commercial life)."""
+    n, fleet = ctx.name, ctx.one("gpu_fleet")
+    if not fleet:
+        s.add(SC.GPU_BOOK, "GPU book value", lambda t, r: "0")
+        s.add(SC.GPU_MV, "GPU market value", lambda t, r: "0")
+        return
+    cost = gpu_cost(ctx)
+    meth, life = n(fleet, "depreciation_method"), n(fleet, "accounting_life_years")
+    salv = f"{cost}*{n(fleet, 'salvage_pct')}"
+    cust = ctx.refs.lists[(fleet.id, "custom_depreciation")]
+    launches = ctx.refs.lists[(fleet.id, "next_gen_years")]
+
+    def book(t: int, r: int) -> str:
+        y = _ye(ctx, r)
+        sl = f"{cost}-({cost}-{salv})*MIN({y}/{life},1)"
+        rate = f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
+        db = f"IF({y}>={life},{salv},MAX({cost}*(1-{rate})^{y},{salv}))"
+        m, i = f"COUNT({cust})", f"INT({y})"
+        pj = f"IF({i}=0,1,INDEX({cust},{i}))"
+        pj1 = f"INDEX({cust},{i}+1)"
+        cu = f"{cost}*IF({y}>={m},IF({m}=0,1,INDEX({cust},{m})),{pj}+({pj1}-{pj})*({y}-{i}))"
+        return f'IF({meth}="straight_line",{sl},IF({meth}="declining_balance",{db},{cu}))'
+
+    def market(t: int, r: int) -> str:
+        y = _ye(ctx, r)
+        steps = f"SUMPRODUCT(ISNUMBER({launches})*({launches}<={y}))"
+        val = f"{cost}*(1-{n(fleet, 'mv_decline')})^{y}*(1-{n(fleet, 'next_gen_step')})^{steps}"
+        scrap = f"{cost}*{n(fleet, 'scrap_pct')}"
+        return f"IF({y}>={n(fleet, 'commercial_life_years')},{scrap},MAX({val},{scrap}))"
+
+    s.add(SC.GPU_BOOK, "GPU book value", book)
+    s.add(SC.GPU_MV, "GPU market value", market)
+
+
+def _facility_values(s: Section, ctx: Context) -> None:
+    """Facility book value (straight line) and market value."""
+    fac = ctx.one("facility")
+    if not fac:
+        s.add(SC.FAC_BOOK, "Facility book value", lambda t, r: "0")
+        s.add(SC.FAC_MV, "Facility market value", lambda t, r: "0")
+        return
+    fc, fl, pct = (
+        ctx.name(fac, "cost"),
+        ctx.name(fac, "life_years"),
+        ctx.name(fac, "market_value_pct"),
+    )
+    s.add(SC.FAC_BOOK, "Facility book value", lambda t, r: f"{fc}-{fc}*MIN({_ye(ctx, r)}/{fl},1)")
+    s.add(
+        SC.FAC_MV,
+        "Facility market value",
+        lambda t, r: f"{fc}*MAX(1-{_ye(ctx, r)}/{fl},0)*{pct}",
+    )
+
+
+def _depreciation(s: Section, ctx: Context) -> None:
+    """Depreciation: the fall in book value (from cost in the first period)."""
+    g, a = s.grid, s.at
+    fac = ctx.one("facility")
+    gpu = gpu_cost(ctx) if ctx.one("gpu_fleet") else "0"
+    fac_cost = ctx.name(fac, "cost") if fac else "0"
+
+    def dep(key: str, cost: str):
+        return lambda t, r: f"{g.prev(key, r, cost)}-{a(key, r)}"
+
+    s.add(SC.DEP_GPU, "GPU depreciation", dep(SC.GPU_BOOK, gpu))
+    s.add(SC.DEP_FAC, "Facility depreciation", dep(SC.FAC_BOOK, fac_cost))
+    s.add(SC.DEP, "Depreciation", lambda t, r: f"{a(SC.DEP_GPU, r)}+{a(SC.DEP_FAC, r)}")
+    s.add(SC.MV, "Market value", lambda t, r: f"{a(SC.GPU_MV, r)}+{a(SC.FAC_MV, r)}")
+
+
+def _sale_values(s: Section, ctx: Context) -> None:
+    """Orderly- and forced-sale values after haircuts; the asset value held (LTV), the
+    liquidation value, the planned sale proceeds (+ RVG) and the crypto collateral value."""
+    a, n = s.at, ctx.name
+    fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
+
+    def after_haircut(key: str):
+        gh = f"MIN(MAX({n(fleet, key)},0),1)" if fleet else "0"
+        fh = f"MIN(MAX({n(fac, key)},0),1)" if fac else "0"
+        return lambda t, r: f"{a(SC.GPU_MV, r)}*(1-{gh})+{a(SC.FAC_MV, r)}*(1-{fh})"
+
+    s.add(SC.SALE_VALUE, "Orderly-sale value", after_haircut("sale_haircut"))
+    s.add(SC.FORCED_VALUE, "Forced-sale value", after_haircut("liquidation_haircut"))
+
+    def t_(r) -> str:
+        return a(SC.T, r)
+
+    s.add(
+        SC.ASSET_VALUE,
+        "Asset value (held)",
+        lambda t, r: f"IF({t_(r)}<={P.SALE},{a(SC.MV, r)},0)",
+    )
+    s.add(
+        SC.LIQ_VALUE,
+        "Liquidation value",
+        lambda t, r: f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)},0)",
+    )
+    s.add(
+        SC.PROCEEDS,
+        "Planned sale proceeds + RVG",
+        lambda t, r: (
+            f"IF({t_(r)}={P.SALE},{a(SC.SALE_VALUE, r)}+{rvg_formula(ctx, a(SC.SALE_VALUE, r))},0)"
+        ),
+    )
+
+    def crypto_value(t: int, r: int) -> str:
+        def growth(c) -> str:
+            return f"(1+{n(c, 'price_growth')})^{_ye(ctx, r)}"
+
+        parts = [
+            f"{n(c, 'units')}*{n(c, 'price')}*{growth(c)}/{P.USD_PER_M}"
+            for c in ctx.deal.of_kind("crypto")
+        ]
+        return "+".join(parts) or "0"
+
+    s.add(SC.CRYPTO, "Crypto collateral value", crypto_value)
+
+
+# ------------------------------------------------------------------ base-case debt schedules
+# ``core.engine.schedules.base_case_schedules`` and ``dsra_target`` as formulas.
+
+
+def _base_cfads(g: Grid, ctx: Context) -> None:
+    ls = ctx.grids[K.LEASES]
     g.add(
-        "cfads_pre",
+        SC.CFADS_PRE,
         "Base-case CFADS before tax",
-        lambda t, r: f"{ls.ext('revenue', r)}-{g.at('opex', r)}-{g.at('fees', r)}",
+        lambda t, r: f"{ls.ext(LS.REVENUE, r)}-{g.at(SC.OPEX, r)}-{g.at(SC.FEES, r)}",
         st.MONEY,
-        grp,
+        "Base case",
     )
-    for k in range(K):
-        nm = ctx.tranches[k].terms["name"]
-        grp = f"Schedule {nm}"
-        io, mat, am, N = (
-            f"p_k{k}_io",
-            f"p_k{k}_mat",
-            ctx.tr(k, "amortisation"),
-            ctx.tr(k, "notional"),
-        )
-        last = f"MIN({mat},p_T-1)"
-        nper = f"({mat}-{io}+1)"
-        per = tl.col_range(f"per{k}", sheet=True)
-        rate = f"IF({io}<p_T,INDEX({per},{io}+1),0)"
-        g.add(
-            f"pmt{k}",
-            f"{nm}: annuity payment",
-            lambda t, r, rate=rate, nper=nper, N=N: (
-                f"IF({rate}=0,{N}/MAX({nper},1),{N}*{rate}/(1-(1+{rate})^(-{nper})))"
-            ),
-            st.MONEY,
-            grp,
-        )
-        inside = lambda r, io=io, last=last: f"AND({t_(r)}>={io},{t_(r)}<={last})"  # noqa: E731
-        g.add(
-            f"abal{k}",
-            f"{nm}: annuity balance (opening)",
-            lambda t, r, k=k, N=N: (
-                g.prev(f"abal{k}", r, N)
-                if t == 0
-                else f"{g.at(f'abal{k}', r - 1)}-{g.at(f'ann{k}', r - 1)}"
-            ),
-            st.MONEY,
-            grp,
-        )
-        g.add(
-            f"ann{k}",
-            f"{nm}: annuity principal",
-            lambda t, r, k=k, rate=rate, inside=inside: (
-                f"IF({inside(r)},"
-                f"MIN({g.at(f'pmt{k}', r)}-{g.at(f'abal{k}', r)}*{rate},{g.at(f'abal{k}', r)}),0)"
-            ),
-            st.MONEY,
-            grp,
-        )
-        cust = ctx.refs.lists[(ctx.tranches[k].id, "custom_schedule")]
 
-        def fixed(t, r, k=k, am=am, N=N, io=io, nper=nper, inside=inside, cust=cust):
-            i = f"{t_(r)}-{io}"
-            sl = f"IF({inside(r)},{N}/{nper},0)"
-            cu = f"IF(AND({inside(r)},{i}<COUNT({cust})),INDEX({cust},{i}+1)*{N},0)"
-            return (
-                f'IF(OR({nper}<=0,{io}>=p_T),0,IF({am}="straight_line",{sl},'
-                f'IF({am}="annuity",{g.at(f"ann{k}", r)},IF({am}="custom",{cu},0))))'
-            )
 
-        g.add(f"fixed{k}", f"{nm}: fixed schedule", fixed, st.MONEY, grp)
-        g.add(
-            f"open{k}",
-            f"{nm}: scheduled balance (opening)",
-            lambda t, r, k=k, N=N: (
-                N if t == 0 else f"{g.at(f'open{k}', r - 1)}-{g.at(f'sched{k}', r - 1)}"
-            ),
-            st.MONEY,
-            grp,
+def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
+    """Annuity (closed-form payment, level thereafter), straight line, custom or none; the
+    scheduled balance and base-case interest; the non-sculpted principal."""
+    a, tl = s.at, ctx.grids[K.TIMELINE]
+    nm, kp, ks = ctx.tranche_name(k), TrancheParams(k), TrancheSchedule(k)
+    io, am, N = kp.io, ctx.tr(k, "amortisation"), ctx.tr(k, "notional")
+    last = f"MIN({kp.mat},{P.T}-1)"
+    nper = f"({kp.mat}-{io}+1)"
+    per = tl.col_range(TrancheRate(k).per, sheet=True)
+    rate = f"IF({io}<{P.T},INDEX({per},{io}+1),0)"
+    s.add(
+        ks.pmt,
+        f"{nm}: annuity payment",
+        lambda t, r: f"IF({rate}=0,{N}/MAX({nper},1),{N}*{rate}/(1-(1+{rate})^(-{nper})))",
+    )
+
+    def inside(r: int) -> str:
+        return f"AND({a(SC.T, r)}>={io},{a(SC.T, r)}<={last})"
+
+    s.add(
+        ks.abal,
+        f"{nm}: annuity balance (opening)",
+        lambda t, r: N if t == 0 else f"{a(ks.abal, r - 1)}-{a(ks.ann, r - 1)}",
+    )
+    s.add(
+        ks.ann,
+        f"{nm}: annuity principal",
+        lambda t, r: (
+            f"IF({inside(r)},MIN({a(ks.pmt, r)}-{a(ks.abal, r)}*{rate},{a(ks.abal, r)}),0)"
+        ),
+    )
+    cust = ctx.refs.lists[(ctx.tranches[k].id, "custom_schedule")]
+
+    def fixed(t: int, r: int) -> str:
+        i = f"{a(SC.T, r)}-{io}"
+        sl = f"IF({inside(r)},{N}/{nper},0)"
+        cu = f"IF(AND({inside(r)},{i}<COUNT({cust})),INDEX({cust},{i}+1)*{N},0)"
+        return (
+            f'IF(OR({nper}<=0,{io}>={P.T}),0,IF({am}="straight_line",{sl},'
+            f'IF({am}="annuity",{a(ks.ann, r)},IF({am}="custom",{cu},0))))'
         )
-        g.add(
-            f"int{k}",
-            f"{nm}: base-case interest",
-            lambda t, r, k=k: f"{g.at(f'open{k}', r)}*{tl.ext(f'per{k}', r)}",
-            st.MONEY,
-            grp,
-        )
-        g.add(
-            f"nons{k}",
-            f"{nm}: non-sculpted principal",
-            lambda t, r, k=k, am=am: (
-                f'IF({am}="sculpted",0,MIN({g.at(f"fixed{k}", r)},{g.at(f"open{k}", r)}))'
-            ),
-            st.MONEY,
-            grp,
-        )
-    grp = "Base case"
-    ints = lambda r: "+".join(g.at(f"int{k}", r) for k in range(K)) or "0"  # noqa: E731
-    nons = lambda r: "+".join(g.at(f"nons{k}", r) for k in range(K)) or "0"  # noqa: E731
-    g.add(
-        "tax_base",
+
+    s.add(ks.fixed, f"{nm}: fixed schedule", fixed)
+    s.add(
+        ks.open,
+        f"{nm}: scheduled balance (opening)",
+        lambda t, r: N if t == 0 else f"{a(ks.open, r - 1)}-{a(ks.sched, r - 1)}",
+    )
+    per_k = TrancheRate(k).per
+    s.add(
+        ks.interest, f"{nm}: base-case interest", lambda t, r: f"{a(ks.open, r)}*{tl.ext(per_k, r)}"
+    )
+    s.add(
+        ks.nonsculpted,
+        f"{nm}: non-sculpted principal",
+        lambda t, r: f'IF({am}="sculpted",0,MIN({a(ks.fixed, r)},{a(ks.open, r)}))',
+    )
+
+
+def _sum(g: Grid, r: int, keys: list[str]) -> str:
+    """``a+b+...`` (``0`` when none), unbracketed."""
+    return "+".join(g.at(key, r) for key in keys) or "0"
+
+
+def _base_tax(s: Section, ctx: Context) -> None:
+    a = s.at
+    interest = [TrancheSchedule(k).interest for k in range(ctx.K)]
+    s.add(
+        SC.TAX_BASE,
         "Base-case tax",
-        lambda t, r: f"p_tax*MAX({g.at('cfads_pre', r)}-{g.at('dep', r)}-({ints(r)}),0)",
-        st.MONEY,
-        grp,
+        lambda t, r: (
+            f"{P.TAX}*MAX({a(SC.CFADS_PRE, r)}-{a(SC.DEP, r)}-({_sum(s.grid, r, interest)}),0)"
+        ),
     )
-    g.add(
-        "cfads_base",
+    s.add(
+        SC.CFADS_BASE,
         "Base-case CFADS",
-        lambda t, r: f"{g.at('cfads_pre', r)}-{g.at('tax_base', r)}",
-        st.MONEY,
-        grp,
+        lambda t, r: f"{a(SC.CFADS_PRE, r)}-{a(SC.TAX_BASE, r)}",
     )
-    for k in range(K):
-        nm = ctx.tranches[k].terms["name"]
-        am, io, mat = ctx.tr(k, "amortisation"), f"p_k{k}_io", f"p_k{k}_mat"
 
-        def sculpt(t, r, k=k, am=am, io=io, mat=mat):
-            earlier = "".join(f"-{g.at(f'sc{j}', r)}" for j in range(k))
-            room = (
-                f"{g.at('cfads_base', r)}/{ctx.tr(k, 'target_dscr')}-({ints(r)})"
-                f"-({nons(r)}){earlier}"
-            )
-            return (
-                f'IF(AND({am}="sculpted",{t_(r)}>={io},{t_(r)}<={mat}),'
-                f"MIN(MAX({room},0),{g.at(f'open{k}', r)}),0)"
-            )
 
-        g.add(f"sc{k}", f"{nm}: sculpted principal", sculpt, st.MONEY, f"Schedule {nm}")
-        g.add(
-            f"sched{k}",
-            f"{nm}: scheduled principal",
-            lambda t, r, k=k: f"{g.at(f'nons{k}', r)}+{g.at(f'sc{k}', r)}",
-            st.MONEY,
-            f"Schedule {nm}",
+def _sculpted_schedule(s: Section, ctx: Context, k: int) -> None:
+    """Sculpted principal: MAX(0, MIN(CFADS / target - interest - other scheduled principal,
+    balance)) on base-case CFADS after tax; the scheduled principal."""
+    g, a = s.grid, s.at
+    nm, kp, ks = ctx.tranche_name(k), TrancheParams(k), TrancheSchedule(k)
+    am, target = ctx.tr(k, "amortisation"), ctx.tr(k, "target_dscr")
+    interest = [TrancheSchedule(i).interest for i in range(ctx.K)]
+    others = [TrancheSchedule(i).nonsculpted for i in range(ctx.K)]
+
+    def sculpt(t: int, r: int) -> str:
+        earlier = "".join(f"-{a(TrancheSchedule(j).sculpted, r)}" for j in range(k))
+        room = (
+            f"{a(SC.CFADS_BASE, r)}/{target}-({_sum(g, r, interest)})"
+            f"-({_sum(g, r, others)}){earlier}"
         )
-    scheds = lambda r: "+".join(g.at(f"sched{k}", r) for k in range(K)) or "0"  # noqa: E731
-    g.add(
-        "ds_base", "Base-case debt service", lambda t, r: f"{ints(r)}+{scheds(r)}", st.MONEY, "DSRA"
+        return (
+            f'IF(AND({am}="sculpted",{a(SC.T, r)}>={kp.io},{a(SC.T, r)}<={kp.mat}),'
+            f"MIN(MAX({room},0),{a(ks.open, r)}),0)"
+        )
+
+    s.add(ks.sculpted, f"{nm}: sculpted principal", sculpt)
+    s.add(
+        ks.sched,
+        f"{nm}: scheduled principal",
+        lambda t, r: f"{a(ks.nonsculpted, r)}+{a(ks.sculpted, r)}",
     )
-    tcol, ds = g.col_range("t"), g.col_range("ds_base")
-    g.add(
-        "dsra_target",
+
+
+def _dsra_target(s: Section, ctx: Context) -> None:
+    """Base-case debt service and the DSRA target: the next ``p_dsra_n`` periods of it."""
+    g, a = s.grid, s.at
+    interest = [TrancheSchedule(k).interest for k in range(ctx.K)]
+    principal = [TrancheSchedule(k).sched for k in range(ctx.K)]
+    s.add(
+        SC.DS_BASE,
+        "Base-case debt service",
+        lambda t, r: f"{_sum(g, r, interest)}+{_sum(g, r, principal)}",
+    )
+    tcol, ds = g.col_range(SC.T), g.col_range(SC.DS_BASE)
+    s.add(
+        SC.DSRA_TARGET,
         "DSRA target",
-        lambda t, r: f"SUMPRODUCT(({tcol}>{t_(r)})*({tcol}<={t_(r)}+p_dsra_n)*{ds})",
-        st.MONEY,
-        "DSRA",
+        lambda t, r: f"SUMPRODUCT(({tcol}>{a(SC.T, r)})*({tcol}<={a(SC.T, r)}+{P.DSRA_N})*{ds})",
     )

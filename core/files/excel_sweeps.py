@@ -1,199 +1,154 @@
-"""``CashFlows`` steps 8-10 as formulas: acceleration and cash sweeps, the lock-up account,
-the distribution to equity, write-offs and closing balances (after :mod:`excel_covenants`).
-"""
+"""``CashFlows`` steps at the bottom of the waterfall: acceleration and cash sweeps, the lock-up
+account, and the distribution to equity with write-offs and closing balances. Steps of
+:mod:`core.files.excel_waterfall`."""
 
 from __future__ import annotations
 
-from core.files import excel_style as st
-from core.files.excel_covenants import EPS, prepay
-from core.files.excel_grid import Context, Grid
-from core.files.excel_grid import flag01 as b01
+from typing import TYPE_CHECKING
+
+from core.files.excel_grid import Context, Section
+from core.files.excel_keys import CF, PROCEEDS, SWEEP, P, TrancheFlow, TrancheParams
+from core.files.excel_payments import prepay
+
+if TYPE_CHECKING:
+    from core.files.excel_waterfall import Flow
 
 
-def write_sweeps(g: Grid, ctx: Context) -> None:
-    a = g.at
-    K = len(ctx.tranches)
-    names = [b.terms["name"] for b in ctx.tranches]
-
-    add = g.add
-
-    def total(prefix: str, r: int) -> str:
-        return g.total(prefix, r, range(K))
-
-    # ------------------------------------------------------------ 8. sweeps
-    G = "8. Acceleration and sweeps"
-    add(
-        "cash8",
+def sweeps(s: Section, ctx: Context, flow: Flow) -> None:
+    """An acceleration releases trapped cash; a sweep-all action sends the spare cash to debt
+    by seniority; then each tranche's percentage sweep, in seniority order."""
+    a, cash, trap = s.at, flow.cash, flow.trap
+    s.add(
+        CF.CASH8,
         "Cash incl. trapped cash released to an acceleration",
-        lambda t, r: f"{a('cash6', r)}+IF({a('accel', r)}=1,{a('trap1', r)},0)",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(cash, r)}+IF({a(CF.ACCEL, r)}=1,{a(trap, r)},0)",
     )
-    add(
-        "trap8",
+    s.add(
+        CF.TRAP8,
         "Lock-up account after acceleration",
-        lambda t, r: f"IF({a('accel', r)}=1,0,{a('trap1', r)})",
-        st.MONEY,
-        G,
+        lambda t, r: f"IF({a(CF.ACCEL, r)}=1,0,{a(trap, r)})",
     )
-    add(
-        "swept",
+    s.add(
+        CF.SWEPT,
         "Cash swept to debt",
-        lambda t, r: f"IF({a('sweep_all', r)}=1,{a('cash8', r)},0)",
-        st.MONEY,
-        G,
+        lambda t, r: f"IF({a(CF.SWEEP_ALL, r)}=1,{a(CF.CASH8, r)},0)",
     )
-    left = prepay(g, ctx, "s", "swept", "b4_", "b5_", G)
-    cash = "cash8b"
-    add(
-        cash,
+    left = prepay(s, ctx, SWEEP, CF.SWEPT, flow)
+    s.add(
+        CF.CASH8B,
         "Cash after sweep",
-        lambda t, r, lf=left: f"{a('cash8', r)}-{a('swept', r)}+{a(lf, r) if K else a('swept', r)}",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(CF.CASH8, r)}-{a(CF.SWEPT, r)}+{a(left, r)}",
     )
-    for k in range(K):
-        add(
-            f"psw{k}",
-            f"{names[k]}: percentage sweep",
-            lambda t, r, k=k, c=cash: (
-                f"IF(AND({a('sweep_all', r)}=0,p_k{k}_sweep>0),"
-                f"MIN({a(c, r)}*p_k{k}_sweep,{a(f'b5_{k}', r)}),0)"
-            ),
-            st.MONEY,
-            G,
-        )
-        add(
-            f"cs{k}",
-            "Cash after sweep",
-            lambda t, r, k=k, c=cash: f"{a(c, r)}-{a(f'psw{k}', r)}",
-            st.MONEY,
-            G,
-        )
-        add(
-            f"b6_{k}",
-            f"{names[k]}: balance after sweeps",
-            lambda t, r, k=k: f"{a(f'b5_{k}', r)}-{a(f'psw{k}', r)}",
-            st.MONEY,
-            G,
-        )
-        cash = f"cs{k}"
+    flow.cash, flow.trap = CF.CASH8B, CF.TRAP8
+    for k in range(ctx.K):
+        _percentage_sweep(s, ctx, k, flow)
 
-    # ------------------------------------------------------------ 9. lock-up account
-    G = "9. Lock-up account"
-    add(
-        "short_any",
-        "Any class short",
-        lambda t, r: b01(f"{total('short', r)}>{EPS}"),
-        st.FLAG,
-        G,
-        8,
+
+def _percentage_sweep(s: Section, ctx: Context, k: int, flow: Flow) -> None:
+    a, tk, share = s.at, TrancheFlow(k), TrancheParams(k).sweep
+    cash, bal = flow.cash, flow.balances[k]
+    s.add(
+        tk.pct_sweep,
+        f"{ctx.tranche_name(k)}: percentage sweep",
+        lambda t, r: (
+            f"IF(AND({a(CF.SWEEP_ALL, r)}=0,{share}>0),MIN({a(cash, r)}*{share},{a(bal, r)}),0)"
+        ),
     )
-    add(
-        "hold",
+    s.add(
+        tk.cash_after_sweep, "Cash after sweep", lambda t, r: f"{a(cash, r)}-{a(tk.pct_sweep, r)}"
+    )
+    s.add(
+        tk.after_sweeps,
+        f"{ctx.tranche_name(k)}: balance after sweeps",
+        lambda t, r: f"{a(bal, r)}-{a(tk.pct_sweep, r)}",
+    )
+    flow.cash, flow.balances[k] = tk.cash_after_sweep, tk.after_sweeps
+
+
+def lockup(s: Section, ctx: Context, flow: Flow) -> None:
+    """Cash is held in the lock-up account while cash is trapped or a class is short; the
+    account is released once the tests pass again."""
+    a, cash, trap = s.at, flow.cash, flow.trap
+    shortfalls = [TrancheFlow(k).shortfall for k in range(ctx.K)]
+    s.flag(CF.SHORT_ANY, "Any class short", lambda t, r: f"{s.grid.total(shortfalls, r)}>{P.EPS}")
+    s.flag(
+        CF.HOLD,
         "Cash held in lock-up account",
-        lambda t, r: b01(
-            f"OR({a('trap_mode', r)}=1,AND({a('short_any', r)}=1,{a('release', r)}=0))"
-        ),
-        st.FLAG,
-        G,
-        8,
+        lambda t, r: f"OR({a(CF.TRAP_MODE, r)}=1,AND({a(CF.SHORT_ANY, r)}=1,{a(CF.RELEASE, r)}=0))",
     )
-    add(
-        "trap9",
+    s.add(
+        CF.TRAP9,
         "Lock-up account after trap",
-        lambda t, r, c=cash: f"{a('trap8', r)}+IF({a('hold', r)}=1,{a(c, r)},0)",
-        st.MONEY,
-        G,
+        lambda t, r: f"{a(trap, r)}+IF({a(CF.HOLD, r)}=1,{a(cash, r)},0)",
     )
-    add(
-        "cured",
+    s.flag(
+        CF.CURED,
         "Tests pass: release lock-up account",
-        lambda t, r: b01(
-            f"AND({a('hold', r)}=0,{a('lock', r)}=0,{a('ltvb', r)}=0,{a('sweep_all', r)}=0)"
+        lambda t, r: (
+            f"AND({a(CF.HOLD, r)}=0,{a(CF.LOCK, r)}=0,{a(CF.LTVB, r)}=0,{a(CF.SWEEP_ALL, r)}=0)"
         ),
-        st.FLAG,
-        G,
-        8,
     )
-    add(
-        "trap",
+    s.add(
+        CF.TRAP,
         "Lock-up account (closing)",
-        lambda t, r: f"IF({a('cured', r)}=1,0,{a('trap9', r)})",
-        st.MONEY,
-        G,
+        lambda t, r: f"IF({a(CF.CURED, r)}=1,0,{a(CF.TRAP9, r)})",
+    )
+    flow.trap = CF.TRAP
+
+
+def distribution(s: Section, ctx: Context, flow: Flow) -> None:
+    """What is not held goes to equity (with the lock-up account once cured); at the end of the
+    debt (release or last period) what is still owed is written off."""
+    a, cash = s.at, flow.cash
+    s.add(
+        CF.DISTRIBUTION,
+        "Distribution to equity",
+        lambda t, r: (
+            f"IF({a(CF.HOLD, r)}=1,0,{a(cash, r)})+IF({a(CF.CURED, r)}=1,{a(CF.TRAP9, r)},0)"
+        ),
+    )
+    s.flag(
+        CF.ENDS,
+        "Debt ends (release or last period)",
+        lambda t, r: f"AND(OR({a(CF.RELEASE, r)}=1,{a(CF.LAST, r)}=1),{a(CF.ALIVE, r)}=1)",
+    )
+    s.flag(
+        CF.DEAD,
+        "Assets liquidated (closing)",
+        lambda t, r: f"OR({a(CF.ALIVE, r)}=0,{a(CF.LIQ, r)}=1)",
+    )
+    for k in range(ctx.K):
+        _closing(s, ctx, k, flow.balances[k])
+    s.add(
+        CF.EQUITY_CF,
+        "Net equity cash flow",
+        lambda t, r: f"{a(CF.DISTRIBUTION, r)}-{a(CF.INJECTION, r)}",
     )
 
-    # ------------------------------------------------------------ 10. distribution, balances
-    G = "10. Distribution and balances"
-    add(
-        "distribution",
-        "Distribution to equity",
-        lambda t, r, c=cash: (
-            f"IF({a('hold', r)}=1,0,{a(c, r)})+IF({a('cured', r)}=1,{a('trap9', r)},0)"
-        ),
-        st.MONEY,
-        G,
+
+def _closing(s: Section, ctx: Context, k: int, bal: str) -> None:
+    """A tranche's write-off, closing balance and arrears, principal and cash received."""
+    a, tk, nm = s.at, TrancheFlow(k), ctx.tranche_name(k)
+
+    def ends(r) -> str:
+
+        return f"{a(CF.ENDS, r)}=1"
+
+    s.add(
+        tk.writeoff,
+        f"{nm}: written off",
+        lambda t, r: f"IF({ends(r)},{a(bal, r)}+{a(tk.arrears, r)},0)",
     )
-    add(
-        "ends",
-        "Debt ends (release or last period)",
-        lambda t, r: b01(f"AND(OR({a('release', r)}=1,{a('last', r)}=1),{a('alive', r)}=1)"),
-        st.FLAG,
-        G,
-        8,
+    s.add(tk.closing, f"{nm}: closing balance", lambda t, r: f"IF({ends(r)},0,{a(bal, r)})")
+    s.add(
+        tk.arrears_out,
+        f"{nm}: arrears carried forward",
+        lambda t, r: f"IF({ends(r)},0,{a(tk.arrears, r)})",
     )
-    add(
-        "dead",
-        "Assets liquidated (closing)",
-        lambda t, r: b01(f"OR({a('alive', r)}=0,{a('liq', r)}=1)"),
-        st.FLAG,
-        G,
-        8,
-    )
-    for k in range(K):
-        nm = names[k]
-        add(
-            f"wo{k}",
-            f"{nm}: written off",
-            lambda t, r, k=k: f"IF({a('ends', r)}=1,{a(f'b6_{k}', r)}+{a(f'arr2_{k}', r)},0)",
-            st.MONEY,
-            G,
-        )
-        add(
-            f"bal{k}",
-            f"{nm}: closing balance",
-            lambda t, r, k=k: f"IF({a('ends', r)}=1,0,{a(f'b6_{k}', r)})",
-            st.MONEY,
-            G,
-        )
-        add(
-            f"arr{k}",
-            f"{nm}: arrears carried forward",
-            lambda t, r, k=k: f"IF({a('ends', r)}=1,0,{a(f'arr2_{k}', r)})",
-            st.MONEY,
-            G,
-        )
-        add(
-            f"prin{k}",
-            f"{nm}: principal paid",
-            lambda t, r, k=k: (
-                f"{a(f'spaid{k}', r)}+{a(f'ppm_{k}', r)}+{a(f'pps_{k}', r)}+{a(f'psw{k}', r)}"
-            ),
-            st.MONEY,
-            G,
-        )
-        add(
-            f"flow{k}",
-            f"{nm}: cash to lenders",
-            lambda t, r, k=k: f"{a(f'ipaid{k}', r)}+{a(f'prin{k}', r)}",
-            st.MONEY,
-            G,
-        )
-    add(
-        "equity_cf",
-        "Net equity cash flow",
-        lambda t, r: f"{a('distribution', r)}-{a('injection', r)}",
-        st.MONEY,
-        G,
+    paid = (tk.sched_paid, PROCEEDS.paid(k), SWEEP.paid(k), tk.pct_sweep)
+    s.add(tk.principal_paid, f"{nm}: principal paid", lambda t, r: "+".join(a(p, r) for p in paid))
+    s.add(
+        tk.to_lenders,
+        f"{nm}: cash to lenders",
+        lambda t, r: f"{a(tk.interest_paid, r)}+{a(tk.principal_paid, r)}",
     )

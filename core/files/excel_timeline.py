@@ -7,21 +7,34 @@ from __future__ import annotations
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
+from core.engine import constants as c
+from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_keys import TL, P, TrancheParams, TrancheRate
 
-
-def _one(ctx: Context, kind: str):
-    blocks = ctx.deal.of_kind(kind)
-    return blocks[0] if blocks else None
+#: (name, label, value) of the engine's constants, so that no formula types a number
+CONSTANTS = (
+    (P.EPS, "Amounts at or below this are zero (USD m)", c.EPS),
+    (P.TINY, "Denominators at or below this are zero", c.TINY),
+    (P.HOURS_PER_YEAR, "Hours a year", c.HOURS_PER_YEAR),
+    (P.DAY_COUNT_BASE, "Days a year of the /360 day counts", c.DAY_COUNT_BASE),
+    (P.MONTHS_PER_YEAR, "Months a year", c.MONTHS_PER_YEAR),
+    (P.PPY_MONTHLY, "Periods a year, monthly", c.PERIODS_PER_YEAR["monthly"]),
+    (P.PPY_QUARTERLY, "Periods a year, quarterly", c.PERIODS_PER_YEAR["quarterly"]),
+    (P.USD_PER_M, "USD in a USD million", c.USD_PER_MILLION),
+    (P.THOUSANDS_PER_M, "USD thousands in a USD million", c.THOUSANDS_PER_MILLION),
+    (P.IRR_LO, "Lowest periodic IRR searched", c.IRR_LO),
+    (P.IRR_HI, "Highest periodic IRR searched", c.IRR_HI),
+)
 
 
 class Params:
-    """Rows of the Parameters sheet; each value is a workbook-scoped name ``p_<key>``."""
+    """Rows of the Parameters sheet; each value is a workbook-scoped name (``excel_keys.P``)."""
 
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
-        self.ws = wb.create_sheet("Parameters")
+        self.ws = wb.create_sheet(K.PARAMETERS)
         st.title(
             self.ws,
             "Parameters derived from Inputs",
@@ -35,15 +48,16 @@ class Params:
         self.ws.freeze_panes = "B5"
 
     def add(
-        self, key: str, label: str, value, fmt: str = st.NUMBER, engine: bool = False, how=""
+        self, name: str, label: str, value, fmt: str = st.NUMBER, constant: bool = False, how=""
     ) -> str:
-        name = f"p_{key}"
+        """Row ``label`` named ``name``: a formula (text without ``=``) or a value; a
+        ``constant`` of the engine is shown as an input (blue)."""
         ws, r = self.ws, self.row
         ws.cell(r, 1, label)
         cell = ws.cell(r, 2)
-        if engine:
+        if constant:
             cell.value = value
-            st.style_engine_value(cell, fmt)
+            st.style_input(cell, fmt)
         elif isinstance(value, str):
             cell.value = "=" + value
             st.style_formula(cell, fmt)
@@ -51,178 +65,179 @@ class Params:
             cell.value = value
             st.style_formula(cell, fmt)
         ws.cell(r, 3, name).font = st.NOTE_FONT
-        ws.cell(r, 4, how or ("computed by CapStack engine" if engine else "")).font = st.NOTE_FONT
-        self.wb.defined_names[name] = DefinedName(name, attr_text=f"Parameters!$B${r}")
+        ws.cell(r, 4, how).font = st.NOTE_FONT
+        self.wb.defined_names[name] = DefinedName(name, attr_text=f"{K.PARAMETERS}!$B${r}")
         self.row += 1
         return name
 
 
 def _ceil_periods(months: str) -> str:
-    return f"ROUNDUP({months}/p_mpp,0)"
+    return f"ROUNDUP({months}/{P.MPP},0)"
 
 
 def write_parameters(wb: Workbook, ctx: Context) -> Params:
     p = Params(wb)
+    for name, label, value in CONSTANTS:
+        p.add(name, label, value, constant=True, how="core.engine.constants")
+    _period_parameters(p, ctx)
+    _covenant_parameters(p, ctx)
+    _tranche_parameters(p, ctx)
+    return p
+
+
+def _period_parameters(p: Params, ctx: Context) -> None:
     spv = ctx.deal.of_kind("spv")[0]
-    n = ctx.name
-    p.add("ppy", "Periods per year", f'IF({n(spv, "period")}="monthly",12,4)', st.INT)
-    p.add("mpp", "Months per period", "12/p_ppy", st.INT)
+    monthly = f'{ctx.name(spv, "period")}="monthly"'
+    p.add(P.PPY, "Periods per year", f"IF({monthly},{P.PPY_MONTHLY},{P.PPY_QUARTERLY})", st.INT)
+    p.add(P.MPP, "Months per period", f"{P.MONTHS_PER_YEAR}/{P.PPY}", st.INT)
     p.add(
-        "T",
+        P.T,
         "Periods in the model (rows of each period sheet)",
         ctx.T,
         st.INT,
         how="fixed when the workbook is exported: changing the horizon needs a re-export",
     )
-    p.add("tax", "Tax rate", n(spv, "tax_rate"), st.PCT)
-    cov = _one(ctx, "covenant")
-    for key, field_name, default, fmt in (
-        ("lockup_dscr", "lockup_dscr", "0", "0.00"),
-        ("lockup_action", "lockup_action", '"trap"', st.NUMBER),
-        ("default_dscr", "default_dscr", "0", "0.00"),
-        ("default_action", "default_action", '"accelerate"', st.NUMBER),
-        ("ltv_max", "ltv_max", "0", st.PCT),
-        ("ltv_action", "ltv_action", '"sweep"', st.NUMBER),
+    p.add(P.TAX, "Tax rate", ctx.name(spv, "tax_rate"), st.PCT)
+
+
+def _covenant_parameters(p: Params, ctx: Context) -> None:
+    n, cov = ctx.name, ctx.one("covenant")
+    for name, field_name, default, fmt in (
+        (P.LOCKUP_DSCR, "lockup_dscr", "0", "0.00"),
+        (P.LOCKUP_ACTION, "lockup_action", '"trap"', st.NUMBER),
+        (P.DEFAULT_DSCR, "default_dscr", "0", "0.00"),
+        (P.DEFAULT_ACTION, "default_action", '"accelerate"', st.NUMBER),
+        (P.LTV_MAX, "ltv_max", "0", st.PCT),
+        (P.LTV_ACTION, "ltv_action", '"sweep"', st.NUMBER),
     ):
-        p.add(key, key.replace("_", " ").capitalize(), n(cov, field_name) if cov else default, fmt)
+        label = field_name.replace("_", " ").capitalize()
+        p.add(name, label, n(cov, field_name) if cov else default, fmt)
     look = _ceil_periods(n(cov, "lookback_months")) if cov else "1"
-    p.add("lookback", "DSCR test window (periods)", look, st.INT)
-    fleet = _one(ctx, "gpu_fleet")
+    p.add(P.LOOKBACK, "DSCR test window (periods)", look, st.INT)
+    fleet = ctx.one("gpu_fleet")
     lag = f"MAX(1,{_ceil_periods(n(fleet, 'liquidation_lag_months'))})" if fleet else "1"
-    p.add("lag", "Liquidation lag (periods after acceleration)", lag, st.INT)
-    crypto = ctx.deal.of_kind("crypto")
-    p.add(
-        "margin_ltv",
-        "Crypto margin-call LTV",
-        n(crypto[0], "margin_call_ltv") if crypto else "0",
-        st.PCT,
-    )
-    p.add(
-        "crypto_liq_ltv",
-        "Crypto liquidation LTV",
-        n(crypto[0], "liquidation_ltv") if crypto else "0",
-        st.PCT,
-    )
-    for k, b in enumerate(ctx.tranches):
-        label = b.terms["name"]
-        p.add(
-            f"k{k}_mat",
-            f"{label}: maturity period (index)",
-            f"ROUND({ctx.tr(k, 'tenor_years')}*p_ppy,0)-1",
-            st.INT,
-        )
-        p.add(
-            f"k{k}_io",
-            f"{label}: interest-only periods",
-            _ceil_periods(ctx.tr(k, "io_months")),
-            st.INT,
-        )
-        p.add(
-            f"k{k}_sweep",
-            f"{label}: share of spare cash swept",
-            f'IF({ctx.tr(k, "amortisation")}="sweep",1,{ctx.tr(k, "sweep_pct")})',
-            st.PCT,
-        )
-    notionals = ",".join(ctx.tr(k, "notional") for k in range(len(ctx.tranches))) or "0"
-    p.add("debt0", "Debt at closing (USD m)", f"SUM({notionals})", st.MONEY)
+    p.add(P.LAG, "Liquidation lag (periods after acceleration)", lag, st.INT)
+    crypto = ctx.one("crypto")
+    margin = n(crypto, "margin_call_ltv") if crypto else "0"
+    p.add(P.MARGIN_LTV, "Crypto margin-call LTV", margin, st.PCT)
+    liq = n(crypto, "liquidation_ltv") if crypto else "0"
+    p.add(P.CRYPTO_LIQ_LTV, "Crypto liquidation LTV", liq, st.PCT)
+
+
+def _tranche_parameters(p: Params, ctx: Context) -> None:
+    n = ctx.name
+    for k in range(ctx.K):
+        label, kp = ctx.tranche_name(k), TrancheParams(k)
+        tenor, io = ctx.tr(k, "tenor_years"), ctx.tr(k, "io_months")
+        p.add(kp.mat, f"{label}: maturity period (index)", f"ROUND({tenor}*{P.PPY},0)-1", st.INT)
+        p.add(kp.io, f"{label}: interest-only periods", _ceil_periods(io), st.INT)
+        sweep = f'IF({ctx.tr(k, "amortisation")}="sweep",1,{ctx.tr(k, "sweep_pct")})'
+        p.add(kp.sweep, f"{label}: share of spare cash swept", sweep, st.PCT)
+    notionals = ",".join(ctx.tr(k, "notional") for k in range(ctx.K)) or "0"
+    p.add(P.DEBT0, "Debt at closing (USD m)", f"SUM({notionals})", st.MONEY)
     eq = ",".join(n(b, "amount") for b in ctx.deal.of_kind("equity")) or "0"
-    p.add("equity0", "Equity invested (USD m)", f"SUM({eq})", st.MONEY)
-    p.add(
-        "final",
-        "Final maturity period (index, for LLCR)",
-        f"MIN(MAX({','.join(f'p_k{k}_mat' for k in range(len(ctx.tranches))) or '0'}),p_T-1)"
-        if ctx.tranches
-        else "p_T-1",
-        st.INT,
-    )
-    reserve = _one(ctx, "reserve")
-    if reserve and ctx.tranches:
-        p.add(
-            "dsra_n",
-            "DSRA target (periods of debt service)",
-            _ceil_periods(n(reserve, "target_months")),
-            st.INT,
-        )
-        p.add("dsra_funded", "DSRA funded at closing", n(reserve, "funded_at_close"))
+    p.add(P.EQUITY0, "Equity invested (USD m)", f"SUM({eq})", st.MONEY)
+    mats = ",".join(TrancheParams(k).mat for k in range(ctx.K))
+    final = f"MIN(MAX({mats}),{P.T}-1)" if ctx.K else f"{P.T}-1"
+    p.add(P.FINAL, "Final maturity period (index, for LLCR)", final, st.INT)
+    reserve = ctx.one("reserve")
+    label = "DSRA target (periods of debt service)"
+    if reserve and ctx.K:
+        p.add(P.DSRA_N, label, _ceil_periods(n(reserve, "target_months")), st.INT)
+        p.add(P.DSRA_FUNDED, "DSRA funded at closing", n(reserve, "funded_at_close"))
     else:
-        p.add("dsra_n", "DSRA target (periods of debt service)", 0, st.INT)
-        p.add("dsra_funded", "DSRA funded at closing", False)
-    return p
+        p.add(P.DSRA_N, label, 0, st.INT)
+        p.add(P.DSRA_FUNDED, "DSRA funded at closing", False)
 
 
 def write_timeline(wb: Workbook, ctx: Context) -> Grid:
-    g = Grid("Timeline", ctx.T)
-    spv = ctx.deal.of_kind("spv")[0]
-    close = ctx.name(spv, "closing_date")
-    curve = ctx.refs.lists[(spv.id, "base_rate_curve")]
-    g.add("t", "Period", lambda t, r: "0" if t == 0 else f"{g.at('t', r - 1)}+1", st.INT, width=7)
-    g.add("start", "Start", lambda t, r: f"EDATE({close},{g.at('t', r)}*p_mpp)", st.DATE)
-    g.add("end", "End", lambda t, r: f"EDATE({close},({g.at('t', r)}+1)*p_mpp)", st.DATE)
-    g.add("ys", "Years at start", lambda t, r: f"{g.at('t', r)}/p_ppy", st.FRACTION)
-    g.add("ye", "Years at end", lambda t, r: f"({g.at('t', r)}+1)/p_ppy", st.FRACTION)
-    g.add("last", "Last period", lambda t, r: f"IF({g.at('t', r)}=p_T-1,1,0)", st.FLAG, width=7)
-    g.add(
-        "act",
-        "ACT/360 fraction",
-        lambda t, r: f"({g.at('end', r)}-{g.at('start', r)})/360",
-        st.FRACTION,
-    )
-    base = ctx.name(spv, "base_rate")
-    g.add(
-        "base",
-        "Base rate",
-        lambda t, r: (
-            f"IF(COUNT({curve})=0,{base},"
-            f"INDEX({curve},MIN(INT({g.at('ys', r)}),COUNT({curve})-1)+1))"
-        ),
-        st.PCT4,
-    )
-    K = len(ctx.tranches)
-    for k, b in enumerate(ctx.tranches):
-        nm = b.terms["name"]
-        grp = f"Tranche {nm}"
-        g.add(
-            f"yf{k}",
-            f"{nm}: year fraction",
-            lambda t, r, k=k: f'IF({ctx.tr(k, "day_count")}="ACT/360",{g.at("act", r)},p_mpp/12)',
-            st.FRACTION,
-            grp,
-        )
-        g.add(
-            f"rate{k}",
-            f"{nm}: annual rate",
-            lambda t, r, k=k: (
-                f'IF({ctx.tr(k, "rate_type")}="floating",'
-                f"{g.at('base', r)}+{ctx.tr(k, 'spread')},{ctx.tr(k, 'coupon')})"
-            ),
-            st.PCT4,
-            grp,
-        )
-        g.add(
-            f"per{k}",
-            f"{nm}: periodic rate",
-            lambda t, r, k=k: f"{g.at(f'rate{k}', r)}*{g.at(f'yf{k}', r)}",
-            st.PCT4,
-            grp,
-        )
-
-    def debt_rate(t: int, r: int) -> str:
-        if K == 0:
-            return "0"
-        num = "+".join(f"{ctx.tr(k, 'notional')}*{g.at(f'per{k}', r)}" for k in range(K))
-        return f"IF(p_debt0>0,({num})/p_debt0,0)"
-
-    g.add("drate", "Debt rate per period (notional-weighted)", debt_rate, st.PCT4, "Discounting")
-    g.add(
-        "disc",
+    g = Grid(K.TIMELINE, ctx.T)
+    ctx.grids[K.TIMELINE] = g
+    _calendar(g, ctx)
+    _tranche_rates(g, ctx)
+    s = g.section("Discounting")
+    s.add(TL.DRATE, "Debt rate per period (notional-weighted)", _debt_rate(g, ctx), st.PCT4)
+    s.add(
+        TL.DISC,
         "Discount factor",
-        lambda t, r: f"{g.prev('disc', r, '1')}/(1+{g.at('drate', r)})",
+        lambda t, r: f"{g.prev(TL.DISC, r, '1')}/(1+{g.at(TL.DRATE, r)})",
         st.FRACTION,
-        "Discounting",
     )
-    ws = wb.create_sheet("Timeline")
+    ws = wb.create_sheet(K.TIMELINE)
     st.title(ws, "Timeline: the period grid", "Every cell is a formula on Inputs / Parameters.")
     g.write(ws)
     ws.freeze_panes = ws.cell(FIRST_ROW, 2)
-    ctx.grids["tl"] = g
     return g
+
+
+def _calendar(g: Grid, ctx: Context) -> None:
+    """Period index, dates, years from closing, last period, ACT/360 fraction, base rate."""
+    spv = ctx.deal.of_kind("spv")[0]
+    close, base = ctx.name(spv, "closing_date"), ctx.name(spv, "base_rate")
+    curve = ctx.refs.lists[(spv.id, "base_rate_curve")]
+
+    def t_(r) -> str:
+        return g.at(TL.T, r)
+
+    g.add(TL.T, "Period", lambda t, r: "0" if t == 0 else f"{g.at(TL.T, r - 1)}+1", st.INT, width=7)
+    g.add(TL.START, "Start", lambda t, r: f"EDATE({close},{t_(r)}*{P.MPP})", st.DATE)
+    g.add(TL.END, "End", lambda t, r: f"EDATE({close},({t_(r)}+1)*{P.MPP})", st.DATE)
+    g.add(TL.YS, "Years at start", lambda t, r: f"{t_(r)}/{P.PPY}", st.FRACTION)
+    g.add(TL.YE, "Years at end", lambda t, r: f"({t_(r)}+1)/{P.PPY}", st.FRACTION)
+    g.add(TL.LAST, "Last period", lambda t, r: f"IF({t_(r)}={P.T}-1,1,0)", st.FLAG, width=7)
+    g.add(
+        TL.ACT,
+        "ACT/360 fraction",
+        lambda t, r: f"({g.at(TL.END, r)}-{g.at(TL.START, r)})/{P.DAY_COUNT_BASE}",
+        st.FRACTION,
+    )
+    g.add(
+        TL.BASE,
+        "Base rate",
+        lambda t, r: (
+            f"IF(COUNT({curve})=0,{base},"
+            f"INDEX({curve},MIN(INT({g.at(TL.YS, r)}),COUNT({curve})-1)+1))"
+        ),
+        st.PCT4,
+    )
+
+
+def _tranche_rates(g: Grid, ctx: Context) -> None:
+    """Per tranche: year fraction by day count, annual rate, periodic rate."""
+    tr, thirty = ctx.tr, f"{P.MPP}/{P.MONTHS_PER_YEAR}"
+    for k in range(ctx.K):
+        nm, kr = ctx.tranche_name(k), TrancheRate(k)
+        s = g.section(f"Tranche {nm}")
+        s.add(
+            kr.yf,
+            f"{nm}: year fraction",
+            lambda t, r, k=k, f=thirty: f'IF({tr(k, "day_count")}="ACT/360",{g.at(TL.ACT, r)},{f})',
+            st.FRACTION,
+        )
+        s.add(
+            kr.rate,
+            f"{nm}: annual rate",
+            lambda t, r, k=k: (
+                f'IF({tr(k, "rate_type")}="floating",'
+                f"{g.at(TL.BASE, r)}+{tr(k, 'spread')},{tr(k, 'coupon')})"
+            ),
+            st.PCT4,
+        )
+        s.add(
+            kr.per,
+            f"{nm}: periodic rate",
+            lambda t, r, kr=kr: f"{g.at(kr.rate, r)}*{g.at(kr.yf, r)}",
+            st.PCT4,
+        )
+
+
+def _debt_rate(g: Grid, ctx: Context):
+    """The notional-weighted periodic debt rate (LLCR / PLCR discounting)."""
+
+    def build(t: int, r: int) -> str:
+        if ctx.K == 0:
+            return "0"
+        per = (f"{ctx.tr(k, 'notional')}*{g.at(TrancheRate(k).per, r)}" for k in range(ctx.K))
+        return f"IF({P.DEBT0}>0,({'+'.join(per)})/{P.DEBT0},0)"
+
+    return build

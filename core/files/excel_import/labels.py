@@ -16,6 +16,7 @@ from typing import Any
 
 from core.files.excel_import.reader import Sheet, Workbook, as_date, cell_ref, parse_number_text
 from core.files.excel_import.targets import TARGETS, Target
+from core.files.excel_keys import ROUNDTRIP
 
 THRESHOLD = 0.62
 _PREFERRED_SHEETS = ("input", "assumption", "summary", "term", "dealsummary", "cover")
@@ -126,7 +127,7 @@ def find_labels(wb: Workbook) -> dict[str, list[Candidate]]:
     """Every plausible (label, value) pair per target, best first."""
     found: dict[str, list[Candidate]] = {}
     for sheet in wb.sheets.values():
-        if sheet.name == "_capstack":
+        if sheet.name == ROUNDTRIP:
             continue
         for (r, c), cell in sheet.cells.items():
             if not isinstance(cell.value, str) or cell.formula and cell.value.startswith("="):

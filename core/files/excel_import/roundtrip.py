@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import re
 
+from core.files import excel_keys as K
 from core.files.deal_json import loads_deal
 from core.files.excel_import.reader import Workbook, WorkbookError, as_date, cell_ref
 
-# the export's name convention (sanitised ids, case clashes suffixed _2, _3...): one source of
-# truth, private in core.files.excel_inputs, imported rather than copied
-from core.files.excel_inputs import _unique_ids as name_ids
+# the export's name convention (sanitised ids, case clashes suffixed _2, _3...)
+from core.files.excel_inputs import unique_ids
 from core.model.deal import Deal
 from core.model.errors import DealError
 
-SHEET = "_capstack"
+SHEET = K.ROUNDTRIP
+_LIST_ITEM = re.compile(rf"(.+){K.INPUT_SEP}(\d+)")
 
 
 def _parse_name(deal: Deal, ids: dict[str, str], name: str) -> tuple[str, str, int | None] | None:
@@ -22,11 +23,11 @@ def _parse_name(deal: Deal, ids: dict[str, str], name: str) -> tuple[str, str, i
     best = None
     low = name.lower()
     for block_id, block in deal.blocks.items():
-        prefix = f"in_{ids[block_id]}__".lower()
+        prefix = K.input_prefix(ids[block_id]).lower()
         if not low.startswith(prefix) or (best and len(prefix) <= best[0]):
             continue
         rest = name[len(prefix) :]
-        m = re.fullmatch(r"(.+)__(\d+)", rest)
+        m = _LIST_ITEM.fullmatch(rest)
         if rest in block.spec.field_names:
             best = (len(prefix), block_id, rest, None)
         elif m and m.group(1) in block.spec.field_names:
@@ -36,23 +37,26 @@ def _parse_name(deal: Deal, ids: dict[str, str], name: str) -> tuple[str, str, i
 
 def is_capstack(wb: Workbook) -> bool:
     s = wb.sheets.get(SHEET)
-    return s is not None and s.get(1, 1) == "capstack-deal" and s.get(2, 1) in (1, 1.0, "1")
+    version = K.ROUNDTRIP_VERSION
+    marked = s is not None and s.get(1, 1) == K.ROUNDTRIP_MARKER
+    return marked and s.get(2, 1) in (version, float(version), str(version))
 
 
 def read_capstack(wb: Workbook) -> tuple[Deal, list[str]]:
     """The embedded deal with the workbook's inputs applied; errors name sheet!cell and value."""
     s = wb.sheets[SHEET]
-    parts, row = [], 3
+    parts, row = [], K.ROUNDTRIP_FIRST_ROW
     while isinstance(s.get(row, 1), str):
         parts.append(s.get(row, 1))
         row += 1
+    where = cell_ref(SHEET, K.ROUNDTRIP_FIRST_ROW, 1)
     try:
-        deal = loads_deal("".join(parts), f"{SHEET}!A3", check=False)
+        deal = loads_deal("".join(parts), where, check=False)
     except DealError as exc:
-        raise WorkbookError(f"{SHEET}!A3: the embedded deal cannot be read: {exc}") from None
+        raise WorkbookError(f"{where}: the embedded deal cannot be read: {exc}") from None
     lists: dict[tuple[str, str], dict[int, tuple]] = {}
     changed = []
-    ids = name_ids(deal)
+    ids = unique_ids(deal)
     for name, (sheet, r, c) in sorted(wb.defined_names.items()):
         parsed = _parse_name(deal, ids, name)
         if parsed is None:

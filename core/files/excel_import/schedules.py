@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from core.files.excel_import.labels import score, tokens
 from core.files.excel_import.reader import Sheet, Workbook, as_date, cell_ref, is_error
+from core.files.excel_keys import ROUNDTRIP
 
 SERIES: dict[str, tuple[str, ...]] = {
     "revenue": ("revenue", "total revenue", "revenues", "sales", "rent", "rental income",
@@ -58,7 +59,7 @@ def find_schedules(wb: Workbook) -> list[Schedule]:
     """Schedules with at least one recognised series, most series first."""
     out, dated = [], []
     for sheet in wb.sheets.values():
-        if sheet.name == "_capstack":
+        if sheet.name == ROUNDTRIP:
             continue
         for axis, start, cells in _timelines(sheet):
             sch = _schedule(sheet, axis, start, cells)

@@ -1,0 +1,272 @@
+"""``CashFlows`` before the waterfall pays anyone: the period's opening position, the collateral
+(crypto margin calls, the lenders' liquidation after the lag, reserves released) and the cash
+generated (revenue, costs, tax, CFADS, debt service due, DSCR, proceeds, equity injection).
+Steps of :mod:`core.files.excel_waterfall`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.files import excel_keys as K
+from core.files import excel_style as st
+from core.files.excel_grid import Context, Section
+from core.files.excel_keys import (
+    CF,
+    LS,
+    SC,
+    TL,
+    P,
+    RankOpening,
+    TrancheFlow,
+    TrancheParams,
+    TrancheRate,
+    TrancheSchedule,
+)
+
+if TYPE_CHECKING:
+    from core.files.excel_waterfall import Flow
+
+
+def opening(s: Section, ctx: Context, flow: Flow) -> None:
+    """Where the period starts: last period's closing balances, accounts and states."""
+    g, a, tl = s.grid, s.at, ctx.grids[K.TIMELINE]
+    s.add(CF.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT, 7)
+    s.add(CF.DATE, "Period end", lambda t, r: tl.ext(TL.END, r), st.DATE, 11)
+    s.add(CF.LAST, "Last period", lambda t, r: tl.ext(TL.LAST, r), st.FLAG, 6)
+    s.add(
+        CF.ALIVE,
+        "Assets held (not liquidated)",
+        lambda t, r: "1" if t == 0 else f"1-{a(CF.DEAD, r - 1)}",
+        st.FLAG,
+        8,
+    )
+    s.add(
+        CF.ACCEL_OPEN,
+        "Accelerated in period (opening; -1 none)",
+        lambda t, r: g.prev(CF.ACCEL_T, r, "-1"),
+        st.INT,
+        10,
+    )
+    s.add(CF.CHELD_OPEN, "Crypto held (opening)", lambda t, r: g.prev(CF.CHELD, r, "1"), st.FLAG, 8)
+    tks = [TrancheFlow(k) for k in range(ctx.K)]
+    for k, tk in enumerate(tks):
+        nm, notional = ctx.tranche_name(k), ctx.tr(k, "notional")
+        s.add(
+            tk.opening,
+            f"{nm}: opening balance",
+            lambda t, r, tk=tk, n=notional: g.prev(tk.closing, r, n),
+        )
+        s.add(
+            tk.arrears_in,
+            f"{nm}: arrears brought forward",
+            lambda t, r, tk=tk: g.prev(tk.arrears_out, r, "0"),
+        )
+    s.add(CF.DSRA_OPEN, "DSRA (opening)", lambda t, r: g.prev(CF.DSRA, r, P.DSRA0))
+    s.add(CF.TRAP_OPEN, "Lock-up account (opening)", lambda t, r: g.prev(CF.TRAP, r, "0"))
+    balances = [tk.opening for tk in tks]
+    s.add(CF.DEBT_OPEN, "Debt outstanding (opening)", lambda t, r: g.total(balances, r))
+    for i, (lo, hi) in enumerate(ctx.groups):
+        s.add(
+            RankOpening(i).opening,
+            f"Rank {i + 1}: opening balance",
+            lambda t, r, rank=balances[lo:hi]: g.total(rank, r),
+        )
+    flow.dsra, flow.trap, flow.balances = CF.DSRA_OPEN, CF.TRAP_OPEN, balances
+
+
+def collateral(s: Section, ctx: Context, flow: Flow) -> None:
+    """Collateral value and LTV, crypto margin call and sale, the lenders' liquidation
+    ``p_lag`` periods after an acceleration, and the reserves released by the last period or a
+    liquidation."""
+    _collateral_value(s, ctx)
+    _liquidation(s, ctx)
+    _reserves_released(s, flow)
+
+
+def _collateral_value(s: Section, ctx: Context) -> None:
+    """Crypto (while held) and asset value, LTV; a crypto margin call or sale."""
+    a, sc = s.at, ctx.grids[K.SCHEDULES]
+    debt, coll = CF.DEBT_OPEN, CF.COLL
+    s.add(
+        CF.CRYPTO,
+        "Crypto collateral",
+        lambda t, r: (
+            f"IF(AND({a(CF.CHELD_OPEN, r)}=1,{a(CF.ALIVE, r)}=1),{sc.ext(SC.CRYPTO, r)},0)"
+        ),
+    )
+    s.add(
+        CF.ASSET_VALUE,
+        "Asset value",
+        lambda t, r: f"{sc.ext(SC.ASSET_VALUE, r)}*{a(CF.ALIVE, r)}",
+    )
+    s.add(coll, "Collateral value", lambda t, r: f"{a(CF.ASSET_VALUE, r)}+{a(CF.CRYPTO, r)}")
+    s.add(
+        CF.LTV,
+        "LTV",
+        lambda t, r: f'IF({a(coll, r)}>{P.EPS},{a(debt, r)}/{a(coll, r)},"")',
+        st.PCT,
+    )
+
+    def watch(level: str):
+        return lambda t, r: (
+            f"AND({P.MARGIN_LTV}>0,{a(CF.CRYPTO, r)}>{P.EPS},{a(debt, r)}>{P.EPS},"
+            f"{a(debt, r)}>{level}*{a(coll, r)})"
+        )
+
+    s.flag(CF.MARGIN, "Margin call", watch(P.MARGIN_LTV), 7)
+    s.flag(CF.SELL, "Crypto sold", watch(P.CRYPTO_LIQ_LTV), 7)
+    s.add(
+        CF.CRYPTO_SALE,
+        "Crypto sale proceeds",
+        lambda t, r: f"IF({a(CF.SELL, r)}=1,{a(CF.CRYPTO, r)},0)",
+    )
+
+
+def _liquidation(s: Section, ctx: Context) -> None:
+    """The lenders sell the assets ``p_lag`` periods after an acceleration (forced-sale value,
+    with any crypto still held)."""
+    a, sc = s.at, ctx.grids[K.SCHEDULES]
+    s.flag(
+        CF.LIQ,
+        "Liquidation (forced sale)",
+        lambda t, r: (
+            f"AND({a(CF.ALIVE, r)}=1,{a(CF.ACCEL_OPEN, r)}>=0,"
+            f"{a(CF.T, r)}>={a(CF.ACCEL_OPEN, r)}+{P.LAG})"
+        ),
+    )
+    s.add(
+        CF.LIQ_CASH,
+        "Liquidation proceeds",
+        lambda t, r: (
+            f"IF({a(CF.LIQ, r)}=1,{sc.ext(SC.LIQ_VALUE, r)}+IF(AND({a(CF.CHELD_OPEN, r)}=1,"
+            f"{a(CF.SELL, r)}=0),{sc.ext(SC.CRYPTO, r)},0),0)"
+        ),
+    )
+    s.flag(
+        CF.CHELD,
+        "Crypto held (closing)",
+        lambda t, r: f"AND({a(CF.CHELD_OPEN, r)}=1,{a(CF.SELL, r)}=0,{a(CF.LIQ, r)}=0)",
+    )
+
+
+def _reserves_released(s: Section, flow: Flow) -> None:
+    """The DSRA and lock-up account are released to cash in the last period or a liquidation."""
+    a = s.at
+    s.flag(
+        CF.RELEASE,
+        "Reserves released (last period or liquidation)",
+        lambda t, r: f"OR({a(CF.LAST, r)}=1,{a(CF.LIQ, r)}=1)",
+        9,
+    )
+    dsra, trap = flow.dsra, flow.trap
+    s.add(
+        CF.RESERVE_CASH,
+        "Reserves released to cash",
+        lambda t, r: f"IF({a(CF.RELEASE, r)}=1,{a(dsra, r)}+{a(trap, r)},0)",
+    )
+    s.add(CF.DSRA1, "DSRA after release", lambda t, r: f"IF({a(CF.RELEASE, r)}=1,0,{a(dsra, r)})")
+    s.add(
+        CF.TRAP1,
+        "Lock-up account after release",
+        lambda t, r: f"IF({a(CF.RELEASE, r)}=1,0,{a(trap, r)})",
+    )
+    flow.dsra, flow.trap = CF.DSRA1, CF.TRAP1
+
+
+def cfads(s: Section, ctx: Context, flow: Flow) -> None:
+    """Revenue, costs, interest due, tax, CFADS, scheduled principal due, debt service, DSCR,
+    proceeds and the cash available (an equity injection covers a deficit). After a
+    liquidation the SPV has no operations: zero, as in ``DealResult.periods``."""
+    _operating_cash(s, ctx)
+    _debt_service(s, ctx)
+    _cash_available(s, ctx)
+    flow.cash = CF.CASH2
+
+
+def _interest_due(ctx: Context) -> list[str]:
+    return [TrancheFlow(k).interest_due for k in range(ctx.K)]
+
+
+def _operating_cash(s: Section, ctx: Context) -> None:
+    """Revenue, opex and fees while the assets are held; interest due; tax; CFADS."""
+    g, a = s.grid, s.at
+    tl, ls, sc = ctx.grids[K.TIMELINE], ctx.grids[K.LEASES], ctx.grids[K.SCHEDULES]
+    for key, label, src, col in (
+        (CF.REVENUE, "Revenue", ls, LS.REVENUE),
+        (CF.OPEX, "Operating costs", sc, SC.OPEX),
+        (CF.FEES, "Senior fees", sc, SC.FEES),
+    ):
+        s.add(key, label, lambda t, r, src=src, c=col: f"{src.ext(c, r)}*{a(CF.ALIVE, r)}")
+    for k in range(ctx.K):
+        tk, per = TrancheFlow(k), TrancheRate(k).per
+        s.add(
+            tk.interest_due,
+            f"{ctx.tranche_name(k)}: interest due",
+            lambda t, r, tk=tk, per=per: f"{a(tk.opening, r)}*{tl.ext(per, r)}",
+        )
+    s.add(
+        CF.EBITDA,
+        "Revenue - costs - fees",
+        lambda t, r: (
+            f"({ls.ext(LS.REVENUE, r)}-{sc.ext(SC.OPEX, r)}-{sc.ext(SC.FEES, r)})*{a(CF.ALIVE, r)}"
+        ),
+    )
+    interest = _interest_due(ctx)
+    s.add(
+        CF.TAX,
+        "Tax",
+        lambda t, r: (
+            f"{P.TAX}*MAX({a(CF.EBITDA, r)}-{sc.ext(SC.DEP, r)}*{a(CF.ALIVE, r)}"
+            f"-{g.total(interest, r)},0)"
+        ),
+    )
+    s.add(CF.CFADS, "CFADS", lambda t, r: f"{a(CF.EBITDA, r)}-{a(CF.TAX, r)}")
+
+
+def _debt_service(s: Section, ctx: Context) -> None:
+    """Scheduled principal due (everything at maturity or in the last period), debt service
+    and the period's DSCR."""
+    g, a, sc = s.grid, s.at, ctx.grids[K.SCHEDULES]
+    for k in range(ctx.K):
+        bal, mat, due = TrancheFlow(k).opening, TrancheParams(k).mat, TrancheSchedule(k).sched
+        s.add(
+            TrancheFlow(k).principal_due,
+            f"{ctx.tranche_name(k)}: scheduled principal due",
+            lambda t, r, b=bal, mat=mat, due=due: (
+                f"IF(OR({a(CF.T, r)}>={mat},{a(CF.LAST, r)}=1),{a(b, r)},"
+                f"MIN({sc.ext(due, r)},{a(b, r)}))"
+            ),
+        )
+    interest = _interest_due(ctx)
+    principal = [TrancheFlow(k).principal_due for k in range(ctx.K)]
+    s.add(
+        CF.DS,
+        "Debt service due",
+        lambda t, r: f"{g.total(interest, r)}+{g.total(principal, r)}",
+    )
+    s.add(
+        CF.DSCR,
+        "DSCR",
+        lambda t, r: f'IF({a(CF.DS, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(CF.DS, r)},"")',
+        st.RATIO,
+    )
+
+
+def _cash_available(s: Section, ctx: Context) -> None:
+    """Proceeds (planned sale while held, crypto sold, liquidation) and reserves released join
+    CFADS; an equity injection covers a deficit."""
+    a, sc = s.at, ctx.grids[K.SCHEDULES]
+    s.add(
+        CF.SALE,
+        "Sale, liquidation and crypto proceeds",
+        lambda t, r: (
+            f"{sc.ext(SC.PROCEEDS, r)}*{a(CF.ALIVE, r)}+{a(CF.CRYPTO_SALE, r)}+{a(CF.LIQ_CASH, r)}"
+        ),
+    )
+    s.add(
+        CF.CASH0,
+        "Cash available",
+        lambda t, r: f"{a(CF.CFADS, r)}+{a(CF.SALE, r)}+{a(CF.RESERVE_CASH, r)}",
+    )
+    s.add(CF.INJECTION, "Equity injection", lambda t, r: f"MAX(-{a(CF.CASH0, r)},0)")
+    s.add(CF.CASH2, "Cash after injection", lambda t, r: f"MAX({a(CF.CASH0, r)},0)")

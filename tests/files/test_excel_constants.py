@@ -1,0 +1,128 @@
+"""The exported workbook types no engine constant into a formula: the tolerance, hours a year,
+the /360 day-count base, unit conversions and months a year are named cells on ``Parameters``
+(``p_eps``, ``p_hours_per_year``...), each holding the engine's own value. And the CashFlows
+sheet is written one function per step of the engine's waterfall, in its order, so a new step
+is one entry in ``WRITERS``.
+No LibreOffice needed: these read the formulas' text."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from openpyxl.formula.tokenizer import Token, Tokenizer
+
+from core.engine import constants
+from core.engine.steps import WATERFALL
+from core.files import excel_waterfall
+from core.files.deal_json import load_deal
+from core.files.excel_export import ExcelExportError, build_workbook, export_workbook
+from tests.files.test_excel_export import CASES
+
+#: numbers no formula may type: the engine's EPS and TINY, 365 x 24, the /360 and /365 bases,
+#: USD thousands and USD in a USD million, months a year
+FORBIDDEN = (1e-9, 1e-12, 365 * 24, 360, 365, 1000, 1000**2, 12)
+
+
+def _sample():
+    return load_deal(Path("resources/deals/xai_gpu_spv.json"))
+
+
+def _formulas(wb):
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    yield f"{ws.title}!{cell.coordinate}", cell.value
+
+
+def _numbers(formula: str) -> list[float]:
+    return [
+        float(tok.value)
+        for tok in Tokenizer(formula).items
+        if tok.type == Token.OPERAND and tok.subtype == Token.NUMBER
+    ]
+
+
+def test_tokenizer_sees_typed_numbers():
+    """The check below would notice: a typed 1E-09 or 8760 is a NUMBER operand."""
+    assert _numbers("=IF(A1>1E-09,B1*8760/p_ppy,0)") == [1e-9, 8760.0, 0.0]
+    assert _numbers("=IF(A1>p_eps,B1*p_hours_per_year/p_ppy,0)") == [0.0]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_no_engine_constant_is_typed_into_a_formula(case):
+    wb = build_workbook(CASES[case](), scenarios=False, mc_paths=0)
+    typed = [
+        (where, n)
+        for where, f in _formulas(wb)
+        for n in _numbers(f)
+        if any(math.isclose(n, x, rel_tol=1e-12) for x in FORBIDDEN)
+    ]
+    assert not typed, typed[:10]
+    n = sum(1 for _ in _formulas(wb))
+    assert n > 500  # the workbook is full of formulas
+
+
+def test_constants_are_named_cells_holding_the_engine_values():
+    wb = build_workbook(_sample(), scenarios=False, mc_paths=0)
+
+    def named(name: str):
+        sheet, coord = next(iter(wb.defined_names[name].destinations))
+        return wb[sheet][coord.replace("$", "")].value
+
+    assert named("p_eps") == constants.EPS == 1e-9  # a thousandth of a dollar, in USD m
+    assert named("p_tiny") == constants.TINY
+    assert named("p_hours_per_year") == 365 * 24
+    assert named("p_day_count_base") == 360
+    assert named("p_months_per_year") == 12
+    assert named("p_ppy_monthly") == 12 and named("p_ppy_quarterly") == 4
+    assert named("p_usd_per_m") == 1e6 and named("p_thousands_per_m") == 1e3
+    assert (named("p_irr_lo"), named("p_irr_hi")) == (constants.IRR_LO, constants.IRR_HI)
+    # the names are used: EPS by the waterfall, hours by the power cost and GPU-hour rent
+    text = "\n".join(f for _, f in _formulas(wb))
+    for name in ("p_eps", "p_tiny", "p_hours_per_year", "p_day_count_base", "p_usd_per_m"):
+        assert name in text, name
+
+
+def test_cashflows_follow_the_engine_waterfall():
+    """One block of rows per step of core.engine.steps.WATERFALL, in its order, numbered."""
+    ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
+    groups = [ws.cell(3, c).value for c in range(1, ws.max_column + 1) if ws.cell(3, c).value]
+    written = [s for s in WATERFALL if s.name in excel_waterfall.WRITERS]
+    assert groups == ["Opening", *(f"{i}. {s.title}" for i, s in enumerate(written, start=1))]
+    assert {s.name for s in WATERFALL} - set(excel_waterfall.WRITERS) <= {"swap"}
+
+
+def test_a_step_writer_is_one_entry(monkeypatch):
+    """A writer registered for the swap step (before interest in WATERFALL) gets its block of
+    rows there: interest then pays from the cash it leaves, and later headings renumber."""
+
+    def settle(s, ctx, flow):
+        cash = flow.cash
+        s.add("swap_cash", "Cash after swap", lambda t, r: f"{s.at(cash, r)}-0")
+        flow.cash = "swap_cash"
+
+    monkeypatch.setitem(excel_waterfall.WRITERS, "swap", settle)
+    ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
+    head: dict[str, int] = {}  # the first column of each header (interest before principal)
+    for c in range(1, ws.max_column + 1):
+        head.setdefault(ws.cell(4, c).value, c)
+    groups = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value}
+    swap, paid = head["Cash after swap"], head["Rank 1: paid from cash"]
+    assert groups["3. Interest-rate swap"] == swap < groups["4. Interest"] <= paid
+    assert f"{len(excel_waterfall.WRITERS)}. Distribution" in groups
+    letter = ws.cell(5, swap).column_letter
+    assert ws.cell(5, paid).value.startswith(f"=MIN({letter}5,")
+    cash = ws.cell(5, head["Cash after injection"]).column_letter
+    assert ws.cell(5, swap).value == f"={cash}5-0"
+
+
+def test_a_step_the_deal_uses_without_a_writer_is_refused(monkeypatch, tmp_path):
+    steps = tuple(replace(s, active=lambda inp: True) if s.name == "swap" else s for s in WATERFALL)
+    monkeypatch.setattr(excel_waterfall, "WATERFALL", steps)
+    with pytest.raises(ExcelExportError, match="Interest-rate swap"):
+        export_workbook(_sample(), tmp_path / "m.xlsx", scenarios=False, mc_paths=0)
+    assert not list(tmp_path.iterdir())
