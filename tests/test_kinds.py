@@ -94,8 +94,8 @@ def test_connection_rules_by_hand() -> None:
 
 
 def test_unknown_link_type_is_refused() -> None:
-    bad = dataclasses.replace(REGISTRY["reserve"], links=(Link("hedges", ("tranche",)),))
-    with pytest.raises(ValueError, match="hedges"):
+    bad = dataclasses.replace(REGISTRY["reserve"], links=(Link("insures", ("tranche",)),))
+    with pytest.raises(ValueError, match="insures"):
         allowed_pairs([bad])
 
 

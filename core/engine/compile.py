@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
+from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
-from core.engine.plan import DealLevel, build_plan, deal_level, periods_ceil
+from core.engine.plan import DealLevel, build_plan, deal_level, first_of_kind, periods_ceil
 from core.engine.schedules import TrancheTerms, base_case_schedules, dsra_target
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
@@ -100,17 +101,14 @@ class CompiledDeal:
     level: DealLevel | None = None
     #: its plan for the compiled per-path compile (core.engine.plan.build_plan), when built
     plan: dict | None = None
+    #: the interest-rate swaps' notional schedules (core.engine.hedges), in deal order
+    swaps: list[SwapSchedule] = field(default_factory=list)
 
     def path_plan(self) -> dict:
         """The deal's plan for the compiled per-path compile (built once, then kept)."""
         if self.plan is None:
             self.plan = build_plan(self.level)
         return self.plan
-
-
-def _one(deal: Deal, kind: str) -> Block | None:
-    blocks = deal.of_kind(kind)
-    return blocks[0] if blocks else None
 
 
 def compile_deal(
@@ -163,7 +161,10 @@ def compile_deal(
     else:
         base_cfads = rows.revenue[0] - rows.opex[0] - rows.fees[0]
         sched, base_int, target, dsra0 = _sizing(d, base_cfads, st["tax_rate"])
-    inputs = _inputs(d, rows, base_p, sched, target, dsra0)
+    K, T = len(d.tranches), d.timeline.n_periods
+    maturity = np.array([tr.maturity for tr in d.terms], dtype=np.int32)
+    swaps = swap_schedules(deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity)
+    inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
     equity = deal.of_kind("equity")
     sources = {b.terms["name"]: b.terms["notional"] for b in d.tranches}
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
@@ -192,6 +193,7 @@ def compile_deal(
         rows.guarantee_paid,
         d,
         plan,
+        swaps,
     )
 
 
@@ -261,16 +263,18 @@ def _inputs(
     sched: np.ndarray,
     target: np.ndarray,
     dsra0: float,
+    swaps: list[SwapSchedule],
 ) -> EngineInputs:
     """The kernel's inputs: the per-path rows, the deal's tranches, covenants and sizing."""
     deal, tl, tranches = d.deal, d.timeline, d.tranches
     T, mpp, K = tl.n_periods, tl.months_per_period, len(tranches)
-    cov = _one(deal, "covenant")
+    cov = first_of_kind(deal, "covenant")
     ct = cov.terms if cov else {}
     crypto = deal.of_kind("crypto")
     c0 = crypto[0].terms if crypto else None
     ranks = [b.terms["seniority"] for b in tranches]
     group_start = [0] + [k for k in range(1, len(ranks)) if ranks[k] != ranks[k - 1]] + [len(ranks)]
+    float_accrual, fixed_leg = swap_legs(swaps, T)
     return EngineInputs(
         revenue=_c2(rows.revenue),
         opex=_c2(rows.opex),
@@ -311,6 +315,9 @@ def _inputs(
         ),
         margin_call_ltv=c0["margin_call_ltv"] if c0 else 0.0,
         crypto_liquidation_ltv=c0["liquidation_ltv"] if c0 else 0.0,
+        swap_float_accrual=float_accrual,
+        swap_fixed_leg=fixed_leg,
+        period_years=1.0 / tl.periods_per_year,
     )
 
 
@@ -321,7 +328,7 @@ def _sizing(
     terms: list[TrancheTerms] = d.terms
     sched, base_int, _ = base_case_schedules(terms, base_cfads, d.depreciation, tax_rate)
     T = len(base_cfads)
-    reserve = _one(d.deal, "reserve")
+    reserve = first_of_kind(d.deal, "reserve")
     target = np.zeros(T)
     dsra0 = 0.0
     if reserve and terms:

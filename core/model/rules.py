@@ -18,6 +18,7 @@ CONNECTION_KINDS: dict[str, str] = {
     "guarantees": "guarantees",
     "secures": "secures",
     "applies_to": "applies to",
+    "hedges": "hedges",
 }
 
 

@@ -29,6 +29,7 @@ def test_palette_order_and_labels() -> None:
         ("crypto", "crypto", "Crypto collateral"),
         ("opex", "opex", "Operating costs"),
         ("covenant", "covenant", "Covenants"),
+        ("swap", "swap", "Interest-rate swap"),
     ]
     assert ENTRIES[4].terms == {"name": "Mezzanine notes", "seniority": 2, "coupon": 0.095}
     assert all(e.terms == {} for e in ENTRIES if e.kind != "tranche")

@@ -7,12 +7,13 @@ new module) and list it in that module's ``KINDS``.
 
 from __future__ import annotations
 
-from core.model.kinds import accounts, assets, debt, lease, parties, support
+from core.model.kinds import accounts, assets, debt, hedge, lease, parties, support
 from core.model.kinds.spec import BlockKind
 
 KINDS: tuple[BlockKind, ...] = (
     *parties.KINDS,
     *debt.KINDS,
+    *hedge.KINDS,
     *lease.KINDS,
     *assets.KINDS,
     *accounts.KINDS,
