@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.engine.constants import THOUSANDS_PER_MILLION
+
 
 def fleet_cost(count: int, unit_cost_k: float) -> float:
     """Cost of a GPU fleet in USD millions (unit cost is in USD thousands)."""
-    return count * unit_cost_k / 1000.0
+    return count * unit_cost_k / THOUSANDS_PER_MILLION
 
 
 def book_value(

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.constants import HOURS_PER_YEAR, TINY, USD_PER_MILLION
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
-
-HOURS_PER_YEAR = 8760.0
 
 
 @dataclass
@@ -39,7 +38,7 @@ def rent_per_period(terms: dict, tl: Timeline, fleet_gpus: int) -> float:
         return terms["annual_rent"] / ppy
     gpus = terms["gpus"] or fleet_gpus
     billed = max(terms["utilisation"], terms["take_or_pay"])
-    return terms["price_per_gpu_hour"] * gpus * HOURS_PER_YEAR / ppy * billed / 1e6
+    return terms["price_per_gpu_hour"] * gpus * HOURS_PER_YEAR / ppy * billed / USD_PER_MILLION
 
 
 def lease_schedule(
@@ -138,7 +137,7 @@ def lease_cash(
         )
         before = np.cumsum(owed, axis=1) - owed
         backstop = np.clip(backstop_cap - before, 0.0, owed)
-        short = (owed > 0) & (backstop < owed - 1e-12)
+        short = (owed > 0) & (backstop < owed - TINY)
         exhausted = np.where(short.any(axis=1), short.argmax(axis=1), horizon)
         # the lease survives under the backstop until the cap runs out or the contract ends
         end = np.where(defaulted, np.minimum(np.maximum(exhausted, tenant_default), horizon), end)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.engine.constants import IRR_HI, IRR_LO, TINY
 
-def irr(cashflows: np.ndarray, lo: float = -0.99, hi: float = 10.0, iters: int = 200) -> np.ndarray:
+
+def irr(
+    cashflows: np.ndarray, lo: float = IRR_LO, hi: float = IRR_HI, iters: int = 200
+) -> np.ndarray:
     """Periodic IRR of each row of ``cashflows`` (P, N) by bisection; NaN with no sign change.
 
     The first flow is at time 0. Bisection is slow but never diverges, and it is vectorised.
@@ -59,7 +63,7 @@ def cover_ratio(
 
     With ``until`` the final maturity this is the LLCR; with the horizon, the PLCR.
     """
-    if debt <= 1e-12:
+    if debt <= TINY:
         return float("nan")
     disc = np.cumprod(1.0 / (1.0 + periodic_rate[: until + 1]))
     return float((np.sum(cfads[: until + 1] * disc) + reserve) / debt)
@@ -68,7 +72,7 @@ def cover_ratio(
 def wal(principal: np.ndarray, years: np.ndarray) -> float:
     """Weighted average life in years: principal-weighted time of repayment."""
     total = principal.sum()
-    return float((principal * years).sum() / total) if total > 1e-12 else float("nan")
+    return float((principal * years).sum() / total) if total > TINY else float("nan")
 
 
 def equity_split(

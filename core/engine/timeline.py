@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.constants import DAY_COUNT_BASE, MONTHS_PER_YEAR, PERIODS_PER_YEAR
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's last day (EDATE semantics)."""
-    y, m = divmod(day.month - 1 + months, 12)
+    y, m = divmod(day.month - 1 + months, MONTHS_PER_YEAR)
     year, month = day.year + y, m + 1
     for d in (day.day, 30, 29, 28):
         try:
@@ -28,7 +30,7 @@ class Timeline:
 
     @property
     def months_per_period(self) -> int:
-        return 12 // self.periods_per_year
+        return MONTHS_PER_YEAR // self.periods_per_year
 
     def start(self, t: int) -> dt.date:
         return add_months(self.closing, t * self.months_per_period)
@@ -60,15 +62,15 @@ class Timeline:
     def year_fraction(self, day_count: str) -> np.ndarray:
         """Accrual fraction of each period: 30/360 on whole months, or actual days / 360."""
         if day_count == "30/360":
-            return np.full(self.n_periods, self.months_per_period / 12.0)
+            return np.full(self.n_periods, self.months_per_period / MONTHS_PER_YEAR)
         if day_count == "ACT/360":
             return np.array(
-                [(self.end(t) - self.start(t)).days / 360.0 for t in range(self.n_periods)]
+                [(self.end(t) - self.start(t)).days / DAY_COUNT_BASE for t in range(self.n_periods)]
             )
         raise ValueError(f"unknown day count {day_count!r}")
 
 
 def timeline_for(closing_date: str, period: str, horizon_years: float) -> Timeline:
-    ppy = {"monthly": 12, "quarterly": 4}[period]
+    ppy = PERIODS_PER_YEAR[period]
     n = max(1, int(round(horizon_years * ppy)))
     return Timeline(dt.date.fromisoformat(closing_date), ppy, n)
