@@ -24,6 +24,7 @@ CASH_USES: dict[str, str] = {
     "interest": "Interest",
     "principal": "Principal",
     "dsra": "DSRA top-up / (release)",
+    "swap": "Net swap payment / (receipt)",
     "trap": "Trapped cash / (release)",
     "distribution": "Distributions",
 }
@@ -120,7 +121,9 @@ class Derived:
         """Where each period's cash goes, one column per :data:`CASH_USES` key (USD m).
 
         Reserve and lock-up movements are the change of the engine's DSRA and lock-up balances
-        (a release is negative); interest and principal are the tranches' paid columns summed.
+        (a release is negative); interest and principal are the tranches' paid columns summed;
+        ``swap`` is the net payment on interest-rate swaps (a receipt is negative; zero on a
+        deal without swaps).
         """
         p = self.periods
         opening_dsra = self.compiled.inputs.dsra_initial
@@ -130,6 +133,7 @@ class Derived:
                 "interest": tranche_sum(p, self.tranches, "interest_paid"),
                 "principal": tranche_sum(p, self.tranches, "principal_paid"),
                 "dsra": p["dsra_balance"].diff().fillna(p["dsra_balance"].iloc[0] - opening_dsra),
+                "swap": -p["swap_cash"],
                 "trap": p["trap_balance"].diff().fillna(p["trap_balance"].iloc[0]),
                 "distribution": p["distribution"],
             }

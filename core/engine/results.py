@@ -34,6 +34,10 @@ PERIOD_COLUMNS = (
     "dsra_balance",
     "trap_balance",
     "distribution",
+    "swap_cash",
+    "swap_breakage",
+    "swap_arrears",
+    "swap_writeoff",
 )
 TRANCHE_COLUMNS = (
     "balance",
@@ -135,6 +139,10 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
             "dsra_balance": out.dsra_balance[path],
             "trap_balance": out.trap_balance[path],
             "distribution": out.distribution[path],
+            "swap_cash": out.swap_cash[path],
+            "swap_breakage": out.swap_breakage[path],
+            "swap_arrears": out.swap_arrears[path],
+            "swap_writeoff": out.swap_writeoff[path],
             "flags": out.flags[path],
         },
         index=dates,
@@ -232,6 +240,10 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         "first_payment_default": first["payment default"],
         "breakeven_cashflow_fall": float((mn - 1) / mn) if np.isfinite(mn) and mn > 0 else np.nan,
     }
+    if compiled.swaps:  # interest-rate swaps: what they paid, what breaking them cost
+        metrics["swap_net_cash"] = float(out.swap_cash[path].sum())
+        metrics["swap_breakage"] = float(out.swap_breakage[path].sum())
+        metrics["swap_counterparty_loss"] = float(out.swap_writeoff[path].sum())
     return DealResult(
         compiled, out, periods, tranches, tranche_metrics, equity_flows, metrics, events, lt
     )

@@ -23,6 +23,7 @@ COLORS: dict[str, str] = {
     "interest": "#e6862e",
     "principal": "#2f6db5",
     "dsra": "#8a5fbf",
+    "swap": "#3d7f8c",
     "trap": "#c9403a",
     "distribution": "#3b9e5a",
     "dscr": "#2f6db5",

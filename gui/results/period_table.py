@@ -33,6 +33,12 @@ PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
     "trap_balance": ("Lock-up account", KIND_MONEY),
     "distribution": ("Distribution", KIND_MONEY),
 }
+#: shown on a deal with interest-rate swaps
+SWAP_COLUMNS: dict[str, tuple[str, str]] = {
+    "swap_cash": ("Swap net cash", KIND_MONEY),
+    "swap_breakage": ("Swap breakage", KIND_MONEY),
+    "swap_arrears": ("Swap arrears", KIND_MONEY),
+}
 #: per-tranche columns, prefixed with the tranche's name
 TRANCHE_COLUMNS: dict[str, tuple[str, str]] = {
     "balance": ("balance", KIND_MONEY),
@@ -50,8 +56,9 @@ def flag_text(flags: int) -> str:
 def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
     """The table's data (engine columns, renamed) and each column's kind."""
     p = result.periods
-    data = {header: p[col] for col, (header, _) in PERIOD_COLUMNS.items()}
-    kinds = [kind for _, kind in PERIOD_COLUMNS.values()]
+    columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
+    data = {header: p[col] for col, (header, _) in columns.items()}
+    kinds = [kind for _, kind in columns.values()]
     for name, frame in result.tranches.items():
         for col, (header, kind) in TRANCHE_COLUMNS.items():
             data[f"{name}: {header}"] = frame[col]

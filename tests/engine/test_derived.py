@@ -123,7 +123,7 @@ def test_cash_uses_conserve_cash_every_period(name):
     u = r.cash_uses
     assert list(u.columns) == list(CASH_USES)
     cash_in = o.cfads[0] + o.proceeds[0] + o.injection[0]
-    paid = u["interest"] + u["principal"] + u["dsra"] + u["trap"] + u["distribution"]
+    paid = u["interest"] + u["principal"] + u["dsra"] + u["swap"] + u["trap"] + u["distribution"]
     scale = np.maximum(1.0, np.abs(cash_in))
     assert np.all(np.abs(cash_in - paid.to_numpy()) <= 1e-9 * scale)
     # the reserve and lock-up columns are movements: they add back up to the engine's balances

@@ -114,3 +114,15 @@ def test_fused_equals_staged_with_a_swap():
 def test_apply_stress_keeps_the_swap():
     stressed = apply_stress(hedged(), Stress(base_rate_shock=0.01))
     assert len(stressed.of_kind("swap")) == 1
+
+
+def test_cash_uses_include_the_swap_and_conserve_cash():
+    """On a swapped deal that pays net (fixed 6% above the curve): CFADS + proceeds +
+    injection = interest + principal + reserves + net swap payment + lock-up + distribution."""
+    r = run_deal(hedged(fixed=0.06))
+    o, u = r.outputs, r.cash_uses
+    assert (u["swap"] > 0).any()
+    paid = u.sum(axis=1).to_numpy() - u["costs"].to_numpy()
+    np.testing.assert_allclose(o.cfads[0] + o.proceeds[0] + o.injection[0], paid, atol=1e-9)
+    assert r.metrics["swap_net_cash"] == pytest.approx(float(o.swap_cash[0].sum()))
+    assert r.metrics["swap_net_cash"] < 0
