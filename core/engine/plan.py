@@ -62,7 +62,8 @@ class DealLevel:
     crypto_paths: list[np.ndarray]  # units x price path of each crypto block, USD m
 
 
-def _one(deal: Deal, kind: str) -> Block | None:
+def first_of_kind(deal: Deal, kind: str) -> Block | None:
+    """The deal's first block of ``kind`` (None when it has none)."""
     blocks = deal.of_kind(kind)
     return blocks[0] if blocks else None
 
@@ -84,7 +85,7 @@ def deal_level(deal: Deal) -> DealLevel:
     T, ppy, mpp = tl.n_periods, tl.periods_per_year, tl.months_per_period
     y_end, y_start = tl.years_end, tl.years_start
 
-    fleet, facility = _one(deal, "gpu_fleet"), _one(deal, "facility")
+    fleet, facility = first_of_kind(deal, "gpu_fleet"), first_of_kind(deal, "facility")
     fleet_cost = fleet_gpus = 0
     gpu_mv, gpu_book = np.zeros(T), np.zeros(T)
     if fleet:
@@ -124,7 +125,7 @@ def deal_level(deal: Deal) -> DealLevel:
     leases = list(deal.links(spv.id, "leases_to"))
     schedules = {b.id: lease_schedule(b.terms, tl, fleet_gpus) for b in leases}
 
-    opex_block = _one(deal, "opex")
+    opex_block = first_of_kind(deal, "opex")
     opex, fees = np.zeros(T), np.zeros(T)
     if opex_block:
         o = opex_block.terms
