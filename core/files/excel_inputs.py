@@ -88,68 +88,87 @@ def write_inputs(wb: Workbook, deal: Deal) -> InputRefs:
     )
     for col, text in enumerate(("Block", "Field", "Value", "Unit", "Notes", "Name"), start=1):
         st.header(ws.cell(4, col), text)
-    refs = InputRefs()
-    ids = unique_ids(deal)
-    validations: dict[tuple[str, ...], DataValidation] = {}
-    row = 5
+    rows = _Rows(wb, ws, unique_ids(deal))
     for block in deal.blocks.values():
-        spec = REGISTRY[block.kind]
-        shown = block.terms.get("name") or block.terms.get("investor") or block.id
-        head = ws.cell(row, 1, f"{spec.label}: {shown}  [{block.kind} '{block.id}']")
-        head.font = st.SECTION_FONT
-        for col in range(1, 7):
-            ws.cell(row, col).fill = st.SECTION_FILL
-        row += 1
-        for f in spec.fields:
-            value = block.terms[f.name]
-            fmt = st.DATE if f.type == "date" else st.UNIT_FORMATS.get(f.unit, st.NUMBER)
+        rows.heading(block)
+        for f in REGISTRY[block.kind].fields:
             if f.type == "list":
-                items = list(value)
-                first = row
-                for i in range(len(items) + LIST_SPARE):
-                    st.text_safe(ws.cell(row, 1, block.id))
-                    ws.cell(row, 2, f"{f.label} [{i}]")
-                    cell = ws.cell(row, VALUE_COL, items[i] if i < len(items) else None)
-                    st.style_input(cell, fmt)
-                    ws.cell(row, 4, f.unit_label)
-                    ws.cell(row, 5, f.help if i == 0 else "")
-                    name = input_name(ids[block.id], f.name, i)
-                    ws.cell(row, 6, name)
-                    _add_name(wb, name, row)
-                    row += 1
-                refs.lists[(block.id, f.name)] = f"{SHEET}!$C${first}:$C${row - 1}"
-                continue
-            st.text_safe(ws.cell(row, 1, block.id))
-            ws.cell(row, 2, f.label)
-            cell = ws.cell(row, VALUE_COL, _cell_value(f.type, value))
-            st.text_safe(cell)
-            st.style_input(cell, fmt)
-            ws.cell(row, 4, f.unit_label)
-            note = f.help
-            if f.choices:
-                note = (note + " " if note else "") + "One of: " + ", ".join(f.choices) + "."
-                dv = validations.get(f.choices)
-                if dv is None:
-                    dv = DataValidation(
-                        type="list", formula1='"' + ",".join(f.choices) + '"', allow_blank=False
-                    )
-                    validations[f.choices] = dv
-                    ws.add_data_validation(dv)
-                dv.add(cell.coordinate)
-            ws.cell(row, 5, note)
-            name = input_name(ids[block.id], f.name)
-            ws.cell(row, 6, name)
-            _add_name(wb, name, row)
-            refs.scalar[(block.id, f.name)] = name
-            row += 1
-        row += 1
-    for r in range(5, row):
+                rows.items(block, f)
+            else:
+                rows.term(block, f)
+        rows.row += 1
+    for r in range(5, rows.row):
         ws.cell(r, 5).alignment = st.WRAP
         ws.cell(r, 5).font = st.NOTE_FONT
         ws.cell(r, 6).font = st.NOTE_FONT
     st.widths(ws, {1: 14, 2: 34, 3: 24, 4: 12, 5: 70, 6: 36})
     ws.freeze_panes = "C5"
-    return refs
+    return rows.refs
+
+
+class _Rows:
+    """Writes the Inputs rows from row 5 down: a heading per block, a row per term."""
+
+    def __init__(self, wb: Workbook, ws, ids: dict[str, str]) -> None:
+        self.wb, self.ws, self.ids = wb, ws, ids
+        self.refs = InputRefs()
+        self.validations: dict[tuple[str, ...], DataValidation] = {}
+        self.row = 5
+
+    def heading(self, block) -> None:
+        spec, ws = REGISTRY[block.kind], self.ws
+        shown = block.terms.get("name") or block.terms.get("investor") or block.id
+        head = ws.cell(self.row, 1, f"{spec.label}: {shown}  [{block.kind} '{block.id}']")
+        head.font = st.SECTION_FONT
+        for col in range(1, 7):
+            ws.cell(self.row, col).fill = st.SECTION_FILL
+        self.row += 1
+
+    def _cells(self, block, f, label: str, value, fmt: str, note: str, name: str):
+        """One row: block id, label, the value (an input), unit, note and the defined name."""
+        ws, row = self.ws, self.row
+        st.text_safe(ws.cell(row, 1, block.id))
+        ws.cell(row, 2, label)
+        cell = st.text_safe(ws.cell(row, VALUE_COL, value))
+        st.style_input(cell, fmt)
+        ws.cell(row, 4, f.unit_label)
+        ws.cell(row, 5, note)
+        ws.cell(row, 6, name)
+        _add_name(self.wb, name, row)
+        self.row += 1
+        return cell
+
+    def items(self, block, f) -> None:
+        """A list term: one named row per element, then LIST_SPARE empty named slots."""
+        items, first = list(block.terms[f.name]), self.row
+        fmt = st.UNIT_FORMATS.get(f.unit, st.NUMBER)
+        for i in range(len(items) + LIST_SPARE):
+            value = items[i] if i < len(items) else None
+            name = input_name(self.ids[block.id], f.name, i)
+            self._cells(block, f, f"{f.label} [{i}]", value, fmt, f.help if i == 0 else "", name)
+        self.refs.lists[(block.id, f.name)] = f"{SHEET}!$C${first}:$C${self.row - 1}"
+
+    def term(self, block, f) -> None:
+        """A scalar term; a choice gets a drop-down of the allowed values."""
+        fmt = st.DATE if f.type == "date" else st.UNIT_FORMATS.get(f.unit, st.NUMBER)
+        note = f.help
+        if f.choices:
+            note = (note + " " if note else "") + "One of: " + ", ".join(f.choices) + "."
+        name = input_name(self.ids[block.id], f.name)
+        value = _cell_value(f.type, block.terms[f.name])
+        cell = self._cells(block, f, f.label, value, fmt, note, name)
+        if f.choices:
+            self._choices(f.choices).add(cell.coordinate)
+        self.refs.scalar[(block.id, f.name)] = name
+
+    def _choices(self, choices: tuple[str, ...]) -> DataValidation:
+        dv = self.validations.get(choices)
+        if dv is None:
+            allowed = '"' + ",".join(choices) + '"'
+            dv = DataValidation(type="list", formula1=allowed, allow_blank=False)
+            self.validations[choices] = dv
+            self.ws.add_data_validation(dv)
+        return dv
 
 
 def write_roundtrip(wb: Workbook, deal: Deal) -> None:
