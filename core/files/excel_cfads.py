@@ -14,6 +14,7 @@ from core.files.excel_keys import (
     CF,
     LS,
     SC,
+    SW,
     TL,
     P,
     RankOpening,
@@ -239,15 +240,19 @@ def _debt_service(s: Section, ctx: Context) -> None:
         )
     interest = _interest_due(ctx)
     principal = [TrancheFlow(k).principal_due for k in range(ctx.K)]
+    # with interest-rate swaps, the swap step adds the net settlement to these
+    swapped = bool(ctx.compiled.swaps)
+    ds, dscr = (SW.DS_PRE, SW.DSCR_PRE) if swapped else (CF.DS, CF.DSCR)
+    before = " before swaps" if swapped else ""
     s.add(
-        CF.DS,
-        "Debt service due",
+        ds,
+        "Debt service due" + before,
         lambda t, r: f"{g.total(interest, r)}+{g.total(principal, r)}",
     )
     s.add(
-        CF.DSCR,
-        "DSCR",
-        lambda t, r: f'IF({a(CF.DS, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(CF.DS, r)},"")',
+        dscr,
+        "DSCR" + before,
+        lambda t, r: f'IF({a(ds, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(ds, r)},"")',
         st.RATIO,
     )
 

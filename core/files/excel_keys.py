@@ -270,3 +270,26 @@ class Prepayment:
 
 PROCEEDS = Prepayment("m", "b4_")
 SWEEP = Prepayment("s", "b5_")
+
+
+# ------------------------------------------------------------------ interest-rate swaps
+class SW:
+    """Columns and names of the interest-rate swaps (``Schedules``, ``CashFlows``,
+    ``Parameters``), in :mod:`core.files.excel_swaps`."""
+
+    PERIOD_YEARS = "p_period_years"
+    # Schedules: the legs summed over swaps
+    FLOAT_ACCRUAL, FIXED_LEG = "swfa", "swfl"
+    # CashFlows, step "swap"
+    DONE_OPEN, OWING_OPEN, ENDS = "sw_done_open", "sw_owing_open", "sw_ends"
+    BREAKAGE, SETTLE, DS_PRE, DSCR_PRE = "sw_brk", "sw_settle", "ds_pre", "dscr_pre"
+    IN, OWED, PAY, CASH = "sw_in", "sw_owed", "sw_pay", "sw_cash_after"
+    NET, LOST, OWING, DONE = "sw_net", "sw_lost", "sw_owing", "sw_done"
+
+
+class SwapCols:
+    """``Schedules`` columns of the j-th swap (deal order)."""
+
+    def __init__(self, j: int) -> None:
+        self.start, self.end = f"sw{j}_start", f"sw{j}_end"
+        self.notional, self.accrual, self.fixed = f"sw{j}_n", f"sw{j}_fa", f"sw{j}_fl"

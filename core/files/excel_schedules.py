@@ -19,6 +19,7 @@ from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
 from core.files.excel_leases import gpu_cost, rvg_formula
+from core.files.excel_swaps import swap_schedules
 from core.files.excel_timeline import Params
 
 
@@ -39,6 +40,8 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     for k in range(ctx.K):
         _sculpted_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
     _dsra_target(g.section("DSRA"), ctx)
+    if ctx.compiled.swaps:
+        swap_schedules(g.section("Interest-rate swaps"), ctx, params)
     ws = wb.create_sheet(K.SCHEDULES)
     st.title(
         ws,

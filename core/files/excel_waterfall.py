@@ -29,6 +29,7 @@ from core.files.excel_cfads import cfads, collateral, opening
 from core.files.excel_covenants import covenants, dsra, proceeds_prepayment
 from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
 from core.files.excel_payments import interest, scheduled_principal
+from core.files.excel_swaps import swap_step
 from core.files.excel_sweeps import distribution, lockup, sweeps
 
 
@@ -50,6 +51,7 @@ Step = Callable[[Section, Context, Flow], None]
 WRITERS: dict[str, Step] = {
     "collateral": collateral,
     "cfads": cfads,
+    "swap": swap_step,
     "interest": interest,
     "principal": scheduled_principal,
     "proceeds": proceeds_prepayment,
@@ -59,6 +61,11 @@ WRITERS: dict[str, Step] = {
     "lockup": lockup,
     "distribution": distribution,
 }
+
+
+#: steps whose rows are left out of a deal that does not use them (the others' rows are always
+#: written: later steps read their columns)
+OMITTED_WHEN_UNUSED = frozenset({"swap"})
 
 
 class MissingStep(ValueError):
@@ -72,10 +79,11 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     opening(g.section("Opening"), ctx, flow)
     n = 0
     for step in WATERFALL:
+        used = step.active is None or step.active(ctx.compiled.inputs)
         writer = WRITERS.get(step.name)
-        if writer is None:
-            if step.active is None or step.active(ctx.compiled.inputs):
-                raise MissingStep(f"the Excel export has no formulas for the {step.title} step")
+        if writer is None and used:
+            raise MissingStep(f"the Excel export has no formulas for the {step.title} step")
+        if writer is None or (not used and step.name in OMITTED_WHEN_UNUSED):
             continue  # a step this deal does not use, not written
         n += 1
         writer(g.section(f"{n}. {step.title}"), ctx, flow)

@@ -58,6 +58,12 @@ PERIOD = {
     "Distribution to equity": "distribution",
     "Flags (bitmask)": "flags",
 }
+SWAP = {  # on a deal with interest-rate swaps
+    "Swap net cash": "swap_cash",
+    "Swap breakage (to the SPV + / counterparty -)": "swap_breakage",
+    "Swap arrears (closing)": "swap_arrears",
+    "Swap arrears written off": "swap_writeoff",
+}
 TRANCHE = {
     "interest due": "interest_due",
     "interest paid": "interest_paid",
@@ -128,6 +134,26 @@ def accel_deal() -> Deal:
     d.set_term("gpus", "sale_haircut", 0.97)
     d.set_term("gpus", "liquidation_lag_months", 4)
     return d
+
+
+def _swap(d: Deal, tranche: str, **terms) -> Deal:
+    d.add_block("swap", {"fixed_rate": 0.045, **terms}, block_id="swap")
+    d.connect("hedges", "swap", tranche)
+    return d
+
+
+def swapped_deal() -> Deal:
+    """The xAI-style loan swapped at 80% from month 2, capped, paying 3.55% fixed against a
+    3.4-3.7% curve: the SPV receives in some years and pays in others."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    return _swap(d, "loan", fixed_rate=0.0355, hedge_ratio=0.8, start_months=2, notional_cap=9000.0)
+
+
+def swap_broken_deal() -> Deal:
+    """The accelerated deal with its senior loan swapped for two years at 6%: the swap is
+    broken the period after the acceleration; the SPV owes the breakage, pays what it can ahead
+    of the debt, and the rest is written off after the near-worthless forced sale."""
+    return _swap(accel_deal(), "loan", fixed_rate=0.06, term_years=2.0)
 
 
 def sweep_deal() -> Deal:
@@ -218,6 +244,8 @@ CASES.update(
     crypto_held=crypto_held_deal,
     minimal=minimal_deal,
     two_leases=two_lease_deal,
+    swapped=swapped_deal,
+    swap_broken=swap_broken_deal,
     quarterly_sl=lambda: simple_deal(
         amortisation="straight_line", tenor_years=0.75, period="quarterly"
     ),
@@ -314,7 +342,7 @@ def compare(deal: Deal, exported: Path, recalculated: Path) -> list[str]:
                 failed = True  # report the first period only
                 bad.append(f"{sheet}!{header} t={t}: workbook {v!r}, engine {expected[t]!r}")
 
-    for header, key in PERIOD.items():
+    for header, key in (PERIOD | (SWAP if res.compiled.swaps else {})).items():
         check("CashFlows", header, res.periods[key].to_numpy(dtype=float))
     for k, b in enumerate(res.compiled.tranches):
         for header, key in TRANCHE.items():
@@ -378,6 +406,11 @@ def test_cases_exercise_the_formula_paths(books):
     )
     ranks = [b.terms["seniority"] for b in tranches]
     assert len(ranks) != len(set(ranks))  # a pari-passu rank
+    # swaps: settlements both ways, a breakage the SPV owes, paid from the sale
+    swapped = run_deal(books["swapped"][0]).outputs
+    assert (swapped.swap_cash[0] > 0).any() and (swapped.swap_cash[0] < 0).any()
+    broken = run_deal(books["swap_broken"][0]).outputs
+    assert broken.swap_breakage[0].min() < -1.0 and broken.swap_writeoff[0].sum() > 1.0
     # the edits change the answer (so matching run_deal proves the formulas are live)
     for case, (src, *_x) in EDITS.items():
         a = run_deal(books[src][0]).outputs.distribution[0]
