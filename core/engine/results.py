@@ -102,10 +102,11 @@ class DealResult(Derived):
 
 
 def run_deal(deal: Deal, engine: str = "cython", drivers: Drivers | None = None) -> DealResult:
-    """Compile and run ``deal``; ``engine`` is ``"cython"`` or ``"reference"``."""
+    """Compile and run ``deal``; ``engine`` is ``"cython"`` (compiled per-path compile and
+    waterfall) or ``"reference"`` (both NumPy specifications)."""
     from core.engine.kernel import run_waterfall
 
-    compiled = compile_deal(deal, drivers)
+    compiled = compile_deal(deal, drivers, engine="reference" if engine == "reference" else None)
     out = run_waterfall(compiled.inputs, engine=engine)
     return summarise(compiled, out)
 

@@ -117,8 +117,11 @@ def apply_overrides(deal: Deal, overrides: dict[str, object]) -> Deal:
     return d
 
 
-def compile_stressed(deal: Deal, stress: Stress, sized: CompiledDeal | None = None) -> CompiledDeal:
-    """The stressed deal compiled against the UNSTRESSED deal's sizing.
+def compile_stressed(
+    deal: Deal, stress: Stress, sized: CompiledDeal | None = None, engine: str | None = None
+) -> CompiledDeal:
+    """The stressed deal compiled against the UNSTRESSED deal's sizing (``engine``: the
+    per-path compile, as for :func:`~core.engine.compile.compile_deal`).
 
     Debt schedules (sculpting included) and the DSRA target are fixed when the debt is raised;
     a stress happens afterwards. Compiling ``apply_stress(deal, stress)`` on its own would
@@ -127,8 +130,8 @@ def compile_stressed(deal: Deal, stress: Stress, sized: CompiledDeal | None = No
     """
     from core.engine.compile import compile_deal
 
-    base = sized if sized is not None else compile_deal(deal)
-    return compile_deal(apply_stress(deal, stress), sized=base)
+    base = sized if sized is not None else compile_deal(deal, engine=engine)
+    return compile_deal(apply_stress(deal, stress), sized=base, engine=engine)
 
 
 def run_stressed(
@@ -138,5 +141,5 @@ def run_stressed(
     from core.engine.kernel import run_waterfall
     from core.engine.results import summarise
 
-    compiled = compile_stressed(deal, stress, sized)
+    compiled = compile_stressed(deal, stress, sized, "reference" if engine == "reference" else None)
     return summarise(compiled, run_waterfall(compiled.inputs, engine=engine))
