@@ -38,8 +38,8 @@ class Params:
         st.title(
             self.ws,
             "Parameters derived from Inputs",
-            "Black cells are formulas on the Inputs sheet; grey cells are computed by the "
-            "CapStack engine.",
+            "Blue cells are the CapStack engine's constants (core/engine/constants.py), named so "
+            "that no formula types a number; black cells are formulas on the Inputs sheet.",
         )
         for col, text in enumerate(("Parameter", "Value", "Name", "How"), start=1):
             st.header(self.ws.cell(4, col), text)

@@ -8,14 +8,13 @@ No LibreOffice needed: these read the formulas' text."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
 from core.engine import constants
-from core.engine.steps import WATERFALL
+from core.engine.steps import WATERFALL, Step
 from core.files import excel_waterfall
 from core.files.deal_json import load_deal
 from core.files.excel_export import ExcelExportError, build_workbook, export_workbook
@@ -87,42 +86,55 @@ def test_constants_are_named_cells_holding_the_engine_values():
         assert name in text, name
 
 
+def _with_step(monkeypatch, step: Step, before: str) -> None:
+    """The engine's WATERFALL as the export sees it, with ``step`` inserted before ``before``."""
+    steps = list(WATERFALL)
+    steps.insert([s.name for s in steps].index(before), step)
+    monkeypatch.setattr(excel_waterfall, "WATERFALL", tuple(steps))
+
+
+def _headings(ws) -> dict[str, int]:
+    return {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value}
+
+
 def test_cashflows_follow_the_engine_waterfall():
-    """One block of rows per step of core.engine.steps.WATERFALL, in its order, numbered."""
+    """One block of rows per step of core.engine.steps.WATERFALL, in its order, numbered; the
+    swap's rows only on a deal with a swap."""
     ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
-    groups = [ws.cell(3, c).value for c in range(1, ws.max_column + 1) if ws.cell(3, c).value]
-    written = [s for s in WATERFALL if s.name in excel_waterfall.WRITERS]
-    assert groups == ["Opening", *(f"{i}. {s.title}" for i, s in enumerate(written, start=1))]
-    assert {s.name for s in WATERFALL} - set(excel_waterfall.WRITERS) <= {"swap"}
+    written = [s for s in WATERFALL if s.name != "swap"]
+    expected = ["Opening", *(f"{i}. {s.title}" for i, s in enumerate(written, start=1))]
+    assert list(_headings(ws)) == expected
+    assert set(excel_waterfall.WRITERS) == {s.name for s in WATERFALL}  # a writer per step
 
 
-def test_a_step_writer_is_one_entry(monkeypatch):
-    """A writer registered for the swap step (before interest in WATERFALL) gets its block of
-    rows there: interest then pays from the cash it leaves, and later headings renumber."""
+def test_a_new_step_is_one_writer(monkeypatch):
+    """A step added to the waterfall before interest, with its writer (one entry in WRITERS),
+    gets its block of rows there: interest then pays from the cash it leaves, and the later
+    headings renumber."""
 
     def settle(s, ctx, flow):
         cash = flow.cash
-        s.add("swap_cash", "Cash after swap", lambda t, r: f"{s.at(cash, r)}-0")
-        flow.cash = "swap_cash"
+        s.add("fee_cash", "Cash after fee", lambda t, r: f"{s.at(cash, r)}-0")
+        flow.cash = "fee_cash"
 
-    monkeypatch.setitem(excel_waterfall.WRITERS, "swap", settle)
+    _with_step(monkeypatch, Step("fee", "Agency fee", "a test step"), before="interest")
+    monkeypatch.setitem(excel_waterfall.WRITERS, "fee", settle)
     ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
     head: dict[str, int] = {}  # the first column of each header (interest before principal)
     for c in range(1, ws.max_column + 1):
         head.setdefault(ws.cell(4, c).value, c)
-    groups = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value}
-    swap, paid = head["Cash after swap"], head["Rank 1: paid from cash"]
-    assert groups["3. Interest-rate swap"] == swap < groups["4. Interest"] <= paid
-    assert f"{len(excel_waterfall.WRITERS)}. Distribution" in groups
-    letter = ws.cell(5, swap).column_letter
+    groups = _headings(ws)
+    fee, paid = head["Cash after fee"], head["Rank 1: paid from cash"]
+    assert groups["3. Agency fee"] == fee < groups["4. Interest"] <= paid
+    assert f"{len(WATERFALL)}. Distribution" in groups  # swap left out, fee added
+    letter = ws.cell(5, fee).column_letter
     assert ws.cell(5, paid).value.startswith(f"=MIN({letter}5,")
     cash = ws.cell(5, head["Cash after injection"]).column_letter
-    assert ws.cell(5, swap).value == f"={cash}5-0"
+    assert ws.cell(5, fee).value == f"={cash}5-0"
 
 
-def test_a_step_the_deal_uses_without_a_writer_is_refused(monkeypatch, tmp_path):
-    steps = tuple(replace(s, active=lambda inp: True) if s.name == "swap" else s for s in WATERFALL)
-    monkeypatch.setattr(excel_waterfall, "WATERFALL", steps)
-    with pytest.raises(ExcelExportError, match="Interest-rate swap"):
+def test_a_step_without_a_writer_is_refused(monkeypatch, tmp_path):
+    _with_step(monkeypatch, Step("novel", "Novel step", "no writer"), before="interest")
+    with pytest.raises(ExcelExportError, match="Novel step"):
         export_workbook(_sample(), tmp_path / "m.xlsx", scenarios=False, mc_paths=0)
     assert not list(tmp_path.iterdir())
