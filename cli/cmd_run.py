@@ -52,6 +52,12 @@ def result_to_text(result: DealResult) -> str:
         f"LTV at lease end {fmt(m['ltv_at_lease_end'], 'pct')}   debt loss {fmt(m['debt_loss'])}",
         f"  break-even fall in cash flow {fmt(m['breakeven_cashflow_fall'], 'pct')}",
     ]
+    if "swap_net_cash" in m:
+        lines.append(
+            f"  interest-rate swaps: net cash received / (paid) {fmt(m['swap_net_cash'])}   "
+            f"breakage {fmt(m['swap_breakage'])}   "
+            f"unpaid to the counterparty {fmt(m['swap_counterparty_loss'])}"
+        )
     for x in result.look_through:
         lines.append(
             f"  look-through {x.sponsor}: on balance sheet {fmt(x.on_balance_sheet)}, "

@@ -139,6 +139,28 @@ def capital_section(data: ReportData) -> str:
     return f"<h3>Capital stack</h3>{stack}<h3>Sources and uses (USD m)</h3>{sources}"
 
 
+def _swap_items(data: ReportData) -> list[tuple[str, str]]:
+    """What the interest-rate swaps paid, when the deal has any."""
+    m = data.result.metrics
+    if "swap_net_cash" not in m:
+        return []
+    return [
+        ("Net swap cash received / (paid) (USD m)", fmt_money(m["swap_net_cash"])),
+        ("Swap breakage, base case (USD m)", fmt_money(m["swap_breakage"])),
+        ("Swap payments left unpaid (USD m)", fmt_money(m["swap_counterparty_loss"])),
+    ]
+
+
+def _swap_terms(data: ReportData) -> str:
+    """One line per interest-rate swap: its counterparty and terms (the canvas card's lines)."""
+    deal = data.result.compiled.deal
+    lines = [
+        f"{b.terms['name']} with {b.terms['counterparty']}: " + "; ".join(b.spec.card(b, deal))
+        for b in deal.of_kind("swap")
+    ]
+    return "".join(f"<p>Hedging. {_e(line)}.</p>" for line in lines)
+
+
 def metrics_section(data: ReportData) -> str:
     m = data.result.metrics
     ltv_date = f" ({data.max_ltv_date})" if data.max_ltv_date else ""
@@ -156,7 +178,8 @@ def metrics_section(data: ReportData) -> str:
         ("CFADS fall to a debt loss", fmt_pct(m["breakeven_cashflow_fall"], 1)),
         ("Debt loss, base case (USD m)", fmt_money(m["debt_loss"])),
     ]
-    out = "<h3>Key metrics (base case)</h3>" + _pairs(items)
+    items += _swap_items(data)
+    out = "<h3>Key metrics (base case)</h3>" + _pairs(items) + _swap_terms(data)
     if data.result.look_through:
         rows = [
             [
