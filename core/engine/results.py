@@ -6,13 +6,13 @@ report use; none of them recompute a number made here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
 
 from core.engine import metrics as m
-from core.engine.arrays import FLAG_LIQUIDATED, FLAG_NAMES, EngineOutputs
+from core.engine.arrays import FLAG_LIQUIDATED, FLAG_NAMES, PT, EngineOutputs
 from core.engine.compile import CompiledDeal, Drivers, compile_deal
 from core.engine.derived import Derived, net_equity_flow
 from core.engine.leverage import LookThrough, look_through
@@ -34,11 +34,7 @@ PERIOD_COLUMNS = (
     "dsra_balance",
     "trap_balance",
     "distribution",
-    "swap_cash",
-    "swap_breakage",
-    "swap_arrears",
-    "swap_writeoff",
-)
+)  # then every other (P, T) output of the kernel, by its declared name (core.engine.arrays)
 TRANCHE_COLUMNS = (
     "balance",
     "interest_due",
@@ -140,14 +136,13 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
             "dsra_balance": out.dsra_balance[path],
             "trap_balance": out.trap_balance[path],
             "distribution": out.distribution[path],
-            "swap_cash": out.swap_cash[path],
-            "swap_breakage": out.swap_breakage[path],
-            "swap_arrears": out.swap_arrears[path],
-            "swap_writeoff": out.swap_writeoff[path],
             "flags": out.flags[path],
         },
         index=dates,
     )
+    for f in fields(EngineOutputs):  # a new kernel output is a column with no edit here
+        if f.metadata["shape"] == PT and f.name not in periods:
+            periods[f.name] = getattr(out, f.name)[path]
     names = [b.terms["name"] for b in compiled.tranches]
     tranches = {
         name: pd.DataFrame({c: getattr(out, c)[path, k] for c in TRANCHE_COLUMNS}, index=dates)

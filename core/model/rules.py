@@ -18,8 +18,11 @@ CONNECTION_KINDS: dict[str, str] = {
     "guarantees": "guarantees",
     "secures": "secures",
     "applies_to": "applies to",
-    "hedges": "hedges",
 }
+# connection kinds a block kind introduces with its own link declaration (e.g. a swap "hedges")
+CONNECTION_KINDS.update(
+    {link.type: link.label for spec in REGISTRY.values() for link in spec.links if link.label}
+)
 
 
 def allowed_pairs(kinds: Iterable[BlockKind]) -> dict[str, frozenset[tuple[str, str]]]:

@@ -62,7 +62,7 @@ SWAP = BlockKind(
             "Largest notional, USD m; 0 for no cap (the tranche's balance times the ratio).",
         ),
     ),
-    links=(Link("hedges", ("tranche",)),),
+    links=(Link("hedges", ("tranche",), label="hedges"),),
     palette=PaletteSlot(12),
     colour="#3d7f8c",
     card=_card,

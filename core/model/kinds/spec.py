@@ -20,11 +20,13 @@ if TYPE_CHECKING:  # the graph imports this module; cards receive its objects at
 
 @dataclass(frozen=True)
 class Link:
-    """The kind may start ``type`` connections (a key of ``rules.CONNECTION_KINDS``) to
-    blocks of the ``targets`` kinds."""
+    """The kind may start ``type`` connections to blocks of the ``targets`` kinds. ``type`` is a
+    key of ``rules.CONNECTION_KINDS``, or a new connection kind this declaration introduces
+    with its ``label`` (how it reads on the canvas: source --label--> target)."""
 
     type: str
     targets: tuple[str, ...]
+    label: str | None = None
 
 
 @dataclass(frozen=True)
