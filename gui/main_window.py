@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.engine.credit_check import credit_findings
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
@@ -133,6 +134,9 @@ class MainWindow(QMainWindow):
         self.document.pathChanged.connect(lambda _p: self._update_title())
         self.document.dealRenamed.connect(self._update_title)
         self.document.changed.connect(self._check_timer.start)
+        self.document.replaced.connect(lambda: self.deal_check.set_credit(None))
+        if self.results is not None:
+            self.results.resultReady.connect(self._credit_check)
 
     # ----------------------------------------------------------------- small slots
     def commit_edits(self) -> None:
@@ -162,7 +166,15 @@ class MainWindow(QMainWindow):
         self.properties.show_block(ids[0] if len(ids) == 1 else None)
 
     def refresh_check(self) -> tuple[int, int]:
-        errors, warnings = self.deal_check.refresh(self.document.deal)
+        return self._show_check(self.deal_check.refresh(self.document.deal))
+
+    def _credit_check(self, result: object) -> None:
+        """The credit findings of a base-case result (a stressed one is not the deal's)."""
+        if self.results is not None and self.results.stress is None:
+            self._show_check(self.deal_check.set_credit(credit_findings(result)))
+
+    def _show_check(self, counts: tuple[int, int]) -> tuple[int, int]:
+        errors, warnings = counts
         status = f"{errors} errors, {warnings} warnings" if errors or warnings else "ok"
         self.docks["check"].setWindowTitle(f"Deal check ({status})")
         return errors, warnings

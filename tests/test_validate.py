@@ -89,8 +89,9 @@ def test_ownership_shares_must_sum_to_one():
     d.set_term("owl", "ownership_share", 0.75)
     issue = only_error(d)
     assert issue.path == "blocks[spv]" and issue.value == pytest.approx(0.95)
-    assert "meta 0.2" in issue.message and "owl 0.75" in issue.message
-    assert "0.95" in issue.message
+    meta, owl = d.blocks["meta"].title, d.blocks["owl"].title  # names and percent, not ids
+    assert f"{meta} 20.00%" in issue.message and f"{owl} 75.00%" in issue.message
+    assert "total 95.00%" in issue.message
 
 
 def test_ownership_tolerance_and_no_owners():

@@ -108,13 +108,13 @@ def _ownership_issues(deal: Deal, neighbours: Neighbours) -> list[Issue]:
         owners = [b for b in neighbours.get((spv.id, "owns", "in"), ()) if b.spec.owner_share]
         if not owners:
             continue
-        shares = {b.id: float(b.terms[b.spec.owner_share]) for b in owners}
-        total = sum(shares.values())
+        shares = [(b.title, float(b.terms[b.spec.owner_share])) for b in owners]
+        total = sum(v for _, v in shares)
         if abs(total - 1.0) > TOLERANCE:
-            each = ", ".join(f"{k} {v:.6g}" for k, v in shares.items())
+            each = ", ".join(f"{k} {v:.2%}" for k, v in shares)
             issues.append(Issue("error", f"blocks[{spv.id}]", total,
-                                f"ownership shares of the SPV's owners must sum to 100% "
-                                f"(1.0): {each}; total {total:.6g}"))  # fmt: skip
+                                f"ownership shares of the SPV's owners must sum to 100%: "
+                                f"{each}; total {total:.2%}"))  # fmt: skip
     return issues
 
 

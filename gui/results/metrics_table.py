@@ -3,10 +3,13 @@ look-through leverage per sponsor and the first covenant breach dates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from core.engine.credit_check import not_meaningful
 from core.engine.results import DealResult
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
 from gui.results.widgets import number_item
@@ -14,18 +17,22 @@ from gui.results.widgets import number_item
 
 def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
     """(label, formatted value) in order; a value of None marks a section heading."""
-    m = result.metrics
+    m, notes = result.metrics, not_meaningful(result)
+
+    def shown(key: str, fmt: Callable[[object], str]) -> str:
+        return notes.get(key) or fmt(m[key])
+
     rows: list[tuple[str, str | None]] = [
         ("Coverage", None),
-        ("Min DSCR", fmt_ratio(m["min_dscr"])),
-        ("Avg DSCR", fmt_ratio(m["avg_dscr"])),
-        ("LLCR", fmt_ratio(m["llcr"])),
-        ("PLCR", fmt_ratio(m["plcr"])),
-        ("Break-even fall in cash flow", fmt_pct(m["breakeven_cashflow_fall"])),
+        ("Min DSCR", shown("min_dscr", fmt_ratio)),
+        ("Avg DSCR", shown("avg_dscr", fmt_ratio)),
+        ("LLCR", shown("llcr", fmt_ratio)),
+        ("PLCR", shown("plcr", fmt_ratio)),
+        ("Break-even fall in cash flow", shown("breakeven_cashflow_fall", fmt_pct)),
         ("Returns and leverage", None),
-        ("Equity IRR", fmt_pct(m["equity_irr"])),
-        ("LTV at close", fmt_pct(m["ltv_at_close"])),
-        ("LTV at lease end", fmt_pct(m["ltv_at_lease_end"])),
+        ("Equity IRR", shown("equity_irr", fmt_pct)),
+        ("LTV at close", shown("ltv_at_close", fmt_pct)),
+        ("LTV at lease end", shown("ltv_at_lease_end", fmt_pct)),
         ("Total debt (USD m)", fmt_money(m["total_debt"])),
         ("Total equity (USD m)", fmt_money(m["total_equity"])),
         ("Debt loss (USD m)", fmt_money(m["debt_loss"])),

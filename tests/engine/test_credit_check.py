@@ -1,0 +1,65 @@
+"""The credit half of the deal check (core.engine.credit_check) on hand-worked deals."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.engine.credit_check import credit_findings, not_meaningful
+from core.engine.results import run_deal
+from tests.engine.deal_builders import simple_deal
+
+
+def codes(result) -> dict[str, object]:  # noqa: ANN001
+    return {f.code: f for f in credit_findings(result)}
+
+
+def with_facility(cost: float, **kw) -> object:  # noqa: ANN003
+    d = simple_deal(**kw)
+    d.add_block("facility", {"cost": cost}, block_id="dc")
+    d.connect("owns", "spv", "dc")
+    return d
+
+
+def test_a_funding_gap_is_an_error_naming_the_capital_and_the_assets():
+    # sources 100 debt + 10 equity = 110; uses: a 200 facility, no DSRA -> gap 90
+    found = codes(run_deal(with_facility(200.0)))
+    gap = found["funding_gap"]
+    assert gap.severity == "error" and "USD 90.0m" in gap.message
+    assert set(gap.blocks) == {"senior", "eq", "dc"}
+
+
+def test_over_funding_beyond_ten_percent_is_a_warning():
+    # 110 raised for a 50 facility: 60 over, 120% of the uses
+    over = codes(run_deal(with_facility(50.0)))["over_funding"]
+    assert over.severity == "warning" and "USD 60.0m" in over.message and "120.0%" in over.message
+    assert "over_funding" not in codes(run_deal(with_facility(105.0)))  # 5/105: within 10%
+
+
+def test_dscr_below_one_in_the_base_case_is_an_error_and_break_even_is_not_a_number():
+    # rent 60 a year = 5 a month against an annuity on 100 at 1% a month over 12 months:
+    # payment = 100 * 0.01 / (1 - 1.01**-12) = 8.885, so DSCR is about 5 / 8.885 = 0.563
+    payment = 100 * 0.01 / (1 - 1.01**-12)
+    result = run_deal(with_facility(105.0, annual_rent=60.0))
+    found = codes(result)
+    dscr = found["dscr_below_one"]
+    assert dscr.severity == "error" and set(dscr.blocks) == {"senior", "lease"}
+    assert result.metrics["min_dscr"] == pytest.approx(5 / payment, abs=0.01)
+    assert f"{5 / payment:.2f}x" in dscr.message
+    assert found["negative_breakeven"].severity == "error"
+    assert not_meaningful(result)["breakeven_cashflow_fall"] == "n/m: min DSCR below 1.00x"
+
+
+def test_ltv_above_100_percent_at_close_is_a_warning():
+    # 100 of debt on a 50 facility: LTV at close at least 200% whatever its market value curve
+    ltv = codes(run_deal(with_facility(50.0)))["ltv_above_100"]
+    assert ltv.severity == "warning" and set(ltv.blocks) == {"senior", "dc"}
+    pct = float(ltv.message.split("LTV at close ")[1].split("%")[0])
+    assert pct >= 200
+
+
+def test_a_sound_deal_has_no_credit_findings():
+    # rent 240 a year = 20 a month against 8.885: DSCR about 2.25x; 110 raised for a 105 asset
+    result = run_deal(with_facility(105.0, annual_rent=240.0))
+    assert result.metrics["min_dscr"] > 2
+    assert [f.code for f in credit_findings(result) if f.code != "ltv_above_100"] == []
+    assert not_meaningful(result) == {}
