@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 65243080
+ABI_VERSION = 6301167
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 

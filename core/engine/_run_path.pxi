@@ -193,7 +193,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             cash -= pay
             draw = _min(dsra, gowed - pay)
             dsra -= draw
-            frac = _min((pay + draw) / gowed, 1.0) if gowed > EPS else 1.0
+            # paid in full (the common case): the share is exactly 1, as the division would give
+            frac = 1.0 if (pay + draw == gowed or gowed <= EPS) else _min((pay + draw) / gowed, 1.0)
             for k in range(s, e):
                 paid = owed[k] * frac
                 unpaid = owed[k] - paid
@@ -215,15 +216,17 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             cash -= pay
             draw = _min(dsra, gdue - pay)
             dsra -= draw
-            frac = _min((pay + draw) / gdue, 1.0) if gdue > EPS else 1.0
+            # paid in full (the common case): the share is exactly 1, as the division would give
+            frac = 1.0 if (pay + draw == gdue or gdue <= EPS) else _min((pay + draw) / gdue, 1.0)
             for k in range(s, e):
                 paid = sp_due[k] * frac
                 bal[k] -= paid
                 ppaid[k] = paid
                 unpaid_pr[k] = sp_due[k] - paid
+                # in this loop, not a separate (vectorised) one: reading back two scalar stores as one
+                # vector load stalls on store forwarding, and this line was a third of run_path's time
+                shortv[k] = arrears[k] + unpaid_pr[k]
         
-        for k in range(K):
-            shortv[k] = arrears[k] + unpaid_pr[k]
         controlling = False
         for g in range(G):
             if open_group[g] > EPS:

@@ -13,7 +13,8 @@ for g in range(G):
     cash -= pay
     draw = _min(dsra, gowed - pay)
     dsra -= draw
-    frac = _min((pay + draw) / gowed, 1.0) if gowed > EPS else 1.0
+    # paid in full (the common case): the share is exactly 1, as the division would give
+    frac = 1.0 if (pay + draw == gowed or gowed <= EPS) else _min((pay + draw) / gowed, 1.0)
     for k in range(s, e):
         paid = owed[k] * frac
         unpaid = owed[k] - paid

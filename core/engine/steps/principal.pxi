@@ -13,15 +13,17 @@ for g in range(G):
     cash -= pay
     draw = _min(dsra, gdue - pay)
     dsra -= draw
-    frac = _min((pay + draw) / gdue, 1.0) if gdue > EPS else 1.0
+    # paid in full (the common case): the share is exactly 1, as the division would give
+    frac = 1.0 if (pay + draw == gdue or gdue <= EPS) else _min((pay + draw) / gdue, 1.0)
     for k in range(s, e):
         paid = sp_due[k] * frac
         bal[k] -= paid
         ppaid[k] = paid
         unpaid_pr[k] = sp_due[k] - paid
+        # in this loop, not a separate (vectorised) one: reading back two scalar stores as one
+        # vector load stalls on store forwarding, and this line was a third of run_path's time
+        shortv[k] = arrears[k] + unpaid_pr[k]
 
-for k in range(K):
-    shortv[k] = arrears[k] + unpaid_pr[k]
 controlling = False
 for g in range(G):
     if open_group[g] > EPS:
