@@ -91,7 +91,7 @@ class ImportDialog(QDialog):
             self.table.setItem(row, USE, use)
             self.table.setItem(row, TARGET, _fixed(_target_text(e)))
             self.table.setItem(row, CELL, QTableWidgetItem(e.ref))
-            self.table.setItem(row, VALUE, QTableWidgetItem(_show(e.value)))
+            self.table.setItem(row, VALUE, QTableWidgetItem(_show(e.value, e.target)))
             conf = _fixed(f"{e.confidence:.2f}" if e.source == "label" else e.source)
             if e.source == "label" and e.confidence < 0.8:
                 conf.setBackground(QColor(255, 229, 153))
@@ -182,8 +182,15 @@ def _fixed(text: str) -> QTableWidgetItem:
     return item
 
 
-def _show(v) -> str:
+#: value types shown as percent (stored as decimals; typing "6.58%" reads back as 0.0658)
+PERCENT_TYPES = ("rate",)
+
+
+def _show(v, target: str = "") -> str:
     if isinstance(v, float):
+        t = TARGET_BY_ID.get(target)
+        if t is not None and (t.value_type in PERCENT_TYPES or target == "gearing"):
+            return f"{v * 100:,.6g}%"
         return f"{v:,.6g}"
     return str(v)
 

@@ -27,6 +27,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "usd_per_mwh": ("USD / MWh", 1.0),
     "pct": ("%", 100.0),
     "pct_per_year": ("% / yr", 100.0),
+    "bp": ("bp", 10_000.0),  # spreads, as desks quote them
     "x": ("x", 1.0),
     "years": ("years", 1.0),
     "months": ("months", 1.0),

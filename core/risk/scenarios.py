@@ -64,7 +64,7 @@ FIELD_INFO: dict[str, tuple[str, str]] = {
     "residual_haircut": ("Extra residual haircut", "pct"),
     "termination_year": ("Early termination in year", "years"),
     "tenant_default_year": ("Tenant default in year", "years"),
-    "base_rate_shock": ("Base-rate shift", "pct_per_year"),
+    "base_rate_shock": ("Base-rate shift", "bp"),
     "gpu_value_decline": ("Extra GPU value decline", "pct_per_year"),
     "gpu_commercial_life": ("GPU commercial life", "years"),
     "liquidation_haircut": ("Extra forced-sale haircut", "pct"),

@@ -32,7 +32,8 @@ from gui.number_input import CommaError, read_number
 from gui.results.scenario_library import ScenarioLibrary
 
 #: FIELD_INFO unit -> (shown unit, factor from the stored value to the shown one)
-UNITS = {"pct": ("%", 100.0), "pct_per_year": ("% a year", 100.0), "years": ("years", 1.0)}
+UNITS = {"pct": ("%", 100.0), "pct_per_year": ("% / yr", 100.0), "years": ("years", 1.0)}
+UNITS["bp"] = ("bp", 10_000.0)  # rate shifts as desks quote them, as on the scenario bar
 UNITS["count"] = ("count", 1.0)
 RED = "QLineEdit { border: 1px solid #c9403a; background: #fde8e6; }"
 BLANK = Stress()

@@ -36,7 +36,7 @@ def test_dialog_lists_mapping_and_engine_numbers(dialog):
     assert dialog.table.rowCount() == len(dialog.entries) >= 10
     r = _row(dialog, "coupon")
     assert dialog.table.item(r, CELL).text() == "Assumptions!D8"
-    assert dialog.table.item(r, VALUE).text() == "0.075"
+    assert dialog.table.item(r, VALUE).text() == "7.5%"  # rates in percent, as in the workbook
     model = dialog.reconcile.model
     metrics = run_deal(dialog.deal).metrics
     row = next(i for i, x in enumerate(model.rows) if x.metric == "Minimum DSCR")

@@ -48,7 +48,11 @@ def test_fields_in_analysts_units():
         ("rent_deflation", "150", "Rent deflation (rent_deflation): 150 is outside 0 to 100"),
         ("renewals", "2.5", "Renewals exercised: renewals must be a whole number"),
         ("gpu_commercial_life", "abc", "GPU commercial life (gpu_commercial_life): 'abc' is not"),
-        ("base_rate_shock", "-30", "Base-rate shift (base_rate_shock): -30 is outside -20 to 50"),
+        (
+            "base_rate_shock",
+            "-3000",
+            "Base-rate shift (base_rate_shock): -3000 is outside -2000 to 5000",
+        ),
     ],
 )
 def test_invalid_value_is_red_named_and_not_applied(qtbot, name, text, reason):
@@ -90,7 +94,7 @@ def test_builtins_are_read_only(qtbot):
     assert not editor.buttons["rename"].isEnabled() and not editor.buttons["delete"].isEnabled()
     assert "read-only" in editor.title.text()
     assert editor.edits["rent_deflation"].text() == "25"
-    assert editor.edits["base_rate_shock"].text() == "1"
+    assert editor.edits["base_rate_shock"].text() == "100"  # bp, as on the scenario bar
     editor.delete()
     assert "downside" in bar.library
     editor.close()
@@ -105,7 +109,7 @@ def test_create_apply_save_and_reload(qtbot, tmp_path, isolated):
     assert editor.selected() == "scenario"
     assert all(e.text() == "" and not e.isReadOnly() for e in editor.edits.values())
     _fill(editor, rent_deflation="18", gpu_value_decline="7.5", renewals="0", termination_year="")
-    _fill(editor, crypto_price_shock="-40", base_rate_shock="0.75")
+    _fill(editor, crypto_price_shock="-40", base_rate_shock="75")
     mine = Stress(
         rent_deflation=0.18,
         gpu_value_decline=0.075,

@@ -65,7 +65,7 @@ TRANCHE = BlockKind(
         money("notional", "Notional", 100.0),
         choice("rate_type", "Rate type", "fixed", ("fixed", "floating")),
         pct("coupon", "Fixed coupon", 0.065, unit="pct_per_year", maximum=0.5),
-        pct("spread", "Spread over base rate", 0.0, unit="pct_per_year", maximum=0.5),
+        pct("spread", "Spread over base rate", 0.0, unit="bp", maximum=0.5),
         choice("day_count", "Day count", "30/360", ("30/360", "ACT/360")),
         num(
             "tenor_years",
