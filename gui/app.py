@@ -63,9 +63,10 @@ def make_window(path: str | None, *, screenshot: bool = False):  # noqa: ANN201 
     """The main window on ``path`` (None: the built-in sample); a bad file gives an empty
     deal and the error message. Returns ``(window, error or None)``."""
     from gui.main_window import MainWindow  # after QApplication: widgets need it
+    from gui.menus import is_sample
 
-    sample = path is None
-    deal, error = load_or_explain(str(SAMPLE_DEAL) if sample else path)
+    sample = path is None or is_sample(path)  # a shipped sample opens as a template
+    deal, error = load_or_explain(str(SAMPLE_DEAL) if path is None else path)
     window = MainWindow(
         deal,
         None if sample or deal is None else path,

@@ -2,16 +2,20 @@
 
 The open deal is written (atomically, through ``save_deal``) to ``recovery.capstack.json`` in
 the application data folder every 60 s and shortly after each change while it has unsaved
-changes. A clean exit or a save removes the file, so finding it at start means a crash.
+changes, and the file it belongs to (if any) to ``recovery.path.json`` beside it, so recovery
+restores the path too. A clean exit or a save removes both, so finding them at start means a
+crash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
 
+from core.files.atomic import write_atomically
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from gui.document import DealDocument
@@ -19,6 +23,7 @@ from gui.document import DealDocument
 INTERVAL_MS = 60_000
 DEBOUNCE_MS = 2_000
 FILE_NAME = "recovery.capstack.json"
+PATH_FILE_NAME = "recovery.path.json"
 
 
 def recovery_dir() -> Path:
@@ -27,6 +32,19 @@ def recovery_dir() -> Path:
 
 def recovery_path() -> Path:
     return recovery_dir() / FILE_NAME
+
+
+def recovery_path_file() -> Path:
+    return recovery_dir() / PATH_FILE_NAME
+
+
+def recovered_file() -> str | None:
+    """The deal file the recovered work belongs to (None: it was never saved)."""
+    try:
+        path = json.loads(recovery_path_file().read_text(encoding="utf-8")).get("path")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return path if isinstance(path, str) and path else None
 
 
 def has_recovery() -> bool:
@@ -39,8 +57,9 @@ def load_recovery() -> Deal:
 
 
 def discard_recovery() -> None:
-    with contextlib.suppress(FileNotFoundError):
-        recovery_path().unlink()
+    for path in (recovery_path(), recovery_path_file()):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 class AutoSaver(QObject):
@@ -63,6 +82,8 @@ class AutoSaver(QObject):
         try:
             recovery_dir().mkdir(parents=True, exist_ok=True)
             save_deal(self.document.deal, recovery_path())
+            where = json.dumps({"path": self.document.path or ""}).encode("utf-8")
+            write_atomically(recovery_path_file(), where)
         except OSError as exc:
             self.last_error = f"Autosave failed: {exc}"
             return False

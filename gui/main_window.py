@@ -29,7 +29,7 @@ from gui.canvas.view import CanvasView
 from gui.commands import push_auto_layout
 from gui.deal_check import DealCheck
 from gui.document import DealDocument, new_deal
-from gui.menus import build_menus, optional_module
+from gui.menus import build_menus, is_sample, optional_module
 from gui.palette import Palette, PaletteEntry
 from gui.properties import PropertyPanel
 
@@ -219,6 +219,8 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str, *, ask: bool = True) -> bool:
         """Open a deal file (drafts too: issues go to the deal check); False on failure."""
+        if is_sample(path):
+            return self.open_sample(path, ask=ask)
         if ask and not self.maybe_save():
             return False
         try:
@@ -233,9 +235,9 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         return True
 
-    def open_sample(self, path: str) -> bool:
+    def open_sample(self, path: str, *, ask: bool = True) -> bool:
         """Open a shipped sample as an unsaved copy (Save asks where; samples stay intact)."""
-        if not self.maybe_save():
+        if ask and not self.maybe_save():
             return False
         try:
             deal = load_deal(path, check=False)
@@ -272,6 +274,13 @@ class MainWindow(QMainWindow):
     def save_to(self, path: str) -> bool:
         """Save atomically; on failure the message names the file and nothing is changed."""
         self.commit_edits()
+        if is_sample(path):
+            QMessageBox.warning(
+                self,
+                "Cannot save deal",
+                f"{path} is a sample shipped with CapStack; save the deal under another name.",
+            )
+            return False
         try:
             save_deal(self.document.deal, path)
         except (OSError, ValueError) as exc:
@@ -290,16 +299,22 @@ class MainWindow(QMainWindow):
                 self.set_deal(deal, None, modified=True)
 
     def _offer_recovery(self) -> None:
+        path = autosave.recovered_file()
+        what = (
+            f"the unsaved changes to {os.path.basename(path)} ({path})"
+            if path
+            else ("the deal that was being edited (never saved)")
+        )
         answer = QMessageBox.question(
             self,
             "Recover unsaved work",
-            "CapStack did not close cleanly last time. Restore the deal that was being edited?",
+            f"CapStack did not close cleanly last time. Restore {what}?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )
         if answer == QMessageBox.StandardButton.Yes:
             try:
-                self.set_deal(autosave.load_recovery(), None, modified=True)
+                self.set_deal(autosave.load_recovery(), path, modified=True)
                 return
             except (DealError, OSError) as exc:
                 QMessageBox.warning(self, "Cannot recover", str(exc))

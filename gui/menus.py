@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "deals"
 
 
+def is_sample(path: str) -> bool:
+    """True for a deal shipped in resources/deals: it opens as an unsaved copy (a template),
+    so Save asks where and the sample is never overwritten."""
+    return Path(path).resolve().parent == SAMPLES_DIR
+
+
 def optional_module(name: str, *functions: str) -> ModuleType | None:
     """``name`` if it can be imported and provides ``functions``, else None."""
     try:

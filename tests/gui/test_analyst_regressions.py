@@ -1,0 +1,116 @@
+"""Regression tests for issue #15 (a credit analyst's run through the desktop app): one test
+or more per defect, each asserting what the analyst sees against the engine or a hand value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from core.engine.results import run_deal
+from core.files.deal_json import load_deal
+from gui.commands import push_set_term
+from gui.main_window import MainWindow
+
+Button = QMessageBox.StandardButton
+DEALS = Path(__file__).resolve().parents[2] / "resources" / "deals"
+SAMPLE = DEALS / "hyperion_jv.json"
+
+
+def results_window(qtbot, deal=None, path=None, **kw) -> MainWindow:  # noqa: ANN001
+    kw.setdefault("offer_recovery", False)
+    w = MainWindow(deal, path, restore_layout=False, autosave_enabled=False, **kw)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def check_texts(w: MainWindow) -> list[str]:
+    return [w.deal_check.item(i).text() for i in range(w.deal_check.count())]
+
+
+# ------------------------------------------------------------------ 1. credit-aware check
+def test_deal_check_flags_a_deal_that_does_not_fund_or_cover(qtbot):
+    deal = load_deal(DEALS / "xai_gpu_spv.json")
+    w = results_window(qtbot, deal)
+    qtbot.waitUntil(lambda: w.results.last_result is not None, timeout=30_000)
+    assert not any("Credit:" in t for t in check_texts(w))  # the sample funds and covers
+    # a 1,500 loan on a 300 fleet: no structural error, but a funding story that is wrong
+    fleet = deal.of_kind("gpu_fleet")[0]
+    loan = deal.of_kind("tranche")[0]
+    push_set_term(w.document, fleet.id, "count", 10_000)  # 10,000 x USD 30k = USD 300m
+    push_set_term(w.document, loan.id, "notional", 1_500.0)
+    cost = 10_000 * fleet.terms["unit_cost"] / 1000.0
+    expected = run_deal(w.document.deal)  # what the engine says of the deal as edited
+    over = 1_500.0 + deal.of_kind("equity")[0].terms["amount"] - cost
+    over -= float(expected.compiled.inputs.dsra_initial)
+
+    def shows_credit() -> bool:
+        return any("Credit: over-funded" in t for t in check_texts(w))
+
+    qtbot.waitUntil(shows_credit, timeout=30_000)
+    texts = check_texts(w)
+    assert any(f"USD {over:,.1f}m" in t for t in texts)
+    assert any("LTV at close" in t for t in texts)
+    # a click on the finding selects the blocks to fix
+    row = next(i for i, t in enumerate(texts) if "over-funded" in t)
+    w.deal_check.itemClicked.emit(w.deal_check.item(row))
+    assert loan.id in w.scene.selected_block_ids()
+
+
+def test_nonsense_metrics_are_shown_as_not_meaningful(qtbot):
+    from gui.results.metrics_table import MetricsTable
+    from tests.engine.deal_builders import simple_deal
+
+    # rent 5 a month against an annuity payment of 8.885: DSCR 0.56x, break-even -78%
+    result = run_deal(simple_deal(annual_rent=60.0))
+    assert result.metrics["breakeven_cashflow_fall"] < 0
+    table = MetricsTable()
+    qtbot.addWidget(table)
+    table.show_result(result)
+    assert table.value_of("Break-even fall in cash flow") == "n/m: min DSCR below 1.00x"
+    assert table.value_of("Min DSCR") == f"{result.metrics['min_dscr']:.2f}x"
+
+
+def test_ownership_error_names_the_owners_in_percent(window):
+    push_set_term(window.document, "blue_owl", "ownership_share", 0.75)
+    window.refresh_check()
+    text = " ".join(check_texts(window))
+    owl = window.document.deal.blocks["blue_owl"].title
+    assert f"{owl} 75.00%" in text and "total 95.00%" in text
+    assert "0.95" not in text and "blue_owl" not in text
+
+
+# ------------------------------------------------------------------ 9. recovery and samples
+def test_recovery_restores_the_file_path_and_names_it(qtbot, tmp_path, isolated):
+    path = str(tmp_path / "my deal.json")
+    w = MainWindow(load_deal(SAMPLE), None, offer_recovery=False, restore_layout=False,
+                   with_results=False)  # fmt: skip
+    qtbot.addWidget(w)
+    assert w.save_to(path)
+    push_set_term(w.document, "bonds", "coupon", 0.07)
+    assert w.autosaver.save_now()
+    isolated.reply = Button.Yes
+    restored = MainWindow(None, None, offer_recovery=True, restore_layout=False,
+                          with_results=False, autosave_enabled=False)  # fmt: skip
+    qtbot.addWidget(restored)
+    assert restored.document.path == path
+    assert restored.document.is_modified()
+    assert restored.document.deal.blocks["bonds"].terms["coupon"] == 0.07
+    asked = [text for kind, title, text in isolated.shown if title == "Recover unsaved work"]
+    assert asked and "my deal.json" in asked[-1]
+    w.autosaver.stop()
+
+
+def test_a_sample_opens_as_a_template_and_is_never_saved_over(qtbot, isolated):
+    from gui.app import make_window
+
+    before = SAMPLE.read_bytes()
+    w, error = make_window(str(SAMPLE), screenshot=True)
+    qtbot.addWidget(w)
+    assert error is None and w.document.path is None  # Save will ask where
+    assert not w.open_path(str(SAMPLE), ask=False) or w.document.path is None
+    assert not w.save_to(str(SAMPLE))
+    assert any(kind == "warning" and "sample" in text for kind, _, text in isolated.shown)
+    assert SAMPLE.read_bytes() == before
