@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 from core.model.blocks import REGISTRY
 from core.model.deal import Block, Connection
 from core.model.layout import auto_layout
+from core.model.ownership import shares_on_joining
 from core.model.rules import CONNECTION_KINDS
 from gui.document import DealDocument
 
@@ -219,8 +220,21 @@ def check_connect(doc: DealDocument, kind: str, source: str, target: str) -> Con
 
 
 def push_connect(doc: DealDocument, kind: str, source: str, target: str) -> Connection:
+    """Connect two blocks; an owner joining the SPV takes its share in the same undo step
+    (core.model.ownership.shares_on_joining)."""
     conn = check_connect(doc, kind, source, target)
-    doc.undo_stack.push(Connect(doc, conn))
+    trial = doc.deal.copy()
+    trial.connect(kind, source, target, conn_id=conn.id)
+    shares = shares_on_joining(trial, target, source) if kind == "owns" else {}
+    if not shares:
+        doc.undo_stack.push(Connect(doc, conn))
+        return conn
+    parent = macro(f"Connect ({CONNECTION_KINDS[kind]})")
+    parent.add(Connect(doc, conn))
+    for block_id, share in shares.items():
+        name = trial.blocks[block_id].spec.owner_share
+        parent.add(SetTerm(doc, block_id, name, share))
+    doc.undo_stack.push(parent)
     return conn
 
 

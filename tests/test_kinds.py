@@ -189,6 +189,8 @@ def test_card_text_by_hand() -> None:
     assert card(d, "meta") == ("Meta", ["Rating AA-", "JV share 20.00%", "Consolidates the SPV"])
     assert card(d, "lab") == ("Lab", ["Rating NR"])
     assert card(d, "spv") == ("Beignet", ["Close 2026-01-01, monthly", "Horizon 10y"])
+    assert card(d, "owl") == ("Blue Owl", ["USD 2,500m", "Issued by the SPV, loss order 1"])
+    d.connect("owns", "owl", "spv")  # only an owner shows its share
     assert card(d, "owl") == ("Blue Owl", ["USD 2,500m", "Owns 80.00%, loss order 1"])
     assert card(d, "bonds")[1] == ["USD 27,300m, 6.58% fixed", "straight line, 24y, rank 1"]
     assert card(d, "loan")[1] == ["USD 12.5m, SOFR + 2.75%", "bullet, 2.5y, rank 2"]

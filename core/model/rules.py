@@ -25,6 +25,16 @@ CONNECTION_KINDS.update(
 )
 
 
+#: (connection kind, target kind) -> a better label than the kind's own
+LABEL_BY_TARGET: dict[tuple[str, str], str] = {("issues", "equity"): "issues equity"}
+
+
+def connection_label(kind: str, target_kind: str) -> str:
+    """What a connection reads as on the canvas: the SPV "issues debt" to a tranche but
+    "issues equity" to an equity class."""
+    return LABEL_BY_TARGET.get((kind, target_kind), CONNECTION_KINDS[kind])
+
+
 def allowed_pairs(kinds: Iterable[BlockKind]) -> dict[str, frozenset[tuple[str, str]]]:
     """Connection kind -> the (source kind, target kind) pairs the ``kinds`` declare."""
     pairs: dict[str, set[tuple[str, str]]] = {k: set() for k in CONNECTION_KINDS}

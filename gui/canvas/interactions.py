@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsLineItem
 
 from core.model.blocks import REGISTRY
 from core.model.errors import ConnectionRefused
-from core.model.rules import ALLOWED, CONNECTION_KINDS, suggest_kind
+from core.model.rules import ALLOWED, connection_label, suggest_kind
 from gui.canvas.block_item import ACCENT, BlockItem
 from gui.commands import push_connect, push_move
 from gui.document import DealDocument
@@ -50,7 +50,8 @@ def connect_blocks(doc: DealDocument, source: str, target: str, choose: ChooseKi
     if kind is None:
         return "Connection cancelled"
     push_connect(doc, kind, source, target)
-    return f"Connected: {blocks[source].title} {CONNECTION_KINDS[kind]} {blocks[target].title}"
+    label = connection_label(kind, blocks[target].kind)
+    return f"Connected: {blocks[source].title} {label} {blocks[target].title}"
 
 
 class NewLink:

@@ -18,7 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from core.model.deal import Connection
-from core.model.rules import CONNECTION_KINDS
+from core.model.rules import connection_label
 from gui.canvas.block_item import ACCENT, BlockItem
 
 LINE_COLOUR = QColor("#7d8590")
@@ -80,7 +80,7 @@ class LinkItem(QGraphicsItem):
         super().__init__()
         self.conn_id = conn.id
         self.kind = conn.kind
-        self.label = CONNECTION_KINDS[conn.kind]
+        self.label = connection_label(conn.kind, target.kind)
         self.source, self.target = source, target
         self.line = QLineF()
         self.label_at = 0.5  # where the label sits along the line (see spread_labels)

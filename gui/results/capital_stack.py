@@ -53,6 +53,7 @@ class CapitalStackView(QWidget):
         self.layers = stack_layers(result)
         item = self.plot.getPlotItem()
         item.clear()
+        item.showAxis("left")
         self.labels = []
         base = 0.0
         for label, amount, share, color in self.layers:
@@ -119,7 +120,9 @@ class CapitalStackView(QWidget):
         self.table.resizeColumnsToContents()
 
     def clear_result(self) -> None:
+        """Nothing shown, not even the previous deal's axis."""
         self.plot.getPlotItem().clear()
+        self.plot.getPlotItem().hideAxis("left")
         self.layers, self.labels = [], []
         self.table.setRowCount(0)
 

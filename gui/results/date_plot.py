@@ -58,11 +58,19 @@ class DatePlot(pg.GraphicsLayoutWidget):
         self.plot_item.clear()
         self.legend.clear()
         self.hover.attach()
+        for name in ("left", "bottom"):
+            self.plot_item.showAxis(name)
+        self.plot_item.enableAutoRange()
 
     def clear_result(self) -> None:
-        """Show nothing (the deal shown was replaced by one without a result yet)."""
+        """Show nothing (the deal shown was replaced by one without a result yet): no series,
+        and no axes either, so no scale of the previous deal is left on screen."""
         self.reset()
         self.hover.set_data(np.empty(0), [], [])
+        for name in ("left", "bottom"):
+            self.plot_item.hideAxis(name)
+        self.plot_item.disableAutoRange()
+        self.plot_item.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
 
     def add(self, item: pg.GraphicsObject, name: str) -> None:
         """Add a series to the plot and the legend."""

@@ -114,3 +114,60 @@ def test_a_sample_opens_as_a_template_and_is_never_saved_over(qtbot, isolated):
     assert not w.save_to(str(SAMPLE))
     assert any(kind == "warning" and "sample" in text for kind, _, text in isolated.shown)
     assert SAMPLE.read_bytes() == before
+
+
+# ------------------------------------------------------------------ 8. a new deal
+def test_new_deal_charts_drop_the_previous_deals_axes(qtbot, sample_deal):
+    w = results_window(qtbot, sample_deal)
+    qtbot.waitUntil(lambda: w.results.last_result is not None, timeout=30_000)
+    dscr = w.results.views["dscr"].getPlotItem()
+    assert dscr.getAxis("left").isVisible()
+    w.new_file()
+    qtbot.waitUntil(lambda: not dscr.getAxis("left").isVisible(), timeout=5_000)
+    assert not dscr.getAxis("bottom").isVisible()
+    stack = w.results.views["capital_stack"].plot.getPlotItem()
+    assert not stack.getAxis("left").isVisible()
+
+
+def test_an_owner_joining_the_spv_takes_its_share_in_one_undo_step(window):
+    from core.model.ownership import owners_of
+    from gui.commands import push_connect
+    from gui.document import new_deal
+
+    window.set_deal(new_deal(), None)
+    doc = window.document
+    eq = window.view.drop_at("equity", {}, window.view.mapToScene(10, 10))
+    push_connect(doc, "owns", eq, "spv")
+    assert doc.deal.blocks[eq].terms["ownership_share"] == 1.0  # the only owner: 100%
+    sponsor = window.view.drop_at("sponsor", {"jv_share": 0.0}, window.view.mapToScene(10, 200))
+    push_connect(doc, "owns", sponsor, "spv")
+    assert owners_of(doc.deal, "spv") == [eq, sponsor]
+    # equity held 100%, the sponsor nothing: they split the SPV equally
+    assert doc.deal.blocks[eq].terms["ownership_share"] == 0.5
+    assert doc.deal.blocks[sponsor].terms["jv_share"] == 0.5
+    doc.undo_stack.undo()  # one step: the link and the shares
+    assert owners_of(doc.deal, "spv") == [eq]
+    assert doc.deal.blocks[eq].terms["ownership_share"] == 1.0
+    assert doc.deal.blocks[sponsor].terms["jv_share"] == 0.0
+    push_set_term(doc, eq, "ownership_share", 0.8)
+    push_connect(doc, "owns", sponsor, "spv")  # 80% held: the joiner takes the other 20%
+    assert doc.deal.blocks[sponsor].terms["jv_share"] == 0.2
+
+
+def test_an_unowned_gpu_fleet_is_an_error_naming_it(window):
+    fleet = window.view.drop_at("gpu_fleet", {}, window.view.mapToScene(10, 10))
+    window.refresh_check()
+    title = window.document.deal.blocks[fleet].title
+    texts = check_texts(window)
+    assert any(t.startswith(f"ERROR  {title}: the SPV does not own this asset") for t in texts)
+
+
+def test_equity_issued_by_the_spv_reads_as_equity_not_debt(qtbot):
+    w = results_window(qtbot, load_deal(DEALS / "coreweave_ddtl.json"), with_results=False)
+    deal = w.document.deal
+    link = next(c for c in deal.connections.values() if c.target == "equity")
+    assert w.scene.links[link.id].label == "issues equity"
+    debt = next(c for c in deal.connections.values() if c.target == "ddtl")
+    assert w.scene.links[debt.id].label == "issues debt"
+    assert "Issued by the SPV" in w.scene.blocks["equity"].lines[1]
+    assert "Owns" not in " ".join(w.scene.blocks["equity"].lines)

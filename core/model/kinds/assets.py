@@ -6,10 +6,19 @@ from typing import TYPE_CHECKING
 
 from core.model.fields import Field, choice, money, num, pct, text, whole
 from core.model.kinds import show
-from core.model.kinds.spec import BlockKind, Link, PaletteSlot, Place
+from core.model.kinds.spec import BlockKind, Link, LinkRule, PaletteSlot, Place, via
 
 if TYPE_CHECKING:
     from core.model.deal import Block, Deal
+
+#: an asset the SPV does not own is neither its cost nor its collateral: the deal check says so
+OWNED_BY_SPV = LinkRule(
+    (via("owns", "in", "spv"),),
+    1,
+    None,
+    "the SPV does not own this asset: connect the SPV to it (owns) or remove it (an asset the "
+    "SPV does not own cannot count in its asset cost or collateral)",
+)
 
 GPU_GENERATIONS = ("A100", "H100", "H200", "B200", "GB200", "GB300", "Rubin", "other")
 
@@ -99,6 +108,7 @@ GPU_FLEET = BlockKind(
     colour="#6a4c9c",
     card=_gpu_fleet_card,
     place=Place(column=1, row=6),
+    link_rules=(OWNED_BY_SPV,),
 )
 
 
@@ -125,6 +135,7 @@ FACILITY = BlockKind(
     colour="#7a5a8c",
     card=_facility_card,
     place=Place(column=1, row=7),
+    link_rules=(OWNED_BY_SPV,),
 )
 
 KINDS = (

@@ -53,10 +53,9 @@ def _spv_card(b: Block, deal: Deal) -> list[str]:
 
 def _equity_card(b: Block, deal: Deal) -> list[str]:
     t = b.terms
-    return [
-        show.money(t["amount"]),
-        f"Owns {show.pct(t['ownership_share'])}, loss order {t['first_loss_order']}",
-    ]
+    owns = any(c.kind == "owns" and c.source == b.id for c in deal.connections.values())
+    held = f"Owns {show.pct(t['ownership_share'])}" if owns else "Issued by the SPV"
+    return [show.money(t["amount"]), f"{held}, loss order {t['first_loss_order']}"]
 
 
 SPONSOR = BlockKind(
