@@ -1,0 +1,67 @@
+"""``size``, ``optimise`` and ``tornado`` on the command line: text, JSON, files written,
+bad input refused with a message naming it (exit 2)."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from cli.main import cli_main
+from core.files.deal_json import load_deal, save_deal
+from tests.structuring.test_sizing import C, R, annuity_factor, quarterly
+
+TERAWULF = "resources/deals/terawulf_backstop.json"
+
+
+@pytest.fixture
+def deal_file(tmp_path):
+    path = tmp_path / "deal.json"
+    save_deal(quarterly(), path)
+    return path
+
+
+def test_size_json_names_the_binding_constraint(deal_file, capsys):
+    rc = cli_main(["size", str(deal_file), "--min-dscr", "1.25", "--llcr", "1.5", "--json"])
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["binding"] == "llcr>=1.5"
+    assert doc["sized_notional"] == pytest.approx(C / (1.5 * annuity_factor(R, 20)), rel=1e-5)
+    assert [c["constraint"] for c in doc["capacities"]] == ["min_dscr>=1.25", "llcr>=1.5"]
+
+
+def test_size_writes_the_sized_deal_and_its_sizing_sheet(tmp_path, capsys):
+    out, xlsx = tmp_path / "sized.json", tmp_path / "sized.xlsx"
+    rc = cli_main(["size", TERAWULF, "--dscr", "1.30", "--max-ltv", "1.9", "-o", str(out),
+                   "--excel", str(xlsx)])  # fmt: skip
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "binding: senior.ltv<=1.9" in text and "sculpted to 1.30x" in text
+    sized = load_deal(out)
+    notes = sized.blocks["notes"].terms
+    assert notes["amortisation"] == "sculpted" and notes["target_dscr"] == 1.30
+    ws = openpyxl.load_workbook(xlsx)["Sizing"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
+    assert rows["Binding constraint"][0] == "senior.ltv<=1.9"
+    assert rows["Sized notional"][0] == pytest.approx(notes["notional"])
+    assert rows["senior.ltv<=1.9"][1] == "yes"
+
+
+def test_size_refuses_bad_input(deal_file, capsys):
+    assert cli_main(["size", str(deal_file), "--constraint", "dscr>1"]) == 2
+    assert "constraint 'dscr>1'" in capsys.readouterr().err
+    assert cli_main(["size", str(deal_file), "--tranche", "mezz", "--min-dscr", "1.2"]) == 2
+    assert "unknown tranche 'mezz'" in capsys.readouterr().err
+    assert cli_main(["size", str(deal_file), "--min-dscr", "1.2", "-o", str(deal_file)]) == 2
+    assert cli_main(["size", str(deal_file), "--rating", "A3", "--paths", "-5"]) == 2
+    assert "--paths" in capsys.readouterr().err
+
+
+def test_size_on_a_rating_uses_the_monte_carlo(capsys):
+    rc = cli_main(["size", TERAWULF, "--rating", "Baa3", "--paths", "2000", "--json"])
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    check = doc["checks"][0]
+    assert check["constraint"] == "senior.rating>=Baa3" and check["holds"]
+    assert 0 < doc["sized_notional"] < 2640
