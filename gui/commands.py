@@ -39,10 +39,11 @@ class AddBlock(QUndoCommand):
         terms: dict[str, Any],
         position: Point,
         parent: QUndoCommand | None = None,
+        block_id: str | None = None,
     ) -> None:
         super().__init__(f"Add {REGISTRY[kind].label}", parent)
         self.doc, self.kind, self.terms, self.position = doc, kind, dict(terms), position
-        self.block_id = doc.deal.new_id(kind)
+        self.block_id = block_id or doc.deal.new_id(kind)
 
     def redo(self) -> None:
         self.doc.deal.add_block(self.kind, self.terms, self.position, block_id=self.block_id)
@@ -252,6 +253,9 @@ def push_set_term(doc: DealDocument, block_id: str, name: str, value: Any) -> No
         doc.undo_stack.push(SetTerm(doc, block_id, name, value))
 
 
+AUTO_LAYOUT_TEXT = "Auto-layout"
+
+
 def push_auto_layout(doc: DealDocument) -> None:
     """Lay out every block (core.model.layout.auto_layout) as one undoable step."""
     deal = doc.deal
@@ -260,6 +264,6 @@ def push_auto_layout(doc: DealDocument) -> None:
     moved = {k: v for k, v in new.items() if tuple(old[k]) != tuple(v)}
     if not moved:
         return
-    parent = macro("Auto-layout")
+    parent = macro(AUTO_LAYOUT_TEXT)
     parent.add(MoveBlocks(doc, {k: old[k] for k in moved}, moved))
     doc.undo_stack.push(parent)

@@ -23,10 +23,11 @@ from core.engine.credit_check import credit_findings
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
-from gui import autosave
+from gui import autosave, clipboard
+from gui import help as help_windows
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.commands import push_auto_layout
+from gui.commands import AUTO_LAYOUT_TEXT, push_auto_layout
 from gui.deal_check import DealCheck
 from gui.document import DealDocument, new_deal
 from gui.menus import build_menus, is_sample, optional_module
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("mainToolbar")
         self.addToolBarBreak()
         self.results = self._results_docks() if with_results else None
+        self._guide: help_windows.GuideDialog | None = None
+        self._undo_index = 0
         self._check_timer = QTimer(self, interval=300, singleShot=True, timeout=self.refresh_check)
         build_menus(self)
         self._connect()
@@ -134,6 +137,7 @@ class MainWindow(QMainWindow):
         self.document.pathChanged.connect(lambda _p: self._update_title())
         self.document.dealRenamed.connect(self._update_title)
         self.document.changed.connect(self._check_timer.start)
+        self.document.undo_stack.indexChanged.connect(self._undo_index_changed)
         self.document.replaced.connect(lambda: self.deal_check.set_credit(None))
         if self.results is not None:
             self.results.resultReady.connect(self._credit_check)
@@ -187,6 +191,69 @@ class MainWindow(QMainWindow):
     def _auto_layout(self) -> None:
         push_auto_layout(self.document)
         self.view.fit_to_view()
+
+    def _undo_index_changed(self, index: int) -> None:
+        """Undoing or redoing an auto-layout moves every block: show them all again."""
+        stack, before = self.document.undo_stack, self._undo_index
+        self._undo_index = index
+        command = stack.command(min(before, index)) if before != index else None
+        if command is not None and command.text() == AUTO_LAYOUT_TEXT:
+            QTimer.singleShot(0, self.view.fit_to_view)
+
+    # ----------------------------------------------------------------- clipboard
+    def copy_selection(self) -> int:
+        n = clipboard.copy_to_clipboard(self.document.deal, self.scene.selected_block_ids())
+        self.show_message(f"Copied {n} block(s)" if n else "Select blocks to copy")
+        return n
+
+    def cut_selection(self) -> None:
+        if self.copy_selection():
+            self.scene.delete_selected()
+
+    def paste(self, payload: dict | None = None) -> list[str]:
+        """Paste the blocks on the clipboard (or ``payload``) beside the originals."""
+        payload = payload or clipboard.clipboard_payload()
+        if payload is None:
+            self.show_message("Nothing to paste: copy blocks first")
+            return []
+        try:
+            ids = clipboard.push_paste(self.document, payload)
+        except (DealError, KeyError, ValueError, TypeError) as exc:
+            self.show_message(f"Cannot paste: {exc}")
+            return []
+        self.scene.select_blocks(ids)
+        self.show_message(f"Pasted {len(ids)} block(s)")
+        return ids
+
+    def duplicate_selection(self) -> list[str]:
+        ids = self.scene.selected_block_ids()
+        if not ids:
+            self.show_message("Select blocks to duplicate")
+            return []
+        return self.paste(clipboard.selection_payload(self.document.deal, ids))
+
+    # ----------------------------------------------------------------- help
+    def show_guide(self) -> help_windows.GuideDialog:
+        if self._guide is None:
+            self._guide = help_windows.GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+        return self._guide
+
+    def show_shortcuts(self) -> help_windows.ShortcutsDialog:
+        actions = [a for m in self.menuBar().actions() if m.menu() for a in m.menu().actions()]
+        dialog = help_windows.ShortcutsDialog(actions, self)
+        dialog.show()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About CapStack",
+            "CapStack: structure, stress and document AI-infrastructure financings.\n"
+            "Help > First deal guide walks through a deal; Help > Keyboard shortcuts lists "
+            "every key.",
+        )
 
     # ----------------------------------------------------------------- files
     def maybe_save(self) -> bool:

@@ -126,6 +126,10 @@ def build_menus(w: MainWindow) -> None:
     edit.addActions([undo, redo])
     w.actions_by_name.update(undo=undo, redo=redo)
     edit.addSeparator()
+    a("cut", "Cu&t", w.cut_selection, key.Cut, edit)
+    a("copy", "&Copy", w.copy_selection, key.Copy, edit)
+    a("paste", "&Paste", w.paste, key.Paste, edit)
+    a("duplicate", "D&uplicate", w.duplicate_selection, "Ctrl+D", edit)
     a("delete", "&Delete", w.scene.delete_selected, key.Delete, edit)
     a("select_all", "Select &All", w.scene.select_all, key.SelectAll, edit)
     a("auto_layout", "Auto-&layout", w._auto_layout, "Ctrl+L", edit)
@@ -144,6 +148,12 @@ def build_menus(w: MainWindow) -> None:
     if w.results is not None:
         view.addSeparator()
         view.addActions(w.results.view_actions())
+
+    help_menu = bar.addMenu("&Help")
+    a("guide", "&First deal guide", w.show_guide, key.HelpContents, help_menu)
+    a("shortcuts", "&Keyboard shortcuts", w.show_shortcuts, "Ctrl+/", help_menu)
+    help_menu.addSeparator()
+    a("about", "&About CapStack", w.show_about, None, help_menu)
 
     tools = w.toolbar
     tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

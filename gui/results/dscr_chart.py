@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from core.engine.results import DealResult
 from gui.results.date_plot import DatePlot
-from gui.results.formatting import COLORS, fmt_date, fmt_ratio, timestamps
+from gui.results.formatting import COLORS, fmt_date, fmt_ratio, fmt_window, timestamps
 from gui.results.hover import HoverSeries
 
 
@@ -25,12 +25,12 @@ class DscrChart(DatePlot):
         dscr = p["dscr"].to_numpy(dtype=float)
         test = p["dscr_test"].to_numpy(dtype=float)
         inp = result.compiled.inputs
-        lookback = int(inp.lookback)
+        window = fmt_window(int(inp.lookback), result.compiled.timeline.months_per_period)
         self.dscr_curve = self.line(x, dscr, "DSCR (period)", COLORS["dscr"])
         self.test_curve = self.line(
             x,
             test,
-            f"DSCR tested (trailing {lookback} periods)",
+            f"DSCR tested ({window})",
             COLORS["dscr_test"],
             width=1.5,
             style=Qt.PenStyle.DashLine,

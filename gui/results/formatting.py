@@ -79,6 +79,12 @@ def fmt_years(v: Any) -> str:
     return MISSING if _bad(v) else f"{float(v):.2f} yrs"
 
 
+def fmt_window(periods: int, months_per_period: int) -> str:
+    """A covenant test window in words: ``trailing 12 months``, ``trailing month``."""
+    months = periods * months_per_period
+    return "trailing month" if months == 1 else f"trailing {months} months"
+
+
 def fmt_date(v: Any) -> str:
     """ISO date from a date, a timestamp or a string; ``none`` for a missing event date."""
     if v is None:

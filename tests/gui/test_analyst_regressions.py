@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from core.engine.results import run_deal
@@ -171,3 +172,82 @@ def test_equity_issued_by_the_spv_reads_as_equity_not_debt(qtbot):
     assert w.scene.links[debt.id].label == "issues debt"
     assert "Issued by the SPV" in w.scene.blocks["equity"].lines[1]
     assert "Owns" not in " ".join(w.scene.blocks["equity"].lines)
+
+
+# ------------------------------------------------------------------ 10. help, clipboard, ...
+def test_help_menu_has_the_guide_and_a_shortcut_list_from_the_actions(window, qtbot):
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert "Help" in menus
+    guide = window.show_guide()
+    qtbot.waitUntil(guide.isVisible)
+    text = guide.text.toPlainText()
+    for step in ("Sponsor / tenant", "SPV", "Lease / offtake", "Senior tranche"):
+        assert step in text
+    assert (
+        text.index("Sponsor / tenant")
+        < text.index("Lease / offtake")
+        < text.index("Senior tranche")
+    )
+    shortcuts = window.show_shortcuts()
+    rows = {
+        shortcuts.table.item(i, 0).text(): shortcuts.table.item(i, 1).text()
+        for i in range(shortcuts.table.rowCount())
+    }
+    assert rows["Undo"] == window.actions_by_name["undo"].shortcut().toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert rows["Duplicate"] and rows["Copy"] and rows["Paste"] and "Connect two blocks" in rows
+
+
+def test_copy_paste_and_duplicate_blocks_with_their_links_in_one_undo_step(window):
+    doc = window.document
+    deal = doc.deal
+    before_blocks, before_links = len(deal.blocks), len(deal.connections)
+    window.scene.select_blocks(["bonds", "campus"])  # the facility secures the bonds
+    assert window.copy_selection() == 2
+    new = window.paste()
+    assert len(new) == 2 and len(deal.blocks) == before_blocks + 2
+    copies = {deal.blocks[b].kind: deal.blocks[b] for b in new}
+    assert copies["tranche"].terms == deal.blocks["bonds"].terms
+    x0, y0 = deal.blocks["bonds"].position
+    assert copies["tranche"].position == (x0 + 40.0, y0 + 40.0)
+    links = [c for c in deal.connections.values() if c.source in new or c.target in new]
+    assert [(c.kind, c.source, c.target) for c in links] == [
+        ("secures", copies["facility"].id, copies["tranche"].id)
+    ]
+    assert set(window.scene.selected_block_ids()) == set(new)
+    doc.undo_stack.undo()  # the paste is one step
+    assert len(deal.blocks) == before_blocks and len(deal.connections) == before_links
+    window.scene.select_blocks(["bonds"])
+    dup = window.duplicate_selection()
+    assert len(dup) == 1 and deal.blocks[dup[0]].terms == deal.blocks["bonds"].terms
+
+
+def test_redo_of_auto_layout_fits_the_blocks_in_view(window, qtbot):
+    deal = window.document.deal
+    for i, block_id in enumerate(deal.blocks):  # scatter the blocks far apart
+        deal.move_block(block_id, (i * 3000.0, i * 2000.0))
+    window._auto_layout()
+    window.view.zoom_by(4.0)
+    window.view.centerOn(50_000, 50_000)
+    window.document.undo_stack.undo()
+    window.document.undo_stack.redo()
+
+    def all_visible() -> bool:
+        seen = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+        return all(seen.contains(item.sceneBoundingRect()) for item in window.scene.blocks.values())
+
+    qtbot.waitUntil(all_visible, timeout=3_000)
+
+
+def test_dscr_test_window_is_in_months(qtbot, sample_deal):
+    from gui.results.dscr_chart import DscrChart
+
+    result = run_deal(sample_deal)
+    chart = DscrChart()
+    qtbot.addWidget(chart)
+    chart.show_result(result)
+    lookback = sample_deal.of_kind("covenant")[0].terms["lookback_months"]
+    names = [label.text for _, label in chart.legend.items]
+    assert f"DSCR tested (trailing {lookback} months)" in names
+    assert not any("periods" in n for n in names)
