@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from core.engine.credit_check import not_meaningful
 from core.engine.results import DealResult
+from core.report.trace import BY_LABEL
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
+from gui.results.trace_dialog import TraceDialog
 from gui.results.widgets import number_item
 
 
@@ -73,16 +75,34 @@ class MetricsTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self._result: DealResult | None = None
+        self.trace: TraceDialog | None = None
+        self.cellClicked.connect(lambda row, _col: self.trace_row(row))
+
+    def trace_row(self, row: int) -> TraceDialog | None:
+        """Open the drill-down of the metric in ``row`` (None when it has none)."""
+        item = self.item(row, 0)
+        trace = BY_LABEL.get(item.text()) if item is not None else None
+        if trace is None or self._result is None:
+            return None
+        if self.trace is None:
+            self.trace = TraceDialog(self)
+        self.trace.show_metric(self._result, trace.key)
+        return self.trace
 
     def show_result(self, result: DealResult) -> None:
+        self._result = result
         rows = metric_rows(result)
         self.setRowCount(len(rows))
         heading = QFont()
         heading.setBold(True)
         for i, (label, value) in enumerate(rows):
             left = QTableWidgetItem(label)
-            left.setToolTip(label)
             right = number_item(value or "")
+            trace = BY_LABEL.get(label)
+            tip = f"{trace.tooltip}\nClick for the period rows it comes from." if trace else label
+            left.setToolTip(tip)
+            right.setToolTip(tip)
             if value is None:
                 left.setFont(heading)
                 left.setBackground(QColor("#e8edf4"))
@@ -98,6 +118,7 @@ class MetricsTable(QTableWidget):
         return None
 
     def clear_result(self) -> None:
+        self._result = None
         self.setRowCount(0)
 
     def set_stale(self, stale: bool) -> None:

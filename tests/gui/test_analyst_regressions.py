@@ -251,3 +251,25 @@ def test_dscr_test_window_is_in_months(qtbot, sample_deal):
     names = [label.text for _, label in chart.legend.items]
     assert f"DSCR tested (trailing {lookback} months)" in names
     assert not any("periods" in n for n in names)
+
+
+# ------------------------------------------------------------------ every number traceable
+def test_a_metric_tooltip_defines_it_and_a_click_drills_down_to_its_rows(qtbot, sample_deal):
+    from gui.results.metrics_table import MetricsTable
+
+    result = run_deal(sample_deal)
+    table = MetricsTable()
+    qtbot.addWidget(table)
+    table.show_result(result)
+    row = next(i for i in range(table.rowCount()) if table.item(i, 0).text() == "Min DSCR")
+    tip = table.item(row, 0).toolTip()
+    assert tip != "Min DSCR"  # not the label again
+    assert "CFADS / (interest + scheduled principal)" in tip and "Metrics!B" in tip
+    table.cellClicked.emit(row, 1)
+    dialog = table.trace
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible())
+    (decisive,) = dialog.decisive
+    # the highlighted row shows the metric's own value, and its CashFlows row in Excel
+    assert dialog.cell_text(decisive, "dscr") == f"{result.metrics['min_dscr']:.2f}x"
+    assert dialog.cell_text(decisive, "excel_row") == str(5 + decisive)
+    assert dialog.model.rowCount() == len(result.periods)

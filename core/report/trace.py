@@ -1,0 +1,133 @@
+"""Where each key metric comes from: its definition, its formula, the period rows of the run
+it is computed from and the cells of the exported Excel model that compute it again.
+
+The GUI shows :attr:`MetricTrace.tooltip` on a metric and, on a click, :func:`trace_rows`
+(the period rows, the ones that decide the metric marked); the numbers are the run's own
+columns (``DealResult.periods`` and the derived series), nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.engine.results import DealResult
+from core.files.excel_grid import FIRST_ROW
+from core.files.excel_keys import CASHFLOWS, METRICS, P
+from core.files.excel_metrics import DEAL_METRICS
+
+
+@dataclass(frozen=True)
+class MetricTrace:
+    key: str  # as in DealResult.metrics
+    label: str
+    definition: str
+    formula: str
+    columns: tuple[str, ...]  # DealResult.periods columns (or derived series) it reads
+    excel_columns: tuple[str, ...]  # headers of those columns on the CashFlows sheet
+    names: tuple[str, ...] = ()  # defined names of the workbook the formula uses
+
+    @property
+    def excel_cell(self) -> str:
+        """The cell of the exported workbook whose formula computes the metric."""
+        keys = [k for k, _, _ in DEAL_METRICS]
+        return f"{METRICS}!B{FIRST_ROW + keys.index(self.key)}"
+
+    @property
+    def tooltip(self) -> str:
+        cols = ", ".join(f"'{c}'" for c in self.excel_columns)
+        names = f"; named cells {', '.join(self.names)}" if self.names else ""
+        where = f"Excel: {self.excel_cell} (formula on {CASHFLOWS} columns {cols}{names})"
+        return f"{self.label}: {self.definition}\nFormula: {self.formula}\n{where}"
+
+
+_COVER = ("cfads", "debt_service", "dscr")
+_COVER_XL = ("CFADS", "Debt service due", "DSCR")
+TRACES: dict[str, MetricTrace] = {
+    t.key: t
+    for t in (
+        MetricTrace("min_dscr", "Min DSCR",
+                    "the lowest debt service coverage of any period with debt service due",
+                    "min over periods of CFADS / (interest + scheduled principal)",
+                    _COVER, _COVER_XL),
+        MetricTrace("avg_dscr", "Avg DSCR",
+                    "the average debt service coverage over the periods with debt service due",
+                    "mean over periods of CFADS / (interest + scheduled principal)",
+                    _COVER, _COVER_XL),
+        MetricTrace("llcr", "LLCR",
+                    "loan life cover: the cash flow the debt can still draw on, per unit of debt",
+                    "(NPV of CFADS to final maturity at the debt's rate + DSRA at close) / "
+                    "debt at close", ("cfads", "debt_service"), ("CFADS",),
+                    (P.FINAL, P.DSRA0, P.DEBT0)),
+        MetricTrace("plcr", "PLCR",
+                    "project life cover: as LLCR over the whole horizon, not only the loan's life",
+                    "(NPV of CFADS over the horizon at the debt's rate + DSRA at close) / "
+                    "debt at close", ("cfads", "debt_service"), ("CFADS",),
+                    (P.T, P.DSRA0, P.DEBT0)),
+        MetricTrace("breakeven_cashflow_fall", "Break-even fall in cash flow",
+                    "how far every period's CFADS can fall before the worst period's DSCR "
+                    "reaches 1.00x", "(min DSCR - 1) / min DSCR; not meaningful below 1.00x",
+                    _COVER, _COVER_XL),
+        MetricTrace("equity_irr", "Equity IRR",
+                    "the effective annual return of the equity's flows: the investment at "
+                    "close, then each period's distributions less injections",
+                    "(1 + IRR of the periodic flows) ^ periods per year - 1",
+                    ("distribution", "injection", "net_equity_flow"),
+                    ("Distribution to equity", "Equity injection"), (P.EQUITY0, P.PPY)),
+        MetricTrace("ltv_at_close", "LTV at close",
+                    "debt outstanding over the collateral's market value at the first period",
+                    "debt outstanding at the start of period 1 / (asset market value + crypto)",
+                    ("debt_open", "asset_value", "ltv"), ("LTV",)),
+        MetricTrace("ltv_at_lease_end", "LTV at lease end",
+                    "debt outstanding over the collateral's market value when the lease ends",
+                    "debt outstanding at the start of the period of the planned sale / its "
+                    "market value", ("debt_open", "asset_value", "ltv"), ("LTV",), (P.SALE,)),
+        MetricTrace("total_debt", "Total debt (USD m)",
+                    "the tranches' notionals at close", "sum of tranche notionals",
+                    ("debt_outstanding",), (), (P.DEBT0,)),
+        MetricTrace("total_equity", "Total equity (USD m)",
+                    "the equity classes' amounts at close", "sum of equity amounts",
+                    ("distribution",), (), (P.EQUITY0,)),
+        MetricTrace("debt_loss", "Debt loss (USD m)",
+                    "principal the lenders never get back (written off)",
+                    "sum over tranches and periods of principal written off",
+                    ("debt_outstanding", "debt_service"), ("<tranche>: written off",)),
+    )
+}  # fmt: skip
+
+#: the Key metrics label of each traced metric
+BY_LABEL: dict[str, MetricTrace] = {t.label: t for t in TRACES.values()}
+
+
+def _series(result: DealResult, name: str) -> pd.Series:
+    if name in result.periods.columns:
+        return result.periods[name]
+    if name == "debt_open":  # the debt the LTV test reads: outstanding as the period starts
+        closing = result.debt_outstanding
+        return closing.shift(1, fill_value=result.total_debt)
+    return getattr(result, name)  # a derived series: debt_outstanding, net_equity_flow
+
+
+def trace_rows(result: DealResult, key: str) -> tuple[pd.DataFrame, list[int]]:
+    """The period rows the metric ``key`` is computed from (its columns, with each row's
+    CashFlows row in the exported workbook) and the positions of the rows that decide it."""
+    trace = TRACES[key]
+    frame = pd.DataFrame({c: _series(result, c) for c in trace.columns})
+    frame.insert(0, "excel_row", np.arange(len(frame)) + FIRST_ROW)
+    n = len(frame)
+    decisive: list[int] = []
+    if key == "min_dscr" or key == "breakeven_cashflow_fall":
+        dscr = result.periods["dscr"].to_numpy(float)
+        if np.isfinite(dscr).any():
+            decisive = [int(np.nanargmin(dscr))]
+    elif key == "ltv_at_close" and n:
+        decisive = [0]
+    elif key == "ltv_at_lease_end":
+        ltv = result.periods["ltv"].to_numpy(float)
+        hits = np.flatnonzero(np.isclose(ltv, result.metrics["ltv_at_lease_end"], equal_nan=False))
+        decisive = [int(hits[0])] if len(hits) else []
+    elif key in ("avg_dscr",):
+        decisive = [int(i) for i in np.flatnonzero(np.isfinite(result.periods["dscr"].to_numpy()))]
+    return frame, decisive
