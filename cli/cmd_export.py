@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from cli.mc_options import add_mc_options, mc_options_error
+from core.limits import check_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.engine.results import run_deal
+    from core.files.atomic import refuse_same_file
     from core.files.deal_json import load_deal
     from core.files.excel_export import ExcelExportError, export_workbook
 
     if message := mc_options_error(args):
         print(f"error: {message}", file=sys.stderr)
         return 2
+    refuse_same_file(args.output, args.deal)
+    check_paths(args.paths)
     deal = load_deal(args.deal)
     result = run_deal(deal)
     try:

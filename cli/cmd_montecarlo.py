@@ -15,6 +15,7 @@ import sys
 import time
 
 from cli.formatting import fmt
+from core.limits import check_paths
 from core.risk.errors import RiskInputError
 
 
@@ -74,11 +75,14 @@ def load_model(path: str | None):
         return MarketModel()
     if path == "deterministic":
         return MarketModel.deterministic()
+    from core.limits import read_text_file
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        data = json.loads(read_text_file(path))
     except json.JSONDecodeError as exc:
         raise RiskInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (RecursionError, ValueError) as exc:  # nesting, huge integers
+        raise RiskInputError(f"{path}: not a market-model file ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise RiskInputError(f"{path}: expected an object of market-model parameters")
     return MarketModel.from_dict(data)
@@ -119,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     from core.risk.distributed import DealCodec, run_distributed, scheduler_address
     from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
+    check_paths(args.paths)
     deal = original = load_deal(args.deal)
     if args.scenario:
         from core.files.scenario_json import scenario

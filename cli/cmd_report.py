@@ -13,6 +13,7 @@ import os
 import sys
 
 from cli.mc_options import add_mc_options, mc_options_error
+from core.limits import check_paths
 from core.report.data import DEFAULT_PATHS, DEFAULT_SEED
 
 PAPERS = ("A4", "Letter")
@@ -36,6 +37,7 @@ def _application() -> object:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.files.atomic import refuse_same_file
     from core.files.deal_json import load_deal
     from core.risk.errors import RiskInputError
 
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.output.lower().endswith(".pdf"):
         print(f"error: --output must end in .pdf, got {args.output!r}", file=sys.stderr)
         return 2
+    refuse_same_file(args.output, args.deal)
+    check_paths(args.paths)
     deal = load_deal(args.deal)
     app = _application()
     from gui.report.document import ReportError, build_report

@@ -20,7 +20,7 @@ from core.files.deal_json import (
 from core.model.blocks import REGISTRY
 from core.model.deal import Deal
 from core.model.errors import DealError
-from core.model.fields import Field
+from tests.strategies import coordinate, field_value, safe_text
 
 
 def sample() -> Deal:
@@ -356,31 +356,9 @@ def test_nan_term_is_not_written():
 
 
 # --------------------------------------------------------------------------- property test
-def _strategy(f: Field) -> st.SearchStrategy:
-    def number(lo, hi):
-        return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False)
-
-    if f.type == "float":
-        return number(f.minimum, f.maximum)
-    if f.type == "int":
-        return st.integers(int(f.minimum or 0), int(f.maximum if f.maximum is not None else 10**9))
-    if f.type == "str":
-        return st.text(max_size=40)
-    if f.type == "bool":
-        return st.booleans()
-    if f.type == "date":
-        return st.dates().map(lambda d: d.isoformat())
-    if f.type == "choice":
-        return st.sampled_from(f.choices)
-    return st.lists(number(f.item_minimum, f.item_maximum), max_size=8)
-
-
 def _terms(kind_id: str) -> st.SearchStrategy:
     fields = REGISTRY[kind_id].fields
-    return st.fixed_dictionaries({}, optional={f.name: _strategy(f) for f in fields})
-
-
-_coordinate = st.integers(-(10**7), 10**7).map(lambda n: n / 10)
+    return st.fixed_dictionaries({}, optional={f.name: field_value(f) for f in fields})
 
 
 @settings(max_examples=150, deadline=None)
@@ -390,8 +368,8 @@ _coordinate = st.integers(-(10**7), 10**7).map(lambda n: n / 10)
                                   ("senior", "tranche"), ("lease", "lease"),
                                   ("gpus", "gpu_fleet"), ("rvg", "guarantee"), ("cov", "covenant"),
                                   ("btc", "crypto"))}),
-    positions=st.lists(st.tuples(_coordinate, _coordinate), min_size=9, max_size=9),
-    name=st.text(max_size=60),
+    positions=st.lists(st.tuples(coordinate, coordinate), min_size=9, max_size=9),
+    name=safe_text,
 )  # fmt: skip
 def test_random_valid_terms_round_trip_exactly(terms, positions, name):
     d = sample()

@@ -22,7 +22,9 @@ def irr(
     n = np.arange(cf.shape[1])
 
     def npv(r: np.ndarray) -> np.ndarray:
-        return (cf / (1.0 + r[:, None]) ** n).sum(axis=1)
+        # near the bracket's low end (1 + r)^n underflows on long deals: inf / NaN, no warning
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return (cf / (1.0 + r[:, None]) ** n).sum(axis=1)
 
     a = np.full(cf.shape[0], lo)
     b = np.full(cf.shape[0], hi)

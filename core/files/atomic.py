@@ -5,14 +5,26 @@ A writer gets a fresh temporary name in the target's own folder; when it has fin
 file is flushed to disk and renamed over the target in one step (``os.replace``), and the
 folder entry is synced. If anything fails, the temporary file is removed and the old target
 is untouched. A target that is a symbolic link is written through (the link stays).
+
+The temporary name carries the writer's process id (``.NAME.<pid>-<hex>.tmp``): a save killed
+half way (kill -9, a power cut) leaves one behind, and the next save of the same file removes
+those whose process is gone (or that are more than a day old). :func:`refuse_same_file` is
+the guard every command that reads one file and writes another calls first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import time
 from collections.abc import Iterator
+
+from core.model.errors import FileRefused
+
+#: a temporary file older than this is stale even when its process id is in use again
+STALE_AFTER_SECONDS = 24 * 3600
 
 
 def _fsync_file(path: str) -> None:
@@ -34,7 +46,7 @@ def _fsync_directory(directory: str) -> None:
 def _fresh_name(target: str) -> str:
     directory, name = os.path.split(target)
     while True:
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        tmp = os.path.join(directory, f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return tmp
@@ -51,6 +63,7 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[str]:
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"{os.fspath(path)}: the folder {directory} does not exist")
+    remove_stale_temporaries(target)
     tmp = _fresh_name(target)
     try:
         yield tmp
@@ -69,3 +82,72 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`replacing`)."""
     with replacing(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporary files an interrupted save of ``path`` left behind (their writer's
+    process is gone, or they are older than :data:`STALE_AFTER_SECONDS`); returns their
+    names. A save in progress in another live process is left alone."""
+    target = os.path.realpath(os.fspath(path))
+    directory, name = os.path.split(target)
+    pattern = re.compile(rf"\.{re.escape(name)}\.(?:(\d+)-)?[0-9a-f]{{8}}\.tmp")
+    removed = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry)
+        if not match:
+            continue
+        full = os.path.join(directory, entry)
+        try:
+            age = time.time() - os.lstat(full).st_mtime
+        except OSError:
+            continue
+        pid = match.group(1)  # files from before the pid was in the name have none
+        if (
+            age > STALE_AFTER_SECONDS
+            or (pid is not None and not _process_alive(int(pid)))
+            or (pid is None and age > 60)
+        ):
+            with contextlib.suppress(OSError):
+                os.unlink(full)
+                removed.append(entry)
+    return removed
+
+
+def refuse_same_file(
+    output: str | os.PathLike[str],
+    *inputs: str | os.PathLike[str] | None,
+    what: str = "output",
+    other: str = "input file",
+) -> None:
+    """Refuse to write ``output`` when it is one of ``inputs`` (the same file, also through a
+    symbolic or hard link): the write would replace what is being read. ``None`` inputs are
+    skipped. Raises :class:`~core.model.errors.FileRefused` naming both."""
+    out = os.fspath(output)
+    for given in inputs:
+        if given is None:
+            continue
+        source = os.fspath(given)
+        same = os.path.realpath(out) == os.path.realpath(source)
+        if not same:
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(out, source)
+        if same:
+            reason = (
+                f"the {what} is the same file as the {other} {source}; writing it would "
+                "replace that file: choose another name"
+            )
+            raise FileRefused(out, reason)

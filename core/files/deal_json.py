@@ -14,6 +14,7 @@ import math
 import os
 from typing import Any
 
+from core import limits
 from core.files.atomic import write_atomically
 from core.model.blocks import REGISTRY
 from core.model.deal import Deal
@@ -23,7 +24,7 @@ from core.model.validate import check_deal
 
 FORMAT = "capstack-deal"
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = limits.MAX_DEAL_FILE_BYTES
 
 _NO_VALUE = object()
 _TOP_KEYS = ("format", "format_version", "name", "description", "blocks", "connections")
@@ -79,6 +80,10 @@ def load_deal(path: str | os.PathLike[str], *, check: bool = True) -> Deal:
     """Read a deal file. ``check=False`` skips the structural checks (for opening drafts);
     field values are always checked. Raises :class:`DealFileError`."""
     source = os.fspath(path)
+    try:
+        limits.check_readable_file(source)  # a FIFO would block the open below
+    except DealError as exc:
+        raise DealFileError(source, "", _NO_VALUE, exc.reason) from None
     try:
         with open(source, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
@@ -180,15 +185,26 @@ def _build(doc: Any) -> Deal:
         raise DealError("format_version", version, f"must be {FORMAT_VERSION}")
     _keys(doc, "", _TOP_KEYS, ("format", "format_version", "blocks"))
     deal = Deal(
-        name=_expect(doc.get("name", "Untitled deal"), str, "name", "text"),
-        description=_expect(doc.get("description", ""), str, "description", "text"),
+        name=_text(doc.get("name", "Untitled deal"), "name", limits.MAX_TEXT_CHARS),
+        description=_text(doc.get("description", ""), "description", limits.MAX_DESCRIPTION_CHARS),
     )
-    for i, raw in enumerate(_expect(doc["blocks"], list, "blocks", "a list of blocks")):
+    blocks = _expect(doc["blocks"], list, "blocks", "a list of blocks")
+    limits.check_count("blocks", len(blocks), "the number of blocks", limits.MAX_BLOCKS)
+    for i, raw in enumerate(blocks):
         _add_block(deal, raw, i)
     connections = _expect(doc.get("connections", []), list, "connections", "a list")
+    what = "the number of connections"
+    limits.check_count("connections", len(connections), what, limits.MAX_CONNECTIONS)
     for i, raw in enumerate(connections):
         _add_connection(deal, raw, i)
     return deal
+
+
+def _text(value: Any, path: str, limit: int) -> str:
+    _expect(value, str, path, "text")
+    if problem := limits.text_problem(value, limit):
+        raise DealError(path, value, problem)
+    return value
 
 
 def _entry_id(deal: Deal, raw: Any, group: str, i: int) -> tuple[str, str]:
@@ -197,6 +213,8 @@ def _entry_id(deal: Deal, raw: Any, group: str, i: int) -> tuple[str, str]:
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not entry_id.strip():
         raise DealError(f"{group}[{i}].id", entry_id, "must be a non-empty text id")
+    if problem := limits.text_problem(entry_id):
+        raise DealError(f"{group}[{i}].id", entry_id, problem)
     path = f"{group}[{entry_id}]"
     if entry_id in deal.blocks or entry_id in deal.connections:
         raise DealError(f"{path}.id", entry_id, "is already used by another block or connection")
@@ -212,6 +230,9 @@ def _add_block(deal: Deal, raw: Any, i: int) -> None:
     position = raw.get("position", [0.0, 0.0])
     if not (isinstance(position, list) and len(position) == 2 and all(map(_finite, position))):
         raise DealError(f"{path}.position", position, "must be [x, y], two finite numbers")
+    if max(abs(position[0]), abs(position[1])) > limits.MAX_POSITION:
+        bound = f"{limits.MAX_POSITION:,.0f}"
+        raise DealError(f"{path}.position", position, f"must lie within +-{bound} on the canvas")
     terms = raw.get("terms", {})
     _keys(terms, f"{path}.terms", None, ())
     for name in terms:

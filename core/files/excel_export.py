@@ -11,13 +11,15 @@ The file is written atomically: a temporary file in the target directory, then `
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from core.files import excel_keys as K
-from core.files.atomic import replacing
+from core.files import excel_style as st
+from core.files.atomic import write_atomically
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
 from core.files.excel_leases import write_leases
@@ -98,11 +100,20 @@ def build_workbook(
         write_montecarlo(wb, deal, mc_paths, mc_seed)
     write_results(wb, ctx, result)
     write_roundtrip(wb, deal)
+    st.deal_texts_as_text(wb, _deal_texts(deal))
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))
     wb.active = 0
     wb.calculation.fullCalcOnLoad = True
     return wb
+
+
+def _deal_texts(deal: Deal) -> list[str]:
+    """Every text of ``deal``: its name, description, block ids and text terms."""
+    texts = [deal.name, deal.description, *deal.blocks]
+    for b in deal.blocks.values():
+        texts += [v for v in b.terms.values() if isinstance(v, str)]
+    return texts
 
 
 def export_workbook(
@@ -121,8 +132,9 @@ def export_workbook(
     if not directory.is_dir():
         raise ExcelExportError(f"{target}: directory {directory} does not exist")
     wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed)
+    buffer = io.BytesIO()  # zipped in memory: a full disk fails the one atomic write below,
+    wb.save(buffer)  # not openpyxl's zip file half way (whose clean-up would fail again)
     try:
-        with replacing(target) as tmp:
-            wb.save(tmp)
+        write_atomically(target, buffer.getvalue())
     except OSError as exc:
         raise ExcelExportError(f"{target}: cannot write the workbook: {exc}") from exc

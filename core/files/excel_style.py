@@ -6,6 +6,9 @@ grey fill. Money in USD millions with three decimals, rates as percent, ratios w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -79,6 +82,28 @@ def text_safe(cell: Cell) -> Cell:
     if isinstance(cell.value, str) and cell.value.startswith("="):
         cell.data_type = "s"
     return cell
+
+
+def deal_texts_as_text(wb: Workbook, texts: Iterable[str]) -> int:
+    """Every cell of ``wb`` that would be a formula because it is, or begins with, a deal text
+    that begins with '=' (a tranche named '=HYPERLINK(...)', alone or as "NAME: interest due")
+    is made a string: text from a deal is always written as text, whichever writer put it
+    there. Returns how many cells were fixed."""
+    live = tuple(t for t in set(texts) if t.startswith("="))
+    fixed = 0
+    if not live:
+        return fixed
+    starts = tuple(t + sep for t in live for sep in (":", " ", " -"))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type != "f" or not isinstance(value, str):
+                    continue
+                if value in live or value.startswith(starts):
+                    cell.data_type = "s"
+                    fixed += 1
+    return fixed
 
 
 def header(cell: Cell, text: str) -> None:

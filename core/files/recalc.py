@@ -4,7 +4,10 @@
 LibreOffice keeps the values cached in an ``.xlsx`` file instead of recalculating, so every call
 here starts soffice with its own fresh user profile (``-env:UserInstallation``) whose
 ``registrymodifications.xcu`` sets ``OOXMLRecalcMode`` and ``ODFRecalcMode`` to 0 ("always
-recalculate"). A private profile also lets several soffice processes run side by side.
+recalculate"), and sets ``DisableMacrosExecution`` (with ``MacroSecurityLevel`` 3, "very
+high"): no macro of the workbook runs, whatever it holds. A private profile also lets several
+soffice processes run side by side. CapStack starts LibreOffice only when asked to
+(``import --recalc``, the import dialog's recalculate option, the export tests).
 
 Nothing is written next to the input: soffice writes into a private temporary directory and the
 result is moved into ``out_dir`` with ``os.replace``.
@@ -33,6 +36,10 @@ oor:op="fuse"><value>0</value></prop></item>
 oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" \
 oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop \
+oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop \
+oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
 </oor:items>
 """
 

@@ -8,6 +8,7 @@ import json
 import os
 
 from core.files.atomic import write_atomically
+from core.limits import read_text_file
 from core.risk.errors import RiskInputError
 from core.risk.scenarios import BUILTIN, scenarios_from_doc, scenarios_to_doc
 from core.risk.stress import Stress
@@ -15,11 +16,13 @@ from core.risk.stress import Stress
 
 def load_scenarios(path: str | os.PathLike[str]) -> dict[str, Stress]:
     """Read a scenario set; a clear error naming the file, scenario and field when invalid."""
+    text = read_text_file(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RiskInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except (RecursionError, ValueError) as exc:  # nesting, huge integers
+        raise RiskInputError(f"{path}: not a scenario file ({type(exc).__name__})") from None
     return scenarios_from_doc(doc, str(path))
 
 

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import limits
 from core.model.errors import DealError
 
 #: unit id -> (label shown to analysts, factor from stored value to displayed value)
@@ -35,6 +36,29 @@ UNITS: dict[str, tuple[str, float]] = {
     "count": ("", 1.0),
     "units": ("units", 1.0),
     "date": ("", 1.0),
+}
+
+#: unit id -> the largest magnitude a term in that unit may take when its declaration sets no
+#: bound of its own: every number of a deal is bounded, so no input can overflow the engine
+#: (a USD 10 trillion tranche, USD 10,000 a GPU-hour, 100 years, 1,200 months, ...).
+UNIT_CEILINGS: dict[str, float] = {
+    "": 1e6,
+    "usd_m": 1e7,
+    "usd_m_per_year": 1e7,
+    "usd_k": 1e5,
+    "usd": 1e9,
+    "usd_per_hour": 1e4,
+    "usd_per_mwh": 1e5,
+    "pct": 1.0,
+    "pct_per_year": 1.0,
+    "bp": 1.0,
+    "x": 100.0,
+    "years": 100.0,
+    "months": 1200,
+    "mw": 1e5,
+    "count": 1e8,
+    "units": 1e9,
+    "date": 0.0,
 }
 
 FIELD_TYPES = ("float", "int", "str", "bool", "date", "choice", "list")
@@ -63,6 +87,20 @@ class Field:
             raise ValueError(f"field {self.name}: unknown type {self.type!r}")
         if self.unit not in UNITS:
             raise ValueError(f"field {self.name}: unknown unit {self.unit!r}")
+        # every number is bounded both ways: the unit's ceiling where the declaration sets none
+        ceiling = UNIT_CEILINGS[self.unit]
+        if self.type in ("float", "int"):
+            self._default_bounds("minimum", "maximum", ceiling)
+        elif self.type == "list":
+            self._default_bounds("item_minimum", "item_maximum", ceiling)
+
+    def _default_bounds(self, lo: str, hi: str, ceiling: float) -> None:
+        if self.type == "int":
+            ceiling = int(ceiling)
+        if getattr(self, hi) is None:
+            object.__setattr__(self, hi, ceiling)
+        if getattr(self, lo) is None:
+            object.__setattr__(self, lo, -ceiling)
 
     @property
     def unit_label(self) -> str:
@@ -74,17 +112,15 @@ class Field:
 
     def validate(self, value: Any, path: str) -> Any:
         """Return ``value`` coerced to this field's type, or raise :class:`DealError`."""
-        if self.type == "float":
-            v = _number(value, path, integer=False)
-            self._check_bounds(v, path, self.minimum, self.maximum)
-            return v
-        if self.type == "int":
-            v = _number(value, path, integer=True)
-            self._check_bounds(v, path, self.minimum, self.maximum)
+        if self.type in ("float", "int"):
+            v = _number(value, path, integer=self.type == "int")
+            self._check_bounds(v, path, self.minimum, self.maximum, value)
             return v
         if self.type == "str":
             if not isinstance(value, str):
                 raise DealError(path, value, "must be text")
+            if problem := limits.text_problem(value):
+                raise DealError(path, value, problem)
             return value
         if self.type == "bool":
             if not isinstance(value, bool):
@@ -100,6 +136,9 @@ class Field:
                 ok = False
             if not ok:
                 raise DealError(path, value, "must be a date written YYYY-MM-DD")
+            if not limits.EARLIEST_YEAR <= int(value[:4]) <= limits.LATEST_YEAR:
+                span = f"{limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}"
+                raise DealError(path, value, f"must be a date in the years {span}")
             return value
         if self.type == "choice":
             if value not in self.choices:
@@ -108,6 +147,9 @@ class Field:
         # list of numbers
         if not isinstance(value, list | tuple):
             raise DealError(path, value, "must be a list of numbers")
+        if len(value) > limits.MAX_LIST_ITEMS:
+            why = f"must hold at most {limits.MAX_LIST_ITEMS:,} numbers (docs/limits.md)"
+            raise DealError(path, f"a list of {len(value):,} numbers", why)
         out = []
         for i, item in enumerate(value):
             v = _number(item, f"{path}[{i}]", integer=False)
@@ -116,11 +158,14 @@ class Field:
         return out
 
     @staticmethod
-    def _check_bounds(v: float, path: str, lo: float | None, hi: float | None) -> None:
+    def _check_bounds(
+        v: float, path: str, lo: float | None, hi: float | None, shown: Any = None
+    ) -> None:
+        shown = v if shown is None else shown
         if lo is not None and v < lo:
-            raise DealError(path, v, f"must be at least {lo:g}")
+            raise DealError(path, shown, f"must be at least {lo:g}")
         if hi is not None and v > hi:
-            raise DealError(path, v, f"must be at most {hi:g}")
+            raise DealError(path, shown, f"must be at most {hi:g}")
 
 
 def _number(value: Any, path: str, *, integer: bool) -> float | int:

@@ -8,7 +8,7 @@ export, the print dialog and its preview.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from core.files.atomic import replacing
+from core.files.atomic import write_atomically
 from core.model.deal import Deal
 from core.report.data import DEFAULT_PATHS, DEFAULT_SEED, ReportData, gather
 from gui.report import charts
@@ -148,7 +148,7 @@ class Report:
         painter.restore()
 
 
-def pdf_writer(path: str, paper: str = "A4") -> QPdfWriter:
+def pdf_writer(path: str | QIODevice, paper: str = "A4") -> QPdfWriter:
     if paper not in PAPERS:
         raise ReportError(f"paper must be one of {sorted(PAPERS)}, got {paper!r}")
     writer = QPdfWriter(path)
@@ -163,13 +163,23 @@ def pdf_writer(path: str, paper: str = "A4") -> QPdfWriter:
 
 
 def write_pdf(report: Report, path: str, paper: str = "A4") -> int:
-    """Write the report to ``path`` atomically (temporary file, then rename); returns pages."""
+    """Write the report to ``path`` atomically (temporary file, then rename); returns pages.
+
+    The PDF is painted into memory first: Qt's PDF writer does not report a failed write (a
+    full disk), so the bytes are written by :func:`write_atomically`, which does, and the
+    old file stays whole."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = pdf_writer(buffer, paper)
+    writer.setTitle(f"Term-sheet risk summary: {report.data.header.deal_name}")
+    pages = report.paint(writer)
+    del writer  # the PDF is finished when the writer goes away
+    data = bytes(buffer.data())
+    buffer.close()
+    if not data.rstrip().endswith(b"%%EOF"):
+        raise ReportError(f"{path}: the PDF could not be completed; nothing was written")
     try:
-        with replacing(path) as tmp:
-            writer = pdf_writer(tmp, paper)
-            writer.setTitle(f"Term-sheet risk summary: {report.data.header.deal_name}")
-            pages = report.paint(writer)
-            del writer  # the PDF is finished when the writer goes away
+        write_atomically(path, data)
     except OSError as exc:
         raise ReportError(f"{path}: cannot write the report: {exc}") from exc
     return pages

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from core.limits import MAX_TRANCHES
 from core.model.fields import Field, choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
 from core.model.kinds.spec import (
     BlockKind,
+    Count,
     LinkRule,
     PaletteSlot,
     Place,
@@ -60,6 +62,7 @@ TRANCHE = BlockKind(
             "Seniority rank",
             1,
             minimum=1,
+            maximum=100,
             help="1 is paid first; equal ranks are paid pro rata.",
         ),
         money("notional", "Notional", 100.0),
@@ -121,6 +124,11 @@ TRANCHE = BlockKind(
     colour="#2f5f9e",
     card=_card,
     place=Place(column=4, row=4, rank_by="seniority"),
+    count=Count(
+        0,
+        MAX_TRANCHES,
+        too_many="a deal has at most {maximum} tranches (docs/limits.md); found {n}",
+    ),
     link_rules=(LinkRule((via("issues", "in", "spv"),), 1, None, "tranche has no issuer"),),
     term_rules=(
         TermRule("custom_schedule", "error", _custom_schedule),
