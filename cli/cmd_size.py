@@ -16,19 +16,7 @@ import sys
 
 from cli.formatting import fmt
 from cli.structuring_options import add_options, case_stress, mc_config, runner, write_json
-
-#: option -> constraint text (``{t}`` is the tranche)
-SHORTCUTS = {
-    "min_dscr": "min_dscr>={v}",
-    "avg_dscr": "avg_dscr>={v}",
-    "llcr": "llcr>={v}",
-    "max_ltv": "{t}.ltv<={v}",
-    "advance_rate": "{t}.advance_rate<={v}",
-    "repaid_by": "{t}.repaid<={v}",
-    "max_pd": "{t}.pd<={v}",
-    "max_el": "{t}.el<={v}",
-    "rating": "{t}.rating>={v}",
-}
+from core.structuring.constraints import SHORTCUTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -33,11 +33,13 @@ def mc_config(args: argparse.Namespace):
     """The Monte Carlo configuration (None with ``--paths 0``); bad values raise with the
     option's name."""
     from cli.cmd_montecarlo import load_model
+    from core.limits import check_paths
     from core.risk.errors import RiskInputError
     from core.risk.montecarlo import MonteCarloConfig
 
     if args.paths < 0:
         raise RiskInputError(f"--paths must be 0 or more, got {args.paths}")
+    check_paths(args.paths)
     if args.paths == 0:
         return None
     config = MonteCarloConfig(n_paths=args.paths, seed=args.seed, model=load_model(args.model))

@@ -149,6 +149,10 @@ def build_menus(w: MainWindow) -> None:
         view.addSeparator()
         view.addActions(w.results.view_actions())
 
+    from gui.structuring.menu import add_structure_menu
+
+    add_structure_menu(w, add_action)
+
     help_menu = bar.addMenu("&Help")
     a("guide", "&First deal guide", w.show_guide, key.HelpContents, help_menu)
     a("shortcuts", "&Keyboard shortcuts", w.show_shortcuts, "Ctrl+/", help_menu)

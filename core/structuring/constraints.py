@@ -9,7 +9,8 @@ close), ``max_ltv`` (highest over the life), ``wacd`` (notional-weighted yield o
 the assets' market value at close), ``wal`` (years), ``repaid`` (the date the base-case
 balance reaches zero; a date ``YYYY-MM-DD`` or ``lease``, the end of the longest contracted
 lease term), and from the Monte Carlo ``pd``, ``el`` (share of notional) and ``rating``
-(Moody's or S&P symbol; the implied rating of :mod:`core.structuring.implied_rating`).
+(the implied rating of :mod:`core.structuring.implied_rating`: a Moody's symbol is compared
+with the EL-based rating, an S&P symbol with the PD-based one).
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ DEAL_METRICS = (
 )
 TRANCHE_METRICS = ("notional", "advance_rate", "ltv", "wal", "repaid", "pd", "el", "rating")
 MC_METRICS = ("pd", "el", "rating")
+#: the sizing constraints by name -> their text (``{t}`` the tranche, ``{v}`` the value)
+SHORTCUTS = {
+    "min_dscr": "min_dscr>={v}",
+    "avg_dscr": "avg_dscr>={v}",
+    "llcr": "llcr>={v}",
+    "max_ltv": "{t}.ltv<={v}",
+    "advance_rate": "{t}.advance_rate<={v}",
+    "repaid_by": "{t}.repaid<={v}",
+    "max_pd": "{t}.pd<={v}",
+    "max_el": "{t}.el<={v}",
+    "rating": "{t}.rating>={v}",
+}
 #: ratios undefined without debt service (no debt): a floor on them holds
 COVER_RATIOS = ("min_dscr", "avg_dscr", "llcr", "plcr")
 _PATTERN = re.compile(r"^\s*([A-Za-z0-9_ .\-]+?)\s*(>=|<=)\s*(\S.*?)\s*$")
@@ -60,12 +73,13 @@ class Constraint:
         """The candidate's value of the metric (None: the tranche is never repaid)."""
         if self.tranche is None:
             return c.metrics()[self.metric]
-        return tranche_metric(ev, c, self.tranche, self.metric)
+        v = tranche_metric(ev, c, self.tranche, self.metric)
+        return v.against(str(self.value)) if self.metric == "rating" else v
 
     def holds(self, ev: Evaluator, c: Candidate) -> bool:
         v = self.measure(ev, c)
         if self.metric == "rating":
-            a, b = notch(str(v)), notch(str(self.value))
+            a, b = notch(str(v)), notch(str(self.value))  # v is on the target's scale
             return a <= b if self.op == ">=" else a >= b
         if self.metric == "repaid":
             limit = _limit_date(c.deal, str(self.value))
@@ -96,7 +110,7 @@ def tranche_metric(ev: Evaluator, c: Candidate, tid: str, metric: str):
     name = res.compiled.tranches[k].terms["name"]
     if metric in MC_METRICS:
         r = ev.with_mc(c).ratings[tid]
-        return {"pd": r.probability_of_default, "el": r.expected_loss, "rating": r.rating}[metric]
+        return {"pd": r.probability_of_default, "el": r.expected_loss, "rating": r}[metric]
     tm = res.tranche_metrics.iloc[k]
     if metric == "notional":
         return float(tm["notional"])

@@ -8,10 +8,14 @@ measured against the 10-year column, which is the stricter reading). A metric ea
 rating whose idealised value at the WAL is at least the metric; above the Caa column it is
 ``Ca``.
 
-The headline rating is the worse of the EL rating (Moody's convention) and the PD rating (the
-default-rate convention S&P uses). The band is the rating of the metric's 95% sampling interval
-from the number of paths: EL +- 1.96 standard errors of the per-path loss share, PD by the
-Wilson interval; with no loss on any path, the upper end is the rule of three, 3 / paths.
+Each agency's method gives its own rating: Moody's rates on expected loss (the EL table, shown
+with Moody's symbols, the headline), S&P on the probability of default (the default table, shown
+with the S&P symbol of the same row). A target in Moody's symbols (``A3``) is met on the EL
+rating, one in S&P symbols (``A-``) on the PD rating. Each comes with a band: the ratings of the
+metric's 95% sampling interval from the number of paths (EL +- 1.96 standard errors of the
+per-path loss share; PD by the Wilson interval; with no default on any path, the upper end is
+the rule of three, 3 / paths, and the EL's upper end the same, a loss being at most the
+notional).
 """
 
 from __future__ import annotations
@@ -101,29 +105,41 @@ def el_interval(el: float, el_std: float, n: int, pd_high: float) -> tuple[float
 
 @dataclass(frozen=True)
 class ImpliedRating:
-    """A tranche's implied rating and its band (best, worst) from the sampling uncertainty."""
+    """A tranche's implied ratings, each with its band (best, worst) over the 95% interval:
+    Moody's style on the expected loss, S&P style on the default probability."""
 
     tranche: str
     wal_years: float
     expected_loss: float
     probability_of_default: float
     paths: int
-    el_rating: str
-    pd_rating: str
-    rating: str  # the worse of the two
-    band: tuple[str, str]  # (best, worst) over the 95% intervals
+    el_rating: str  # Moody's symbol, from the EL table
+    pd_rating: str  # on the same scale, from the default table (shown with its S&P symbol)
+    el_band: tuple[str, str]
+    pd_band: tuple[str, str]
     el_interval: tuple[float, float]
     pd_interval: tuple[float, float]
 
     @property
+    def rating(self) -> str:
+        """The headline: Moody's symbol from the expected loss."""
+        return self.el_rating
+
+    @property
     def sp(self) -> str:
-        return sp_symbol(self.rating)
+        """The S&P symbol from the default probability."""
+        return sp_symbol(self.pd_rating)
+
+    def against(self, target: str) -> str:
+        """The implied rating on ``target``'s scale: EL-based for a Moody's symbol, PD-based
+        (S&P symbol) for an S&P one."""
+        return self.el_rating if target in SCALE else self.sp
 
     def describe(self, target: str | None = None) -> str:
-        """``implied Baa2 (BBB), band A3-Baa3; target A+``."""
-        best, worst = self.band
-        band = best if best == worst else f"{best}-{worst}"
-        text = f"implied {self.rating} ({self.sp}), band {band}"
+        """``implied Baa2 (EL, band A3-Baa3) / BBB (PD, band BBB+-BBB-); target A+``."""
+        el_band = _band(self.el_band)
+        pd_band = _band(tuple(sp_symbol(r) for r in self.pd_band))
+        text = f"implied {self.el_rating} (EL, band {el_band}) / {self.sp} (PD, band {pd_band})"
         return f"{text}; target {target}" if target else text
 
     def to_dict(self) -> dict:
@@ -133,18 +149,22 @@ class ImpliedRating:
             "expected_loss": self.expected_loss,
             "probability_of_default": self.probability_of_default,
             "paths": self.paths,
-            "el_rating": self.el_rating,
-            "pd_rating": self.pd_rating,
-            "rating": self.rating,
-            "sp_equivalent": self.sp,
-            "band": list(self.band),
+            "moodys_el_rating": self.el_rating,
+            "moodys_el_band": list(self.el_band),
+            "sp_pd_rating": self.sp,
+            "sp_pd_band": [sp_symbol(r) for r in self.pd_band],
             "el_interval": list(self.el_interval),
             "pd_interval": list(self.pd_interval),
         }
 
 
-def worse(a: str, b: str) -> str:
-    return a if notch(a) >= notch(b) else b
+def _band(band: tuple[str, str]) -> str:
+    return band[0] if band[0] == band[1] else f"{band[0]} to {band[1]}"
+
+
+def meets(rating: ImpliedRating, target: str) -> bool:
+    """True when the implied rating on ``target``'s scale is ``target`` or better."""
+    return notch(rating.against(target)) <= notch(target)
 
 
 def implied_rating(
@@ -154,18 +174,18 @@ def implied_rating(
     the number of paths."""
     pd_iv = wilson(pd, n)
     el_iv = el_interval(el, el_std, n, pd_iv[1])
-    el_r = rating_for("expected_loss", el, wal_years)
-    pd_r = rating_for("default_probability", pd, wal_years)
-    best = worse(
-        rating_for("expected_loss", el_iv[0], wal_years),
-        rating_for("default_probability", pd_iv[0], wal_years),
-    )
-    low = worse(
-        rating_for("expected_loss", el_iv[1], wal_years),
-        rating_for("default_probability", pd_iv[1], wal_years),
-    )
     return ImpliedRating(
-        tranche, wal_years, el, pd, n, el_r, pd_r, worse(el_r, pd_r), (best, low), el_iv, pd_iv
+        tranche,
+        wal_years,
+        el,
+        pd,
+        n,
+        rating_for("expected_loss", el, wal_years),
+        rating_for("default_probability", pd, wal_years),
+        tuple(rating_for("expected_loss", v, wal_years) for v in el_iv),
+        tuple(rating_for("default_probability", v, wal_years) for v in pd_iv),
+        el_iv,
+        pd_iv,
     )
 
 
@@ -207,3 +227,17 @@ def tranche_ratings(mc, wal_years: list[float]) -> list[ImpliedRating]:
             )
         )
     return out
+
+
+def ratings_of(deal, mc) -> list[ImpliedRating]:
+    """Implied ratings of a Monte Carlo ``mc`` of ``deal`` (the unstressed deal: its base
+    case gives each tranche's scheduled WAL)."""
+    from core.engine.results import run_deal
+
+    wal = [float(w) for w in run_deal(deal).tranche_metrics["wal_years"]]
+    return tranche_ratings(mc, wal)
+
+
+def short(r: ImpliedRating) -> str:
+    """``Baa2 / BBB-`` (Moody's on EL / S&P on PD), for tables."""
+    return f"{r.el_rating} / {r.sp}"

@@ -188,6 +188,7 @@ class _Search:
                        for k in keep}  # fmt: skip
             for tid in self.ids if c.ratings else ():
                 metrics[f"{tid}.rating"] = c.ratings[tid].rating
+                metrics[f"{tid}.rating_sp"] = c.ratings[tid].sp
                 metrics[f"{tid}.el"] = c.ratings[tid].expected_loss
             value = m[self.objective]
             self.points[key] = Point(

@@ -38,6 +38,8 @@ from core.model.deal import Deal
 from core.risk.montecarlo import MonteCarloCancelled, MonteCarloConfig, MonteCarloResult
 from core.risk.montecarlo import run_montecarlo as _run_montecarlo
 from core.risk.stress import Stress, apply_stress
+from core.structuring.implied_rating import ratings_of
+from core.structuring.implied_rating import short as short_rating
 from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
 from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
 from gui.results.hover import HoverSeries
@@ -127,7 +129,7 @@ class FanChart(DatePlot):
 class LossView(QWidget):
     """Histogram of total debt loss (share of debt) and the tranche PD / EL table."""
 
-    COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)")
+    COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)", "Implied rating")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,7 +147,8 @@ class LossView(QWidget):
         plot_over_table(self, self.plot, self.table, (600, 250), self.summary)
         self.bars: pg.BarGraphItem | None = None
 
-    def show_result(self, mc: MonteCarloResult) -> None:
+    def show_result(self, mc: MonteCarloResult, ratings: list | None = None) -> None:
+        """``ratings``: the tranches' implied ratings (core.structuring.implied_rating)."""
         edges = np.asarray(mc.loss_histogram["edges"], float) * 100.0
         prob = np.asarray(mc.loss_histogram["probability"], float) * 100.0
         item = self.plot.getPlotItem()
@@ -163,6 +166,7 @@ class LossView(QWidget):
                 fmt_money(t["expected_loss_usd_m"]),
                 fmt_pct(t["loss_given_default"]),
                 fmt_pct(t["probability_of_loss"]),
+                short_rating(ratings[i]) if ratings else "",
             )
             for j, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -171,6 +175,8 @@ class LossView(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.table.setItem(i, j, cell)
+            if ratings:
+                self.table.item(i, len(cells) - 1).setToolTip(ratings[i].describe())
         self.table.resizeColumnsToContents()
         m = mc.min_dscr
         self.summary.setText(
@@ -210,6 +216,7 @@ class MonteCarloDocks(QObject):
         self.running = False
         self.changed_during_run = False  # the deal or stress changed after the run started
         self._discard = False  # another deal was opened during the run
+        self._run_deal: Deal | None = None  # the deal of the run in progress or shown
         self.last_result: MonteCarloResult | None = None
         self.chunk_size = 2048  # progress steps; a chunk of this size runs in a few ms
 
@@ -290,6 +297,7 @@ class MonteCarloDocks(QObject):
         self.cancel_action.setEnabled(True)
         self.progress.setValue(0)
         self.message.emit(f"Monte Carlo: running {self.paths.value():,} paths...")
+        self._run_deal = deal.copy()  # its base case gives the WALs of the implied ratings
         self._pool.start(_Run(deal.copy(), stress, self.config(), self._relay, self._stop))
 
     def cancel(self) -> None:
@@ -312,6 +320,13 @@ class MonteCarloDocks(QObject):
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
+    def _ratings(self, result: MonteCarloResult) -> list | None:
+        """The tranches' implied ratings; None (an empty column) if they cannot be had."""
+        try:
+            return ratings_of(self._run_deal, result)
+        except Exception:  # the rating is an addition: never lose the table for it
+            return None
+
     def _done(self, result: MonteCarloResult | None, text: str) -> None:
         if self._discard:
             result, text = None, "Monte Carlo cancelled: another deal was opened"
@@ -329,7 +344,7 @@ class MonteCarloDocks(QObject):
             self.mark_outdated()
         try:
             self.fan.show_result(result)
-            self.loss.show_result(result)
+            self.loss.show_result(result, self._ratings(result))
         except Exception as exc:  # a drawing problem is reported, never a crash
             self.message.emit(f"Could not draw the Monte Carlo: {type(exc).__name__}: {exc}")
             return

@@ -65,3 +65,43 @@ def test_size_on_a_rating_uses_the_monte_carlo(capsys):
     check = doc["checks"][0]
     assert check["constraint"] == "senior.rating>=Baa3" and check["holds"]
     assert 0 < doc["sized_notional"] < 2640
+
+
+def test_optimise_writes_the_best_structure(tmp_path, capsys):
+    out = tmp_path / "best.json"
+    deal = tmp_path / "deal.json"
+    save_deal(quarterly(), deal)
+    rc = cli_main(["optimise", str(deal), "--objective", "proceeds", "--constraint",
+                   "min_dscr>=1.25", "-o", str(out), "--json"])  # fmt: skip
+    assert rc == 0
+    doc = json.loads(capsys.readouterr().out)
+    best = C / (1.25 * annuity_factor(R, 20))
+    assert doc["best"]["notionals"]["senior"] == pytest.approx(best, rel=1e-6)
+    assert load_deal(out).blocks["senior"].terms["notional"] == pytest.approx(best, rel=1e-6)
+    assert doc["frontier"] and doc["direction"] == "max"
+
+
+def test_optimise_with_no_feasible_structure_exits_1(deal_file, capsys):
+    rc = cli_main(["optimise", str(deal_file), "--objective", "proceeds",
+                   "--constraint", "proceeds>=1000000"])  # fmt: skip
+    assert rc == 1
+    assert "no structure explored meets every constraint" in capsys.readouterr().out
+
+
+def test_rating_command_against_a_target(capsys):
+    rc = cli_main(["rating", TERAWULF, "--paths", "2000", "--target", "senior=Aaa", "--json"])
+    assert rc == 0
+    row = json.loads(capsys.readouterr().out)["tranches"][0]
+    assert row["id"] == "notes" and row["target"] == "Aaa"
+    assert row["meets_target"] == (row["moodys_el_rating"] == "Aaa")
+    assert cli_main(["rating", TERAWULF, "--target", "senior"]) == 2
+    assert "TRANCHE=RATING" in capsys.readouterr().err
+
+
+def test_tornado_command(capsys):
+    assert cli_main(["tornado", TERAWULF, "--paths", "0", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["order"]["min_dscr"][0] == "rent"
+    assert doc["base"]["senior_el"] is None  # no Monte Carlo asked for
+    assert cli_main(["tornado", TERAWULF, "--paths", "0"]) == 0
+    assert "Rent" in capsys.readouterr().out

@@ -17,6 +17,7 @@ from core.structuring.implied_rating import (
     TABLES,
     idealised,
     implied_rating,
+    meets,
     notch,
     rating_for,
     sp_symbol,
@@ -80,26 +81,31 @@ def test_symbols():
 
 
 def test_band_from_the_number_of_paths():
-    # no loss on 1,000 paths: the PD may still be up to 3 / 1,000 (rule of three)
+    # no loss on 1,000 paths: the PD may still be up to 3 / 1,000 (rule of three), and the EL
+    # as much (a loss is at most the notional)
     lo, hi = wilson(0.0, 1000)
     assert (lo, hi) == (0.0, 0.003)
     r = implied_rating("senior", 5.0, 0.0, 0.0, 0.0, 1000)
-    assert r.rating == "Aaa" and r.band[0] == "Aaa"
-    # the worst end: a PD of 3 / 1,000 and, a loss being at most the notional, an EL as large
-    pd_end = rating_for("default_probability", 0.003, 5.0)
-    el_end = rating_for("expected_loss", 0.003, 5.0)
-    assert (pd_end, el_end) == ("A3", "Baa1")
-    assert r.band[1] == "Baa1"
+    assert r.rating == "Aaa" and r.sp == "AAA"
+    assert r.el_band == ("Aaa", "Baa1")  # 0.30% EL at 5 years: above A3's 0.2365%
+    assert r.pd_band == ("Aaa", "A3")  # 0.30% PD at 5 years: below A3's 0.43%
     # the band narrows with paths: the same EL / PD on 100x the paths
     wide = implied_rating("s", 5.0, 0.004, 0.05, 0.01, 1_000)
     narrow = implied_rating("s", 5.0, 0.004, 0.05, 0.01, 100_000)
-    assert notch(narrow.band[1]) - notch(narrow.band[0]) <= notch(wide.band[1]) - notch(
-        wide.band[0]
-    )
-    assert notch(wide.band[0]) <= notch(wide.rating) <= notch(wide.band[1])
-    # the headline is the worse of the EL and PD ratings
-    assert notch(wide.rating) == max(notch(wide.el_rating), notch(wide.pd_rating))
-    assert "implied" in wide.describe("A1") and wide.describe("A1").endswith("target A1")
+    for band in ("el_band", "pd_band"):
+        w, n = getattr(wide, band), getattr(narrow, band)
+        assert notch(n[1]) - notch(n[0]) <= notch(w[1]) - notch(w[0])
+        assert notch(w[0]) <= notch(getattr(wide, band[:2] + "_rating")) <= notch(w[1])
+    text = wide.describe("A1")
+    assert text.startswith(f"implied {wide.el_rating} (EL") and text.endswith("target A1")
+
+
+def test_targets_use_their_agency_method():
+    # EL tiny, PD high (accelerated but repaid): Moody's style rates high, S&P style low
+    r = implied_rating("s", 3.0, 0.0, 0.0, 0.10, 100_000)
+    assert r.rating == "Aaa" and notch(r.pd_rating) > notch("Baa3")
+    assert meets(r, "A3") and not meets(r, "BBB-")
+    assert r.against("A3") == "Aaa" and r.against("BBB-") == r.sp
 
 
 def test_smaller_senior_never_shows_a_higher_el_on_the_same_seed():

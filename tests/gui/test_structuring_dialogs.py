@@ -1,0 +1,106 @@
+"""Structure menu: Size debt on the selected tranche, Optimise structure and the tornado; each
+result comes from core.structuring and applies as ONE undoable edit."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.files.deal_json import load_deal
+from core.structuring.constraints import parse_constraint
+from core.structuring.implied_rating import ratings_of, short
+from core.structuring.sizing import size_tranche
+from core.structuring.tornado import INPUTS
+from gui.document import DealDocument
+from gui.results.montecarlo_docks import LossView
+from gui.structuring.optimise_dialog import OptimiseDialog
+from gui.structuring.size_dialog import SizeDialog
+from gui.structuring.tornado_dialog import TornadoDialog
+from tests.gui.conftest import DEALS
+
+
+def test_structure_menu_sizes_the_selected_tranche(window, qtbot):
+    assert {"size_debt", "optimise", "tornado"} <= set(window.actions_by_name)
+    window.scene.blocks["bonds"].setSelected(True)
+    window.actions_by_name["size_debt"].trigger()
+    dialog = window._structuring_dialog
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, SizeDialog) and dialog.tranche.currentData() == "bonds"
+
+
+def test_size_dialog_matches_the_engine_and_applies_as_one_undo_step(qtbot):
+    deal = load_deal(DEALS / "xai_gpu_spv.json")
+    doc = DealDocument(deal)
+    dialog = SizeDialog(doc, "loan")
+    qtbot.addWidget(dialog)
+    dialog.checks["llcr"].setChecked(True)
+    dialog.values["llcr"].setValue(1.40)
+    dialog.size_button.click()
+    want = size_tranche(deal, "loan", [parse_constraint(t, deal)
+                                       for t in ("min_dscr>=1.25", "llcr>=1.4")])  # fmt: skip
+    assert dialog.result.notional == pytest.approx(want.notional)
+    assert dialog.result.binding == "llcr>=1.4"
+    assert dialog.table.rowCount() == 2
+    assert dialog.table.item(1, 0).font().bold() and not dialog.table.item(0, 0).font().bold()
+    before = (deal.blocks["loan"].terms["notional"], deal.blocks["valor"].terms["amount"])
+    dialog.apply_button.click()
+    assert doc.undo_stack.count() == 1
+    assert doc.deal.blocks["loan"].terms["notional"] == pytest.approx(want.notional)
+    assert doc.deal.blocks["valor"].terms["amount"] == pytest.approx(sum(before) - want.notional)
+    doc.undo_stack.undo()
+    assert (doc.deal.blocks["loan"].terms["notional"],
+            doc.deal.blocks["valor"].terms["amount"]) == before  # fmt: skip
+
+
+def test_size_dialog_reports_bad_input(qtbot):
+    doc = DealDocument(load_deal(DEALS / "xai_gpu_spv.json"))
+    dialog = SizeDialog(doc, "loan")
+    qtbot.addWidget(dialog)
+    for box in dialog.checks.values():
+        box.setChecked(False)
+    dialog.size_button.click()
+    assert "Cannot size" in dialog.summary.text() and "at least one constraint" in (
+        dialog.summary.text()
+    )
+    assert not dialog.apply_button.isEnabled()
+
+
+def test_optimise_dialog_shows_the_frontier_and_applies_once(qtbot):
+    doc = DealDocument(load_deal(DEALS / "xai_gpu_spv.json"))
+    dialog = OptimiseDialog(doc)
+    qtbot.addWidget(dialog)
+    dialog.objective.setCurrentIndex(dialog.objective.findData("proceeds"))
+    dialog.constraints.setPlainText("min_dscr>=1.30\nsenior.ltv<=0.7\n")
+    dialog.run_button.click()
+    r = dialog.result
+    assert r.best is not None and r.best.feasible
+    assert dialog.table.rowCount() == len(r.frontier) > 2
+    assert "Best" in dialog.summary.text()
+    dialog.apply_button.click()
+    assert doc.undo_stack.count() == 1
+    assert doc.deal.blocks["loan"].terms["notional"] == pytest.approx(r.best.notionals["loan"])
+
+
+def test_tornado_dialog_draws_every_input(qtbot):
+    doc = DealDocument(load_deal(DEALS / "terawulf_backstop.json"))
+    dialog = TornadoDialog(doc, paths=500)
+    qtbot.addWidget(dialog)
+    t = dialog.compute()
+    assert t is not None and len(t.rows) == len(INPUTS)
+    bars = dialog.bars("min_dscr")
+    swings = [abs(hi - lo) for _, lo, hi in bars]
+    assert swings == sorted(swings, reverse=True)
+    assert bars[0][0].startswith("Rent")  # the rent moves the DSCR the most on this deal
+
+
+def test_loss_table_shows_the_implied_rating(qtbot):
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+
+    deal = load_deal(DEALS / "coreweave_ddtl.json")
+    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=1000, seed=3))
+    view = LossView()
+    qtbot.addWidget(view)
+    ratings = ratings_of(deal, mc)
+    view.show_result(mc, ratings)
+    col = view.COLUMNS.index("Implied rating")
+    assert view.table.item(0, col).text() == short(ratings[0])
+    assert "implied" in view.table.item(0, col).toolTip()
