@@ -12,6 +12,8 @@ import argparse
 import json
 import sys
 
+FREQUENCIES = {"annual": 1, "semi-annual": 2, "quarterly": 4, "monthly": 12}
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import an Excel model (.xlsx/.xlsm) as a deal file")
@@ -20,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mapping", help="reuse a mapping saved for this workbook template")
     p.add_argument("--save-mapping", help="save the mapping used, for the next workbook")
     p.add_argument("--recalc", action="store_true", help="recalculate with LibreOffice first")
+    p.add_argument("--frequency", choices=sorted(FREQUENCIES),
+                   help="periods of the workbook's timeline (default: inferred from its dates, "
+                        "period counters and per-period labels)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -30,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         saved = Mapping.load(args.mapping) if args.mapping else None
-        res = import_workbook(args.workbook, mapping=saved, recalc=args.recalc)
+        res = import_workbook(args.workbook, mapping=saved, recalc=args.recalc,
+                              periods_per_year=FREQUENCIES.get(args.frequency or ""))  # fmt: skip
     except (WorkbookError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -45,6 +51,13 @@ def run(args: argparse.Namespace) -> int:
     if res.capstack_roundtrip:
         print("CapStack workbook: the embedded deal was read with the workbook's inputs.")
     else:
+        if res.warnings:
+            print("\nWARNINGS (read before using the deal)")
+            for w in res.warnings:
+                print(f"  ! {w}")
+        print("\nInputs the deal uses")
+        for what, value, source in res.used:
+            print(f"  {what:<26}{_show(value):>16}  {source}")
         print("\nInputs found")
         for e in res.mapping.entries:
             print(f"  {e.block_field:<26}{_show(e.value):>16}  {e.ref}  ({e.label!r}, "
@@ -89,6 +102,10 @@ def _to_json(res, output: str) -> dict:
             for e in res.mapping.entries
         ],  # fmt: skip
         "unmapped": res.unmapped,
+        "warnings": res.warnings,
+        "periods_per_year": res.periods_per_year,
+        "frequency": res.frequency,
+        "used": [{"input": w, "value": v, "source": s} for w, v, s in res.used],
         "reconciliation": [
             {
                 "metric": r.metric,

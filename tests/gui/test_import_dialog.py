@@ -112,3 +112,32 @@ def test_export_excel_writes_workbook(tmp_path, isolated, sample_deal):
     assert kind == "information" and str(target) in text
     again = import_workbook(target)
     assert again.capstack_roundtrip
+
+
+def test_point_an_input_not_found_at_any_cell_and_reuse(dialog, tmp_path):
+    """Every input is a row, found or not: the target DSCR (not in the workbook) is pointed at
+    a cell of the Cash Flow sheet; the deal sculpts to it, and the saved mapping brings it back."""
+    r = _row(dialog, "target_dscr")
+    assert dialog.table.item(r, CELL).text() == "" and not dialog.entries[r].enabled
+    dialog.table.item(r, CELL).setText("'Cash Flow'!C15")  # the workbook's minimum DSCR cell
+    wanted = dialog.entries[r].value
+    assert dialog.entries[r].enabled and 1.0 < wanted < 3.0
+    assert dialog.apply(), dialog.status.text()
+    tranche = dialog.deal.blocks["senior"].terms
+    assert tranche["amortisation"] == "sculpted"
+    assert tranche["target_dscr"] == pytest.approx(wanted)
+    assert not any("Amortisation" in u for u in dialog.imported.unmapped)
+    saved = tmp_path / "gpu.map.json"
+    dialog.save_mapping(str(saved))
+    again = import_workbook(GPU, mapping=Mapping.load(saved))
+    assert again.deal.blocks["senior"].terms["target_dscr"] == pytest.approx(wanted)
+
+
+def test_frequency_override_rebuilds(dialog):
+    assert "annual" in dialog.inferred.text()
+    rent = dialog.deal.blocks["lease"].terms["annual_rent"]
+    dialog.frequency.setCurrentIndex(dialog.frequency.findData(4))
+    assert dialog.apply(), dialog.status.text()
+    assert dialog.imported.periods_per_year == 4 and "quarterly" in dialog.inferred.text()
+    # each column of the revenue line is now a quarter: four of them a year
+    assert dialog.deal.blocks["lease"].terms["annual_rent"] == pytest.approx(4 * rent)

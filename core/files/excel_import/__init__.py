@@ -16,16 +16,18 @@ import tempfile
 from dataclasses import dataclass, field
 
 from core.files.excel_import.builder import MissingInputs, build_deal
+from core.files.excel_import.frequency import FREQUENCY_NAMES
 from core.files.excel_import.labels import find_labels
 from core.files.excel_import.mapping import Mapping, MappingEntry, apply_saved, from_candidates
 from core.files.excel_import.reader import Workbook, WorkbookError, open_workbook
 from core.files.excel_import.reconcile import ReconRow, reconcile
 from core.files.excel_import.roundtrip import is_capstack, read_capstack
-from core.files.excel_import.schedules import Schedule, find_schedules
+from core.files.excel_import.schedules import Schedule, body_cells, find_schedules
+from core.files.excel_import.screen import NotAFinancing, screen
 from core.files.excel_import.targets import TARGETS
 from core.model.deal import Deal
 
-__all__ = ["ImportResult", "Mapping", "MappingEntry", "MissingInputs", "ReconRow",
+__all__ = ["ImportResult", "Mapping", "MappingEntry", "MissingInputs", "NotAFinancing", "ReconRow",
            "WorkbookError", "import_workbook", "rebuild"]  # fmt: skip
 
 
@@ -39,13 +41,21 @@ class ImportResult:
     schedules: list[Schedule] = field(default_factory=list)
     capstack_roundtrip: bool = False
     workbook: Workbook | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)  # flags to read before using the deal
+    used: list[tuple[str, float | str, str]] = field(default_factory=list)  # what the deal uses
+    periods_per_year: int = 0  # the workbook's inferred (or overridden) frequency
+    frequency: str = ""  # how it was found
 
 
 def import_workbook(
-    path: str | os.PathLike[str], mapping: Mapping | None = None, recalc: bool = False
+    path: str | os.PathLike[str],
+    mapping: Mapping | None = None,
+    recalc: bool = False,
+    periods_per_year: int | None = None,
 ) -> ImportResult:
     """Read ``path`` into a deal. ``mapping``: a saved mapping to reuse; ``recalc``: recalculate
-    with LibreOffice first (also done when formulas have no saved values)."""
+    with LibreOffice first (also done when formulas have no saved values);
+    ``periods_per_year``: the timeline's frequency when the inferred one is wrong."""
     wb = open_workbook(path)
     notes = list(wb.notes)
     capstack = is_capstack(wb)  # its inputs are constants: no recalculation needed
@@ -55,12 +65,17 @@ def import_workbook(
     if capstack:
         deal, more = read_capstack(wb)
         return ImportResult(deal, Mapping(), [], notes + more, [], [], True, wb)
-    schedules = find_schedules(wb)
+    timelines = find_schedules(wb, every=True)
+    schedules = [s for s in timelines if s.series]
+    if mapping is None:  # a saved mapping is the analyst's word that the layout is a financing
+        screen(wb, schedules)
     if mapping is None:
-        m = from_candidates(wb, find_labels(wb))
+        m = from_candidates(wb, find_labels(wb, body_cells(timelines)))
     else:
         m, more = apply_saved(wb, mapping)
         notes += more
+    if periods_per_year:
+        m.periods_per_year = periods_per_year
     return rebuild(wb, m, schedules, notes)
 
 
@@ -70,9 +85,13 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
     from core.engine.results import run_deal
 
     notes = list(notes or [])
+    for s in schedules:  # the analyst's frequency replaces the inferred one
+        s.periods_per_year = m.periods_per_year or s.inferred_ppy or s.periods_per_year
     built = build_deal(wb, m, schedules)
     result = run_deal(built.deal)
     recon = reconcile(result, m, schedules, built.schedule_scale)
+    notes.insert(0, f"timeline: {FREQUENCY_NAMES.get(built.periods_per_year, '?')} "
+                    f"({built.periods_per_year} a year), {built.frequency}")  # fmt: skip
     notes += built.notes
     if built.schedule_scale != 1.0:
         notes.append(f"workbook amounts x {built.schedule_scale:g} to millions; currencies are "
@@ -93,7 +112,13 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
                      + ", ".join(wb.missing_values[:5]))  # fmt: skip
     notes += wb.cell_problems
     notes = list(dict.fromkeys(notes))  # drop repeats, keep order
-    return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb)
+    warnings = list(built.warnings)
+    for r in recon:
+        if r.status == "red":
+            warnings.append(f"{r.metric}: workbook {r.workbook:,.4g} vs CapStack "
+                            f"{r.capstack:,.4g} ({r.where}) differ beyond tolerance")  # fmt: skip
+    return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb, warnings,
+                        built.used, built.periods_per_year, built.frequency)  # fmt: skip
 
 
 def _recalculated(wb: Workbook, forced: bool) -> tuple[Workbook, list[str]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
+from core.engine.timeline import add_months
 from core.files.excel_import.labels import money_scale
 from core.files.excel_import.mapping import Mapping, check_entry_value
 from core.files.excel_import.reader import Workbook, WorkbookError
@@ -41,6 +42,12 @@ class Built:
     notes: list[str] = field(default_factory=list)
     schedule_scale: float = 1.0
     periods_per_year: int = 1
+    frequency: str = ""  # how the periods per year were found
+    used: list[tuple[str, float | str, str]] = field(default_factory=list)  # input, value, from
+    warnings: list[str] = field(default_factory=list)  # flags the analyst must read
+
+
+FUNDING_TOLERANCE = 0.005  # sources and uses may differ by rounding: half a percent of uses
 
 
 def _looked(target: str) -> str:
@@ -52,16 +59,17 @@ def series_schedule(schedules: list[Schedule], kind: str) -> Schedule | None:
     return next((s for s in schedules if kind in s.series and s.series[kind].values), None)
 
 
-def _annual(sch: Schedule, kind: str, scale: float, years: float) -> float | None:
-    """Average yearly amount of a series over its first ``years`` of non-zero periods."""
+def _annual(sch: Schedule, kind: str, scale: float, years: float, ppy: int) -> float | None:
+    """Average yearly amount of a series over its first ``years`` of non-zero periods, at
+    ``ppy`` periods a year."""
     vals = [abs(v) for v in sch.series[kind].values if v is not None]
     nonzero = [v for v in vals if v > 0]
     if not nonzero:
         return None
     first = next(i for i, v in enumerate(vals) if v > 0)
-    n = max(1, int(round(years * sch.periods_per_year)))
+    n = max(1, int(round(years * ppy)))
     window = [v for v in vals[first : first + n] if v > 0] or nonzero
-    return statistics.fmean(window) * sch.periods_per_year * scale
+    return statistics.fmean(window) * ppy * scale
 
 
 def schedule_scale(m: Mapping, schedules: list[Schedule]) -> float:
@@ -84,7 +92,14 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
     built = Built(Deal(os.path.splitext(os.path.basename(wb.path))[0]))
     scale = built.schedule_scale = schedule_scale(m, schedules)
     rev_sch = series_schedule(schedules, "revenue")
-    ppy = built.periods_per_year = rev_sch.periods_per_year if rev_sch else 1
+    if m.periods_per_year:
+        ppy, built.frequency = m.periods_per_year, "set by the analyst"
+    elif rev_sch is not None:
+        ppy = rev_sch.periods_per_year
+        built.frequency = f"from {rev_sch.ref}: {rev_sch.frequency_from or 'date spacing'}"
+    else:
+        ppy, built.frequency = 1, "no timeline found: annual assumed"
+    built.periods_per_year = ppy
     missing: list[tuple[str, str]] = []
 
     capex, debt, gearing = m.value("capex"), m.value("debt_amount"), m.value("gearing")
@@ -122,7 +137,7 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
 
     tenor = m.value("tenor")
     te = m.get("tenor")
-    if te is not None and "period" in te.label.lower() and ppy > 1:
+    if te is not None and "period" in te.label.lower() and ppy > 1 and te.source != "user":
         tenor = tenor / ppy
         built.notes.append(f"tenor {te.value:g} periods / {ppy} per year = {tenor:g} years")
     if tenor is None:
@@ -131,19 +146,18 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
 
     rent = None
     user_rent = m.get("annual_rent")
+    rent_from = ""
     if user_rent is not None and user_rent.source == "user":
-        rent = user_rent.value
-        built.notes.append(f"annual rent typed by the user: {rent:,.3f}")
+        rent, rent_from = user_rent.value, f"{user_rent.ref} (set by the analyst)"
     elif rev_sch is not None:
-        rent = _annual(rev_sch, "revenue", scale, tenor)
+        rent = _annual(rev_sch, "revenue", scale, tenor, ppy)
         if rent:
-            built.notes.append(
-                f"annual rent = average yearly revenue of "
-                f"{rev_sch.series['revenue'].ref} over the debt tenor "
-                f"= {rent:,.3f}"
-            )
+            rent_from = (f"average revenue of {rev_sch.series['revenue'].ref} over the debt "
+                         f"tenor x {ppy} periods a year")  # fmt: skip
     if not rent and m.value("annual_rent") is not None:
-        rent = m.value("annual_rent")
+        rent, rent_from = m.value("annual_rent"), m.get("annual_rent").ref
+    if rent:
+        built.notes.append(f"annual rent = {rent_from} = {rent:,.3f}")
     if not rent:
         missing.append(
             (
@@ -158,15 +172,17 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
             exc.args = (exc.args[0] + ". Unusable cells: " + "; ".join(wb.cell_problems[:8]),)
         raise exc
 
-    opex = None
+    opex, opex_from = None, ""
     opex_sch = series_schedule(schedules, "opex")
     user_opex = m.get("opex")
     if user_opex is not None and user_opex.source == "user":
-        opex = user_opex.value
+        opex, opex_from = user_opex.value, f"{user_opex.ref} (set by the analyst)"
     elif opex_sch is not None:
-        opex = _annual(opex_sch, "opex", scale, 1.0 / opex_sch.periods_per_year)
-    if opex is None:
-        opex = m.value("opex")
+        opex = _annual(opex_sch, "opex", scale, 1.0 / ppy, ppy)
+        if opex is not None:
+            opex_from = f"first operating period of {opex_sch.series['opex'].ref} x {ppy}"
+    if opex is None and m.get("opex") is not None:
+        opex, opex_from = m.value("opex"), m.get("opex").ref
     if opex is None:
         opex = 0.0
         built.defaulted.append("Opex: not found; 0")
@@ -184,22 +200,40 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
     if start is None:
         start = "2026-01-01"
         built.defaulted.append("Start date: not found; 2026-01-01")
-    lockup = m.value("lockup_dscr")
-    if lockup is None:
-        lockup = 1.15
-        built.defaulted.append("Lock-up DSCR: not found; 1.15x")
+    lockup = _or_default(built, m, "lockup_dscr", 1.15, "1.15x (cash trapped below it)")
+    floor = min(1.05, lockup)
+    default_dscr = _or_default(built, m, "default_dscr", floor,
+                               f"{floor:.2f}x, breach accelerates the debt")  # fmt: skip
     target_dscr = m.value("target_dscr")
-    dsra = m.value("dsra_months")
-    if dsra is None:
-        dsra = 6
-        built.defaulted.append("DSRA: not found; 6 months")
+    if target_dscr is None:
+        built.defaulted.append("Amortisation: no target DSCR found; level annuity over the tenor")
+    dsra = _or_default(built, m, "dsra_months", 6, "6 months of debt service")
+    escalator = _or_default(built, m, "escalator", 0.025, "2.5% a year (opex)")
+    tax = _or_default(built, m, "tax_rate", 0.0, "0% (no tax)")
+    if equity is None:
+        equity = capex - debt
+        built.notes.append(f"equity = capex - senior debt = {equity:,.3f}")
+    _check_funding(built, capex, debt, equity, m)
+    built.used = [
+        ("Capex", capex, _src(m, "capex")), ("Senior debt", debt, _src(m, "debt_amount")),
+        ("Equity", equity, _src(m, "equity")), ("Coupon", coupon, _src(m, "coupon")),
+        ("Tenor (years)", tenor, _src(m, "tenor")),
+        ("Annual rent", rent, rent_from), ("Opex a year", opex, opex_from or "default"),
+        ("Periods a year", ppy, built.frequency), ("Start date", start, "see notes"),
+        ("Lock-up DSCR", lockup, _src(m, "lockup_dscr")),
+        ("Default DSCR", default_dscr, _src(m, "default_dscr")),
+        ("Target DSCR", target_dscr if target_dscr is not None else "annuity",
+         _src(m, "target_dscr")),
+        ("DSRA months", dsra, _src(m, "dsra_months")), ("Tax rate", tax, _src(m, "tax_rate")),
+        ("Opex escalator", escalator, _src(m, "escalator")),
+    ]  # fmt: skip
     try:
         _assemble(
             built.deal,
             dict(
                 capex=capex,
                 debt=debt,
-                equity=equity if equity is not None else max(capex - debt, 0),
+                equity=equity,
                 coupon=coupon,
                 tenor=min(tenor, horizon),
                 horizon=horizon,
@@ -208,18 +242,54 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
                 start=start,
                 period="quarterly" if ppy <= 4 else "monthly",
                 lockup=lockup,
-                default_dscr=min(1.05, lockup),
+                default_dscr=default_dscr,
                 target_dscr=target_dscr,
                 dsra=int(dsra),
-                tax=m.value("tax_rate", 0.0),
+                tax=tax,
                 start_month=0,
-                escalator=m.value("escalator", 0.025),
+                escalator=escalator,
             ),
         )
         check_deal(built.deal)
     except DealError as exc:
         raise WorkbookError(f"the imported inputs do not make a valid deal: {exc}") from None
     return built
+
+
+def _or_default(built: Built, m: Mapping, target: str, default: float, says: str) -> float:
+    """The mapped value, or ``default`` listed among the defaults applied."""
+    value = m.value(target)
+    if value is None:
+        built.defaulted.append(f"{TARGET_BY_ID[target].label}: not found; {says}")
+        return default
+    return value
+
+
+def _src(m: Mapping, target: str) -> str:
+    e = m.get(target)
+    if e is None:
+        return "default or derived (see notes)"
+    return e.ref + (" (set by the analyst)" if e.source == "user" else "")
+
+
+def _check_funding(built: Built, capex: float, debt: float, equity: float, m: Mapping) -> None:
+    """Negative equity is refused; sources (debt + equity) that do not pay for the uses (capex)
+    are flagged with the gap."""
+    if equity < 0:
+        where = ", ".join(e.ref for t in ("capex", "debt_amount") if (e := m.get(t)))
+        raise WorkbookError(
+            f"senior debt {debt:,.3f} exceeds capex {capex:,.3f} ({where or 'defaults'}): the "
+            f"equity would be {equity:,.3f}; correct the capex or the debt in the mapping"
+        )
+    gap = debt + equity - capex
+    if abs(gap) > FUNDING_TOLERANCE * max(capex, 1e-9):
+        what = "a funding gap" if gap < 0 else "more funding than uses"
+        built.warnings.append(
+            f"Sources {debt + equity:,.3f} (senior debt {debt:,.3f} + equity {equity:,.3f}) "
+            f"differ from uses (capex {capex:,.3f}) by {gap:+,.3f}: {what}. The deal is built "
+            "as found; check the capex, debt and equity cells (the workbook may fund fees, "
+            "interest during construction or reserves CapStack does not model)"
+        )
 
 
 def _operations_start(sch: Schedule | None) -> str | None:
@@ -231,10 +301,9 @@ def _operations_start(sch: Schedule | None) -> str | None:
     if lead is None or lead >= len(sch.dates):
         return None
     d = sch.dates[lead]
-    if d.day >= 28:  # an end-of-period calendar: the period began one period earlier
-        nxt = d + timedelta(days=1)
-        k = nxt.year * 12 + nxt.month - 1 - 12 // max(sch.periods_per_year, 1)
-        d = date(k // 12, k % 12 + 1, 1)
+    if sch.ends:  # the date closes the period: it began one period earlier
+        d = add_months(d + timedelta(days=1) if d.day >= 28 else d,
+                       -12 // max(sch.periods_per_year, 1))  # fmt: skip
     return d.replace(day=1).isoformat()
 
 

@@ -14,12 +14,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from core.files.excel_import.frequency import label_frequency
 from core.files.excel_import.reader import Sheet, Workbook, as_date, cell_ref, parse_number_text
 from core.files.excel_import.targets import TARGETS, Target
 from core.files.excel_keys import ROUNDTRIP
 
 THRESHOLD = 0.62
 _PREFERRED_SHEETS = ("input", "assumption", "summary", "term", "dealsummary", "cover")
+# where a desk keeps its assumptions: a formula there is a labelled assumption, not a result
+INPUT_SHEETS = ("input", "assumption", "parameter", "term", "driver", "setup")
+# sensitivity and scenario tables flex the inputs: nothing on them is an input or a base result
+SENSITIVITY_SHEETS = ("sensitiv", "scenario", "whatif", "tornado", "datatable", "flex")
+# words of a result: a label holding one is never an amount, tenor or rate input
+RESULT_WORDS = {"irr", "npv", "llcr", "plcr", "moic", "multiple", "payback", "yield", "return",
+                "returns", "wacc", "dscr", "coverage", "xirr"}  # fmt: skip
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Candidate:
     value: Any
     scale: float
     confidence: float
+    note: str = ""
 
     @property
     def ref(self) -> str:
@@ -111,6 +120,8 @@ def best_target(label: str) -> tuple[Target, float] | None:
         return None
     best: tuple[Target, float] | None = None
     for t in TARGETS:
+        if not _has_keys(toks, t):
+            continue
         for syn in t.synonyms:
             s = score(toks, _syn_tokens(syn))
             if best is None or s > best[1]:
@@ -118,16 +129,38 @@ def best_target(label: str) -> tuple[Target, float] | None:
     return best if best and best[1] >= THRESHOLD else None
 
 
+def _has_keys(toks: tuple[str, ...], t: Target) -> bool:
+    """The label holds a word of each of the target's key groups, and no result word unless
+    the target is a result or a ratio."""
+    if t.kind != "output" and t.value_type != "ratio" and RESULT_WORDS.intersection(toks):
+        return False
+    return all(any(tok.startswith(k) for tok in toks for k in group) for group in t.keys)
+
+
+def sheet_role(name: str) -> str:
+    """'sensitivity' (a table that flexes inputs), 'inputs' (where assumptions are kept) or
+    'calculation'."""
+    low = re.sub(r"[^a-z]", "", name.lower())
+    if any(w in low for w in SENSITIVITY_SHEETS):
+        return "sensitivity"
+    if any(w in low for w in INPUT_SHEETS):
+        return "inputs"
+    return "calculation"
+
+
 @lru_cache(maxsize=1000)
 def _syn_tokens(syn: str) -> tuple[str, ...]:
     return tokens(syn)
 
 
-def find_labels(wb: Workbook) -> dict[str, list[Candidate]]:
-    """Every plausible (label, value) pair per target, best first."""
+def find_labels(
+    wb: Workbook, body: set[tuple[str, int, int]] | None = None
+) -> dict[str, list[Candidate]]:
+    """Every plausible (label, value) pair per target, best first. ``body``: (sheet, row, col)
+    of per-period values along a timeline, never taken as an input."""
     found: dict[str, list[Candidate]] = {}
     for sheet in wb.sheets.values():
-        if sheet.name == ROUNDTRIP:
+        if sheet.name == ROUNDTRIP or sheet_role(sheet.name) == "sensitivity":
             continue
         for (r, c), cell in sheet.cells.items():
             if not isinstance(cell.value, str) or cell.formula and cell.value.startswith("="):
@@ -136,14 +169,21 @@ def find_labels(wb: Workbook) -> dict[str, list[Candidate]]:
             if hit is None:
                 continue
             target, conf = hit
-            cand = _value_for(sheet, target, r, c, cell.value, conf)
-            if cand is None and conf >= 0.99:
+            cand = _value_for(sheet, target, r, c, cell.value, conf, body or set())
+            if cand is None and conf >= 0.99 and not _on_timeline(sheet.name, r, c, body):
                 _report_bad_value(wb, sheet, target, r, c, cell.value)
             if cand is not None:
                 found.setdefault(target.id, []).append(cand)
     for cands in found.values():
         cands.sort(key=_rank)
     return found
+
+
+def _on_timeline(sheet: str, r: int, c: int, body: set[tuple[str, int, int]] | None) -> bool:
+    """The label heads a per-period line (values to its right or below it on a timeline): a
+    schedule's label, whose cells are periods, not one input."""
+    near = [(r, c + k) for k in (1, 2, 3)] + [(r + k, c) for k in (1, 2)]
+    return bool(body) and any((sheet, rr, cc) in body for rr, cc in near)
 
 
 def _report_bad_value(wb: Workbook, sheet: Sheet, t: Target, r: int, c: int, label: str) -> None:
@@ -187,7 +227,8 @@ _NOT_AMOUNT = (
 )
 
 
-def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float):
+def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float,
+               body: set[tuple[str, int, int]]):  # fmt: skip
     low = label.lower()
     if t.value_type in ("money", "years") and any(w in low for w in _NOT_AMOUNT):
         conf -= 0.2
@@ -203,13 +244,62 @@ def _value_for(sheet: Sheet, t: Target, r: int, c: int, label: str, conf: float)
             if rr == r and tokens(v) and not _unit_text(v):
                 blocked = True  # another label on the row: stop looking right
             continue
-        got = convert(t, v, sheet.fmt(rr, cc), _unit_context(sheet, r, c, rr, cc, label))
+        context = _unit_context(sheet, r, c, rr, cc, label)
+        got = convert(t, v, sheet.fmt(rr, cc), context)
         if got is None:
             continue
         value, scale = got
         if rr != r:
+            if t.kind != "output" and _table_axis(sheet, rr, cc):
+                return None  # the first of a row of values: a table's axis, not an input
             conf -= 0.05  # a value below its label is a weaker reading than one to its right
-        return Candidate(t.id, sheet.name, (r, c), (rr, cc), label, v, value, scale, conf)
+        note = ""
+        if t.kind == "output" and not _is_formula(sheet, rr, cc):
+            return None  # a result is computed: a typed number next to "minimum DSCR" is input
+        if t.kind != "output":
+            why = not_an_input(sheet, rr, cc, t, body)
+            if why is None:
+                return None
+            if why:
+                note, conf = why, conf - 0.1
+            f = label_frequency(context) if t.per_year else None
+            if f and f != 1:  # "Rent per quarter": a year is f periods
+                value, scale = value * f, scale * f
+                note = (note + "; " if note else "") + f"per-period amount x {f} a year"
+        return Candidate(t.id, sheet.name, (r, c), (rr, cc), label, v, value, scale, conf, note)
+    return None
+
+
+def _table_axis(sheet: Sheet, r: int, c: int) -> bool:
+    """The cell is in a row of at least three values stepping evenly (a sensitivity or data
+    table's axis: 76.75, 72.75, 68.75, ...)."""
+    for lo in (c - 2, c - 1, c):
+        vals = [sheet.get(r, k) for k in range(lo, lo + 3)]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
+            step = vals[1] - vals[0]
+            if step and abs(vals[2] - vals[1] - step) <= 1e-9 * max(abs(step), 1.0):
+                return True
+    return False
+
+
+def _is_formula(sheet: Sheet, r: int, c: int) -> bool:
+    cell = sheet.cells.get((r, c))
+    return cell is not None and cell.formula
+
+
+def not_an_input(sheet: Sheet, r: int, c: int, t: Target,
+                 body: set[tuple[str, int, int]]) -> str | None:  # fmt: skip
+    """None when the cell cannot be an input (a per-period value on a calculation sheet's
+    timeline, or a formula result outside the inputs sheets); '' when it is one; a caution
+    when it is a total."""
+    role = sheet_role(sheet.name)
+    if (sheet.name, r, c) in body and role != "inputs":  # assumptions by period: the first
+        return None
+    cell = sheet.cells.get((r, c))
+    if cell is None or not cell.formula or role == "inputs":
+        return ""
+    if t.id == "capex":  # the project's cost is often a labelled sum of cost lines
+        return "a formula total on a calculation sheet"
     return None
 
 

@@ -37,6 +37,8 @@ class MappingEntry:
 
     @property
     def ref(self) -> str:
+        if not self.cell:  # a value typed by the analyst, or an input not pointed at yet
+            return ""
         row, col = parse_cell(self.cell)
         return cell_ref(self.sheet, row, col)
 
@@ -50,6 +52,7 @@ class MappingEntry:
 class Mapping:
     entries: list[MappingEntry] = field(default_factory=list)
     fingerprint: str = ""
+    periods_per_year: int | None = None  # the analyst's override of the inferred frequency
 
     def get(self, target: str) -> MappingEntry | None:
         for e in self.entries:
@@ -63,6 +66,7 @@ class Mapping:
 
     def to_json(self) -> str:
         doc = {"format": MAPPING_FORMAT, "version": 1, "fingerprint": self.fingerprint,
+               "periods_per_year": self.periods_per_year,
                "entries": [asdict(e) for e in self.entries]}  # fmt: skip
         return json.dumps(doc, indent=2, sort_keys=True)
 
@@ -78,13 +82,17 @@ class Mapping:
         for i, raw in enumerate(doc.get("entries", [])):
             try:
                 e = MappingEntry(**raw)
-                parse_cell(e.cell)
+                if e.cell or e.source != "user":  # a typed value has no cell
+                    parse_cell(e.cell)
             except (TypeError, ValueError) as exc:
                 raise WorkbookError(f"{source}: entries[{i}]: {exc}") from None
             if e.target not in TARGET_BY_ID:
                 raise WorkbookError(f"{source}: entries[{i}]: unknown target {e.target!r}")
             entries.append(e)
-        return cls(entries, str(doc.get("fingerprint", "")))
+        ppy = doc.get("periods_per_year")
+        if ppy not in (None, 1, 2, 4, 12):
+            raise WorkbookError(f"{source}: periods_per_year must be 1, 2, 4 or 12 (got {ppy!r})")
+        return cls(entries, str(doc.get("fingerprint", "")), ppy)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         write_atomically(path, self.to_json().encode("utf-8"))
@@ -172,9 +180,9 @@ def apply_saved(wb: Workbook, saved: Mapping) -> tuple[Mapping, list[str]]:
             "the saved mapping was made for a different workbook template (sheet names or "
             "label positions differ); import without --mapping and save a new one"
         )
-    entries = [read_entry(wb, e) if e.enabled else e for e in saved.entries]
+    entries = [read_entry(wb, e) if e.enabled and e.cell else e for e in saved.entries]
     notes.append(f"mapping reused (template {fp})")
-    return Mapping(entries, fp), notes
+    return Mapping(entries, fp, saved.periods_per_year), notes
 
 
 def check_entry_value(e: MappingEntry) -> None:

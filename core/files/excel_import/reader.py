@@ -251,7 +251,8 @@ def _read_sheet(ws: Any, wf: Any, max_rows: int, max_cols: int, wb: Workbook) ->
                 continue
             if isinstance(v, float) and not math.isfinite(v):
                 v = "#NUM!"
-            sheet.cells[(c.row, c.column)] = Cell(v, c.number_format or "General")
+            fmt = c.number_format or "General"
+            sheet.cells[(c.row, c.column)] = Cell(undate(v, fmt), fmt)
     for row in wf.iter_rows(max_row=max_rows, max_col=max_cols):
         for c in row:
             v = getattr(c, "value", None)
@@ -327,6 +328,38 @@ def parse_number_text(text: str) -> float | None:
     if "%" in text:
         v /= 100.0
     return -v if neg else v
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]', re.DOTALL)
+
+
+def is_date_format(number_format: str) -> bool:
+    """True when ``number_format`` shows a date or time: a d, m, y, h or s outside quoted text,
+    escaped characters and brackets (``0" bps\n"%%`` is a number, ``dd-mmm-yy`` a date)."""
+    bare = _QUOTED.sub("", number_format or "")
+    return bool(re.search(r"[dmyhs]", bare, re.IGNORECASE)) and "General" not in bare
+
+
+def undate(value: Any, number_format: str) -> Any:
+    """A number that openpyxl read as a date or time because of a number format it misparsed
+    (LibreOffice re-saves ``0" bps"`` with a line break inside the quotes) back to a number."""
+    if isinstance(value, _dt.date | _dt.time | _dt.timedelta) and not is_date_format(number_format):
+        from openpyxl.utils.datetime import to_excel
+
+        return float(to_excel(value))
+    return value
+
+
+SERIAL_MIN, SERIAL_MAX = 18264, 91311  # Excel date serials of 1950-01-01 and 2149-12-31
+
+
+def serial_date(value: Any) -> _dt.date | None:
+    """A whole number in the range of Excel date serials (a date in General format) as a date."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not float(value).is_integer() or not SERIAL_MIN <= value <= SERIAL_MAX:
+        return None
+    return _dt.date(1899, 12, 30) + _dt.timedelta(days=int(value))
 
 
 def as_date(value: Any) -> _dt.date | None:

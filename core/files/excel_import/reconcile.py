@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
 from core.engine.results import DealResult
+from core.engine.timeline import add_months
 from core.files.excel_import.mapping import Mapping
 from core.files.excel_import.schedules import Schedule
 
@@ -84,7 +86,18 @@ def reconcile(result: DealResult, m: Mapping, schedules: list[Schedule],
     return rows
 
 
+def period_end(d: date, periods_per_year: int, ends: bool) -> date:
+    """The day a workbook period dated ``d`` closes, as CapStack dates its period ends: the
+    next day for a month-end date (31 Mar -> 1 Apr), ``d`` for other end dates, else one
+    period later (a start date: 1 Jan, quarterly -> 1 Apr)."""
+    if d.day >= 28:
+        return d + timedelta(days=1)
+    return d if ends else add_months(d, 12 // max(periods_per_year, 1))
+
+
 def _balances(result: DealResult, schedules: list[Schedule], scale: float) -> list[ReconRow]:
+    """The workbook's debt balance after 1, 3 and 5 years of repayment against CapStack's at
+    the period ending on the same date (undated workbooks: the same count of years)."""
     sch = next((s for s in schedules if "balance" in s.series), None)
     if sch is None or not result.tranches:
         return []
@@ -95,15 +108,25 @@ def _balances(result: DealResult, schedules: list[Schedule], scale: float) -> li
     if first is None:
         return []
     bal = result.debt_outstanding
-    ppy_cs = result.compiled.timeline.periods_per_year
+    timeline = result.compiled.timeline
+    ends = {e: j for j, e in enumerate(timeline.end_dates)}
     out = []
     for year in (1, 3, 5):
         i = first + year * sch.periods_per_year - 1
-        j = year * ppy_cs - 1
-        if i < len(vals) and vals[i] is not None and j < len(bal):
-            out.append(ReconRow(f"Debt balance, end of year {year} of repayment",
-                                vals[i] * scale, f"{sch.series['balance'].ref} (row)",
-                                float(bal.iloc[j]), "money"))  # fmt: skip
+        if i >= len(vals) or vals[i] is None:
+            continue
+        where = f"{sch.series['balance'].ref} (row)"
+        if sch.dates:
+            day = period_end(sch.dates[i], sch.periods_per_year, sch.ends)
+            j = next((ends[d] for d in (day, day - timedelta(days=1), day + timedelta(days=1))
+                      if d in ends), None)  # fmt: skip
+            name = f"Debt balance on {day.isoformat()} (year {year} of repayment)"
+        else:
+            j = year * timeline.periods_per_year - 1
+            j = j if j < len(bal) else None
+            name = f"Debt balance, end of year {year} of repayment (undated)"
+        out.append(ReconRow(name, vals[i] * scale, where,
+                            None if j is None else float(bal.iloc[j]), "money"))  # fmt: skip
     return out
 
 

@@ -7,16 +7,24 @@ import datetime as _dt
 import statistics
 from dataclasses import dataclass, field
 
+from core.files.excel_import.frequency import FREQUENCY_NAMES, label_frequency
 from core.files.excel_import.labels import score, tokens
-from core.files.excel_import.reader import Sheet, Workbook, as_date, cell_ref, is_error
+from core.files.excel_import.reader import (
+    Sheet,
+    Workbook,
+    as_date,
+    cell_ref,
+    is_error,
+    serial_date,
+)
 from core.files.excel_keys import ROUNDTRIP
 
 SERIES: dict[str, tuple[str, ...]] = {
     "revenue": ("revenue", "total revenue", "revenues", "sales", "rent", "rental income",
                 "lease revenue", "total income", "lease rent", "revenue m", "total cash flow",
                 "collateral cash flow"),
-    "opex": ("opex", "operating expense", "operating expenses", "operating costs", "total opex",
-             "opex m", "operating cost"),
+    "opex": ("opex", "op ex", "operating expense", "operating expenses", "operating costs",
+             "total opex", "opex m", "operating cost"),
     "cfads": ("cfads", "cash flow available for debt service", "cfads ebitda tax"),
     "debt_service": ("debt service", "total debt service", "actual debt service",
                      "senior debt service"),
@@ -28,6 +36,7 @@ SERIES: dict[str, tuple[str, ...]] = {
                 "debt balance c f", "debt closing balance", "outstanding balance"),
 }  # fmt: skip
 MIN_PERIODS = 3
+_OPENING = {"opening", "beginning", "bf", "bop", "start"}
 
 
 @dataclass
@@ -48,15 +57,27 @@ class Schedule:
     dates: list[_dt.date] | None
     periods_per_year: int
     series: dict[str, Series] = field(default_factory=dict)
+    frequency_from: str = ""  # how periods_per_year was inferred
+    ends: bool = False  # the dates close their periods ("Period end", or month-end dates)
+    inferred_ppy: int = 0  # periods_per_year as inferred (an override can be taken back)
+    body: set[tuple[int, int]] = field(default_factory=set, repr=False)  # cells of dense lines
 
     def describe(self) -> str:
         kinds = ", ".join(f"{k} ({s.ref})" for k, s in self.series.items())
         across = "across columns" if self.axis == "row" else "down rows"
-        return f"{len(self.periods)} periods {across} from {self.ref}: {kinds}"
+        return (f"{len(self.periods)} {FREQUENCY_NAMES.get(self.periods_per_year, '')} periods "
+                f"{across} from {self.ref} ({self.frequency_from}): {kinds}")  # fmt: skip
 
 
-def find_schedules(wb: Workbook) -> list[Schedule]:
-    """Schedules with at least one recognised series, most series first."""
+def body_cells(schedules: list[Schedule]) -> set[tuple[str, int, int]]:
+    """(sheet, row, col) of every value on a line laid densely along a timeline: per-period
+    values, never single inputs."""
+    return {(s.sheet, r, c) for s in schedules for (r, c) in s.body}
+
+
+def find_schedules(wb: Workbook, every: bool = False) -> list[Schedule]:
+    """Schedules with at least one recognised series (``every``: all timelines), most series
+    first."""
     out, dated = [], []
     for sheet in wb.sheets.values():
         if sheet.name == ROUNDTRIP:
@@ -65,13 +86,17 @@ def find_schedules(wb: Workbook) -> list[Schedule]:
             sch = _schedule(sheet, axis, start, cells)
             if sch.dates is not None:
                 dated.append(sch)
-            if sch.series:
+            if sch.series or every:
                 out.append(sch)
     for sch in out:  # period counters borrow the calendar of a dated timeline of equal length
         if sch.dates is None:
             twin = next((d for d in dated if len(d.periods) == len(sch.periods)), None)
             if twin is not None:
                 sch.dates, sch.periods_per_year = list(twin.dates), twin.periods_per_year
+                sch.ends = twin.ends
+                sch.frequency_from = f"the dates of {twin.ref}"
+    for sch in out:
+        sch.inferred_ppy = sch.periods_per_year
     out.sort(key=lambda s: (-len(s.series), s.dates is None))
     return out
 
@@ -95,6 +120,11 @@ def _timelines(sheet: Sheet):
         if run and ("col", c) not in seen:
             seen.add(("col", c))
             yield "col", run[0], run
+
+
+def _date(v) -> _dt.date | None:
+    """A date cell, or a date serial in General format (an EDATE result left unformatted)."""
+    return as_date(v) or serial_date(v)
 
 
 def _is_period(v) -> bool:
@@ -123,7 +153,7 @@ def _run(sheet: Sheet, cells: list[tuple[int, int]], along: str) -> list[tuple[i
 
 
 def _steps(a, b) -> bool:
-    da, db = as_date(a), as_date(b)
+    da, db = _date(a), _date(b)
     if da is not None and db is not None:
         return 20 <= (db - da).days <= 370
     if da is None and db is None and not isinstance(a, str) and not isinstance(b, str):
@@ -134,25 +164,47 @@ def _steps(a, b) -> bool:
 def _schedule(sheet: Sheet, axis: str, start, cells) -> Schedule:
     values = [sheet.get(*rc) for rc in cells]
     dates = [as_date(v) for v in values]
-    if all(d is not None for d in dates):
-        gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    serials = [serial_date(v) for v in values]
+    if (
+        all(d is not None for d in dates)
+        or all(d is not None for d in serials)
+        and all(20 <= b - a <= 370 for a, b in zip(values, values[1:], strict=False))
+    ):
+        ds = dates if all(d is not None for d in dates) else serials
+        gaps = [(b - a).days for a, b in zip(ds, ds[1:], strict=False)]
         ppy = max(1, min(12, round(365.25 / statistics.median(gaps))))
-        ds = dates
+        how = "date spacing" if ds is dates else "date serials in General format"
     elif all(1900 <= v <= 2200 for v in values):
-        ppy, ds = 1, [_dt.date(int(v), 12, 31) for v in values]
+        ppy, ds, how = 1, [_dt.date(int(v), 12, 31) for v in values], "calendar years"
     else:
-        ppy, ds = 1, None
-    sch = Schedule(sheet.name, axis, cell_ref(sheet.name, *start), values, ds, ppy)
+        ppy, ds, how = 1, None, "period counter"
+    sch = Schedule(sheet.name, axis, cell_ref(sheet.name, *start), values, ds, ppy, {}, how)
     scored: dict[str, tuple[float, Series]] = {}
-    for label, lref, vals, errs in _lines(sheet, axis, cells):
+    said: list[int] = []  # frequencies the line labels state ("Rent per quarter")
+    for label, lref, vals, errs, where in _lines(sheet, axis, cells):
+        if vals:
+            sch.body.update(where)
+        f = label_frequency(label)
+        if f is not None:
+            said.append(f)
         toks = tokens(label)
         if not toks or len(toks) > 8:
             continue
         for kind, syns in SERIES.items():
+            if kind == "balance" and _OPENING.intersection(toks):
+                continue  # an opening balance is the previous period's closing one
             s = max(score(toks, tokens(x)) for x in syns)
             if s >= 0.66 and (kind not in scored or s > scored[kind][0]):
                 scored[kind] = (s, Series(kind, label, lref, vals, errs))
     sch.series = {k: v[1] for k, v in scored.items()}
+    head = _label_left(sheet, *start) if axis == "row" else _label_up(sheet, *start)
+    if ds is not None:
+        sch.ends = all(d.day >= 28 for d in ds) or bool(head and "end" in tokens(head[0]))
+    if ds is None:  # a counter: the labels ("Quarter", "Rent per quarter") give the frequency
+        f = label_frequency(head[0]) if head else None
+        f = f or (max(set(said), key=said.count) if said else None)
+        if f is not None:
+            sch.periods_per_year, sch.frequency_from = f, "the labels (per-period wording)"
     return sch
 
 
@@ -165,8 +217,9 @@ def _lines(sheet: Sheet, axis: str, cells):
         for r in others:
             label = _label_left(sheet, r, cs[0])
             if label:
+                where = [(r, c) for c in cs]
                 yield (label[0], cell_ref(sheet.name, r, label[1]),
-                       *_values(sheet, [(r, c) for c in cs]))  # fmt: skip
+                       *_values(sheet, where), where)  # fmt: skip
     else:
         c0 = cells[0][1]
         rs = [r for r, _ in cells]
@@ -174,8 +227,9 @@ def _lines(sheet: Sheet, axis: str, cells):
         for c in others:
             label = _label_up(sheet, rs[0], c)
             if label:
+                where = [(r, c) for r in rs]
                 yield (label[0], cell_ref(sheet.name, label[1], c),
-                       *_values(sheet, [(r, c) for r in rs]))  # fmt: skip
+                       *_values(sheet, where), where)  # fmt: skip
 
 
 def _label_left(sheet: Sheet, r: int, c0: int):

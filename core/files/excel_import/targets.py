@@ -18,6 +18,19 @@ class Target:
     synonyms: tuple[str, ...]
     required: bool = False
     label: str = ""
+    # each group: the label must hold one of its words ("DSCR" alone is not a lock-up level)
+    keys: tuple[tuple[str, ...], ...] = ()
+    per_year: bool = False  # an amount a year: a "per quarter" label is scaled to a year
+
+
+_KEYS = {
+    "lockup_dscr": (("dscr", "coverage", "lock", "lockup"),
+                    ("lock", "lockup", "covenant", "distribution", "trap")),
+    "default_dscr": (("default",),),
+    "target_dscr": (("dscr", "coverage"),),
+    "dsra_months": (("dsra", "reserve", "dsrf"),),
+    "base_rate": (("rate", "sofr", "libor", "euribor", "sonia", "estr", "swap", "reference"),),
+}  # fmt: skip
 
 
 TARGETS: tuple[Target, ...] = (
@@ -94,4 +107,10 @@ TARGETS: tuple[Target, ...] = (
     Target("wb_llcr", "output", "llcr", "ratio",
            ("llcr", "minimum llcr", "loan life coverage ratio"), False, "Workbook LLCR"),
 )  # fmt: skip
+TARGETS = tuple(
+    Target(
+        **{**t.__dict__, "keys": _KEYS.get(t.id, ()), "per_year": t.id in ("annual_rent", "opex")}
+    )  # fmt: skip
+    for t in TARGETS
+)
 TARGET_BY_ID = {t.id: t for t in TARGETS}
