@@ -19,10 +19,14 @@ from core.model.deal import Deal
 from core.risk.breakeven import Headroom, dscr_headroom
 from core.risk.catalogue import RiskOutcome, risk_summary
 from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
+from core.structuring.implied_rating import ImpliedRating, ratings_of
+from core.structuring.tornado import Tornado, tornado
 
 #: Monte Carlo paths a report runs unless told otherwise (about a second on two cores)
 DEFAULT_PATHS = 10_000
 DEFAULT_SEED = 1
+#: paths of each tornado bar's Monte Carlo (18 runs on one seed: the senior EL's bars)
+TORNADO_PATHS = 2_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class ReportData:
     covenants: list[Covenant]
     montecarlo: MonteCarloResult | None = None
     notes: list[str] = field(default_factory=list)
+    #: each tranche's implied rating from the Monte Carlo (core.structuring.implied_rating)
+    ratings: list[ImpliedRating] = field(default_factory=list)
+    #: the sensitivity tornado (core.structuring.tornado); senior EL only with a Monte Carlo
+    tornado: Tornado | None = None
 
     @property
     def max_ltv(self) -> float:
@@ -191,4 +199,13 @@ def gather(
         data.montecarlo = run_montecarlo(deal, MonteCarloConfig(n_paths=mc_paths, seed=mc_seed))
     else:
         data.notes.append("Monte Carlo not run for this report (0 paths asked for).")
+    _structuring(data, deal, mc_paths, mc_seed)
     return data
+
+
+def _structuring(data: ReportData, deal: Deal, mc_paths: int, mc_seed: int) -> None:
+    """The implied ratings (from the report's Monte Carlo) and the sensitivity tornado."""
+    if data.montecarlo is not None and deal.of_kind("tranche"):
+        data.ratings = ratings_of(deal, data.montecarlo)
+    paths = min(mc_paths, TORNADO_PATHS)
+    data.tornado = tornado(deal, MonteCarloConfig(n_paths=paths, seed=mc_seed) if paths else None)

@@ -324,6 +324,51 @@ def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> 
     )
 
 
+def ratings_section(data: ReportData) -> str:
+    """Implied rating of each tranche from the Monte Carlo, with its sampling band."""
+    if not data.ratings:
+        return ""
+    rows = [
+        [_e(r.tranche), fmt_years(r.wal_years), fmt_pct(r.expected_loss, 3),
+         fmt_pct(r.probability_of_default), _e(r.describe())]
+        for r in data.ratings
+    ]  # fmt: skip
+    return (
+        "<h3>Implied ratings</h3>"
+        '<p class="note">Expected loss against Moody\'s idealised cumulative expected-loss '
+        "rates and default probability against the idealised default rates, at the tranche's "
+        "WAL (resources/rating_tables.json); bands: the 95% sampling interval of the "
+        "Monte Carlo above.</p>"
+        + table(["Tranche", "WAL", "EL", "PD", "Implied rating"], rows, numeric_from=1)
+    )
+
+
+def tornado_section(data: ReportData) -> str:
+    """Min DSCR, equity IRR and senior EL with each input moved down / up by its step."""
+    t = data.tornado
+    if t is None:
+        return ""
+
+    def cell(out: str, v: float) -> str:
+        return fmt_ratio(v) if out == "min_dscr" else fmt_pct(v)
+
+    outs = ("min_dscr", "equity_irr", "senior_el")
+    rows = [
+        [_e(f"{r.label} ({r.step})")]
+        + [f"{cell(o, r.low[o])} / {cell(o, r.high[o])}" for o in outs]
+        for r in t.ranked("min_dscr")
+    ]
+    base = ["Base case"] + [cell(o, t.base[o]) for o in outs]
+    el = (f"senior EL from {t.paths:,} paths on one seed" if t.paths
+          else "no Monte Carlo: senior EL not shown")  # fmt: skip
+    return (
+        "<h3>Sensitivity tornado</h3>"
+        f'<p class="note">Each input moved down / up by its step, one at a time, the debt as '
+        f"structured; widest min DSCR swing first; {el} (docs/structuring.md).</p>"
+        + table(["Input (step)", "Min DSCR", "Equity IRR", "Senior EL"], [base, *rows])
+    )
+
+
 def report_html(
     data: ReportData,
     diagram: tuple[str, int, int],
@@ -345,7 +390,9 @@ def report_html(
         + charts_section(base_charts)
         + brk
         + risk_section(data)
+        + tornado_section(data)
         + (brk if data.montecarlo is not None else "")
         + montecarlo_section(data, mc_charts)
+        + ratings_section(data)
         + "</body></html>"
     )
