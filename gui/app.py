@@ -29,6 +29,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description="CapStack desktop application")
     parser.add_argument("deal", nargs="?", help="deal file (JSON) to open")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window and exit")
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        default="1600x1000",
+        help="window size of --screenshot (e.g. 1280x720: the laptop arrangement)",
+    )
     return parser.parse_args(argv)
 
 
@@ -89,14 +95,25 @@ def run_app(argv: list[str]) -> int:
             return 2
     window, _ = make_window(args.deal, screenshot=bool(args.screenshot))
     if args.screenshot:
-        return screenshot(app, window, args.screenshot)
+        try:
+            width, height = (int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            print(f"capstack: --size {args.size!r}: expected WIDTHxHEIGHT, e.g. 1280x720",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return screenshot(app, window, args.screenshot, (width, height))
     window.show()
     return app.exec()
 
 
-def screenshot(app: QApplication, window, out: str) -> int:  # noqa: ANN001 - MainWindow
-    """Show the window, wait for the first recompute, save it as a PNG; 0 on success."""
-    window.resize(1600, 1000)
+def screenshot(app: QApplication, window, out: str, size: tuple[int, int] = (1600, 1000)) -> int:  # noqa: ANN001, E501 - MainWindow
+    """Show the window at ``size``, wait for the first recompute, save it as a PNG; 0 on
+    success. A low size gets the laptop arrangement (gui.screen_layout)."""
+    from gui import screen_layout
+
+    window.resize(*size)
+    if size[1] < screen_layout.COMPACT_HEIGHT:
+        screen_layout.compact(window)
     window.show()
     settle(app, 300)
     window.view.fit_to_view()

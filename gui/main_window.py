@@ -23,7 +23,7 @@ from core.engine.credit_check import credit_findings
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
-from gui import autosave, clipboard
+from gui import autosave, clipboard, screen_layout
 from gui import help as help_windows
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
@@ -87,8 +87,8 @@ class MainWindow(QMainWindow):
             [self.docks["palette"], self.docks["check"]], [440, 160], Qt.Orientation.Vertical
         )
         self.remember_layout = restore_layout
-        if restore_layout:
-            self._restore_layout()
+        if restore_layout:  # the real application: sized for the screen it opens on
+            screen_layout.place(self, self._restore_layout())
         self.autosaver: autosave.AutoSaver | None = None
         if offer_recovery and autosave.has_recovery():
             self._offer_recovery()
@@ -410,13 +410,14 @@ class MainWindow(QMainWindow):
         recent = self.recent_files()
         return os.path.dirname(recent[0]) if recent else str(Path.home())
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> object:
+        """Restore the docks' arrangement; returns the remembered geometry (placed by
+        ``screen_layout.place``, which drops it when it no longer fits the screen)."""
         settings = self._settings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        return geometry
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.maybe_save():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from core.model.blocks import REGISTRY, BlockKind
 from gui.icons import icon
@@ -70,6 +70,15 @@ def decode_mime(mime: QMimeData) -> tuple[str, dict[str, Any]]:
     return payload["kind"], terms
 
 
+def two_lines(label: str) -> str:
+    """A label broken at its middle space, for a name under an icon."""
+    words = label.split(" ")
+    if len(words) < 2:
+        return label
+    best = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(label) / 2))
+    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+
+
 class Palette(QListWidget):
     """The list of block entries; drag one onto the canvas, or double-click to add it."""
 
@@ -89,6 +98,28 @@ class Palette(QListWidget):
             item.setToolTip(entry.tooltip)
             self.addItem(item)
         self.itemActivated.connect(lambda item: self.entryActivated.emit(self.entry(item)))
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: a grid of icons with their names below (every entry fits a laptop's
+        left column); otherwise one entry a line."""
+        mode = QListView.ViewMode.IconMode if compact else QListView.ViewMode.ListMode
+        self.setViewMode(mode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setWordWrap(compact)
+        self.setTextElideMode(
+            Qt.TextElideMode.ElideNone if compact else Qt.TextElideMode.ElideRight
+        )
+        self.setIconSize(QSize(18, 18) if compact else QSize(22, 22))
+        self.setGridSize(QSize(66, 58) if compact else QSize())
+        font = self.font()
+        font.setPointSizeF(7.5 if compact else QListWidget().font().pointSizeF())
+        self.setFont(font)
+        self.setDragEnabled(True)
+        for i, entry in enumerate(ENTRIES):
+            item = self.item(i)
+            item.setText(two_lines(entry.label) if compact else entry.label)
+            item.setSizeHint(QSize(64, 56) if compact else QSize())
 
     def entry(self, item: QListWidgetItem) -> PaletteEntry:
         return BY_KEY[item.data(Qt.ItemDataRole.UserRole)]

@@ -18,6 +18,7 @@ CARD_HEIGHT = 92.0
 HEADER = 26.0
 HANDLE_RADIUS = 6.0
 ACCENT = QColor("#1f6feb")
+MIN_TITLE_PT = 7.0  # a card title shrinks to this size before it is elided
 
 
 class BlockItem(QGraphicsObject):
@@ -94,6 +95,11 @@ class BlockItem(QGraphicsObject):
         p.setFont(font)
         p.setPen(QColor("#ffffff"))
         title_rect = QRectF(28, 0, CARD_WIDTH - 34, HEADER)
+        while font.pointSizeF() > MIN_TITLE_PT and (
+            QFontMetrics(font).horizontalAdvance(self.title) > title_rect.width()
+        ):  # a long title gets a smaller font before it is cut (its tooltip has it in full)
+            font.setPointSizeF(font.pointSizeF() - 0.5)
+        p.setFont(font)
         elided = QFontMetrics(font).elidedText(
             self.title, Qt.TextElideMode.ElideRight, int(title_rect.width())
         )

@@ -20,22 +20,10 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from core.model.deal import Connection
 from core.model.rules import connection_label
 from gui.canvas.block_item import ACCENT, BlockItem
+from gui.canvas.routing import route
 
 LINE_COLOUR = QColor("#7d8590")
 ARROW = 9.0
-
-
-def edge_point(item: BlockItem, towards: QPointF) -> QPointF:
-    """Where the line from the card's centre to ``towards`` leaves the card."""
-    rect = item.mapRectToScene(item.card_rect())
-    c = rect.center()
-    dx, dy = towards.x() - c.x(), towards.y() - c.y()
-    if dx == 0 and dy == 0:
-        return c
-    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
-    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
-    s = min(sx, sy, 1.0)
-    return QPointF(c.x() + dx * s, c.y() + dy * s)
 
 
 class LinkLabel(QGraphicsItem):
@@ -54,7 +42,7 @@ class LinkLabel(QGraphicsItem):
     def paint(
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self.link.line.length() < 1:
+        if self.link.path.length() < 1:
             return
         rect = self.link.label_rect()
         selected = self.link.isSelected()
@@ -83,6 +71,8 @@ class LinkItem(QGraphicsItem):
         self.label = connection_label(conn.kind, target.kind)
         self.source, self.target = source, target
         self.line = QLineF()
+        self.points: list[QPointF] = []
+        self.path = QPainterPath()
         self.label_at = 0.5  # where the label sits along the line (see spread_labels)
         self.label_item = LinkLabel(self)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -90,19 +80,32 @@ class LinkItem(QGraphicsItem):
         self.setToolTip(f"{source.title} {self.label} {target.title}")
         self.adjust()
 
-    def adjust(self) -> None:
+    def adjust(self, taken: list | None = None) -> None:
+        """Route the link again (an end moved): straight when nothing is in the way,
+        otherwise around the other cards and beside the legs of links already ``taken``
+        (gui.canvas.routing)."""
         self.prepareGeometryChange()
-        a = self.source.mapRectToScene(self.source.card_rect()).center()
-        b = self.target.mapRectToScene(self.target.card_rect()).center()
-        self.line = QLineF(edge_point(self.source, b), edge_point(self.target, a))
-        self.label_item.prepareGeometryChange()
+        self.label_item.prepareGeometryChange()  # before the label's rect changes with it
+        src = self.source.mapRectToScene(self.source.card_rect())
+        dst = self.target.mapRectToScene(self.target.card_rect())
+        scene = self.scene()
+        obstacles = [
+            item.mapRectToScene(item.card_rect())
+            for item in (scene.items() if scene is not None else [])
+            if isinstance(item, BlockItem) and item is not self.source and item is not self.target
+        ]
+        self.points = route(src, dst, obstacles, taken)
+        self.line = QLineF(self.points[-2], self.points[-1])  # the last leg carries the arrow
+        self.path = QPainterPath(self.points[0])
+        for point in self.points[1:]:
+            self.path.lineTo(point)
         self.update()
         self.label_item.update()
 
     def label_rect(self) -> QRectF:
         metrics = QFontMetricsF(label_font())
         w, h = metrics.horizontalAdvance(self.label) + 8, metrics.height() + 2
-        mid = self.line.pointAt(self.label_at)
+        mid = self.path.pointAtPercent(self.label_at) if self.path.length() > 0 else QPointF()
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
 
     def set_label_at(self, fraction: float) -> None:
@@ -115,13 +118,11 @@ class LinkItem(QGraphicsItem):
             self.label_item.update()
 
     def _path(self) -> QPainterPath:
-        path = QPainterPath(self.line.p1())
-        path.lineTo(self.line.p2())
-        return path
+        return self.path
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         pad = ARROW + 2
-        box = QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-pad, -pad, pad, pad)
+        box = self.path.boundingRect().adjusted(-pad, -pad, pad, pad)
         return box.united(self.label_rect())
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
@@ -139,12 +140,13 @@ class LinkItem(QGraphicsItem):
     def paint(
         self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self.line.length() < 1:
+        if self.path.length() < 1:
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         colour = ACCENT if self.isSelected() else LINE_COLOUR
         p.setPen(QPen(colour, 2.0 if self.isSelected() else 1.3))
-        p.drawLine(self.line)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(self.path)
         angle = math.atan2(-self.line.dy(), self.line.dx())
         tip = self.line.p2()
         head = QPolygonF(

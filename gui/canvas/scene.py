@@ -35,6 +35,9 @@ class CanvasScene(QGraphicsScene):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # no BSP index: items change geometry as links re-route; a stale index left a removed
+        # link's label painted on the canvas
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.document = document
         self.choose_kind = choose_kind
         self.blocks: dict[str, BlockItem] = {}
@@ -59,7 +62,7 @@ class CanvasScene(QGraphicsScene):
             self._add_block(block)
         for conn in self.document.deal.connections.values():
             self._add_link(conn)
-        spread_labels(list(self.links.values()))
+        self.reroute()
 
     def _add_block(self, block: Block) -> None:
         item = BlockItem(block, self.document.deal)
@@ -86,7 +89,7 @@ class CanvasScene(QGraphicsScene):
         self.addItem(item)
         self.addItem(item.label_item)
         self._refresh_ends(conn)
-        spread_labels(list(self.links.values()))
+        self.reroute()  # in the scene now: routed around the other cards and links
 
     def _remove_link(self, conn: Connection) -> None:
         item = self.links.pop(conn.id)
@@ -101,9 +104,14 @@ class CanvasScene(QGraphicsScene):
                 self.blocks[end].refresh(deal.blocks[end], deal)
 
     def _follow_links(self, block_id: str) -> None:
+        self.reroute()  # a moved card can block, or free, the way of any link
+
+    def reroute(self) -> None:
+        """Route every link again and spread their labels."""
+        taken: list = []
         for link in self.links.values():
-            if block_id in (link.source.block_id, link.target.block_id):
-                link.adjust()
+            link.adjust(taken)
+            taken += list(zip(link.points, link.points[1:], strict=False))
         spread_labels(list(self.links.values()))
 
     # ----------------------------------------------------------------- queries

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -41,6 +42,7 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self._pan_from: QPoint | None = None
         self._space = False
+        self.fitted = False  # showing the whole deal: a resize fits it again
 
     # ----------------------------------------------------------------- zoom
     def zoom(self) -> float:
@@ -53,9 +55,11 @@ class CanvasView(QGraphicsView):
 
     def zoom_in(self) -> None:
         self.zoom_by(ZOOM_STEP)
+        self.fitted = False
 
     def zoom_out(self) -> None:
         self.zoom_by(1 / ZOOM_STEP)
+        self.fitted = False
 
     def fit_to_view(self) -> None:
         """Show every block, at most at 100%."""
@@ -67,10 +71,18 @@ class CanvasView(QGraphicsView):
         if self.zoom() > 1.0:
             self.zoom_by(1.0 / self.zoom())
         self.centerOn(rect.center())
+        self.fitted = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """A window or dock resize keeps the whole deal in view unless the analyst zoomed."""
+        super().resizeEvent(event)
+        if self.fitted:
+            self.fit_to_view()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
+            self.fitted = False
             event.accept()
             return
         super().wheelEvent(event)
@@ -126,6 +138,7 @@ class CanvasView(QGraphicsView):
 
     def pan_by(self, dx: int, dy: int) -> None:
         """Scroll the canvas by a mouse movement of (dx, dy) pixels."""
+        self.fitted = False
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         h.setValue(h.value() - dx)
         v.setValue(v.value() - dy)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QToolBar, QWidget
 
 from core.risk.stress import Stress
 from gui.results.scenario_editor import ScenarioEditor
@@ -66,6 +66,24 @@ SLIDERS = (
 )  # fmt: skip
 
 
+def slider_group(title: str, slider: QSlider, value: QLabel) -> QWidget:
+    """A slider with its title above and its value beside it: two short lines, so the four
+    sliders, Reset and the state fit a 1280-pixel window (at 150% scaling too)."""
+    group = QWidget()
+    grid = QGridLayout(group)
+    grid.setContentsMargins(8, 0, 4, 0)
+    grid.setHorizontalSpacing(4)
+    grid.setVerticalSpacing(0)
+    caption = QLabel(title)
+    font = caption.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    caption.setFont(font)
+    grid.addWidget(caption, 0, 0, 1, 2)
+    grid.addWidget(slider, 1, 0)
+    grid.addWidget(value, 1, 1)
+    return group
+
+
 class ScenarioBar(QToolBar):
     """Emits ``stressChanged(stress)`` with a :class:`Stress`, or None for the base case."""
 
@@ -100,13 +118,11 @@ class ScenarioBar(QToolBar):
             slider.setRange(spec.limits[0], spec.limits[1])
             slider.setSingleStep(spec.limits[2])
             slider.setPageStep(spec.limits[2] * 5)
-            slider.setFixedWidth(90)
+            slider.setFixedWidth(84)
             slider.setToolTip(spec.tip)
             value = QLabel(spec.text(spec.value(0)))
             value.setMinimumWidth(56)
-            self.addWidget(QLabel(f"  {spec.title} "))
-            self.addWidget(slider)
-            self.addWidget(value)
+            self.addWidget(slider_group(spec.title, slider, value))
             self.sliders[spec.key] = slider
             self.values[spec.key] = value
             slider.valueChanged.connect(lambda v, s=spec: self._moved(s, v))

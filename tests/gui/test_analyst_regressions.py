@@ -273,3 +273,82 @@ def test_a_metric_tooltip_defines_it_and_a_click_drills_down_to_its_rows(qtbot, 
     assert dialog.cell_text(decisive, "dscr") == f"{result.metrics['min_dscr']:.2f}x"
     assert dialog.cell_text(decisive, "excel_row") == str(5 + decisive)
     assert dialog.model.rowCount() == len(result.periods)
+
+
+# ------------------------------------------------------------------ 3, 6. laptop screens
+def test_laptop_window_shows_every_scenario_control_all_blocks_and_full_height_results(
+    qtbot, sample_deal
+):
+    from PySide6.QtWidgets import QDockWidget
+
+    from gui import screen_layout
+
+    w = results_window(qtbot, sample_deal)
+    w.resize(1280, 720)
+    screen_layout.compact(w)
+    qtbot.waitUntil(lambda: w.width() == 1280)
+    bar = w.results.scenario_bar
+    for action in bar.actions():
+        widget = bar.widgetForAction(action)
+        if widget is not None and not action.isSeparator():
+            qtbot.waitUntil(widget.isVisible, timeout=2_000)  # nothing in the overflow menu
+            assert widget.geometry().right() <= bar.width()
+    shown = sum(
+        w.palette.viewport().rect().intersects(w.palette.visualItemRect(w.palette.item(i)))
+        for i in range(w.palette.count())
+    )
+    assert shown >= 12  # was 4
+    docks = {d.objectName(): d for d in w.findChildren(QDockWidget)}
+    assert docks["results.capital_stack"] in w.tabifiedDockWidgets(docks["results.metrics"])
+
+
+def test_a_cramped_or_oversized_remembered_window_is_not_restored():
+    from PySide6.QtCore import QRect, QSize
+
+    from gui.screen_layout import fit_size, geometry_fits
+
+    laptop, desktop = QRect(0, 0, 1280, 690), QRect(0, 0, 1920, 1050)
+    assert not geometry_fits(QSize(700, 450), desktop)  # a small window left from a laptop
+    assert not geometry_fits(QSize(1600, 1000), laptop)  # bigger than the screen
+    assert geometry_fits(QSize(1500, 900), desktop)
+    assert fit_size(laptop) == QSize(1280, 690) and fit_size(desktop) == QSize(1600, 1000)
+
+
+# ------------------------------------------------------------------ 4. canvas links
+def test_a_link_goes_around_a_card_in_its_way_and_labels_leave_with_undo(window, qtbot):
+    from gui.canvas.link_item import LinkLabel
+    from gui.canvas.routing import route_clear
+    from gui.commands import push_connect, push_move
+    from gui.document import new_deal
+
+    window.set_deal(new_deal(), None)
+    doc = window.document
+    sponsor = window.view.drop_at("sponsor", {}, window.view.mapToScene(10, 10))
+    fleet = window.view.drop_at("gpu_fleet", {}, window.view.mapToScene(10, 10))
+    spv = doc.deal.blocks["spv"]
+    x, y = spv.position
+    old = {b: doc.deal.blocks[b].position for b in (sponsor, fleet)}
+    push_move(doc, old, {sponsor: (x - 600.0, y), fleet: (x - 300.0, y)})
+    conn = push_connect(doc, "owns", sponsor, "spv")
+    link = window.scene.links[conn.id]
+    between = window.scene.blocks[fleet]
+    card = between.mapRectToScene(between.card_rect())
+    assert route_clear(link.points, [card])  # not a straight line under the GPU fleet
+    assert len(link.points) > 2
+    doc.undo_stack.undo()
+    assert conn.id not in window.scene.links
+    assert not [i for i in window.scene.items() if isinstance(i, LinkLabel)]
+    doc.undo_stack.redo()
+    assert sum(isinstance(i, LinkLabel) for i in window.scene.items()) == 1
+
+
+def test_the_canvas_refits_when_the_window_is_resized(window, qtbot):
+    window.resize(1600, 1000)
+    window.view.fit_to_view()
+    window.resize(900, 600)
+
+    def all_visible() -> bool:
+        seen = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+        return all(seen.contains(i.sceneBoundingRect()) for i in window.scene.blocks.values())
+
+    qtbot.waitUntil(all_visible, timeout=3_000)

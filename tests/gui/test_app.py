@@ -24,11 +24,16 @@ def test_no_argument_opens_the_sample_unsaved(qtbot) -> None:  # noqa: ANN001
     assert window.document.path is None  # Save asks where: the sample is never overwritten
 
 
-def test_deal_argument_opens_that_file(qtbot) -> None:  # noqa: ANN001
-    window, error = make_window(str(DEAL))
+def test_deal_argument_opens_that_file(qtbot, tmp_path) -> None:  # noqa: ANN001
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(DEAL.read_bytes())
+    window, error = make_window(str(mine))
     qtbot.addWidget(window)
-    assert error is None and window.document.path == str(DEAL)
+    assert error is None and window.document.path == str(mine)
     assert set(window.scene.blocks) == set(load_deal(DEAL).blocks)
+    sample, _ = make_window(str(DEAL))  # a shipped sample opens as an unsaved copy
+    qtbot.addWidget(sample)
+    assert sample.document.path is None
 
 
 def test_bad_deal_file_shows_the_error_and_starts_empty(qtbot, tmp_path, isolated) -> None:  # noqa: ANN001
