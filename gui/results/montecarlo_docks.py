@@ -228,6 +228,17 @@ class MonteCarloDocks(QObject):
         self.paths.setValue(10_000)
         self.paths.setGroupSeparatorShown(True)
         self.paths.setSuffix(" paths")
+        top = f"{self.paths.maximum():,}"
+        self.paths.setToolTip(
+            f"Paths to simulate: {self.paths.minimum():,} to {top} in the application "
+            "(the command line takes more: python main.py montecarlo --paths N)"
+        )
+        self.paths.valueChanged.connect(
+            lambda n: (
+                n == self.paths.maximum()
+                and self.message.emit(f"Monte Carlo: {top} paths is the most the application runs")
+            )
+        )
         self.run_action = QAction("Run Monte Carlo", self)
         self.run_action.triggered.connect(self.start)
         self.cancel_action = QAction("Cancel", self)

@@ -352,3 +352,20 @@ def test_the_canvas_refits_when_the_window_is_resized(window, qtbot):
         return all(seen.contains(i.sceneBoundingRect()) for i in window.scene.blocks.values())
 
     qtbot.waitUntil(all_visible, timeout=3_000)
+
+
+def test_the_paths_box_states_its_limit_and_quit_does_not_wait_long(qtbot, sample_deal):
+    import time
+
+    w = results_window(qtbot, sample_deal)
+    box = w.results.montecarlo.paths
+    assert f"{box.maximum():,}" in box.toolTip()
+    said: list[str] = []
+    w.results.montecarlo.message.connect(said.append)
+    box.setValue(box.maximum() + 1)  # clamped by Qt: the analyst is told, not left guessing
+    assert box.value() == box.maximum() and any("most" in m for m in said)
+    w.results.recompute()
+    w.document.undo_stack.setClean()
+    start = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - start < 1.0
