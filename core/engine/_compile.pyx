@@ -42,7 +42,9 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
 
     Returns ``ROWS`` as (P, T) arrays and ``rvg_paid`` / ``backstop_paid`` (P,) (summed over
     guarantees), ``lease_revenue`` / ``lease_backstop`` (P, L, T), ``lease_end`` (P, L),
-    ``lease_defaulted`` (P, L) bool, ``guarantee_paid`` (P, NG) and ``sale_period`` (P,).
+    ``lease_defaulted`` (P, L) bool, ``guarantee_paid`` (P, NG), ``sale_period`` (P,) and
+    ``event_at`` (P, 3): the first tenant default, termination and non-renewal that cut a
+    lease's rent (core.risk.causes.EVENTS; T: none).
     """
     cdef Plan q
     cdef list keep = []
@@ -74,6 +76,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     guarantee_paid = np.zeros((P, NG))
     rvg_paid, backstop_paid = np.zeros(P), np.zeros(P)
     sale_period = np.zeros(P, dtype=np.int32)
+    event_at = np.zeros((P, 3), dtype=np.int32)
     cdef double[:, :, ::1] o = out
     cdef double[:, :, ::1] lr = lease_revenue
     cdef double[:, :, ::1] lb = lease_backstop
@@ -83,7 +86,8 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     cdef double[::1] rp = rvg_paid
     cdef double[::1] bp = backstop_paid
     cdef int[::1] sp = sale_period
-    cdef double[::1] w = np.empty(8 * T + NG + 1)
+    cdef int[:, ::1] ea = event_at
+    cdef double[::1] w = np.empty(_compile_doubles(&q) + 1)
     cdef double dummy[1]
     cdef PathDetail det
     with nogil:
@@ -94,6 +98,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
             det.lease_defaulted = &ld[p, 0] if L > 0 else NULL
             det.guarantee_paid = &gp[p, 0] if NG > 0 else dummy
             det.sale_period = &sp[p]
+            det.event_at = &ea[p, 0]
             evp = ev0 + 3 * L * p if ev0 != NULL else NULL
             _compile_path_detail(
                 &q, &r[p, 0], &u[p, 0], &v[p, 0], &b[p, 0], z[p], NULL, evp, &w[0],
@@ -105,6 +110,6 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
         rvg_paid=rvg_paid, backstop_paid=backstop_paid, lease_revenue=lease_revenue,
         lease_backstop=lease_backstop, lease_end=lease_end,
         lease_defaulted=lease_defaulted.view(bool), guarantee_paid=guarantee_paid,
-        sale_period=sale_period,
+        sale_period=sale_period, event_at=event_at,
     )
     return res

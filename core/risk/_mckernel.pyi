@@ -8,6 +8,8 @@ import numpy.typing as npt
 from core.engine.arrays import EngineInputs
 
 ABI_VERSION: int
+EVENTS: int
+GAPS: int
 
 class PathModel:
     def __init__(
@@ -20,6 +22,7 @@ class PathModel:
         equity: float,
         dscr: tuple[float, float, int],
         cfads: tuple[float, float, int],
+        base: tuple[npt.NDArray[np.float64], ...],
     ) -> None: ...
     def compile_rows(
         self,
@@ -46,4 +49,7 @@ class PathModel:
         dscr_hist: npt.NDArray[np.int64],
         cfads_hist: npt.NDArray[np.int64],
         n_threads: int,
+        first: npt.NDArray[np.int32],
+        events: npt.NDArray[np.int32],
+        gaps: npt.NDArray[np.float64],
     ) -> None: ...

@@ -11,7 +11,9 @@ For path ``p`` of a run (its index in the whole run, not in the chunk) the kerne
 4. runs the waterfall (``core.engine._waterfall.run_path``, the engine's own step);
 5. reduces the outputs to what core.risk.mcstats keeps (``_pathmath.pxi``): loss and default
    per tranche, min DSCR, the OR of the flags, the equity IRR by Newton, RVG and backstop
-   payments, and per-period DSCR / CFADS histogram counts (one set per thread).
+   payments, per-period DSCR / CFADS histogram counts (one set per thread; the periods after
+   which debt is outstanding) and the attribution facts of core.risk.causes (each tranche's
+   first default, the path's event periods, the rent and rate gaps).
 
 Nothing per period leaves the thread's scratch, so memory traffic is a few hundred bytes a
 path. Paths are independent, so results do not depend on the number of threads, on chunking
@@ -28,6 +30,9 @@ from libc.stdlib cimport free, malloc
 
 from core.engine._waterfall cimport (
     FLAG_ACCELERATED,
+    FLAG_CRYPTO_SOLD,
+    FLAG_LTV_BREACH,
+    FLAG_MARGIN_CALL,
     N_PATH_INPUTS,
     N_PKT_OUTPUTS,
     N_PT_OUTPUTS,
@@ -40,7 +45,7 @@ from core.engine._waterfall cimport (
 
 import numpy as np
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 cdef extern from "_rng.h" nogil:
     ctypedef struct cs_rng:
@@ -63,6 +68,16 @@ include "../engine/_pathcompile.pxi"
 cdef double DEFAULT_EPS = 1e-6  # core.risk.mcstats.EPS
 cdef int IRR_ITERS = 50  # core.risk.mcstats.equity_irr
 
+# a path's event periods, in the order of core.risk.causes.EVENTS: the per-path compile's
+# three (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
+cdef enum:
+    N_EVENTS = 5
+    EV_LTV = 3
+    EV_CRYPTO = 4
+    N_GAPS = 3
+EVENTS = N_EVENTS
+GAPS = N_GAPS
+
 
 ctypedef struct Run:
     const Plan* q
@@ -76,6 +91,10 @@ ctypedef struct Run:
     const double* notional
     double dscr_lo, dscr_w, cf_lo, cf_w
     Py_ssize_t dscr_n, cf_n
+    const double* base_revenue  # (T,) the base case's revenue (rent gap)
+    const double* base_curve  # (T,) the deal's base-rate curve (rate gap)
+    const double* base_sale  # (T,) the base case's sale value (collateral gap)
+    const double* base_value  # (T,) the base case's asset value (collateral gap)
     # outputs, row i of the chunk
     double* loss
     unsigned char* default
@@ -88,13 +107,16 @@ ctypedef struct Run:
     double* share
     long long* dscr_hist  # (threads, T, dscr_n + 1)
     long long* cfads_hist  # (threads, T, cf_n + 1)
+    int* first  # (n, K) period of each tranche's first default, T: none
+    int* events  # (n, N_EVENTS) event periods, T: none
+    double* gaps  # (n, K, N_GAPS) rent, rate and collateral gaps up to the first default
 
 
 cdef inline Py_ssize_t _rows_at(Py_ssize_t M, Py_ssize_t E, Py_ssize_t T,
                                 Py_ssize_t NG) noexcept nogil:
     """Offset of a thread's kernel input rows in its scratch: after the draws, events,
-    drivers and the per-path compile's own scratch."""
-    return 6 * M + (E if E > 0 else 1) + 5 * T + (8 * T + NG)
+    drivers and the per-path compile's own scratch (``NG``: its _compile_doubles)."""
+    return 6 * M + (E if E > 0 else 1) + 5 * T + NG
 
 
 cdef inline Py_ssize_t _rows_doubles(Py_ssize_t T, Py_ssize_t K) noexcept nogil:
@@ -120,15 +142,25 @@ cdef void _bind(Ctx* c, double* w, Py_ssize_t M, Py_ssize_t E, Py_ssize_t T, Py_
     c.base_rate = w + 6 * M + (E if E > 0 else 1) + 4 * T  # the driver's rate row
 
 
-cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps,
+cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps, int* ev,
                    Py_ssize_t i) noexcept nogil:
     """Steps 1-3 for path ``r.first_path + i``: draws, drivers and the kernel's input rows
-    (in the thread's rows ``c`` points at); the stress share, RVG and backstop into row i."""
+    (in the thread's rows ``c`` points at); the stress share, RVG and backstop into row i,
+    the compile's event periods into ``ev`` (N_EVENTS ints)."""
     cdef Py_ssize_t M = r.M, E = r.E, T = r.T
     cdef double* events = w + 6 * M
     cdef double* drv = events + (E if E > 0 else 1)
     cdef double residual
     cdef cs_rng rng
+    cdef PathDetail det
+    cdef int sale_period
+    det.lease_revenue = NULL
+    det.lease_backstop = NULL
+    det.lease_end = NULL
+    det.lease_defaulted = NULL
+    det.guarantee_paid = NULL
+    det.sale_period = &sale_period
+    det.event_at = ev
     cs_seed(&rng, r.key, r.first_path + <uint64_t>i)
     cs_draw_path(&rng, M, w, w + M, w + 2 * M, w + 3 * M, w + 4 * M, w + 5 * M, &residual, E,
                  r.kinds, events, r.gen_rate, r.mpp, T, jumps)
@@ -137,19 +169,20 @@ cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps,
     _compile_path(r.q, drv, drv + T, drv + 2 * T, drv + 3 * T, residual, events, drv + 5 * T,
                   <double*>c.revenue, <double*>c.opex, <double*>c.fees, <double*>c.proceeds,
                   <double*>c.asset_value, <double*>c.liquidation_value,
-                  <double*>c.crypto_value, &r.rvg[i], &r.backstop[i])
+                  <double*>c.crypto_value, &r.rvg[i], &r.backstop[i], &det)
 
 
 cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_t i,
                     int tid) noexcept nogil:
     """Path ``r.first_path + i``, start to finish; writes row ``i`` of the outputs."""
     cdef Py_ssize_t T = r.T, K = r.K, t, k, b
-    cdef double* kw = w + _rows_at(r.M, r.E, T, r.q.NG) + _rows_doubles(T, K)  # run_path's
+    cdef double* kw = w + _rows_at(r.M, r.E, T, _compile_doubles(r.q)) + _rows_doubles(T, K)  # run_path's
     cdef double* flows = kw + c.W
     cdef double mx, mn
     cdef long long* hd
     cdef long long* hc
-    _prepare(r, c, w, jumps, i)
+    cdef int* ev = r.events + i * N_EVENTS
+    _prepare(r, c, w, jumps, ev, i)
     run_path(c, 0, kw)
 
     for k in range(K):
@@ -157,6 +190,12 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
     r.anyflag[i] = _reduce_path(K, T, &r.loss[i * K], c.o_shortfall, c.o_balance, c.o_flags,
                                 c.o_dscr, r.notional, DEFAULT_EPS, FLAG_ACCELERATED,
                                 &r.default[i * K], &r.min_dscr[i])
+    _path_facts(K, T, c.o_writeoff, c.o_shortfall, c.o_balance, c.o_flags, r.notional,
+                DEFAULT_EPS, FLAG_ACCELERATED, FLAG_LTV_BREACH,
+                FLAG_MARGIN_CALL | FLAG_CRYPTO_SOLD, c.revenue, r.base_revenue, c.base_rate,
+                r.base_curve, c.floating, c.year_fraction, c.swap_float_accrual, c.proceeds,
+                r.base_sale, c.asset_value, r.base_value, &r.default[i * K], r.first + i * K,
+                ev + EV_LTV, ev + EV_CRYPTO, r.gaps + N_GAPS * i * K)
     if r.equity > 0:
         flows[0] = -r.equity
         mx = flows[0]
@@ -175,6 +214,8 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
     hd = r.dscr_hist + tid * T * (r.dscr_n + 1)
     hc = r.cfads_hist + tid * T * (r.cf_n + 1)
     for t in range(T):
+        if not _outstanding(K, T, c.o_balance, t, DEFAULT_EPS):
+            continue
         b = _bin(c.o_dscr[t], r.dscr_lo, r.dscr_w, r.dscr_n)
         if b >= 0:
             hd[t * (r.dscr_n + 1) + b] += 1
@@ -208,9 +249,12 @@ cdef class PathModel:
     cdef double gen_rate, equity, dscr_lo, dscr_w, cf_lo, cf_w
     cdef Py_ssize_t dscr_n, cf_n
     cdef const signed char* kinds
+    cdef const double* base_revenue
+    cdef const double* base_sale
+    cdef const double* base_value
 
     def __init__(self, inputs, dict plan, dict drivers, kinds, double gen_rate, double equity,
-                 tuple dscr, tuple cfads):
+                 tuple dscr, tuple cfads, tuple base):
         cdef const signed char[::1] kv
         cdef Plan* q = &self.q
         cdef DriverParams* dd = &self.d
@@ -247,7 +291,7 @@ cdef class PathModel:
         self.E = kv.shape[0]
         if self.E != q.E:
             raise ValueError(f"{self.E} event kinds for a plan of {q.E} event draws")
-        self.T, self.K, self.NG = q.T, self.c.K, q.NG
+        self.T, self.K, self.NG = q.T, self.c.K, _compile_doubles(q)
         if self.c.T != q.T:
             raise ValueError(f"inputs have {self.c.T} periods, the plan {q.T}")
         self.mpp = dd.mpp
@@ -255,6 +299,11 @@ cdef class PathModel:
         self.gen_rate, self.equity = gen_rate, equity
         self.dscr_lo, self.dscr_w, self.dscr_n = dscr
         self.cf_lo, self.cf_w, self.cf_n = cfads
+        if len(base) != 4 or any(len(row) != q.T for row in base):
+            raise ValueError("base must be the 4 rows of causes.base_rows, of the plan's periods")
+        self.base_revenue = _dptr(k, base[0])
+        self.base_sale = _dptr(k, base[2])
+        self.base_value = _dptr(k, base[3])
 
     cdef void _fill_run(self, Run* r, const uint64_t* key, uint64_t first_path):
         r.q, r.d, r.key, r.first_path = &self.q, &self.d, key, first_path
@@ -263,6 +312,8 @@ cdef class PathModel:
         r.notional = self.c.notional
         r.dscr_lo, r.dscr_w, r.dscr_n = self.dscr_lo, self.dscr_w, self.dscr_n
         r.cf_lo, r.cf_w, r.cf_n = self.cf_lo, self.cf_w, self.cf_n
+        r.base_revenue, r.base_curve = self.base_revenue, self.d.base
+        r.base_sale, r.base_value = self.base_sale, self.base_value
 
     def compile_rows(self, const uint64_t[::1] key, uint64_t first_path,
                      double[:, :, ::1] rows, double[::1] rvg, double[::1] backstop,
@@ -276,6 +327,7 @@ cdef class PathModel:
         cdef double* scratch
         cdef int* jumps
         cdef const double* src[8]
+        cdef int ev[N_EVENTS]
         if key.shape[0] != 4:
             raise ValueError(f"key must have 4 words, got {key.shape[0]}")
         if rows.shape[1] != 8 or rows.shape[2] != T:
@@ -299,7 +351,7 @@ cdef class PathModel:
                                           c.base_rate)
         with nogil:
             for i in range(n):
-                _prepare(&r, &c, scratch, jumps, i)
+                _prepare(&r, &c, scratch, jumps, ev, i)
                 for j in range(8):
                     for t in range(T):
                         rows[i, j, t] = src[j][t]
@@ -310,11 +362,14 @@ cdef class PathModel:
             double[:, ::1] loss, unsigned char[:, ::1] default, double[::1] min_dscr,
             int[::1] anyflag, double[::1] irr, unsigned char[::1] irr_sign,
             double[::1] rvg, double[::1] backstop, double[::1] share,
-            long long[:, :, ::1] dscr_hist, long long[:, :, ::1] cfads_hist, int n_threads):
+            long long[:, :, ::1] dscr_hist, long long[:, :, ::1] cfads_hist, int n_threads,
+            int[:, ::1] first, int[:, ::1] events, double[:, :, ::1] gaps):
         """Paths ``first_path .. first_path + n - 1`` (``n = loss.shape[0]``) into row ``i`` of
         each output; the histograms (threads, T, edges + 1) are added to, one slab per thread
-        (sum them over the first axis). ``irr`` is the periodic IRR by Newton (NaN where it did
-        not settle) and ``irr_sign`` whether the equity flows change sign."""
+        (sum them over the first axis), over the periods after which debt is outstanding.
+        ``irr`` is the periodic IRR by Newton (NaN where it did not settle) and ``irr_sign``
+        whether the equity flows change sign. ``first`` (n, K), ``events`` (n, EVENTS) and
+        ``gaps`` (n, K, GAPS): the attribution facts of core.risk.causes."""
         cdef Py_ssize_t n = loss.shape[0], T = self.T, K = self.K, i, W
         cdef int nt = n_threads, tid
         cdef Run r
@@ -330,6 +385,12 @@ cdef class PathModel:
                           ("share", share)):
             if arr.shape[0] != n:
                 raise ValueError(f"{name} must have {n} rows, got {arr.shape[0]}")
+        if first.shape[0] != n or first.shape[1] != K or events.shape[0] != n:
+            raise ValueError(f"first must be ({n}, {K}) and events ({n}, {N_EVENTS})")
+        if events.shape[1] != N_EVENTS or gaps.shape[0] != n or gaps.shape[1] != K:
+            raise ValueError(f"events must be ({n}, {N_EVENTS}) and gaps ({n}, {K}, {N_GAPS})")
+        if gaps.shape[2] != N_GAPS:
+            raise ValueError(f"gaps must be ({n}, {K}, {N_GAPS})")
         if nt < 1:
             raise ValueError(f"n_threads must be at least 1, got {nt}")
         if nt > n:
@@ -350,6 +411,7 @@ cdef class PathModel:
         r.irr, r.irr_sign, r.rvg, r.backstop, r.share = &irr[0], &irr_sign[0], &rvg[0], \
             &backstop[0], &share[0]
         r.dscr_hist, r.cfads_hist = &dscr_hist[0, 0, 0], &cfads_hist[0, 0, 0]
+        r.first, r.events, r.gaps = &first[0, 0], &events[0, 0], &gaps[0, 0, 0]
 
         W = _thread_doubles(self.M, self.E, T, K, self.NG, self.c.W)
         scratch = <double*>malloc(nt * W * sizeof(double))

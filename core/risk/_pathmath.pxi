@@ -42,6 +42,18 @@ cdef inline double _irr_row(const double* cf, Py_ssize_t N, int iters) noexcept 
     return NAN
 
 
+cdef inline bint _outstanding(Py_ssize_t K, Py_ssize_t T, const double* balance, Py_ssize_t t,
+                              double eps) noexcept nogil:
+    """Whether debt is outstanding after period ``t``'s payments (the sum of the tranches'
+    closing balances above ``eps``): the periods the DSCR statistics and fans count (a period
+    in which a sale repays the debt in full is a repayment, not a coverage test)."""
+    cdef double b = 0.0
+    cdef Py_ssize_t k
+    for k in range(K):
+        b = b + balance[k * T + t]
+    return b > eps
+
+
 cdef inline int _reduce_path(
     Py_ssize_t K, Py_ssize_t T, const double* loss, const double* shortfall,
     const double* balance, const int* flags, const double* dscr, const double* notional,
@@ -49,7 +61,8 @@ cdef inline int _reduce_path(
 ) noexcept nogil:
     """One path: ``default[k]`` (loss above ``eps``, a shortfall in any period, or an
     acceleration in a period the tranche opened with a balance and still owes after),
-    ``min_dscr[0]`` (over finite DSCRs; NaN if none); returns the OR of the period flags.
+    ``min_dscr[0]`` (over the finite DSCRs of the periods after which debt is outstanding:
+    :func:`_outstanding`; NaN if none); returns the OR of the period flags.
     ``shortfall`` and ``balance`` are (K, T) rows, ``flags`` and ``dscr`` (T,)."""
     cdef int f = 0
     cdef double mn = INFINITY, v
@@ -59,7 +72,8 @@ cdef inline int _reduce_path(
     for t in range(T):
         f = f | flags[t]
         v = dscr[t]
-        if isfinite(v):
+        # debt outstanding is checked only for a new minimum (mn is infinite until the first)
+        if isfinite(v) and v < mn and _outstanding(K, T, balance, t, eps):
             any_finite = True
             if v < mn:
                 mn = v
@@ -77,3 +91,83 @@ cdef inline int _reduce_path(
                 dk = balance[k * T + t - 1] > eps and balance[k * T + t] > eps
         default[k] = dk
     return f
+
+
+cdef inline void _path_facts(
+    Py_ssize_t K, Py_ssize_t T, const double* writeoff, const double* shortfall,
+    const double* balance, const int* flags, const double* notional, double eps,
+    int accel_bit, int ltv_bits, int crypto_bits, const double* revenue,
+    const double* base_revenue, const double* rate, const double* base_curve,
+    const int* floating, const double* year_fraction, const double* swap_accrual,
+    const double* proceeds, const double* base_sale, const double* asset_value,
+    const double* base_value, const unsigned char* default, int* first, int* ltv_at,
+    int* crypto_at, double* gaps,
+) noexcept nogil:
+    """The attribution facts of one path (core.risk.causes): ``first[k]`` the period of tranche
+    k's first default (a shortfall, an acceleration in a period it opened with a balance and
+    still owes after, or its write-offs passing ``eps``; ``T`` when none), ``ltv_at[0]`` /
+    ``crypto_at[0]`` the first period with an LTV breach / a crypto margin call or sale, and
+    ``gaps[3k]``, ``gaps[3k + 1]``, ``gaps[3k + 2]`` the rent, rate and collateral gaps up to
+    ``first[k]`` (0 when none): sums of base revenue - revenue, of (rate - base curve) x
+    (floating opening balance x year fraction - swap accrual), and, in the periods with sale
+    proceeds, of the base case's sale value there - the proceeds (RVG included), plus, at the
+    first LTV breach, the base case's asset value - the path's. Rows are
+    (K, T) for ``writeoff``, ``shortfall``, ``balance`` and ``year_fraction``;
+    ``swap_accrual`` may be NULL. ``default`` (K,): the tranches that default
+    (:func:`_reduce_path`); a path where none does is done at once (most paths)."""
+    cdef Py_ssize_t k, t
+    cdef int left = 0
+    cdef double cum_rent = 0.0, cum_rate = 0.0, cum_sale = 0.0, expo, opening, w
+    cdef bint accel, any_default = False
+    ltv_at[0] = T
+    crypto_at[0] = T
+    for k in range(K):
+        first[k] = T
+        gaps[3 * k] = 0.0
+        gaps[3 * k + 1] = 0.0
+        gaps[3 * k + 2] = 0.0
+        if default[k]:
+            any_default = True
+    if not any_default:
+        return
+    for t in range(T):
+        if ltv_at[0] == T and (flags[t] & ltv_bits) != 0:
+            ltv_at[0] = t
+        if crypto_at[0] == T and (flags[t] & crypto_bits) != 0:
+            crypto_at[0] = t
+    for k in range(K):
+        if not default[k]:
+            continue
+        w = 0.0
+        for t in range(T):
+            opening = notional[k] if t == 0 else balance[k * T + t - 1]
+            accel = (flags[t] & accel_bit) != 0
+            w = w + writeoff[k * T + t]
+            if (shortfall[k * T + t] > eps or (accel and opening > eps and balance[k * T + t] > eps)
+                    or w > eps):
+                first[k] = t
+                break
+        if first[k] < T:
+            left += 1
+    t = 0
+    while left > 0 and t < T:
+        expo = 0.0
+        for k in range(K):
+            if floating[k]:
+                opening = notional[k] if t == 0 else balance[k * T + t - 1]
+                expo = expo + opening * year_fraction[k * T + t]
+        if swap_accrual != NULL:
+            expo = expo - swap_accrual[t]
+        cum_rent = cum_rent + (base_revenue[t] - revenue[t])
+        cum_rate = cum_rate + (rate[t] - base_curve[t]) * expo
+        if proceeds[t] > 0.0:
+            cum_sale = cum_sale + (base_sale[t] - proceeds[t])
+        if t == ltv_at[0]:
+            cum_sale = cum_sale + (base_value[t] - asset_value[t])
+        for k in range(K):
+            if first[k] == t:
+                gaps[3 * k] = cum_rent
+                gaps[3 * k + 1] = cum_rate
+                gaps[3 * k + 2] = cum_sale
+                left -= 1
+        t += 1

@@ -19,7 +19,9 @@ kernel (``_mckernel.pyx``) includes too.
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, NAN, exp, fabs, floor, isfinite, pow, sqrt
 
-ABI_VERSION = 6
+import numpy as np
+
+ABI_VERSION = 7
 
 include "_pathmath.pxi"
 include "_driverpath.pxi"
@@ -140,6 +142,62 @@ def path_reduce(
         anyflag[p] = _reduce_path(
             K, T, &loss[p, 0], &shortfall[p, 0, 0], &balance[p, 0, 0], &flags[p, 0],
             &dscr[p, 0], &notional[0], eps, accel_bit, &default[p, 0], &min_dscr[p],
+        )
+
+
+def path_facts(
+    const double[:, :, ::1] writeoff, const double[:, :, ::1] shortfall,
+    const double[:, :, ::1] balance, const int[:, ::1] flags, const double[::1] notional,
+    double eps, int accel_bit, int ltv_bits, int crypto_bits, const double[:, ::1] revenue,
+    const double[::1] base_revenue, const double[:, ::1] rate, const double[::1] base_curve,
+    const int[::1] floating, const double[:, ::1] year_fraction, swap_accrual,
+    const double[:, ::1] proceeds, const double[::1] base_sale,
+    const double[:, ::1] asset_value, const double[::1] base_value,
+    const unsigned char[:, ::1] default, int[:, ::1] first, int[::1] ltv_at,
+    int[::1] crypto_at, double[:, :, ::1] gaps, int n_threads,
+):
+    """The attribution facts of each path (``_path_facts``; core.risk.causes documents them):
+    ``revenue``, ``rate``, ``proceeds`` and ``asset_value`` are (P, T) rows of the chunk's
+    inputs, ``swap_accrual`` (T,) or None, ``base_sale`` / ``base_value`` (T,) the base case's
+    sale value and asset value; writes
+    ``first`` (P, K), ``ltv_at`` / ``crypto_at`` (P,) and ``gaps`` (P, K, 3) of the paths
+    with a default (``default`` (P, K), from :func:`path_reduce`; the others get no default,
+    ``T`` and zeros)."""
+    cdef Py_ssize_t P = balance.shape[0]
+    cdef Py_ssize_t K = balance.shape[1]
+    cdef Py_ssize_t T = balance.shape[2]
+    cdef Py_ssize_t p
+    cdef const double[::1] sw
+    cdef const double* swp = NULL
+    if swap_accrual is not None:
+        sw = np.ascontiguousarray(swap_accrual, dtype=np.float64)
+        if sw.shape[0] != T:
+            raise ValueError("path_facts: swap_accrual must be (T,)")
+        swp = &sw[0] if T > 0 else NULL
+    if (
+        writeoff.shape[0] != P or writeoff.shape[1] != K or writeoff.shape[2] != T
+        or shortfall.shape[0] != P or shortfall.shape[1] != K or shortfall.shape[2] != T
+        or flags.shape[0] != P or flags.shape[1] != T or notional.shape[0] != K
+        or revenue.shape[0] != P or revenue.shape[1] != T or base_revenue.shape[0] != T
+        or rate.shape[0] != P or rate.shape[1] != T or base_curve.shape[0] != T
+        or floating.shape[0] != K or year_fraction.shape[0] != K
+        or year_fraction.shape[1] != T or first.shape[0] != P or first.shape[1] != K
+        or ltv_at.shape[0] != P or crypto_at.shape[0] != P or gaps.shape[0] != P
+        or gaps.shape[1] != K or gaps.shape[2] != 3 or proceeds.shape[0] != P
+        or proceeds.shape[1] != T or base_sale.shape[0] != T or asset_value.shape[0] != P
+        or asset_value.shape[1] != T or base_value.shape[0] != T or default.shape[0] != P
+        or default.shape[1] != K
+    ):
+        raise ValueError("path_facts: inconsistent shapes")
+    if P == 0 or K == 0 or T == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=n_threads, schedule="static"):
+        _path_facts(
+            K, T, &writeoff[p, 0, 0], &shortfall[p, 0, 0], &balance[p, 0, 0], &flags[p, 0],
+            &notional[0], eps, accel_bit, ltv_bits, crypto_bits, &revenue[p, 0],
+            &base_revenue[0], &rate[p, 0], &base_curve[0], &floating[0], &year_fraction[0, 0],
+            swp, &proceeds[p, 0], &base_sale[0], &asset_value[p, 0], &base_value[0],
+            &default[p, 0], &first[p, 0], &ltv_at[p], &crypto_at[p], &gaps[p, 0, 0],
         )
 
 

@@ -10,6 +10,13 @@ ran. Nothing of a chunk's cash flows is kept.
 ``EPS``), or it has a shortfall (interest or scheduled principal due and unpaid) in any
 period, or the debt is accelerated while the tranche is outstanding (it opened the period of
 the acceleration with a balance and still owes after that period's payments).
+
+**Min DSCR and the fans** count the periods after which debt is outstanding (the sum of the
+closing balances above ``EPS``): a period in which a sale repays the debt in full (no rent,
+DSCR 0) is a repayment, not a coverage test.
+
+**Cause** of each tranche's first default on a path: :mod:`core.risk.causes` (a code per
+path and tranche, from the path's facts).
 """
 
 from __future__ import annotations
@@ -102,10 +109,11 @@ class ChunkStats:
     stress_share: np.ndarray  # (n,) share of months in the stress regime
     dscr_hist: np.ndarray  # (T, B)
     cfads_hist: np.ndarray  # (T, B')
+    cause: np.ndarray  # (n, K) int8 code of the first default's cause (core.risk.causes)
 
 
-PATHSTATS_ABI = 6  # must equal core/risk/_pathstats.pyx ABI_VERSION
-MCKERNEL_ABI = 1  # must equal core/risk/_mckernel.pyx ABI_VERSION
+PATHSTATS_ABI = 7  # must equal core/risk/_pathstats.pyx ABI_VERSION
+MCKERNEL_ABI = 2  # must equal core/risk/_mckernel.pyx ABI_VERSION
 
 
 def _compiled(name: str, abi: int, what: str):
@@ -195,8 +203,61 @@ def path_reduce_numpy(
     open_later = (accel[:, None, 1:] & (out.balance[:, :, :-1] > EPS) & still[:, :, 1:]).any(axis=2)
     open_first = accel[:, :1] & (notional[None, :] > EPS) & still[:, :, 0]
     default = (loss > EPS) | (out.shortfall > EPS).any(axis=2) | open_later | open_first
-    mn, _ = dscr_stats(out.dscr)
+    mn, _ = dscr_stats(outstanding_only(out.dscr, out.balance))
     return default, mn, np.bitwise_or.reduce(out.flags, axis=1)
+
+
+def outstanding_only(values: np.ndarray, balance: np.ndarray) -> np.ndarray:
+    """``values`` (n, T) with NaN in the periods after which no debt is outstanding (closing
+    balances (n, K, T) summing to ``EPS`` or less): what the DSCR statistics and fans count."""
+    return np.where(balance.sum(axis=1) > EPS, values, np.nan)
+
+
+def causes_of(
+    out: EngineOutputs,
+    inputs,
+    sized,
+    compile_events: np.ndarray,
+    n_threads: int | None = None,
+    default: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n, K) cause codes of a chunk run through the separate steps (``inputs``: its kernel
+    inputs, ``sized``: the base case it runs against): the facts of :mod:`core.risk.causes`
+    by the compiled ``_pathstats.path_facts`` (the pass the fused kernel runs), the compile's
+    events (``compile_events`` (n, 3), :func:`core.risk.causes.lease_events`) of the paths
+    whose tranches ``default`` ((n, K) bool; None: :func:`path_reduce`), then the rule."""
+    from core.risk import causes
+
+    base_revenue, base_curve, base_sale, base_value = causes.base_rows(sized)
+    n, K, T = out.balance.shape
+    first = np.empty((n, K), dtype=np.int32)
+    ltv_at, crypto_at = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+    gaps = np.empty((n, K, len(causes.GAPS)))
+    if default is None:
+        default, _, _ = path_reduce(out, out.writeoff.sum(axis=2), inputs.notional, n_threads)
+    compiled_stats().path_facts(
+        out.writeoff, out.shortfall, out.balance, out.flags,
+        np.ascontiguousarray(inputs.notional, dtype=np.float64), EPS, FLAG_ACCELERATED,
+        FLAG_LTV_BREACH, FLAG_MARGIN_CALL | FLAG_CRYPTO_SOLD,
+        np.ascontiguousarray(np.broadcast_to(inputs.revenue, (n, T)), dtype=np.float64),
+        np.ascontiguousarray(base_revenue, dtype=np.float64),
+        np.ascontiguousarray(np.broadcast_to(inputs.base_rate, (n, T)), dtype=np.float64),
+        np.ascontiguousarray(base_curve, dtype=np.float64),
+        np.ascontiguousarray(inputs.floating, dtype=np.int32),
+        np.ascontiguousarray(inputs.year_fraction, dtype=np.float64),
+        inputs.swap_float_accrual,
+        np.ascontiguousarray(np.broadcast_to(inputs.proceeds, (n, T)), dtype=np.float64),
+        np.ascontiguousarray(base_sale, dtype=np.float64),
+        np.ascontiguousarray(np.broadcast_to(inputs.asset_value, (n, T)), dtype=np.float64),
+        np.ascontiguousarray(base_value, dtype=np.float64),
+        np.ascontiguousarray(default, dtype=np.uint8),
+        first, ltv_at, crypto_at, gaps, int(n_threads or _CPUS),
+    )  # fmt: skip
+    events = np.empty((n, len(causes.EVENTS)), dtype=np.int64)
+    events[:, : causes.N_COMPILE_EVENTS] = compile_events
+    events[:, causes.EVENTS.index("ltv_breach")] = ltv_at
+    events[:, causes.EVENTS.index("crypto")] = crypto_at
+    return causes.classify(first, events, gaps, T)
 
 
 def chunk_stats(
@@ -210,8 +271,10 @@ def chunk_stats(
     backstop_paid: np.ndarray,
     stress_share: np.ndarray,
     n_threads: int | None = None,
+    cause: np.ndarray | None = None,
 ) -> ChunkStats:
-    """Reduce one chunk's outputs (n paths) to the statistics kept."""
+    """Reduce one chunk's outputs (n paths) to the statistics kept; ``cause``: the (n, K)
+    cause codes (:func:`causes_of`; None: zeros)."""
     n = out.cfads.shape[0]
     loss = out.writeoff.sum(axis=2)
     default, mn, anyflag = path_reduce(out, loss, notional, n_threads)
@@ -231,8 +294,9 @@ def chunk_stats(
         np.asarray(rvg_paid, dtype=float),
         np.asarray(backstop_paid, dtype=float),
         np.asarray(stress_share, dtype=float),
-        dscr_bins.counts(out.dscr, n_threads),
-        cfads_bins.counts(out.cfads, n_threads),
+        dscr_bins.counts(outstanding_only(out.dscr, out.balance), n_threads),
+        cfads_bins.counts(outstanding_only(out.cfads, out.balance), n_threads),
+        np.zeros(loss.shape, dtype=np.int8) if cause is None else np.asarray(cause, np.int8),
     )
 
 
@@ -286,6 +350,7 @@ class Accumulator:
             np.concatenate([c.stress_share for c in cs]),
             self.dscr_hist,
             self.cfads_hist,
+            np.concatenate([c.cause for c in cs]),
         )
 
 

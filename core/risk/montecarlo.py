@@ -34,23 +34,25 @@ from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
 from core.engine.metrics import irr
 from core.model.deal import Deal
+from core.risk import causes
 from core.risk.errors import RiskInputError
 from core.risk.mcplan import build_plan
 from core.risk.mcstats import (
     BREACHES,
     DSCR_EDGES,
+    EPS,
     Accumulator,
     Bins,
     ChunkStats,
+    causes_of,
     chunk_stats,
     compiled_kernel,
 )
 from core.risk.paths import (
     MarketModel,
     driver_params,
-    event_kinds,
-    lease_event_specs,
     make_drivers,
+    path_event_kinds,
 )
 from core.risk.streams import stream_key
 
@@ -125,10 +127,11 @@ def path_model(sized: CompiledDeal, model: MarketModel) -> PathModel:
         sized.inputs,
         build_plan(sized, model),
         driver_params(sized, model),
-        event_kinds(lease_event_specs(sized, model)),
+        path_event_kinds(sized, model),
         model.gen_surprise_rate,
         _equity(sized),
         *edges,
+        causes.base_rows(sized),
     )
 
 
@@ -165,9 +168,12 @@ def _fused_chunk(deal, sized, config, i, model) -> ChunkStats:
     sign = np.empty(n, dtype=np.uint8)
     dscr_h = np.zeros((nt, T, len(DSCR_EDGES) + 1), dtype=np.int64)
     cfads_h = np.zeros((nt, T, len(cfads_bins(sized).edges) + 1), dtype=np.int64)
+    first = np.empty((n, K), dtype=np.int32)
+    events = np.empty((n, len(causes.EVENTS)), dtype=np.int32)
+    gaps = np.empty((n, K, len(causes.GAPS)))
     model.run(
         stream_key(config.seed), lo, loss, default, mn, anyflag, rate, sign, rvg, backstop,
-        share, dscr_h, cfads_h, nt,
+        share, dscr_h, cfads_h, nt, first, events, gaps,
     )  # fmt: skip
     has_sign = sign.view(bool)
     bad = has_sign & ~((rate > -0.99) & (rate < 10.0))  # Newton did not settle: bisection
@@ -180,6 +186,7 @@ def _fused_chunk(deal, sized, config, i, model) -> ChunkStats:
         i, n, loss, default.view(bool), mn, eq,
         {k: (anyflag & bit) != 0 for k, bit in BREACHES.items()},
         rvg, backstop, share, _slabs(dscr_h), _slabs(cfads_h),
+        causes.classify(first, events, gaps, T),
     )  # fmt: skip
 
 
@@ -232,6 +239,7 @@ def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
             rvg += paid
         else:
             backstop += paid
+    cause = causes_of(out, inp, sized, causes.lease_events(compiled, drivers), config.n_threads)
     return chunk_stats(
         i,
         out,
@@ -243,6 +251,7 @@ def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
         backstop,
         stress_share,
         config.n_threads,
+        cause,
     )
 
 
@@ -337,11 +346,17 @@ class MonteCarloResult:
     equity_irr: dict[str, float]
     equity_irr_undefined: float  # share of paths with no IRR (no sign change)
     covenant_breach: dict[str, float]
-    fan: dict[str, dict[str, list[float]]]  # "dscr"/"cfads" -> percentile -> per period
+    #: "dscr"/"cfads" -> percentile -> per period, over the paths with debt outstanding
+    #: after the period; "paths_outstanding" -> per period, the share of paths counted
+    fan: dict[str, dict[str, list[float]] | list[float]]
     dates: list[str]
-    loss_histogram: dict[str, list[float]]  # total debt loss as a share of total debt
+    #: total debt loss as a share of total debt: "edges", "probability" (all paths),
+    #: "probability_of_loss" and "given_loss" (the paths with a loss)
+    loss_histogram: dict[str, list[float] | float]
     sponsor: dict[str, float]
     stats: ChunkStats = field(repr=False)
+    #: causes of the defaults and losses per tranche (core.risk.causes.attribution)
+    attribution: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         cfg = self.config
@@ -360,6 +375,7 @@ class MonteCarloResult:
             "dates": self.dates,
             "loss_histogram": self.loss_histogram,
             "sponsor": self.sponsor,
+            "attribution": self.attribution,
             "probability_definition": "write-off, shortfall in any period, or acceleration "
             "while outstanding after the period's payments",
         }
@@ -406,6 +422,10 @@ def build_result(sized: CompiledDeal, config: MonteCarloConfig, s: ChunkStats) -
     debt = float(notional.sum())
     total = s.loss.sum(axis=1) / debt if debt > 0 else np.zeros(s.n)
     counts = np.histogram(np.clip(total, 0, 1), LOSS_BINS)[0]
+    lossy = s.loss.sum(axis=1) > EPS
+    given = np.histogram(np.clip(total[lossy], 0, 1), LOSS_BINS)[0]
+    counted = s.dscr_hist.sum(axis=1) / s.n if s.n else np.zeros(s.dscr_hist.shape[0])
+    names = [b.terms["name"] for b in sized.tranches]
     return MonteCarloResult(
         sized.deal.name,
         config,
@@ -417,9 +437,15 @@ def build_result(sized: CompiledDeal, config: MonteCarloConfig, s: ChunkStats) -
         {
             "dscr": {f"p{p}": dscr_q[i].tolist() for i, p in enumerate(PERCENTILES)},
             "cfads": {f"p{p}": cf_q[i].tolist() for i, p in enumerate(PERCENTILES)},
+            "paths_outstanding": counted.tolist(),
         },
         [d.isoformat() for d in sized.timeline.end_dates],
-        {"edges": LOSS_BINS.tolist(), "probability": (counts / s.n).tolist()},
+        {
+            "edges": LOSS_BINS.tolist(),
+            "probability": (counts / s.n).tolist(),
+            "probability_of_loss": float(lossy.mean()),
+            "given_loss": (given / max(int(lossy.sum()), 1)).tolist(),
+        },
         {
             "expected_rvg_paid": float(s.rvg_paid.mean()),
             "probability_rvg_called": float((s.rvg_paid > 1e-6).mean()),
@@ -428,4 +454,5 @@ def build_result(sized: CompiledDeal, config: MonteCarloConfig, s: ChunkStats) -
             "stress_regime_share": float(s.stress_share.mean()),
         },
         s,
+        causes.attribution(sized.deal, names, notional, s.loss, s.cause),
     )

@@ -13,7 +13,6 @@ on every sample deal and on a deal built to reach every branch of the per-path c
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -188,9 +187,9 @@ def test_kitchen_sink_reaches_the_branches(deals):
     c = compile_deal(deal, drv, sized=sized)
     assert (c.guarantee_paid["g1"] > 0).any() and (c.guarantee_paid["g2"] > 0).any()
     assert (c.guarantee_paid["rvg_gpus"] > 0).any() and (c.guarantee_paid["rvg_l"] > 0).any()
-    ev = drv.leases["offtake"]
-    assert (ev["termination"] < sized.timeline.n_periods).any()
-    assert (ev["tenant_default"] < sized.timeline.n_periods).any()
+    cash, T = c.lease_cash["offtake"], sized.timeline.n_periods
+    assert (~cash.defaulted & (cash.end < T)).any()  # terminations (walk-away) and non-renewals
+    assert cash.defaulted.any() and (drv.counterparties["neo"] < T).any()  # its tenant's default
     assert len(set(drv.leases["lease"]["renewals"].tolist())) == 3  # 0, 1 or 2 options
     assert len(np.unique(c.sale_period)) > 3
 
@@ -198,7 +197,7 @@ def test_kitchen_sink_reaches_the_branches(deals):
 def _stats_equal(a, b) -> None:
     for f in ("loss", "default", "min_dscr", "equity_irr", "rvg_paid", "backstop_paid"):
         assert np.array_equal(getattr(a, f), getattr(b, f), equal_nan=f != "default"), f
-    for f in ("stress_share", "dscr_hist", "cfads_hist"):
+    for f in ("stress_share", "dscr_hist", "cfads_hist", "cause"):
         assert np.array_equal(getattr(a, f), getattr(b, f)), f
     assert a.breaches.keys() == b.breaches.keys()
     for k in a.breaches:
@@ -321,25 +320,33 @@ def test_bad_inputs_are_named(deals):
         rvg=np.empty(n), backstop=np.empty(n), share=np.empty(n),
         dscr_hist=np.zeros((1, T, 1002), np.int64), cfads_hist=np.zeros((1, T, 1602), np.int64),
     )  # fmt: skip
+    facts = dict(
+        first=np.empty((n, K), np.int32), events=np.empty((n, 5), np.int32),
+        gaps=np.empty((n, K, 3)),
+    )  # fmt: skip
     key = stream_key(0)
-    pm.run(key, 0, *ok.values(), 1)
+    pm.run(key, 0, *ok.values(), 1, **facts)
     bad = dict(ok, irr=np.empty(n + 1))
     with pytest.raises(ValueError, match="irr must have 4 rows"):
-        pm.run(key, 0, *bad.values(), 1)
+        pm.run(key, 0, *bad.values(), 1, **facts)
     bad = dict(ok, cfads_hist=np.zeros((1, T, 7), np.int64))
     with pytest.raises(ValueError, match="cfads_hist"):
-        pm.run(key, 0, *bad.values(), 1)
+        pm.run(key, 0, *bad.values(), 1, **facts)
+    with pytest.raises(ValueError, match="events"):
+        pm.run(key, 0, *ok.values(), 1, **dict(facts, events=np.empty((n, 4), np.int32)))
+    with pytest.raises(ValueError, match="gaps"):
+        pm.run(key, 0, *ok.values(), 1, **dict(facts, gaps=np.empty((n, K, 2))))
     with pytest.raises(ValueError, match="key"):
-        pm.run(key[:3], 0, *ok.values(), 1)
+        pm.run(key[:3], 0, *ok.values(), 1, **facts)
     with pytest.raises(ValueError, match="n_threads"):
-        pm.run(key, 0, *ok.values(), 0)
+        pm.run(key, 0, *ok.values(), 0, **facts)
     with pytest.raises(RiskInputError, match="engine"):
         run_montecarlo(deals["xai_gpu_spv"], MonteCarloConfig(n_paths=10, engine="fortran"))
 
 
 def test_histograms_count_every_finite_value(deals):
     """One slab per thread, summed: each period's DSCR histogram counts the paths with a
-    finite DSCR there, whatever the number of threads."""
+    finite DSCR there and debt outstanding after it, whatever the number of threads."""
     deal = deals["hyperion_jv"]
     sized = compile_deal(deal)
     cfg = MonteCarloConfig(n_paths=500, seed=5, chunk_size=500, n_threads=2)
@@ -350,8 +357,10 @@ def test_histograms_count_every_finite_value(deals):
     from core.engine.kernel import run_waterfall
 
     out = run_waterfall(compile_deal(deal, drv, sized=sized).inputs)
-    assert a.dscr_hist.sum(axis=1).tolist() == np.isfinite(out.dscr).sum(axis=0).tolist()
-    assert math.isclose(a.cfads_hist.sum(), 500 * sized.inputs.n_periods)
+    owed = out.balance.sum(axis=1) > 1e-6
+    assert a.dscr_hist.sum(axis=1).tolist() == (np.isfinite(out.dscr) & owed).sum(0).tolist()
+    assert a.cfads_hist.sum(axis=1).tolist() == owed.sum(axis=0).tolist()
+    assert 0 < owed.sum() < 500 * sized.inputs.n_periods  # some paths repay before the end
 
 
 @pytest.mark.parametrize("name", ["kitchen_sink", "terawulf_backstop"])
