@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--target",
         action="append",
         default=[],
-        help="TRANCHE=RATING, e.g. senior=A3 or senior=A- (repeat)",
+        help="TRANCHE=RATING, e.g. senior=A3 or senior=A- (repeat; default: each tranche's "
+        "target rating in the deal)",
     )
     add_options(p, 10_000)
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if config is None:
         raise RiskInputError("--paths must be above 0: the rating comes from the Monte Carlo")
     rows, ratings = rate(deal, config, runner(args))
-    for row in rows:
+    for row in rows:  # --target overrides the tranche's own target rating
         if row["id"] in wanted:
             row["target"] = wanted[row["id"]]
             row["meets_target"] = meets(ratings[row["id"]], wanted[row["id"]])
@@ -82,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
             f"  {row['tranche'][:32]:<32}{r.wal_years:>6.2f}y{fmt(r.expected_loss, 'pct'):>9}"
             f"{fmt(r.probability_of_default, 'pct'):>9}  {r.describe(row.get('target'))}"
         )
-        if "target" in row:
-            line += " (met)" if row["meets_target"] else " (NOT met)"
         print(line)
     print("  EL vs Moody's idealised cumulative expected loss, PD vs the idealised default "
           "rates, at the WAL; bands: 95% sampling interval")  # fmt: skip

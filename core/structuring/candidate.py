@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.engine.results import DealResult, run_deal
 from core.model.deal import Deal
 from core.risk.errors import RiskInputError
 from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
 from core.risk.stress import Stress, run_stressed
-from core.structuring.implied_rating import ImpliedRating, tranche_ratings
+from core.structuring.implied_rating import ImpliedRating, target_of, tranche_ratings
 
 #: runs a Monte Carlo of a deal (the CLI passes a Dask runner when a scheduler is given)
 McRunner = Callable[[Deal, MonteCarloConfig], MonteCarloResult]
@@ -138,6 +138,8 @@ class Evaluator:
             self.mc_runs += 1
             base = c.result if self.case is None else run_deal(c.deal)
             wal = [float(w) for w in base.tranche_metrics["wal_years"]]
-            ids = [b.id for b in c.result.compiled.tranches]
-            c.ratings = dict(zip(ids, tranche_ratings(c.mc, wal), strict=True))
+            blocks = c.result.compiled.tranches
+            rated = tranche_ratings(c.mc, wal)
+            c.ratings = {b.id: replace(r, target=target_of(b))
+                         for b, r in zip(blocks, rated, strict=True)}  # fmt: skip
         return c

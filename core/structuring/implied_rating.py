@@ -119,6 +119,7 @@ class ImpliedRating:
     pd_band: tuple[str, str]
     el_interval: tuple[float, float]
     pd_interval: tuple[float, float]
+    target: str | None = None  # the tranche's target rating, if it has one
 
     @property
     def rating(self) -> str:
@@ -136,11 +137,15 @@ class ImpliedRating:
         return self.el_rating if target in SCALE else self.sp
 
     def describe(self, target: str | None = None) -> str:
-        """``implied Baa2 (EL, band A3-Baa3) / BBB (PD, band BBB+-BBB-); target A+``."""
+        """``implied Baa2 (EL, band A3 to Baa3) / BBB (PD, band BBB+ to BBB-); target A+ (not
+        met)``; ``target`` defaults to the tranche's own."""
+        target = target or self.target
         el_band = _band(self.el_band)
         pd_band = _band(tuple(sp_symbol(r) for r in self.pd_band))
         text = f"implied {self.el_rating} (EL, band {el_band}) / {self.sp} (PD, band {pd_band})"
-        return f"{text}; target {target}" if target else text
+        if not target:
+            return text
+        return f"{text}; target {target} ({'met' if meets(self, target) else 'not met'})"
 
     def to_dict(self) -> dict:
         return {
@@ -155,6 +160,8 @@ class ImpliedRating:
             "sp_pd_band": [sp_symbol(r) for r in self.pd_band],
             "el_interval": list(self.el_interval),
             "pd_interval": list(self.pd_interval),
+            "target": self.target,
+            "meets_target": None if self.target is None else meets(self, self.target),
         }
 
 
@@ -231,11 +238,23 @@ def tranche_ratings(mc, wal_years: list[float]) -> list[ImpliedRating]:
 
 def ratings_of(deal, mc) -> list[ImpliedRating]:
     """Implied ratings of a Monte Carlo ``mc`` of ``deal`` (the unstressed deal: its base
-    case gives each tranche's scheduled WAL)."""
+    case gives each tranche's scheduled WAL), each with its tranche's target rating."""
+    from dataclasses import replace
+
     from core.engine.results import run_deal
 
-    wal = [float(w) for w in run_deal(deal).tranche_metrics["wal_years"]]
-    return tranche_ratings(mc, wal)
+    res = run_deal(deal)
+    wal = [float(w) for w in res.tranche_metrics["wal_years"]]
+    return [
+        replace(r, target=target_of(b))
+        for r, b in zip(tranche_ratings(mc, wal), res.compiled.tranches, strict=True)
+    ]
+
+
+def target_of(tranche) -> str | None:
+    """A tranche block's target rating (None for ``none``)."""
+    t = tranche.terms.get("target_rating", "none")
+    return None if t in (None, "", "none") else t
 
 
 def short(r: ImpliedRating) -> str:

@@ -97,7 +97,7 @@ def test_band_from_the_number_of_paths():
         assert notch(n[1]) - notch(n[0]) <= notch(w[1]) - notch(w[0])
         assert notch(w[0]) <= notch(getattr(wide, band[:2] + "_rating")) <= notch(w[1])
     text = wide.describe("A1")
-    assert text.startswith(f"implied {wide.el_rating} (EL") and text.endswith("target A1")
+    assert text.startswith(f"implied {wide.el_rating} (EL") and "; target A1 (" in text
 
 
 def test_targets_use_their_agency_method():
@@ -122,3 +122,24 @@ def test_smaller_senior_never_shows_a_higher_el_on_the_same_seed():
     for a, b in zip(losses, losses[1:], strict=False):
         assert np.all(a <= b + 1e-9)
     assert els[-1] > 0  # the test bites: the full-size notes do lose on some paths
+
+
+def test_target_ratings_of_the_tranche_field_are_the_tables_symbols():
+    from core.model.kinds.debt import TARGET_RATINGS
+
+    assert TARGET_RATINGS[0] == "none"
+    assert list(TARGET_RATINGS[1:18]) == list(SCALE[:-1])
+    assert list(TARGET_RATINGS[18:]) == [sp_symbol(r) for r in SCALE[:-1]]
+
+
+def test_ratings_carry_the_tranches_target():
+    from core.risk.montecarlo import run_montecarlo
+    from core.structuring.implied_rating import ratings_of
+
+    deal = load_deal("resources/deals/coreweave_ddtl.json")
+    deal.set_term("ddtl", "target_rating", "A+")
+    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=500, seed=4))
+    (r,) = ratings_of(deal, mc)
+    assert r.target == "A+"
+    assert r.describe().endswith(f"target A+ ({'met' if meets(r, 'A+') else 'not met'})")
+    assert r.to_dict()["meets_target"] == meets(r, "A+")

@@ -22,6 +22,47 @@ if TYPE_CHECKING:
     from core.model.deal import Block, Deal
 
 
+#: rating targets: Moody's symbols (met on the implied EL rating), then S&P's (met on the PD
+#: rating), as in resources/rating_tables.json (core.structuring.implied_rating)
+TARGET_RATINGS = (
+    "none",
+    "Aaa",
+    "Aa1",
+    "Aa2",
+    "Aa3",
+    "A1",
+    "A2",
+    "A3",
+    "Baa1",
+    "Baa2",
+    "Baa3",
+    "Ba1",
+    "Ba2",
+    "Ba3",
+    "B1",
+    "B2",
+    "B3",
+    "Caa",
+    "AAA",
+    "AA+",
+    "AA",
+    "AA-",
+    "A+",
+    "A",
+    "A-",
+    "BBB+",
+    "BBB",
+    "BBB-",
+    "BB+",
+    "BB",
+    "BB-",
+    "B+",
+    "B",
+    "B-",
+    "CCC",
+)
+
+
 def _card(b: Block, deal: Deal) -> list[str]:
     t = b.terms
     rate = (
@@ -110,6 +151,14 @@ TRANCHE = BlockKind(
             "PIK toggle",
             False,
             "Unpaid interest is capitalised instead of falling into arrears.",
+        ),
+        choice(
+            "target_rating",
+            "Target rating",
+            "none",
+            TARGET_RATINGS,
+            "The rating the desk aims for; shown next to the implied rating from the Monte "
+            "Carlo (a Moody's symbol is compared with the EL rating, an S&P one with the PD).",
         ),
     ),
     links=(),
