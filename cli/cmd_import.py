@@ -29,10 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.files.atomic import refuse_same_file
     from core.files.deal_json import save_deal
     from core.files.excel_import import Mapping, WorkbookError, import_workbook
     from core.files.excel_import.reconcile import table
 
+    refuse_same_file(args.output, args.workbook, args.mapping)
+    if args.save_mapping:
+        refuse_same_file(args.save_mapping, args.workbook, args.mapping, what="mapping to save")
+        refuse_same_file(
+            args.save_mapping, args.output, what="mapping to save", other="deal file (-o)"
+        )
     try:
         saved = Mapping.load(args.mapping) if args.mapping else None
         res = import_workbook(args.workbook, mapping=saved, recalc=args.recalc,

@@ -39,8 +39,8 @@ MAX_POSITION = 1_000_000.0
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2200
 #: Monte Carlo paths in one run (montecarlo, report, export)
 MAX_PATHS = 5_000_000
-#: an Excel workbook to import: file size, cells in the used ranges of all sheets together,
-#: shared strings
+#: an Excel workbook to import: file size, cells in the rows the import reads (the first 2,000
+#: of each sheet; later rows are never parsed) of all sheets together, shared strings
 MAX_WORKBOOK_BYTES = 200 * 1024 * 1024
 MAX_WORKBOOK_CELLS = 1_000_000
 MAX_SHARED_STRINGS = 1_000_000
@@ -63,7 +63,7 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     ("years of a date term", f"{EARLIEST_YEAR}-{LATEST_YEAR}", "every field check"),
     ("Monte Carlo paths", f"{MAX_PATHS:,}", "montecarlo, report, export"),
     ("workbook file size", f"{MAX_WORKBOOK_BYTES // 2**20} MB", "import"),
-    ("workbook cells (used ranges, all sheets)", f"{MAX_WORKBOOK_CELLS:,}", "import"),
+    ("workbook cells (first 2,000 rows of every sheet)", f"{MAX_WORKBOOK_CELLS:,}", "import"),
     ("workbook shared strings", f"{MAX_SHARED_STRINGS:,}", "import"),
 )
 

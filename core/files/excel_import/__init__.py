@@ -54,12 +54,13 @@ def import_workbook(
     periods_per_year: int | None = None,
 ) -> ImportResult:
     """Read ``path`` into a deal. ``mapping``: a saved mapping to reuse; ``recalc``: recalculate
-    with LibreOffice first (also done when formulas have no saved values);
+    with LibreOffice first (macros disabled; only when asked, never because formulas have no
+    saved values: the notes then say so);
     ``periods_per_year``: the timeline's frequency when the inferred one is wrong."""
     wb = open_workbook(path)
     notes = list(wb.notes)
     capstack = is_capstack(wb)  # its inputs are constants: no recalculation needed
-    if recalc or (wb.mostly_uncalculated and not capstack):
+    if recalc:  # LibreOffice is never started on an untrusted file unless asked
         wb, more = _recalculated(wb, forced=recalc)
         notes += more
     if capstack:
@@ -87,7 +88,8 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
     notes = list(notes or [])
     for s in schedules:  # the analyst's frequency replaces the inferred one
         s.periods_per_year = m.periods_per_year or s.inferred_ppy or s.periods_per_year
-    built = build_deal(wb, m, schedules)
+    built = build_deal(wb, m, schedules)  # a required input missing: MissingInputs, by cell
+    _refuse_unusable_inputs(wb, m)  # an optional one: never defaulted without a word
     result = run_deal(built.deal)
     recon = reconcile(result, m, schedules, built.schedule_scale)
     notes.insert(0, f"timeline: {FREQUENCY_NAMES.get(built.periods_per_year, '?')} "
@@ -119,6 +121,17 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
                             f"{r.capstack:,.4g} ({r.where}) differ beyond tolerance")  # fmt: skip
     return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb, warnings,
                         built.used, built.periods_per_year, built.frequency)  # fmt: skip
+
+
+def _refuse_unusable_inputs(wb: Workbook, m: Mapping) -> None:
+    """An input whose labelled cell holds an error, text or an impossible number, and that no
+    other cell supplied, is refused by cell: never replaced by a default without a word."""
+    bad = [problem for tid, problem in wb.input_problems.items() if m.get(tid) is None]
+    if bad:
+        raise WorkbookError(
+            f"{os.path.basename(wb.path)}: " + "; ".join(bad[:6]) + ". Correct the cell(s), "
+            "or map the input to another cell and import with --mapping"
+        )
 
 
 def _recalculated(wb: Workbook, forced: bool) -> tuple[Workbook, list[str]]:

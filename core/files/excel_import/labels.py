@@ -192,14 +192,26 @@ def _report_bad_value(wb: Workbook, sheet: Sheet, t: Target, r: int, c: int, lab
         v = sheet.get(r, cc)
         if v is None or v == "":
             continue
+        what = None
         if isinstance(v, str) and (v.strip().startswith("#") or parse_number_text(v) is None):
             if _unit_text(v) and not v.strip().startswith("#"):
                 continue
             what = (
                 f"holds the error {v.strip()}" if v.strip().startswith("#") else f"holds text {v!r}"
             )
-            wb.cell_problems.append(f"{cell_ref(sheet.name, r, cc)}: {t.label} "
-                                    f"(label {label.strip()!r}) {what}, not a number")  # fmt: skip
+            what += ", not a number"
+        elif (
+            isinstance(v, int | float | str)
+            and not isinstance(v, bool)
+            and t.kind != "output"
+            and convert(t, v, sheet.fmt(r, cc), _unit_context(sheet, r, c, r, cc, label)) is None
+        ):
+            what = f"holds {v!r}, outside the range a {t.label.lower()} can take"
+        if what:
+            problem = f"{cell_ref(sheet.name, r, cc)}: {t.label} (label {label.strip()!r}) {what}"
+            wb.cell_problems.append(problem)
+            if t.kind != "output" and t.id != "revenue_price":  # the price is shown only
+                wb.input_problems.setdefault(t.id, problem)
         return
 
 

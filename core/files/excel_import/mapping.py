@@ -99,8 +99,9 @@ class Mapping:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Mapping:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_json(fh.read(), os.path.basename(os.fspath(path)))
+        from core.limits import read_text_file
+
+        return cls.from_json(read_text_file(path), os.path.basename(os.fspath(path)))
 
 
 def parse_cell(cell: str) -> tuple[int, int]:

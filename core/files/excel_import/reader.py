@@ -18,14 +18,17 @@ import re
 import threading
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from core.limits import MAX_WORKBOOK_BYTES, check_readable_file
+
 MAX_ROWS = 2000
 MAX_COLS = 200
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = MAX_WORKBOOK_BYTES  # core.limits, docs/limits.md
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = 300 * 1024 * 1024
 MAX_TOTAL_BYTES = 600 * 1024 * 1024
@@ -33,7 +36,14 @@ MAX_RATIO = 200  # uncompressed / compressed, per member (zip-bomb guard)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ERROR_CODES = ("#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#N/A", "#NUM!", "#NULL!",
                "#SPILL!", "#CALC!", "#GETTING_DATA")  # fmt: skip
-_NUMBER_TEXT = re.compile(r"^\s*[-+(]?\s*[$€£]?\s*[-+]?[\d,]*\.?\d+\s*%?\)?\s*([a-zA-Z]+)?\s*$")
+# digits in groups of three after a thousands comma ("1,2OO" with letter O is not a number)
+_NUMBER_TEXT = re.compile(
+    r"^\s*[-+(]?\s*[$€£]?\s*[-+]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+|(?<=\d))\s*%?\)?(\s*)"
+    r"([a-zA-Z]+)?\s*$"
+)
+#: unit words that may follow the digits without a space ("5x", "12yrs", "250bps")
+_ATTACHED_UNITS = frozenset(("x", "m", "mm", "k", "bn", "b", "y", "yr", "yrs", "year", "years",
+                             "mo", "mos", "month", "months", "bp", "bps", "pct", "mw"))  # fmt: skip
 
 
 class WorkbookError(ValueError):
@@ -79,6 +89,7 @@ class Workbook:
     missing_values: list[str] = field(default_factory=list)  # formulas with no saved value
     formula_count: int = 0
     cell_problems: list[str] = field(default_factory=list)  # "Sheet!D7: label: holds #REF!"
+    input_problems: dict[str, str] = field(default_factory=dict)  # target id -> its problem
 
     @property
     def mostly_uncalculated(self) -> bool:
@@ -90,8 +101,12 @@ def check_container(path: str | os.PathLike[str]) -> None:
     """Refuse anything that is not a sane xlsx/xlsm zip, before any XML is parsed."""
     path = os.fspath(path)
     name = os.path.basename(path)
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise WorkbookError(f"{name}: no such file")
+    try:
+        check_readable_file(path)  # a FIFO would block the open below
+    except ValueError as exc:
+        raise WorkbookError(f"{name}: {exc.reason}") from None
     size = os.path.getsize(path)
     if size > MAX_FILE_BYTES:
         raise WorkbookError(f"{name}: the file is {size / 1e6:.0f} MB; the limit is "
@@ -111,14 +126,60 @@ def check_container(path: str | os.PathLike[str]) -> None:
             _check_members(name, infos)
             names = {i.filename for i in infos}
             bad = zf.testzip()
+            if bad is None:
+                _check_cells(name, zf, infos)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(f"{name}: the file is corrupt (broken zip: {exc})") from None
-    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError) as exc:
         raise WorkbookError(f"{name}: unreadable zip ({exc})") from None
     if bad is not None:
         raise WorkbookError(f"{name}: the file is corrupt (member {bad} fails its checksum)")
     if "xl/workbook.xml" not in names:
         raise WorkbookError(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+
+
+def _count_tags(zf: zipfile.ZipFile, info: zipfile.ZipInfo, tags: tuple[bytes, ...],
+                stop: int, max_rows: int | None = None) -> int:  # fmt: skip
+    """Occurrences of ``tags`` in a zip member, streamed; stops counting past ``stop`` or,
+    with ``max_rows``, once the rows read pass it (to the nearest megabyte of XML)."""
+    count, rows, tail = 0, 0, b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            count += sum(data.count(t) for t in tags)
+            rows += data.count(b"<row ") + data.count(b"<row>")
+            if count > stop or (max_rows is not None and rows > max_rows):
+                break
+            tail = data[-5:]
+            count -= sum(tail.count(t) for t in tags)  # counted again with the next chunk
+            rows -= tail.count(b"<row ") + tail.count(b"<row>")
+    return count
+
+
+def _check_cells(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook with more cells (in the first ``MAX_ROWS`` rows of its sheets, the
+    rows the import parses) or shared strings than the documented limits (``core.limits``)
+    before openpyxl parses it: a small file can hold millions of cells in a few wide rows,
+    and openpyxl parses every cell of a row it reads (minutes), though only a window is kept.
+    Rows past the window cost nothing: they are never parsed."""
+    from core.limits import MAX_SHARED_STRINGS, MAX_WORKBOOK_CELLS
+
+    cells = 0
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            left = MAX_WORKBOOK_CELLS - cells
+            cells += _count_tags(zf, info, (b"<c ", b"<c>"), left, MAX_ROWS + 1)
+            if cells > MAX_WORKBOOK_CELLS:
+                raise WorkbookError(f"{name}: the workbook holds more than "
+                                    f"{MAX_WORKBOOK_CELLS:,} cells in the first {MAX_ROWS:,} "
+                                    "rows of its sheets, the import limit (docs/limits.md); "
+                                    "refused")  # fmt: skip
+        elif info.filename == "xl/sharedStrings.xml":
+            found = _count_tags(zf, info, (b"<si>", b"<si "), MAX_SHARED_STRINGS)
+            if found > MAX_SHARED_STRINGS:
+                raise WorkbookError(f"{name}: the workbook holds more than "
+                                    f"{MAX_SHARED_STRINGS:,} distinct texts, the import limit "
+                                    "(docs/limits.md); refused")  # fmt: skip
 
 
 def _check_members(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -319,7 +380,9 @@ def parse_number_text(text: str) -> float | None:
     m = _NUMBER_TEXT.match(text)
     if not m or not re.search(r"\d", text):
         return None
-    core = re.sub(r"[^\d.\-+]", "", text.split()[0] if m.group(1) else text)
+    if m.group(2) and not m.group(1) and m.group(2).lower() not in _ATTACHED_UNITS:
+        return None  # letters stuck to the digits: "12OO" is a typo, not 12 of a unit
+    core = re.sub(r"[^\d.\-+]", "", text.split()[0] if m.group(2) else text)
     neg = text.strip().startswith("(") and text.strip().endswith(")")
     try:
         v = float(core)
