@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
+from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
 from core.engine.plan import DealLevel, build_plan, deal_level, first_of_kind, periods_ceil
@@ -149,6 +150,7 @@ def compile_deal(
         from core.engine.reference_compile import reference_paths
 
         rows = reference_paths(d, drivers or Drivers())
+    check_finite_inputs(rows, deal)  # before sizing reads them
     P = rows.revenue.shape[0]
     base_p = np.broadcast_to(
         d.base_rate if drivers is None or drivers.base_rate is None else drivers.base_rate,
@@ -165,6 +167,7 @@ def compile_deal(
     maturity = np.array([tr.maturity for tr in d.terms], dtype=np.int32)
     swaps = swap_schedules(deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity)
     inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
+    check_finite_inputs(inputs, deal)
     equity = deal.of_kind("equity")
     sources = {b.terms["name"]: b.terms["notional"] for b in d.tranches}
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})

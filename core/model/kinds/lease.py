@@ -51,7 +51,7 @@ LEASE = BlockKind(
             "Minimum share of contracted GPU-hours billed whatever the utilisation.",
         ),
         pct("escalator", "Annual escalator", 0.0, unit="pct_per_year", minimum=-0.5),
-        whole("renewal_options", "Renewal options", 0, "count"),
+        whole("renewal_options", "Renewal options", 0, "count", maximum=20),
         num("renewal_term_years", "Renewal term", 1.0, "years", minimum=0.25),
         pct(
             "renewal_rent_pct",
@@ -65,6 +65,7 @@ LEASE = BlockKind(
             "Renewals assumed",
             0,
             "count",
+            maximum=20,
             help="How many renewal options the base case assumes the tenant exercises.",
         ),
         whole(

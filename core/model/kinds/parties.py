@@ -183,6 +183,7 @@ EQUITY = BlockKind(
             "First-loss order",
             1,
             minimum=1,
+            maximum=100,
             help="1 absorbs losses first; higher numbers are more senior within equity.",
         ),
         pct("preferred_return", "Preferred return", 0.0, unit="pct_per_year"),
