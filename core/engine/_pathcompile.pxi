@@ -241,14 +241,13 @@ cdef inline void _compile_path_detail(
                 det.lease_backstop[l * T + t] = bs[t] if q.has_bs[l] else 0.0
             det.lease_end[l] = end
             det.lease_defaulted[l] = defaulted
-        if det != NULL and det.event_at != NULL:  # core.risk.causes.lease_events
-            if defaulted and end < min(ce, term) and end < T:
-                det.event_at[0] = min(det.event_at[0], end)
-            if terminated and term < T:
-                det.event_at[1] = min(det.event_at[1], term)
-            if (min(max(renewals, 0), q.n_ends[l] - 1) < q.n_ends[l] - 1
-                    and ce < min(term, dflt) and ce < T):
-                det.event_at[2] = min(det.event_at[2], ce)
+        if det != NULL and det.event_at != NULL and end < T:  # core.risk.causes.lease_events
+            if end < ce:  # the rent stopped before the contract's end
+                i = 0 if defaulted else 1  # tenant default, or a termination of any kind
+                det.event_at[i] = min(det.event_at[i], end)
+            elif (not defaulted and end == ce
+                    and min(max(renewals, 0), q.n_ends[l] - 1) < q.n_ends[l] - 1):
+                det.event_at[2] = min(det.event_at[2], ce)  # an option refused
         if q.re_lease[l]:
             for t in range(T):
                 mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0

@@ -140,9 +140,11 @@ def base_rows(sized) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 def lease_events(compiled, drivers) -> np.ndarray:
     """(P, N_COMPILE_EVENTS) compile events of the paths of a compile with ``drivers``
     (core.engine.compile.compile_deal by the NumPy reference): the specification of what
-    ``_pathcompile.pxi`` writes into ``PathDetail.event_at``."""
-    from core.engine.plan import month_period
-
+    ``_pathcompile.pxi`` writes into ``PathDetail.event_at``. From each lease's end (the first
+    period without contracted rent, after any backstop) and whether its tenant defaulted,
+    against the contract's end after the renewals exercised: an end before the contract's is
+    a tenant default or (not defaulted) a termination of any kind, drawn, on the deal or
+    decided in the compile; an end at a term end with an option left is a non-renewal."""
     tl = compiled.timeline
     T, P = tl.n_periods, drivers.n_paths
     out = np.full((P, N_COMPILE_EVENTS), T, dtype=np.int64)
@@ -150,23 +152,16 @@ def lease_events(compiled, drivers) -> np.ndarray:
         lt = lease.terms
         ev = drivers.leases.get(lease.id, {})
         renewals = np.broadcast_to(ev.get("renewals", lt["renewals_exercised"]), (P,))
-        term = np.broadcast_to(
-            ev.get("termination", month_period(lt["termination_month"], tl)), (P,)
-        )
-        dflt = np.broadcast_to(
-            ev.get("tenant_default", month_period(lt["tenant_default_month"], tl)), (P,)
-        )
         cash = compiled.lease_cash[lease.id]
         ends = compiled.lease_schedules[lease.id].term_ends
         used = np.clip(renewals, 0, len(ends) - 1)
         ce = np.asarray(ends)[used]
         end = np.broadcast_to(cash.end, (P,))
         defaulted = np.broadcast_to(cash.defaulted, (P,))
-        cut = defaulted & (end < np.minimum(ce, term)) & (end < T)
-        out[:, 0] = np.where(cut, np.minimum(out[:, 0], end), out[:, 0])
-        terminated = (term < np.minimum(ce, dflt)) & (term < T)
-        out[:, 1] = np.where(terminated, np.minimum(out[:, 1], term), out[:, 1])
-        refused = (used < len(ends) - 1) & (ce < np.minimum(term, dflt)) & (ce < T)
+        cut = (end < ce) & (end < T)  # the rent stopped before the contract's end
+        for j, hit in ((0, cut & defaulted), (1, cut & ~defaulted)):
+            out[:, j] = np.where(hit, np.minimum(out[:, j], end), out[:, j])
+        refused = ~defaulted & (end == ce) & (used < len(ends) - 1) & (ce < T)
         out[:, 2] = np.where(refused, np.minimum(out[:, 2], ce), out[:, 2])
     return out
 
