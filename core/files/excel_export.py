@@ -20,10 +20,13 @@ from openpyxl import Workbook
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.atomic import write_atomically
+from core.files.excel_checks import show_master_flag, write_checks
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
+from core.files.excel_keys import CK
 from core.files.excel_leases import write_leases
 from core.files.excel_metrics import write_metrics, write_results
+from core.files.excel_print import print_setup
 from core.files.excel_schedules import write_schedules
 from core.files.excel_timeline import write_parameters, write_timeline
 from core.files.excel_waterfall import MissingStep, write_cashflows
@@ -33,6 +36,7 @@ __all__ = ["ExcelExportError", "SHEET_ORDER", "build_workbook", "export_workbook
 
 SHEET_ORDER = (
     K.INPUTS,
+    CK.SHEET,
     K.CASHFLOWS,
     K.METRICS,
     K.SCENARIOS,
@@ -89,7 +93,8 @@ def build_workbook(
         write_cashflows(wb, ctx)
     except MissingStep as exc:
         raise ExcelExportError(f"{deal.name}: {exc}") from None
-    write_metrics(wb, ctx, result)
+    metric_refs = write_metrics(wb, ctx, result)
+    write_checks(wb, ctx, result, metric_refs)
     if scenarios:
         from core.files.excel_scenarios import write_scenarios
 
@@ -101,6 +106,8 @@ def build_workbook(
     write_results(wb, ctx, result)
     write_roundtrip(wb, deal)
     st.deal_texts_as_text(wb, _deal_texts(deal))
+    show_master_flag(wb)
+    print_setup(wb)
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))
     wb.active = 0

@@ -165,7 +165,12 @@ class _Rows:
         dv = self.validations.get(choices)
         if dv is None:
             allowed = '"' + ",".join(choices) + '"'
-            dv = DataValidation(type="list", formula1=allowed, allow_blank=False)
+            dv = DataValidation(type="list", formula1=allowed, allow_blank=False,
+                                showErrorMessage=True, errorStyle="stop",
+                                errorTitle="Not an allowed value",
+                                error="Choose one of: " + ", ".join(choices),
+                                showInputMessage=True, promptTitle="Choose",
+                                prompt=", ".join(choices))  # fmt: skip
             self.validations[choices] = dv
             self.ws.add_data_validation(dv)
         return dv

@@ -293,3 +293,14 @@ class SwapCols:
     def __init__(self, j: int) -> None:
         self.start, self.end = f"sw{j}_start", f"sw{j}_end"
         self.notional, self.accrual, self.fixed = f"sw{j}_n", f"sw{j}_fa", f"sw{j}_fl"
+
+
+# ------------------------------------------------------------------ Checks
+class CK:
+    """The ``Checks`` sheet (:mod:`core.files.excel_checks`): its names and per-period columns."""
+
+    SHEET = "Checks"
+    MASTER, ENGINE = "chk_ok", "chk_engine"  # master (integrity) flag; workbook = CapStack flag
+    TOL, REL = "chk_tol", "chk_rel"  # tolerances: USD m, relative
+    T, IN, COSTS, INTEREST, PRINCIPAL = "ck_t", "ck_in", "ck_costs", "ck_int", "ck_prin"
+    ACCOUNTS, DIST, DIFF = "ck_acc", "ck_dist", "ck_diff"

@@ -255,14 +255,16 @@ CASES.update(
 EDITS = {
     "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
     "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
+    "edit_gap": ("coreweave_ddtl", "equity", "amount", 700.0),  # a funding gap at closing
 }
 
 
 def _edit(case: str, wb: openpyxl.Workbook, deal: Deal) -> None:
     """Change inputs in the exported workbook and the same terms in ``deal``."""
+    _src, block, field, value = EDITS[case]
     changes = (
-        [("bonds", "coupon", 0.0725)]
-        if case == "edit_coupon"
+        [(block, field, value)]
+        if block is not None
         else [
             ("loan", "spread", 0.045),
             ("cov", "lockup_dscr", 1.48),
@@ -551,3 +553,51 @@ def test_awkward_names_stay_text_and_names_stay_unique(tmp_path):
     names = {n.lower() for n in wb.defined_names}
     assert len(names) == len(wb.defined_names)
     assert "in_loan__coupon" in names and "in_loan_2__coupon" in names
+
+
+# ---------------------------------------------------------------------------- Checks sheet
+@pytest.mark.parametrize("case", [*CASES, *EDITS])
+def test_checks_sheet(books, case):
+    """Recalculated, every integrity check passes (the funding-gap edit excepted, which the
+    sources-and-uses check catches); the workbook equals CapStack unless an input was edited."""
+    deal, exported, recalculated = books[case]
+    ck = openpyxl.load_workbook(recalculated, data_only=True)["Checks"]
+    rows = {ck.cell(r, 1).value: r for r in range(5, ck.max_row + 1) if ck.cell(r, 1).value}
+    integrity = [label for label in rows if not label.endswith("workbook less engine")]
+    failed = [label for label in integrity if ck.cell(rows[label], 3).value == 0]
+    res = run_deal(deal)
+    assets = ("GPU fleet", "Facility", "DSRA funded at close")
+    gap = sum(res.sources.values()) - sum(res.uses.get(k, 0.0) for k in assets)
+    r = rows["Sources less uses at closing (no funding gap)"]
+    assert _close(ck.cell(r, 2).value, gap)
+    if case == "edit_gap":
+        assert gap < -100 and failed == ["Sources less uses at closing (no funding gap)"]
+        assert ck["C3"].value == 0
+    else:
+        assert ck["C3"].value == 1, failed
+    assert ck["E3"].value == (0 if case in EDITS else 1)
+    # the cash check's largest gap is zero: cash in equals cash uses in every period
+    assert abs(ck.cell(rows["Cash in less cash uses, largest gap in any period"], 2).value) < 1e-6
+    for k, b in enumerate(res.compiled.tranches):
+        end = ck.cell(rows[f"{b.terms['name']}: balance at the end (repaid or written off)"], 2)
+        assert _close(end.value, float(res.outputs.balance[0, k, -1]))
+
+
+def test_master_flag_print_setup_and_validation(books):
+    _deal, exported, recalculated = books["xai_gpu_spv"]
+    wb = openpyxl.load_workbook(exported)
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        flags = [c for c in ws[1] if isinstance(c.value, str) and "chk_ok" in c.value]
+        assert len(flags) == 1, ws.title  # the master flag on the sheet's first row
+        assert values[ws.title][flags[0].coordinate].value == "Checks: OK"
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$4", ws.title
+    assert wb["CashFlows"].print_title_cols == "$A:$B"
+    assert wb["CashFlows"].page_setup.fitToWidth == -(-wb["CashFlows"].max_column // 16)
+    dvs = wb["Inputs"].data_validations.dataValidation
+    assert dvs and all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in dvs)
+    assert {"chk_ok", "chk_engine", "chk_tol", "chk_rel"} <= set(wb.defined_names)
