@@ -51,10 +51,12 @@ def to_text(d: dict) -> str:
             f"{fmt(t['expected_loss'], 'pct'):>9}{fmt(t['loss_given_default'], 'pct'):>9}"
             f"{fmt(t['probability_of_loss'], 'pct'):>9}"
         )
+    lines += attribution_text(d["attribution"])
     keys = ("p1", "p5", "p25", "p50", "p75", "p95", "p99")
     lines += ["", "  percentile  " + "".join(f"{k:>9}" for k in keys)]
     lines.append("  min DSCR    " + "".join(f"{fmt(d['min_dscr'][k], 'x'):>9}" for k in keys))
     lines.append("  equity IRR  " + "".join(f"{fmt(d['equity_irr'][k], 'pct'):>9}" for k in keys))
+    lines.append("  (min DSCR over the periods after which debt is still outstanding)")
     lines += ["", "  covenant breach probability"]
     for k, v in d["covenant_breach_probability"].items():
         lines.append(f"    {k:<18}{fmt(v, 'pct'):>9}")
@@ -66,6 +68,34 @@ def to_text(d: dict) -> str:
         f"{s['expected_backstop_paid']:,.1f} (P {fmt(s['probability_backstop_paid'], 'pct')})",
     ]
     return "\n".join(lines)
+
+
+def attribution_text(att: dict) -> list[str]:
+    """Per tranche, what its defaults and losses came from (the first cause of each first
+    default, docs/risk.md), and the drivers that do not apply to the deal."""
+    titles = {c["id"]: c["title"] for c in att["causes"]}
+    lines = [
+        "",
+        "  causes of default (first cause of each default)   share of defaults  share of EL"
+        "       PD       EL",
+    ]
+    for t in att["tranches"]:
+        lines.append(f"  {t['name'][:60]}: {t['defaults']:,} defaulting paths")
+        ranked = sorted(t["causes"].items(), key=lambda kv: -kv[1]["share_of_defaults"])
+        for cid, v in ranked:
+            if v["share_of_defaults"] > 0:
+                lines.append(
+                    f"    {titles[cid][:46]:<46}{fmt(v['share_of_defaults'], 'pct'):>20}"
+                    f"{fmt(v['share_of_expected_loss'], 'pct'):>13}"
+                    f"{fmt(v['probability_of_default'], 'pct'):>9}"
+                    f"{fmt(v['expected_loss'], 'pct'):>9}"
+                )
+        if not t["defaults"]:
+            lines.append("    no default on any path")
+    absent = [f"{c['title']} ({c['reason']})" for c in att["causes"] if not c["applicable"]]
+    if absent:
+        lines.append("  not applicable to this deal: " + "; ".join(absent))
+    return lines
 
 
 def load_model(path: str | None):

@@ -118,6 +118,28 @@ def test_montecarlo_text():
     assert "PD" in proc.stdout and "min DSCR" in proc.stdout and "lockup" in proc.stdout
 
 
+def test_montecarlo_text_says_what_the_defaults_came_from():
+    """Each cause's shares are the library's, printed; drivers the deal lacks are named as not
+    applicable (Hyperion: no crypto, all debt fixed-rate)."""
+    proc = _main("montecarlo", str(DEAL), "--paths", "2000", "--seed", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    lib = run_montecarlo(load_deal(DEAL), MonteCarloConfig(n_paths=2000, seed=1))
+    t = lib.attribution["tranches"][0]
+    titles = {c["id"]: c["title"] for c in lib.attribution["causes"]}
+    assert f"{t['defaults']:,} defaulting paths" in proc.stdout
+    shown = [cid for cid, v in t["causes"].items() if v["share_of_defaults"] > 0]
+    assert len(shown) >= 2
+    lines = proc.stdout.splitlines()
+    for cid in shown:
+        v = t["causes"][cid]
+        row = next(x for x in lines if x.strip().startswith(titles[cid]))
+        assert f"{v['share_of_defaults'] * 100:.2f}%" in row
+        assert f"{v['share_of_expected_loss'] * 100:.2f}%" in row
+    assert "not applicable to this deal: Crypto collateral (no crypto collateral)" in proc.stdout
+    assert "Rates (all debt is fixed-rate)" in proc.stdout
+    assert "debt is still outstanding" in proc.stdout
+
+
 def test_montecarlo_on_a_scenario_equals_the_library_on_the_stressed_deal():
     proc = _main(
         "montecarlo", str(DEAL), "--paths", "300", "--seed", "4", "--scenario", "severe",
