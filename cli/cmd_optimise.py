@@ -46,6 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dsra-months", default=None, help="DSRA sizes to try, e.g. 0,6,12")
     p.add_argument("--grid", type=int, default=7, help="sizes per tranche in the first grid")
     p.add_argument(
+        "--spread-grid",
+        default=None,
+        help="price the sized tranches by implied rating, e.g. 'A2=1.5%%,Baa2=2.5%%,Ba2=4%%'",
+    )
+    p.add_argument(
         "--keep-equity", action="store_true", help="keep the equity amounts (default: rebalance)"
     )
     p.add_argument("-o", "--output", help="write the best structure here (JSON)")
@@ -134,7 +139,11 @@ def run(args: argparse.Namespace) -> int:
     deal = load_deal(args.deal)
     constraints = [parse_constraint(t, deal) for t in args.constraint]
     ids = [resolve(deal, t) for t in args.tranche] or None
-    config = mc_config(args) if any(c.needs_mc for c in constraints) else None
+    from core.structuring.pricing import parse_grid
+
+    spreads = parse_grid(args.spread_grid) if args.spread_grid else None
+    needs_mc = spreads or any(c.needs_mc for c in constraints)
+    config = mc_config(args) if needs_mc else None
     result = optimise(
         deal,
         args.objective,
@@ -146,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
         runner=runner(args) if config else local_runner,
         grid=args.grid,
         rebalance_equity=not args.keep_equity,
+        spread_grid=spreads,
     )
     doc = result.to_dict()
     if args.output and result.deal is not None:

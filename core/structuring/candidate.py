@@ -110,9 +110,15 @@ class Evaluator:
         mc: MonteCarloConfig | None = None,
         runner: McRunner = local_runner,
         rebalance_equity: bool = True,
+        spread_grid: dict[str, float] | None = None,
+        priced: list[str] | None = None,
     ) -> None:
         self.deal, self.case, self.mc_config, self.runner = deal, case, mc, runner
         self.rebalance_equity = rebalance_equity
+        #: coupons by implied rating (core.structuring.pricing) for the ``priced`` tranches
+        self.spread_grid, self.priced = spread_grid, list(priced or [])
+        if spread_grid and mc is None:
+            raise StructuringError("a spread grid prices by implied rating: it needs --paths")
         self._cache: dict[tuple, Candidate] = {}
         self.runs = 0
         self.mc_runs = 0
@@ -124,10 +130,36 @@ class Evaluator:
         k = self.key(notionals)
         if k not in self._cache:
             d = resize(self.deal, notionals, self.rebalance_equity)
-            res = run_deal(d) if self.case is None else run_stressed(d, self.case)
-            self.runs += 1
-            self._cache[k] = Candidate(d, dict(notionals), res)
+            c = self._build(d, notionals)
+            self._cache[k] = self._priced(c) if self.spread_grid else c
         return self._cache[k]
+
+    def _build(self, d: Deal, notionals: dict[str, float]) -> Candidate:
+        res = run_deal(d) if self.case is None else run_stressed(d, self.case)
+        self.runs += 1
+        return Candidate(d, dict(notionals), res)
+
+    def _priced(self, c: Candidate) -> Candidate:
+        """``c`` with each priced tranche paying its implied rating's grid spread (a fixed
+        point; the highest spread seen if it does not settle)."""
+        from core.structuring.pricing import MAX_ROUNDS, grid_spread, margin, set_margin
+
+        highest: dict[str, float] = {}
+        for _ in range(MAX_ROUNDS):
+            self.with_mc(c)
+            want = {t: grid_spread(self.spread_grid, c.ratings[t]) for t in self.priced}
+            for t, v in want.items():
+                highest[t] = max(highest.get(t, v), v)
+            if all(abs(margin(c.deal, t) - v) < 1e-12 for t, v in want.items()):
+                return c
+            d = c.deal.copy()
+            for t, v in want.items():
+                set_margin(d, t, v)
+            c = self._build(d, c.notionals)
+        d = c.deal.copy()
+        for t, v in highest.items():
+            set_margin(d, t, v)
+        return self.with_mc(self._build(d, c.notionals))
 
     def with_mc(self, c: Candidate) -> Candidate:
         """``c`` with its Monte Carlo and implied ratings (run once, same seed as every other)."""

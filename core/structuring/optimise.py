@@ -10,6 +10,10 @@ Objectives: ``equity_irr`` (maximise), ``proceeds`` (total debt, maximise), ``wa
   largest size given the others (bisection);
 * the best feasible point is refined twice on a grid four times finer around it.
 
+With a spread grid by rating (:mod:`core.structuring.pricing`) every candidate's sized
+tranches pay the spread of their implied rating, so a bigger, worse-rated tranche costs more
+and the objective sees it.
+
 Tightening constraints are those that can only get harder as a tranche grows (a floor on a
 cover ratio or a rating, a cap on leverage, loss, PD, EL or the repayment date); the others
 (a floor on proceeds, say) are checked on every point. Monte Carlo constraints run every
@@ -262,6 +266,7 @@ def optimise(
     runner: McRunner = local_runner,
     grid: int = 7,
     rebalance_equity: bool = True,
+    spread_grid: dict[str, float] | None = None,
 ) -> OptimiseResult:
     """Search tranche sizes (per structure option) for the best ``objective``."""
     if objective not in OBJECTIVES:
@@ -278,7 +283,7 @@ def optimise(
     best, best_ev = None, None
     runs = mc_runs = 0
     for label, d in _options(deal, ids, amortisations or [], dsra_months or []):
-        ev = Evaluator(d, None, mc, runner, rebalance_equity)
+        ev = Evaluator(d, None, mc, runner, rebalance_equity, spread_grid, ids)
         s = _Search(ev, ids, objective, constraints, label, grid)
         s.run()
         runs, mc_runs = runs + ev.runs, mc_runs + ev.mc_runs

@@ -59,6 +59,9 @@ class OptimiseDialog(QDialog):
         self.dsra = QLineEdit()
         self.dsra.setPlaceholderText("as is; or e.g. 0,6,12")
         form.addRow("DSRA months", self.dsra)
+        self.spreads = QLineEdit()
+        self.spreads.setPlaceholderText("coupons as is; or e.g. A2=1.5%,Baa2=2.5%,Ba2=4%")
+        form.addRow("Spreads by rating", self.spreads)
         self.paths = paths_box()
         form.addRow("Monte Carlo paths", self.paths)
         self.table, self.summary, buttons, self.run_button, self.apply_button = result_parts(
@@ -81,6 +84,7 @@ class OptimiseDialog(QDialog):
         from core.risk.montecarlo import MonteCarloConfig
         from core.structuring.constraints import parse_constraint
         from core.structuring.optimise import optimise
+        from core.structuring.pricing import parse_grid
 
         deal = self.doc.deal.copy()
         texts = [t.strip() for t in self.constraints.toPlainText().splitlines() if t.strip()]
@@ -90,6 +94,8 @@ class OptimiseDialog(QDialog):
             months = [float(m) for m in self.dsra.text().split(",") if m.strip()]
             if not self.chosen():
                 raise ValueError("tick at least one tranche to size")
+            text = self.spreads.text().strip()
+            spreads = parse_grid(text, "spreads by rating") if text else None
             self.result = run_busy(
                 lambda: optimise(
                     deal,
@@ -99,6 +105,7 @@ class OptimiseDialog(QDialog):
                     amortisations=amort,
                     dsra_months=months,
                     mc=MonteCarloConfig(n_paths=self.paths.value(), seed=1),
+                    spread_grid=spreads,
                 )
             )
         except (DealError, ValueError) as exc:

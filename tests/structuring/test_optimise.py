@@ -76,3 +76,38 @@ def test_bad_objective_and_grid():
         optimise(d, "npv", [])
     with pytest.raises(StructuringError, match="--grid"):
         optimise(d, "proceeds", [], grid=1)
+
+
+def test_spread_grid_buckets():
+    from core.structuring.implied_rating import implied_rating
+    from core.structuring.pricing import grid_spread, parse_grid
+
+    grid = parse_grid("A2=1.5%, Baa2=2.5%, Ba2=0.04")
+    assert grid == {"A2": 0.015, "Baa2": 0.025, "Ba2": 0.04}
+    el_for = {"Aaa": 0.0, "Baa2": 0.006, "Baa3": 0.011, "Caa": 0.3}  # at a 5-year WAL
+    spreads = {r: grid_spread(grid, implied_rating("s", 5.0, el, 0.0, 0.0, 10**9))
+               for r, el in el_for.items()}  # fmt: skip
+    assert spreads == {"Aaa": 0.015, "Baa2": 0.025, "Baa3": 0.04, "Caa": 0.04}
+    with pytest.raises(StructuringError, match="'Z9=1%'"):
+        parse_grid("Z9=1%")
+    with pytest.raises(StructuringError, match="RATING=SPREAD"):
+        parse_grid("A2")
+
+
+def test_priced_candidates_pay_their_ratings_spread():
+    from core.files.deal_json import load_deal
+    from core.risk.montecarlo import MonteCarloConfig
+    from core.structuring.candidate import Evaluator
+    from core.structuring.pricing import grid_spread, margin
+
+    deal = load_deal("resources/deals/coreweave_ddtl.json")  # floating: SOFR + spread
+    grid = {"Aaa": 0.01, "A2": 0.02, "Baa3": 0.03, "Ba3": 0.05, "Caa": 0.09}
+    ev = Evaluator(deal, mc=MonteCarloConfig(n_paths=1000, seed=5), spread_grid=grid,
+                   priced=["ddtl"])  # fmt: skip
+    small, big = ev.candidate({"ddtl": 300.0}), ev.candidate({"ddtl": 2600.0})
+    for c in (small, big):  # a fixed point: the spread paid is the one its rating earns
+        assert margin(c.deal, "ddtl") == grid_spread(grid, c.ratings["ddtl"])
+    assert margin(big.deal, "ddtl") >= margin(small.deal, "ddtl")
+    assert big.metrics()["wacd"] > small.metrics()["wacd"] or (
+        margin(big.deal, "ddtl") == margin(small.deal, "ddtl")
+    )
