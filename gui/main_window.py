@@ -28,6 +28,7 @@ from gui import help as help_windows
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.commands import AUTO_LAYOUT_TEXT, push_auto_layout
+from gui.compare_window import CompareWindow
 from gui.deal_check import DealCheck
 from gui.document import DealDocument, new_deal
 from gui.menus import build_menus, is_sample, optional_module
@@ -231,6 +232,50 @@ class MainWindow(QMainWindow):
             self.show_message("Select blocks to duplicate")
             return []
         return self.paste(clipboard.selection_payload(self.document.deal, ids))
+
+    # ----------------------------------------------------------------- compare
+    def compare(self, a: Deal, b: Deal, names: tuple[str, str]) -> CompareWindow:
+        """Open a compare window of ``a`` and ``b`` (kept open beside the main window)."""
+        window = CompareWindow(a, b, names, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        window.refresh()
+        return window
+
+    def _load_for_compare(self, path: str) -> Deal | None:
+        try:
+            return load_deal(path, check=False)
+        except (DealError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open deal", str(exc))
+            return None
+
+    def compare_with_file(self, path: str | None = None) -> CompareWindow | None:
+        """A: the deal as shown; B: another deal file."""
+        self.commit_edits()
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Compare with deal", self._last_dir(), FILE_FILTER
+            )
+            if not path:
+                return None
+        other = self._load_for_compare(path)
+        if other is None:
+            return None
+        here = os.path.basename(self.document.path) if self.document.path else "this deal"
+        return self.compare(self.document.deal.copy(), other, (here, os.path.basename(path)))
+
+    def compare_with_saved(self) -> CompareWindow | None:
+        """A: the deal as last saved; B: the deal as edited since."""
+        self.commit_edits()
+        path = self.document.path
+        if path is None:
+            self.show_message("The deal has not been saved yet: nothing to compare it with")
+            return None
+        saved = self._load_for_compare(path)
+        if saved is None:
+            return None
+        name = os.path.basename(path)
+        return self.compare(saved, self.document.deal.copy(), (f"{name} (saved)", "as edited"))
 
     # ----------------------------------------------------------------- help
     def show_guide(self) -> help_windows.GuideDialog:

@@ -106,6 +106,9 @@ def build_menus(w: MainWindow) -> None:
     ):
         a(name, text, call, shortcut, file).setVisible(module is not None)
     file.addSeparator()
+    a("compare_file", "Compare with &File…", w.compare_with_file, None, file)
+    a("compare_saved", "Compare with &Last Saved", w.compare_with_saved, None, file)
+    file.addSeparator()
     a("quit", "&Quit", w.close, key.Quit, file)
 
     edit = bar.addMenu("&Edit")

@@ -53,6 +53,8 @@ def _reference_device() -> QImage:
 class Report:
     """The report's images and text for one deal, ready to paint on any paged device."""
 
+    TITLE = "Term-sheet risk summary"  # in the running header and the PDF's title
+
     def __init__(self, data: ReportData, deal: Deal) -> None:
         self.data = data
         self.deal = deal
@@ -79,14 +81,18 @@ class Report:
         base = [self._sized(n, width, chart_h) for n in ("img:dscr", "img:balances")]
         mc = [self._sized(n, width, chart_h) for n in ("img:fan", "img:loss") if n in self._images]
         diagram = self._sized("img:diagram", width, body * (0.34 if compact else 0.42))
+        return self.text_document(report_html(self.data, diagram, base, mc, compact), page)
+
+    def text_document(self, html: str, page: QSizeF) -> QTextDocument:
+        """``html`` with the report's images, laid out for the body of ``page``."""
         doc = QTextDocument()
         doc.documentLayout().setPaintDevice(self._ref)
         doc.setDocumentMargin(0)
         doc.setDefaultFont(QFont("DejaVu Sans", 9))
         for name, image in self._images.items():
             doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
-        doc.setHtml(report_html(self.data, diagram, base, mc, compact))
-        doc.setPageSize(QSizeF(width, body))
+        doc.setHtml(html)
+        doc.setPageSize(QSizeF(page.width(), page.height() - HEAD - FOOT))
         return doc
 
     def paint(self, device: QPagedPaintDevice) -> int:
@@ -137,7 +143,7 @@ class Report:
         top = QRectF(0, 0, page.width(), HEAD - 10)
         align = Qt.AlignmentFlag
         painter.drawText(top, align.AlignLeft | align.AlignBottom, f"CapStack: {h.deal_name}")
-        painter.drawText(top, align.AlignRight | align.AlignBottom, "Term-sheet risk summary")
+        painter.drawText(top, align.AlignRight | align.AlignBottom, self.TITLE)
         bottom = QRectF(0, page.height() - FOOT + 8, page.width(), FOOT - 8)
         painter.drawText(
             bottom,
@@ -171,7 +177,7 @@ def write_pdf(report: Report, path: str, paper: str = "A4") -> int:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = pdf_writer(buffer, paper)
-    writer.setTitle(f"Term-sheet risk summary: {report.data.header.deal_name}")
+    writer.setTitle(f"{report.TITLE}: {report.data.header.deal_name}")
     pages = report.paint(writer)
     del writer  # the PDF is finished when the writer goes away
     data = bytes(buffer.data())

@@ -369,3 +369,50 @@ def test_the_paths_box_states_its_limit_and_quit_does_not_wait_long(qtbot, sampl
     start = time.perf_counter()
     w.close()
     assert time.perf_counter() - start < 1.0
+
+
+# ------------------------------------------------------------------ deal compare
+def test_compare_with_last_saved_shows_both_sides_and_highlights_worse(window, qtbot, tmp_path):
+    from gui.compare_window import SHADES
+
+    path = str(tmp_path / "deal.json")
+    assert window.save_to(path)
+    push_set_term(window.document, "bonds", "notional", 29_000.0)  # more debt, same campus
+    compare = window.compare_with_saved()
+    qtbot.addWidget(compare)
+    assert compare.comparison is not None
+    a, b = compare.comparison.results
+    assert a.total_debt == 27_300.0 and b.total_debt == 29_000.0
+    assert compare.verdict_of("Min DSCR") == "worse"
+    row = next(i for i in range(compare.table.rowCount())
+               if compare.table.item(i, 0).text() == "Min DSCR")  # fmt: skip
+    assert compare.table.item(row, 1).background().color() == SHADES["worse"]
+    assert (
+        compare.table.item(row, 3).text()
+        == f"{b.metrics['min_dscr'] - a.metrics['min_dscr']:+.2f}x"
+    )
+    assert not compare.diagrams[0].pixmap().isNull() and not compare.diagrams[1].pixmap().isNull()
+    assert compare.stacks[1].layers[-1][1] == 29_000.0  # B's capital stack: the new notional
+    changes = [compare.table.item(i, 0).text() for i in range(compare.table.rowCount())]
+    assert any(t.endswith(": Notional") for t in changes)
+    pdf = tmp_path / "compare.pdf"
+    assert compare.export_pdf(str(pdf)) and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_compare_page_prints_both_deals_with_differences(qtbot, tmp_path):
+    import subprocess
+
+    from core.compare import compare_deals
+    from gui.report.compare_page import write_compare_pdf
+
+    a = load_deal(DEALS / "xai_gpu_spv.json")
+    b = a.copy()
+    b.set_term(b.of_kind("tranche")[0].id, "notional", 14_000.0)
+    out = tmp_path / "cmp.pdf"
+    pages = write_compare_pdf(compare_deals(a, b, ("a.json", "b.json")), str(out))
+    assert 1 <= pages <= 3
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    for words in ("Deal compare", "a.json", "b.json", "B-A", "Min DSCR", "worse", "+1,500.0",
+                  "Stress: severe", "Notional"):  # fmt: skip
+        assert words in text
