@@ -49,8 +49,7 @@ def mc_config(args: argparse.Namespace):
 
 def runner(args: argparse.Namespace):
     """Runs each candidate's Monte Carlo here, or on Dask when a scheduler is given."""
-    from core.files.deal_json import dump_deal, loads_deal
-    from core.risk.distributed import DealCodec, run_distributed, scheduler_address
+    from core.risk.distributed import scheduler_address
     from core.structuring.candidate import local_runner
 
     address = scheduler_address(args.scheduler)
@@ -58,10 +57,20 @@ def runner(args: argparse.Namespace):
         return local_runner
     from dask.distributed import Client, LocalCluster
 
-    client = Client(LocalCluster(n_workers=2)) if address == "local" else Client(address)
+    if address == "local":
+        return dask_runner(Client(LocalCluster(n_workers=2, dashboard_address=None)))
+    return dask_runner(Client(address))
+
+
+def dask_runner(client):  # noqa: ANN001, ANN201
+    """A Monte Carlo runner on the Dask ``client`` (chunks merged exactly: the same result as
+    a local run, core/risk/distributed.py); the deal travels as deal-file JSON."""
+    from core.files.deal_json import dump_deal, loads_deal
+    from core.risk.distributed import DealCodec, run_distributed
+
     codec = DealCodec(dump_deal, loads_deal)
 
-    def run(deal, config):
+    def run(deal, config):  # noqa: ANN001, ANN202
         return run_distributed(deal, config, codec, client=client)
 
     return run

@@ -105,3 +105,25 @@ def test_tornado_command(capsys):
     assert doc["base"]["senior_el"] is None  # no Monte Carlo asked for
     assert cli_main(["tornado", TERAWULF, "--paths", "0"]) == 0
     assert "Rent" in capsys.readouterr().out
+
+
+def test_monte_carlo_constraints_on_dask_give_the_local_answer():
+    from dask.distributed import Client, LocalCluster
+
+    from cli.structuring_options import dask_runner
+    from core.risk.montecarlo import MonteCarloConfig
+    from core.structuring.constraints import parse_constraint
+    from core.structuring.sizing import size_tranche
+
+    deal = load_deal(TERAWULF)
+    cons = [parse_constraint("senior.el<=1%", deal)]
+    cfg = MonteCarloConfig(n_paths=800, seed=9, chunk_size=400)
+    local = size_tranche(deal, "senior", cons, mc=cfg)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        remote = size_tranche(deal, "senior", cons, mc=cfg, runner=dask_runner(client))
+    assert remote.notional == local.notional > 0
+    assert remote.checks == local.checks
