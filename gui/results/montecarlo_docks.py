@@ -1,5 +1,7 @@
 """Monte Carlo from the results docks: a toolbar (paths, Run, progress, Cancel), a fan chart of
-DSCR percentiles per period and the loss distribution with each tranche's PD and EL.
+DSCR percentiles per period (over the paths with debt outstanding), the distribution of the
+loss on the paths that lose, each tranche's PD and EL, and what its defaults and losses came
+from (core.risk.causes; drivers the deal does not have are named as not applicable).
 
 The run is :func:`core.risk.montecarlo.run_montecarlo` on a copy of the deal as shown (with
 the scenario bar's stress), on a pool thread; every number drawn comes from its result.
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidgetItem,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -43,7 +46,7 @@ from core.structuring.implied_rating import short as short_rating
 from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
 from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
 from gui.results.hover import HoverSeries
-from gui.results.widgets import plot_over_table, read_only_table
+from gui.results.widgets import number_item, plot_over_table, read_only_table
 from gui.results.worker import describe_failure
 
 #: (low, high, alpha) of the shaded percentile bands, widest first
@@ -97,7 +100,11 @@ class _Run(QRunnable):
 
 class FanChart(DatePlot):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Monte Carlo DSCR per period: percentile fan", "DSCR (x)", parent)
+        super().__init__(
+            "Monte Carlo DSCR per period: percentile fan over the paths with debt outstanding",
+            "DSCR (x)",
+            parent,
+        )
         self.median = None
         self.bands: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
 
@@ -119,6 +126,8 @@ class FanChart(DatePlot):
             HoverSeries(p, np.asarray(fan[p], float), fmt_ratio, COLORS["dscr"])
             for p in ("p5", "p25", "p50", "p75", "p95")
         ]
+        share = np.asarray(mc.fan["paths_outstanding"], float)
+        series.append(HoverSeries("paths with debt", share, fmt_pct, COLORS["dscr_test"]))
         self.set_hover(x, list(mc.dates), series)
         finite = np.asarray(fan["p95"], float)
         finite = finite[np.isfinite(finite)]
@@ -126,10 +135,20 @@ class FanChart(DatePlot):
         self.getPlotItem().setYRange(0.0, top, padding=0)
 
 
+def _fit_rows(table, most: int) -> None:
+    """Make ``table`` as tall as its header and rows (at most ``most`` rows, then it scrolls)."""
+    shown = min(table.rowCount(), most)
+    rows = sum(table.rowHeight(i) for i in range(shown))
+    table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+
+
 class LossView(QWidget):
-    """Histogram of total debt loss (share of debt) and the tranche PD / EL table."""
+    """Histogram of total debt loss (share of debt) on the paths with a loss, the tranche
+    PD / EL table and the causes of each tranche's defaults and losses."""
 
     COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)", "Implied rating")
+    CAUSE_COLUMNS = ("Tranche", "First cause of default", "Share of defaults", "Share of EL",
+                     "PD", "EL")  # fmt: skip
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,25 +157,45 @@ class LossView(QWidget):
         style_axes(item)
         item.setTitle("Monte Carlo loss distribution", color=TEXT, size="10pt")
         item.setLabel("bottom", "Debt loss (% of total debt)", color=TEXT)
-        item.setLabel("left", "Probability (%)", color=TEXT)
+        item.setLabel("left", "Share of the paths with a loss (%)", color=TEXT)
         item.showGrid(y=True, alpha=0.15)
         item.setMenuEnabled(False)
         self.table = read_only_table(self.COLUMNS)
+        self.causes = read_only_table(self.CAUSE_COLUMNS)
+        self.causes.setObjectName("results.mc_causes")
+        self.not_applicable = QLabel()
+        self.not_applicable.setWordWrap(True)
+        tables = QWidget()
+        box = QVBoxLayout(tables)
+        box.setContentsMargins(0, 0, 0, 0)
+        for w in (self.table, QLabel("What the defaults and losses came from (first cause):"),
+                  self.causes, self.not_applicable):  # fmt: skip
+            box.addWidget(w)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        plot_over_table(self, self.plot, self.table, (600, 250), self.summary)
+        plot_over_table(self, self.plot, tables, (500, 400), self.summary)
         self.bars: pg.BarGraphItem | None = None
 
     def show_result(self, mc: MonteCarloResult, ratings: list | None = None) -> None:
         """``ratings``: the tranches' implied ratings (core.structuring.implied_rating)."""
-        edges = np.asarray(mc.loss_histogram["edges"], float) * 100.0
-        prob = np.asarray(mc.loss_histogram["probability"], float) * 100.0
+        h = mc.loss_histogram
+        edges = np.asarray(h["edges"], float) * 100.0
+        prob = np.asarray(h["given_loss"], float) * 100.0
         item = self.plot.getPlotItem()
         item.clear()
+        lossy = h["probability_of_loss"]
+        item.setTitle(
+            f"Debt loss on the {fmt_pct(lossy)} of paths with a loss"
+            if lossy > 0
+            else "No path loses any debt",
+            color=TEXT,
+            size="10pt",
+        )
         self.bars = pg.BarGraphItem(
             x0=edges[:-1], x1=edges[1:], height=prob, brush=COLORS["trap"], pen=pg.mkPen("w")
         )
         item.addItem(self.bars)
+        self._show_causes(mc)
         self.table.setRowCount(len(mc.tranches))
         for i, t in enumerate(mc.tranches):
             cells = (
@@ -178,18 +217,53 @@ class LossView(QWidget):
             if ratings:
                 self.table.item(i, len(cells) - 1).setToolTip(ratings[i].describe())
         self.table.resizeColumnsToContents()
+        _fit_rows(self.table, 6)
         m = mc.min_dscr
         self.summary.setText(
-            f"{mc.config.n_paths:,} paths, seed {mc.config.seed}.  Min DSCR p5 "
-            f"{fmt_ratio(m['p5'])}, median {fmt_ratio(m['p50'])}.  Lock-up probability "
+            f"{mc.config.n_paths:,} paths, seed {mc.config.seed}.  Min DSCR while debt is "
+            f"outstanding p5 {fmt_ratio(m['p5'])}, median {fmt_ratio(m['p50'])}.  Lock-up "
+            "probability "
             f"{fmt_pct(mc.covenant_breach.get('lockup'))}, acceleration "
             f"{fmt_pct(mc.covenant_breach.get('acceleration'))}."
+        )
+
+    def _show_causes(self, mc: MonteCarloResult) -> None:
+        """One row per tranche and cause that produced a default, largest share first."""
+        att = mc.attribution
+        titles = {c["id"]: c["title"] for c in att["causes"]}
+        rows = []
+        for t in att["tranches"]:
+            ranked = sorted(t["causes"].items(), key=lambda kv: -kv[1]["share_of_defaults"])
+            found = [(cid, v) for cid, v in ranked if v["share_of_defaults"] > 0]
+            if not found:
+                rows.append((t["name"], "no default on any path", "", "", "", ""))
+            for cid, v in found:
+                rows.append(
+                    (
+                        t["name"],
+                        titles[cid],
+                        fmt_pct(v["share_of_defaults"]),
+                        fmt_pct(v["share_of_expected_loss"]),
+                        fmt_pct(v["probability_of_default"]),
+                        fmt_pct(v["expected_loss"]),
+                    )
+                )
+        self.causes.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                self.causes.setItem(i, j, number_item(text) if j >= 2 else QTableWidgetItem(text))
+        self.causes.resizeColumnsToContents()
+        absent = [f"{c['title']} ({c['reason']})" for c in att["causes"] if not c["applicable"]]
+        self.not_applicable.setText(
+            "Not applicable to this deal: " + "; ".join(absent) + "." if absent else ""
         )
 
     def clear_result(self) -> None:
         self.plot.getPlotItem().clear()
         self.bars = None
         self.table.setRowCount(0)
+        self.causes.setRowCount(0)
+        self.not_applicable.clear()
         self.summary.clear()
 
 

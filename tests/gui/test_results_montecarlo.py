@@ -42,7 +42,23 @@ def test_monte_carlo_shows_the_risk_engine_numbers(qtbot):
     low, high = mc.fan.bands["p5"]
     assert same(low.getData()[1], expected.fan["dscr"]["p5"])
     assert same(high.getData()[1], expected.fan["dscr"]["p95"])
-    assert same(mc.loss.bars.opts["height"], np.array(expected.loss_histogram["probability"]) * 100)
+    h = expected.loss_histogram
+    assert same(mc.loss.bars.opts["height"], np.array(h["given_loss"]) * 100)
+    assert f"{fmt_pct(h['probability_of_loss'])} of paths with a loss" in (
+        mc.loss.plot.getPlotItem().titleLabel.text
+    )
+    # what the defaults came from: one row per cause with a default, the engine's shares
+    att = expected.attribution
+    titles = {c["id"]: c["title"] for c in att["causes"]}
+    causes = att["tranches"][0]["causes"]
+    found = {titles[k]: v for k, v in causes.items() if v["share_of_defaults"] > 0}
+    table = mc.loss.causes
+    assert table.rowCount() == max(len(found), 1) and found
+    for i in range(table.rowCount()):
+        cells = [table.item(i, j).text() for j in range(table.columnCount())]
+        v = found[cells[1]]
+        assert cells[2:4] == [fmt_pct(v["share_of_defaults"]), fmt_pct(v["share_of_expected_loss"])]
+    assert "Rates (all debt is fixed-rate)" in mc.loss.not_applicable.text()
     t0 = expected.tranches[0]
     row = [mc.loss.table.item(0, j).text() for j in range(mc.loss.table.columnCount())]
     assert row[:4] == [
