@@ -50,10 +50,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(to_text(comparison))
     if args.output:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from PySide6.QtWidgets import QApplication
+        from cli.cmd_report import _application
 
-        _app = QApplication.instance() or QApplication(["capstack-compare"])
+        _app = _application()
         from gui.report.compare_page import write_compare_pdf
 
         pages = write_compare_pdf(comparison, args.output, args.paper)

@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, help="PDF file to write")
     p.add_argument("--paper", choices=PAPERS, default="A4", help="paper size (default A4)")
     add_mc_options(p, DEFAULT_PATHS, DEFAULT_SEED, "the last page")
+    p.add_argument(
+        "--compare",
+        metavar="OTHER.json",
+        help="add a compare page: this deal (A) against OTHER.json (B), side by side",
+    )
 
 
 def _application() -> object:
@@ -47,16 +52,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.output.lower().endswith(".pdf"):
         print(f"error: --output must end in .pdf, got {args.output!r}", file=sys.stderr)
         return 2
-    refuse_same_file(args.output, args.deal)
+    refuse_same_file(args.output, args.deal, args.compare)
     check_paths(args.paths)
     deal = load_deal(args.deal)
+    other = load_deal(args.compare) if args.compare else None
     app = _application()
     from gui.report.document import ReportError, build_report
 
     try:
-        data, pages = build_report(
-            deal, args.output, args.deal, args.paper, mc_paths=args.paths, mc_seed=args.seed
-        )
+        if other is None:
+            data, pages = build_report(
+                deal, args.output, args.deal, args.paper, mc_paths=args.paths, mc_seed=args.seed
+            )
+        else:
+            from gui.report.compare_page import build_report_with_compare
+
+            names = (os.path.basename(args.deal), os.path.basename(args.compare))
+            data, _, pages = build_report_with_compare(
+                deal, other, args.output, names, args.deal, args.paper, args.paths, args.seed
+            )
     except (ReportError, RiskInputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

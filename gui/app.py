@@ -112,9 +112,8 @@ def screenshot(app: QApplication, window, out: str, size: tuple[int, int] = (160
     from gui import screen_layout
 
     window.resize(*size)
-    if size[1] < screen_layout.COMPACT_HEIGHT:
-        screen_layout.compact(window)
     window.show()
+    screen_layout.arrange(window, size[1] < screen_layout.COMPACT_HEIGHT)
     settle(app, 300)
     window.view.fit_to_view()
     if window.results is not None and not window.results.wait_for_result(RESULT_TIMEOUT_MS):

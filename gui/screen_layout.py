@@ -49,8 +49,19 @@ def place(window: QMainWindow, geometry: object = None) -> None:
     restored = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
     if restored and not geometry_fits(window.size(), area):
         window.resize(fit_size(area))
-    if is_compact(area):
+    arrange(window, is_compact(area))
+
+
+def arrange(window: QMainWindow, low: bool) -> None:
+    """The compact arrangement on a low window; otherwise the right column shared between
+    Properties, the capital stack (with sources and uses) and key metrics."""
+    if low:
         compact(window)
+        return
+    docks = {d.objectName(): d for d in window.findChildren(QDockWidget)}
+    right = [docks.get(n) for n in ("dock_properties", "results.capital_stack", "results.metrics")]
+    if all(d is not None for d in right):
+        window.resizeDocks(right, [26, 40, 34], Qt.Orientation.Vertical)
 
 
 def compact(window: QMainWindow) -> None:

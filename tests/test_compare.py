@@ -90,3 +90,24 @@ def test_command_line_text_json_and_refusals(pair, tmp_path):
     assert same.returncode == 2 and pa.read_bytes() == (tmp_path / "a.json").read_bytes()
     missing = run_cli(str(pa), str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "nope.json" in missing.stderr
+
+
+def test_report_with_a_compare_page(pair, tmp_path):
+    a, b, _ = pair
+    pa, pb, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "r.pdf"
+    save_deal(a, pa)
+    save_deal(b, pb)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "report", str(pa), "-o", str(out), "--paths", "0",
+         "--compare", str(pb)], capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert text.index("Deal compare") > text.index("Key metrics")  # after the risk summary
+    assert "+1,500.0" in text and "worse" in text
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "report", str(pa), "-o", str(pb), "--compare",
+         str(pb)], capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert refused.returncode == 2

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-from core.compare import BETTER, WORSE, Comparison, Row, show, show_delta
+from core.compare import BETTER, WORSE, Comparison, Row, compare_deals, show, show_delta
+from core.model.deal import Deal
+from core.report.data import DEFAULT_PATHS, DEFAULT_SEED, ReportData, gather
 from gui.report.content import CSS, _e, table
 from gui.report.diagram import diagram_image
 from gui.report.document import FOOT, HEAD, Report, _reference_device, write_pdf
@@ -78,6 +80,10 @@ def rows_table(rows: list[Row], names: tuple[str, str]) -> str:
 
 
 def compare_html(c: Comparison, images: dict[str, tuple[int, int]]) -> str:
+    return f"<html><head><style>{CSS}</style></head><body>{compare_body(c, images)}</body></html>"
+
+
+def compare_body(c: Comparison, images: dict[str, tuple[int, int]]) -> str:
     a, b = c.names
 
     def img(name: str) -> str:
@@ -103,7 +109,6 @@ def compare_html(c: Comparison, images: dict[str, tuple[int, int]]) -> str:
         else "B is nowhere worse for lenders than A."
     )
     return (
-        f"<html><head><style>{CSS}</style></head><body>"
         f"<h1>Deal compare</h1><p><b>A</b>: {_e(a)} ({_e(c.deals[0].name)})<br>"
         f"<b>B</b>: {_e(b)} ({_e(c.deals[1].name)})</p><p>{summary}</p>"
         '<h3>Structure</h3><table width="100%"><tr>'
@@ -116,12 +121,36 @@ def compare_html(c: Comparison, images: dict[str, tuple[int, int]]) -> str:
         + "<h3>What changed from A to B</h3>"
         + (table(["Block", "What", "A", "B"], changes, numeric_from=9) if changes
            else '<p class="note">No change in blocks, terms or links.</p>')
-        + "</body></html>"
     )  # fmt: skip
 
 
+def compare_images(comparison: Comparison) -> dict[str, QImage]:
+    """Both structure diagrams and both capital stacks (on one scale)."""
+    top = max(sum(v for _, v, _ in side) for side in comparison.capital) or 1.0
+    return {
+        "img:diagram_a": diagram_image(comparison.deals[0], max_width=800),
+        "img:diagram_b": diagram_image(comparison.deals[1], max_width=800),
+        "img:stack_a": stack_image(comparison.capital[0], top),
+        "img:stack_b": stack_image(comparison.capital[1], top),
+    }
+
+
+def image_sizes(images: dict[str, QImage], page: QSizeF) -> dict[str, tuple[int, int]]:
+    """Each compare image's size on ``page``: half the width, about a third of the height."""
+    width, body = page.width(), page.height() - HEAD - FOOT
+    sizes = {}
+    for name, image in images.items():
+        if not name.startswith(("img:diagram_", "img:stack_")):
+            continue
+        w = image.width() / image.devicePixelRatio()
+        h = image.height() / image.devicePixelRatio()
+        k = min((width / 2 - 12) / w, body * (0.3 if "diagram" in name else 0.32) / h)
+        sizes[name] = (int(w * k), int(h * k))
+    return sizes
+
+
 class CompareReport(Report):
-    """The compare pages, painted like the risk summary (running header, page x of n)."""
+    """The compare pages alone, painted like the risk summary (running header, page x of n)."""
 
     TITLE = "Deal compare"
 
@@ -130,28 +159,46 @@ class CompareReport(Report):
         a, b = comparison.names
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: UP017
         self.data = CompareData(CompareHeader(f"{a} vs {b}", f"A {a}, B {b}", "n/a", stamp))
-        top = max(sum(v for _, v, _ in side) for side in comparison.capital) or 1.0
-        self._images = {
-            "img:diagram_a": diagram_image(comparison.deals[0], max_width=800),
-            "img:diagram_b": diagram_image(comparison.deals[1], max_width=800),
-            "img:stack_a": stack_image(comparison.capital[0], top),
-            "img:stack_b": stack_image(comparison.capital[1], top),
-        }
+        self._images = compare_images(comparison)
         self._ref = _reference_device()
 
-    def document(self, page: QSizeF, compact: bool = False) -> QTextDocument:
-        width, body = page.width(), page.height() - HEAD - FOOT
-        sizes = {}
-        for name, image in self._images.items():
-            w, h = (
-                image.width() / image.devicePixelRatio(),
-                image.height() / image.devicePixelRatio(),
-            )
-            k = min((width / 2 - 12) / w, body * (0.3 if "diagram" in name else 0.32) / h)
-            sizes[name] = (int(w * k), int(h * k))
-        return self.text_document(compare_html(self.comparison, sizes), page)
+    def html(self, page: QSizeF, compact: bool = False) -> str:
+        return compare_html(self.comparison, image_sizes(self._images, page))
+
+
+class ReportWithCompare(Report):
+    """The term-sheet risk summary of deal A followed by the compare page(s) of A and B."""
+
+    MAX_PAGES = Report.MAX_PAGES + 3
+
+    def __init__(self, data: ReportData, deal: Deal, comparison: Comparison) -> None:
+        super().__init__(data, deal)
+        self.comparison = comparison
+        self._images.update(compare_images(comparison))
+
+    def html(self, page: QSizeF, compact: bool = False) -> str:
+        body = compare_body(self.comparison, image_sizes(self._images, page))
+        brk = '<div style="page-break-before: always"></div>'
+        return super().html(page, compact).replace("</body></html>", brk + body + "</body></html>")
 
 
 def write_compare_pdf(comparison: Comparison, path: str, paper: str = "A4") -> int:
     """Write the compare pages to ``path`` (atomically); returns the page count."""
     return write_pdf(CompareReport(comparison), path, paper)
+
+
+def build_report_with_compare(
+    deal: Deal,
+    other: Deal,
+    path: str,
+    names: tuple[str, str],
+    source_path: str | None = None,
+    paper: str = "A4",
+    mc_paths: int = DEFAULT_PATHS,
+    mc_seed: int = DEFAULT_SEED,
+) -> tuple[ReportData, Comparison, int]:
+    """The risk summary of ``deal`` with a compare page against ``other`` (the same Monte
+    Carlo paths and seed for both); returns (data, comparison, pages)."""
+    data = gather(deal, source_path, mc_paths, mc_seed)
+    comparison = compare_deals(deal, other, names, mc_paths=min(mc_paths, 2_000), seed=mc_seed)
+    return data, comparison, write_pdf(ReportWithCompare(data, deal, comparison), path, paper)

@@ -54,6 +54,7 @@ class Report:
     """The report's images and text for one deal, ready to paint on any paged device."""
 
     TITLE = "Term-sheet risk summary"  # in the running header and the PDF's title
+    MAX_PAGES = MAX_PAGES  # more pages than this: the compact layout
 
     def __init__(self, data: ReportData, deal: Deal) -> None:
         self.data = data
@@ -76,12 +77,16 @@ class Report:
 
     def document(self, page: QSizeF, compact: bool = False) -> QTextDocument:
         """The text laid out for a printable area of ``page`` (layout units)."""
+        return self.text_document(self.html(page, compact), page)
+
+    def html(self, page: QSizeF, compact: bool = False) -> str:
+        """The report's HTML, its images sized for ``page``."""
         width, body = page.width(), page.height() - HEAD - FOOT
         chart_h = body * (0.22 if compact else 0.27)
         base = [self._sized(n, width, chart_h) for n in ("img:dscr", "img:balances")]
         mc = [self._sized(n, width, chart_h) for n in ("img:fan", "img:loss") if n in self._images]
         diagram = self._sized("img:diagram", width, body * (0.34 if compact else 0.42))
-        return self.text_document(report_html(self.data, diagram, base, mc, compact), page)
+        return report_html(self.data, diagram, base, mc, compact)
 
     def text_document(self, html: str, page: QSizeF) -> QTextDocument:
         """``html`` with the report's images, laid out for the body of ``page``."""
@@ -102,7 +107,7 @@ class Report:
         k = res / DOC_DPI
         page = QSizeF(rect.width() / k, rect.height() / k)
         doc = self.document(page)
-        if doc.pageCount() > MAX_PAGES:
+        if doc.pageCount() > self.MAX_PAGES:
             doc = self.document(page, compact=True)
         n = doc.pageCount()
         body = page.height() - HEAD - FOOT
