@@ -7,7 +7,7 @@ resident memory is its own, read with ``getrusage`` in the child) twice: on the 
 the limits allow and, as the reference in the same run, on the Hyperion sample; reported are
 the wall time, the ratio to the reference and the peak memory. The largest deal is the
 Hyperion JV on a 50-year monthly timeline (600 periods, the limit) with its bonds split into
-40 tranches (the limit) of 4 seniority ranks. Also: the Monte Carlo at the path limit and an
+20 tranches (the limit) of 4 seniority ranks. Also: the Monte Carlo at the path limit and an
 import refused at the workbook cell limit. ``--quick`` runs a subset with fewer paths.
 """
 

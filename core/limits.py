@@ -23,7 +23,7 @@ MAX_BLOCKS = 200
 #: connections in one deal
 MAX_CONNECTIONS = 1_000
 #: tranches in one deal
-MAX_TRANCHES = 40
+MAX_TRANCHES = 20
 #: periods of a deal's timeline (the SPV's horizon is at most 50 years: 600 months)
 MAX_PERIODS = 600
 #: numbers in one list term (a custom schedule or rate curve: at most one a period)
@@ -38,11 +38,11 @@ MAX_POSITION = 1_000_000.0
 #: latest closing still ends long before the calendar's year 9999)
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2200
 #: Monte Carlo paths in one run (montecarlo, report, export)
-MAX_PATHS = 5_000_000
+MAX_PATHS = 2_000_000
 #: an Excel workbook to import: file size, cells in the rows the import reads (the first 2,000
 #: of each sheet; later rows are never parsed) of all sheets together, shared strings
 MAX_WORKBOOK_BYTES = 200 * 1024 * 1024
-MAX_WORKBOOK_CELLS = 1_000_000
+MAX_WORKBOOK_CELLS = 500_000
 MAX_SHARED_STRINGS = 1_000_000
 
 #: control characters (other than tab, line feed, carriage return): not
