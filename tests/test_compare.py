@@ -111,3 +111,18 @@ def test_report_with_a_compare_page(pair, tmp_path):
          str(pb)], capture_output=True, text=True, cwd=ROOT, timeout=600,
     )  # fmt: skip
     assert refused.returncode == 2
+
+
+def test_monte_carlo_rows_are_each_deals_own_run_on_the_same_seed(pair):
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+
+    a, b, _ = pair
+    c = compare_deals(a, b, mc_paths=400, seed=3, scenarios=())
+    config = MonteCarloConfig(n_paths=400, seed=3)
+    ma, mb = run_montecarlo(a, config), run_montecarlo(b, config)
+    rows = {r.label: r for r in c.montecarlo}
+    pd_row = rows["PD of the most senior tranche"]
+    assert pd_row.a == ma.tranches[0]["probability_of_default"]
+    assert pd_row.b == mb.tranches[0]["probability_of_default"]
+    assert rows["Min DSCR, 5th percentile"].b == mb.min_dscr["p5"]
+    assert c.mc_paths == 400

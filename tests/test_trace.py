@@ -51,3 +51,13 @@ def test_tooltips_give_definition_formula_and_cells():
     tip = TRACES["llcr"].tooltip
     assert "loan life cover" in tip and "Formula: (NPV of CFADS" in tip
     assert "Metrics!B" in tip and "p_debt0" in tip
+
+
+def test_every_key_metrics_row_has_a_definition_not_its_label(result):
+    from core.report.trace import definition_of
+    from gui.results.metrics_table import metric_rows
+
+    for label, value in metric_rows(result):
+        if value is not None:  # section headings have none
+            tip = definition_of(label)
+            assert tip and len(tip) > len(label) + 10, label

@@ -97,6 +97,38 @@ TRACES: dict[str, MetricTrace] = {
     )
 }  # fmt: skip
 
+#: definitions of the Key metrics rows that are not traced to one workbook cell: by the end of
+#: their label (per tranche, per sponsor) or the whole label (first covenant breaches)
+ROW_DEFINITIONS: dict[str, str] = {
+    ": WAL": "Weighted average life: the years to each principal payment, weighted by the "
+    "payment (sum of t x principal / sum of principal); Metrics sheet, the tranche's rows.",
+    ": yield": "The tranche's IRR on its notional and its interest and principal received, "
+    "times periods per year (nominal); Metrics sheet, the tranche's rows.",
+    ": loss (USD m)": "Principal written off over the horizon, and as a share of the "
+    "notional; CashFlows '<tranche>: written off'.",
+    ": on balance sheet (USD m)": "Debt the sponsor reports: its own debt, plus the SPV's debt "
+    "when it consolidates the SPV.",
+    ": economic exposure (USD m)": "On balance sheet plus what it stands behind off it: its "
+    "share of SPV debt it does not consolidate, the present value of the lease payments it "
+    "owes as tenant, and the caps of the guarantees it gives (RVG, backstop).",
+    ": look-through leverage": "Economic exposure / debt on balance sheet.",
+    "Lock-up": "First period whose tested DSCR (trailing window) is below the lock-up level.",
+    "DSCR default": "First period whose tested DSCR is below the default level.",
+    "LTV breach": "First period whose LTV is above the covenant's maximum.",
+    "Payment default": "First period in which interest or scheduled principal due is not paid.",
+}
+
+
+def definition_of(label: str) -> str | None:
+    """The tooltip of a Key metrics row: a traced metric's, else a row definition."""
+    if label in BY_LABEL:
+        return BY_LABEL[label].tooltip
+    for end, text in ROW_DEFINITIONS.items():
+        if label == end or (end.startswith(":") and label.endswith(end)):
+            return f"{label}: {text}"
+    return None
+
+
 #: the Key metrics label of each traced metric
 BY_LABEL: dict[str, MetricTrace] = {t.label: t for t in TRACES.values()}
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from core.engine.credit_check import not_meaningful
 from core.engine.results import DealResult
-from core.report.trace import BY_LABEL
+from core.report.trace import BY_LABEL, definition_of
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
 from gui.results.trace_dialog import TraceDialog
 from gui.results.widgets import number_item
@@ -99,8 +99,9 @@ class MetricsTable(QTableWidget):
         for i, (label, value) in enumerate(rows):
             left = QTableWidgetItem(label)
             right = number_item(value or "")
-            trace = BY_LABEL.get(label)
-            tip = f"{trace.tooltip}\nClick for the period rows it comes from." if trace else label
+            tip = definition_of(label) or label
+            if label in BY_LABEL:
+                tip += "\nClick for the period rows it comes from."
             left.setToolTip(tip)
             right.setToolTip(tip)
             if value is None:
