@@ -150,8 +150,13 @@ class SC:
 
     T = "t"
     OPERATING = "operating"
+    POWER, FIXED_COSTS, GROWTH = "power", "fixed_costs", "growth"  # opex helper columns
     OPEX = "opex"
     FEES = "fees"
+    GPU_COST = "gpu_cost"
+    GPU_SL, GPU_DB = "gpu_sl", "gpu_db"  # straight-line and declining-balance book values
+    GPU_YEAR, GPU_CURVE_A, GPU_CURVE_B, GPU_CU = "gpu_yr", "gpu_cva", "gpu_cvb", "gpu_cu"
+    GPU_STEPS, GPU_SCRAP = "gpu_steps", "gpu_scrap"
     GPU_BOOK = "gpu_book"
     GPU_MV = "gpu_mv"
     FAC_BOOK = "fac_book"
@@ -177,7 +182,8 @@ class TrancheSchedule:
     """``Schedules`` columns of the k-th tranche's base-case debt schedule."""
 
     def __init__(self, k: int) -> None:
-        self.pmt, self.abal, self.ann = f"pmt{k}", f"abal{k}", f"ann{k}"
+        self.rate0, self.pmt, self.abal, self.ann = f"r0_{k}", f"pmt{k}", f"abal{k}", f"ann{k}"
+        self.straight, self.custom = f"sl{k}", f"cu{k}"
         self.fixed, self.open, self.interest = f"fixed{k}", f"open{k}", f"int{k}"
         self.nonsculpted, self.sculpted, self.sched = f"nons{k}", f"sc{k}", f"sched{k}"
 

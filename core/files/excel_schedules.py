@@ -78,11 +78,24 @@ def _costs(s: Section, ctx: Context) -> None:
     )
     fixed = f"({n(ox, 'maintenance')}+{n(ox, 'insurance')}+{n(ox, 'maintenance_capex')})/{P.PPY}"
 
-    def grown(r: int) -> str:
-        return f"(1+{n(ox, 'escalator')})^INT({tl.ext(TL.YS, r)})*{a(SC.OPERATING, r)}"
-
-    s.add(SC.OPEX, "Operating costs", lambda t, r: f"({power}+{fixed})*{grown(r)}")
-    s.add(SC.FEES, "Senior fees", lambda t, r: f"{n(ox, 'admin_fees')}/{P.PPY}*{grown(r)}")
+    s.add(SC.POWER, "Power cost a period (unescalated)", lambda t, r: power)
+    s.add(SC.FIXED_COSTS, "Maintenance, insurance, capex a period", lambda t, r: fixed)
+    s.add(
+        SC.GROWTH,
+        "Escalation while operating",
+        lambda t, r: f"(1+{n(ox, 'escalator')})^INT({tl.ext(TL.YS, r)})*{a(SC.OPERATING, r)}",
+        st.FRACTION,
+    )
+    s.add(
+        SC.OPEX,
+        "Operating costs",
+        lambda t, r: f"({a(SC.POWER, r)}+{a(SC.FIXED_COSTS, r)})*{a(SC.GROWTH, r)}",
+    )
+    s.add(
+        SC.FEES,
+        "Senior fees",
+        lambda t, r: f"{n(ox, 'admin_fees')}/{P.PPY}*{a(SC.GROWTH, r)}",
+    )
 
 
 def _gpu_values(s: Section, ctx: Context) -> None:
@@ -93,31 +106,74 @@ def _gpu_values(s: Section, ctx: Context) -> None:
         s.add(SC.GPU_BOOK, "GPU book value", lambda t, r: "0")
         s.add(SC.GPU_MV, "GPU market value", lambda t, r: "0")
         return
-    cost = gpu_cost(ctx)
+    a = s.at
     meth, life = n(fleet, "depreciation_method"), n(fleet, "accounting_life_years")
-    salv = f"{cost}*{n(fleet, 'salvage_pct')}"
     cust = ctx.refs.lists[(fleet.id, "custom_depreciation")]
     launches = ctx.refs.lists[(fleet.id, "next_gen_years")]
+    m = f"COUNT({cust})"
 
-    def book(t: int, r: int) -> str:
-        y = _ye(ctx, r)
-        sl = f"{cost}-({cost}-{salv})*MIN({y}/{life},1)"
-        rate = f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
-        db = f"IF({y}>={life},{salv},MAX({cost}*(1-{rate})^{y},{salv}))"
-        m, i = f"COUNT({cust})", f"INT({y})"
-        pj = f"IF({i}=0,1,INDEX({cust},{i}))"
-        pj1 = f"INDEX({cust},{i}+1)"
-        cu = f"{cost}*IF({y}>={m},IF({m}=0,1,INDEX({cust},{m})),{pj}+({pj1}-{pj})*({y}-{i}))"
-        return f'IF({meth}="straight_line",{sl},IF({meth}="declining_balance",{db},{cu}))'
+    def cost(r: int) -> str:
+        return a(SC.GPU_COST, r)
+
+    def salv(r: int) -> str:
+        return f"{cost(r)}*{n(fleet, 'salvage_pct')}"
+
+    def straight(t: int, r: int) -> str:
+        return f"{cost(r)}-({cost(r)}-{salv(r)})*MIN({_ye(ctx, r)}/{life},1)"
+
+    def declining(t: int, r: int) -> str:
+        y, rate = _ye(ctx, r), f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
+        return f"IF({y}>={life},{salv(r)},MAX({cost(r)}*(1-{rate})^{y},{salv(r)}))"
+
+    def curve(t: int, r: int) -> str:  # the custom curve between its yearly points
+        y, i = _ye(ctx, r), a(SC.GPU_YEAR, r)
+        pa, pb = a(SC.GPU_CURVE_A, r), a(SC.GPU_CURVE_B, r)
+        return f"{cost(r)}*IF({y}>={m},IF({m}=0,1,INDEX({cust},{m})),{pa}+({pb}-{pa})*({y}-{i}))"
+
+    s.add(SC.GPU_COST, "GPU fleet cost", lambda t, r: gpu_cost(ctx))
+    s.add(SC.GPU_SL, "GPU book value, straight line", straight)
+    s.add(SC.GPU_DB, "GPU book value, declining balance", declining)
+    s.add(SC.GPU_YEAR, "Custom curve: whole years", lambda t, r: f"INT({_ye(ctx, r)})", st.INT)
+    s.add(
+        SC.GPU_CURVE_A,
+        "Custom curve: point at the year's start",
+        lambda t, r: (
+            f"IF({_ye(ctx, r)}>={m},0,IF({a(SC.GPU_YEAR, r)}=0,1,"
+            f"INDEX({cust},{a(SC.GPU_YEAR, r)})))"
+        ),
+        st.FRACTION,
+    )
+    s.add(
+        SC.GPU_CURVE_B,
+        "Custom curve: point at the year's end",
+        lambda t, r: f"IF({_ye(ctx, r)}>={m},0,INDEX({cust},{a(SC.GPU_YEAR, r)}+1))",
+        st.FRACTION,
+    )
+    s.add(SC.GPU_CU, "GPU book value, custom curve", curve)
+    s.add(
+        SC.GPU_BOOK,
+        "GPU book value",
+        lambda t, r: (
+            f'IF({meth}="straight_line",{a(SC.GPU_SL, r)},IF({meth}="declining_balance",'
+            f"{a(SC.GPU_DB, r)},{a(SC.GPU_CU, r)}))"
+        ),
+    )
+    s.add(
+        SC.GPU_STEPS,
+        "Generation launches so far",
+        lambda t, r: f"SUMPRODUCT(ISNUMBER({launches})*({launches}<={_ye(ctx, r)}))",
+        st.INT,
+    )
+    s.add(SC.GPU_SCRAP, "GPU scrap value", lambda t, r: f"{cost(r)}*{n(fleet, 'scrap_pct')}")
 
     def market(t: int, r: int) -> str:
-        y = _ye(ctx, r)
-        steps = f"SUMPRODUCT(ISNUMBER({launches})*({launches}<={y}))"
-        val = f"{cost}*(1-{n(fleet, 'mv_decline')})^{y}*(1-{n(fleet, 'next_gen_step')})^{steps}"
-        scrap = f"{cost}*{n(fleet, 'scrap_pct')}"
+        y, scrap = _ye(ctx, r), a(SC.GPU_SCRAP, r)
+        val = (
+            f"{cost(r)}*(1-{n(fleet, 'mv_decline')})^{y}"
+            f"*(1-{n(fleet, 'next_gen_step')})^{a(SC.GPU_STEPS, r)}"
+        )
         return f"IF({y}>={n(fleet, 'commercial_life_years')},{scrap},MAX({val},{scrap}))"
 
-    s.add(SC.GPU_BOOK, "GPU book value", book)
     s.add(SC.GPU_MV, "GPU market value", market)
 
 
@@ -229,11 +285,20 @@ def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
     last = f"MIN({kp.mat},{P.T}-1)"
     nper = f"({kp.mat}-{io}+1)"
     per = tl.col_range(TrancheRate(k).per, sheet=True)
-    rate = f"IF({io}<{P.T},INDEX({per},{io}+1),0)"
+    s.add(
+        ks.rate0,
+        f"{nm}: periodic rate of the first amortising period",
+        lambda t, r: f"IF({io}<{P.T},INDEX({per},{io}+1),0)",
+        st.PCT4,
+    )
+
+    def rate(r: int) -> str:
+        return a(ks.rate0, r)
+
     s.add(
         ks.pmt,
         f"{nm}: annuity payment",
-        lambda t, r: f"IF({rate}=0,{N}/MAX({nper},1),{N}*{rate}/(1-(1+{rate})^(-{nper})))",
+        lambda t, r: f"IF({rate(r)}=0,{N}/MAX({nper},1),{N}*{rate(r)}/(1-(1+{rate(r)})^(-{nper})))",
     )
 
     def inside(r: int) -> str:
@@ -248,18 +313,23 @@ def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
         ks.ann,
         f"{nm}: annuity principal",
         lambda t, r: (
-            f"IF({inside(r)},MIN({a(ks.pmt, r)}-{a(ks.abal, r)}*{rate},{a(ks.abal, r)}),0)"
+            f"IF({inside(r)},MIN({a(ks.pmt, r)}-{a(ks.abal, r)}*{rate(r)},{a(ks.abal, r)}),0)"
         ),
     )
     cust = ctx.refs.lists[(ctx.tranches[k].id, "custom_schedule")]
 
-    def fixed(t: int, r: int) -> str:
+    def custom(t: int, r: int) -> str:
         i = f"{a(SC.T, r)}-{io}"
-        sl = f"IF({inside(r)},{N}/{nper},0)"
-        cu = f"IF(AND({inside(r)},{i}<COUNT({cust})),INDEX({cust},{i}+1)*{N},0)"
+        return f"IF(AND({inside(r)},{i}<COUNT({cust})),INDEX({cust},{i}+1)*{N},0)"
+
+    s.add(ks.straight, f"{nm}: straight-line principal",
+          lambda t, r: f"IF({inside(r)},{N}/{nper},0)")  # fmt: skip
+    s.add(ks.custom, f"{nm}: custom-schedule principal", custom)
+
+    def fixed(t: int, r: int) -> str:
         return (
-            f'IF(OR({nper}<=0,{io}>={P.T}),0,IF({am}="straight_line",{sl},'
-            f'IF({am}="annuity",{a(ks.ann, r)},IF({am}="custom",{cu},0))))'
+            f'IF(OR({nper}<=0,{io}>={P.T}),0,IF({am}="straight_line",{a(ks.straight, r)},'
+            f'IF({am}="annuity",{a(ks.ann, r)},IF({am}="custom",{a(ks.custom, r)},0))))'
         )
 
     s.add(ks.fixed, f"{nm}: fixed schedule", fixed)

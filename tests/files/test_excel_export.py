@@ -413,8 +413,11 @@ def test_cases_exercise_the_formula_paths(books):
     assert (swapped.swap_cash[0] > 0).any() and (swapped.swap_cash[0] < 0).any()
     broken = run_deal(books["swap_broken"][0]).outputs
     assert broken.swap_breakage[0].min() < -1.0 and broken.swap_writeoff[0].sum() > 1.0
-    # the edits change the answer (so matching run_deal proves the formulas are live)
+    # the edits change the answer (so matching run_deal proves the formulas are live); the
+    # equity edit changes the sources only (its test is the Checks sheet's funding gap)
     for case, (src, *_x) in EDITS.items():
+        if case == "edit_gap":
+            continue
         a = run_deal(books[src][0]).outputs.distribution[0]
         b = run_deal(books[case][0]).outputs.distribution[0]
         assert np.abs(a - b).max() > 1e-3, case
