@@ -4,13 +4,16 @@ and the sources and uses table."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QTableWidgetItem, QWidget
 
 from core.engine.results import DealResult
 from gui.results.date_plot import ThousandsAxis
 from gui.results.formatting import equity_color, fmt_money, fmt_pct, tranche_color
 from gui.results.widgets import number_item, plot_over_table, read_only_table
+
+#: the uses line compile_deal books when the sources do not pay for the uses
+FUNDING_GAP = "Funding gap"
 
 
 def stack_layers(result: DealResult) -> list[tuple[str, float, float, str]]:
@@ -115,6 +118,13 @@ class CapitalStackView(QWidget):
             if strong:
                 left.setFont(bold)
                 right.setFont(bold)
+            if label.strip() == FUNDING_GAP:  # the balancing line of a deal that does not fund
+                for item in (left, right):
+                    item.setForeground(QColor("#c9403a"))
+                    item.setToolTip(
+                        "Sources fall short of the uses by this much: the deal does not fund "
+                        "(see the Deal check's credit findings)"
+                    )
             self.table.setItem(i, 0, left)
             self.table.setItem(i, 1, right)
         self.table.resizeColumnsToContents()

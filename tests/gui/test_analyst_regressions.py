@@ -416,3 +416,21 @@ def test_compare_page_prints_both_deals_with_differences(qtbot, tmp_path):
     for words in ("Deal compare", "a.json", "b.json", "B-A", "Min DSCR", "worse", "+1,500.0",
                   "Stress: severe", "Notional"):  # fmt: skip
         assert words in text
+
+
+def test_a_funding_gap_line_is_red_in_sources_and_uses(qtbot):
+    from gui.results.capital_stack import CapitalStackView
+    from tests.engine.deal_builders import simple_deal
+
+    deal = simple_deal()  # 100 debt + 10 equity
+    deal.add_block("facility", {"cost": 200.0}, block_id="dc")
+    deal.connect("owns", "spv", "dc")
+    result = run_deal(deal)
+    view = CapitalStackView()
+    qtbot.addWidget(view)
+    view.show_result(result)
+    rows = {view.table.item(i, 0).text().strip(): i for i in range(view.table.rowCount())}
+    gap = rows["Funding gap"]
+    assert view.table.item(gap, 1).text() == "(90.0)"  # 110 raised for a 200 facility
+    assert view.table.item(gap, 0).foreground().color().name() == "#c9403a"
+    assert "does not fund" in view.table.item(gap, 0).toolTip()
