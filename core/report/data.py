@@ -1,7 +1,8 @@
 """Everything the printed risk summary shows, gathered from the engine in one place (no Qt).
 
 ``gather(deal, ...)`` runs the base case, the risk catalogue (stress, break-even and
-look-through per risk), the covenant headroom and, when asked, a Monte Carlo. The report
+look-through per risk), the covenant headroom and, when asked, a Monte Carlo with the
+reconciliation of its causes against the stresses (core.report.reconcile). The report
 renderer (``gui/report``) only lays these numbers out; it computes nothing.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from core.engine.results import DealResult, run_deal
 from core.files.deal_json import dump_deal
 from core.model.deal import Deal
+from core.report.reconcile import Reconciliation, reconcile
 from core.risk.breakeven import Headroom, dscr_headroom
 from core.risk.catalogue import RiskOutcome, risk_summary
 from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
@@ -67,6 +69,8 @@ class ReportData:
     ratings: list[ImpliedRating] = field(default_factory=list)
     #: the sensitivity tornado (core.structuring.tornado); senior EL only with a Monte Carlo
     tornado: Tornado | None = None
+    #: the stress page against the Monte Carlo's causes (core.report.reconcile)
+    reconciliation: Reconciliation | None = None
 
     @property
     def max_ltv(self) -> float:
@@ -197,6 +201,7 @@ def gather(
     )
     if mc_paths > 0:
         data.montecarlo = run_montecarlo(deal, MonteCarloConfig(n_paths=mc_paths, seed=mc_seed))
+        data.reconciliation = reconcile(data.risks, data.montecarlo)
     else:
         data.notes.append("Monte Carlo not run for this report (0 paths asked for).")
     _structuring(data, deal, mc_paths, mc_seed)

@@ -12,6 +12,7 @@ A driver applies when the deal holds what it acts on (docs/risk.md, "Not applica
 ``gpu_fleet``             a GPU fleet (GPU value, generations, commercial life)
 ``collateral``            a GPU fleet or a facility the lenders can sell
 ``crypto``                crypto collateral (BTC)
+``guarantee``             a guarantee, backstop or RVG (its guarantor's default)
 ``floating_debt``         a floating-rate tranche (base-rate moves)
 ========================  =====================================================================
 
@@ -61,6 +62,7 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
         "no GPU fleet or facility to sell",
     ),
     "crypto": (lambda d: bool(d.of_kind("crypto")), "no crypto collateral"),
+    "guarantee": (lambda d: bool(d.of_kind("guarantee")), "no guarantee, backstop or RVG"),
     "floating_debt": (
         lambda d: any(b.terms["rate_type"] == "floating" for b in d.of_kind("tranche")),
         "all debt is fixed-rate",
@@ -70,10 +72,12 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
 #: what each risk of core.risk.catalogue.RISKS acts on
 RISK_NEEDS: dict[str, tuple[str, ...]] = {
     "rent_deflation": ("market_rent",),
+    "walk_away": ("lease",),
     "obsolescence": ("gpu_fleet",),
     "lease": ("lease",),
     "correlation": ("crypto",),
     "liquidation": ("lease", "collateral"),
+    "guarantor": ("guarantee",),
     "rates": ("floating_debt",),
 }
 

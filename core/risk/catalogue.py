@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass, field
 
 from core.model.deal import Deal
+from core.risk.applicability import risk_applicability
 from core.risk.breakeven import BreakEven, solve_breakeven
 from core.risk.lookthrough import SponsorStress, sponsor_stress
 from core.risk.stress import Stress
@@ -107,6 +108,8 @@ class RiskOutcome:
     equity_irr: float
     breakeven: BreakEven
     sponsors: list[SponsorStress] = field(default_factory=list)
+    #: why the risk cannot touch this deal (core.risk.applicability), None when it can
+    not_applicable: str | None = None
 
     @property
     def breakeven_label(self) -> str:
@@ -129,6 +132,7 @@ class RiskOutcome:
                 for k, v in self.breakeven.to_dict().items()
             },  # fmt: skip
             "sponsors": [s.to_dict() for s in self.sponsors],
+            "not_applicable": self.not_applicable,
         }
 
 
@@ -150,6 +154,7 @@ def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> 
         float(res.metrics["equity_irr"]),
         be,
         sponsor_stress(res.compiled, base.look_through, r.title),
+        not_applicable=risk_applicability(deal, r.id),
     )
 
 

@@ -262,11 +262,12 @@ def attribution(
 
 
 RULE = (
-    "the first default of each tranche on each path is attributed to the driver whose event "
-    "came first at or before it (tenant default, termination, non-renewal, sale or LTV breach "
-    "for collateral value, crypto margin call or sale); with none, to the larger cash gap "
-    "against the deal's own path up to the default (market rent and utilisation, or rates); "
-    "else to the deal's own cash flows. A loss goes to the cause of its tranche's first default."
+    "the first default of each tranche on each path is attributed to the event that came first "
+    "at or before it (a lease's tenant default, termination or non-renewal, a crypto margin "
+    "call or sale); with none, to the largest cash gap against the deal's own path up to the "
+    "default (rent: market rent and utilisation; rate: floating interest; collateral: sale "
+    "proceeds and, at an LTV breach, asset value); else to the deal's own cash flows. A loss "
+    "goes to the cause of its tranche's first default."
 )
 
 

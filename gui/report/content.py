@@ -232,6 +232,12 @@ def charts_section(images: list[tuple[str, int, int]]) -> str:
 
 
 def _risk_rows(o: RiskOutcome) -> str:
+    title = f"{_e(o.risk.title)}: <i>{_e(o.risk.description)}</i>"
+    if o.not_applicable:  # nothing of the deal for this stress to move: no zero-loss numbers
+        return (
+            f'<tr class="risk"><td colspan="5">{title}</td></tr>'
+            f'<tr><td colspan="5">Not applicable to this deal: {_e(o.not_applicable)}.</td></tr>'
+        )
     be = o.breakeven
     back = "<br>".join(  # sponsors that guarantee something, or paid in this stress
         f"{_e(s.sponsor)}: {fmt_money(s.returned_on_balance_sheet)} of "
@@ -239,7 +245,6 @@ def _risk_rows(o: RiskOutcome) -> str:
         for s in o.sponsors
         if s.guarantee_caps > 0 or s.returned_on_balance_sheet > 0
     )
-    title = f"{_e(o.risk.title)}: <i>{_e(o.risk.description)}</i>"
     cells = [
         _e(o.stress_description),
         fmt_ratio(o.min_dscr),
@@ -254,16 +259,27 @@ def _risk_rows(o: RiskOutcome) -> str:
 def _loss_matrix(data: ReportData) -> str:
     """Loss per tranche (columns) under each stress (rows)."""
     names = list(data.result.tranches)
-    rows = [
-        [_e(o.risk.title)]
-        + [
-            f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
+    rec = data.reconciliation
+    rows = []
+    for o in data.risks:
+        cells = [
+            "n/a"
+            if o.not_applicable
+            else f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
             for n in names
         ]
-        for o in data.risks
-    ]
-    return "<h3>Loss per tranche under each stress: USD m (% of notional)</h3>" + table(
-        ["Stress", *names], rows
+        if rec is not None:
+            share = rec.share_of(o.risk.title)
+            cells.append("n/a" if share is None else fmt_pct(share, 1))
+        rows.append([_e(o.risk.title), *cells])
+    head = ["Stress", *names]
+    notes = ""
+    if rec is not None:
+        head.append(f"Monte Carlo: share of {rec.basis} its drivers start")
+        notes = "".join(f'<p class="note">{_e(n)}</p>' for n in [rec.headline, *rec.notes])
+    return (
+        "<h3>Loss per tranche under each stress: USD m (% of notional), beside the Monte "
+        "Carlo</h3>" + table(head, rows) + notes
     )
 
 
@@ -289,7 +305,17 @@ def risk_section(data: ReportData) -> str:
     )
 
 
-def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> str:
+def _charts_row(images: list[tuple[str, int, int]]) -> str:
+    """The images side by side, each at half its size (the compact report)."""
+    cells = "".join(
+        f'<td><img src="{n}" width="{w // 2}" height="{h // 2}"></td>' for n, w, h in images
+    )
+    return f'<table cellspacing="0"><tr>{cells}</tr></table>'
+
+
+def montecarlo_section(
+    data: ReportData, images: list[tuple[str, int, int]], compact: bool = False
+) -> str:
     mc = data.montecarlo
     if mc is None:
         return "".join(f'<p class="note">{_e(n)}</p>' for n in data.notes)
@@ -306,22 +332,65 @@ def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> 
     ]
     pct = ("p5", "p25", "p50", "p75", "p95")
     dist = [
-        ["Minimum DSCR"] + [fmt_ratio(mc.min_dscr[p]) for p in pct],
+        ["Minimum DSCR (periods with debt outstanding)"] + [fmt_ratio(mc.min_dscr[p]) for p in pct],
         ["Equity IRR"] + [fmt_pct(mc.equity_irr[p], 1) for p in pct],
     ]
-    breach = [[_e(k.replace("_", " ")), fmt_pct(v)] for k, v in mc.covenant_breach.items()]
+    crypto = any(c["id"] == "crypto" and c["applicable"] for c in mc.attribution["causes"])
+    breach = ", ".join(
+        f"{_e(k.replace('_', ' '))} {fmt_pct(v)}"
+        for k, v in mc.covenant_breach.items()
+        if crypto or k not in ("margin_call", "crypto_sold")  # no crypto: nothing to call
+    )
     return (
         "<h3>Monte Carlo: all risk drivers together</h3>"
         f'<p class="note">{mc.config.n_paths:,} paths, seed {mc.config.seed}; drivers and '
         "defaults as in docs/risk.md. Default: a write-off, a shortfall in any period, or "
         "acceleration while the tranche is outstanding.</p>"
         + table(["Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)"], rows)
+        + _causes_table(data)
         + "<br>"
         + table(["Distribution", *pct], dist)
-        + "<br>"
-        + table(["Event (probability over the life)", "Probability"], breach)
-        + charts_section(images)
+        + f"<p>Probability over the life: {breach}.</p>"
+        + (_charts_row(images) if compact else charts_section(images))
     )
+
+
+def _causes_table(data: ReportData) -> str:
+    """What each tranche's defaults and losses came from (first cause): one row per cause
+    that starts a default, one column per tranche (share of its defaults / of its EL), and
+    the drivers the deal does not have."""
+    att = data.montecarlo.attribution
+    tranches = att["tranches"]
+    found = [
+        c
+        for c in att["causes"]
+        if any(t["causes"].get(c["id"], {}).get("share_of_defaults", 0) > 0 for t in tranches)
+    ]
+
+    def cell(t: dict, cid: str) -> str:
+        v = t["causes"].get(cid)
+        if v is None or not v["share_of_defaults"] > 0:
+            return "-"
+        return f"{fmt_pct(v['share_of_defaults'], 1)} / {fmt_pct(v['share_of_expected_loss'], 1)}"
+
+    rows = [[_e(c["title"])] + [cell(t, c["id"]) for t in att["tranches"]] for c in found]
+    absent = "; ".join(
+        f"{_e(c['title'])} ({_e(c['reason'])})" for c in att["causes"] if not c["applicable"]
+    )
+    out = "<h3>What the Monte Carlo's defaults and losses come from</h3>"
+    out += (
+        '<p class="note">Each default goes to its first cause: the first lease or crypto event '
+        "at or before it, else the largest cash gap against the deal's own path (rent, rates, "
+        "collateral value); a loss to its default's cause (docs/risk.md).</p>"
+    )
+    if rows:
+        names = [_e(t["name"]) for t in att["tranches"]]
+        out += table(["First cause: share of defaults / share of EL", *names], rows)
+    else:
+        out += "<p>No tranche defaults on any path.</p>"
+    if absent:
+        out += f'<p class="note">Not applicable to this deal: {absent}.</p>'
+    return out
 
 
 def ratings_section(data: ReportData) -> str:
@@ -392,7 +461,7 @@ def report_html(
         + risk_section(data)
         + tornado_section(data)
         + (brk if data.montecarlo is not None else "")
-        + montecarlo_section(data, mc_charts)
+        + montecarlo_section(data, mc_charts, compact)
         + ratings_section(data)
         + "</body></html>"
     )

@@ -89,6 +89,9 @@ def test_pdf_holds_the_engines_numbers(sample_pdf) -> None:  # noqa: ANN001
         assert fmt_money(lt.economic) in text
     for outcome in risk_summary(deal):
         assert outcome.risk.title in text
+        if outcome.not_applicable:  # said so, with the reason, instead of zero-loss numbers
+            assert flat(f"Not applicable to this deal: {outcome.not_applicable}.") in text
+            continue
         assert fmt_ratio(outcome.min_dscr) in text and fmt_pct(outcome.equity_irr, 1) in text
         assert flat(outcome.breakeven.label) in text
         for name, loss in outcome.loss_by_tranche.items():
@@ -102,6 +105,16 @@ def test_pdf_holds_the_engines_numbers(sample_pdf) -> None:  # noqa: ANN001
         assert fmt_money(t["expected_loss_usd_m"]) in section
     for p in ("p5", "p50", "p95"):
         assert fmt_ratio(mc.min_dscr[p]) in section
+    # what the defaults came from, each cause's shares as the engine gives them
+    titles = {c["id"]: c["title"] for c in mc.attribution["causes"]}
+    for t in mc.attribution["tranches"]:
+        for cid, v in t["causes"].items():
+            if v["share_of_defaults"] > 0:
+                shares = f"{fmt_pct(v['share_of_defaults'], 1)} / "
+                assert flat(titles[cid]) in section and shares in section, (t["name"], cid)
+    for c in mc.attribution["causes"]:
+        if not c["applicable"]:
+            assert flat(f"{c['title']} ({c['reason']})") in section
 
 
 def test_two_to_four_a4_pages_numbered(sample_pdf) -> None:  # noqa: ANN001

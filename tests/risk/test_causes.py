@@ -282,3 +282,16 @@ def test_the_kitchen_sink_reaches_the_causes():
     found = set(np.unique(a.stats.cause).tolist())
     for cause in ("tenant_default", "termination", "non_renewal", "crypto", "rates"):
         assert C[cause] in found, cause
+
+
+def test_every_risk_of_the_catalogue_says_what_it_acts_on(samples):
+    """A new risk declares its needs (core.risk.applicability.RISK_NEEDS), so a deal without
+    them shows it as not applicable rather than as a zero-loss stress."""
+    from core.risk.applicability import RISK_NEEDS
+    from core.risk.catalogue import risk_summary
+
+    assert {r.id for r in RISKS} <= set(RISK_NEEDS)
+    outcomes = {o.risk.id: o for o in risk_summary(samples["hyperion_jv"])}
+    assert outcomes["obsolescence"].not_applicable == "no GPU fleet"
+    assert outcomes["rates"].to_dict()["not_applicable"] == "all debt is fixed-rate"
+    assert outcomes["lease"].not_applicable is None
