@@ -210,8 +210,12 @@ def to_text(doc: dict) -> str:
     if "risks" in doc:
         lines += ["", "Risk catalogue"]
         for o in doc["risks"]:
+            if o.get("not_applicable"):  # the deal has nothing for this stress to move
+                lines.append(f"  {o['title']}: not applicable ({o['not_applicable']})")
+                continue
             lines.append(
                 f"  {o['title']}: {o['stress']}; min DSCR {fmt(o['min_dscr'], 'x')}, "
+                f"debt loss {fmt(sum(o['loss_by_tranche'].values()))}, "
                 f"break-even {o['breakeven']['driver']} {o['breakeven']['label']}"
             )
     return "\n".join(lines)

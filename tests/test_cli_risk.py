@@ -153,3 +153,21 @@ def test_montecarlo_on_a_scenario_equals_the_library_on_the_stressed_deal():
         apply_stress(deal, BUILTIN["severe"]), MonteCarloConfig(n_paths=300, seed=4), sized_on=deal
     )
     assert doc == json.loads(lib.to_json())
+
+
+def test_stress_risks_marks_what_does_not_apply():
+    """Hyperion has no GPU fleet, no crypto and fixed-rate bonds: those stresses are named as
+    not applicable, not printed as zero-loss stresses; the others give their debt loss."""
+    text = _main("stress", str(DEAL), "--risks")
+    assert text.returncode == 0, text.stderr
+    out = text.stdout
+    assert "Rates: not applicable (all debt is fixed-rate)" in out
+    assert "Technology obsolescence / residual value: not applicable (no GPU fleet)" in out
+    assert "Correlation convergence (BTC and compute rent): not applicable" in out
+    doc = json.loads(_main("stress", str(DEAL), "--risks", "--json").stdout)
+    by_id = {o["risk"]: o for o in doc["risks"]}
+    assert by_id["rates"]["not_applicable"] == "all debt is fixed-rate"
+    lease = by_id["lease"]
+    assert lease["not_applicable"] is None
+    line = next(x for x in out.splitlines() if x.startswith(f"  {lease['title']}:"))
+    assert f"debt loss {sum(lease['loss_by_tranche'].values()):,.1f}" in line
