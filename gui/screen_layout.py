@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QToolBar
 
 #: the window opens at this size where the screen has room for it
 DEFAULT_SIZE = QSize(1600, 1000)
@@ -91,9 +91,12 @@ def compact(window: QMainWindow) -> None:
     if metrics is not None and stack is not None:
         window.tabifyDockWidget(metrics, stack)
         metrics.raise_()
+        split = stack.widget().findChild(QSplitter) if stack.widget() is not None else None
+        if split is not None:  # sources and uses gets as much room as the bar
+            split.setSizes([50, 50])
     properties = docks.get("dock_properties")
     if properties is not None and metrics is not None:
-        window.resizeDocks([properties, metrics], [35, 65], Qt.Orientation.Vertical)
+        window.resizeDocks([properties, metrics], [28, 72], Qt.Orientation.Vertical)
     waterfall = docks.get("results.waterfall")
     if waterfall is not None:  # the canvas keeps most of a low window
         window.resizeDocks([waterfall], [int(window.height() * 0.34)], Qt.Orientation.Vertical)
