@@ -42,7 +42,14 @@ def hyperion() -> Deal:
         "walks away at a renewal date up to and including year 16 (floor 100% of cost, cap $12B). "
         "The base case assumes Meta exercises five 4-year extensions; rent is "
         "assumed to start at closing (the real deal funds construction-period interest "
-        "separately).",
+        "separately). Credit terms (DOMAIN.md, 'How these deals behave'): the RVG covers the JV "
+        "if Meta does not renew or terminates within the first 16 years of operations (term "
+        "from the start of operations, paying on a sale after non-renewal or termination), and "
+        "Meta gives it, so it is only as good as Meta: Meta as tenant and guarantor is one "
+        "credit and defaults once. The lease follows a data-centre rent index (not GPU-hour "
+        "rent). After a tenant default the campus is re-let after a 12-month search at "
+        "market rent less 15% remarketing costs (approx.; a specialised building has little "
+        "forced-sale value).",
     )
     b.add(
         "meta",
@@ -84,6 +91,10 @@ def hyperion() -> Deal:
         renewals_exercised=5,
         at_expiry="sell",
         market_rent_decline=0.0,
+        rent_index="data_centre",
+        default_recovery="re_lease",
+        search_lag_months=12,
+        remarketing_cost_pct=0.15,
     )
     b.add(
         "campus",
@@ -103,6 +114,8 @@ def hyperion() -> Deal:
         floor_pct=1.0,
         cap=12000.0,
         term_years=16.25,  # the year-16 renewal date is inside the guarantee
+        term_from="operations",
+        rvg_triggers="lease_end",
     )
     b.add("dsra", "reserve", target_months=6)
     b.add("opex", "opex", admin_fees=20.0, escalator=0.025)
@@ -133,7 +146,13 @@ def xai_gpu_spv() -> Deal:
         "debt; the SPV buys Nvidia GPUs and leases them to xAI for 5 years; lenders look to the "
         "hardware, not xAI's credit. GPU count, unit cost, rent, spread and the market-value "
         "curve are approximations (GB200-class at ~$50k per GPU; Rubin expected about a year "
-        "after closing). At lease end the GPUs are sold at market value less a 10% haircut.",
+        "after closing). At lease end the GPUs are sold at market value less a 10% haircut. "
+        "Credit terms (DOMAIN.md): the lenders' recovery after a tenant default is a forced "
+        "sale of used GPUs into a thin market, with no repo market: the lenders enforce and "
+        "sell after a 9-month lag at the forced-sale haircut (35%) plus a discount of 5% a year "
+        "of age and 30% x N / (N + 50,000 GPUs) for volume (approx.). xAI is unrated (its "
+        "default hazard is the single-B table rate); the lease is on the compute-rent index, "
+        "so falling GPU-hour rents raise xAI's incentive to walk away.",
     )
     b.add(
         "xai", "sponsor", name="xAI", rating="NR", balance_sheet_debt=5000.0, borrowing_rate=0.125
@@ -168,6 +187,7 @@ def xai_gpu_spv() -> Deal:
         annual_rent=4500.0,
         at_expiry="sell",
         market_rent_decline=0.25,
+        default_recovery="enforce",
     )
     b.add(
         "gpus",
@@ -182,6 +202,7 @@ def xai_gpu_spv() -> Deal:
         next_gen_step=0.15,
         commercial_life_years=6.0,
         scrap_pct=0.05,
+        liquidation_lag_months=9,
     )
     b.add("dsra", "reserve", target_months=3, funded_at_close=False)
     b.add("opex", "opex", admin_fees=10.0, escalator=0.025)
@@ -209,7 +230,13 @@ def terawulf() -> Deal:
         "of Fluidstack's obligations; site NOI margin about 85%; build cost about $9M per MW; "
         "$3.2B senior secured notes at 7.75%. The real notes are due 2030 and rely on refinancing; "
         "here the notes are sized by sculpting to a 1.30x DSCR over the lease after a 12-month "
-        "construction period, which supports about $2.64B of the $3.2B. Equity is the balance.",
+        "construction period, which supports about $2.64B of the $3.2B. Equity is the balance. "
+        "Credit terms (DOMAIN.md): Google's backstop covers Fluidstack's lease payments if "
+        "Fluidstack defaults, up to $3.2B, for the 10-year term from the start of operations; "
+        "it does not cover an early termination (in the Cipher deal Google may also assume the "
+        "lease: backstop scope 'assumption'); Google's own default (AA+) ends it. The leases "
+        "follow a data-centre rent index; after a default not covered by the backstop the "
+        "halls are re-let after a 9-month search at market rent less 10% (approx.).",
     )
     b.add(
         "wulf",
@@ -253,7 +280,11 @@ def terawulf() -> Deal:
         renewal_options=2,
         renewal_term_years=5.0,
         at_expiry="sell",
-        market_rent_decline=0.15,
+        market_rent_decline=0.0,  # data-centre rent: flat in the base case (approx.)
+        rent_index="data_centre",
+        default_recovery="re_lease",
+        search_lag_months=9,
+        remarketing_cost_pct=0.10,
     )
     b.add(
         "backstop",
@@ -262,6 +293,8 @@ def terawulf() -> Deal:
         guarantee_type="backstop",
         cap=3200.0,
         term_years=10.0,
+        term_from="operations",
+        backstop_scope="default",
     )
     b.add(
         "site",
@@ -300,7 +333,10 @@ def coreweave() -> Deal:
         "large take-or-pay contract; lenders fall back on the GPUs if the contract fails. The "
         "loan is modelled as fully drawn at closing (draws are not yet scheduled). GPU count, "
         "price per GPU-hour, power, colocation cost and equity are approximations (H200 at ~$40k; "
-        "$2.10/GPU-hr; colocation ~$150/kW-month in maintenance).",
+        "$2.10/GPU-hr; colocation ~$150/kW-month in maintenance). Credit terms (DOMAIN.md): "
+        "lenders fall back on the GPUs if the contract fails: after a customer default they "
+        "enforce and sell after a 6-month lag at the 40% forced-sale haircut plus the age and "
+        "volume discount (approx.); the contract is on the compute-rent index.",
     )
     b.add(
         "cw",
@@ -346,6 +382,7 @@ def coreweave() -> Deal:
         take_or_pay=0.85,
         at_expiry="sell",
         market_rent_decline=0.25,
+        default_recovery="enforce",
     )
     b.add(
         "gpus",

@@ -87,7 +87,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     cdef double[::1] bp = backstop_paid
     cdef int[::1] sp = sale_period
     cdef int[:, ::1] ea = event_at
-    cdef double[::1] w = np.empty(8 * T + NG + 1)
+    cdef double[::1] w = np.empty(_compile_doubles(&q) + 1)
     cdef double dummy[1]
     cdef PathDetail det
     with nogil:

@@ -9,11 +9,13 @@
 
 ctypedef struct Plan:
     Py_ssize_t T, L, NG, NC, S, E  # periods, leases, guarantees, crypto blocks, max terms, events
+    Py_ssize_t NCP  # counterparties (sponsor blocks): one default time each
     int ppy, commercial_end, has_fleet, lease_events
+    int enforce_lag  # periods from an enforcement after a tenant default to the forced sale
     double residual_sd, g_sale, g_liq, h_sale, h_liq
     const double* gpu_mv0  # (T,) GPU market value of the base case
     const double* fac_mv  # (T,) facility market value
-    const double* fire  # (T,) forced-sale haircut add (age and volume)
+    const double* fire  # (T,) GPU forced-sale haircut add (age and volume)
     const double* opex  # (T,) before the operating mask
     const double* fees  # (T,)
     const double* crypto_path  # (NC, T) units x price path, USD m
@@ -28,6 +30,9 @@ ctypedef struct Plan:
     const double* hazard  # tenant default hazard a year (0: none drawn)
     const double* term_hazard  # early-termination hazard a year
     const double* p_refuse  # probability of refusing each renewal option
+    const double* remarket  # re-leasing after a default: share of the rent lost
+    const double* walk_gap  # walk away once rent > (1 + gap) x market rent (0: never)
+    const double* walk_sens  # drawn events: termination hazard per unit of rent above market
     const int* n_seg  # rent segments inside the horizon (initial term, renewals)
     const int* n_ends  # term ends (1 + renewal options)
     const int* gpu_hour
@@ -39,6 +44,11 @@ ctypedef struct Plan:
     const int* term_default
     const int* dflt_default
     const int* ev_off  # first event column of the lease (default, termination, options...)
+    const int* recovery  # after a tenant default: 0 enforce (forced sale), 1 re-lease
+    const int* search_lag  # periods from a default to a re-let (recovery 1)
+    const int* bs_scope  # 0 default, 1 default or termination, 2 assumption (no cap)
+    const int* tenant_cp  # counterparty of the tenant, -1 none
+    const int* rent_driven  # 1: the path's rent factor moves the lease's market rent
     const int* seg_start  # (L, S)
     const int* seg_stop  # (L, S) min(term end, T)
     const int* ends  # (L, S) term ends
@@ -52,6 +62,12 @@ ctypedef struct Plan:
     const double* g_cap
     const int* g_end  # RVG term end (exclusive period)
     const double* g_share  # (NG, L) backstop share of a lease's payments, -1: not linked
+    const int* g_trig  # RVG: causes of a sale it pays on (1 lease end, 2 default, 4 accel.)
+    const int* g_cp  # counterparty of the guarantor, -1 none (never fails)
+    # counterparties (NCP,)
+    const int* cp_default  # the deal's own default period (T: none)
+    const double* cp_hazard  # default hazard a year when events are drawn (0: none)
+    const int* cp_off  # its event column
 
 
 cdef inline double _cmin(double a, double b) noexcept nogil:
@@ -70,6 +86,11 @@ cdef inline Py_ssize_t _event_period(double e, double hazard, int ppy, Py_ssize_
     """``min(floor(e / hazard * ppy), T)``: the period of an exponential event time."""
     cdef double x = floor((e / hazard) * ppy)
     return T if x >= T else <Py_ssize_t>x
+
+
+cdef inline Py_ssize_t _compile_doubles(const Plan* q) noexcept nogil:
+    """Scratch doubles :func:`_compile_path_detail` needs."""
+    return 8 * q.T + 2 * q.NG + q.L + q.NCP
 
 
 ctypedef struct PathDetail:
@@ -113,10 +134,11 @@ cdef inline void _compile_path_detail(
     GPU ``value`` factor, ``btc`` factor, the residual-haircut normal) and its lease events:
     ``lease_ev`` (renewals, termination period, tenant default period of each lease, (L, 3))
     when given, else drawn from ``events`` when the plan has lease events, else the deal's own
-    dates. ``w`` is scratch of ``8 * T + NG`` doubles. Also the path's RVG and backstop
-    payments, summed over guarantees in deal order as core.risk.montecarlo.run_chunk does,
-    and, when ``det`` is not NULL, what each lease and guarantee paid and the sale period."""
-    cdef Py_ssize_t T = q.T, S = q.S, t, l, i, g, k
+    dates. ``w`` is scratch of ``_compile_doubles(q)`` doubles. Also the path's RVG and
+    backstop payments, summed over guarantees in deal order as core.risk.montecarlo.run_chunk
+    does, and, when ``det`` is not NULL, what each lease and guarantee paid and the sale
+    period."""
+    cdef Py_ssize_t T = q.T, S = q.S, t, l, i, g, k, c
     cdef double* gpu_mv = w
     cdef double* mv = w + T
     cdef double* sale_value = w + 2 * T
@@ -126,12 +148,17 @@ cdef inline void _compile_path_detail(
     cdef double* rl = w + 6 * T
     cdef double* bs = w + 7 * T
     cdef double* paid = w + 8 * T
+    cdef double* gdef = paid + q.NG  # each guarantee's guarantor default period
+    cdef double* ldef = gdef + q.NG  # each lease's own default period
+    cdef double* cpd = ldef + q.L  # each counterparty's default period
     cdef double residual = residual_z * q.residual_sd
     cdef double gs, hs, level, last, at_market, ratio, cum, owed, before, b, bs_total
-    cdef double got, pay, rvg_at_sale, mask
+    cdef double got, pay, rvg_at_sale, mask, mk, gap, lam, hz, floor_g
     cdef Py_ssize_t ss, se, ce, renewals, term, dflt, stop, fee_period, end, horizon
-    cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period
-    cdef bint terminated, defaulted, found, last_sell = False
+    cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period, start
+    cdef Py_ssize_t bs_gd, scope, relet_from
+    cdef bint terminated, defaulted, found, called, last_default = False
+    cdef int mode, last_mode = 0, cause
 
     # ---- assets: GPU value moved by the driver, sale and forced-sale values
     for t in range(T):
@@ -142,10 +169,34 @@ cdef inline void _compile_path_detail(
     for t in range(T):
         sale_value[t] = gpu_mv[t] * (1.0 - gs) + q.fac_mv[t] * (1.0 - hs)
         forced[t] = (gpu_mv[t] * (1.0 - _clip01(q.g_liq + q.fire[t]))
-                     + q.fac_mv[t] * (1.0 - _clip01(q.h_liq + q.fire[t])))
+                     + q.fac_mv[t] * (1.0 - _clip01(q.h_liq)))
         revenue[t] = 0.0
     for g in range(q.NG):
         paid[g] = 0.0
+
+    # ---- counterparties: one default time each (its own date, drawn, or a lease's default)
+    for c in range(q.NCP):
+        cpd[c] = q.cp_default[c]
+        if q.lease_events and lease_ev == NULL and q.cp_hazard[c] > 0:
+            cpd[c] = min(q.cp_default[c],
+                         _event_period(events[q.cp_off[c]], q.cp_hazard[c], q.ppy, T))
+    for l in range(q.L):
+        if lease_ev != NULL:
+            dflt = lease_ev[3 * l + 2]
+        elif q.lease_events:
+            dflt = q.dflt_default[l]
+            if q.hazard[l] > 0:
+                dflt = min(dflt, _event_period(events[q.ev_off[l]], q.hazard[l], q.ppy, T))
+            elif dflt > T:
+                dflt = T
+        else:
+            dflt = q.dflt_default[l]
+        ldef[l] = dflt
+        c = q.tenant_cp[l]
+        if c >= 0 and dflt < cpd[c]:
+            cpd[c] = dflt
+    for g in range(q.NG):
+        gdef[g] = cpd[q.g_cp[g]] if q.g_cp[g] >= 0 else T
 
     # ---- leases
     if det != NULL and det.event_at != NULL:
@@ -153,7 +204,7 @@ cdef inline void _compile_path_detail(
             det.event_at[i] = T
     for l in range(q.L):
         for t in range(T):
-            market[t] = q.market_idx[l * T + t] * rent[t]
+            market[t] = q.market_idx[l * T + t] * rent[t] if q.rent_driven[l] else q.market_idx[l * T + t]
             rent_s[t] = 0.0
         # contracted rent through every renewal option (leases.lease_schedule)
         level = q.r0[l]
@@ -167,24 +218,16 @@ cdef inline void _compile_path_detail(
             for t in range(ss, se):
                 rent_s[t] = level * q.esc_np[l * (T + 1) + (t - ss) // q.ppy]
             last = level * q.seg_lastpow[l * S + i]
-        if q.gpu_hour[l] and q.billed0[l] > 0:  # leases.billed_ratio
-            for t in range(T):
-                ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
-                rent_s[t] = rent_s[t] * ratio
         # lease events: given, drawn (paths.make_drivers) or the deal's own dates
+        c = q.tenant_cp[l]
+        dflt = <Py_ssize_t>(cpd[c] if c >= 0 else ldef[l])
         if lease_ev != NULL:
             renewals = lease_ev[3 * l]
             term = lease_ev[3 * l + 1]
-            dflt = lease_ev[3 * l + 2]
         elif q.lease_events:
             off = q.ev_off[l]
-            dflt = q.dflt_default[l]
-            if q.hazard[l] > 0:
-                dflt = min(dflt, _event_period(events[off], q.hazard[l], q.ppy, T))
-            elif dflt > T:
-                dflt = T
             term = q.term_default[l]
-            if q.term_hazard[l] > 0:
+            if q.walk_sens[l] <= 0 and q.term_hazard[l] > 0:
                 term = min(term, _event_period(events[off + 1], q.term_hazard[l], q.ppy, T))
             elif term > T:
                 term = T
@@ -199,9 +242,34 @@ cdef inline void _compile_path_detail(
         else:
             renewals = q.ren_default[l]
             term = q.term_default[l]
-            dflt = q.dflt_default[l]
-        # leases.lease_cash
         ce = q.ends[l * S + min(max(renewals, 0), q.n_ends[l] - 1)]
+        start = q.seg_start[l * S]
+        if lease_ev == NULL and q.lease_events and q.walk_sens[l] > 0:
+            # walk-away: termination hazard rises with the rent's premium over the market
+            hz = 0.0
+            for t in range(T):
+                lam = q.term_hazard[l]
+                if t >= start and t < ce:
+                    mk = q.r0[l] * market[t]
+                    if mk > 0:
+                        gap = rent_s[t] / mk - 1.0
+                    else:
+                        gap = 1e9 if rent_s[t] > 0 else 0.0
+                    lam = lam + q.walk_sens[l] * _cmax(gap, 0.0)
+                hz = hz + lam / q.ppy
+                if hz > events[q.ev_off[l] + 1]:
+                    term = min(term, t)
+                    break
+        if q.walk_gap[l] > 0:  # the deterministic walk-away at a given gap
+            for t in range(start, min(ce, T)):
+                if rent_s[t] > (1.0 + q.walk_gap[l]) * (q.r0[l] * market[t]):
+                    term = min(term, t)
+                    break
+        if q.gpu_hour[l] and q.billed0[l] > 0:  # leases.billed_ratio
+            for t in range(T):
+                ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
+                rent_s[t] = rent_s[t] * ratio
+        # leases.lease_cash
         terminated = term < min(ce, dflt)
         stop = min(min(ce, term), dflt)
         fee_period = term if terminated else T
@@ -211,22 +279,38 @@ cdef inline void _compile_path_detail(
             rl[t] = rent_s[t] * (1.0 if t < stop else 0.0)
             rl[t] = rl[t] + (q.fee[l] if t == fee_period else 0.0)
         if q.has_bs[l]:
-            horizon = min(min(ce, term), q.bs_end[l])
+            scope = q.bs_scope[l]
+            bs_gd = T
+            for g in range(q.NG):
+                if q.g_share[g * q.L + l] >= 0.0 and gdef[g] < bs_gd:
+                    bs_gd = <Py_ssize_t>gdef[g]
+            if scope == 1:
+                called = defaulted or terminated
+                ss = min(dflt, term)
+                horizon = min(ce, q.bs_end[l])
+            elif scope == 2:
+                called = defaulted
+                ss = dflt
+                horizon = ce
+            else:
+                called = defaulted
+                ss = dflt
+                horizon = min(min(ce, term), q.bs_end[l])
             cum = 0.0
             exhausted = horizon
             found = False
             for t in range(T):
-                mask = 1.0 if (t >= dflt and t < horizon and defaulted) else 0.0
+                mask = 1.0 if (t >= ss and t < horizon and called) else 0.0
                 owed = rent_s[t] * mask
                 cum = owed if t == 0 else cum + owed
                 before = cum - owed
-                b = _cmin(_cmax(q.bs_cap[l] - before, 0.0), owed)
+                b = _cmin(_cmax(q.bs_cap[l] - before, 0.0), owed) if t < bs_gd else 0.0
                 bs[t] = b
                 if not found and owed > 0 and b < owed - 1e-12:
                     exhausted = t
                     found = True
-            if defaulted:
-                end = min(max(exhausted, dflt), horizon)
+            if called:
+                end = min(max(exhausted, ss), horizon)
             for t in range(T):
                 rl[t] = rl[t] + bs[t]
             bs_total = _npsum(bs, T)
@@ -248,37 +332,57 @@ cdef inline void _compile_path_detail(
             elif (not defaulted and end == ce
                     and min(max(renewals, 0), q.n_ends[l] - 1) < q.n_ends[l] - 1):
                 det.event_at[2] = min(det.event_at[2], ce)  # an option refused
-        if q.re_lease[l]:
-            for t in range(T):
-                mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0
-                revenue[t] = revenue[t] + ((q.r0[l] * market[t]) * util[t]) * mask
+        if defaulted:
+            mode = 2 - q.recovery[l]
+            if q.recovery[l] == 1:  # re-let after the search lag, less remarketing costs
+                relet_from = end + q.search_lag[l]
+                for t in range(T):
+                    mask = 1.0 if (t >= relet_from and t < q.commercial_end) else 0.0
+                    revenue[t] = revenue[t] + (
+                        (((q.r0[l] * market[t]) * util[t]) * (1.0 - q.remarket[l])) * mask)
+        else:
+            mode = 0 if q.sell[l] else 1
+            if q.re_lease[l]:
+                for t in range(T):
+                    mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0
+                    revenue[t] = revenue[t] + ((q.r0[l] * market[t]) * util[t]) * mask
         if end >= ends_p:  # the lease that ends last on this path decides what follows
-            last_sell = q.sell[l]
+            last_mode = mode
+            last_default = defaulted
         ends_p = max(ends_p, end)
 
-    # ---- sale, RVG, what is held and operated
-    if last_sell:
-        stop = ends_p
-    else:
+    # ---- sale (orderly, or forced after the lag on enforcement), RVG, held and operated
+    if last_mode == 1:
         stop = max(q.commercial_end if q.has_fleet else T, ends_p)
+    else:
+        stop = ends_p
     stop = min(stop, T)
-    sale_period = min(stop, T - 1)
-    got = sale_value[sale_period]
+    sale_period = min(stop + q.enforce_lag if last_mode == 2 else stop, T - 1)
+    got = forced[sale_period] if last_mode == 2 else sale_value[sale_period]
+    cause = 2 if last_default else 1
     rvg_at_sale = 0.0
     for g in range(q.NG):
         if q.g_rvg[g]:
             pay = 0.0
-            if stop < T and stop < q.g_end[g]:
+            if ((q.g_trig[g] & cause) != 0 and stop < T and stop < q.g_end[g]
+                    and sale_period < gdef[g]):
                 pay = _cmin(_cmax(q.g_floor[g] - got, 0.0), q.g_cap[g])
             rvg_at_sale = rvg_at_sale + pay
             paid[g] = paid[g] + pay
     for t in range(T):
         if t == sale_period:
-            proceeds[t] = sale_value[t] + rvg_at_sale
+            proceeds[t] = got + rvg_at_sale
         else:
             proceeds[t] = 0.0
         asset_value[t] = mv[t] if t <= sale_period else 0.0
         liq_value[t] = forced[t] if t < sale_period else 0.0
+        for g in range(q.NG):  # an RVG that pays on a liquidation after acceleration
+            if q.g_rvg[g] and (q.g_trig[g] & 4) != 0:
+                floor_g = _cmin(_cmax(q.g_floor[g] - forced[t], 0.0), q.g_cap[g])
+                if t < sale_period and t < q.g_end[g] and t < gdef[g]:
+                    liq_value[t] = liq_value[t] + floor_g
+                else:
+                    liq_value[t] = liq_value[t] + 0.0
         opex_p[t] = q.opex[t] if t < stop else 0.0
         fees_p[t] = q.fees[t] if t < stop else 0.0
         crypto_value[t] = 0.0
@@ -292,7 +396,8 @@ cdef inline void _compile_path_detail(
         elif q.g_linked[g]:
             backstop_paid[0] = backstop_paid[0] + paid[g]
     if det != NULL:
-        det.sale_period[0] = sale_period
+        if det.sale_period != NULL:
+            det.sale_period[0] = sale_period
         if det.guarantee_paid != NULL:
             for g in range(q.NG):
                 det.guarantee_paid[g] = paid[g]
@@ -320,12 +425,13 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     """Fill ``q`` from a plan dict (core.engine.plan.build_plan, plus core.risk.mcplan's
     fields in a Monte Carlo); arrays are checked against the plan's sizes and kept alive in
     ``keep``, which must outlive every use of ``q``."""
-    cdef Py_ssize_t T, L, NG, S
+    cdef Py_ssize_t T, L, NG, S, c
     q.T, q.L, q.NG, q.NC, q.S, q.E = (plan["T"], plan["L"], plan["NG"], plan["NC"],
                                       plan["S"], plan["E"])
     T, L, NG, S = q.T, q.L, q.NG, q.S
     q.ppy, q.commercial_end = plan["ppy"], plan["commercial_end"]
     q.has_fleet, q.lease_events = plan["has_fleet"], plan["lease_events"]
+    q.NCP, q.enforce_lag = plan["NCP"], plan["enforce_lag"]
     q.residual_sd, q.g_sale, q.g_liq = plan["residual_sd"], plan["g_sale"], plan["g_liq"]
     q.h_sale, q.h_liq = plan["h_sale"], plan["h_liq"]
     q.gpu_mv0 = _plan_f64(keep, plan, "gpu_mv0", T)
@@ -344,6 +450,14 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.hazard = _plan_f64(keep, plan, "hazard", L)
     q.term_hazard = _plan_f64(keep, plan, "term_hazard", L)
     q.p_refuse = _plan_f64(keep, plan, "p_refuse", L)
+    q.remarket = _plan_f64(keep, plan, "remarket", L)
+    q.walk_gap = _plan_f64(keep, plan, "walk_gap", L)
+    q.walk_sens = _plan_f64(keep, plan, "walk_sens", L)
+    q.recovery = _plan_i32(keep, plan, "recovery", L)
+    q.search_lag = _plan_i32(keep, plan, "search_lag", L)
+    q.bs_scope = _plan_i32(keep, plan, "bs_scope", L)
+    q.tenant_cp = _plan_i32(keep, plan, "tenant_cp", L)
+    q.rent_driven = _plan_i32(keep, plan, "rent_driven", L)
     q.n_seg = _plan_i32(keep, plan, "n_seg", L)
     q.n_ends = _plan_i32(keep, plan, "n_ends", L)
     q.gpu_hour = _plan_i32(keep, plan, "gpu_hour", L)
@@ -367,4 +481,12 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.g_cap = _plan_f64(keep, plan, "g_cap", NG)
     q.g_end = _plan_i32(keep, plan, "g_end", NG)
     q.g_share = _plan_f64(keep, plan, "g_share", NG * L)
+    q.g_trig = _plan_i32(keep, plan, "g_trig", NG)
+    q.g_cp = _plan_i32(keep, plan, "g_cp", NG)
+    q.cp_default = _plan_i32(keep, plan, "cp_default", q.NCP)
+    q.cp_hazard = _plan_f64(keep, plan, "cp_hazard", q.NCP)
+    q.cp_off = _plan_i32(keep, plan, "cp_off", q.NCP)
+    for c in range(q.NCP):
+        if q.cp_off[c] < 0 or (q.lease_events and q.cp_hazard[c] > 0 and q.cp_off[c] >= q.E):
+            raise ValueError(f"plan field cp_off[{c}] = {q.cp_off[c]} is outside the events")
     return 0

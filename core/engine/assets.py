@@ -71,3 +71,11 @@ def facility_market_value(
 ) -> np.ndarray:
     """Depreciated replacement cost times what a buyer of a specialised building would pay."""
     return cost * np.maximum(1.0 - years / life, 0.0) * market_value_pct
+
+
+def fire_sale_add(fleet_terms: dict, years: np.ndarray) -> np.ndarray:
+    """Extra forced-sale haircut on the GPUs at each time in ``years``: ``age x years +
+    volume x N / (N + depth)``, N the GPUs sold (a forced sale sells the whole fleet)."""
+    n, depth = fleet_terms["count"], fleet_terms["market_depth_gpus"]
+    share = n / (n + depth) if n + depth > 0 else 0.0
+    return fleet_terms["fire_sale_age_pct"] * years + fleet_terms["fire_sale_volume_pct"] * share

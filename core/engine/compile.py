@@ -54,6 +54,9 @@ class Drivers:
     #: multiplies utilisation: GPU-hour rent above take-or-pay and re-leasing revenue
     utilisation_factor: np.ndarray | None = None
     leases: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    #: per sponsor id: (P,) period of its drawn default (T: none in the horizon); it stops
+    #: every lease it is tenant of and every guarantee it gives
+    counterparties: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass

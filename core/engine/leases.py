@@ -110,13 +110,19 @@ def lease_cash(
     tenant_default: np.ndarray,
     backstop_cap: float | None,
     backstop_end: int,
+    scope: int = 0,
+    guarantor_default: np.ndarray | int | None = None,
 ) -> LeaseCash:
     """Cash a lease pays on each path.
 
     ``renewals``, ``termination`` and ``tenant_default`` are per-path (P,) arrays: options
     exercised, period of early termination and period of tenant default (``T`` for none).
     ``backstop_cap`` (USD m) is what a third party pays in all after a tenant default, within
-    ``backstop_end`` (exclusive period); ``None`` when nothing backs the lease.
+    ``backstop_end`` (exclusive period); ``None`` when nothing backs the lease. ``scope``
+    (:data:`BACKSTOP_SCOPE`): 0 the rent after a default; 1 also after an early termination
+    (to the contract end); 2 the guarantor assumes the lease after a default (to the contract
+    end, whatever its cap and term). The backstop pays nothing from ``guarantor_default``
+    (per path; ``None``: its guarantor never defaults).
     """
     t = np.arange(T)[None, :]
     contract_end = sched.end_after(renewals)
@@ -131,17 +137,26 @@ def lease_cash(
     end = stop.copy()
     backstop = np.zeros_like(revenue)
     if backstop_cap is not None:
-        horizon = np.minimum(np.minimum(contract_end, termination), backstop_end)
-        owed = sched.rent * (
-            (t >= tenant_default[:, None]) & (t < horizon[:, None]) & defaulted[:, None]
-        )
+        if scope == 1:
+            called = defaulted | terminated
+            start = np.minimum(tenant_default, termination)
+            horizon = np.minimum(contract_end, backstop_end)
+        elif scope == 2:
+            called, start, horizon = defaulted, tenant_default, contract_end
+        else:
+            called, start = defaulted, tenant_default
+            horizon = np.minimum(np.minimum(contract_end, termination), backstop_end)
+        owed = sched.rent * ((t >= start[:, None]) & (t < horizon[:, None]) & called[:, None])
         before = np.cumsum(owed, axis=1) - owed
         backstop = np.clip(backstop_cap - before, 0.0, owed)
+        if guarantor_default is not None:
+            alive = t < np.broadcast_to(guarantor_default, (owed.shape[0],))[:, None]
+            backstop = np.where(alive, backstop, 0.0)
         short = (owed > 0) & (backstop < owed - TINY)
         exhausted = np.where(short.any(axis=1), short.argmax(axis=1), horizon)
-        # the lease survives under the backstop until the cap runs out or the contract ends
-        end = np.where(defaulted, np.minimum(np.maximum(exhausted, tenant_default), horizon), end)
-        # after exhaustion the tenant's obligations are over; the period of exhaustion is partial
+        # the lease survives under the backstop until the cap runs out (or its guarantor
+        # fails) or the contract ends; the period of exhaustion is partial
+        end = np.where(called, np.minimum(np.maximum(exhausted, start), horizon), end)
         revenue = revenue + backstop
     return LeaseCash(revenue, backstop, end, defaulted)
 
@@ -155,10 +170,55 @@ def lease_backstops(deal: Deal, lease: Block) -> list[Block]:
     ]
 
 
-def guarantee_end(terms: dict, tl: Timeline) -> int:
-    """End (exclusive period) of a guarantee's term; beyond the horizon when it has none."""
+#: how the SPV recovers after a tenant default (lease term ``default_recovery``)
+RECOVERY = {"enforce": 0, "re_lease": 1}
+#: what a backstop covers (guarantee term ``backstop_scope``)
+BACKSTOP_SCOPE = {"default": 0, "default_or_termination": 1, "assumption": 2}
+#: causes of a sale an RVG can pay on, as bits
+LEASE_END, TENANT_DEFAULT, ACCELERATION = 1, 2, 4
+#: guarantee term ``rvg_triggers`` -> the causes it pays on
+RVG_TRIGGERS = {
+    "lease_end": LEASE_END,
+    "lease_end_or_default": LEASE_END | TENANT_DEFAULT,
+    "any_sale": LEASE_END | TENANT_DEFAULT | ACCELERATION,
+}
+
+
+def tenant_of(deal: Deal, lease: Block) -> Block | None:
+    """The sponsor ``lease`` is let to (None: no tenant block)."""
+    return next((b for b in deal.links(lease.id, "leases_to") if b.kind == "sponsor"), None)
+
+
+def guarantor_of(deal: Deal, g: Block) -> Block | None:
+    """The sponsor that gives guarantee ``g`` (None: no guarantor block, it never fails)."""
+    return next((b for b in deal.links(g.id, "guarantees", "in") if b.kind == "sponsor"), None)
+
+
+def counterparty_index(deal: Deal) -> dict[str, int]:
+    """Sponsor block id -> its counterparty index (deal order): one default time each."""
+    return {b.id: i for i, b in enumerate(deal.of_kind("sponsor"))}
+
+
+def guarantee_start(deal: Deal, g: Block, tl: Timeline) -> int:
+    """Period from which a guarantee's term runs: closing, or the start of operations (the
+    first rent of the leases it covers; of every lease of the deal when it covers assets)."""
+    if g.terms["term_from"] != "operations":
+        return 0
+    covered = [b for b in deal.links(g.id, "guarantees") if b.kind == "lease"]
+    leases = covered or deal.of_kind("lease")
+    return min((tl.period_of_month(b.terms["start_month"]) for b in leases), default=0)
+
+
+def guarantee_end(terms: dict, tl: Timeline, start: int = 0) -> int:
+    """End (exclusive period) of a guarantee's term that runs from period ``start``; beyond
+    the horizon when it has none."""
     years = terms["term_years"]
-    return tl.periods(years) if years > 0 else tl.n_periods + 1
+    return start + tl.periods(years) if years > 0 else tl.n_periods + 1
+
+
+def guarantee_window_end(deal: Deal, g: Block, tl: Timeline) -> int:
+    """End (exclusive period) of guarantee ``g``'s term, from closing or operations."""
+    return guarantee_end(g.terms, tl, guarantee_start(deal, g, tl))
 
 
 def rvg_floor(deal: Deal, g: Block, cost: dict[str, float]) -> float:
@@ -173,26 +233,33 @@ def rvg_floor(deal: Deal, g: Block, cost: dict[str, float]) -> float:
 
 def rvg_payments(
     deal: Deal,
-    proceeds: np.ndarray,
+    got: np.ndarray,
     sale_period: np.ndarray,
     stop: np.ndarray,
+    cause: np.ndarray,
     cost: dict[str, float],
     tl: Timeline,
+    guarantor_default: dict[str, np.ndarray],
     paid: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """(P, T) residual value guarantee payments at the sale: floor (share of the covered
-    assets' cost; a lease covers both) less the sale proceeds, up to the cap, when the sale
-    falls within the guarantee's term. Adds each guarantee's total per path to ``paid``."""
-    T = proceeds.shape[1]
-    at_sale = np.arange(T)[None, :] == sale_period[:, None]
-    got = np.take_along_axis(proceeds, sale_period[:, None], axis=1)[:, 0]
-    rvg = np.zeros(proceeds.shape)
+    """(P,) residual value guarantee payments at the sale: floor (share of the covered
+    assets' cost; a lease covers both) less the sale proceeds ``got``, up to the cap, when the
+    sale's ``cause`` (:data:`LEASE_END` or :data:`TENANT_DEFAULT`, per path) is one the
+    guarantee pays on, operations stop within its term and its guarantor has not defaulted
+    by the sale. Adds each guarantee's total per path to ``paid``."""
+    T = tl.n_periods
+    rvg = np.zeros(got.shape)
     for g in deal.of_kind("guarantee"):
         if g.terms["guarantee_type"] != "rvg":
             continue
         floor = rvg_floor(deal, g, cost)
-        eligible = (stop < T) & (stop < guarantee_end(g.terms, tl))
+        eligible = (
+            ((RVG_TRIGGERS[g.terms["rvg_triggers"]] & cause) != 0)
+            & (stop < T)
+            & (stop < guarantee_window_end(deal, g, tl))
+            & (sale_period < guarantor_default.get(g.id, T))
+        )
         pay = np.where(eligible, np.minimum(np.maximum(floor - got, 0.0), g.terms["cap"]), 0.0)
-        rvg += np.where(at_sale, pay[:, None], 0.0)
+        rvg = rvg + pay
         paid[g.id] = paid.get(g.id, 0.0) + pay
     return rvg

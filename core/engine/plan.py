@@ -10,7 +10,7 @@ the tranches' terms and each crypto block's units x price path.
 path's drivers into the kernel's input rows (rent segments, escalation powers, billing,
 termination and backstop terms, each guarantee's floor, cap and term). The Monte Carlo adds
 its market model's fields (core.risk.mcplan); without them the plan compiles the deal's own
-dates with no residual haircut and no fire-sale discount, which is what ``compile_deal`` does.
+dates with no residual haircut, which is what ``compile_deal`` does.
 """
 
 from __future__ import annotations
@@ -22,12 +22,18 @@ import numpy as np
 
 from core.engine import assets
 from core.engine.leases import (
+    BACKSTOP_SCOPE,
+    RECOVERY,
+    RVG_TRIGGERS,
     LeaseSchedule,
-    guarantee_end,
+    counterparty_index,
+    guarantee_window_end,
+    guarantor_of,
     lease_backstops,
     lease_schedule,
     market_index,
     rvg_floor,
+    tenant_of,
 )
 from core.engine.schedules import TrancheTerms
 from core.engine.timeline import Timeline, timeline_for
@@ -60,6 +66,12 @@ class DealLevel:
     tranches: list[Block]  # in kernel order (seniority)
     terms: list[TrancheTerms]
     crypto_paths: list[np.ndarray]  # units x price path of each crypto block, USD m
+    fire: np.ndarray  # (T,) fire-sale add to the GPUs' forced-sale haircut (age and volume)
+    enforce_lag: int  # periods from an enforcement to the forced sale (liquidation lag)
+    #: per lease: whether the path's rent driver moves its market rent (every lease but a
+    #: data-centre lease in a deal with a GPU fleet, whose driver is compute rent)
+    rent_driven: dict[str, bool]
+    backstop_caps: dict[str, float]  # per lease: the caps of its backstops summed (0: none)
 
 
 def first_of_kind(deal: Deal, kind: str) -> Block | None:
@@ -161,6 +173,9 @@ def deal_level(deal: Deal) -> DealLevel:
         c.terms["units"] * c.terms["price"] * (1 + c.terms["price_growth"]) ** y_end / 1e6
         for c in deal.of_kind("crypto")
     ]
+    backstops = {b.id: lease_backstops(deal, b) for b in leases}
+    fire = assets.fire_sale_add(fleet.terms, y_end) if fleet else np.zeros(T)
+    lag = periods_ceil(fleet.terms["liquidation_lag_months"], mpp) if fleet else 0
     return DealLevel(
         deal,
         spv,
@@ -177,18 +192,33 @@ def deal_level(deal: Deal) -> DealLevel:
         tl.periods(fleet.terms["commercial_life_years"]) if fleet else T,
         leases,
         schedules,
-        {b.id: lease_backstops(deal, b) for b in leases},
+        backstops,
         opex,
         fees,
         base,
         tranches,
         terms,
         crypto,
+        np.ascontiguousarray(fire, dtype=np.float64),
+        lag,
+        {b.id: not (fleet and b.terms["rent_index"] == "data_centre") for b in leases},
+        {k: float(sum(g.terms["cap"] for g in v)) for k, v in backstops.items()},
     )
 
 
 # per-lease fields of the plan, by C type
-_LEASE_FLOATS = ("r0", "renewal_pct", "util0", "top", "billed0", "fee", "bs_cap")
+_LEASE_FLOATS = (
+    "r0",
+    "renewal_pct",
+    "util0",
+    "top",
+    "billed0",
+    "fee",
+    "bs_cap",
+    "remarket",
+    "walk_gap",
+    "walk_sens",
+)
 _LEASE_INTS = (
     "n_seg",
     "n_ends",
@@ -200,6 +230,11 @@ _LEASE_INTS = (
     "ren_default",
     "term_default",
     "dflt_default",
+    "recovery",
+    "search_lag",
+    "bs_scope",
+    "tenant_cp",
+    "rent_driven",
 )
 
 
@@ -211,9 +246,14 @@ def _i(values) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.int32)
 
 
+def _cp_of(cp: dict[str, int], sponsor: Block | None) -> int:
+    return cp[sponsor.id] if sponsor is not None else -1
+
+
 def build_plan(d: DealLevel) -> dict:
     """Plan arrays and scalars of the deal (keys are the fields of ``Plan``), with the
-    Monte Carlo's fields neutral: no lease events drawn, no residual haircut, no fire sale."""
+    Monte Carlo's fields neutral: no lease events or counterparty defaults drawn, no residual
+    haircut (the fire-sale discount is the fleet's own, as on every path)."""
     deal, tl = d.deal, d.timeline
     T, ppy = tl.n_periods, tl.periods_per_year
     ft = d.fleet.terms if d.fleet else {}
@@ -228,6 +268,7 @@ def build_plan(d: DealLevel) -> dict:
     esc_np = np.zeros((L, T + 1))
     per_lease: dict[str, list] = {k: [] for k in _LEASE_FLOATS + _LEASE_INTS}
     guarantees = deal.of_kind("guarantee")
+    cp = counterparty_index(deal)
     share = np.full((len(guarantees), L), -1.0)
     g_index = {g.id: i for i, g in enumerate(guarantees)}
     for li, lease in enumerate(d.leases):
@@ -250,6 +291,8 @@ def build_plan(d: DealLevel) -> dict:
         cap = sum(g.terms["cap"] for g in backstops) if backstops else None
         for g in backstops:
             share[g_index[g.id], li] = g.terms["cap"] / cap if cap else 1.0 / len(backstops)
+        scope = BACKSTOP_SCOPE[backstops[0].terms["backstop_scope"]] if backstops else 0
+        tenant = tenant_of(deal, lease)
         u, top = lt["utilisation"], lt["take_or_pay"]
         vals = {
             "r0": sched.initial_rent,
@@ -258,17 +301,25 @@ def build_plan(d: DealLevel) -> dict:
             "top": top,
             "billed0": max(u, top),
             "fee": lt["termination_fee"],
-            "bs_cap": cap if cap is not None else 0.0,
+            "bs_cap": (np.inf if scope == 2 else cap) if cap is not None else 0.0,
             "n_seg": n_seg,
             "n_ends": len(sched.term_ends),
             "gpu_hour": lt["rent_basis"] == "gpu_hour",
             "re_lease": lt["at_expiry"] == "re_lease",
             "sell": lt["at_expiry"] == "sell",
             "has_bs": bool(backstops),
-            "bs_end": min((guarantee_end(g.terms, tl) for g in backstops), default=T),
+            "bs_end": min((guarantee_window_end(deal, g, tl) for g in backstops), default=T),
             "ren_default": lt["renewals_exercised"],
             "term_default": month_period(lt["termination_month"], tl),
             "dflt_default": month_period(lt["tenant_default_month"], tl),
+            "recovery": RECOVERY[lt["default_recovery"]],
+            "search_lag": periods_ceil(lt["search_lag_months"], tl.months_per_period),
+            "remarket": lt["remarketing_cost_pct"],
+            "walk_gap": lt["walk_away_gap"],
+            "walk_sens": lt["walk_away_sensitivity"],
+            "bs_scope": scope,
+            "tenant_cp": cp[tenant.id] if tenant is not None else -1,
+            "rent_driven": d.rent_driven[lease.id],
         }
         for k, v in vals.items():
             per_lease[k].append(v)
@@ -281,6 +332,8 @@ def build_plan(d: DealLevel) -> dict:
         "NC": len(d.crypto_paths),
         "S": S,
         "E": 0,
+        "NCP": len(cp),
+        "enforce_lag": d.enforce_lag,
         "ppy": ppy,
         "commercial_end": d.commercial_end,
         "has_fleet": int(d.fleet is not None),
@@ -292,7 +345,7 @@ def build_plan(d: DealLevel) -> dict:
         "h_liq": fac.get("liquidation_haircut", 0.0),
         "gpu_mv0": _f(d.gpu_value),
         "fac_mv": _f(d.facility_value),
-        "fire": np.zeros(T),
+        "fire": d.fire,
         "opex": _f(d.opex),
         "fees": _f(d.fees),
         "crypto_path": _f(np.array(d.crypto_paths).reshape(-1)),
@@ -312,8 +365,15 @@ def build_plan(d: DealLevel) -> dict:
             [rvg_floor(deal, g, cost) if r else 0.0 for g, r in zip(guarantees, g_rvg, strict=True)]
         ),
         "g_cap": _f([g.terms["cap"] for g in guarantees]),
-        "g_end": _i([min(guarantee_end(g.terms, tl), 2**31 - 1) for g in guarantees]),
+        "g_end": _i([min(guarantee_window_end(deal, g, tl), 2**31 - 1) for g in guarantees]),
         "g_share": share.ravel(),
+        "g_trig": _i([RVG_TRIGGERS[g.terms["rvg_triggers"]] for g in guarantees]),
+        "g_cp": _i([_cp_of(cp, guarantor_of(deal, g)) for g in guarantees]),
+        "cp_default": _i(
+            [month_period(s.terms["default_month"], tl) for s in deal.of_kind("sponsor")]
+        ),
+        "cp_hazard": np.zeros(len(cp)),
+        "cp_off": np.zeros(len(cp), dtype=np.int32),
     }
     for k, v in per_lease.items():
         plan[k] = _i(v) if k in _LEASE_INTS else _f(v)

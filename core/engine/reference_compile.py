@@ -16,20 +16,73 @@ import numpy as np
 
 from core.engine.compile import Drivers, PathRows
 from core.engine.leases import (
+    ACCELERATION,
+    BACKSTOP_SCOPE,
+    LEASE_END,
+    RECOVERY,
+    RVG_TRIGGERS,
+    TENANT_DEFAULT,
     LeaseCash,
     LeaseSchedule,
     billed_ratio,
-    guarantee_end,
+    counterparty_index,
+    guarantee_window_end,
+    guarantor_of,
     lease_cash,
     lease_schedule,
     market_index,
+    rvg_floor,
     rvg_payments,
+    tenant_of,
 )
-from core.engine.plan import DealLevel, month_period
+from core.engine.plan import DealLevel, month_period, periods_ceil
 
 
 def _col(a: np.ndarray | None, default: np.ndarray, P: int) -> np.ndarray:
     return np.broadcast_to(default if a is None else a, (P, default.shape[-1]))
+
+
+def _first(mask: np.ndarray, none: int) -> np.ndarray:
+    """(P,) first column where ``mask`` (P, T) holds, ``none`` where it never does."""
+    return np.where(mask.any(axis=1), mask.argmax(axis=1), none)
+
+
+def walk_away_term(
+    lt: dict,
+    sched: LeaseSchedule,
+    market: np.ndarray,
+    contract_end: np.ndarray,
+    term: np.ndarray,
+    T: int,
+) -> np.ndarray:
+    """(P,) termination period ``term`` brought forward to the first period in which the
+    tenant's rent is more than ``walk_away_gap`` above the market rent (the gap 0: never)."""
+    gap = lt["walk_away_gap"]
+    if gap <= 0:
+        return term
+    t = np.arange(T)[None, :]
+    live = (t >= sched.start) & (t < contract_end[:, None])
+    walk = live & (sched.rent > (1.0 + gap) * (sched.initial_rent * market))
+    return np.where(walk.any(axis=1), np.minimum(term, walk.argmax(axis=1)), term)
+
+
+def walk_away_hazard(
+    sensitivity: float,
+    sched: LeaseSchedule,
+    market: np.ndarray,
+    contract_end: np.ndarray,
+    T: int,
+    base: float,
+) -> np.ndarray:
+    """(P, T) termination hazard a year: ``base + sensitivity x max(0, rent / market rent -
+    1)`` while the contract runs (``base`` outside it)."""
+    t = np.arange(T)[None, :]
+    mk = sched.initial_rent * market
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.where(mk > 0, sched.rent / np.where(mk > 0, mk, 1.0) - 1.0,
+                       np.where(sched.rent > 0, 1e9, 0.0))  # fmt: skip
+    live = (t >= sched.start) & (t < contract_end[:, None])
+    return base + np.where(live, sensitivity * np.maximum(gap, 0.0), 0.0)
 
 
 def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
@@ -45,14 +98,39 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     fac_mv = d.facility_value
     mv = np.broadcast_to(gpu_mv + fac_mv, (P, T))
 
-    def haircut_value(key: str, extra: np.ndarray | None) -> np.ndarray:
-        add = 0.0 if extra is None else extra
-        g = np.clip((fleet.terms[key] if fleet else 0.0) + add, 0.0, 1.0)
-        h = np.clip((facility.terms[key] if facility else 0.0) + add, 0.0, 1.0)
+    def haircut_value(key: str, g_add: np.ndarray | float, h_add: np.ndarray | float):
+        g = np.clip((fleet.terms[key] if fleet else 0.0) + g_add, 0.0, 1.0)
+        h = np.clip((facility.terms[key] if facility else 0.0) + h_add, 0.0, 1.0)
         return np.broadcast_to(gpu_mv * (1 - g) + fac_mv * (1 - h), (P, T))
 
-    sale_value = haircut_value("sale_haircut", drv.sale_haircut_add)
-    forced_value = haircut_value("liquidation_haircut", drv.liquidation_haircut_add)
+    add = 0.0 if drv.sale_haircut_add is None else drv.sale_haircut_add
+    sale_value = haircut_value("sale_haircut", add, add)
+    fire = d.fire if drv.liquidation_haircut_add is None else drv.liquidation_haircut_add
+    forced_value = haircut_value("liquidation_haircut", fire, 0.0)
+
+    # ------------------------------------------------ counterparties: one default each
+    t_idx = np.arange(T)[None, :]
+    cp = counterparty_index(deal)
+    cp_default = {
+        s.id: np.full(P, month_period(s.terms["default_month"], tl))
+        for s in deal.of_kind("sponsor")
+    }
+    for sid, when in drv.counterparties.items():
+        cp_default[sid] = np.minimum(cp_default[sid], when)
+    events = {}
+    for lease in d.leases:
+        lt = lease.terms
+        ev = drv.leases.get(lease.id, {})
+        dflt = ev.get("tenant_default", np.full(P, month_period(lt["tenant_default_month"], tl)))
+        tenant = tenant_of(deal, lease)
+        if tenant is not None:  # a lease's default is its tenant's
+            cp_default[tenant.id] = np.minimum(cp_default[tenant.id], dflt)
+        events[lease.id] = (ev, dflt, tenant)
+    guarantor_default = {}
+    for g in deal.of_kind("guarantee"):
+        gs = guarantor_of(deal, g)
+        if gs is not None and gs.id in cp:
+            guarantor_default[g.id] = cp_default[gs.id]
 
     # ---------------------------------------------------------------- leases
     revenue = np.zeros((P, T))
@@ -60,59 +138,113 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     scheds: dict[str, LeaseSchedule] = {}
     ends = np.zeros(P, dtype=int)
     guarantee_paid: dict[str, np.ndarray] = {}
-    last_sells = np.zeros(P, dtype=bool)  # per path: the lease that ends last is sold at expiry
+    last_mode = np.zeros(P, dtype=int)  # per path, of the lease that ends last: 0 sell,
+    last_default = np.zeros(P, dtype=bool)  # 1 hold and re-lease, 2 enforce; ended by default
     rent_factor = _col(drv.rent_factor, np.ones(T), P)
     commercial_end = d.commercial_end
     for lease in d.leases:
         lt = lease.terms
-        market = market_index(lt, tl)[None, :] * rent_factor
+        driven = d.rent_driven[lease.id]
+        market = market_index(lt, tl)[None, :] * (rent_factor if driven else np.ones((P, T)))
         sched = lease_schedule(lt, tl, d.fleet_gpus, market)
+        ev, dflt, tenant = events[lease.id]
+        if tenant is not None:
+            dflt = cp_default[tenant.id]
+        renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
+        term = ev.get("termination", np.full(P, month_period(lt["termination_month"], tl)))
+        ce = sched.end_after(renewals)
+        if "termination_draw" in ev:  # drawn with a walk-away hazard (core.risk.paths)
+            sens = ev["walk_sensitivity"]
+            lam = walk_away_hazard(sens, sched, market, ce, T, ev["termination_hazard"])
+            drawn = _first(np.cumsum(lam / tl.periods_per_year, axis=1)
+                           > ev["termination_draw"][:, None], T)  # fmt: skip
+            term = np.minimum(term, drawn)
+        term = walk_away_term(lt, sched, market, ce, term, T)
         util = 1.0
         if drv.utilisation_factor is not None:
             util = _col(drv.utilisation_factor, np.ones(T), P)
             if lt["rent_basis"] == "gpu_hour":
                 sched.rent = sched.rent * billed_ratio(lt, util)
-        ev = drv.leases.get(lease.id, {})
-        renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
-        term = ev.get("termination", np.full(P, month_period(lt["termination_month"], tl)))
-        dflt = ev.get("tenant_default", np.full(P, month_period(lt["tenant_default_month"], tl)))
         backstop = d.backstops[lease.id]
+        scope = BACKSTOP_SCOPE[backstop[0].terms["backstop_scope"]] if backstop else 0
         cap = sum(g.terms["cap"] for g in backstop) if backstop else None
-        bs_end = min((guarantee_end(g.terms, tl) for g in backstop), default=T)
-        lc = lease_cash(sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end)
+        if cap is not None and scope == 2:
+            cap = np.inf
+        bs_end = min((guarantee_window_end(deal, g, tl) for g in backstop), default=T)
+        gd = None
+        for g in backstop:
+            if g.id in guarantor_default:
+                gd = (
+                    guarantor_default[g.id]
+                    if gd is None
+                    else np.minimum(gd, guarantor_default[g.id])
+                )
+        lc = lease_cash(
+            sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end, scope, gd
+        )
         bs_total = lc.backstop_paid.sum(axis=1)
         for g in backstop:
-            share = g.terms["cap"] / cap if cap else 1.0 / len(backstop)
+            share = (
+                g.terms["cap"] / d.backstop_caps[lease.id]
+                if d.backstop_caps[lease.id]
+                else (1.0 / len(backstop))
+            )
             guarantee_paid[g.id] = guarantee_paid.get(g.id, 0.0) + bs_total * share
         revenue += lc.revenue
-        if lt["at_expiry"] == "re_lease":
-            t_idx = np.arange(T)[None, :]
-            revenue += (
-                sched.initial_rent
-                * market
-                * util
-                * ((t_idx >= lc.end[:, None]) & (t_idx < commercial_end))
+        recovery = RECOVERY[lt["default_recovery"]]
+        re_let = (t_idx >= lc.end[:, None]) & (t_idx < commercial_end)
+        if recovery == 1:  # after a default: re-let after the search lag, less remarketing
+            lag = periods_ceil(lt["search_lag_months"], tl.months_per_period)
+            after = (t_idx >= (lc.end + lag)[:, None]) & (t_idx < commercial_end)
+            relet_default = (
+                ((sched.initial_rent * market) * util) * (1.0 - lt["remarketing_cost_pct"]) * after
             )
+            revenue += np.where(lc.defaulted[:, None], relet_default, 0.0)
+        if lt["at_expiry"] == "re_lease":
+            revenue += np.where(
+                lc.defaulted[:, None], 0.0, sched.initial_rent * market * util * re_let
+            )
+        mode = np.where(lc.defaulted, 2 - recovery, 0 if lt["at_expiry"] == "sell" else 1)
         cash_by_lease[lease.id] = lc
         scheds[lease.id] = sched
-        last_sells = np.where(lc.end >= ends, lt["at_expiry"] == "sell", last_sells)
+        last = lc.end >= ends
+        last_mode = np.where(last, mode, last_mode)
+        last_default = np.where(last, lc.defaulted, last_default)
         ends = np.maximum(ends, lc.end)
 
-    # operations stop when the lease that ends last on a path ends and the assets are sold, or
-    # when re-leased GPUs reach the end of their commercial life; else they run to the horizon
-    stop = np.where(last_sells, ends, np.maximum(commercial_end if fleet else T, ends))
+    # operations stop when the lease that ends last on a path ends and the assets are sold
+    # (orderly, or forced after the liquidation lag when the lenders enforce after a tenant
+    # default), or when re-leased GPUs reach the end of their commercial life; else they run
+    # to the horizon
+    stop = np.where(last_mode == 1, np.maximum(commercial_end if fleet else T, ends), ends)
     stop = np.minimum(stop, T)
-    sale_period = np.minimum(stop, T - 1)
-    t_idx = np.arange(T)[None, :]
+    sale_period = np.minimum(np.where(last_mode == 2, stop + d.enforce_lag, stop), T - 1)
     at_sale = t_idx == sale_period[:, None]
-    proceeds = np.where(at_sale, sale_value, 0.0)
-    rvg = rvg_payments(
-        deal, proceeds, sale_period, stop, {"gpu_fleet": d.fleet_cost, "facility": d.facility_cost},
-        tl, guarantee_paid,
-    )  # fmt: skip
-    proceeds = proceeds + rvg
+    got = np.take_along_axis(
+        np.where(last_mode[:, None] == 2, forced_value, sale_value), sale_period[:, None], axis=1
+    )[:, 0]
+    cause = np.where(last_default, TENANT_DEFAULT, LEASE_END)
+    cost = {"gpu_fleet": d.fleet_cost, "facility": d.facility_cost}
+    rvg_sale = rvg_payments(
+        deal, got, sale_period, stop, cause, cost, tl, guarantor_default, guarantee_paid
+    )
+    proceeds = np.where(at_sale, (got + rvg_sale)[:, None], 0.0)
+    rvg = np.where(at_sale, rvg_sale[:, None], 0.0)
     held = t_idx <= sale_period[:, None]
     operating = t_idx < stop[:, None]
+    before_sale = t_idx < sale_period[:, None]
+    liquidation = np.where(before_sale, forced_value, 0.0)
+    for g in deal.of_kind("guarantee"):  # an RVG that pays on a liquidation after acceleration
+        if g.terms["guarantee_type"] != "rvg":
+            continue
+        if not RVG_TRIGGERS[g.terms["rvg_triggers"]] & ACCELERATION:
+            continue
+        gd = guarantor_default.get(g.id, np.full(P, T))
+        ok = before_sale & (t_idx < guarantee_window_end(deal, g, tl)) & (t_idx < gd[:, None])
+        top_up = np.minimum(
+            np.maximum(rvg_floor(deal, g, cost) - forced_value, 0.0), g.terms["cap"]
+        )
+        liquidation = liquidation + np.where(ok, top_up, 0.0)
 
     crypto_value = np.zeros((P, T))
     for path in d.crypto_paths:
@@ -125,7 +257,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         fees=np.where(operating, d.fees, 0.0),
         proceeds=proceeds,
         asset_value=np.where(held, mv, 0.0),
-        liquidation_value=np.where(t_idx < sale_period[:, None], forced_value, 0.0),
+        liquidation_value=liquidation,
         crypto_value=crypto_value,
         market_value=np.ascontiguousarray(mv),
         lease_cash=cash_by_lease,

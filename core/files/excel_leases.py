@@ -18,6 +18,7 @@ from functools import partial
 
 from openpyxl.workbook.workbook import Workbook
 
+from core.engine.leases import guarantor_of, tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
@@ -35,10 +36,54 @@ def _periods(years: str) -> str:
     return f"ROUND({years}*{P.PPY},0)"
 
 
+def _ceil_periods(months: str) -> str:
+    """Whole periods in ``months``, rounded up (``plan.periods_ceil``)."""
+    return f"-INT(-{months}/{P.MPP})"
+
+
+def _spv_leases(ctx: Context) -> list:
+    spv = ctx.deal.of_kind("spv")[0]
+    return list(ctx.deal.links(spv.id, "leases_to"))
+
+
+def _start_of(ctx: Context, lease) -> str:
+    return f"INT({ctx.name(lease, 'start_month')}/{P.MPP})"
+
+
 def _guarantee_end(ctx: Context, guarantee) -> str:
-    """End (exclusive period) of a guarantee's term; beyond the horizon when it has none."""
+    """End (exclusive period) of a guarantee's term, from closing or from the start of
+    operations (the first rent of the leases it covers; of every lease when it covers
+    assets); beyond the horizon when it has none (``leases.guarantee_window_end``)."""
     years = ctx.name(guarantee, "term_years")
-    return f"IF({years}>0,{_periods(years)},{P.T}+1)"
+    covered = [b for b in ctx.deal.links(guarantee.id, "guarantees") if b.kind == "lease"]
+    starts = [_start_of(ctx, b) for b in covered or ctx.deal.of_kind("lease")]
+    ops = f"MIN({','.join(starts)})" if starts else "0"
+    start = f'IF({ctx.name(guarantee, "term_from")}="operations",{ops},0)'
+    return f"IF({years}>0,{start}+{_periods(years)},{P.T}+1)"
+
+
+def counterparty_default(ctx: Context, sponsor) -> str:
+    """Default period of a sponsor (T: none): its own default month, or the tenant default of
+    any lease it is tenant of (one default per counterparty)."""
+    parts = [_period_of(ctx.name(sponsor, "default_month"))]
+    for lease in _spv_leases(ctx):
+        tenant = tenant_of(ctx.deal, lease)
+        if tenant is not None and tenant.id == sponsor.id:
+            parts.append(_period_of(ctx.name(lease, "tenant_default_month")))
+    return f"MIN({','.join(parts)})"
+
+
+def _tenant_default(ctx: Context, lease) -> str:
+    """The period the lease's tenant defaults: its counterparty's default when it has one."""
+    tenant = tenant_of(ctx.deal, lease)
+    own = _period_of(ctx.name(lease, "tenant_default_month"))
+    return own if tenant is None else counterparty_default(ctx, tenant)
+
+
+def guarantor_default(ctx: Context, guarantee) -> str:
+    """Default period of a guarantee's guarantor; T when it has no guarantor block."""
+    sponsor = guarantor_of(ctx.deal, guarantee)
+    return P.T if sponsor is None else counterparty_default(ctx, sponsor)
 
 
 def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
@@ -59,7 +104,7 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
         label = f"{lease.terms['name']}: lease end (first period without lease cash)"
         p.add(LeaseParams(j).end, label, end, st.INT)
         _relet_and_sale(s, p, ctx, j, lease)
-    _operations_end(p, len(leases), comm)
+    _operations_end(p, ctx, len(leases), comm)
     g.add(
         LS.REVENUE,
         "Revenue (rent, fees, backstop, re-leasing)",
@@ -108,7 +153,7 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
     p.add(q.cend, f"{lab}: contract end after renewals exercised", cend, st.INT)
     term = _period_of(L("termination_month"))
     p.add(q.term, f"{lab}: early termination period (T: none)", term, st.INT)
-    dflt = _period_of(L("tenant_default_month"))
+    dflt = _tenant_default(ctx, lease)
     p.add(q.dflt, f"{lab}: tenant default period (T: none)", dflt, st.INT)
     stop = f"MIN({q.cend},{q.term},{q.dflt})"
     p.add(q.stop, f"{lab}: first period without the tenant's rent", stop, st.INT)
@@ -175,8 +220,11 @@ def _contract_rent(s: Section, ctx: Context, j: int, lease) -> None:
 
 
 def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
-    """After a tenant default the backstops pay the rent owed, up to their cap, within their
-    term; returns the lease end (the period the backstop is exhausted, or the rent stops)."""
+    """The backstops pay the rent owed up to their cap: after a tenant default within their
+    term (scope ``default``), also after an early termination to the contract end
+    (``default_or_termination``), or without cap to the contract end after a default
+    (``assumption``), and nothing once their guarantor has defaulted; returns the lease end
+    (the period the backstop is exhausted, or the rent stops)."""
     a, n = s.at, ctx.name
     q, c, lab = LeaseParams(j), LeaseCols(j), lease.terms["name"]
     backstops = [
@@ -187,11 +235,19 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     if not backstops:
         s.add(c.backstop, f"{lab}: backstop paid", lambda t, r: "0")
         return q.stop
+    scope = n(backstops[0], "backstop_scope")
     caps = ",".join(n(b, "cap") for b in backstops)
     ends = ",".join(_guarantee_end(ctx, b) for b in backstops)
-    p.add(q.cap, f"{lab}: backstop cap", f"SUM({caps})", st.MONEY)
-    horizon = f"MIN({q.cend},{q.term},MIN({ends}))"
+    p.add(q.cap, f"{lab}: backstop cap", f'IF({scope}="assumption",1E+300,SUM({caps}))', st.MONEY)
+    horizon = (
+        f'IF({scope}="assumption",{q.cend},IF({scope}="default_or_termination",'
+        f"MIN({q.cend},MIN({ends})),MIN({q.cend},{q.term},MIN({ends}))))"
+    )
     p.add(q.horizon, f"{lab}: backstop pays until (exclusive)", horizon, st.INT)
+    either = f"OR({q.defaulted}=1,{q.terminated}=1)"
+    called = f'IF({scope}="default_or_termination",{either},{q.defaulted}=1)'
+    start = f'IF({scope}="default_or_termination",MIN({q.dflt},{q.term}),{q.dflt})'
+    alive = f"MIN({','.join(guarantor_default(ctx, b) for b in backstops)})"
 
     def t_(r) -> str:
         return a(LS.T, r)
@@ -199,9 +255,7 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     s.add(
         c.owed,
         f"{lab}: rent owed after default",
-        lambda t, r: (
-            f"IF(AND({q.defaulted}=1,{t_(r)}>={q.dflt},{t_(r)}<{q.horizon}),{a(c.rent, r)},0)"
-        ),
+        lambda t, r: f"IF(AND({called},{t_(r)}>={start},{t_(r)}<{q.horizon}),{a(c.rent, r)},0)",
     )
     s.add(
         c.before,
@@ -210,8 +264,8 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     )
     s.add(
         c.backstop,
-        f"{lab}: backstop paid",
-        lambda t, r: f"MIN(MAX({q.cap}-{a(c.before, r)},0),{a(c.owed, r)})",
+        f"{lab}: backstop paid (nothing once its guarantor has defaulted)",
+        lambda t, r: f"IF({t_(r)}<{alive},MIN(MAX({q.cap}-{a(c.before, r)},0),{a(c.owed, r)}),0)",
     )
     s.add(
         c.exhausted,
@@ -223,64 +277,112 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
         st.INT,
     )
     exh = s.grid.col_range(c.exhausted, sheet=True)
-    return f"IF({q.defaulted}=1,MIN(MAX(MIN({exh}),{q.dflt}),{q.horizon}),{q.stop})"
+    return f"IF({called},MIN(MAX(MIN({exh}),{start}),{q.horizon}),{q.stop})"
 
 
 def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
-    """Re-leasing at market after the lease ends, to the end of the commercial life; the latest
-    lease end so far and whether the assets are sold then."""
+    """Re-leasing after the lease ends, to the end of the commercial life: at market after
+    expiry (``at_expiry`` re_lease); after a tenant default with ``default_recovery``
+    re_lease, from the search lag on, at market less remarketing costs. The latest lease end
+    so far and what follows it: 0 an orderly sale, 1 the assets are held and re-let, 2 the
+    lenders enforce (forced sale after the liquidation lag), 3 re-let after a default."""
     a, L = s.at, partial(ctx.name, lease)
     q, c, lab = LeaseParams(j), LeaseCols(j), lease.terms["name"]
+    lag = _ceil_periods(L("search_lag_months"))
+    after_default = (
+        f'IF(AND({L("default_recovery")}="re_lease",{{t}}>={q.end}+{lag},{{t}}<{P.COMM_END}),'
+        f"{q.r0}*{{m}}*(1-{L('remarketing_cost_pct')}),0)"
+    )
+    at_expiry = (
+        f'IF(AND({L("at_expiry")}="re_lease",{{t}}>={q.end},{{t}}<{P.COMM_END}),{q.r0}*{{m}},0)'
+    )
     s.add(
         c.relet,
         f"{lab}: re-leasing at market",
-        lambda t, r: (
-            f'IF(AND({L("at_expiry")}="re_lease",{a(LS.T, r)}>={q.end},'
-            f"{a(LS.T, r)}<{P.COMM_END}),{q.r0}*{a(c.mkt, r)},0)"
+        lambda t, r: f"IF({q.defaulted}=1,{after_default},{at_expiry})".format(
+            t=a(LS.T, r), m=a(c.mkt, r)
         ),
     )
     prev = LeaseParams(j - 1) if j else None
     ends = f"MAX({q.end},{prev.ends})" if prev else q.end
     p.add(q.ends, f"{lab}: latest lease end so far", ends, st.INT)
-    sell = f'IF({L("at_expiry")}="sell",1,0)'
+    mode = (
+        f'IF({q.defaulted}=1,IF({L("default_recovery")}="enforce",2,3),'
+        f'IF({L("at_expiry")}="sell",0,1))'
+    )
     if prev:
-        sell = f"IF({q.end}>={prev.ends},{sell},{prev.sell})"
-    p.add(q.sell, f"{lab}: assets sold when the latest lease ends", sell, st.INT)
+        mode = f"IF({q.end}>={prev.ends},{mode},{prev.sell})"
+    label = f"{lab}: after the latest lease end (0 sell, 1 re-let, 2 forced sale, 3 re-let)"
+    p.add(q.sell, label, mode, st.INT)
 
 
-def _operations_end(p: Params, n_leases: int, comm: str) -> None:
-    """The period operations stop (the latest lease end if the assets are then sold, else the
-    end of the commercial life) and the planned sale."""
+def sale_mode(ctx: Context) -> str:
+    """Parameter holding what follows the latest lease end (see :func:`_relet_and_sale`)."""
+    return LeaseParams(len(_spv_leases(ctx)) - 1).sell
+
+
+def _operations_end(p: Params, ctx: Context, n_leases: int, comm: str) -> None:
+    """The period operations stop (the latest lease end if the assets are then sold, orderly
+    or forced, else the end of the commercial life) and the planned sale (a forced sale after
+    the fleet's liquidation lag)."""
     last = LeaseParams(n_leases - 1)
     keep = f"MAX({comm},{last.ends})"
-    stop = f"MIN(IF({last.sell}=1,{last.ends},{keep}),{P.T})"
+    stop = f"MIN(IF(OR({last.sell}=1,{last.sell}=3),{keep},{last.ends}),{P.T})"
     p.add(P.STOP, "First period without operations (T: never)", stop, st.INT)
-    p.add(P.SALE, "Period of the planned asset sale", f"MIN({P.STOP},{P.T}-1)", st.INT)
+    fleet = ctx.one("gpu_fleet")
+    lag = _ceil_periods(ctx.name(fleet, "liquidation_lag_months")) if fleet else "0"
+    sale = f"MIN(IF({last.sell}=2,{P.STOP}+{lag},{P.STOP}),{P.T}-1)"
+    p.add(P.SALE, "Period of the planned asset sale", sale, st.INT)
 
 
-def rvg_formula(ctx: Context, sale_value: str) -> str:
-    """What the residual value guarantees pay at the planned sale, given the sale value cell."""
+def _rvg_floor(ctx: Context, gb) -> str:
     n = ctx.name
     fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
     fleet_cost = gpu_cost(ctx) if fleet else "0"
     fac_cost = n(fac, "cost") if fac else "0"
+    cost = []
+    for b in ctx.deal.links(gb.id, "guarantees"):
+        if b.kind == "gpu_fleet":
+            cost.append(fleet_cost)
+        elif b.kind == "facility":
+            cost.append(fac_cost)
+        elif b.kind == "lease":
+            cost.append(f"{fleet_cost}+{fac_cost}")
+    return f"{n(gb, 'floor_pct')}*({'+'.join(cost) or '0'})"
+
+
+def _rvgs(ctx: Context) -> list:
+    return [g for g in ctx.deal.of_kind("guarantee") if g.terms["guarantee_type"] == "rvg"]
+
+
+def rvg_formula(ctx: Context, sale_value: str) -> str:
+    """What the residual value guarantees pay at the planned sale, given the sale value cell:
+    when the sale's cause (a lease end, or a tenant default: what follows the latest lease end
+    is 2 or 3) is one the guarantee pays on, operations stop within its term and its
+    guarantor has not defaulted by the sale."""
+    n = ctx.name
+    by_default = f"OR({sale_mode(ctx)}=2,{sale_mode(ctx)}=3)"
     parts = []
-    for gb in ctx.deal.of_kind("guarantee"):
-        if gb.terms["guarantee_type"] != "rvg":
-            continue
-        cost = []
-        for b in ctx.deal.links(gb.id, "guarantees"):
-            if b.kind == "gpu_fleet":
-                cost.append(fleet_cost)
-            elif b.kind == "facility":
-                cost.append(fac_cost)
-            elif b.kind == "lease":
-                cost.append(f"{fleet_cost}+{fac_cost}")
-        floor = f"{n(gb, 'floor_pct')}*({'+'.join(cost) or '0'})"
+    for gb in _rvgs(ctx):
+        trig = f'OR(NOT({by_default}),{n(gb, "rvg_triggers")}<>"lease_end")'
         parts.append(
-            f"IF(AND({P.STOP}<{P.T},{P.STOP}<{_guarantee_end(ctx, gb)}),"
-            f"MIN(MAX({floor}-{sale_value},0),{n(gb, 'cap')}),0)"
+            f"IF(AND({trig},{P.STOP}<{P.T},{P.STOP}<{_guarantee_end(ctx, gb)},"
+            f"{P.SALE}<{guarantor_default(ctx, gb)}),"
+            f"MIN(MAX({_rvg_floor(ctx, gb)}-{sale_value},0),{n(gb, 'cap')}),0)"
         )
+    return "+".join(parts) or "0"
+
+
+def rvg_on_acceleration(ctx: Context, t: str, forced_value: str) -> str:
+    """What the RVGs that pay on any sale add to the forced-sale value in period ``t`` (a
+    liquidation after acceleration), within their term and while their guarantor stands."""
+    n = ctx.name
+    parts = [
+        f'IF(AND({n(gb, "rvg_triggers")}="any_sale",{t}<{_guarantee_end(ctx, gb)},'
+        f"{t}<{guarantor_default(ctx, gb)}),"
+        f"MIN(MAX({_rvg_floor(ctx, gb)}-{forced_value},0),{n(gb, 'cap')}),0)"
+        for gb in _rvgs(ctx)
+    ]
     return "+".join(parts) or "0"
 
 

@@ -18,7 +18,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
-from core.files.excel_leases import gpu_cost, rvg_formula
+from core.files.excel_leases import gpu_cost, rvg_formula, rvg_on_acceleration, sale_mode
 from core.files.excel_swaps import swap_schedules
 from core.files.excel_timeline import Params
 
@@ -219,13 +219,29 @@ def _sale_values(s: Section, ctx: Context) -> None:
     a, n = s.at, ctx.name
     fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
 
-    def after_haircut(key: str):
-        gh = f"MIN(MAX({n(fleet, key)},0),1)" if fleet else "0"
+    def after_haircut(key: str, fire: bool = False):
+        def gh(r: int) -> str:
+            if not fleet:
+                return "0"
+            if not fire:
+                return f"MIN(MAX({n(fleet, key)},0),1)"
+            count, depth = n(fleet, "count"), n(fleet, "market_depth_gpus")
+            share = f"IF({count}+{depth}>0,{count}/({count}+{depth}),0)"
+            add = (
+                f"{n(fleet, 'fire_sale_age_pct')}*{_ye(ctx, r)}"
+                f"+{n(fleet, 'fire_sale_volume_pct')}*{share}"
+            )
+            return f"MIN(MAX({n(fleet, key)}+({add}),0),1)"
+
         fh = f"MIN(MAX({n(fac, key)},0),1)" if fac else "0"
-        return lambda t, r: f"{a(SC.GPU_MV, r)}*(1-{gh})+{a(SC.FAC_MV, r)}*(1-{fh})"
+        return lambda t, r: f"{a(SC.GPU_MV, r)}*(1-{gh(r)})+{a(SC.FAC_MV, r)}*(1-{fh})"
 
     s.add(SC.SALE_VALUE, "Orderly-sale value", after_haircut("sale_haircut"))
-    s.add(SC.FORCED_VALUE, "Forced-sale value", after_haircut("liquidation_haircut"))
+    s.add(
+        SC.FORCED_VALUE,
+        "Forced-sale value (GPUs: also the fire-sale discount for age and volume)",
+        after_haircut("liquidation_haircut", fire=True),
+    )
 
     def t_(r) -> str:
         return a(SC.T, r)
@@ -238,14 +254,19 @@ def _sale_values(s: Section, ctx: Context) -> None:
     s.add(
         SC.LIQ_VALUE,
         "Liquidation value",
-        lambda t, r: f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)},0)",
+        lambda t, r: (
+            f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)}"
+            f"+{rvg_on_acceleration(ctx, t_(r), a(SC.FORCED_VALUE, r))},0)"
+        ),
     )
+
+    def got(r: int) -> str:  # the sale value: forced after an enforcement, else orderly
+        return f"IF({sale_mode(ctx)}=2,{a(SC.FORCED_VALUE, r)},{a(SC.SALE_VALUE, r)})"
+
     s.add(
         SC.PROCEEDS,
         "Planned sale proceeds + RVG",
-        lambda t, r: (
-            f"IF({t_(r)}={P.SALE},{a(SC.SALE_VALUE, r)}+{rvg_formula(ctx, a(SC.SALE_VALUE, r))},0)"
-        ),
+        lambda t, r: f"IF({t_(r)}={P.SALE},{got(r)}+{rvg_formula(ctx, got(r))},0)",
     )
 
     def crypto_value(t: int, r: int) -> str:

@@ -115,8 +115,8 @@ ctypedef struct Run:
 cdef inline Py_ssize_t _rows_at(Py_ssize_t M, Py_ssize_t E, Py_ssize_t T,
                                 Py_ssize_t NG) noexcept nogil:
     """Offset of a thread's kernel input rows in its scratch: after the draws, events,
-    drivers and the per-path compile's own scratch."""
-    return 6 * M + (E if E > 0 else 1) + 5 * T + (8 * T + NG)
+    drivers and the per-path compile's own scratch (``NG``: its _compile_doubles)."""
+    return 6 * M + (E if E > 0 else 1) + 5 * T + NG
 
 
 cdef inline Py_ssize_t _rows_doubles(Py_ssize_t T, Py_ssize_t K) noexcept nogil:
@@ -176,7 +176,7 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
                     int tid) noexcept nogil:
     """Path ``r.first_path + i``, start to finish; writes row ``i`` of the outputs."""
     cdef Py_ssize_t T = r.T, K = r.K, t, k, b
-    cdef double* kw = w + _rows_at(r.M, r.E, T, r.q.NG) + _rows_doubles(T, K)  # run_path's
+    cdef double* kw = w + _rows_at(r.M, r.E, T, _compile_doubles(r.q)) + _rows_doubles(T, K)  # run_path's
     cdef double* flows = kw + c.W
     cdef double mx, mn
     cdef long long* hd
@@ -291,7 +291,7 @@ cdef class PathModel:
         self.E = kv.shape[0]
         if self.E != q.E:
             raise ValueError(f"{self.E} event kinds for a plan of {q.E} event draws")
-        self.T, self.K, self.NG = q.T, self.c.K, q.NG
+        self.T, self.K, self.NG = q.T, self.c.K, _compile_doubles(q)
         if self.c.T != q.T:
             raise ValueError(f"inputs have {self.c.T} periods, the plan {q.T}")
         self.mpp = dd.mpp

@@ -30,9 +30,11 @@ LOSS_EPS = 1e-6  # USD millions: a dollar
 #: driver -> (unit, upper end of the search, description)
 DRIVERS: dict[str, tuple[str, float, str]] = {
     "rent_deflation": ("pct_per_year", 1.0, "yearly fall in market compute rent"),
+    "building_rent_deflation": ("pct_per_year", 1.0, "yearly fall in data-centre rent"),
     "residual_haircut": ("pct", 1.0, "extra haircut on the asset sale at lease end"),
     "gpu_value_decline": ("pct_per_year", 1.0, "extra yearly fall in GPU market value"),
     "liquidation_haircut": ("pct", 1.0, "extra forced-sale haircut on liquidation"),
+    "forced_sale_haircut": ("pct", 1.0, "whole forced-sale haircut (age and volume included)"),
     "base_rate_shock": ("pct_per_year", 0.20, "parallel rise in the base rate"),
     "termination_year": ("years", 0.0, "earliest early termination of every lease"),
 }

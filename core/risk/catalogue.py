@@ -9,15 +9,23 @@ what comes back onto each sponsor's balance sheet.
 Stress values and their DOMAIN.md source:
 
 - rent deflation: market compute rent falls 30% a year (price-performance improves 25-28% a
-  year; H100 rent fell from $8/hr to ~$2/hr in 2023-24), renewals at market;
+  year; H100 rent fell from $8/hr to ~$2/hr in 2023-24), renewals at market; a data-centre
+  (powered-shell) lease follows its own index, which falls 2% a year in this stress (a
+  severe real-estate downturn: data-centre rents rose through 2021-25);
+- economic walk-away: compute rent falls 30% a year and each tenant terminates once its rent
+  is 50% above the market (a contract that costs the tenant 1.5x the spot price);
 - obsolescence: GPU value falls 15% a year faster, commercial life 3 years (critics: 2-3 years
   against 5-6 of accounting life), 30% extra haircut on the residual at lease end;
 - lease risk: no renewal and the tenant defaults after 3 years (Hyperion: 4-year initial
   term then options; backstops pay up to their caps);
 - correlation convergence: BTC halves (one year at ~50% volatility, correlation 0.8 in stress)
   while compute rent falls 35% a year;
-- liquidation: the tenant defaults after 2 years and the lenders sell into a missing repo
-  market at a further 30% forced-sale haircut;
+- liquidation: the tenant defaults after 2 years, the lenders enforce and, after a 12-month
+  liquidation lag, sell into a missing repo market at a further 30% forced-sale haircut (on
+  top of the fleet's own haircut and its age and volume discount); the break-even is the
+  largest whole forced-sale haircut each tranche survives after that default;
+- guarantor default (wrong-way risk): the tenant and every guarantor default in year 3, so
+  no guarantee, backstop or RVG pays from then; a forced sale follows;
 - rates: base rate +200 bp (floating coupons over SOFR).
 """
 
@@ -27,7 +35,6 @@ import math
 from dataclasses import dataclass, field
 
 from core.model.deal import Deal
-from core.risk.applicability import risk_applicability
 from core.risk.breakeven import BreakEven, solve_breakeven
 from core.risk.lookthrough import SponsorStress, sponsor_stress
 from core.risk.stress import Stress
@@ -48,9 +55,19 @@ RISKS: tuple[Risk, ...] = (
     Risk(
         "rent_deflation",
         "Compute-rent deflation",
-        "Market rent per GPU-hour keeps falling; renewals and re-leasing reprice lower.",
-        Stress(rent_deflation=0.30),
+        "Market rent per GPU-hour keeps falling (data-centre rent 2% a year); renewals and "
+        "re-leasing reprice lower.",
+        Stress(rent_deflation=0.30, building_rent_deflation=0.02),
         "rent_deflation",
+    ),
+    Risk(
+        "walk_away",
+        "Economic walk-away",
+        "Compute rent falls 30% a year; each tenant terminates once its rent is 50% above "
+        "the market rent.",
+        Stress(rent_deflation=0.30, building_rent_deflation=0.02, walk_away_gap=0.5),
+        "rent_deflation",
+        Stress(walk_away_gap=0.5),
     ),
     Risk(
         "obsolescence",
@@ -76,10 +93,22 @@ RISKS: tuple[Risk, ...] = (
     Risk(
         "liquidation",
         "Liquidation into a missing repo market",
-        "Tenant default after 2 years; seized GPUs sell at a steep, slow, forced-sale discount.",
-        Stress(tenant_default_year=2.0, liquidation_haircut=0.30),
-        "liquidation_haircut",
-        Stress(tenant_default_year=2.0),
+        "Tenant default after 2 years; the lenders enforce and the seized assets sell after "
+        "12 months at a steep forced-sale discount.",
+        Stress(
+            tenant_default_year=2.0, enforce=1, liquidation_lag_months=12, liquidation_haircut=0.30
+        ),
+        "forced_sale_haircut",
+        Stress(tenant_default_year=2.0, enforce=1, liquidation_lag_months=12),
+    ),
+    Risk(
+        "guarantor",
+        "Guarantor default (wrong-way risk)",
+        "The tenant and every guarantor default in year 3: guarantees, backstops and RVGs pay "
+        "nothing from then; the lenders enforce.",
+        Stress(tenant_default_year=3.0, guarantor_default_year=3.0, enforce=1),
+        "forced_sale_haircut",
+        Stress(tenant_default_year=3.0, guarantor_default_year=3.0, enforce=1),
     ),
     Risk(
         "rates",
@@ -108,8 +137,8 @@ class RiskOutcome:
     equity_irr: float
     breakeven: BreakEven
     sponsors: list[SponsorStress] = field(default_factory=list)
-    #: why the risk cannot touch this deal (core.risk.applicability), None when it can
-    not_applicable: str | None = None
+    #: the break-even of each tranche, seniority order (the edge for that tranche alone)
+    breakeven_by_tranche: list[BreakEven] = field(default_factory=list)
 
     @property
     def breakeven_label(self) -> str:
@@ -132,8 +161,21 @@ class RiskOutcome:
                 for k, v in self.breakeven.to_dict().items()
             },  # fmt: skip
             "sponsors": [s.to_dict() for s in self.sponsors],
-            "not_applicable": self.not_applicable,
+            "breakeven_by_tranche": [
+                {k: num(v) if isinstance(v, float) else v for k, v in b.to_dict().items()}
+                for b in self.breakeven_by_tranche
+            ],
         }
+
+
+def breakeven_driver(deal: Deal, r: Risk) -> str:
+    """The risk's break-even driver for ``deal``: compute-rent deflation is searched on the
+    data-centre index when no lease of the deal follows compute rent."""
+    leases = deal.of_kind("lease")
+    building = all(b.terms["rent_index"] == "data_centre" for b in leases)
+    if r.breakeven_driver == "rent_deflation" and leases and building:
+        return "building_rent_deflation"
+    return r.breakeven_driver
 
 
 def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> RiskOutcome:
@@ -144,7 +186,11 @@ def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> 
     base = run_deal(deal, engine=engine)
     res = run_stressed(deal, r.stress, engine, base.compiled)
     tm = res.tranche_metrics
-    be = solve_breakeven(deal, r.breakeven_driver, None, tol=tol, base=r.breakeven_base)
+    driver = breakeven_driver(deal, r)
+    be = solve_breakeven(deal, driver, None, tol=tol, base=r.breakeven_base)
+    per_tranche = [
+        solve_breakeven(deal, driver, k, tol=tol, base=r.breakeven_base) for k in range(len(tm))
+    ]
     return RiskOutcome(
         r,
         r.stress.describe(),
@@ -154,7 +200,7 @@ def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> 
         float(res.metrics["equity_irr"]),
         be,
         sponsor_stress(res.compiled, base.look_through, r.title),
-        not_applicable=risk_applicability(deal, r.id),
+        breakeven_by_tranche=per_tranche,
     )
 
 

@@ -51,9 +51,8 @@ from core.risk.mcstats import (
 from core.risk.paths import (
     MarketModel,
     driver_params,
-    event_kinds,
-    lease_event_specs,
     make_drivers,
+    path_event_kinds,
 )
 from core.risk.streams import stream_key
 
@@ -128,7 +127,7 @@ def path_model(sized: CompiledDeal, model: MarketModel) -> PathModel:
         sized.inputs,
         build_plan(sized, model),
         driver_params(sized, model),
-        event_kinds(lease_event_specs(sized, model)),
+        path_event_kinds(sized, model),
         model.gen_surprise_rate,
         _equity(sized),
         *edges,

@@ -26,13 +26,19 @@ The model (docs/risk.md gives the formulas and the DOMAIN.md source of each defa
   block's own price path).
 - **Rates**: ``base + rate_vol * W^r_t`` (an arithmetic random walk around the deal's base
   curve, independent), floored at ``min(base, 0)``.
-- **Lease events**: tenant default at an exponential time with hazard ``-ln(1 - PD)`` from the
-  tenant's rating (core.risk.ratings), early termination at an exponential time with
-  ``termination_hazard`` a year, and each renewal option exercised with probability
-  ``1 - p_non_renewal`` until the first refusal; for an investment-grade tenant (BBB- or
-  better) ``termination_hazard_ig`` and ``p_non_renewal_ig`` apply instead.
-- **Fire sale**: forced-sale haircut add ``age_haircut * age_years + volume_haircut * N / (N +
-  market_depth_gpus)`` with N the fleet's GPU count (deterministic, the same on every path).
+- **Counterparty defaults**: one default time per sponsor block (tenant or guarantor) at an
+  exponential time with hazard ``-ln(1 - PD)`` from its rating (core.risk.ratings): it ends
+  every lease it is tenant of and every guarantee it gives (a tenant that guarantees its own
+  lease defaults once). A lease without a tenant block draws its own default as unrated.
+- **Lease events**: early termination at an exponential time with ``termination_hazard`` a
+  year (plus, when the lease's ``walk_away_sensitivity`` is positive, that times the rent's
+  premium over the path's market rent: the termination time is where the cumulative hazard
+  passes the exponential draw, computed in the per-path compile), and each renewal option
+  exercised with probability ``1 - p_non_renewal`` until the first refusal; for an
+  investment-grade tenant (BBB- or better) ``termination_hazard_ig`` and ``p_non_renewal_ig``
+  apply instead.
+- **Fire sale**: the fleet's own forced-sale discount for age and volume (deal terms,
+  core.engine.assets.fire_sale_add), the same on every path.
 
 Random numbers: every path has its own compiled stream (core.risk.streams, keyed by the seed and
 the path's index in the run), so a path's drivers never depend on chunking or threads. Surprise
@@ -48,6 +54,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from core.engine.compile import CompiledDeal, Drivers
+from core.engine.leases import guarantor_of, tenant_of
 from core.engine.plan import month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
@@ -73,6 +80,8 @@ class MarketModel:
     gen_surprise_rate: float = 0.2  # surprise generations a year
     gen_jump: float = 0.15  # value lost at a surprise generation
     residual_haircut_sd: float = 0.10
+    #: multiplies each lease's walk_away_sensitivity (0: no economic walk-away drawn)
+    walk_away_scale: float = 1.0
     btc_vol: float = 0.50  # DOMAIN: BTC volatility about 50% a year
     rho_normal: float = 0.5  # DOMAIN: BTC-Nasdaq correlation 0.5 on average
     rho_stress: float = 0.8  # DOMAIN: 0.8 in stress
@@ -84,15 +93,12 @@ class MarketModel:
     termination_hazard_ig: float = 0.0025  # a year, investment-grade tenant (BBB- or better)
     p_non_renewal: float = 0.3  # at each renewal date, sub-investment-grade or unrated tenant
     p_non_renewal_ig: float = 0.1  # at each renewal date, investment-grade tenant
-    age_haircut: float = 0.05  # extra forced-sale haircut per year of fleet age
-    volume_haircut: float = 0.30  # extra forced-sale haircut as the sale swamps the market
-    market_depth_gpus: float = 50_000.0  # GPUs the secondary market absorbs without discount
 
     @classmethod
     def deterministic(cls) -> MarketModel:
         """Every random driver off: each path is the deterministic base case."""
         zero = {f.name: 0.0 for f in fields(cls) if f.type in ("float", float)}
-        zero.update(lease_events=False, market_depth_gpus=1.0, rho_normal=0.0, rho_stress=0.0)
+        zero.update(lease_events=False, rho_normal=0.0, rho_stress=0.0)
         return cls(**zero)
 
     def to_dict(self) -> dict:
@@ -196,14 +202,6 @@ def _event_period(years: np.ndarray, ppy: int, T: int) -> np.ndarray:
     return np.minimum(np.floor(years * ppy), T).astype(np.int64)
 
 
-def fire_sale_haircut(compiled: CompiledDeal, m: MarketModel) -> np.ndarray:
-    """(T,) extra forced-sale haircut for age and volume sold (the same on every path)."""
-    fleet = compiled.deal.of_kind("gpu_fleet")
-    gpus = fleet[0].terms["count"] if fleet else 0
-    depth = gpus / (gpus + m.market_depth_gpus) if gpus + m.market_depth_gpus > 0 else 0.0
-    return m.age_haircut * compiled.timeline.years_end + m.volume_haircut * depth
-
-
 JUMP_TABLE = 1024  # value left after k surprise generations is tabulated for k < 1024
 
 
@@ -221,6 +219,7 @@ class LeaseEvents:
     own_term: int
     opts: int
     offset: int
+    walk_sens: float = 0.0  # walk-away sensitivity (the compile draws the termination)
 
     @property
     def n_draws(self) -> int:
@@ -233,29 +232,67 @@ def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvent
     specs, offset = [], 0
     for lease in compiled.leases:
         lt = lease.terms
-        tenants = [b for b in compiled.deal.links(lease.id, "leases_to") if b.kind == "sponsor"]
-        rating = tenants[0].terms["rating"] if tenants else "NR"
+        tenant = tenant_of(compiled.deal, lease)
+        rating = tenant.terms["rating"] if tenant is not None else "NR"
         ig = is_investment_grade(rating)
         spec = LeaseEvents(
-            hazard=-math.log(1.0 - annual_pd(rating)),
+            # a tenant's default is its counterparty draw (counterparty_specs)
+            hazard=0.0 if tenant is not None else -math.log(1.0 - annual_pd(rating)),
             term_hazard=m.termination_hazard_ig if ig else m.termination_hazard,
             p_refuse=m.p_non_renewal_ig if ig else m.p_non_renewal,
             own_default=month_period(lt["tenant_default_month"], tl),
             own_term=month_period(lt["termination_month"], tl),
             opts=len(compiled.lease_schedules[lease.id].term_ends) - 1,
             offset=offset,
+            walk_sens=lt["walk_away_sensitivity"] * m.walk_away_scale,
         )
         specs.append(spec)
         offset += spec.n_draws
     return specs
 
 
-def event_kinds(specs: list[LeaseEvents]) -> list[int]:
-    """Kind of each event draw of a path (0 exponential, 1 uniform), in stream order."""
+@dataclass(frozen=True)
+class CounterpartyEvents:
+    """How one sponsor block's default is drawn: its id, hazard a year (0: it is neither a
+    tenant nor a guarantor, nothing is drawn) and its column in a path's event draws (after
+    every lease's)."""
+
+    id: str
+    hazard: float
+    offset: int
+
+
+def counterparty_specs(
+    compiled: CompiledDeal, leases: list[LeaseEvents]
+) -> list[CounterpartyEvents]:
+    """One :class:`CounterpartyEvents` per sponsor block, in deal order (counterparty index)."""
+    deal = compiled.deal
+    exposed = {t.id for b in compiled.leases if (t := tenant_of(deal, b)) is not None}
+    exposed |= {s.id for g in deal.of_kind("guarantee") if (s := guarantor_of(deal, g))}
+    start = sum(s.n_draws for s in leases)
+    return [
+        CounterpartyEvents(
+            b.id,
+            -math.log(1.0 - annual_pd(b.terms["rating"])) if b.id in exposed else 0.0,
+            start + i,
+        )
+        for i, b in enumerate(deal.of_kind("sponsor"))
+    ]
+
+
+def event_kinds(specs: list[LeaseEvents], n_counterparties: int = 0) -> list[int]:
+    """Kind of each event draw of a path (0 exponential, 1 uniform), in stream order: each
+    lease's, then one exponential per counterparty."""
     kinds: list[int] = []
     for s in specs:
         kinds += [0, 0] + [1] * max(s.opts, 1)
-    return kinds
+    return kinds + [0] * n_counterparties
+
+
+def path_event_kinds(compiled: CompiledDeal, m: MarketModel) -> list[int]:
+    """Kind of each event draw of a path of ``compiled`` under ``m`` (leases, counterparties)."""
+    specs = lease_event_specs(compiled, m)
+    return event_kinds(specs, len(counterparty_specs(compiled, specs)))
 
 
 def driver_params(compiled: CompiledDeal, m: MarketModel) -> dict:
@@ -324,9 +361,9 @@ def make_drivers(
     tl = compiled.timeline
     T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
     specs = lease_event_specs(compiled, m)
-    d = draw_paths(
-        seed, first_path, n, T * mpp, event_kinds(specs), m.gen_surprise_rate, mpp, T, n_threads
-    )
+    cps = counterparty_specs(compiled, specs)
+    kinds = event_kinds(specs, len(cps))
+    d = draw_paths(seed, first_path, n, T * mpp, kinds, m.gen_surprise_rate, mpp, T, n_threads)
     u, z1, z2, zu, zv, zr, jumps = d.u, d.z1, d.z2, d.zu, d.zv, d.zr, d.jumps
     prm = driver_params(compiled, m)
     if engine == "numpy":
@@ -370,22 +407,33 @@ def make_drivers(
             # dates fixed on the deal stay in force; the random ones can only come earlier
             ev["tenant_default"] = np.minimum(sp.own_default, dflt)
             th = sp.term_hazard
-            ev["termination"] = np.minimum(
-                sp.own_term, _event_period(e[:, 1] / th, ppy, T) if th > 0 else T
-            )
+            if sp.walk_sens > 0:  # the compile finds where the walk-away hazard passes it
+                ev["termination"] = np.full(n, min(sp.own_term, T))
+                ev["termination_draw"] = e[:, 1]
+                ev["termination_hazard"] = th
+                ev["walk_sensitivity"] = sp.walk_sens
+            else:
+                ev["termination"] = np.minimum(
+                    sp.own_term, _event_period(e[:, 1] / th, ppy, T) if th > 0 else T
+                )
             refuse = e[:, 2:] < sp.p_refuse
             first_refusal = np.where(refuse.any(axis=1), refuse.argmax(axis=1), sp.opts)
             ev["renewals"] = np.minimum(first_refusal, sp.opts)
         leases[lease.id] = ev
+    counterparties = {
+        c.id: _event_period(d.events[:, c.offset] / c.hazard, ppy, T)
+        for c in cps
+        if m.lease_events and c.hazard > 0
+    }
     drivers = Drivers(
         n_paths=n,
         rent_factor=rent,
         gpu_value_factor=value,
         base_rate=rates,
         crypto_factor=btc,
-        liquidation_haircut_add=fire_sale_haircut(compiled, m)[None, :],  # same on every path
         sale_haircut_add=d.residual[:, None] * m.residual_haircut_sd,
         utilisation_factor=util,
         leases=leases,
+        counterparties=counterparties,
     )
     return drivers, share

@@ -56,6 +56,12 @@ RANGES: dict[str, tuple[float, float]] = {
     "liquidation_haircut": (0.0, 1.0),
     "renewals": (0, 100),
     "crypto_price_shock": (-1.0, 10.0),
+    "building_rent_deflation": (0.0, 1.0),
+    "enforce": (0, 1),
+    "forced_sale_haircut": (0.0, 1.0),
+    "liquidation_lag_months": (0, 120),
+    "guarantor_default_year": (0.0, 50.0),
+    "walk_away_gap": (0.0, 10.0),
 }
 STRESS_FIELDS = tuple(f.name for f in fields(Stress))
 #: field -> (label, unit) for a scenario editor; units as in core/model/blocks.py
@@ -70,6 +76,12 @@ FIELD_INFO: dict[str, tuple[str, str]] = {
     "liquidation_haircut": ("Extra forced-sale haircut", "pct"),
     "renewals": ("Renewals exercised", "count"),
     "crypto_price_shock": ("Crypto price change", "pct"),
+    "building_rent_deflation": ("Data-centre rent deflation", "pct_per_year"),
+    "enforce": ("Forced sale after default (1) / re-let (0)", "count"),
+    "forced_sale_haircut": ("Whole forced-sale haircut", "pct"),
+    "liquidation_lag_months": ("Liquidation lag (months)", "count"),
+    "guarantor_default_year": ("Guarantor default in year", "years"),
+    "walk_away_gap": ("Walk away at rent above market by", "pct"),
 }
 
 
@@ -97,9 +109,9 @@ def check_value(name: str, v: object, where: str = "scenario") -> float | int | 
     lo, hi = RANGES[name]
     if not lo <= v <= hi:
         raise RiskInputError(f"{where}: {name} = {v!r} is outside [{lo}, {hi}]")
-    if name == "renewals":
+    if name in ("renewals", "enforce", "liquidation_lag_months"):
         if int(v) != v:
-            raise RiskInputError(f"{where}: renewals must be a whole number, got {v!r}")
+            raise RiskInputError(f"{where}: {name} must be a whole number, got {v!r}")
         return int(v)
     return float(v)
 

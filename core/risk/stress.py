@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Stress:
-    #: yearly fall of market compute rent (sets every lease's market_rent_decline)
+    #: yearly fall of market compute rent (the market_rent_decline of every lease on the
+    #: compute index; a data-centre lease follows building_rent_deflation)
     rent_deflation: float | None = None
+    #: yearly fall of data-centre (powered-shell) rent: leases on the data_centre index
+    building_rent_deflation: float | None = None
     #: extra discount on the orderly sale of the assets at lease end (added to the haircut)
     residual_haircut: float | None = None
     #: year after closing in which every lease is terminated early (0 or None: no termination)
@@ -39,6 +42,21 @@ class Stress:
     renewals: int | None = None
     #: change in crypto collateral price, as a share (-0.5 = price halves at once)
     crypto_price_shock: float = 0.0
+    #: after a tenant default: 1 the lenders enforce (forced sale after the liquidation lag),
+    #: 0 the SPV re-lets (None: each lease's own default_recovery)
+    enforce: int | None = None
+    #: the whole forced-sale discount on liquidation (None: the assets' own): sets the
+    #: fleet's and the facility's forced-sale haircut, with no extra discount for the GPUs'
+    #: age and the volume sold
+    forced_sale_haircut: float | None = None
+    #: months from enforcement or acceleration to the forced sale (None: the fleet's own)
+    liquidation_lag_months: int | None = None
+    #: year after closing in which every guarantor (a sponsor giving a guarantee) defaults:
+    #: its guarantees pay nothing from then, and the leases it is tenant of stop
+    guarantor_default_year: float | None = None
+    #: every tenant walks away once its rent exceeds the market rent by this share (None:
+    #: each lease's own walk_away_gap)
+    walk_away_gap: float | None = None
 
     def describe(self) -> str:
         """One line for tables and reports, listing only what is stressed."""
@@ -48,7 +66,15 @@ class Stress:
             if v is None or (v == 0 and f.name != "renewals"):
                 continue
             label = f.name.replace("_", " ")
-            if f.name in ("termination_year", "tenant_default_year", "gpu_commercial_life"):
+            if f.name == "enforce":
+                parts.append("forced sale after default" if v else "re-let after default")
+            elif f.name in (
+                "termination_year",
+                "tenant_default_year",
+                "gpu_commercial_life",
+                "guarantor_default_year",
+                "liquidation_lag_months",
+            ):
                 parts.append(f"{label} {v:g}")
             elif f.name == "renewals":
                 parts.append("no renewal" if v == 0 else f"{label} {v}")
@@ -64,14 +90,31 @@ def _clip(v: float, lo: float = 0.0, hi: float = 1.0) -> float:
     return min(max(v, lo), hi)
 
 
+def _guarantors(deal: Deal) -> set[str]:
+    """Sponsor blocks that give a guarantee."""
+    return {
+        s.id
+        for g in deal.of_kind("guarantee")
+        for s in deal.links(g.id, "guarantees", "in")
+        if s.kind == "sponsor"
+    }
+
+
 def apply_stress(deal: Deal, stress: Stress) -> Deal:
     """A stressed copy of ``deal``; the original is untouched."""
     d = deal.copy()
+    guarantors = _guarantors(d)
     for b in d.blocks.values():
         t = b.terms
         if b.kind == "lease":
-            if stress.rent_deflation is not None:
-                t["market_rent_decline"] = _clip(stress.rent_deflation)
+            building = t["rent_index"] == "data_centre"
+            decline = stress.building_rent_deflation if building else stress.rent_deflation
+            if decline is not None:
+                t["market_rent_decline"] = _clip(decline)
+            if stress.enforce is not None:
+                t["default_recovery"] = "enforce" if stress.enforce else "re_lease"
+            if stress.walk_away_gap is not None:
+                t["walk_away_gap"] = max(0.0, stress.walk_away_gap)
             if stress.termination_year:
                 t["termination_month"] = max(1, int(round(stress.termination_year * 12)))
             if stress.tenant_default_year:
@@ -81,17 +124,25 @@ def apply_stress(deal: Deal, stress: Stress) -> Deal:
         elif b.kind in ("gpu_fleet", "facility"):
             if stress.residual_haircut:
                 t["sale_haircut"] = _clip(t["sale_haircut"] + stress.residual_haircut)
+            if stress.forced_sale_haircut is not None:
+                t["liquidation_haircut"] = _clip(stress.forced_sale_haircut)
+                if b.kind == "gpu_fleet":
+                    t["fire_sale_age_pct"] = t["fire_sale_volume_pct"] = 0.0
             if stress.liquidation_haircut:
                 t["liquidation_haircut"] = _clip(
                     t["liquidation_haircut"] + stress.liquidation_haircut
                 )
             if b.kind == "gpu_fleet":
+                if stress.liquidation_lag_months is not None:
+                    t["liquidation_lag_months"] = max(0, int(stress.liquidation_lag_months))
                 t["mv_decline"] = _clip(t["mv_decline"] + stress.gpu_value_decline)
                 if stress.gpu_commercial_life:
                     t["commercial_life_years"] = max(0.25, stress.gpu_commercial_life)
         elif b.kind == "spv" and stress.base_rate_shock:
             t["base_rate"] = t["base_rate"] + stress.base_rate_shock
             t["base_rate_curve"] = [r + stress.base_rate_shock for r in t["base_rate_curve"]]
+        elif b.kind == "sponsor" and stress.guarantor_default_year and b.id in guarantors:
+            t["default_month"] = max(1, int(round(stress.guarantor_default_year * 12)))
         elif b.kind == "crypto" and stress.crypto_price_shock:
             t["price"] = t["price"] * max(0.0, 1.0 + stress.crypto_price_shock)
     return d

@@ -84,7 +84,7 @@ def test_nothing_operates_after_a_liquidation():
     from core.risk.stress import Stress, apply_stress
 
     deal = load_deal(DEALS[[p.stem for p in DEALS].index("hyperion_jv")])
-    r = run_deal(apply_stress(deal, Stress(rent_deflation=0.4)))  # renewals reprice far lower
+    r = run_deal(apply_stress(deal, Stress(building_rent_deflation=0.4)))  # renewals reprice lower
     flags = r.periods["flags"].to_numpy()
     (sold,) = np.nonzero(flags & FLAG_LIQUIDATED)
     assert len(sold) == 1

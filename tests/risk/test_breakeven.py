@@ -8,12 +8,12 @@ import pytest
 from core.engine.compile import compile_deal
 from core.engine.results import run_deal
 from core.risk.breakeven import LOSS_EPS, dscr_headroom, solve_breakeven, tranche_losses
-from core.risk.catalogue import RISKS, risk_summary
+from core.risk.catalogue import RISKS, breakeven_driver, risk_summary
 from core.risk.lookthrough import sponsor_stress
 from core.risk.stress import Stress, apply_stress, compile_stressed, run_stressed
 
 CASES = [
-    ("hyperion_jv", "rent_deflation", None),
+    ("hyperion_jv", "building_rent_deflation", None),  # its lease is on the DC index
     ("terawulf_backstop", "termination_year", 0),
     ("xai_gpu_spv", "base_rate_shock", None),
     ("coreweave_ddtl", "base_rate_shock", "DDTL 3.0"),
@@ -91,7 +91,8 @@ def test_catalogue_covers_the_domain_risks_and_runs(samples):
         res = run_stressed(deal, o.risk.stress)
         assert o.min_dscr == res.metrics["min_dscr"]
         assert list(o.loss_by_tranche.values()) == res.tranche_metrics["loss"].tolist()
-        assert o.breakeven.driver == o.risk.breakeven_driver
+        assert o.breakeven.driver == breakeven_driver(deal, o.risk)  # DC index: building rent
+        assert [b.tranche for b in o.breakeven_by_tranche] == list(o.loss_by_tranche)
         assert o.to_dict()["risk"] == o.risk.id
 
 

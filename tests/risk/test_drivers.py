@@ -13,7 +13,6 @@ from core.risk.paths import (
     MarketModel,
     _gbm,
     correlated_shocks,
-    fire_sale_haircut,
     make_drivers,
 )
 from core.risk.ratings import ANNUAL_PD, annual_pd, hazard, is_investment_grade, survival
@@ -32,13 +31,17 @@ def test_rating_table_is_monotone_and_survival_is_closed_form():
 
 @pytest.mark.parametrize("rating", ["CCC", "B"])
 def test_tenant_default_frequency_matches_closed_form_survival(rating):
-    deal = simple_deal(horizon_years=10.0, tenor_years=10.0, lease={"term_years": 10.0})
+    deal = simple_deal(
+        horizon_years=10.0,
+        tenor_years=10.0,
+        lease={"term_years": 10.0, "walk_away_sensitivity": 0.0},  # no economic walk-away
+    )
     deal.blocks["tenant"].terms["rating"] = rating
     sized = compile_deal(deal)
     m = MarketModel(termination_hazard=0.0)
     n = 40_000
     drv, _ = make_drivers(sized, m, 11, n)
-    period = drv.leases["lease"]["tenant_default"]
+    period = drv.counterparties["tenant"]  # one default time per counterparty
     ppy = sized.timeline.periods_per_year
     for years in (1, 3, 5):
         p = 1.0 - survival(rating, years)  # closed form: 1 - (1 - PD)^t
@@ -73,7 +76,11 @@ def test_non_renewal_is_geometric_with_the_tenants_grade(rating, q):
 
 @pytest.mark.parametrize(("rating", "h"), [("B", 0.02), ("A+", 0.0025)])
 def test_termination_hazard_depends_on_the_tenants_grade(rating, h):
-    deal = simple_deal(horizon_years=10.0, tenor_years=10.0, lease={"term_years": 10.0})
+    deal = simple_deal(
+        horizon_years=10.0,
+        tenor_years=10.0,
+        lease={"term_years": 10.0, "walk_away_sensitivity": 0.0},  # the base hazard alone
+    )
     deal.blocks["tenant"].terms["rating"] = rating
     sized = compile_deal(deal)
     m = MarketModel(termination_hazard=0.02, termination_hazard_ig=0.0025)
@@ -169,14 +176,20 @@ def test_btc_and_rent_martingales_and_volatility():
 
 
 def test_fire_sale_haircut_formula():
+    """The fleet's fire-sale discount: 5% a year of age plus 30% x N / (N + depth); with
+    N = depth = 50,000 the volume part is 15%. It is in the plan every path compiles with."""
     deal = simple_deal(horizon_years=2.0, tenor_years=2.0, lease={"term_years": 2.0})
-    deal.add_block("gpu_fleet", {"count": 50_000}, block_id="gpus")
+    deal.add_block(
+        "gpu_fleet",
+        {"count": 50_000, "fire_sale_age_pct": 0.05, "fire_sale_volume_pct": 0.3,
+         "market_depth_gpus": 50_000},
+        block_id="gpus",
+    )  # fmt: skip
     deal.connect("owns", "spv", "gpus")
     sized = compile_deal(deal)
-    m = MarketModel(age_haircut=0.05, volume_haircut=0.3, market_depth_gpus=50_000)
-    h = fire_sale_haircut(sized, m)
     months = np.arange(1, 25)
-    assert np.allclose(h, 0.05 * months / 12 + 0.3 * 0.5)
+    assert np.allclose(sized.level.fire, 0.05 * months / 12 + 0.3 * 0.5)
+    assert np.array_equal(sized.plan["fire"], sized.level.fire)
 
 
 def test_utilisation_factor_scales_gpu_hour_rent_above_take_or_pay():

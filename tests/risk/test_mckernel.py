@@ -187,9 +187,9 @@ def test_kitchen_sink_reaches_the_branches(deals):
     c = compile_deal(deal, drv, sized=sized)
     assert (c.guarantee_paid["g1"] > 0).any() and (c.guarantee_paid["g2"] > 0).any()
     assert (c.guarantee_paid["rvg_gpus"] > 0).any() and (c.guarantee_paid["rvg_l"] > 0).any()
-    ev = drv.leases["offtake"]
-    assert (ev["termination"] < sized.timeline.n_periods).any()
-    assert (ev["tenant_default"] < sized.timeline.n_periods).any()
+    cash, T = c.lease_cash["offtake"], sized.timeline.n_periods
+    assert (~cash.defaulted & (cash.end < T)).any()  # terminations (walk-away) and non-renewals
+    assert cash.defaulted.any() and (drv.counterparties["neo"] < T).any()  # its tenant's default
     assert len(set(drv.leases["lease"]["renewals"].tolist())) == 3  # 0, 1 or 2 options
     assert len(np.unique(c.sale_period)) > 3
 

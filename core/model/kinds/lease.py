@@ -95,7 +95,55 @@ LEASE = BlockKind(
             "Market rent decline",
             0.15,
             unit="pct_per_year",
-            help="Yearly fall of the market rent for re-leasing (compute-rent deflation).",
+            help="Yearly fall of the market rent for renewals and re-leasing (the lease's "
+            "rent index).",
+        ),
+        choice(
+            "rent_index",
+            "Market rent index",
+            "compute",
+            ("compute", "data_centre"),
+            "compute: GPU-hour rent (falls with compute-rent deflation); data_centre: "
+            "powered-shell / colocation rent (its own index, anchored by replacement cost).",
+        ),
+        choice(
+            "default_recovery",
+            "Recovery after tenant default",
+            "enforce",
+            ("enforce", "re_lease"),
+            "enforce: lenders sell the assets after the liquidation lag at the forced-sale "
+            "value; re_lease: the SPV re-lets the capacity after a search lag at market rent "
+            "less remarketing costs.",
+        ),
+        whole(
+            "search_lag_months",
+            "Re-leasing search lag",
+            6,
+            "months",
+            help="Months without rent between a tenant default and a new tenant (re_lease).",
+        ),
+        pct(
+            "remarketing_cost_pct",
+            "Remarketing cost",
+            0.10,
+            "Share of the re-let rent lost to brokers, incentives and downtime (re_lease).",
+        ),
+        pct(
+            "walk_away_gap",
+            "Walk-away gap",
+            0.0,
+            "The tenant terminates once its rent exceeds the market rent by this share "
+            "(deterministic trigger); 0 for never.",
+            maximum=10.0,
+        ),
+        num(
+            "walk_away_sensitivity",
+            "Walk-away sensitivity",
+            0.25,
+            "x",
+            help="Monte Carlo: added termination hazard a year per unit of rent above market "
+            "(max(0, rent / market - 1)); 0 for none.",
+            maximum=10.0,
         ),
     ),
     links=(Link("leases_to", ("sponsor",)), Link("secures", ("tranche",))),

@@ -91,6 +91,14 @@ SPONSOR = BlockKind(
             "Discount rate for the present value of its lease payments.",
             unit="pct_per_year",
         ),
+        whole(
+            "default_month",
+            "Default",
+            0,
+            "months",
+            help="Month after closing in which this counterparty defaults: as tenant it stops "
+            "paying every lease, as guarantor its guarantees pay nothing from then; 0 for none.",
+        ),
     ),
     links=(Link("owns", ("spv", "crypto")), Link("guarantees", ("guarantee",))),
     palette=PaletteSlot(0),

@@ -50,7 +50,32 @@ GUARANTEE = BlockKind(
             "Term",
             0.0,
             "years",
-            help="Years from closing during which the guarantee can be called; 0 for no limit.",
+            help="Years during which the guarantee can be called, from closing or from the "
+            "start of operations (see 'Term runs from'); 0 for no limit.",
+        ),
+        choice(
+            "term_from",
+            "Term runs from",
+            "closing",
+            ("closing", "operations"),
+            "operations: from the first rent of the leases it covers (the start of operations).",
+        ),
+        choice(
+            "rvg_triggers",
+            "RVG pays on",
+            "lease_end_or_default",
+            ("lease_end", "lease_end_or_default", "any_sale"),
+            "lease_end: a sale after non-renewal or termination; lease_end_or_default: also "
+            "after a tenant default; any_sale: also a liquidation after acceleration.",
+        ),
+        choice(
+            "backstop_scope",
+            "Backstop covers",
+            "default",
+            ("default", "default_or_termination", "assumption"),
+            "default: the rent after a tenant default, up to the cap; "
+            "default_or_termination: also after an early termination; assumption: the "
+            "guarantor takes over the lease to its end (no cap).",
         ),
     ),
     links=(Link("guarantees", ("lease", "gpu_fleet", "facility", "tranche")),),
