@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass, field
 
 from core.model.deal import Deal
+from core.risk.applicability import risk_applicability
 from core.risk.breakeven import BreakEven, solve_breakeven
 from core.risk.lookthrough import SponsorStress, sponsor_stress
 from core.risk.stress import Stress
@@ -137,6 +138,8 @@ class RiskOutcome:
     equity_irr: float
     breakeven: BreakEven
     sponsors: list[SponsorStress] = field(default_factory=list)
+    #: why the risk cannot touch this deal (core.risk.applicability), None when it can
+    not_applicable: str | None = None
     #: the break-even of each tranche, seniority order (the edge for that tranche alone)
     breakeven_by_tranche: list[BreakEven] = field(default_factory=list)
 
@@ -161,6 +164,7 @@ class RiskOutcome:
                 for k, v in self.breakeven.to_dict().items()
             },  # fmt: skip
             "sponsors": [s.to_dict() for s in self.sponsors],
+            "not_applicable": self.not_applicable,
             "breakeven_by_tranche": [
                 {k: num(v) if isinstance(v, float) else v for k, v in b.to_dict().items()}
                 for b in self.breakeven_by_tranche
@@ -201,6 +205,7 @@ def evaluate(deal: Deal, r: Risk, engine: str = "cython", tol: float = 1e-3) -> 
         be,
         sponsor_stress(res.compiled, base.look_through, r.title),
         breakeven_by_tranche=per_tranche,
+        not_applicable=risk_applicability(deal, r.id),
     )
 
 
