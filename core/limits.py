@@ -37,6 +37,8 @@ MAX_POSITION = 1_000_000.0
 #: dates: closing dates and other date terms lie in these years (a 50-year horizon from the
 #: latest closing still ends long before the calendar's year 9999)
 EARLIEST_YEAR, LATEST_YEAR = 1950, 2200
+#: values on one axis of a stress grid (stress --grid): at most 50 x 50 deterministic runs
+MAX_GRID_AXIS = 50
 #: Monte Carlo paths in one run (montecarlo, report, export)
 MAX_PATHS = 2_000_000
 #: an Excel workbook to import: file size, cells in the rows the import reads (the first 2,000
@@ -61,6 +63,7 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     ("characters in the description", f"{MAX_DESCRIPTION_CHARS:,}", "reading a deal"),
     ("canvas position, each coordinate", f"+-{MAX_POSITION:,.0f}", "reading a deal"),
     ("years of a date term", f"{EARLIEST_YEAR}-{LATEST_YEAR}", "every field check"),
+    ("values on a stress-grid axis", f"{MAX_GRID_AXIS:,}", "stress --grid"),
     ("Monte Carlo paths", f"{MAX_PATHS:,}", "montecarlo, report, export"),
     ("workbook file size", f"{MAX_WORKBOOK_BYTES // 2**20} MB", "import"),
     ("workbook cells (first 2,000 rows of every sheet)", f"{MAX_WORKBOOK_CELLS:,}", "import"),

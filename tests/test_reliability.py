@@ -489,3 +489,17 @@ def test_limit_table_is_documented():
     doc = (ROOT / "docs" / "limits.md").read_text()
     for what, limit, where in limits.TABLE:
         assert f"| {what} | {limit} | {where} |" in doc, what
+
+
+def test_grid_axis_beyond_the_limit_refused_before_allocating(capsys):
+    n = 100_000_000  # 800 MB of values if it were allocated
+    code, _, err = _cli(capsys, "stress", HYPERION, "--grid", f"rent_deflation=0:0.4:{n}",
+                        "residual_haircut=0,0.5")  # fmt: skip
+    assert code == 2 and "grid axis rent_deflation" in err and f"{limits.MAX_GRID_AXIS}" in err
+
+
+def test_monte_carlo_config_checks_the_path_limit():
+    from core.risk.montecarlo import MonteCarloConfig
+
+    with pytest.raises(DealError, match="--paths"):
+        MonteCarloConfig(n_paths=limits.MAX_PATHS + 1).validate()

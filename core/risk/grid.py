@@ -12,7 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from core.limits import MAX_GRID_AXIS, check_count
 from core.model.deal import Deal
+from core.model.errors import DealError
 from core.risk.errors import RiskInputError
 from core.risk.scenarios import check_value
 from core.risk.stress import Stress, run_stressed
@@ -29,9 +31,14 @@ def parse_range(spec: str) -> tuple[str, np.ndarray]:
             lo, hi, n = rhs.split(":")
             if int(n) < 1:
                 raise ValueError
-            values = np.linspace(float(lo), float(hi), int(n))
+            count, make = int(n), lambda: np.linspace(float(lo), float(hi), int(n))
         else:
-            values = np.array([float(v) for v in rhs.split(",")])
+            items = rhs.split(",")
+            count, make = len(items), lambda: np.array([float(v) for v in items])
+        check_count(f"grid axis {name}", count, "the number of values", MAX_GRID_AXIS)
+        values = make()  # only once the count is known to be within the limit
+    except DealError:
+        raise
     except ValueError:
         raise RiskInputError(
             f"grid axis {spec!r}: expected NAME=LO:HI:N or NAME=V1,V2,..."

@@ -33,6 +33,7 @@ from core.engine.arrays import EngineOutputs
 from core.engine.compile import CompiledDeal, compile_deal
 from core.engine.kernel import run_waterfall
 from core.engine.metrics import irr
+from core.limits import check_paths
 from core.model.deal import Deal
 from core.risk import causes
 from core.risk.errors import RiskInputError
@@ -87,6 +88,7 @@ class MonteCarloConfig:
             raise RiskInputError(f"engine must be one of {ENGINES}, got {self.engine!r}")
         if not isinstance(self.n_paths, int) or self.n_paths < 1:
             raise RiskInputError(f"--paths must be a positive whole number, got {self.n_paths!r}")
+        check_paths(self.n_paths)  # every Monte Carlo, whichever command or window runs it
         if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
             raise RiskInputError(
                 f"--chunk must be a positive whole number, got {self.chunk_size!r}"
