@@ -99,7 +99,7 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
     for j, lease in enumerate(leases):
         _lease_terms(p, ctx, j, lease)
         s = g.section(f"Lease {lease.terms['name']}")
-        _contract_rent(s, ctx, j, lease)
+        _contract_rent(s, p, ctx, j, lease)
         end = _backstop(s, p, ctx, j, lease)
         label = f"{lease.terms['name']}: lease end (first period without lease cash)"
         p.add(LeaseParams(j).end, label, end, st.INT)
@@ -151,8 +151,6 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
     exercised = f"MIN(MAX({L('renewals_exercised')},0),{L('renewal_options')})"
     cend = f"{q.end0}+{exercised}*{q.rn}"
     p.add(q.cend, f"{lab}: contract end after renewals exercised", cend, st.INT)
-    term = _period_of(L("termination_month"))
-    p.add(q.term, f"{lab}: early termination period (T: none)", term, st.INT)
     dflt = _tenant_default(ctx, lease)
     p.add(q.dflt, f"{lab}: tenant default period (T: none)", dflt, st.INT)
     stop = f"MIN({q.cend},{q.term},{q.dflt})"
@@ -163,7 +161,7 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
     p.add(q.defaulted, f"{lab}: tenant defaulted", defaulted, st.INT)
 
 
-def _contract_rent(s: Section, ctx: Context, j: int, lease) -> None:
+def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
     """Market index, segment (initial term, then each renewal), segment rent level (a renewal
     reprices at renewal_rent_pct x min(expiring rent, market)), escalated contracted rent, and
     what the tenant pays (rent until it stops, plus a termination fee)."""
@@ -209,6 +207,18 @@ def _contract_rent(s: Section, ctx: Context, j: int, lease) -> None:
             f"{a(c.level, r)}*(1+{L('escalator')})^INT(({t_(r)}-{a(c.segstart, r)})/{P.PPY}),0)"
         ),
     )
+    gap = L("walk_away_gap")
+    s.add(
+        c.walk,
+        f"{lab}: walks away (rent above market by more than the gap)",
+        lambda t, r: (
+            f"IF(AND({gap}>0,{t_(r)}>={q.start},{t_(r)}<{q.cend},"
+            f"{a(c.rent, r)}>(1+{gap})*({q.r0}*{a(c.mkt, r)})),{t_(r)},{P.T})"
+        ),
+        st.INT,
+    )
+    term = f"MIN({_period_of(L('termination_month'))},MIN({g.col_range(c.walk, sheet=True)}))"
+    p.add(q.term, f"{lab}: early termination or walk-away period (T: none)", term, st.INT)
     s.add(
         c.paid,
         f"{lab}: rent and termination fee",
