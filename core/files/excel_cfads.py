@@ -14,6 +14,7 @@ from core.files.excel_keys import (
     CF,
     LS,
     SC,
+    SN,
     SW,
     TL,
     P,
@@ -192,12 +193,13 @@ def _operating_cash(s: Section, ctx: Context) -> None:
     """Revenue, opex and fees while the assets are held; interest due; tax; CFADS."""
     g, a = s.grid, s.at
     tl, ls, sc = ctx.grids[K.TIMELINE], ctx.grids[K.LEASES], ctx.grids[K.SCHEDULES]
-    for key, label, src, col in (
-        (CF.REVENUE, "Revenue", ls, LS.REVENUE),
-        (CF.OPEX, "Operating costs", sc, SC.OPEX),
-        (CF.FEES, "Senior fees", sc, SC.FEES),
+    # the Sensitivity sheet's scenario switch flexes revenue and operating costs
+    for key, label, src, col, flex in (
+        (CF.REVENUE, "Revenue", ls, LS.REVENUE, f"*(1-{SN.REVENUE_CUT})"),
+        (CF.OPEX, "Operating costs", sc, SC.OPEX, f"*(1+{SN.OPEX_UP})"),
+        (CF.FEES, "Senior fees", sc, SC.FEES, ""),
     ):
-        s.add(key, label, lambda t, r, src=src, c=col: f"{src.ext(c, r)}*{a(CF.ALIVE, r)}")
+        s.add(key, label, lambda t, r, x=src, c=col, f=flex: f"{x.ext(c, r)}{f}*{a(CF.ALIVE, r)}")
     for k in range(ctx.K):
         tk, per = TrancheFlow(k), TrancheRate(k).per
         s.add(
@@ -208,9 +210,7 @@ def _operating_cash(s: Section, ctx: Context) -> None:
     s.add(
         CF.EBITDA,
         "Revenue - costs - fees",
-        lambda t, r: (
-            f"({ls.ext(LS.REVENUE, r)}-{sc.ext(SC.OPEX, r)}-{sc.ext(SC.FEES, r)})*{a(CF.ALIVE, r)}"
-        ),
+        lambda t, r: f"{a(CF.REVENUE, r)}-{a(CF.OPEX, r)}-{a(CF.FEES, r)}",
     )
     interest = _interest_due(ctx)
     s.add(

@@ -23,11 +23,12 @@ from core.files.atomic import write_atomically
 from core.files.excel_checks import show_master_flag, write_checks
 from core.files.excel_grid import Context
 from core.files.excel_inputs import write_inputs, write_roundtrip
-from core.files.excel_keys import CK
+from core.files.excel_keys import CK, SN
 from core.files.excel_leases import write_leases
 from core.files.excel_metrics import write_metrics, write_results
 from core.files.excel_print import print_setup
 from core.files.excel_schedules import write_schedules
+from core.files.excel_sensitivity import write_sensitivity
 from core.files.excel_timeline import write_parameters, write_timeline
 from core.files.excel_waterfall import MissingStep, write_cashflows
 from core.model.deal import Deal
@@ -39,6 +40,7 @@ SHEET_ORDER = (
     CK.SHEET,
     K.CASHFLOWS,
     K.METRICS,
+    SN.SHEET,
     K.SCENARIOS,
     K.MONTECARLO,
     K.TIMELINE,
@@ -95,6 +97,7 @@ def build_workbook(
         raise ExcelExportError(f"{deal.name}: {exc}") from None
     metric_refs = write_metrics(wb, ctx, result)
     write_checks(wb, ctx, result, metric_refs)
+    write_sensitivity(wb, deal, metric_refs)
     if scenarios:
         from core.files.excel_scenarios import write_scenarios
 

@@ -142,7 +142,6 @@ class LeaseCols:
         self.level, self.rent, self.paid = f"level{j}", f"rent{j}", f"paid{j}"
         self.owed, self.before, self.backstop = f"owed{j}", f"before{j}", f"bs{j}"
         self.exhausted, self.relet = f"exh{j}", f"relet{j}"
-        self.walk = f"walk{j}"  # the period the tenant walks away (T: not then)
 
 
 # ------------------------------------------------------------------ Schedules
@@ -311,3 +310,13 @@ class CK:
     TOL, REL = "chk_tol", "chk_rel"  # tolerances: USD m, relative
     T, IN, COSTS, INTEREST, PRINCIPAL = "ck_t", "ck_in", "ck_costs", "ck_int", "ck_prin"
     ACCOUNTS, DIST, DIFF = "ck_acc", "ck_dist", "ck_diff"
+
+
+# ------------------------------------------------------------------ Sensitivity
+class SN:
+    """The ``Sensitivity`` sheet (:mod:`core.files.excel_sensitivity`): the scenario switch and
+    the active case's flex, which CashFlows' revenue and operating costs follow."""
+
+    SHEET = "Sensitivity"
+    CASE = "sc_case"
+    REVENUE_CUT, OPEX_UP = "sc_rev_cut", "sc_opex_up"
