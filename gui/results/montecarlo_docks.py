@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QSpinBox,
+    QSplitter,
     QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
@@ -46,7 +47,7 @@ from core.structuring.implied_rating import short as short_rating
 from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
 from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
 from gui.results.hover import HoverSeries
-from gui.results.widgets import number_item, plot_over_table, read_only_table
+from gui.results.widgets import number_item, read_only_table
 from gui.results.worker import describe_failure
 
 #: (low, high, alpha) of the shaded percentile bands, widest first
@@ -139,7 +140,10 @@ def _fit_rows(table, most: int) -> None:
     """Make ``table`` as tall as its header and rows (at most ``most`` rows, then it scrolls)."""
     shown = min(table.rowCount(), most)
     rows = sum(table.rowHeight(i) for i in range(shown))
-    table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth() + 2)
+    bar = table.horizontalScrollBar().sizeHint().height()  # room for it when columns overflow
+    table.setFixedHeight(
+        table.horizontalHeader().height() + rows + 2 * table.frameWidth() + bar + 2
+    )
 
 
 class LossView(QWidget):
@@ -147,8 +151,7 @@ class LossView(QWidget):
     PD / EL table and the causes of each tranche's defaults and losses."""
 
     COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)", "Implied rating")
-    CAUSE_COLUMNS = ("Tranche", "First cause of default", "Share of defaults", "Share of EL",
-                     "PD", "EL")  # fmt: skip
+    CAUSE_COLUMNS = ("First cause of default",)  # then one column per tranche
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,15 +168,22 @@ class LossView(QWidget):
         self.causes.setObjectName("results.mc_causes")
         self.not_applicable = QLabel()
         self.not_applicable.setWordWrap(True)
-        tables = QWidget()
+        tables = QWidget()  # the tranche table over the causes, the n/a drivers below
         box = QVBoxLayout(tables)
         box.setContentsMargins(0, 0, 0, 0)
-        for w in (self.table, QLabel("What the defaults and losses came from (first cause):"),
-                  self.causes, self.not_applicable):  # fmt: skip
+        for w in (self.table, self.causes, self.not_applicable):
             box.addWidget(w)
+        box.addStretch(1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        plot_over_table(self, self.plot, tables, (500, 400), self.summary)
+        split = QSplitter(Qt.Orientation.Horizontal)  # a dock is wide and short: side by side
+        split.addWidget(self.plot)
+        split.addWidget(tables)
+        split.setSizes([450, 550])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(split)
         self.bars: pg.BarGraphItem | None = None
 
     def show_result(self, mc: MonteCarloResult, ratings: list | None = None) -> None:
@@ -228,31 +238,42 @@ class LossView(QWidget):
         )
 
     def _show_causes(self, mc: MonteCarloResult) -> None:
-        """One row per tranche and cause that produced a default, largest share first."""
+        """One row per cause that starts a default of some tranche (largest share of the
+        senior tranche's defaults first), one column per tranche: its share of that tranche's
+        defaults / of its EL; the PD and EL contributions in the cell's tooltip."""
         att = mc.attribution
-        titles = {c["id"]: c["title"] for c in att["causes"]}
-        rows = []
-        for t in att["tranches"]:
-            ranked = sorted(t["causes"].items(), key=lambda kv: -kv[1]["share_of_defaults"])
-            found = [(cid, v) for cid, v in ranked if v["share_of_defaults"] > 0]
-            if not found:
-                rows.append((t["name"], "no default on any path", "", "", "", ""))
-            for cid, v in found:
-                rows.append(
-                    (
-                        t["name"],
-                        titles[cid],
-                        fmt_pct(v["share_of_defaults"]),
-                        fmt_pct(v["share_of_expected_loss"]),
-                        fmt_pct(v["probability_of_default"]),
-                        fmt_pct(v["expected_loss"]),
-                    )
+        tranches = att["tranches"]
+        names = [t["name"] for t in tranches]
+        self.causes.setColumnCount(1 + len(names))
+        self.causes.setHorizontalHeaderLabels(["First cause of default", *names])
+        for j, name in enumerate(names, start=1):
+            self.causes.horizontalHeaderItem(j).setToolTip(f"{name}: share of defaults / of EL")
+
+        def share(c: dict) -> float:
+            return max(t["causes"].get(c["id"], {}).get("share_of_defaults", 0) for t in tranches)
+
+        found = sorted((c for c in att["causes"] if share(c) > 0), key=lambda c: -share(c))
+        self.causes.setRowCount(max(len(found), 1))
+        if not found:
+            self.causes.setItem(0, 0, QTableWidgetItem("no default on any path"))
+        for i, c in enumerate(found):
+            self.causes.setItem(i, 0, QTableWidgetItem(c["title"]))
+            for j, t in enumerate(tranches, start=1):
+                v = t["causes"].get(c["id"])
+                if v is None or not v["share_of_defaults"] > 0:
+                    self.causes.setItem(i, j, number_item("-"))
+                    continue
+                cell = number_item(
+                    f"{fmt_pct(v['share_of_defaults'])} / {fmt_pct(v['share_of_expected_loss'])}"
                 )
-        self.causes.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            for j, text in enumerate(row):
-                self.causes.setItem(i, j, number_item(text) if j >= 2 else QTableWidgetItem(text))
+                cell.setToolTip(
+                    f"{t['name']}, {c['title']}: PD {fmt_pct(v['probability_of_default'])}, "
+                    f"EL {fmt_pct(v['expected_loss'])}"
+                )
+                self.causes.setItem(i, j, cell)
         self.causes.resizeColumnsToContents()
+        _fit_rows(self.causes, 4)
+        self.causes.setToolTip("First cause of each default: " + att["rule"])
         absent = [f"{c['title']} ({c['reason']})" for c in att["causes"] if not c["applicable"]]
         self.not_applicable.setText(
             "Not applicable to this deal: " + "; ".join(absent) + "." if absent else ""

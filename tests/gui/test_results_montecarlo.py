@@ -52,12 +52,14 @@ def test_monte_carlo_shows_the_risk_engine_numbers(qtbot):
     titles = {c["id"]: c["title"] for c in att["causes"]}
     causes = att["tranches"][0]["causes"]
     found = {titles[k]: v for k, v in causes.items() if v["share_of_defaults"] > 0}
-    table = mc.loss.causes
-    assert table.rowCount() == max(len(found), 1) and found
+    table = mc.loss.causes  # one row per cause, one column per tranche: defaults / EL
+    assert table.rowCount() == len(found) >= 2 and table.columnCount() == 2
     for i in range(table.rowCount()):
-        cells = [table.item(i, j).text() for j in range(table.columnCount())]
-        v = found[cells[1]]
-        assert cells[2:4] == [fmt_pct(v["share_of_defaults"]), fmt_pct(v["share_of_expected_loss"])]
+        v = found[table.item(i, 0).text()]
+        assert table.item(i, 1).text() == (
+            f"{fmt_pct(v['share_of_defaults'])} / {fmt_pct(v['share_of_expected_loss'])}"
+        )
+        assert fmt_pct(v["probability_of_default"]) in table.item(i, 1).toolTip()
     assert "Rates (all debt is fixed-rate)" in mc.loss.not_applicable.text()
     t0 = expected.tranches[0]
     row = [mc.loss.table.item(0, j).text() for j in range(mc.loss.table.columnCount())]

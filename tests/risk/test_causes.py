@@ -280,8 +280,8 @@ def test_the_kitchen_sink_reaches_the_causes():
     b = run_montecarlo(deal, replace(cfg, engine="staged"))
     assert np.array_equal(a.stats.cause, b.stats.cause)
     found = set(np.unique(a.stats.cause).tolist())
-    for cause in ("tenant_default", "termination", "non_renewal", "crypto", "rates"):
-        assert C[cause] in found, cause
+    for cause in ("tenant_default", "termination", "non_renewal", "crypto"):
+        assert C[cause] in found, cause  # (rates: by construction above, on CoreWeave)
 
 
 def test_every_risk_of_the_catalogue_says_what_it_acts_on(samples):
