@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-scenarios", action="store_true", help="leave out the Scenarios sheet (stresses)"
     )
     add_mc_options(p, 2000, 0, "the MonteCarlo sheet")
+    p.add_argument(
+        "--with-values",
+        action="store_true",
+        help="also save each formula's value (LibreOffice recalculates a copy), so viewers "
+        "that do not recalculate show numbers",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
             scenarios=not args.no_scenarios,
             mc_paths=args.paths,
             mc_seed=args.seed,
+            values=args.with_values,
         )
     except ExcelExportError as exc:
         print(f"error: {exc}", file=sys.stderr)

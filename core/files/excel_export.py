@@ -133,8 +133,11 @@ def export_workbook(
     scenarios: bool = True,
     mc_paths: int = 2000,
     mc_seed: int = 0,
+    values: bool = False,
 ) -> None:
-    """Write the Excel model of ``deal`` to ``path`` (atomically); see :func:`build_workbook`."""
+    """Write the Excel model of ``deal`` to ``path`` (atomically); see :func:`build_workbook`.
+    ``values``: recalculate with LibreOffice and save each formula's value beside it, so a
+    viewer that does not recalculate shows numbers (:mod:`core.files.excel_values`)."""
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ExcelExportError(f"{target}: the export must be an .xlsx file")
@@ -144,7 +147,15 @@ def export_workbook(
     wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed)
     buffer = io.BytesIO()  # zipped in memory: a full disk fails the one atomic write below,
     wb.save(buffer)  # not openpyxl's zip file half way (whose clean-up would fail again)
+    data = buffer.getvalue()
+    if values:
+        from core.files.excel_values import SavedValuesError, with_saved_values
+
+        try:
+            data = with_saved_values(data)
+        except SavedValuesError as exc:
+            raise ExcelExportError(f"{target}: {exc}") from None
     try:
-        write_atomically(target, buffer.getvalue())
+        write_atomically(target, data)
     except OSError as exc:
         raise ExcelExportError(f"{target}: cannot write the workbook: {exc}") from exc

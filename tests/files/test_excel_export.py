@@ -262,6 +262,13 @@ EDITS = {
 }
 
 
+# the scenario switch turned in the exported workbook: (case, sample, scenario)
+SWITCHED = {
+    "switch_downside": ("xai_gpu_spv", "downside"),
+    "switch_severe_swapped": ("swapped", "severe"),
+}
+
+
 def _edit(case: str, wb: openpyxl.Workbook, deal: Deal) -> None:
     """Change inputs in the exported workbook and the same terms in ``deal``."""
     _src, block, field, value = EDITS[case]
@@ -300,6 +307,13 @@ def books(tmp_path_factory):
         path = tmp / f"{case}.xlsx"
         wb.save(path)
         made[case] = (deal, path)
+    for case, (src, scenario) in SWITCHED.items():
+        wb = openpyxl.load_workbook(made[src][1])
+        sheet, coord = next(iter(wb.defined_names["sc_case"].destinations))
+        wb[sheet][coord.replace("$", "")].value = scenario
+        path = tmp / f"{case}.xlsx"
+        wb.save(path)
+        made[case] = (made[src][0], path)
     outs = recalculate_many([p for _, p in made.values()], tmp / "recalc", timeout=300)
     return {case: (d, p, o) for (case, (d, p)), o in zip(made.items(), outs, strict=True)}
 
@@ -326,8 +340,10 @@ def _series(ws, col: int, T: int) -> list:
     return [ws.cell(5 + t, col).value for t in range(T)]
 
 
-def compare(deal: Deal, exported: Path, recalculated: Path) -> list[str]:
-    res = run_deal(deal)
+def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[str]:
+    """Every engine series and metric against the recalculated workbook (``res``: the
+    engine's result to hold it to; ``run_deal(deal)`` when omitted)."""
+    res = run_deal(deal) if res is None else res
     out, T = res.outputs, res.compiled.timeline.n_periods
     formulas = openpyxl.load_workbook(exported)
     values = openpyxl.load_workbook(recalculated, data_only=True)
@@ -607,3 +623,70 @@ def test_master_flag_print_setup_and_validation(books):
     dvs = wb["Inputs"].data_validations.dataValidation
     assert dvs and all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in dvs)
     assert {"chk_ok", "chk_engine", "chk_tol", "chk_rel"} <= set(wb.defined_names)
+
+
+@pytest.mark.parametrize("case", sorted(SWITCHED))
+def test_scenario_switch_is_followed_by_the_formulas(books, case):
+    """The switch set to a flex case in the workbook: recalculated, every CashFlows series and
+    metric equals the engine's run of the same flex (core.risk.flex.run_flexed: revenue and
+    opex rows scaled, schedules as sized on the base case), the checks still pass, and the
+    Sensitivity sheet's live column shows what its CapStack column says for that case."""
+    from core.files.excel_sensitivity import CASES
+    from core.risk.flex import run_flexed
+
+    deal, exported, recalculated = books[case]
+    scenario = SWITCHED[case][1]
+    flexed = run_flexed(deal, *CASES[scenario])
+    base = run_deal(deal)
+    assert flexed.metrics["min_dscr"] < base.metrics["min_dscr"]  # the flex bites
+    bad = compare(deal, exported, recalculated, flexed)
+    assert not bad, "\n".join(bad[:20])
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    assert values["Checks"]["C3"].value == 1
+    sens = values["Sensitivity"]
+    col = 3 + list(CASES).index(scenario)
+    rows = {sens.cell(r, 1).value: r for r in range(11, 16)}
+    for label in ("Minimum DSCR", "Average DSCR", "Equity IRR"):
+        live, engine = sens.cell(rows[label], 2).value, sens.cell(rows[label], col).value
+        assert _close(_num(live), _num(engine)), (label, live, engine)
+
+
+def test_run_flexed_by_hand():
+    """run_flexed scales the revenue and opex rows and nothing else (hand check on a sample)."""
+    from core.risk.flex import run_flexed
+
+    deal = load_deal("resources/deals/xai_gpu_spv.json")
+    base, flexed = run_deal(deal), run_flexed(deal, 0.2, 0.1)
+    alive = base.periods["revenue"] > 0
+    assert np.allclose(flexed.periods["revenue"][alive], 0.8 * base.periods["revenue"][alive])
+    assert np.allclose(flexed.periods["opex"][alive], 1.1 * base.periods["opex"][alive])
+    assert run_flexed(deal).metrics["min_dscr"] == base.metrics["min_dscr"]
+    with pytest.raises(ValueError, match="revenue_cut"):
+        run_flexed(deal, 1.5)
+
+
+def test_saved_values_show_without_recalculation(tmp_path):
+    """values=True: every formula keeps its text and carries the value LibreOffice computes, so
+    a reader that does not recalculate (openpyxl's data_only here) sees the engine's numbers;
+    names, the very hidden deal sheet and the round trip are kept."""
+    from core.files.excel_import import import_workbook
+
+    deal = load_deal("resources/deals/xai_gpu_spv.json")
+    path = tmp_path / "with_values.xlsx"
+    export_workbook(deal, path, scenarios=False, mc_paths=0, values=True)
+    res = run_deal(deal)
+    formulas = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)  # saved values, no recalculation
+    m, mf = values["Metrics"], formulas["Metrics"]
+    keys = {m.cell(r, 4).value: r for r in range(5, m.max_row + 1)}
+    for key in ("min_dscr", "avg_dscr", "llcr", "equity_irr", "debt_loss"):
+        assert str(mf.cell(keys[key], 2).value).startswith("="), key
+        assert _close(_num(m.cell(keys[key], 2).value), float(res.metrics[key])), key
+    cf = values["CashFlows"]
+    col = _headers(cf)["DSCR"]
+    dscr = res.periods["dscr"].to_numpy(dtype=float)
+    assert all(_close(_num(v), e) for v, e in zip(_series(cf, col, len(dscr)), dscr, strict=True))
+    assert values["Checks"]["C3"].value == 1 and values["Checks"]["E3"].value == 1
+    assert any(c.value == "Checks: OK" for c in values["CashFlows"][1])
+    assert formulas["_capstack"].sheet_state == "veryHidden"
+    assert dump_deal(import_workbook(path).deal) == dump_deal(deal)
