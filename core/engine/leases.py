@@ -194,9 +194,31 @@ def guarantor_of(deal: Deal, g: Block) -> Block | None:
     return next((b for b in deal.links(g.id, "guarantees", "in") if b.kind == "sponsor"), None)
 
 
+def credit_root(deal: Deal, sponsor: Block) -> Block:
+    """The parent at the top of ``sponsor``'s ``subsidiary_of`` chain (itself when it has
+    none): a parent and its subsidiaries are one credit and default once."""
+    seen = {sponsor.id}
+    while True:
+        parent = next(
+            (b for b in deal.links(sponsor.id, "subsidiary_of") if b.kind == "sponsor"), None
+        )
+        if parent is None or parent.id in seen:
+            return sponsor
+        seen.add(parent.id)
+        sponsor = parent
+
+
 def counterparty_index(deal: Deal) -> dict[str, int]:
-    """Sponsor block id -> its counterparty index (deal order): one default time each."""
-    return {b.id: i for i, b in enumerate(deal.of_kind("sponsor"))}
+    """Sponsor block id -> the counterparty index of its credit (the position of its
+    :func:`credit_root` among the sponsors, deal order): one default time per credit."""
+    sponsors = deal.of_kind("sponsor")
+    pos = {b.id: i for i, b in enumerate(sponsors)}
+    return {b.id: pos[credit_root(deal, b).id] for b in sponsors}
+
+
+def credit_members(deal: Deal, root: Block) -> list[Block]:
+    """The sponsors whose credit is ``root`` (itself and its subsidiaries), deal order."""
+    return [b for b in deal.of_kind("sponsor") if credit_root(deal, b).id == root.id]
 
 
 def guarantee_start(deal: Deal, g: Block, tl: Timeline) -> int:

@@ -27,6 +27,8 @@ from core.engine.leases import (
     RVG_TRIGGERS,
     LeaseSchedule,
     counterparty_index,
+    credit_members,
+    credit_root,
     guarantee_window_end,
     guarantor_of,
     lease_backstops,
@@ -246,6 +248,15 @@ def _i(values) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.int32)
 
 
+def credit_default(deal: Deal, sponsor: Block, tl: Timeline) -> int:
+    """The deal's own default period of ``sponsor``'s credit: the earliest ``default_month``
+    of it and its subsidiaries (T: none); read at the credit's root."""
+    root = credit_root(deal, sponsor)
+    if root.id != sponsor.id:
+        return tl.n_periods
+    return min(month_period(b.terms["default_month"], tl) for b in credit_members(deal, root))
+
+
 def _cp_of(cp: dict[str, int], sponsor: Block | None) -> int:
     return cp[sponsor.id] if sponsor is not None else -1
 
@@ -369,9 +380,7 @@ def build_plan(d: DealLevel) -> dict:
         "g_share": share.ravel(),
         "g_trig": _i([RVG_TRIGGERS[g.terms["rvg_triggers"]] for g in guarantees]),
         "g_cp": _i([_cp_of(cp, guarantor_of(deal, g)) for g in guarantees]),
-        "cp_default": _i(
-            [month_period(s.terms["default_month"], tl) for s in deal.of_kind("sponsor")]
-        ),
+        "cp_default": _i([credit_default(deal, s, tl) for s in deal.of_kind("sponsor")]),
         "cp_hazard": np.zeros(len(cp)),
         "cp_off": np.zeros(len(cp), dtype=np.int32),
     }

@@ -35,7 +35,7 @@ from core.engine.leases import (
     rvg_payments,
     tenant_of,
 )
-from core.engine.plan import DealLevel, month_period, periods_ceil
+from core.engine.plan import DealLevel, credit_default, month_period, periods_ceil
 
 
 def _col(a: np.ndarray | None, default: np.ndarray, P: int) -> np.ndarray:
@@ -108,15 +108,17 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     fire = d.fire if drv.liquidation_haircut_add is None else drv.liquidation_haircut_add
     forced_value = haircut_value("liquidation_haircut", fire, 0.0)
 
-    # ------------------------------------------------ counterparties: one default each
+    # ------------------------------------ counterparties: one default per credit (a parent
+    # and its subsidiaries are one), keyed by the counterparty index of core.engine.plan
     t_idx = np.arange(T)[None, :]
     cp = counterparty_index(deal)
     cp_default = {
-        s.id: np.full(P, month_period(s.terms["default_month"], tl))
+        cp[s.id]: np.full(P, credit_default(deal, s, tl))
         for s in deal.of_kind("sponsor")
+        if cp[s.id] == list(cp).index(s.id)
     }
     for sid, when in drv.counterparties.items():
-        cp_default[sid] = np.minimum(cp_default[sid], when)
+        cp_default[cp[sid]] = np.minimum(cp_default[cp[sid]], when)
     events = {}
     for lease in d.leases:
         lt = lease.terms
@@ -124,13 +126,13 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         dflt = ev.get("tenant_default", np.full(P, month_period(lt["tenant_default_month"], tl)))
         tenant = tenant_of(deal, lease)
         if tenant is not None:  # a lease's default is its tenant's
-            cp_default[tenant.id] = np.minimum(cp_default[tenant.id], dflt)
+            cp_default[cp[tenant.id]] = np.minimum(cp_default[cp[tenant.id]], dflt)
         events[lease.id] = (ev, dflt, tenant)
     guarantor_default = {}
     for g in deal.of_kind("guarantee"):
         gs = guarantor_of(deal, g)
         if gs is not None and gs.id in cp:
-            guarantor_default[g.id] = cp_default[gs.id]
+            guarantor_default[g.id] = cp_default[cp[gs.id]]
 
     # ---------------------------------------------------------------- leases
     revenue = np.zeros((P, T))
@@ -149,7 +151,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         sched = lease_schedule(lt, tl, d.fleet_gpus, market)
         ev, dflt, tenant = events[lease.id]
         if tenant is not None:
-            dflt = cp_default[tenant.id]
+            dflt = cp_default[cp[tenant.id]]
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
         term = ev.get("termination", np.full(P, month_period(lt["termination_month"], tl)))
         ce = sched.end_after(renewals)

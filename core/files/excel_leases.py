@@ -18,7 +18,7 @@ from functools import partial
 
 from openpyxl.workbook.workbook import Workbook
 
-from core.engine.leases import guarantor_of, tenant_of
+from core.engine.leases import counterparty_index, guarantor_of, tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
@@ -63,12 +63,19 @@ def _guarantee_end(ctx: Context, guarantee) -> str:
 
 
 def counterparty_default(ctx: Context, sponsor) -> str:
-    """Default period of a sponsor (T: none): its own default month, or the tenant default of
-    any lease it is tenant of (one default per counterparty)."""
-    parts = [_period_of(ctx.name(sponsor, "default_month"))]
+    """Default period of a sponsor's credit (T: none): the earliest default month of it, its
+    parent and their subsidiaries, or tenant default of any lease one of them is tenant of
+    (one default per credit)."""
+    cp = counterparty_index(ctx.deal)
+    group = {b.id for b in ctx.deal.of_kind("sponsor") if cp[b.id] == cp[sponsor.id]}
+    parts = [
+        _period_of(ctx.name(b, "default_month"))
+        for b in ctx.deal.of_kind("sponsor")
+        if b.id in group
+    ]
     for lease in _spv_leases(ctx):
         tenant = tenant_of(ctx.deal, lease)
-        if tenant is not None and tenant.id == sponsor.id:
+        if tenant is not None and tenant.id in group:
             parts.append(_period_of(ctx.name(lease, "tenant_default_month")))
     return f"MIN({','.join(parts)})"
 

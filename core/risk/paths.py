@@ -54,7 +54,7 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from core.engine.compile import CompiledDeal, Drivers
-from core.engine.leases import guarantor_of, tenant_of
+from core.engine.leases import counterparty_index, guarantor_of, tenant_of
 from core.engine.plan import month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
@@ -265,15 +265,19 @@ class CounterpartyEvents:
 def counterparty_specs(
     compiled: CompiledDeal, leases: list[LeaseEvents]
 ) -> list[CounterpartyEvents]:
-    """One :class:`CounterpartyEvents` per sponsor block, in deal order (counterparty index)."""
+    """One :class:`CounterpartyEvents` per sponsor block, in deal order (counterparty index):
+    a credit (a parent and its subsidiaries) draws once, at its root, with the root's rating,
+    when any of its members is a tenant or a guarantor; the other entries draw nothing."""
     deal = compiled.deal
+    cp = counterparty_index(deal)
     exposed = {t.id for b in compiled.leases if (t := tenant_of(deal, b)) is not None}
     exposed |= {s.id for g in deal.of_kind("guarantee") if (s := guarantor_of(deal, g))}
+    roots = {cp[sid] for sid in exposed}
     start = sum(s.n_draws for s in leases)
     return [
         CounterpartyEvents(
             b.id,
-            -math.log(1.0 - annual_pd(b.terms["rating"])) if b.id in exposed else 0.0,
+            -math.log(1.0 - annual_pd(b.terms["rating"])) if i in roots else 0.0,
             start + i,
         )
         for i, b in enumerate(deal.of_kind("sponsor"))

@@ -171,6 +171,22 @@ def test_a_guarantors_own_default_stops_its_guarantee_and_the_same_credit_defaul
     assert cash["lease2"].end[0] == 13
 
 
+def test_a_parent_and_its_subsidiary_default_once():
+    """The tenant is a subsidiary of a parent that gives the RVG: the parent's default in
+    month 13 stops the lease (the subsidiary defaults with it) and its RVG pays nothing; in the
+    Monte Carlo the credit draws one default time, at the parent, with the parent's rating."""
+    d = _with_rvg(gpu_deal(), "parent")
+    d.connect("subsidiary_of", "tenant", "parent")
+    d.blocks["parent"].terms["default_month"] = 13
+    c = run_deal(d).compiled
+    assert c.lease_cash["lease"].defaulted[0] and c.lease_cash["lease"].end[0] == 13
+    assert c.guarantee_paid["rvg"][0] == 0.0
+    assert _loss(d) == pytest.approx(1000.0 - COST * (1 - (0.2 + 0.05 * 20 / 12 + 0.15)))
+    d.blocks["parent"].terms["default_month"] = 0
+    drv, _ = make_drivers(compile_deal(d), MarketModel(), 1, 100)
+    assert set(drv.counterparties) == {"parent"}
+
+
 def _backstopped(scope: str, **lease) -> Deal:
     d = gpu_deal(**lease)
     d.add_block("sponsor", {"name": "Google", "rating": "AA+"}, block_id="google")
@@ -345,6 +361,8 @@ def credit_mechanics_deal() -> Deal:
     d.connect("guarantees", "rvg2", "dc")
     d.connect("guarantees", "google", "rvg2")
     d.blocks["google"].terms["default_month"] = 50
+    d.add_block("sponsor", {"name": "Host parent", "rating": "BBB"}, block_id="host_parent")
+    d.connect("subsidiary_of", "host", "host_parent")
     return d
 
 
@@ -385,7 +403,7 @@ def test_staged_drivers_carry_counterparty_defaults():
     sized = compile_deal(deal)
     drv, _ = make_drivers(sized, MarketModel(), 9, 4000)
     T = sized.timeline.n_periods
-    assert set(drv.counterparties) == {"tenant", "host", "google"}
+    assert set(drv.counterparties) == {"tenant", "google", "host_parent"}  # host: its parent
     c = compile_deal(deal, drv, sized=sized)
     # the tenant's own RVG never pays on a path where the tenant defaulted before the sale
     bad = (drv.counterparties["tenant"] <= c.sale_period) & (c.guarantee_paid["rvg"] > 0)

@@ -100,7 +100,19 @@ SPONSOR = BlockKind(
             "paying every lease, as guarantor its guarantees pay nothing from then; 0 for none.",
         ),
     ),
-    links=(Link("owns", ("spv", "crypto")), Link("guarantees", ("guarantee",))),
+    links=(
+        Link("owns", ("spv", "crypto")),
+        Link("guarantees", ("guarantee",)),
+        Link("subsidiary_of", ("sponsor",), label="is a subsidiary of"),
+    ),
+    link_rules=(
+        LinkRule(
+            (via("subsidiary_of", "out", "sponsor"),),
+            0,
+            1,
+            "a sponsor is a subsidiary of at most one parent",
+        ),
+    ),
     palette=PaletteSlot(0),
     colour="#2a7f7a",
     card=_sponsor_card,
