@@ -459,9 +459,10 @@ def report_html(
         + charts_section(base_charts)
         + brk
         + risk_section(data)
-        + tornado_section(data)
+        + (tornado_section(data) if data.montecarlo is None else "")
         + (brk if data.montecarlo is not None else "")
         + montecarlo_section(data, mc_charts, compact)
         + ratings_section(data)
+        + (tornado_section(data) if data.montecarlo is not None else "")
         + "</body></html>"
     )
