@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.engine.results import run_deal
 from core.files.deal_json import load_deal
@@ -434,3 +434,33 @@ def test_a_funding_gap_line_is_red_in_sources_and_uses(qtbot):
     assert view.table.item(gap, 1).text() == "(90.0)"  # 110 raised for a 200 facility
     assert view.table.item(gap, 0).foreground().color().name() == "#c9403a"
     assert "does not fund" in view.table.item(gap, 0).toolTip()
+
+
+def test_no_label_is_painted_where_an_undone_link_was(window, qtbot):
+    from PySide6.QtGui import QColor
+
+    from gui.commands import push_connect, push_move
+
+    doc = window.document
+    spv = doc.deal.blocks["spv"]
+    x, y = spv.position
+    loan = window.view.drop_at("tranche", {}, window.view.mapToScene(10, 10))
+    push_move(doc, {loan: doc.deal.blocks[loan].position}, {loan: (x, y + 900.0)})
+    conn = push_connect(doc, "issues", "spv", loan)
+    window.view.fit_to_view()
+    push_move(doc, {loan: (x, y + 900.0)}, {loan: (x + 40.0, y + 950.0)})  # the link re-routes
+    rect = window.scene.links[conn.id].label_rect()
+    doc.undo_stack.undo()  # the move
+    doc.undo_stack.undo()  # the link
+    QApplication.processEvents()  # grab() then paints the scene as it is now
+    image = window.view.viewport().grab().toImage()
+    box = window.view.mapFromScene(rect).boundingRect()
+    background = QColor("#f4f5f7")
+    inked = [
+        (px, py)
+        for px in range(max(box.left(), 0), min(box.right(), image.width() - 1))
+        for py in range(max(box.top(), 0), min(box.bottom(), image.height() - 1))
+        if QColor(image.pixel(px, py)) != background
+        and window.scene.itemAt(window.view.mapToScene(px, py), window.view.transform()) is None
+    ]
+    assert not inked
