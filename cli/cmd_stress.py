@@ -106,8 +106,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scenario",
         action="append",
-        help="base, downside, severe or a scenario-set FILE.json (repeatable; default: all "
-        "three built-in scenarios)",
+        help="base, downside, severe, forced_sale, guarantor_default, walk_away or a "
+        "scenario-set FILE.json (repeatable; default: all the built-in scenarios)",
     )
     p.add_argument(
         "--set",

@@ -42,6 +42,12 @@ BUILTIN: dict[str, Stress] = {
         liquidation_haircut=0.25,
         crypto_price_shock=-0.50,
     ),
+    # the credit mechanics of issue #11, as in the risk catalogue (core.risk.catalogue)
+    "forced_sale": Stress(
+        tenant_default_year=2.0, enforce=1, liquidation_lag_months=12, liquidation_haircut=0.30
+    ),
+    "guarantor_default": Stress(tenant_default_year=3.0, guarantor_default_year=3.0, enforce=1),
+    "walk_away": Stress(rent_deflation=0.30, building_rent_deflation=0.02, walk_away_gap=0.5),
 }
 
 #: field -> (lowest, highest) accepted value

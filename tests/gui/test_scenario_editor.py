@@ -208,5 +208,5 @@ def test_loading_keeps_builtins_and_renames_clashes(qtbot, tmp_path):
     assert bar.library.get("downside") == BUILTIN["downside"]
     assert bar.library.get("downside (loaded)") == Stress(rent_deflation=0.5)
     combo = [bar.combo.itemText(i) for i in range(bar.combo.count())]
-    assert combo == ["base", "downside", "severe", "", "downside (loaded)", "custom (loaded)"]
+    assert combo == [*BUILTIN, "", "downside (loaded)", "custom (loaded)"]
     bar.editor.close()

@@ -15,8 +15,9 @@ from core.risk.stress import Stress, run_stressed
 
 def test_builtin_scenarios_get_harsher(samples):
     deal = samples["hyperion_jv"]
-    dscr = [run_stressed(deal, BUILTIN[n]).metrics["min_dscr"] for n in BUILTIN]
-    assert list(BUILTIN) == ["base", "downside", "severe"]
+    names = ["base", "downside", "severe"]
+    dscr = [run_stressed(deal, BUILTIN[n]).metrics["min_dscr"] for n in names]
+    assert list(BUILTIN) == [*names, "forced_sale", "guarantor_default", "walk_away"]
     assert dscr[0] >= dscr[1] >= dscr[2]
     assert BUILTIN["severe"].describe().count("%") >= 5
 
