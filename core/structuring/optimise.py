@@ -50,7 +50,7 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
 GROWING = {"proceeds", "notional", "ltv", "max_ltv", "advance_rate", "debt_loss", "pd", "el"}
 SHRINKING = {"min_dscr", "avg_dscr", "llcr", "plcr", "rating"}
 INNER_POINTS = 3
-COARSE = 1e-4  # bisection width of the first grid, as a share of the search cap
+COARSE = 1e-3  # bisection width of the first grid, as a share of the search cap
 FINE = 1e-7  # the best point's last tranche is solved to this
 MAX_COMBINATIONS = 400
 
