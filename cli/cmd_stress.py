@@ -218,4 +218,7 @@ def to_text(doc: dict) -> str:
                 f"debt loss {fmt(sum(o['loss_by_tranche'].values()))}, "
                 f"break-even {o['breakeven']['driver']} {o['breakeven']['label']}"
             )
+            per = o.get("breakeven_by_tranche") or []
+            if len(per) > 1:  # each tranche's own edge
+                lines += [f"    {b['tranche']}: {b['label']}" for b in per]
     return "\n".join(lines)

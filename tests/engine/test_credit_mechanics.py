@@ -410,3 +410,44 @@ def test_staged_drivers_carry_counterparty_defaults():
     assert not bad.any()
     assert (drv.counterparties["tenant"] < T).any()
     assert isinstance(Drivers().counterparties, dict)
+
+
+def test_stress_risks_prints_each_tranches_break_even(tmp_path):
+    """``stress --risks`` on a two-tranche deal: one break-even line per tranche under each
+    risk, the same numbers as the JSON."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from core.files.deal_json import save_deal
+
+    deal = gpu_deal()
+    deal.blocks["senior"].terms["notional"] = 100.0
+    deal.add_block(
+        "tranche",
+        {"name": "Junior", "notional": 80.0, "coupon": 0.0, "tenor_years": 5.0,
+         "amortisation": "bullet", "seniority": 2},
+        block_id="junior",
+    )  # fmt: skip
+    deal.connect("issues", "spv", "junior")
+    path = tmp_path / "two.json"
+    save_deal(deal, path)
+    root = Path(__file__).resolve().parents[2]
+
+    def run(*extra: str) -> str:
+        cmd = [sys.executable, str(root / "main.py"), "stress", "--risks", str(path), *extra]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    doc = json.loads(run("--json"))
+    liq = next(r for r in doc["risks"] if r["risk"] == "liquidation")
+    per = liq["breakeven_by_tranche"]  # seniority order
+    assert [b["tranche"] for b in per] == ["Senior notes", "Junior"]
+    # the senior (100) survives a forced-sale haircut up to 1 - 100/300, the junior (180 in
+    # all ahead of and with it) up to 1 - 180/300
+    assert per[0]["value"] == pytest.approx(1 - 100 / 300, abs=2e-3)
+    assert per[1]["value"] == pytest.approx(1 - 180 / 300, abs=2e-3)
+    text = run()
+    assert f"    Junior: {per[1]['label']}" in text
