@@ -226,6 +226,14 @@ class LeaseEvents:
         return 2 + max(self.opts, 1)
 
 
+def _grade_ratio(m: MarketModel, ig: bool) -> float:
+    """An investment-grade tenant walks away as much less often as it terminates:
+    ``termination_hazard_ig / termination_hazard`` (1 for a tenant below investment grade)."""
+    if not ig or m.termination_hazard <= 0:
+        return 1.0
+    return m.termination_hazard_ig / m.termination_hazard
+
+
 def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvents]:
     """One :class:`LeaseEvents` per lease of ``compiled``, in compile order."""
     tl = compiled.timeline
@@ -244,7 +252,7 @@ def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvent
             own_term=month_period(lt["termination_month"], tl),
             opts=len(compiled.lease_schedules[lease.id].term_ends) - 1,
             offset=offset,
-            walk_sens=lt["walk_away_sensitivity"] * m.walk_away_scale,
+            walk_sens=lt["walk_away_sensitivity"] * m.walk_away_scale * _grade_ratio(m, ig),
         )
         specs.append(spec)
         offset += spec.n_draws

@@ -249,12 +249,12 @@ def test_walk_away_sensitivity_zero_reproduces_the_exponential_termination():
     """With sensitivity 0 the drawn termination is floor(e / h x ppy) of the path's
     exponential draw, exactly as before the walk-away; with a sensitivity the hazard rises
     with the rent's premium over the market and the survival matches the closed form
-    exp(-sum(h + s x max(0, 1 / 0.85^y - 1)) / 12)."""
+    exp(-sum(h + s x max(0, 1 / 0.85^y - 1)) / 12) (times the tenant's own survival)."""
     m = MarketModel.deterministic()
     m = MarketModel(**{**m.to_dict(), "lease_events": True, "walk_away_scale": 1.0})
     d0 = gpu_deal(market_rent_decline=0.15)
-    d0.blocks["tenant"].terms["rating"] = "AAA"  # termination_hazard_ig
-    m = MarketModel(**{**m.to_dict(), "termination_hazard_ig": 0.05})
+    d0.blocks["tenant"].terms["rating"] = "B"  # below investment grade: termination_hazard
+    m = MarketModel(**{**m.to_dict(), "termination_hazard": 0.05})
     sized0 = compile_deal(d0)
     drv0, _ = make_drivers(sized0, m, 3, 20_000)
     assert "termination_draw" not in drv0.leases["lease"]
@@ -270,7 +270,8 @@ def test_walk_away_sensitivity_zero_reproduces_the_exponential_termination():
     cum = np.cumsum((0.05 + 1.0 * np.maximum(1.0 / 0.85**y - 1.0, 0.0)) / 12)
     n = len(end1)
     for k in (12, 24, 48):
-        p = 1.0 - math.exp(-cum[k - 1])
+        hd = -math.log(1.0 - 0.035)  # the B-rated tenant's own default, independent
+        p = 1.0 - math.exp(-cum[k - 1] - hd * k / 12)
         freq = float((end1 < k).mean())
         assert abs(freq - p) < 4 * math.sqrt(p * (1 - p) / n), (k, freq, p)
     assert (end1 <= compile_deal(d0, drv0, sized=sized0).lease_cash["lease"].end).all()
