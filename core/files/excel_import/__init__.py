@@ -117,8 +117,10 @@ def rebuild(wb: Workbook, m: Mapping, schedules: list[Schedule],
     warnings = list(built.warnings)
     for r in recon:
         if r.status == "red":
-            warnings.append(f"{r.metric}: workbook {r.workbook:,.4g} vs CapStack "
-                            f"{r.capstack:,.4g} ({r.where}) differ beyond tolerance")  # fmt: skip
+            wb_v, cs_v = (f"{v * 100:.2f}%" if r.kind == "pct" else f"{v:,.4g}"
+                          for v in (r.workbook, r.capstack))  # fmt: skip
+            warnings.append(f"{r.metric}: workbook {wb_v} vs CapStack {cs_v} ({r.where}) "
+                            "differ beyond tolerance")  # fmt: skip
     return ImportResult(built.deal, m, recon, notes, unmapped, schedules, False, wb, warnings,
                         built.used, built.periods_per_year, built.frequency)  # fmt: skip
 
