@@ -503,3 +503,28 @@ def test_monte_carlo_config_checks_the_path_limit():
 
     with pytest.raises(DealError, match="--paths"):
         MonteCarloConfig(n_paths=limits.MAX_PATHS + 1).validate()
+
+
+def test_equity_irr_fallback_batch_equals_one_path_at_a_time():
+    """Found by the fuzzer: equity of USD 931bn on the TeraWulf sample made Newton fail on
+    most paths and the report's tornado re-ran them one by one for minutes. The fallback now
+    reruns them in one batch; each path's IRR is the same as alone."""
+    from core.engine.compile import compile_deal
+    from core.engine.kernel import run_waterfall
+    from core.engine.metrics import irr
+    from core.risk import montecarlo as mc
+    from core.risk.paths import make_drivers
+
+    deal = load_deal(SAMPLES / "terawulf_backstop.json")
+    deal.set_term(deal.of_kind("equity")[0].id, "amount", 931195.98)
+    cfg = mc.MonteCarloConfig(n_paths=200, seed=3)
+    sized = compile_deal(deal)
+    paths = np.array([3, 7, 50, 199])
+    alone = []
+    for p in paths:
+        drivers, _ = make_drivers(sized, cfg.model, cfg.seed, 1, first_path=int(p))
+        res = run_waterfall(compile_deal(deal, drivers, sized=sized).inputs, n_threads=1)
+        flows = np.concatenate([[-mc._equity(sized)], res.distribution[0] - res.injection[0]])
+        alone.append(irr(flows[None, :])[0])
+    batch = mc._bisect_irr(deal, sized, cfg, paths)
+    assert np.array_equal(batch, np.array(alone), equal_nan=True)
