@@ -233,11 +233,6 @@ def charts_section(images: list[tuple[str, int, int]]) -> str:
 
 def _risk_rows(o: RiskOutcome) -> str:
     title = f"{_e(o.risk.title)}: <i>{_e(o.risk.description)}</i>"
-    if o.not_applicable:  # nothing of the deal for this stress to move: no zero-loss numbers
-        return (
-            f'<tr class="risk"><td colspan="5">{title}</td></tr>'
-            f'<tr><td colspan="5">Not applicable to this deal: {_e(o.not_applicable)}.</td></tr>'
-        )
     be = o.breakeven
     back = "<br>".join(  # sponsors that guarantee something, or paid in this stress
         f"{_e(s.sponsor)}: {fmt_money(s.returned_on_balance_sheet)} of "
@@ -262,10 +257,10 @@ def _loss_matrix(data: ReportData) -> str:
     rec = data.reconciliation
     rows = []
     for o in data.risks:
+        if o.not_applicable:  # named above, with the reason
+            continue
         cells = [
-            "n/a"
-            if o.not_applicable
-            else f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
+            f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
             for n in names
         ]
         if rec is not None:
@@ -294,15 +289,26 @@ def risk_section(data: ReportData) -> str:
             ("Back on sponsor balance sheet (USD m)", 20),
         )
     )
-    rows = "".join(_risk_rows(o) for o in data.risks)
+    rows = "".join(_risk_rows(o) for o in data.risks if not o.not_applicable)
     return (
         "<h3>Risks: deterministic stress and break-even</h3>"
         '<p class="note">Each stress runs through the same waterfall as the base case, with the '
         "debt sized on the unstressed deal. The break-even is the most severe value of one driver "
         "that leaves the debt without loss (a hair more and it loses).</p>"
         f'<table class="grid" width="100%" cellspacing="0"><tr>{head}</tr>{rows}</table>'
+        + _not_applicable(data)
         + _loss_matrix(data)
     )
+
+
+def _not_applicable(data: ReportData) -> str:
+    """The risks the deal cannot have, with what it lacks: named, not printed as zero-loss
+    stresses."""
+    absent = [o for o in data.risks if o.not_applicable]
+    if not absent:
+        return ""
+    named = "; ".join(f"{_e(o.risk.title)} ({_e(o.not_applicable)})" for o in absent)
+    return f"<p>Not applicable to this deal: {named}.</p>"
 
 
 def _charts_row(images: list[tuple[str, int, int]]) -> str:

@@ -89,8 +89,9 @@ def test_pdf_holds_the_engines_numbers(sample_pdf) -> None:  # noqa: ANN001
         assert fmt_money(lt.economic) in text
     for outcome in risk_summary(deal):
         assert outcome.risk.title in text
-        if outcome.not_applicable:  # said so, with the reason, instead of zero-loss numbers
-            assert flat(f"Not applicable to this deal: {outcome.not_applicable}.") in text
+        if outcome.not_applicable:  # named with the reason instead of zero-loss numbers
+            named = text[text.index("Not applicable to this deal:") :]
+            assert flat(f"{outcome.risk.title} ({outcome.not_applicable})") in named
             continue
         assert fmt_ratio(outcome.min_dscr) in text and fmt_pct(outcome.equity_irr, 1) in text
         assert flat(outcome.breakeven.label) in text
