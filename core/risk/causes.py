@@ -63,8 +63,22 @@ class Cause:
 
 
 CAUSES: tuple[Cause, ...] = (
-    Cause("tenant_default", "Tenant default", ("tenant_default",), None, ("lease",), ("lease",)),
-    Cause("termination", "Early termination", ("termination",), None, ("lease",), ("lease",)),
+    Cause(
+        "tenant_default",
+        "Tenant default",
+        ("tenant_default",),
+        None,
+        ("lease",),
+        ("lease", "liquidation", "guarantor"),  # a tenant that guarantees fails with its lease
+    ),
+    Cause(
+        "termination",
+        "Early termination",
+        ("termination",),
+        None,
+        ("lease",),
+        ("lease", "walk_away"),  # of any kind: drawn, on the deal, economic walk-away
+    ),
     Cause("non_renewal", "Non-renewal", ("non_renewal",), None, ("renewal_option",), ("lease",)),
     Cause(
         "collateral_value",
@@ -81,7 +95,7 @@ CAUSES: tuple[Cause, ...] = (
         (),
         "rent",
         ("lease",),
-        ("rent_deflation", "correlation"),
+        ("rent_deflation", "correlation", "walk_away"),
     ),
     Cause("rates", "Rates", (), "rate", ("floating_debt",), ("rates",)),
     Cause("base_case", "None of the drivers: the deal's own cash flows"),
