@@ -142,6 +142,7 @@ class LeaseCols:
         self.level, self.rent, self.paid = f"level{j}", f"rent{j}", f"paid{j}"
         self.owed, self.before, self.backstop = f"owed{j}", f"before{j}", f"bs{j}"
         self.exhausted, self.relet = f"exh{j}", f"relet{j}"
+        self.walk = f"walk{j}"  # the period the tenant walks away (T: not then)
 
 
 # ------------------------------------------------------------------ Schedules

@@ -98,6 +98,14 @@ GUARANTEE = BlockKind(
             "a residual value guarantee (rvg) must guarantee a GPU fleet, facility or lease",
             when=lambda t: t["guarantee_type"] == "rvg",
         ),
+        LinkRule(
+            (via("guarantees", "in", "sponsor"),),
+            1,
+            1,
+            "a guarantee names one guarantor (a sponsor that 'guarantees' it); without one it "
+            "is treated as a guarantor that never fails",
+            "warning",
+        ),
     ),
 )
 
