@@ -104,3 +104,28 @@ def test_loss_table_shows_the_implied_rating(qtbot):
     col = view.COLUMNS.index("Implied rating")
     assert view.table.item(0, col).text() == short(ratings[0])
     assert "implied" in view.table.item(0, col).toolTip()
+
+
+def test_right_click_on_a_tranche_offers_size_debt(window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+
+    shown = []
+
+    def fake_exec(menu, pos):  # noqa: ANN001, ANN202
+        shown.append([a.text() for a in menu.actions()])
+        menu.actions()[0].trigger()
+
+    window._tranche_menu.show_menu = fake_exec
+    view = window.view
+    item = window.scene.blocks["bonds"]
+    pos = view.mapFromScene(item.sceneBoundingRect().center())
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, view.viewport().mapToGlobal(pos))
+    assert window._tranche_menu.eventFilter(view.viewport(), event)
+    assert shown == [["Size debt…"]]
+    dialog = window._structuring_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.tranche.currentData() == "bonds"
+    # elsewhere on the canvas: no menu of ours
+    empty = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2), QPoint(2, 2))
+    assert not window._tranche_menu.eventFilter(view.viewport(), empty)
