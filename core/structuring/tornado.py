@@ -18,7 +18,7 @@ base rate                 SPV base rate and base-rate curve             +- 1.00%
 debt margin               tranche fixed coupon or floating spread       +- 1.00%
 market rent decline       lease market rent decline                     +- 5 pp
 GPU value decline         fleet market-value decline                    +- 5 pp
-sale haircut              fleet and facility orderly-sale haircut       +- 10 pp
+sale haircut              facility orderly-sale haircut                 +- 10 pp
 utilisation               GPU-hour lease utilisation                    +- 5 pp
 tax rate                  SPV tax rate                                  +- 5 pp
 ========================  ===========================================  ==========
