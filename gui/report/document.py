@@ -8,6 +8,8 @@ export, the print dialog and its preview.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
@@ -179,6 +181,9 @@ def write_pdf(report: Report, path: str, paper: str = "A4") -> int:
     The PDF is painted into memory first: Qt's PDF writer does not report a failed write (a
     full disk), so the bytes are written by :func:`write_atomically`, which does, and the
     old file stays whole."""
+    folder = os.path.dirname(os.path.realpath(path))
+    if not os.path.isdir(folder):  # before the painting, not after it
+        raise ReportError(f"{path}: cannot write the report: the folder {folder} does not exist")
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = pdf_writer(buffer, paper)
