@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from core.limits import MAX_TRANCHES
 from core.model.fields import Field, choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
+from core.model.kinds.parties import RATINGS
 from core.model.kinds.spec import (
     BlockKind,
     Count,
@@ -43,23 +44,7 @@ TARGET_RATINGS = (
     "B2",
     "B3",
     "Caa",
-    "AAA",
-    "AA+",
-    "AA",
-    "AA-",
-    "A+",
-    "A",
-    "A-",
-    "BBB+",
-    "BBB",
-    "BBB-",
-    "BB+",
-    "BB",
-    "BB-",
-    "B+",
-    "B",
-    "B-",
-    "CCC",
+    *(r for r in RATINGS if r != "NR"),
 )
 
 
