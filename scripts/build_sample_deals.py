@@ -40,7 +40,9 @@ def hyperion() -> Deal:
         "covering the first 16 years. Equity (~$2.5B), rent, RVG floor and cap are approximations "
         "for illustration: the RVG is sized, as the A+ rating implies, to cover the bonds if Meta "
         "walks away at a renewal date up to and including year 16 (floor 100% of cost, cap $12B). "
-        "The base case assumes Meta exercises five 4-year extensions; rent is "
+        "The base case assumes Meta exercises five 4-year extensions, each at the contract rent "
+        "(an extension is the tenant's option: it renews at the lease's rent or walks away, and "
+        "a walk-away calls the RVG); rent is "
         "assumed to start at closing (the real deal funds construction-period interest "
         "separately). Credit terms (DOMAIN.md, 'How these deals behave'): the RVG covers the JV "
         "if Meta does not renew or terminates within the first 16 years of operations (term "
@@ -89,6 +91,7 @@ def hyperion() -> Deal:
         renewal_options=5,
         renewal_term_years=4.0,
         renewals_exercised=5,
+        renewal_pricing="contract",
         at_expiry="sell",
         market_rent_decline=0.0,
         rent_index="data_centre",

@@ -22,6 +22,7 @@ ctypedef struct Plan:
     # per lease (L,)
     const double* r0  # initial rent per period
     const double* renewal_pct
+    const double* renew_contract  # 1: renewals at the contract rent, 0: repriced to market
     const double* util0  # the lease's own utilisation (gpu-hour leases)
     const double* top  # take-or-pay share
     const double* billed0  # max(util0, top)
@@ -214,7 +215,10 @@ cdef inline void _compile_path_detail(
             se = q.seg_stop[l * S + i]
             if i > 0:
                 at_market = q.r0[l] * market[ss]
-                level = q.renewal_pct[l] * _cmin(last, at_market)
+                if q.renew_contract[l] != 0.0:
+                    level = q.renewal_pct[l] * last
+                else:
+                    level = q.renewal_pct[l] * _cmin(last, at_market)
             for t in range(ss, se):
                 rent_s[t] = level * q.esc_np[l * (T + 1) + (t - ss) // q.ppy]
             last = level * q.seg_lastpow[l * S + i]
@@ -442,6 +446,7 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.crypto_path = _plan_f64(keep, plan, "crypto_path", q.NC * T)
     q.r0 = _plan_f64(keep, plan, "r0", L)
     q.renewal_pct = _plan_f64(keep, plan, "renewal_pct", L)
+    q.renew_contract = _plan_f64(keep, plan, "renew_contract", L)
     q.util0 = _plan_f64(keep, plan, "util0", L)
     q.top = _plan_f64(keep, plan, "top", L)
     q.billed0 = _plan_f64(keep, plan, "billed0", L)

@@ -48,7 +48,8 @@ def lease_schedule(
 
     ``market`` (P or 1, T) is the market rent as a multiple of the initial rent; a renewal
     reprices at ``renewal_rent_pct`` times the lower of the expiring rent and the market rent
-    (a tenant does not renew above market). Without it the market falls at the lease's
+    (a tenant does not renew above market), or with ``renewal_pricing`` "contract" at that share
+    of the expiring rent whatever the market. Without it the market falls at the lease's
     ``market_rent_decline``.
     """
     T, ppy = tl.n_periods, tl.periods_per_year
@@ -71,7 +72,10 @@ def lease_schedule(
             if seg_start >= T:
                 break
             at_market = r0 * market[:, seg_start]
-            level = terms["renewal_rent_pct"] * np.minimum(last_rent, at_market)
+            if terms["renewal_pricing"] == "contract":  # the tenant's option, at contract rent
+                level = terms["renewal_rent_pct"] * last_rent
+            else:
+                level = terms["renewal_rent_pct"] * np.minimum(last_rent, at_market)
         idx = np.arange(seg_start, min(end, T))
         rent[:, idx] = level[:, None] * esc ** ((idx - seg_start) // ppy)
         last_rent = level * esc ** ((end - 1 - seg_start) // ppy)

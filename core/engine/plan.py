@@ -212,6 +212,7 @@ def deal_level(deal: Deal) -> DealLevel:
 _LEASE_FLOATS = (
     "r0",
     "renewal_pct",
+    "renew_contract",
     "util0",
     "top",
     "billed0",
@@ -308,6 +309,7 @@ def build_plan(d: DealLevel) -> dict:
         vals = {
             "r0": sched.initial_rent,
             "renewal_pct": lt["renewal_rent_pct"],
+            "renew_contract": float(lt["renewal_pricing"] == "contract"),
             "util0": u,
             "top": top,
             "billed0": max(u, top),

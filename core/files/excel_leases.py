@@ -202,7 +202,8 @@ def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
         f"{lab}: segment rent level",
         lambda t, r: (
             f"IF({a(c.seg, r)}=0,{q.r0},IF({t_(r)}={a(c.segstart, r)},"
-            f"{L('renewal_rent_pct')}*MIN({g.prev(c.rent, r, q.r0)},{q.r0}*{a(c.mkt, r)}),"
+            f'{L("renewal_rent_pct")}*IF({L("renewal_pricing")}="contract",'
+            f"{g.prev(c.rent, r, q.r0)},MIN({g.prev(c.rent, r, q.r0)},{q.r0}*{a(c.mkt, r)})),"
             f"{g.prev(c.level, r, q.r0)}))"
         ),
     )

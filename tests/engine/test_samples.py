@@ -84,7 +84,8 @@ def test_nothing_operates_after_a_liquidation():
     from core.risk.stress import Stress, apply_stress
 
     deal = load_deal(DEALS[[p.stem for p in DEALS].index("hyperion_jv")])
-    r = run_deal(apply_stress(deal, Stress(building_rent_deflation=0.4)))  # renewals reprice lower
+    deal.set_term("lease", "renewal_pricing", "market")  # renewals reprice to a falling market
+    r = run_deal(apply_stress(deal, Stress(building_rent_deflation=0.4)))
     flags = r.periods["flags"].to_numpy()
     (sold,) = np.nonzero(flags & FLAG_LIQUIDATED)
     assert len(sold) == 1

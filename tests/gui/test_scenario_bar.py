@@ -35,6 +35,7 @@ def test_slider_reruns_the_stressed_deal(qtbot, deal_name, key, value, stress):
     deal = sample(deal_name)
     if key == "rent":  # the slider moves compute rent; Hyperion's lease is on the DC index
         deal.set_term("lease", "rent_index", "compute")
+        deal.set_term("lease", "renewal_pricing", "market")  # and renews at contract rent
     original = {k: b.terms.copy() for k, b in deal.blocks.items()}
     _, _, docks = open_docks(qtbot, deal)
     base = run_deal(deal)

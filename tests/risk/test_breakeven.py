@@ -12,12 +12,21 @@ from core.risk.catalogue import RISKS, breakeven_driver, risk_summary
 from core.risk.lookthrough import sponsor_stress
 from core.risk.stress import Stress, apply_stress, compile_stressed, run_stressed
 
-CASES = [
-    ("hyperion_jv", "building_rent_deflation", None),  # its lease is on the DC index
+CASES = [  # Hyperion: test_hyperion_contract_renewals_never_fail_on_building_rent
     ("terawulf_backstop", "termination_year", 0),
     ("xai_gpu_spv", "base_rate_shock", None),
     ("coreweave_ddtl", "base_rate_shock", "DDTL 3.0"),
 ]
+
+
+def test_hyperion_contract_renewals_never_fail_on_building_rent(samples):
+    """Meta's extensions are at the contract rent: a falling data-centre market costs the bonds
+    nothing at any rate; repriced to market at each renewal, some fall does."""
+    deal = samples["hyperion_jv"]
+    assert solve_breakeven(deal, "building_rent_deflation", None).status == "never_fails"
+    market = deal.copy()
+    market.set_term("lease", "renewal_pricing", "market")
+    assert solve_breakeven(market, "building_rent_deflation", None).status == "edge"
 
 
 def test_hyperion_rvg_covers_a_walk_away_at_any_date(samples):

@@ -60,6 +60,15 @@ LEASE = BlockKind(
             "Renewal rent as a share of the expiring rent.",
             maximum=3.0,
         ),
+        choice(
+            "renewal_pricing",
+            "Renewal priced at",
+            "market",
+            ("market", "contract"),
+            "market: a renewal reprices to the lower of the expiring rent and the market rent "
+            "(times the renewal rent share); contract: the tenant's extension option is at the "
+            "contract rent (times that share), whatever the market does (e.g. Hyperion).",
+        ),
         whole(
             "renewals_exercised",
             "Renewals assumed",
