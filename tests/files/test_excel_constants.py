@@ -18,7 +18,7 @@ from core.engine.steps import WATERFALL, Step
 from core.files import excel_waterfall
 from core.files.deal_json import load_deal
 from core.files.excel_export import ExcelExportError, build_workbook, export_workbook
-from tests.files.test_excel_export import CASES
+from tests.files.excel_cases import CASES
 
 #: numbers no formula may type: the engine's EPS and TINY, 365 x 24, the /360 and /365 bases,
 #: USD thousands and USD in a USD million, months a year

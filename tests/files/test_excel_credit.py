@@ -1,8 +1,7 @@
 """Excel export of the credit mechanics of issue #11: LibreOffice recalculates the workbook of
 deals that enforce and sell after a tenant default, re-let after a search lag, lose a
 guarantor, use each backstop scope, an RVG on any sale from operations and an economic
-walk-away, and every cash-flow row equals the engine's (tests/files/test_excel_export.py's
-comparison)."""
+walk-away, and every cash-flow row equals the engine's (tests/files/excel_compare.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +9,9 @@ import pytest
 
 from core.engine.results import run_deal
 from core.files.deal_json import load_deal
-from core.files.excel_export import export_workbook
-from core.files.recalc import recalculate_many
 from core.model.deal import Deal
-from tests.files.test_excel_export import accel_deal, compare
+from tests.files.excel_cases import accel_deal
+from tests.files.excel_compare import compare, export_all, recalculate_all
 
 
 def _sample(name: str, **terms: dict) -> Deal:
@@ -63,14 +61,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("xlsx_credit")
-    made = {}
-    for case, build in CASES.items():
-        deal = build()
-        path = tmp / f"{case}.xlsx"
-        export_workbook(deal, path, scenarios=False, mc_paths=0)
-        made[case] = (deal, path)
-    outs = recalculate_many([p for _, p in made.values()], tmp / "recalc", timeout=300)
-    return {case: (d, p, o) for (case, (d, p)), o in zip(made.items(), outs, strict=True)}
+    return recalculate_all(export_all(CASES, tmp), tmp)
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -1,0 +1,232 @@
+"""The deals the Excel-export tests export and recalculate with LibreOffice: the sample deals, a
+stressed deal and deals built to exercise PIK, pari passu ranks, percentage sweeps, lock-up trap
+and sweep, acceleration and liquidation, write-offs, floating ACT/360 tranches, crypto, two
+leases and interest-rate swaps; the workbook edits and scenario switches applied to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from core.files.deal_json import load_deal
+from core.files.excel_inputs import input_name
+from core.model.deal import Deal
+from core.risk.stress import Stress, apply_stress
+from tests.engine.deal_builders import simple_deal
+
+SAMPLES = sorted(Path("resources/deals").glob("*.json"))
+
+
+def add_tranche(d: Deal, tid: str, **terms) -> None:
+    base = {
+        "name": "Mezz",
+        "seniority": 2,
+        "notional": 150.0,
+        "rate_type": "fixed",
+        "coupon": 0.11,
+        "day_count": "30/360",
+        "tenor_years": 5.0,
+        "amortisation": "bullet",
+        "pik": True,
+    }
+    base.update(terms)
+    d.add_block("tranche", base, block_id=tid)
+    d.connect("issues", "spv", tid)
+
+
+def trap_deal() -> Deal:
+    """PIK junior with a 25% sweep, a pari-passu floating ACT/360 PIK senior, lock-up trap,
+    tenant default then re-leasing at a collapsing market rent: shortfalls, acceleration,
+    liquidation after the lag."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    add_tranche(d, "mezz", sweep_pct=0.25)
+    add_tranche(
+        d,
+        "pari",
+        name="Senior B",
+        seniority=1,
+        notional=200.0,
+        rate_type="floating",
+        spread=0.03,
+        day_count="ACT/360",
+        amortisation="straight_line",
+        tenor_years=4.0,
+    )
+    for field_name, value in (
+        ("lockup_dscr", 1.6),
+        ("lockup_action", "trap"),
+        ("default_dscr", 0.0),
+        ("ltv_max", 0.0),
+    ):
+        d.set_term("cov", field_name, value)
+    d.set_term("lease", "tenant_default_month", 30)
+    d.set_term("lease", "market_rent_decline", 0.9)
+    d.set_term("lease", "at_expiry", "re_lease")
+    d.set_term("lease", "default_recovery", "re_lease")  # re-let after a 3-month search
+    d.set_term("lease", "search_lag_months", 3)
+    return d
+
+
+def accel_deal() -> Deal:
+    """Tenant default, a near-worthless sale, LTV breach, DSCR/payment default, acceleration,
+    liquidation after a 4-month lag, write-offs; junior on a custom schedule."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    add_tranche(d, "mezz", pik=False, amortisation="custom", custom_schedule=[0.1, 0.2, 0.3])
+    d.set_term("lease", "tenant_default_month", 20)
+    d.set_term("lease", "market_rent_decline", 0.7)
+    d.set_term("gpus", "sale_haircut", 0.97)
+    d.set_term("gpus", "liquidation_haircut", 0.97)  # the lenders enforce: a forced sale
+    d.set_term("gpus", "liquidation_lag_months", 4)
+    return d
+
+
+def _swap(d: Deal, tranche: str, **terms) -> Deal:
+    d.add_block("swap", {"fixed_rate": 0.045, **terms}, block_id="swap")
+    d.connect("hedges", "swap", tranche)
+    return d
+
+
+def swapped_deal() -> Deal:
+    """The xAI-style loan swapped at 80% from month 2, capped, paying 3.55% fixed against a
+    3.4-3.7% curve: the SPV receives in some years and pays in others."""
+    d = load_deal("resources/deals/xai_gpu_spv.json")
+    return _swap(d, "loan", fixed_rate=0.0355, hedge_ratio=0.8, start_months=2, notional_cap=9000.0)
+
+
+def swap_broken_deal() -> Deal:
+    """The accelerated deal with its senior loan swapped for two years at 6%: the swap is
+    broken the period after the acceleration; the SPV owes the breakage, pays what it can ahead
+    of the debt, and the rest is written off after the near-worthless forced sale."""
+    return _swap(accel_deal(), "loan", fixed_rate=0.06, term_years=2.0)
+
+
+def sweep_deal() -> Deal:
+    """Sculpted quarterly deal, lock-up with a cash-sweep action, stressed."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    d.set_term("cov", "lockup_dscr", 1.35)
+    d.set_term("cov", "lockup_action", "sweep")
+    return apply_stress(d, Stress(rent_deflation=0.3, termination_year=4.0))
+
+
+def _crypto(d: Deal, **terms) -> Deal:
+    d.add_block("crypto", {"units": 3000.0, "price": 90000.0, **terms}, block_id="btc")
+    d.connect("owns", "spv", "btc")
+    d.connect("secures", "btc", "notes")
+    return d
+
+
+def crypto_sold_deal() -> Deal:
+    """Falling BTC pledged to the notes: margin call, crypto sold, LTV acceleration."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    _crypto(d, units=20000.0, price_growth=-0.6, margin_call_ltv=0.55, liquidation_ltv=0.6)
+    d.set_term("cov", "ltv_max", 0.9)
+    d.set_term("cov", "ltv_action", "accelerate")
+    return d
+
+
+def crypto_held_deal() -> Deal:
+    """No margin mechanics: the BTC is sold with the site when lenders liquidate."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    _crypto(d, price_growth=0.1, margin_call_ltv=0.0, liquidation_ltv=0.5)
+    d.set_term("lease", "tenant_default_month", 24)
+    d.set_term("site", "sale_haircut", 0.9)
+    return d
+
+
+def minimal_deal() -> Deal:
+    """No fleet, facility, opex, covenant or reserve: GPU-hour rent with an escalator, renewals
+    repriced at a falling market, an equity IRR beyond the engine's search range (blank)."""
+    lease = {
+        "rent_basis": "gpu_hour",
+        "gpus": 1000,
+        "price_per_gpu_hour": 3000.0,
+        "escalator": 0.05,
+        "renewal_options": 2,
+        "renewals_exercised": 1,
+        "market_rent_decline": 0.2,
+        "term_years": 1.0,
+    }
+    return simple_deal(lease=lease, horizon_years=4.0, tenor_years=3.0)
+
+
+def two_lease_deal() -> Deal:
+    """A second lease starting later, escalating, renewed, re-let at market after its tenant
+    defaults, under the same backstop as the first."""
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    terms = {
+        "name": "Second hall",
+        "start_month": 9,
+        "term_years": 6.0,
+        "annual_rent": 120.0,
+        "escalator": 0.02,
+        "renewal_options": 1,
+        "renewal_term_years": 2.0,
+        "renewals_exercised": 1,
+        "market_rent_decline": 0.1,
+        "at_expiry": "re_lease",
+        "tenant_default_month": 50,
+    }
+    d.add_block("lease", terms, block_id="lease2")
+    d.connect("leases_to", "spv", "lease2")
+    d.connect("leases_to", "lease2", "google")
+    d.connect("guarantees", "backstop", "lease2")
+    return d
+
+
+def stressed_deal() -> Deal:
+    d = load_deal("resources/deals/hyperion_jv.json")
+    return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
+
+
+CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
+CASES.update(
+    trap=trap_deal,
+    accel=accel_deal,
+    sweep=sweep_deal,
+    stressed=stressed_deal,
+    crypto_sold=crypto_sold_deal,
+    crypto_held=crypto_held_deal,
+    minimal=minimal_deal,
+    two_leases=two_lease_deal,
+    swapped=swapped_deal,
+    swap_broken=swap_broken_deal,
+    quarterly_sl=lambda: simple_deal(
+        amortisation="straight_line", tenor_years=0.75, period="quarterly"
+    ),
+)
+
+# workbook edits: (case, block, field, new value)
+EDITS = {
+    "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
+    "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
+    "edit_gap": ("coreweave_ddtl", "equity", "amount", 700.0),  # a funding gap at closing
+}
+
+
+# the scenario switch turned in the exported workbook: (case, sample, scenario)
+SWITCHED = {
+    "switch_downside": ("xai_gpu_spv", "downside"),
+    "switch_severe_swapped": ("swapped", "severe"),
+}
+
+
+def edit_workbook(case: str, wb: openpyxl.Workbook, deal: Deal) -> None:
+    """Change inputs in the exported workbook and the same terms in ``deal``."""
+    _src, block, field, value = EDITS[case]
+    changes = (
+        [(block, field, value)]
+        if block is not None
+        else [
+            ("loan", "spread", 0.045),
+            ("cov", "lockup_dscr", 1.48),
+            ("spv", "tax_rate", 0.3),
+            ("lease", "annual_rent", 4200.0),
+            ("gpus", "mv_decline", 0.3),
+        ]
+    )
+    for block_id, field_name, value in changes:
+        dn = wb.defined_names[input_name(block_id, field_name)]
+        sheet, coord = next(iter(dn.destinations))
+        wb[sheet][coord.replace("$", "")].value = value
+        deal.set_term(block_id, field_name, value)
