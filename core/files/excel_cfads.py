@@ -249,9 +249,15 @@ def _debt_service(s: Section, ctx: Context) -> None:
         "Debt service due" + before,
         lambda t, r: f"{g.total(interest, r)}+{g.total(principal, r)}",
     )
+    dscr_column(s, dscr, ds, "DSCR" + before)
+
+
+def dscr_column(s: Section, key: str, ds: str, header: str) -> None:
+    """``key``: CFADS / the debt service in column ``ds``, blank when no debt service is due."""
+    a = s.at
     s.add(
-        dscr,
-        "DSCR" + before,
+        key,
+        header,
         lambda t, r: f'IF({a(ds, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(ds, r)},"")',
         st.RATIO,
     )

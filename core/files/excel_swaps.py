@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_cfads import dscr_column
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import CF, SC, SW, TL, P, SwapCols, TrancheParams, TrancheRate
 from core.files.excel_keys import TrancheSchedule as TS
@@ -129,12 +130,7 @@ def _settlement(s: Section, ctx: Context) -> None:
         ),
     )
     s.add(CF.DS, "Debt service due", lambda t, r: f"{a(SW.DS_PRE, r)}-{a(SW.SETTLE, r)}")
-    s.add(
-        CF.DSCR,
-        "DSCR",
-        lambda t, r: f'IF({a(CF.DS, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(CF.DS, r)},"")',
-        st.RATIO,
-    )
+    dscr_column(s, CF.DSCR, CF.DS, "DSCR")
 
 
 def _payment(s: Section, flow: Flow) -> None:
