@@ -18,16 +18,17 @@ def irr(
 
     The first flow is at time 0. Bisection is slow but never diverges, and it is vectorised.
     It needs only the sign of the NPV at each trial rate, which stays exact on long deals
-    (:func:`_npv_sign`).
+    (:class:`_NpvSign`).
     """
     cf = np.atleast_2d(np.asarray(cashflows, dtype=float))
+    sign = _NpvSign(cf)
     a = np.full(cf.shape[0], lo)
     b = np.full(cf.shape[0], hi)
-    fa, fb = _npv_sign(cf, a), _npv_sign(cf, b)
+    fa, fb = sign(a), sign(b)
     ok = fa * fb < 0
     for _ in range(iters):
         m = 0.5 * (a + b)
-        fm = _npv_sign(cf, m)
+        fm = sign(m)
         left = fa * fm <= 0
         b = np.where(left, m, b)
         a = np.where(left, a, m)
@@ -37,23 +38,32 @@ def irr(
     return np.where(ok, 0.5 * (a + b), np.nan)
 
 
-def _npv_sign(cf: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Sign of each row's NPV at rate ``r`` (-1, 0 or 1).
+class _NpvSign:
+    """Sign of each row's NPV at a rate ``r`` (-1, 0 or 1).
 
     Near the bracket's low end ``(1 + r)^n`` underflows on long deals (0.01^162 = 0), so the
     plain NPV is inf or NaN (0 / 0 on trailing zero flows) and the sign is lost. Multiplying
     by ``(1 + r)^m`` > 0, with ``m`` the row's last non-zero flow, keeps the sign and raises
-    every discount factor to a power >= 0: ``sum cf_n (1 + r)^(m - n)``, finite there. Where
-    the plain NPV is finite it is used (at high rates the scaled one may overflow instead).
+    every discount factor to a power >= 0: ``sum cf_n (1 + r)^(m - n)``, finite there. It is
+    computed only where the plain NPV is not finite (at high rates it may overflow instead).
     """
-    n = np.arange(cf.shape[1])
-    nz = cf != 0
-    m = np.where(nz.any(axis=1), cf.shape[1] - 1 - np.argmax(nz[:, ::-1], axis=1), 0)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
-        plain = (cf / (1.0 + r[:, None]) ** n).sum(axis=1)
-        power = np.where(n[None, :] <= m[:, None], m[:, None] - n[None, :], 0)
-        scaled = (cf * (1.0 + r[:, None]) ** power).sum(axis=1)
-    return np.sign(np.where(np.isfinite(plain), plain, scaled))
+
+    def __init__(self, cf: np.ndarray) -> None:
+        self.cf = cf
+        self.n = np.arange(cf.shape[1])
+        nz = cf != 0
+        m = np.where(nz.any(axis=1), cf.shape[1] - 1 - np.argmax(nz[:, ::-1], axis=1), 0)
+        self.power = np.where(self.n[None, :] <= m[:, None], m[:, None] - self.n[None, :], 0)
+
+    def __call__(self, r: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+            npv = (self.cf / (1.0 + r[:, None]) ** self.n).sum(axis=1)
+            bad = ~np.isfinite(npv)
+            if bad.any():
+                rows = np.flatnonzero(bad)
+                scaled = self.cf[rows] * (1.0 + r[rows, None]) ** self.power[rows]
+                npv[rows] = scaled.sum(axis=1)
+        return np.sign(npv)
 
 
 def annualise(periodic: np.ndarray, periods_per_year: int, effective: bool) -> np.ndarray:
