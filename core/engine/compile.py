@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
+from core.engine.construction import interest_reserve, operating_terms
 from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
@@ -175,6 +176,8 @@ def compile_deal(
     sources = {b.terms["name"]: b.terms["notional"] for b in d.tranches}
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
     uses = {"GPU fleet": d.fleet_cost, "Facility": d.facility_cost, "DSRA funded at close": dsra0}
+    if d.construction and not d.construction.capitalised:
+        uses["Interest reserve funded at close"] = interest_reserve(d.terms, d.construction)
     gap = sum(sources.values()) - sum(uses.values())
     uses["Other uses / distribution at close" if gap >= 0 else "Funding gap"] = gap
     return CompiledDeal(
@@ -331,7 +334,8 @@ def _sizing(
     d: DealLevel, base_cfads: np.ndarray, tax_rate: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Scheduled principal, base-case interest, DSRA target and opening DSRA (base case)."""
-    terms: list[TrancheTerms] = d.terms
+    con = d.construction
+    terms: list[TrancheTerms] = operating_terms(d.terms, con) if con else d.terms
     sched, base_int, _ = base_case_schedules(terms, base_cfads, d.depreciation, tax_rate)
     T = len(base_cfads)
     reserve = first_of_kind(d.deal, "reserve")
@@ -340,8 +344,14 @@ def _sizing(
     if reserve and terms:
         n = periods_ceil(reserve.terms["target_months"], d.timeline.months_per_period)
         ds = base_int.sum(axis=0) + sched.sum(axis=0)
+        c0 = 0
+        if con:  # the debt service the construction funds is not the DSRA's: it covers the
+            c0 = con.completion  # first debt service from completion and holds until then
+            ds[:c0] = 0.0
         target = dsra_target(ds, n)
-        dsra0 = float(ds[:n].sum()) if reserve.terms["funded_at_close"] else 0.0
+        dsra0 = float(ds[c0 : c0 + n].sum()) if reserve.terms["funded_at_close"] else 0.0
+        if con:
+            target[:c0] = np.maximum(target[:c0], dsra0)
     return sched, base_int, target, dsra0
 
 

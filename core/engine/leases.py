@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.constants import HOURS_PER_YEAR, TINY, USD_PER_MILLION
+from core.engine.construction import operations_offset_months
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
 
@@ -42,7 +43,11 @@ def rent_per_period(terms: dict, tl: Timeline, fleet_gpus: int) -> float:
 
 
 def lease_schedule(
-    terms: dict, tl: Timeline, fleet_gpus: int, market: np.ndarray | None = None
+    terms: dict,
+    tl: Timeline,
+    fleet_gpus: int,
+    market: np.ndarray | None = None,
+    offset_months: int = 0,
 ) -> LeaseSchedule:
     """Contracted rent through every renewal option.
 
@@ -50,13 +55,14 @@ def lease_schedule(
     reprices at ``renewal_rent_pct`` times the lower of the expiring rent and the market rent
     (a tenant does not renew above market), or with ``renewal_pricing`` "contract" at that share
     of the expiring rent whatever the market. Without it the market falls at the lease's
-    ``market_rent_decline``.
+    ``market_rent_decline``. ``offset_months``: months from closing from which the lease's
+    ``start_month`` counts (the completion of a construction phase; 0 without one).
     """
     T, ppy = tl.n_periods, tl.periods_per_year
     if market is None:
         market = market_index(terms, tl)[None, :]
     P = market.shape[0]
-    start = tl.period_of_month(terms["start_month"])
+    start = tl.period_of_month(terms["start_month"] + offset_months)
     r0 = rent_per_period(terms, tl, fleet_gpus)
     rent = np.zeros((P, T))
     ends = [start + tl.periods(terms["term_years"])]
@@ -232,7 +238,9 @@ def guarantee_start(deal: Deal, g: Block, tl: Timeline) -> int:
         return 0
     covered = [b for b in deal.links(g.id, "guarantees") if b.kind == "lease"]
     leases = covered or deal.of_kind("lease")
-    return min((tl.period_of_month(b.terms["start_month"]) for b in leases), default=0)
+    spv = deal.of_kind("spv")
+    off = operations_offset_months(spv[0].terms) if spv else 0
+    return min((tl.period_of_month(b.terms["start_month"] + off) for b in leases), default=0)
 
 
 def guarantee_end(terms: dict, tl: Timeline, start: int = 0) -> int:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine import assets
+from core.engine.construction import Construction, construction_for, delay_interest
 from core.engine.leases import (
     BACKSTOP_SCOPE,
     RECOVERY,
@@ -74,6 +75,9 @@ class DealLevel:
     #: data-centre lease in a deal with a GPU fleet, whose driver is compute rent)
     rent_driven: dict[str, bool]
     backstop_caps: dict[str, float]  # per lease: the caps of its backstops summed (0: none)
+    #: the construction phase (core.engine.construction): completion, the capex schedule
+    #: (``construction.capex``, USD m per period) and its funding; None: operating from closing
+    construction: Construction | None = None
 
 
 def first_of_kind(deal: Deal, kind: str) -> Block | None:
@@ -136,8 +140,10 @@ def deal_level(deal: Deal) -> DealLevel:
         fac_cost, fac_book
     )
 
+    con = construction_for(st, tl, fleet_cost + fac_cost)
+    offset = con.months if con else 0
     leases = list(deal.links(spv.id, "leases_to"))
-    schedules = {b.id: lease_schedule(b.terms, tl, fleet_gpus) for b in leases}
+    schedules = {b.id: lease_schedule(b.terms, tl, fleet_gpus, None, offset) for b in leases}
 
     opex_block = first_of_kind(deal, "opex")
     opex, fees = np.zeros(T), np.zeros(T)
@@ -147,6 +153,9 @@ def deal_level(deal: Deal) -> DealLevel:
         power = o["power_mw"] * 8760.0 / ppy * o["power_price"] * o["pue"] / 1e6
         opex = (power + (o["maintenance"] + o["insurance"] + o["maintenance_capex"]) / ppy) * grow
         fees = o["admin_fees"] / ppy * grow
+    if con:  # operating costs and senior fees start with operations, at completion
+        opex[: con.completion] = 0.0
+        fees[: con.completion] = 0.0
 
     curve = st["base_rate_curve"]
     if curve:
@@ -205,6 +214,7 @@ def deal_level(deal: Deal) -> DealLevel:
         lag,
         {b.id: not (fleet and b.terms["rent_index"] == "data_centre") for b in leases},
         {k: float(sum(g.terms["cap"] for g in v)) for k, v in backstops.items()},
+        con,
     )
 
 
@@ -338,6 +348,7 @@ def build_plan(d: DealLevel) -> dict:
             per_lease[k].append(v)
     cost = {"gpu_fleet": d.fleet_cost, "facility": d.facility_cost}
     g_rvg = [g.terms["guarantee_type"] == "rvg" for g in guarantees]
+    con = d.construction
     plan = {
         "T": T,
         "L": L,
@@ -385,6 +396,12 @@ def build_plan(d: DealLevel) -> dict:
         "cp_default": _i([credit_default(deal, s, tl) for s in deal.of_kind("sponsor")]),
         "cp_hazard": np.zeros(len(cp)),
         "cp_off": np.zeros(len(cp), dtype=np.int32),
+        # construction (core.engine.construction): first operating period (0: none), the
+        # path's delay in periods, the interest head of a delay cost, completion guarantees
+        "completion": con.completion if con else 0,
+        "delay": con.delay if con else 0,
+        "delay_interest": _f(delay_interest(d.terms, con) if con else np.zeros(T)),
+        "g_completion": _i([g.terms["guarantee_type"] == "completion" for g in guarantees]),
     }
     for k, v in per_lease.items():
         plan[k] = _i(v) if k in _LEASE_INTS else _f(v)

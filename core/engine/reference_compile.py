@@ -148,7 +148,8 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         lt = lease.terms
         driven = d.rent_driven[lease.id]
         market = market_index(lt, tl)[None, :] * (rent_factor if driven else np.ones((P, T)))
-        sched = lease_schedule(lt, tl, d.fleet_gpus, market)
+        offset = d.construction.months if d.construction else 0
+        sched = lease_schedule(lt, tl, d.fleet_gpus, market, offset)
         ev, dflt, tenant = events[lease.id]
         if tenant is not None:
             dflt = cp_default[cp[tenant.id]]

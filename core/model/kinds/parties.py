@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.model.fields import Field, choice, flag, money, num, pct, text, whole
-from core.model.kinds import show
+from core.model.kinds import construction_terms, show
 from core.model.kinds.spec import BlockKind, Count, Link, LinkRule, PaletteSlot, Place, via
 
 if TYPE_CHECKING:
@@ -45,10 +45,13 @@ def _sponsor_card(b: Block, deal: Deal) -> list[str]:
 
 def _spv_card(b: Block, deal: Deal) -> list[str]:
     t = b.terms
-    return [
+    lines = [
         f"Close {t['closing_date']}, {t['period']}",
         f"Horizon {show.years(t['horizon_years'])}",
     ]
+    if t["completion_month"] > 0:
+        lines.append(f"Construction to month {t['completion_month']}")
+    return lines
 
 
 def _equity_card(b: Block, deal: Deal) -> list[str]:
@@ -163,6 +166,7 @@ SPV = BlockKind(
             0.0,
             "Entity-level tax on (EBITDA - depreciation - interest); 0 for a pass-through SPV.",
         ),
+        *construction_terms.FIELDS,
     ),
     links=(
         Link("owns", ("gpu_fleet", "facility", "reserve", "crypto")),
@@ -188,6 +192,7 @@ SPV = BlockKind(
             "the SPV has no lease: connect at least one lease from it ('leases to')",
         ),
     ),
+    term_rules=construction_terms.RULES,
 )
 
 

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 def _guarantee_card(b: Block, deal: Deal) -> list[str]:
     t = b.terms
-    kind = "Residual value guarantee" if t["guarantee_type"] == "rvg" else "Lease backstop"
+    kind = {"rvg": "Residual value guarantee", "completion": "Completion guarantee"}.get(
+        t["guarantee_type"], "Lease backstop"
+    )
     lines = [kind]
     if t["guarantee_type"] == "rvg":
         lines.append(f"Floor {show.pct(t['floor_pct'])}, cap {show.money(t['cap'])}")
@@ -34,10 +36,19 @@ def _crypto_card(b: Block, deal: Deal) -> list[str]:
 GUARANTEE = BlockKind(
     "guarantee",
     "Guarantee / backstop",
-    "A residual value guarantee, or a third party's backstop of a tenant's lease.",
+    "A residual value guarantee, a third party's backstop of a tenant's lease, or a sponsor's "
+    "completion guarantee of the construction.",
     (
         text("name", "Name", "Guarantee"),
-        choice("guarantee_type", "Type", "rvg", ("rvg", "backstop")),
+        choice(
+            "guarantee_type",
+            "Type",
+            "rvg",
+            ("rvg", "backstop", "completion"),
+            "rvg: residual value; backstop: a tenant's lease; completion: pays the costs of a "
+            "late completion (the rent lost and the interest owed in each period of delay) up "
+            "to its cap, while its guarantor has not defaulted.",
+        ),
         pct(
             "floor_pct",
             "RVG floor",
