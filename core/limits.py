@@ -41,6 +41,12 @@ EARLIEST_YEAR, LATEST_YEAR = 1950, 2200
 MAX_GRID_AXIS = 50
 #: Monte Carlo paths in one run (montecarlo, report, export)
 MAX_PATHS = 2_000_000
+#: a portfolio (python main.py portfolio): deals and holdcos in a book, and paths x deals of a
+#: run (every deal runs its waterfall on every path; ~400 bytes a path are kept for a book of
+#: 20 deals, so 5,000,000 deal-paths stay within a few hundred MB: BENCHMARKS.md)
+MAX_BOOK_DEALS = 50
+MAX_HOLDCOS = 10
+MAX_PORTFOLIO_DEAL_PATHS = 5_000_000
 #: an Excel workbook to import: file size, cells in the rows the import reads (the first 2,000
 #: of each sheet; later rows are never parsed) of all sheets together, shared strings
 MAX_WORKBOOK_BYTES = 200 * 1024 * 1024
@@ -65,6 +71,9 @@ TABLE: tuple[tuple[str, str, str], ...] = (
     ("years of a date term", f"{EARLIEST_YEAR}-{LATEST_YEAR}", "every field check"),
     ("values on a stress-grid axis", f"{MAX_GRID_AXIS:,}", "stress --grid"),
     ("Monte Carlo paths", f"{MAX_PATHS:,}", "montecarlo, report, export"),
+    ("deals in a portfolio file", f"{MAX_BOOK_DEALS:,}", "reading a portfolio"),
+    ("holdcos in a portfolio file", f"{MAX_HOLDCOS:,}", "reading a portfolio"),
+    ("portfolio paths x deals", f"{MAX_PORTFOLIO_DEAL_PATHS:,}", "portfolio"),
     ("workbook file size", f"{MAX_WORKBOOK_BYTES // 2**20} MB", "import"),
     ("workbook cells (first 2,000 rows of every sheet)", f"{MAX_WORKBOOK_CELLS:,}", "import"),
     ("workbook shared strings", f"{MAX_SHARED_STRINGS:,}", "import"),
@@ -85,6 +94,17 @@ def check_paths(n_paths: int, option: str = "--paths") -> None:
 
     if isinstance(n_paths, int) and n_paths > MAX_PATHS:
         raise LimitError(option, n_paths, "the number of Monte Carlo paths", MAX_PATHS)
+
+
+def check_portfolio_size(n_paths: int, n_deals: int) -> None:
+    """Refuse a portfolio run of more than :data:`MAX_PORTFOLIO_DEAL_PATHS` paths x deals."""
+    from core.model.errors import LimitError
+
+    check_paths(n_paths)
+    if isinstance(n_paths, int) and n_paths * n_deals > MAX_PORTFOLIO_DEAL_PATHS:
+        raise LimitError(
+            "--paths", n_paths, f"paths x deals ({n_deals} deals)", MAX_PORTFOLIO_DEAL_PATHS
+        )
 
 
 def text_problem(value: str, limit: int = MAX_TEXT_CHARS) -> str | None:

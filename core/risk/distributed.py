@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -76,6 +77,31 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
     return scheduler or os.environ.get(ENV_SCHEDULER) or None
 
 
+@contextmanager
+def cluster_client(scheduler: str | None = None, client=None, local_workers: int = 2):
+    """``client`` itself, or a client opened on ``scheduler_address(scheduler)`` or, with no
+    address, on a ``LocalCluster`` of ``local_workers`` processes, closed at the end."""
+    if client is not None:
+        yield client
+        return
+    from dask.distributed import Client, LocalCluster
+
+    address = scheduler_address(scheduler)
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        address = cluster
+    own = Client(address)
+    try:
+        yield own
+    finally:
+        own.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def run_distributed(
     deal: Deal,
     config: MonteCarloConfig,
@@ -118,27 +144,14 @@ def run_portfolio(
     task; each deal's chunks are merged in chunk order, so each result equals that deal's
     single-process run with the same config. ``progress`` counts paths over all deals.
     ``sized_on`` maps a deal's name to the unstressed deal whose sizing it uses."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
     config.validate()
     sizing = sized_on or {}
     sized = {name: base_case(d, sizing.get(name)) for name, d in deals.items()}  # validates
     texts = {name: codec.dumps(d) for name, d in deals.items()}
     sizing_texts = {name: codec.dumps(d) for name, d in sizing.items()}
-    own = client is None
-    cluster = None
-    if own:
-        address = scheduler_address(scheduler)
-        if address is None:
-            cluster = LocalCluster(
-                n_workers=local_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            address = cluster
-        client = Client(address)
-    try:
+    with cluster_client(scheduler, client, local_workers) as client:
         # pure tasks: Dask keys them by their arguments (deal text, config, chunk index)
         futures = {
             client.submit(
@@ -161,8 +174,3 @@ def run_portfolio(
             if progress is not None:
                 progress(done_paths, total)
         return {name: build_result(sized[name], config, accs[name].result()) for name in deals}
-    finally:
-        if own:
-            client.close()
-            if cluster is not None:
-                cluster.close()
