@@ -92,9 +92,14 @@ def summarise(plan: BookPlan, r: PortfolioChunk, converged: PortfolioChunk | Non
                 for k, b in enumerate(dp.sized.tranches)
             ]
         else:
+            hc = book.holdcos[j - len(plan.deals)]
             h = r.holdco_default[:, j - len(plan.deals)]
+            owned = [i for i, dp in enumerate(plan.deals) if dp.position.id in hc.owns]
+            spv = (r.deal_loss[:, owned] > LOSS_EPS).any(axis=1) if owned else np.zeros(n, bool)
             row["holdco"] = True
             row["probability_of_default"] = float(h.mean())
+            # both layers of the double leverage fail on the same path
+            row["probability_with_spv_loss"] = float((h & spv).mean())
         deals.append(row)
     out["deals"] = deals
     standalone = {_label(lv): sum(d["standalone_es"][_label(lv)] for d in deals) for lv in LEVELS}
@@ -225,8 +230,15 @@ def look_through(plan: BookPlan) -> list[dict]:
             {"sponsor": name, "on_balance_sheet": 0.0, "spv_debt_share": 0.0, "lease_pv": 0.0,
              "guarantees": 0.0, "spvs": []},
         )  # fmt: skip
+        # the holdco's debt is its sponsor's own debt: the larger of it and what the deals
+        # state (the same debt stated twice), and it owns its SPVs' equity: their debt at its
+        # share counts off balance sheet (non-recourse), the miner's double leverage
         a["holdco_debt"] = a.get("holdco_debt", 0.0) + sum(d.principal for d in h.debt)
-        a["on_balance_sheet"] += sum(d.principal for d in h.debt)
+        a["own_debt"] = max(a.get("own_debt", 0.0), a["holdco_debt"])
+        a["on_balance_sheet"] = a["own_debt"] + a.get("consolidated_spv_debt", 0.0)
+        for pid, share in h.owns.items():
+            dp = next(d for d in plan.deals if d.position.id == pid)
+            a["spv_debt_share"] += share * float(dp.sized.inputs.notional.sum())
         a["spvs"].append(h.id)
     rows = []
     for a in agg.values():

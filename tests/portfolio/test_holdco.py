@@ -62,3 +62,28 @@ def test_paid_in_full_when_cash_covers_everything():
     assert r.default_month[0] == -1 and r.margin_calls[0] == 0
     assert r.cash[0] == pytest.approx(100.2, abs=1e-9)
     assert r.treasury[0] == pytest.approx(2.0, abs=1e-12)
+
+
+def test_double_leverage_sample_both_layers_fail_together():
+    """The TeraWulf-like sample: the holdco lives on its SPV's distributions and its BTC, so
+    it defaults more often on the paths where the SPV's notes lose (the SPV's cash stopped)
+    than on the others, and its BTC loan's margin calls come in BTC downturns."""
+    from pathlib import Path
+
+    from core.files.portfolio_json import load_book
+    from core.portfolio.run import run_portfolio
+    from core.portfolio.runner import PortfolioConfig
+
+    path = (
+        Path(__file__).resolve().parents[2] / "resources/portfolios/terawulf_double_leverage.json"
+    )
+    res = run_portfolio(load_book(path), PortfolioConfig(n_paths=2000, seed=2), converged=False)
+    spv = res.paths.deal_loss[:, 0] > 1e-6
+    h = res.paths.holdco_default[:, 0]
+    assert 0.05 < h.mean() < 0.6 and 0.05 < spv.mean() < 0.6
+    assert h[spv].mean() > 1.5 * h[~spv].mean()
+    row = res.data["deals"][1]
+    assert row["holdco"] and row["probability_of_default"] == float(h.mean())
+    assert row["probability_with_spv_loss"] == float((h & spv).mean())
+    wulf = next(a for a in res.data["look_through"] if a["sponsor"] == "TeraWulf")
+    assert wulf["holdco_debt"] == 1000.0 and wulf["spv_debt_share"] == 2640.0
