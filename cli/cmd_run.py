@@ -7,12 +7,13 @@ import json
 import sys
 
 from cli.formatting import fmt
+from core.engine.constants import PERIODS_PER_YEAR
 from core.engine.result_json import result_to_json
 from core.engine.results import DealResult
 
 
 def _period_word(tl) -> str:
-    return "monthly" if tl.periods_per_year == 12 else "quarterly"
+    return {v: k for k, v in PERIODS_PER_YEAR.items()}.get(tl.periods_per_year, "")
 
 
 def result_to_text(result: DealResult) -> str:

@@ -39,8 +39,8 @@ the <b>Deal check</b> says what is missing or does not add up. Every step can be
 (Ctrl+Z).</p>
 <ol>
 <li><b>Start.</b> File &gt; New gives an empty deal holding one <b>SPV / JV</b>: the company
-that owns the assets and borrows. Select it and set its closing date, period (monthly or
-quarterly) and horizon in <b>Properties</b> on the right.</li>
+that owns the assets and borrows. Select it and set its closing date, period (monthly,
+quarterly or annual) and horizon in <b>Properties</b> on the right.</li>
 <li><b>Sponsor / tenant.</b> Drag a <i>Sponsor / tenant</i> from the palette onto the canvas:
 the hyperscaler or AI lab that wants the compute. Name it and give its rating.</li>
 <li><b>Lease.</b> Drag a <i>Lease / offtake</i>. Connect the SPV to it (drag from the SPV's

@@ -12,7 +12,8 @@ collateral with margin calls, a DSRA, every covenant action, tax, and a mix of s
 Switches (all ``True`` by default): ``floating``, ``pik``, ``sweep``, ``collapse``,
 ``proceeds``, ``asset_zero``, ``crypto``, ``dsra``, ``covenants``, ``tax``, ``shared_mix``
 (when ``False`` every per-path array has ``n_paths`` rows), plus ``n_groups`` (``None`` =
-random) and ``monthly`` (``None`` = random, else ``True`` for monthly, ``False`` quarterly).
+random) and ``monthly`` (``None`` = random, else ``True`` for monthly, ``False`` quarterly),
+or ``ppy`` (12, 4 or 1 periods a year: 1 is annual; overrides ``monthly``).
 """
 
 from __future__ import annotations
@@ -38,14 +39,14 @@ SWITCHES = (
 _ACT_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 
 
-def _year_fractions(rng: np.random.Generator, T: int, monthly: bool) -> np.ndarray:
+def _year_fractions(rng: np.random.Generator, T: int, ppy: int) -> np.ndarray:
     """One tranche's accrual fractions: 30/360-like (constant) or ACT/360-like (uneven)."""
     start = int(rng.integers(12))
     if rng.random() < 0.5:  # 30/360
-        return np.full(T, 1 / 12 if monthly else 0.25)
+        return np.full(T, 1 / ppy)
     days = np.roll(_ACT_MONTH_DAYS, -start)
-    if not monthly:
-        days = days.reshape(4, 3).sum(axis=1)
+    if ppy != 12:
+        days = days.reshape(ppy, 12 // ppy).sum(axis=1)
     reps = -(-T // len(days))
     return np.tile(days, reps)[:T] / 360.0
 
@@ -90,7 +91,7 @@ def random_inputs(
     **switches,
 ) -> EngineInputs:
     """Draw one deal with ``n_paths`` scenarios; ``None`` sizes are drawn at random."""
-    unknown = set(switches) - set(SWITCHES) - {"n_groups", "monthly"}
+    unknown = set(switches) - set(SWITCHES) - {"n_groups", "monthly", "ppy"}
     if unknown:
         raise TypeError(f"unknown feature switches: {sorted(unknown)}")
     on = {name: bool(switches.get(name, True)) for name in SWITCHES}
@@ -99,7 +100,9 @@ def random_inputs(
     T = int(n_periods) if n_periods is not None else int(rng.integers(1, 61))
     monthly = switches.get("monthly")
     monthly = bool(rng.random() < 0.6) if monthly is None else bool(monthly)
-    ppy = 12 if monthly else 4  # periods per year
+    ppy = int(switches.get("ppy") or (12 if monthly else 4))  # periods per year
+    if ppy not in (12, 4, 1):
+        raise ValueError(f"ppy must be 12, 4 or 1, got {ppy}")
 
     # --- seniority groups: equal ranks are paid pro rata
     n_groups = switches.get("n_groups")
@@ -123,7 +126,7 @@ def random_inputs(
         sweep_pct = np.where(rng.random(K) < 0.3, rng.uniform(0.05, 1.0, K), 0.0)
     maturity = rng.integers(max(T // 3, 0), T + T // 2 + 2, K).astype(np.int32)
     maturity[rng.random(K) < 0.1] = T - 1  # exactly the last period
-    year_fraction = np.stack([_year_fractions(rng, T, monthly) for _ in range(K)]).reshape(K, T)
+    year_fraction = np.stack([_year_fractions(rng, T, ppy) for _ in range(K)]).reshape(K, T)
     base0 = rng.uniform(0.0, 0.06)
     sched = np.stack(
         [

@@ -47,6 +47,12 @@ def test_kernel_matches_reference(seed):
 
 
 @pytest.mark.parametrize("seed", range(40))
+def test_kernel_matches_reference_in_annual_periods(seed):
+    inp = _case(789_000 + seed, ppy=1)
+    assert_outputs_match(run_waterfall(inp, "reference"), run_waterfall(inp, n_threads=2))
+
+
+@pytest.mark.parametrize("seed", range(40))
 def test_kernel_matches_reference_without_features(seed):
     """Plain deals too: no covenants, no crypto, no PIK, fixed rates, everything per path."""
     rng = np.random.default_rng(10_000 + seed)

@@ -142,6 +142,15 @@ def test_invariants_hold_on_many_paths(seed):
     check_invariants(inp, run_waterfall(inp))
 
 
+@pytest.mark.parametrize("ppy", [12, 4, 1])
+@pytest.mark.parametrize("seed", range(20))
+def test_invariants_hold_in_each_period_length(seed, ppy):
+    """Monthly, quarterly and annual year fractions and debt-service levels (issue #12)."""
+    rng = np.random.default_rng(456_000 + seed)
+    inp = random_inputs(rng, 16, None, int(rng.integers(3, 40)), ppy=ppy)
+    check_invariants(inp, run_waterfall(inp))
+
+
 # ----------------------------------------------------------------------------- worked cases
 def _deal(T: int, **kw) -> EngineInputs:
     """One fixed-rate tranche of 100, monthly 30/360, no covenants; ``kw`` overrides."""

@@ -26,7 +26,12 @@ from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
 from core.engine.plan import DealLevel, build_plan, deal_level, first_of_kind, periods_ceil
-from core.engine.schedules import TrancheTerms, base_case_schedules, dsra_target
+from core.engine.schedules import (
+    TrancheTerms,
+    base_case_schedules,
+    dsra_at_close,
+    dsra_target,
+)
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
 
@@ -342,14 +347,15 @@ def _sizing(
     target = np.zeros(T)
     dsra0 = 0.0
     if reserve and terms:
-        n = periods_ceil(reserve.terms["target_months"], d.timeline.months_per_period)
+        n = reserve.terms["target_months"] / d.timeline.months_per_period  # pro rata
         ds = base_int.sum(axis=0) + sched.sum(axis=0)
         c0 = 0
         if con:  # the debt service the construction funds is not the DSRA's: it covers the
             c0 = con.completion  # first debt service from completion and holds until then
             ds[:c0] = 0.0
         target = dsra_target(ds, n)
-        dsra0 = float(ds[c0 : c0 + n].sum()) if reserve.terms["funded_at_close"] else 0.0
+        funded = reserve.terms["funded_at_close"]
+        dsra0 = dsra_at_close(ds[c0:], n) if funded else 0.0  # from completion, pro rata
         if con:
             target[:c0] = np.maximum(target[:c0], dsra0)
     return sched, base_int, target, dsra0

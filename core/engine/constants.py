@@ -18,7 +18,7 @@ TINY = 1e-12
 HOURS_PER_YEAR = 8760.0  # GPU-hours and MWh a year
 DAY_COUNT_BASE = 360.0  # days a year of the 30/360 and ACT/360 day counts
 MONTHS_PER_YEAR = 12
-PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4}
+PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}  # spv.period
 USD_PER_MILLION = 1e6  # power (USD/MWh) and crypto (USD) prices -> USD millions
 THOUSANDS_PER_MILLION = 1e3  # GPU unit cost (USD thousands) -> USD millions
 

@@ -7,6 +7,7 @@ against them, so a sculpted deal shows its DSCR falling when the cash flow falls
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,10 +105,27 @@ def sculpted_capacity(
     return float(np.sum(ds * discount))
 
 
-def dsra_target(debt_service: np.ndarray, periods: int) -> np.ndarray:
-    """Target DSRA balance at the end of each period: the next ``periods`` of debt service."""
+def dsra_target(debt_service: np.ndarray, periods: float) -> np.ndarray:
+    """Target DSRA balance at the end of each period: the next ``periods`` of debt service,
+    a fraction of a period pro rata (6 months in annual periods: half of next year's debt
+    service, as NREL SAM's reserve of months of debt service)."""
     T = len(debt_service)
-    padded = np.concatenate([debt_service, np.zeros(periods)])
+    whole = int(math.floor(periods))
+    frac = periods - whole
+    padded = np.concatenate([debt_service, np.zeros(whole + 1)])
     csum = np.concatenate([[0.0], np.cumsum(padded)])
     idx = np.arange(T)
-    return csum[idx + 1 + periods] - csum[idx + 1]
+    target = csum[idx + 1 + whole] - csum[idx + 1]
+    if frac > 0.0:
+        target = target + frac * padded[idx + 1 + whole]
+    return target
+
+
+def dsra_at_close(debt_service: np.ndarray, periods: float) -> float:
+    """The DSRA funded at closing: the first ``periods`` of debt service (pro rata)."""
+    whole = int(math.floor(periods))
+    frac = periods - whole
+    first = float(debt_service[:whole].sum())
+    if frac > 0.0 and whole < len(debt_service):
+        first += frac * float(debt_service[whole])
+    return first

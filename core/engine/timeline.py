@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.engine.constants import DAY_COUNT_BASE, MONTHS_PER_YEAR, PERIODS_PER_YEAR
+
+
+def round_half_up(x: float) -> int:
+    """``x`` to the nearest whole number, halves away from zero for x >= 0 (Excel's ROUND, which
+    the exported workbook uses; Python's ``round`` would send 2.5 to 2)."""
+    return int(math.floor(x + 0.5))
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -56,8 +63,9 @@ class Timeline:
         return int(month // self.months_per_period)
 
     def periods(self, years: float) -> int:
-        """Whole number of periods in ``years`` (rounded)."""
-        return int(round(years * self.periods_per_year))
+        """Whole number of periods in ``years``, rounded half up (7.5 years in annual periods
+        is 8): Excel's ``ROUND(years * periods a year, 0)``."""
+        return round_half_up(years * self.periods_per_year)
 
     def year_fraction(self, day_count: str) -> np.ndarray:
         """Accrual fraction of each period: 30/360 on whole months, or actual days / 360."""
@@ -72,5 +80,5 @@ class Timeline:
 
 def timeline_for(closing_date: str, period: str, horizon_years: float) -> Timeline:
     ppy = PERIODS_PER_YEAR[period]
-    n = max(1, int(round(horizon_years * ppy)))
+    n = max(1, round_half_up(horizon_years * ppy))
     return Timeline(dt.date.fromisoformat(closing_date), ppy, n)

@@ -47,6 +47,7 @@ class P:
     MONTHS_PER_YEAR = "p_months_per_year"
     PPY_MONTHLY = "p_ppy_monthly"
     PPY_QUARTERLY = "p_ppy_quarterly"
+    PPY_ANNUAL = "p_ppy_annual"
     USD_PER_M = "p_usd_per_m"
     THOUSANDS_PER_M = "p_thousands_per_m"
     IRR_LO = "p_irr_lo"

@@ -53,7 +53,9 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     dsra0 = "0"
     if ctx.K and ctx.one("reserve"):
         ds, tcol = g.col_range(SC.DS_BASE, sheet=True), g.col_range(SC.T, sheet=True)
-        dsra0 = f"IF({P.DSRA_FUNDED},SUMPRODUCT(({tcol}<{P.DSRA_N})*{ds}),0)"
+        n, whole = P.DSRA_N, f"INT({P.DSRA_N})"
+        weight = f"(({tcol}<{whole})+({tcol}={whole})*({n}-{whole}))"
+        dsra0 = f"IF({P.DSRA_FUNDED},SUMPRODUCT({weight}*{ds}),0)"
     params.add(P.DSRA0, "DSRA funded at closing (USD m)", dsra0, st.MONEY)
     return g
 
@@ -421,7 +423,8 @@ def _sculpted_schedule(s: Section, ctx: Context, k: int) -> None:
 
 
 def _dsra_target(s: Section, ctx: Context) -> None:
-    """Base-case debt service and the DSRA target: the next ``p_dsra_n`` periods of it."""
+    """Base-case debt service and the DSRA target: the next ``p_dsra_n`` periods of it, a
+    fraction of a period pro rata (``schedules.dsra_target``)."""
     g, a = s.grid, s.at
     interest = [TrancheSchedule(k).interest for k in range(ctx.K)]
     principal = [TrancheSchedule(k).sched for k in range(ctx.K)]
@@ -434,5 +437,8 @@ def _dsra_target(s: Section, ctx: Context) -> None:
     s.add(
         SC.DSRA_TARGET,
         "DSRA target",
-        lambda t, r: f"SUMPRODUCT(({tcol}>{a(SC.T, r)})*({tcol}<={a(SC.T, r)}+{P.DSRA_N})*{ds})",
+        lambda t, r: (
+            f"SUMPRODUCT((({tcol}>{a(SC.T, r)})*({tcol}<={a(SC.T, r)}+INT({P.DSRA_N}))"
+            f"+({tcol}={a(SC.T, r)}+INT({P.DSRA_N})+1)*({P.DSRA_N}-INT({P.DSRA_N})))*{ds})"
+        ),
     )

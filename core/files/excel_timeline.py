@@ -22,6 +22,7 @@ CONSTANTS = (
     (P.MONTHS_PER_YEAR, "Months a year", c.MONTHS_PER_YEAR),
     (P.PPY_MONTHLY, "Periods a year, monthly", c.PERIODS_PER_YEAR["monthly"]),
     (P.PPY_QUARTERLY, "Periods a year, quarterly", c.PERIODS_PER_YEAR["quarterly"]),
+    (P.PPY_ANNUAL, "Periods a year, annual", c.PERIODS_PER_YEAR["annual"]),
     (P.USD_PER_M, "USD in a USD million", c.USD_PER_MILLION),
     (P.THOUSANDS_PER_M, "USD thousands in a USD million", c.THOUSANDS_PER_MILLION),
     (P.IRR_LO, "Lowest periodic IRR searched", c.IRR_LO),
@@ -87,8 +88,12 @@ def write_parameters(wb: Workbook, ctx: Context) -> Params:
 
 def _period_parameters(p: Params, ctx: Context) -> None:
     spv = ctx.deal.of_kind("spv")[0]
-    monthly = f'{ctx.name(spv, "period")}="monthly"'
-    p.add(P.PPY, "Periods per year", f"IF({monthly},{P.PPY_MONTHLY},{P.PPY_QUARTERLY})", st.INT)
+    period = ctx.name(spv, "period")
+    ppy = (
+        f'IF({period}="monthly",{P.PPY_MONTHLY},'
+        f'IF({period}="quarterly",{P.PPY_QUARTERLY},{P.PPY_ANNUAL}))'
+    )
+    p.add(P.PPY, "Periods per year", ppy, st.INT)
     p.add(P.MPP, "Months per period", f"{P.MONTHS_PER_YEAR}/{P.PPY}", st.INT)
     p.add(
         P.T,
@@ -141,9 +146,9 @@ def _tranche_parameters(p: Params, ctx: Context) -> None:
     final = f"MIN(MAX({mats}),{P.T}-1)" if ctx.K else f"{P.T}-1"
     p.add(P.FINAL, "Final maturity period (index, for LLCR)", final, st.INT)
     reserve = ctx.one("reserve")
-    label = "DSRA target (periods of debt service)"
+    label = "DSRA target (periods of debt service, a fraction pro rata)"
     if reserve and ctx.K:
-        p.add(P.DSRA_N, label, _ceil_periods(n(reserve, "target_months")), st.INT)
+        p.add(P.DSRA_N, label, f"{n(reserve, 'target_months')}/{P.MPP}", st.FRACTION)
         p.add(P.DSRA_FUNDED, "DSRA funded at closing", n(reserve, "funded_at_close"))
     else:
         p.add(P.DSRA_N, label, 0, st.INT)

@@ -46,7 +46,9 @@ class WaterfallChart(DatePlot):
         self.reset()
         p = result.periods
         x = timestamps(p.index)
-        step = float(np.median(np.diff(x))) if len(x) > 1 else 30 * 86400.0
+        # a bar is a period wide (a one-period deal: its months at ~30.4 days)
+        months = result.compiled.timeline.months_per_period
+        step = float(np.median(np.diff(x))) if len(x) > 1 else months * 30.4 * 86400.0
         # bars sit over their period (ending at the period's date)
         centres = x - step / 2
         self.uses = uses = result.cash_uses

@@ -75,9 +75,14 @@ STRESSES = [
 ]
 
 
+@pytest.mark.parametrize("period", [None, "annual"])
 @pytest.mark.parametrize("name", DEAL_NAMES)
-def test_production_compile_equals_the_reference(name):
+def test_production_compile_equals_the_reference(name, period):
+    """Every sample deal and the kitchen sink, base case and stressed, in their own periods
+    and in annual periods (issue #12; with random drivers too)."""
     deal = _deal(name)
+    if period:
+        deal.set_term(deal.of_kind("spv")[0].id, "period", period)
     base = compile_deal(deal)
     assert base.plan is not None  # compiled, not the reference
     assert_compiled_equal(base, compile_deal(deal, engine="reference"))
@@ -87,6 +92,10 @@ def test_production_compile_equals_the_reference(name):
             compile_deal(stressed, sized=base),
             compile_deal(stressed, sized=base, engine="reference"),
         )
+    if period:
+        assert base.timeline.periods_per_year == 1
+        for seed in (1, 2):
+            assert_random_paths_equal(deal, seed)
 
 
 def random_paths(deal: Deal, seed: int, P: int = 64) -> tuple[dict, dict, Drivers]:

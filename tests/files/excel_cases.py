@@ -179,6 +179,13 @@ def stressed_deal() -> Deal:
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
 
 
+def annual(make) -> Deal:
+    """The deal ``make()`` builds, in annual periods (issue #12)."""
+    d = make()
+    d.set_term(d.of_kind("spv")[0].id, "period", "annual")
+    return d
+
+
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
 CASES.update(
     trap=trap_deal,
@@ -194,6 +201,12 @@ CASES.update(
     quarterly_sl=lambda: simple_deal(
         amortisation="straight_line", tenor_years=0.75, period="quarterly"
     ),
+    # annual periods: floating ACT/360 annuity (xAI), sculpted with a backstop (TeraWulf),
+    # covenants, PIK, pari passu, default and liquidation lag (trap), swaps
+    xai_annual=lambda: annual(lambda: load_deal("resources/deals/xai_gpu_spv.json")),
+    terawulf_annual=lambda: annual(lambda: load_deal("resources/deals/terawulf_backstop.json")),
+    trap_annual=lambda: annual(trap_deal),
+    swapped_annual=lambda: annual(swapped_deal),
 )
 
 # workbook edits: (case, block, field, new value)

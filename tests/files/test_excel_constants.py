@@ -105,6 +105,7 @@ def test_constants_are_named_cells_holding_the_engine_values():
     assert named("p_day_count_base") == 360
     assert named("p_months_per_year") == 12
     assert named("p_ppy_monthly") == 12 and named("p_ppy_quarterly") == 4
+    assert named("p_ppy_annual") == 1
     assert named("p_usd_per_m") == 1e6 and named("p_thousands_per_m") == 1e3
     assert (named("p_irr_lo"), named("p_irr_hi")) == (constants.IRR_LO, constants.IRR_HI)
     # the names are used: EPS by the waterfall, hours by the power cost and GPU-hour rent

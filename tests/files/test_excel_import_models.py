@@ -196,7 +196,8 @@ def test_example_desk_model():
     for r in rows.values():
         if r.metric.startswith("Debt balance"):
             assert r.status == "ok", r
-    assert rows["Minimum DSCR"].relative < 0.05  # annual workbook vs quarterly engine
+    assert res.deal.blocks["spv"].terms["period"] == "annual"  # an annual model stays annual
+    assert rows["Minimum DSCR"].relative < 0.05
 
 
 def test_example_term_sheet_with_merged_cells_and_text_numbers():
@@ -229,7 +230,9 @@ def test_recalc_let_lambda_errors_reported_per_cell():
     assert rows["Minimum DSCR"].workbook is None and rows["Minimum DSCR"].status == "n/a"
     # inputs are constants and survive; the deal still runs
     assert res.mapping.get("coupon").value == 0.0625
-    assert len(run_deal(res.deal).periods) == 4 * 15  # 15 years, modelled quarterly
+    # an annual workbook imports as annual: 15 yearly periods, not converted to quarters
+    assert res.deal.blocks["spv"].terms["period"] == "annual"
+    assert len(run_deal(res.deal).periods) == 15
 
 
 def test_recalculated_solar_model_keeps_saved_values():

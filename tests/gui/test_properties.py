@@ -121,3 +121,16 @@ def test_editor_of_a_block_no_longer_shown_applies_nothing(window) -> None:  # n
     assert not panel._apply(stale)
     assert window.document.deal.blocks["bonds"].terms["coupon"] == 0.0658
     assert window.document.undo_stack.count() == 0
+
+
+def test_period_choice_offers_annual(window) -> None:  # noqa: ANN001
+    """The SPV's period: monthly, quarterly or annual (issue #12), applied as one undoable edit."""
+    deal = window.document.deal
+    panel = select(window, "spv")
+    combo = panel.editors["period"].widget
+    assert [combo.itemText(i) for i in range(combo.count())] == ["monthly", "quarterly", "annual"]
+    combo.setCurrentText("annual")
+    assert panel.apply("period")
+    assert deal.blocks["spv"].terms["period"] == "annual"
+    window.document.undo_stack.undo()
+    assert deal.blocks["spv"].terms["period"] != "annual"

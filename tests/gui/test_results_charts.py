@@ -317,3 +317,23 @@ def test_an_all_equity_deal_draws_every_view(qtbot):
     assert docks.views["balances"].curves == {}
     assert same(docks.views["waterfall"].uses["distribution"], expected.periods["distribution"])
     close_docks(docks)
+
+
+def test_annual_deal_charts_one_point_a_year(qtbot):
+    """Annual periods (issue #12): the charts plot one point per year end, the waterfall's bars
+    are a year wide, and the values are the engine's."""
+    deal = sample("hyperion_jv.json")
+    deal.set_term("spv", "period", "annual")
+    expected = run_deal(deal)
+    _, _, docks = open_docks(qtbot, deal)
+    try:
+        x, y = docks.views["dscr"].dscr_curve.getData()
+        assert len(x) == len(expected.periods) == expected.compiled.timeline.n_periods
+        assert same(y, expected.periods["dscr"])
+        days = np.diff(x) / 86400.0
+        assert np.all((days >= 365) & (days <= 366))
+        bars = docks.views["waterfall"].bars
+        width = next(iter(bars.values())).opts["width"] / 86400.0
+        assert width == pytest.approx(0.8 * 365, abs=1.0)
+    finally:
+        close_docks(docks)

@@ -160,3 +160,37 @@ def test_bad_input_names_what_is_wrong():
         size_tranche(d, "senior", [])
     with pytest.raises(StructuringError, match="at least 1.0x"):
         sculpted_size(d, "senior", 0.9)
+
+
+def test_annual_deal_sized_as_nrel_sam_single_owner(tmp_path, capsys):
+    """An annual deal (issue #12), sized by `python main.py size --dscr 1.30` and by
+    size_tranche, raises what NREL SAM's single-owner DSCR sizing raises on the same annual
+    CAFDS and terms; run, its DSCR is 1.30x every year and its balances are SAM's."""
+    import json
+
+    from cli.main import cli_main
+    from core.files.deal_json import save_deal
+
+    years, rate, target = 12, 0.07, 1.30
+    d = simple_deal(notional=100.0, coupon=rate, tenor_years=years, annual_rent=50.0,
+                    horizon_years=years, period="annual", amortisation="sculpted",
+                    lease={"escalator": 0.02}, tranche={"target_dscr": target})  # fmt: skip
+    d.set_term("spv", "tax_rate", 0.0)
+    d.add_block("opex", {"maintenance": 9.0, "insurance": 3.0, "escalator": 0.025}, block_id="ox")
+    d.connect("applies_to", "ox", "spv")
+    # the CAFDS by hand: rent 50 x 1.02^y less costs 12 x 1.025^y (both step on anniversaries)
+    y = np.arange(years)
+    cafds = 50.0 * 1.02**y - 12.0 * 1.025**y
+    sam_size, closing = sam_single_owner_debt(list(cafds), rate, target)
+    res = size_tranche(d, "senior", [], sculpt_dscr=target)
+    assert res.notional == pytest.approx(sam_size, rel=1e-12)
+    path = tmp_path / "annual.json"
+    save_deal(d, path)
+    assert cli_main(["size", str(path), "--dscr", "1.30", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["sized_notional"] == pytest.approx(sam_size, rel=1e-9)
+    run = run_deal(res.deal)
+    np.testing.assert_allclose(run.periods["cfads"].to_numpy(), cafds, rtol=1e-12)
+    np.testing.assert_allclose(run.periods["dscr"].to_numpy(), target, rtol=1e-10)
+    bal = run.tranches["Senior notes"]["balance"].to_numpy()
+    np.testing.assert_allclose(bal, closing, rtol=1e-9, atol=1e-9)

@@ -240,7 +240,7 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
                 rent=rent,
                 opex=opex,
                 start=start,
-                period="quarterly" if ppy <= 4 else "monthly",
+                period=_period_of(ppy),
                 lockup=lockup,
                 default_dscr=default_dscr,
                 target_dscr=target_dscr,
@@ -254,6 +254,14 @@ def build_deal(wb: Workbook, m: Mapping, schedules: list[Schedule]) -> Built:
     except DealError as exc:
         raise WorkbookError(f"the imported inputs do not make a valid deal: {exc}") from None
     return built
+
+
+def _period_of(ppy: int) -> str:
+    """The deal's period for a workbook of ``ppy`` periods a year: annual and quarterly as they
+    are, semi-annual as quarterly (CapStack has no half-year period), finer as monthly."""
+    if ppy == 1:
+        return "annual"
+    return "quarterly" if ppy <= 4 else "monthly"
 
 
 def _or_default(built: Built, m: Mapping, target: str, default: float, says: str) -> float:

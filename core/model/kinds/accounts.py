@@ -81,7 +81,8 @@ RESERVE = BlockKind(
             6,
             "months",
             maximum=36,
-            help="Months of scheduled debt service held in reserve.",
+            help="Months of scheduled debt service held in reserve; part of a period pro rata "
+            "(6 months in annual periods: half of next year's).",
         ),
         flag(
             "funded_at_close",
@@ -117,7 +118,8 @@ COVENANT = BlockKind(
             "months",
             minimum=1,
             maximum=24,
-            help="DSCR is tested on the trailing window of this length.",
+            help="DSCR is tested on the trailing window of this length, rounded up to whole "
+            "periods (6 months in annual periods: the last year).",
         ),
     ),
     links=(Link("applies_to", ("spv", "tranche")),),

@@ -106,7 +106,8 @@ GPU_FLEET = BlockKind(
             "Liquidation lag",
             6,
             "months",
-            help="Months from an acceleration or an enforcement to the forced sale.",
+            help="Months from an acceleration or an enforcement to the forced sale; rounded up to "
+            "whole periods.",
         ),
         pct(
             "fire_sale_age_pct",

@@ -105,7 +105,13 @@ TRANCHE = BlockKind(
             maximum=50.0,
             help="Years from closing; any balance left is due then.",
         ),
-        whole("io_months", "Interest-only period", 0, "months"),
+        whole(
+            "io_months",
+            "Interest-only period",
+            0,
+            "months",
+            help="Rounded up to whole periods (18 months in annual periods: 2 years).",
+        ),
         choice(
             "amortisation",
             "Amortisation",

@@ -31,7 +31,14 @@ LEASE = BlockKind(
     "The contract that pays the SPV: a fixed rent or GPU-hours sold at a price.",
     (
         text("name", "Name", "Lease"),
-        whole("start_month", "Start", 0, "months", help="Months after closing."),
+        whole(
+            "start_month",
+            "Start",
+            0,
+            "months",
+            help="Months after closing; rent starts in the period holding this month (in "
+            "annual periods, month 6 starts in the first year).",
+        ),
         num("term_years", "Initial term", 5.0, "years", minimum=0.25, maximum=50.0),
         choice("rent_basis", "Rent basis", "fixed", ("fixed", "gpu_hour")),
         money("annual_rent", "Annual rent", 100.0, unit="usd_m_per_year"),
@@ -129,7 +136,8 @@ LEASE = BlockKind(
             "Re-leasing search lag",
             6,
             "months",
-            help="Months without rent between a tenant default and a new tenant (re_lease).",
+            help="Months without rent between a tenant default and a new tenant (re_lease); "
+            "rounded up to whole periods.",
         ),
         pct(
             "remarketing_cost_pct",

@@ -138,7 +138,7 @@ SPV = BlockKind(
             "2026-01-01",
             help="First period starts on this date.",
         ),
-        choice("period", "Period", "monthly", ("monthly", "quarterly")),
+        choice("period", "Period", "monthly", ("monthly", "quarterly", "annual")),
         num("horizon_years", "Model horizon", 10.0, "years", minimum=0.25, maximum=50.0),
         pct(
             "base_rate",
