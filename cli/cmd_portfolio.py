@@ -6,7 +6,7 @@ with correlations converged (regime forced to stress). docs/portfolio.md.
 
 ``--json`` prints one JSON object (byte-identical for the same seed); ``--scheduler ADDRESS``
 (or $CAPSTACK_DASK_SCHEDULER; ``local`` for a LocalCluster) runs the chunks on Dask with the
-same result.
+same result; ``--report OUT.pdf`` also prints the portfolio risk summary (no display needed).
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Dask scheduler address (tcp://host:8786), or 'local' for a LocalCluster; "
         "default $CAPSTACK_DASK_SCHEDULER, else this process",
     )
+    p.add_argument(
+        "--report", metavar="OUT.pdf", default=None, help="also print the portfolio risk summary"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -53,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
     from core.risk.distributed import scheduler_address
 
     check_paths(args.paths)
+    if args.report is not None:
+        from core.files.atomic import refuse_same_file
+
+        if not args.report.lower().endswith(".pdf"):
+            print(f"error: --report must end in .pdf, got {args.report!r}", file=sys.stderr)
+            return 2
+        refuse_same_file(args.report, args.book)
     book = load_book(args.book)
     check_portfolio_size(args.paths, len(book.positions) + len(book.holdcos))
     config = PortfolioConfig(
@@ -70,6 +80,21 @@ def run(args: argparse.Namespace) -> int:
             book, config, dumps_book, loads_book, converged,
             scheduler=None if address == "local" else address, progress=bar,
         )  # fmt: skip
+    if args.report is not None:
+        from cli.cmd_report import _application
+
+        app = _application()
+        from gui.report.document import ReportError
+        from gui.report.portfolio_page import write_portfolio_report
+
+        try:
+            pages = write_portfolio_report(result, args.report, args.book)
+        except ReportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            del app
+        print(f"Wrote {args.report}: {pages} pages", file=sys.stderr)
     if args.json:
         sys.stdout.write(result.to_json() + "\n")
     else:

@@ -33,6 +33,7 @@ from gui.deal_check import DealCheck
 from gui.document import DealDocument, new_deal
 from gui.menus import build_menus, is_sample, optional_module
 from gui.palette import Palette, PaletteEntry
+from gui.portfolio_window import PortfolioWindow
 from gui.properties import PropertyPanel
 
 MAX_RECENT = 8
@@ -276,6 +277,28 @@ class MainWindow(QMainWindow):
             return None
         name = os.path.basename(path)
         return self.compare(saved, self.document.deal.copy(), (f"{name} (saved)", "as edited"))
+
+    # ----------------------------------------------------------------- portfolio
+    def open_portfolio(self, path: str | None = None) -> PortfolioWindow | None:
+        """A portfolio window of a book file (docs/portfolio.md), beside the main window;
+        double-clicking a deal there opens it here."""
+        from core.files.portfolio_json import load_book
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open portfolio", self._last_dir(), "Portfolio (*.json);;All files (*)"
+            )
+            if not path:
+                return None
+        try:
+            book = load_book(path)
+        except (DealError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot open portfolio", str(exc))
+            return None
+        window = PortfolioWindow(book, path, self.open_path, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     # ----------------------------------------------------------------- help
     def show_guide(self) -> help_windows.GuideDialog:

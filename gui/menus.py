@@ -108,6 +108,7 @@ def build_menus(w: MainWindow) -> None:
     file.addSeparator()
     a("compare_file", "Compare with &File…", w.compare_with_file, None, file)
     a("compare_saved", "Compare with &Last Saved", w.compare_with_saved, None, file)
+    a("open_portfolio", "Open &Portfolio…", w.open_portfolio, None, file)
     file.addSeparator()
     a("quit", "&Quit", w.close, key.Quit, file)
 

@@ -46,3 +46,14 @@ def test_text_output_and_refusals():
     assert big.returncode == 2 and "paths x deals" in big.stderr and "5,000,000" in big.stderr
     bad = _main(str(ROOT / "resources" / "deals" / "xai_gpu_spv.json"), "--paths", "10")
     assert bad.returncode == 2 and "format" in bad.stderr
+
+
+def test_report_pdf(tmp_path):
+    out = tmp_path / "book.pdf"
+    proc = _main(str(BOOK), "--paths", "300", "--quiet", "--report", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().startswith(b"%PDF") and "Wrote" in proc.stderr
+    bad = _main(str(BOOK), "--paths", "10", "--report", str(tmp_path / "x.txt"))
+    assert bad.returncode == 2 and "must end in .pdf" in bad.stderr
+    same = _main(str(BOOK), "--paths", "10", "--report", str(BOOK))
+    assert same.returncode == 2 and BOOK.read_text().startswith("{")  # the book is intact
