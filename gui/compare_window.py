@@ -6,6 +6,8 @@ File > Export PDF in the window prints the compare page (gui.report.compare_page
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from core.compare import BETTER, WORSE, Comparison, Row, compare_deals, show, show_delta
 from core.model.deal import Deal
 from core.model.errors import DealError
+from gui.file_guard import refused
 from gui.report.diagram import diagram_image
 from gui.results.capital_stack import CapitalStackView
 
@@ -36,12 +39,21 @@ COLUMNS = ("", "A", "B", "B - A", "for lenders")
 
 
 class CompareWindow(QDialog):
-    """Deals ``a`` and ``b`` (named ``names``) side by side; non-modal."""
+    """Deals ``a`` and ``b`` (named ``names``) side by side; non-modal. ``inputs``: the files
+    the two deals were read from (the PDF is never written over them); ``apply``: when given,
+    an "Apply B" button calls it (B is a proposal, e.g. the optimiser's structure)."""
 
     def __init__(
-        self, a: Deal, b: Deal, names: tuple[str, str], parent: QWidget | None = None
+        self,
+        a: Deal,
+        b: Deal,
+        names: tuple[str, str],
+        parent: QWidget | None = None,
+        inputs: Iterable[str] = (),
+        apply: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
+        self.inputs = [p for p in inputs if p]
         self.setWindowTitle(f"Compare: A {names[0]}  |  B {names[1]}")
         self.setModal(False)
         self.deals, self.names = (a, b), names
@@ -95,6 +107,12 @@ class CompareWindow(QDialog):
         buttons.addWidget(rerun)
         buttons.addStretch(1)
         buttons.addWidget(pdf)
+        self.apply_button: QPushButton | None = None
+        if apply is not None:
+            self.apply_button = QPushButton(f"Apply B ({names[1]}) to the deal")
+            self.apply_button.setToolTip("One undoable edit; Edit > Undo takes it back")
+            self.apply_button.clicked.connect(lambda: (apply(), self.close()))
+            buttons.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
@@ -172,6 +190,8 @@ class CompareWindow(QDialog):
                                                   "PDF (*.pdf)")  # fmt: skip
             if not path:
                 return False
+        if refused(self, path, self.inputs, "compare PDF", "Cannot export PDF"):
+            return False
         from gui.report.compare_page import write_compare_pdf
         from gui.report.document import ReportError
 

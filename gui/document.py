@@ -41,6 +41,7 @@ class DealDocument(QObject):
         self._undo = QUndoStack(self)
         self._deal = deal if deal is not None else new_deal()
         self._path = path
+        self._source: str | None = None  # an imported workbook or the sample it came from
         self._unsaved_load = False  # a recovered or imported deal: unsaved without any edit
         self._deal.subscribe(self._on_event)
         self._undo.cleanChanged.connect(self._on_clean_changed)
@@ -53,6 +54,12 @@ class DealDocument(QObject):
     @property
     def path(self) -> str | None:
         return self._path
+
+    @property
+    def read_from(self) -> list[str]:
+        """The files this deal was read from: its own deal file and, when it was imported or
+        opened as a template, that workbook or sample (no save dialog may write over them)."""
+        return [p for p in dict.fromkeys((self._path, self._source)) if p]
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -75,14 +82,18 @@ class DealDocument(QObject):
         self.pathChanged.emit(path or "")
         self._emit_modified()
 
-    def replace_deal(self, deal: Deal, path: str | None, *, modified: bool = False) -> None:
+    def replace_deal(
+        self, deal: Deal, path: str | None, *, modified: bool = False, source: str | None = None
+    ) -> None:
         """Swap in another deal (open / new / recover / import): clears the undo history.
-        ``modified``: the deal is not saved anywhere yet (recovered or imported)."""
+        ``modified``: the deal is not saved anywhere yet (recovered or imported); ``source``:
+        the workbook it was imported from or the sample it was opened from."""
         self._deal.unsubscribe(self._on_event)
         self._deal = deal
         self._deal.subscribe(self._on_event)
         self._undo.clear()
         self._path = path
+        self._source = source
         self._unsaved_load = modified
         self._emit_modified()
         self.replaced.emit()

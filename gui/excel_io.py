@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from core.model.deal import Deal
+from gui.file_guard import refused
 
 FILTER = "Excel workbooks (*.xlsx *.xlsm);;All files (*)"
 
@@ -46,6 +47,13 @@ def run_in_background(fn: Callable[[], Any], parent: QWidget | None, text: str) 
 
 def import_excel(parent: QWidget | None, path: str | None = None) -> Deal | None:
     """Import a workbook as a deal; ``None`` when cancelled or refused (with a message)."""
+    picked = import_excel_file(parent, path)
+    return None if picked is None else picked[0]
+
+
+def import_excel_file(parent: QWidget | None, path: str | None = None) -> tuple[Deal, str] | None:
+    """As :func:`import_excel`, with the workbook's path (the deal's source: never written
+    over by a save dialog)."""
     from core.files.excel_import import WorkbookError, import_workbook
     from gui.import_dialog import ImportDialog
 
@@ -66,15 +74,19 @@ def import_excel(parent: QWidget | None, path: str | None = None) -> Deal | None
         QMessageBox.information(parent, "Import Excel",
                                 f"{name} is a CapStack workbook: the deal was read back with "
                                 "the workbook's inputs.\n\n" + "\n".join(result.notes))  # fmt: skip
-        return result.deal
-    dialog = ImportDialog(result, parent)
-    if dialog.exec() != ImportDialog.DialogCode.Accepted:
+        return result.deal, path
+    dialog = ImportDialog(result, parent, source=path)
+    if dialog.exec() != ImportDialog.DialogCode.Accepted or dialog.deal is None:
         return None
-    return dialog.deal
+    return dialog.deal, path
 
 
-def export_excel(parent: QWidget | None, deal: Deal, path: str | None = None) -> None:
-    """Write ``deal`` as a CapStack workbook (live formulas, engine values, round-trip sheet)."""
+def export_excel(
+    parent: QWidget | None, deal: Deal, path: str | None = None, inputs: Iterable[str] = ()
+) -> bool:
+    """Write ``deal`` as a CapStack workbook (live formulas, engine values, round-trip sheet);
+    a path that is one of ``inputs`` (the files the deal was read from) is refused. True when
+    written."""
     from core.files.excel_export import export_workbook
 
     if path is None:
@@ -82,12 +94,15 @@ def export_excel(parent: QWidget | None, deal: Deal, path: str | None = None) ->
         path, _ = QFileDialog.getSaveFileName(parent, "Export Excel workbook", suggested,
                                               "Excel workbook (*.xlsx)")  # fmt: skip
     if not path:
-        return
+        return False
     if not path.lower().endswith(".xlsx"):
         path += ".xlsx"
+    if refused(parent, path, inputs, "Excel export", "Export Excel"):
+        return False
     try:
         run_in_background(lambda: export_workbook(deal, path), parent, "Writing the workbook…")
     except Exception as exc:  # report, keep the session
         QMessageBox.warning(parent, "Export Excel", f"The workbook was not written.\n\n{exc}")
-        return
+        return False
     QMessageBox.information(parent, "Export Excel", f"Exported to {path}")
+    return True

@@ -31,6 +31,7 @@ from core.files.excel_import.frequency import FREQUENCY_NAMES
 from core.files.excel_import.mapping import MappingEntry, fingerprint, parse_ref, read_entry
 from core.files.excel_import.reader import parse_number_text
 from core.files.excel_import.targets import TARGET_BY_ID, TARGETS
+from gui.file_guard import refused
 from gui.reconcile_view import ReconcileView
 
 COLUMNS = ("Use", "CapStack input", "Sheet!cell", "Value", "Confidence", "Workbook label")
@@ -40,8 +41,12 @@ USE, TARGET, CELL, VALUE, CONF, LABEL = range(6)
 class ImportDialog(QDialog):
     """Confirm or correct the mapping of an imported workbook; ``deal`` after ``accept``."""
 
-    def __init__(self, result: ImportResult, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, result: ImportResult, parent: QWidget | None = None, source: str | None = None
+    ) -> None:
+        """``source``: the workbook's path (a mapping is never saved over it)."""
         super().__init__(parent)
+        self.source = source
         self.setWindowTitle("Import Excel – confirm the mapping")
         self.resize(1040, 820)
         self.imported = result
@@ -191,7 +196,7 @@ class ImportDialog(QDialog):
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Save mapping", "",
                                                   "Mapping (*.json)")  # fmt: skip
-        if not path:
+        if not path or refused(self, path, [self.source], "mapping to save", "Save mapping"):
             return
         self.imported.mapping.entries = _mapped(self.entries)
         self.imported.mapping.fingerprint = fingerprint(

@@ -5,6 +5,7 @@ unsaved-changes prompts, autosave recovery and remembered layout."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -23,7 +24,7 @@ from core.engine.credit_check import credit_findings
 from core.files.deal_json import load_deal, save_deal
 from core.model.deal import Deal
 from core.model.errors import DealError
-from gui import autosave, clipboard, screen_layout
+from gui import autosave, clipboard, file_guard, screen_layout
 from gui import help as help_windows
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
             self._offer_recovery()
         if autosave_enabled:
             self.autosaver = autosave.AutoSaver(self.document, self)
+            self.sweep_temporaries()
         self._update_title()
         self.refresh_check()
         QTimer.singleShot(0, self.view.fit_to_view)
@@ -235,9 +237,19 @@ class MainWindow(QMainWindow):
         return self.paste(clipboard.selection_payload(self.document.deal, ids))
 
     # ----------------------------------------------------------------- compare
-    def compare(self, a: Deal, b: Deal, names: tuple[str, str]) -> CompareWindow:
-        """Open a compare window of ``a`` and ``b`` (kept open beside the main window)."""
-        window = CompareWindow(a, b, names, self)
+    def compare(
+        self,
+        a: Deal,
+        b: Deal,
+        names: tuple[str, str],
+        inputs: Iterable[str] = (),
+        apply: Callable[[], object] | None = None,
+    ) -> CompareWindow:
+        """Open a compare window of ``a`` and ``b`` (kept open beside the main window);
+        ``inputs``: files B was read from, besides the open deal's; ``apply``: see
+        :class:`CompareWindow`."""
+        inputs = [*self.document.read_from, *inputs]
+        window = CompareWindow(a, b, names, self, inputs=inputs, apply=apply)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()
         window.refresh()
@@ -263,7 +275,8 @@ class MainWindow(QMainWindow):
         if other is None:
             return None
         here = os.path.basename(self.document.path) if self.document.path else "this deal"
-        return self.compare(self.document.deal.copy(), other, (here, os.path.basename(path)))
+        names = (here, os.path.basename(path))
+        return self.compare(self.document.deal.copy(), other, names, inputs=[path])
 
     def compare_with_saved(self) -> CompareWindow | None:
         """A: the deal as last saved; B: the deal as edited since."""
@@ -379,14 +392,17 @@ class MainWindow(QMainWindow):
         except (DealError, OSError) as exc:
             QMessageBox.warning(self, "Cannot open sample", str(exc))
             return False
-        self.set_deal(deal, None)
+        self.set_deal(deal, None, source=path)
         return True
 
-    def set_deal(self, deal: Deal, path: str | None, *, modified: bool = False) -> None:
-        """Show another deal; ``modified``: it is not saved anywhere yet (recovered, imported)."""
+    def set_deal(
+        self, deal: Deal, path: str | None, *, modified: bool = False, source: str | None = None
+    ) -> None:
+        """Show another deal; ``modified``: it is not saved anywhere yet (recovered, imported);
+        ``source``: the workbook or sample it was read from (never written over)."""
         if not modified and self.autosaver is not None:
             autosave.discard_recovery()  # the work it held was saved or discarded just now
-        self.document.replace_deal(deal, path, modified=modified)
+        self.document.replace_deal(deal, path, modified=modified, source=source)
         self._update_title()
         errors, warnings = self.refresh_check()
         self.show_message(
@@ -416,6 +432,10 @@ class MainWindow(QMainWindow):
                 f"{path} is a sample shipped with CapStack; save the deal under another name.",
             )
             return False
+        doc = self.document
+        others = [p for p in doc.read_from if p != doc.path]  # its own file it may replace
+        if file_guard.refused(self, path, others, "deal file", "Cannot save deal"):
+            return False
         try:
             save_deal(self.document.deal, path)
         except (OSError, ValueError) as exc:
@@ -429,9 +449,9 @@ class MainWindow(QMainWindow):
 
     def _import_excel(self, excel: ModuleType | None) -> None:
         if excel is not None and self.maybe_save():
-            deal = excel.import_excel(self)
-            if deal is not None:
-                self.set_deal(deal, None, modified=True)
+            picked = excel.import_excel_file(self)
+            if picked is not None:
+                self.set_deal(picked[0], None, modified=True, source=picked[1])
 
     def _offer_recovery(self) -> None:
         path = autosave.recovered_file()
@@ -454,6 +474,15 @@ class MainWindow(QMainWindow):
             except (DealError, OSError) as exc:
                 QMessageBox.warning(self, "Cannot recover", str(exc))
         autosave.discard_recovery()
+
+    def sweep_temporaries(self) -> list[str]:
+        """Remove what saves killed half way (a crash, kill -9) left in the folders of the
+        recent files, the open deal and the recovery file; returns the files removed."""
+        folders = [*self.recent_files(), *self.document.read_from, str(autosave.recovery_dir())]
+        removed = file_guard.sweep_folders(folders)
+        if removed:
+            self.show_message(f"Removed {len(removed)} temporary file(s) of interrupted saves")
+        return removed
 
     # ----------------------------------------------------------------- settings
     def _settings(self) -> QSettings:

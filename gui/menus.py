@@ -77,7 +77,7 @@ def build_menus(w: MainWindow) -> None:
     a("save", "&Save", w.save, key.Save, file)
     a("save_as", "Save &As…", w.save_as, key.SaveAs, file)
     file.addSeparator()
-    excel = optional_module("gui.excel_io", "import_excel", "export_excel")
+    excel = optional_module("gui.excel_io", "import_excel_file", "export_excel")
     report = optional_module("gui.report.actions", "print_report", "export_pdf")
     doc = w.document
     for name, text, module, call, shortcut in (
@@ -86,21 +86,21 @@ def build_menus(w: MainWindow) -> None:
             "export_excel",
             "Export Excel…",
             excel,
-            lambda: (w.commit_edits(), excel.export_excel(w, doc.deal)),
+            lambda: (w.commit_edits(), excel.export_excel(w, doc.deal, inputs=doc.read_from)),
             None,
         ),
         (
             "print",
             "&Print…",
             report,
-            lambda: report.print_report(w, *w._report_of()),
+            lambda: report.print_report(w, *w._report_of(), inputs=doc.read_from),
             key.Print,
         ),
         (
             "export_pdf",
             "Export PDF…",
             report,
-            lambda: report.export_pdf(w, *w._report_of()),
+            lambda: report.export_pdf(w, *w._report_of(), inputs=doc.read_from),
             None,
         ),
     ):

@@ -7,9 +7,11 @@ folder entry is synced. If anything fails, the temporary file is removed and the
 is untouched. A target that is a symbolic link is written through (the link stays).
 
 The temporary name carries the writer's process id (``.NAME.<pid>-<hex>.tmp``): a save killed
-half way (kill -9, a power cut) leaves one behind, and the next save of the same file removes
-those whose process is gone (or that are more than a day old). :func:`refuse_same_file` is
-the guard every command that reads one file and writes another calls first.
+half way (kill -9, a power cut) leaves one behind; the next save of any file in that folder
+removes those whose process is gone (or that are more than a day old), and the desktop
+application sweeps the folders of its recent files at start
+(:func:`remove_stale_temporaries_in`). :func:`refuse_same_file` is the guard every command
+that reads one file and writes another calls first.
 """
 
 from __future__ import annotations
@@ -94,37 +96,61 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[str]:
-    """Remove the temporary files an interrupted save of ``path`` left behind (their writer's
-    process is gone, or they are older than :data:`STALE_AFTER_SECONDS`); returns their
-    names. A save in progress in another live process is left alone."""
-    target = os.path.realpath(os.fspath(path))
-    directory, name = os.path.split(target)
-    pattern = re.compile(rf"\.{re.escape(name)}\.(?:(\d+)-)?[0-9a-f]{{8}}\.tmp")
-    removed = []
+#: a temporary of :func:`_fresh_name`: ``.NAME.<pid>-<8 hex>.tmp``
+_TAGGED = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp")
+
+
+def _is_stale(full: str, pid: str | None, age_if_untagged: float) -> bool:
     try:
-        entries = os.listdir(directory)
+        age = time.time() - os.lstat(full).st_mtime
     except OSError:
-        return removed
-    for entry in entries:
-        match = pattern.fullmatch(entry)
-        if not match:
-            continue
+        return False
+    if age > STALE_AFTER_SECONDS:
+        return True
+    if pid is None:  # files from before the pid was in the name
+        return age > age_if_untagged
+    return not _process_alive(int(pid))
+
+
+def _remove(
+    directory: str, entries: list[tuple[str, str | None]], untagged_age: float
+) -> list[str]:
+    removed = []
+    for entry, pid in entries:
         full = os.path.join(directory, entry)
-        try:
-            age = time.time() - os.lstat(full).st_mtime
-        except OSError:
-            continue
-        pid = match.group(1)  # files from before the pid was in the name have none
-        if (
-            age > STALE_AFTER_SECONDS
-            or (pid is not None and not _process_alive(int(pid)))
-            or (pid is None and age > 60)
-        ):
+        if os.path.isfile(full) and _is_stale(full, pid, untagged_age):
             with contextlib.suppress(OSError):
                 os.unlink(full)
                 removed.append(entry)
     return removed
+
+
+def remove_stale_temporaries_in(directory: str | os.PathLike[str]) -> list[str]:
+    """Remove from ``directory`` every temporary a killed save of any file there left behind
+    (``.NAME.<pid>-<hex>.tmp`` whose process is gone, or more than a day old); returns their
+    names. Saves in progress in a live process are left alone."""
+    directory = os.fspath(directory)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    tagged = [(n, m.group(1)) for n in names if (m := _TAGGED.fullmatch(n))]
+    return _remove(directory, tagged, STALE_AFTER_SECONDS)
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[str]:
+    """Before a save of ``path``: remove the temporary files interrupted saves left in its
+    folder (of ``path`` itself, also in the former naming without a process id, and of any
+    other file there: :func:`remove_stale_temporaries_in`); returns their names."""
+    target = os.path.realpath(os.fspath(path))
+    directory, name = os.path.split(target)
+    old = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    untagged = [(n, None) for n in names if old.fullmatch(n)]
+    return _remove(directory, untagged, 60) + remove_stale_temporaries_in(directory)
 
 
 def refuse_same_file(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
@@ -19,6 +20,7 @@ from core.model.deal import Deal
 from core.model.errors import DealError
 from core.report.data import gather
 from core.risk.errors import RiskInputError
+from gui.file_guard import refused
 from gui.report.document import PAPERS, Report, ReportError, write_pdf
 
 FILTERS = {f"PDF, {paper} (*.pdf)": paper for paper in PAPERS}
@@ -46,20 +48,32 @@ def _fail(parent: QWidget | None, what: str, exc: BaseException) -> None:
 
 
 def export_pdf(
-    parent: QWidget | None, deal: Deal, source_path: str | None = None, saved: bool = True
+    parent: QWidget | None,
+    deal: Deal,
+    source_path: str | None = None,
+    saved: bool = True,
+    inputs: Iterable[str] = (),
+    path: str | None = None,
 ) -> str | None:
-    """Ask for a file name and paper size, write the PDF; returns the path written."""
+    """Ask for a file name (unless ``path`` is given) and paper size, write the PDF; returns
+    the path written. A path that is one of ``inputs`` (the files the deal was read from) is
+    refused."""
     settings = QSettings()
     paper = str(settings.value("report/paper", "A4"))
     chosen = next((f for f, p in FILTERS.items() if p == paper), next(iter(FILTERS)))
-    path, selected = QFileDialog.getSaveFileName(
-        parent, "Export risk summary PDF", default_pdf_name(deal, source_path),
-        ";;".join(FILTERS), chosen,
-    )  # fmt: skip
+    selected = chosen
+    if path is None:
+        path, selected = QFileDialog.getSaveFileName(
+            parent, "Export risk summary PDF", default_pdf_name(deal, source_path),
+            ";;".join(FILTERS), chosen,
+        )  # fmt: skip
     if not path:
         return None
     if not path.lower().endswith(".pdf"):
         path += ".pdf"
+    inputs = [*inputs, source_path]
+    if refused(parent, path, inputs, "risk summary PDF", "Export PDF"):
+        return None
     paper = FILTERS.get(selected, paper)
     settings.setValue("report/paper", paper)
     try:
@@ -75,9 +89,14 @@ def export_pdf(
 
 
 def preview_dialog(
-    parent: QWidget | None, deal: Deal, source_path: str | None = None, saved: bool = True
+    parent: QWidget | None,
+    deal: Deal,
+    source_path: str | None = None,
+    saved: bool = True,
+    inputs: Iterable[str] = (),
 ) -> QPrintPreviewDialog | None:
-    """The print preview of the report (not shown yet); None with a message on failure."""
+    """The print preview of the report (not shown yet); None with a message on failure.
+    Printing to a PDF file that is one of ``inputs`` (or the deal's file) is refused."""
     try:
         report = make_report(deal, source_path, saved)
     except FAILURES as exc:
@@ -87,7 +106,12 @@ def preview_dialog(
     dialog.printer().setDocName(f"Risk summary: {deal.name}")
     dialog.setWindowTitle(f"Print risk summary: {deal.name}")
 
+    inputs = [*inputs, source_path]
+
     def paint(target: QPrinter) -> None:
+        out = target.outputFileName()  # printing to a file (Qt's "Print to PDF")
+        if out and refused(dialog, out, inputs, "printed PDF", "Print"):
+            return  # nothing painted: Qt writes no file
         try:
             report.paint(target)
         except FAILURES as exc:
@@ -99,9 +123,13 @@ def preview_dialog(
 
 
 def print_report(
-    parent: QWidget | None, deal: Deal, source_path: str | None = None, saved: bool = True
+    parent: QWidget | None,
+    deal: Deal,
+    source_path: str | None = None,
+    saved: bool = True,
+    inputs: Iterable[str] = (),
 ) -> None:
     """File > Print: the Qt print dialog with a preview of the risk summary."""
-    dialog = preview_dialog(parent, deal, source_path, saved)
+    dialog = preview_dialog(parent, deal, source_path, saved, inputs)
     if dialog is not None:
         dialog.exec()

@@ -158,13 +158,13 @@ def test_optional_actions_call_their_modules(qtbot, monkeypatch) -> None:  # noq
     imported = load_deal(DEALS / "coreweave_ddtl.json")
     excel = fake_module(
         "gui.excel_io",
-        import_excel=lambda parent: calls.append(("import", parent)) or imported,
-        export_excel=lambda parent, deal: calls.append(("export", deal)),
+        import_excel_file=lambda parent: calls.append(("import", parent)) or (imported, "wb.xlsx"),
+        export_excel=lambda parent, deal, inputs: calls.append(("export", deal)),
     )
     report = fake_module(
         "gui.report.actions",
-        print_report=lambda parent, deal, path, saved: calls.append(("print", deal)),
-        export_pdf=lambda parent, deal, path, saved: calls.append(("pdf", deal)),
+        print_report=lambda parent, deal, path, saved, inputs: calls.append(("print", deal)),
+        export_pdf=lambda parent, deal, path, saved, inputs: calls.append(("pdf", deal)),
     )
     monkeypatch.setitem(sys.modules, "gui.excel_io", excel)
     monkeypatch.setitem(sys.modules, "gui.report.actions", report)
@@ -178,6 +178,7 @@ def test_optional_actions_call_their_modules(qtbot, monkeypatch) -> None:  # noq
     w.actions_by_name["import_excel"].trigger()
     assert calls[-1] == ("import", w)
     assert w.document.deal is imported and w.document.is_modified()
+    assert w.document.read_from == ["wb.xlsx"]  # the workbook: no save dialog writes over it
 
 
 def test_missing_recent_file_is_reported_and_forgotten(window, tmp_path, isolated) -> None:  # noqa: ANN001
