@@ -196,6 +196,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(result.to_json() + "\n")
     else:
-        text = to_text(json.loads(result.to_json()))
+        text = to_text(json.loads(result.to_json())) + "\n" + ratings_text(original, result)
         print(text if not args.scenario else f"scenario: {args.scenario}\n{text}")
     return 0
+
+
+def ratings_text(deal, result) -> str:  # noqa: ANN001 - Deal, MonteCarloResult
+    """Each tranche's implied rating from this run, as ``rating`` prints it (the WAL from the
+    base case of ``deal``, the band from the number of paths)."""
+    from cli.cmd_rating import rating_lines
+    from core.structuring.implied_rating import ratings_of
+
+    rated = [(r, r.target) for r in ratings_of(deal, result)]
+    return "\n  implied ratings\n" + "\n".join(rating_lines(rated))

@@ -9,34 +9,34 @@ import argparse
 import sys
 
 from cli.formatting import fmt
-from cli.structuring_options import add_options, mc_config, runner, write_json
+from cli.structuring_options import (
+    add_options,
+    mc_config,
+    runner,
+    structuring_parser,
+    write_json,
+)
 
 SHOWN_ROWS = 30
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = structuring_parser(
+        sub,
         "optimise",
-        help="capital-structure optimiser: tranche sizes that maximise equity IRR or proceeds "
+        "capital-structure optimiser: tranche sizes that maximise equity IRR or proceeds "
         "(or minimise the cost of debt) under constraints, with the frontier explored",
+        {
+            "--constraint": "e.g. 'min_dscr>=1.30', 'senior.rating>=A3', 'senior.el<=0.5%%', "
+            "'ltv<=0.8'",
+            "--tranche": "a tranche to size (repeat; default every tranche): senior, junior, "
+            "id or name",
+        },
     )
-    p.add_argument("deal", help="deal file (JSON)")
     p.add_argument(
         "--objective",
         default="equity_irr",
         help="equity_irr (default), proceeds or wacd (weighted cost of debt, minimised)",
-    )
-    p.add_argument(
-        "--constraint",
-        action="append",
-        default=[],
-        help="e.g. 'min_dscr>=1.30', 'senior.rating>=A3', 'senior.el<=0.5%%', 'ltv<=0.8'",
-    )
-    p.add_argument(
-        "--tranche",
-        action="append",
-        default=[],
-        help="a tranche to size (repeat; default every tranche): senior, junior, id or name",
     )
     p.add_argument(
         "--amortisation",

@@ -8,22 +8,25 @@ from __future__ import annotations
 import argparse
 
 from cli.formatting import fmt
-from cli.structuring_options import add_options, mc_config, runner, write_json
+from cli.structuring_options import (
+    add_options,
+    mc_config,
+    runner,
+    structuring_parser,
+    write_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = structuring_parser(
+        sub,
         "rating",
-        help="implied rating of each tranche from the Monte Carlo (EL and PD against the "
+        "implied rating of each tranche from the Monte Carlo (EL and PD against the "
         "idealised tables by WAL), with its sampling band",
-    )
-    p.add_argument("deal", help="deal file (JSON)")
-    p.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        help="TRANCHE=RATING, e.g. senior=A3 or senior=A- (repeat; default: each tranche's "
-        "target rating in the deal)",
+        {
+            "--target": "TRANCHE=RATING, e.g. senior=A3 or senior=A- (repeat; default: each "
+            "tranche's target rating in the deal)"
+        },
     )
     add_options(p, 10_000)
 
@@ -76,14 +79,20 @@ def run(args: argparse.Namespace) -> int:
                     "tranches": rows})  # fmt: skip
         return 0
     print(f"{deal.name}: implied ratings, {config.n_paths:,} paths, seed {config.seed}")
-    print(f"  {'tranche':<32}{'WAL':>7}{'EL':>9}{'PD':>9}  rating")
-    for row in rows:
-        r = ratings[row["id"]]
-        line = (
-            f"  {row['tranche'][:32]:<32}{r.wal_years:>6.2f}y{fmt(r.expected_loss, 'pct'):>9}"
-            f"{fmt(r.probability_of_default, 'pct'):>9}  {r.describe(row.get('target'))}"
-        )
-        print(line)
-    print("  EL vs Moody's idealised cumulative expected loss, PD vs the idealised default "
-          "rates, at the WAL; bands: 95% sampling interval")  # fmt: skip
+    shown = [(ratings[row["id"]], row.get("target")) for row in rows]
+    print("\n".join(rating_lines(shown)))
     return 0
+
+
+def rating_lines(rated: list) -> list[str]:
+    """The implied-rating table (``rating``, ``montecarlo``): per tranche its WAL, EL, PD and
+    ratings with the band the number of paths allows; ``rated``: (ImpliedRating, target)."""
+    lines = [f"  {'tranche':<32}{'WAL':>7}{'EL':>9}{'PD':>9}  rating"]
+    for r, target in rated:
+        lines.append(
+            f"  {r.tranche[:32]:<32}{r.wal_years:>6.2f}y{fmt(r.expected_loss, 'pct'):>9}"
+            f"{fmt(r.probability_of_default, 'pct'):>9}  {r.describe(target)}"
+        )
+    lines.append("  EL vs Moody's idealised cumulative expected loss, PD vs the idealised default "
+                 "rates, at the WAL; bands: 95% sampling interval")  # fmt: skip
+    return lines

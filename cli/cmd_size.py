@@ -15,17 +15,24 @@ import argparse
 import sys
 
 from cli.formatting import fmt
-from cli.structuring_options import add_options, case_stress, mc_config, runner, write_json
+from cli.structuring_options import (
+    add_options,
+    case_stress,
+    mc_config,
+    runner,
+    structuring_parser,
+    write_json,
+)
 from core.structuring.constraints import SHORTCUTS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = structuring_parser(
+        sub,
         "size",
-        help="debt sizing: the largest notional of a tranche under DSCR, LLCR, LTV, "
+        "debt sizing: the largest notional of a tranche under DSCR, LLCR, LTV, "
         "repayment, PD / EL or rating constraints, naming the binding one",
     )
-    p.add_argument("deal", help="deal file (JSON)")
     p.add_argument("--tranche", default="senior", help="senior, junior, a block id or a name")
     p.add_argument("--dscr", type=float, default=None, help="sculpt to this target DSCR (x)")
     p.add_argument("--min-dscr", dest="min_dscr", help="minimum DSCR (x)")

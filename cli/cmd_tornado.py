@@ -7,18 +7,17 @@ from __future__ import annotations
 import argparse
 
 from cli.formatting import fmt
-from cli.structuring_options import add_options, mc_config, write_json
+from cli.structuring_options import add_options, mc_config, structuring_parser, write_json
 
 KINDS = {"min_dscr": "x", "equity_irr": "pct", "senior_el": "pct"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = structuring_parser(
+        sub,
         "tornado",
-        help="sensitivity tornado: min DSCR, equity IRR and senior EL when each input moves "
-        "by its step",
+        "sensitivity tornado: min DSCR, equity IRR and senior EL when each input moves by its step",
     )
-    p.add_argument("deal", help="deal file (JSON)")
     add_options(p, 2000)
 
 

@@ -1,4 +1,5 @@
-"""Options the structuring commands share (``size``, ``optimise``, ``tornado``): the Monte
+"""Options the structuring commands share (``size``, ``optimise``, ``rating``, ``tornado``):
+the parser with its deal file and repeated options (:func:`structuring_parser`), the Monte
 Carlo behind PD / EL / rating constraints (``--paths``, ``--seed``, ``--model``), run on Dask
 with ``--scheduler``, and the case the debt is sized on (``--case``)."""
 
@@ -6,6 +7,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+
+def structuring_parser(
+    sub: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    repeated: dict[str, str] | None = None,
+) -> argparse.ArgumentParser:
+    """The sub-command ``name`` reading one deal file, with each of ``repeated`` (option ->
+    help) an option that may be given several times (a list, empty by default)."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("deal", help="deal file (JSON)")
+    for option, text in (repeated or {}).items():
+        p.add_argument(option, action="append", default=[], help=text)
+    return p
 
 
 def add_options(p: argparse.ArgumentParser, paths: int) -> None:

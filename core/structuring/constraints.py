@@ -89,6 +89,22 @@ class Constraint:
             return self.metric in COVER_RATIOS and self.op == ">=" and no_service
         return v >= self.value if self.op == ">=" else v <= self.value
 
+    def slack(self, ev: Evaluator, c: Candidate) -> float | None:
+        """How far the candidate is inside the limit (>= 0 where it holds): 1 - floor / value
+        for a positive floor (a cover ratio falls as 1 / notional, so this is about linear in
+        the notional), else the gap relative to the limit. None for a rating, a date, a
+        default probability (a step in the notional) or a value that is not a finite number.
+        Lets the sizing search interpolate (sizing.largest)."""
+        if self.metric in ("rating", "repaid", "pd") or not isinstance(self.value, float | int):
+            return None
+        v = self.measure(ev, c)
+        if not isinstance(v, float | int) or not math.isfinite(v):
+            return None
+        if self.op == ">=" and self.value > 0:  # a floor on a cover ratio, ~ 1 / notional:
+            return 1.0 - self.value / v if v > 0 else -1.0  # linear in the notional
+        scale = max(abs(float(self.value)), 1e-9)
+        return (v - self.value) / scale if self.op == ">=" else (self.value - v) / scale
+
     def show(self, v: float | str | dt.date | None) -> str:
         if v is None:
             return "never"
@@ -101,6 +117,12 @@ class Constraint:
         if self.metric in COVER_RATIOS:
             return f"{v:.3f}x"
         return f"{v:,.2f}"
+
+
+def least_slack(constraints: list[Constraint], ev: Evaluator, c: Candidate) -> float | None:
+    """The smallest slack of ``constraints`` on ``c`` (None when one has none)."""
+    values = [k.slack(ev, c) for k in constraints]
+    return None if not values or None in values else min(values)
 
 
 def tranche_metric(ev: Evaluator, c: Candidate, tid: str, metric: str):

@@ -6,8 +6,9 @@ Objectives: ``equity_irr`` (maximise), ``proceeds`` (total debt, maximise), ``wa
 
 * the tranches are sized in seniority order; each tranche but the last runs over a grid of
   ``grid`` sizes from 0 to the largest size the *tightening* constraints allow with the
-  tranches below it at zero (bisection), the last tranche over three points from 0 to its own
-  largest size given the others (bisection);
+  tranches below it at zero, the last tranche over three points from 0 to its own largest
+  size given the others (each largest size by ``sizing.largest``: regula falsi on the
+  constraints' slack where they have one, else bisection);
 * the best feasible point is refined twice on a grid four times finer around it.
 
 With a spread grid by rating (:mod:`core.structuring.pricing`) every candidate's sized
@@ -38,7 +39,7 @@ from core.structuring.candidate import (
     local_runner,
     tranches,
 )
-from core.structuring.constraints import Constraint
+from core.structuring.constraints import Constraint, least_slack
 from core.structuring.sizing import largest, search_cap
 
 #: objective -> (direction, label)
@@ -50,7 +51,7 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
 GROWING = {"proceeds", "notional", "ltv", "max_ltv", "advance_rate", "debt_loss", "pd", "el"}
 SHRINKING = {"min_dscr", "avg_dscr", "llcr", "plcr", "rating"}
 INNER_POINTS = 3
-COARSE = 1e-3  # bisection width of the first grid, as a share of the search cap
+COARSE = 1e-5  # width of the first grid's bounds, as a share of the search cap
 FINE = 1e-7  # the best point's last tranche is solved to this
 MAX_COMBINATIONS = 400
 
@@ -163,6 +164,10 @@ class _Search:
         c = self.ev.candidate(notionals)
         return all(k.holds(self.ev, c) for k in cons)
 
+    def _slack(self, notionals: dict[str, float]) -> float | None:
+        """The tightest tightening constraint's slack (None if one cannot say)."""
+        return least_slack(self.tight, self.ev, self.ev.candidate(notionals))
+
     def bound(self, fixed: dict[str, float], tid: str, tol: float = COARSE) -> float:
         """Largest size of ``tid`` with ``fixed`` for the others (tightening constraints),
         bracketed by the bounds already found: more of the others can only lower it."""
@@ -176,7 +181,14 @@ class _Search:
             if all(c <= o for c, o in zip(combo, others, strict=True)) and b < self.cap:
                 hi = min(hi, b * (1 + 2 * tol) + tol * self.cap)
         hi = max(hi, lo)
-        n, _ = largest(lambda x: self._holds(self.tight, {**fixed, tid: x}), self.cap, lo, hi, tol)
+        n, _ = largest(
+            lambda x: self._holds(self.tight, {**fixed, tid: x}),
+            self.cap,
+            lo,
+            hi,
+            tol,
+            lambda x: self._slack({**fixed, tid: x}),
+        )
         if len(others) == len(self.ids) - 1:
             self.bounds[others] = n
         return n
@@ -251,6 +263,7 @@ class _Search:
                 b.notionals[self.ids[-1]],
                 min(b.notionals[self.ids[-1]] * (1 + 1e-3) + COARSE * self.cap, self.cap),
                 FINE,
+                lambda x: self._slack({**fixed, self.ids[-1]: x}),
             )[0]
             self.point({**fixed, self.ids[-1]: top})
 

@@ -127,3 +127,26 @@ def test_monte_carlo_constraints_on_dask_give_the_local_answer():
         remote = size_tranche(deal, "senior", cons, mc=cfg, runner=dask_runner(client))
     assert remote.notional == local.notional > 0
     assert remote.checks == local.checks
+
+
+def test_montecarlo_prints_the_ratings_rating_prints(capsys):
+    """``montecarlo`` ends with each tranche's implied rating, the same line ``rating`` prints
+    for the same paths and seed; the EL and PD on it are the run's own loss share and default
+    rate (computed here from the library's per-path statistics), and the band is there."""
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+
+    args = [TERAWULF, "--paths", "1500", "--seed", "3"]
+    assert cli_main(["montecarlo", *args, "--quiet"]) == 0
+    mc_out = capsys.readouterr().out
+    assert cli_main(["rating", *args]) == 0
+    rating_out = capsys.readouterr().out
+    line = next(x for x in rating_out.splitlines() if "senior secured notes" in x)
+    assert line in mc_out.splitlines()
+    lib = run_montecarlo(load_deal(TERAWULF), MonteCarloConfig(n_paths=1500, seed=3))
+    notional = lib.tranches[0]["notional"]
+    el = float(lib.stats.loss[:, 0].mean()) / notional
+    pd = float(lib.stats.default[:, 0].mean())
+    assert 0.01 < el < 0.5 and 0.05 < pd < 0.9  # TeraWulf's notes lose on some paths
+    assert f"{el * 100:.2f}%" in line and f"{pd * 100:.2f}%" in line
+    assert "(EL, band " in line and "(PD, band " in line
+    assert "implied ratings" in mc_out

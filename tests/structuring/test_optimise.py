@@ -111,3 +111,42 @@ def test_priced_candidates_pay_their_ratings_spread():
     assert big.metrics()["wacd"] > small.metrics()["wacd"] or (
         margin(big.deal, "ddtl") == margin(small.deal, "ddtl")
     )
+
+
+def test_largest_interpolates_on_the_slack_to_the_same_answer():
+    """min DSCR = C / (N af) falls smoothly with N: with a slack the search lands on the
+    closed-form limit N* = C / (1.25 af) to the same tolerance as bisection in fewer runs
+    (each call of ``feasible`` is one): 17 instead of 32 with the gap relative to the floor,
+    and four with 1 - floor / DSCR (Constraint.slack's form for a floor), linear in N."""
+    from core.structuring.sizing import largest
+
+    c, af, cap = 40.0, 10.5, 1000.0
+    limit = c / (1.25 * af)
+    slacks = {
+        "plain": None,
+        "relative": lambda x: (c / (x * af) - 1.25) / 1.25 if x > 0 else 1.0,
+        "reciprocal": lambda x: 1.0 - 1.25 / (c / (x * af)) if x > 0 else 1.0,
+    }
+    calls = dict.fromkeys(slacks, 0)
+    for key, slack in slacks.items():
+
+        def feasible(x: float, key: str = key) -> bool:
+            calls[key] += 1
+            return x == 0 or c / (x * af) >= 1.25
+
+        found, _ = largest(feasible, cap, tol=1e-9, slack=slack)
+        assert limit - 1e-6 <= found <= limit
+    assert calls["plain"] >= 30
+    assert calls["relative"] <= 0.6 * calls["plain"]
+    assert calls["reciprocal"] <= 5
+
+
+def test_two_tranche_search_is_quicker_and_no_worse():
+    """The two-tranche search of the note ('about 0.5 s'): 173 engine runs before the slack
+    search, at most 130 now, and the proceeds found are the hand-derived optimum (the senior
+    8% carries more debt per unit of debt service than the 12% junior, so the most proceeds
+    at min DSCR 1.30 are all senior: N = C / (1.30 af)) to 1e-4."""
+    d = two_tranches()
+    res = optimise(d, "proceeds", [parse_constraint("min_dscr>=1.30", d)])
+    assert res.runs <= 130
+    assert res.best.objective == pytest.approx(C / (1.30 * annuity_factor(R, 20)), rel=1e-4)
