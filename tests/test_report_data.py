@@ -88,3 +88,22 @@ def test_ltv_covenant_row_when_the_deal_tests_ltv():
     (row,) = ltv_rows
     assert row.level == "85.0%" and row.action == cov["ltv_action"]
     assert row.headroom == f"{(0.85 - data.max_ltv) * 100:+.1f} pts"
+
+
+def test_annual_deal_report_gathers_the_engine_s_annual_numbers():
+    """Annual periods (issue #12): the report's header says so, its numbers are the annual
+    engine's, and every catalogue risk and break-even runs on the annual deal."""
+    deal = load_deal(str(DEALS / "terawulf_backstop.json"))
+    deal.set_term(deal.of_kind("spv")[0].id, "period", "annual")
+    data = gather(deal, None, mc_paths=0, today=dt.date(2026, 11, 22))
+    assert data.header.period == "annual"
+    base = run_deal(deal)
+    assert base.compiled.timeline.periods_per_year == 1
+    assert data.result.metrics["min_dscr"] == pytest.approx(base.metrics["min_dscr"], rel=1e-12)
+    assert data.result.metrics["equity_irr"] == pytest.approx(base.metrics["equity_irr"])
+    assert [o.risk.id for o in data.risks] == [r.id for r in RISKS]
+    assert len(data.result.periods) == base.compiled.timeline.n_periods
+    # a 6-month look-back is tested on the last year in annual periods, and says so
+    deal.set_term(deal.of_kind("covenant")[0].id, "lookback_months", 6)
+    data = gather(deal, None, mc_paths=0, today=dt.date(2026, 11, 22))
+    assert all("trailing 12 months" in c.test for c in data.covenants if "DSCR" in c.test)

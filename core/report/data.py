@@ -147,7 +147,10 @@ def _covenants(deal: Deal, result: DealResult, head: Headroom) -> list[Covenant]
     t = blocks[0].terms
     m = result.metrics
     max_ltv = result.max_ltv[0]
-    lookback = f"trailing {t['lookback_months']} months"
+    # the window the engine tests: the look-back rounded up to whole periods (12 months when
+    # 6 are asked for in annual periods)
+    window = int(result.compiled.inputs.lookback) * result.compiled.timeline.months_per_period
+    lookback = f"trailing {window} months"
     rows = []
     for name, level, action, fall, first in (
         ("DSCR lock-up", t["lockup_dscr"], t["lockup_action"], head.cfads_fall_to_lockup,
