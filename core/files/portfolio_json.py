@@ -239,8 +239,8 @@ def _holdco(r: _Reader, h: Any, path: str, ids: list[str]) -> Holdco:
             raise r.fail(f"{path}.owns.{k}", k, f"no deal of that id in the book ({ids})")
         owns[k] = r.num(v, f"{path}.owns.{k}", 0.0, 1.0)
     raw = r.req(h, "debt", path)
-    if not isinstance(raw, list):
-        raise r.fail(f"{path}.debt", raw, "must be a list")
+    if not isinstance(raw, list) or not raw or len(raw) > 20:
+        raise r.fail(f"{path}.debt", raw, "must be a list of 1 to 20 borrowings")
     debt = []
     for i, d in enumerate(raw):
         p = f"{path}.debt[{i}]"

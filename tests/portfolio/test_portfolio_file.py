@@ -63,5 +63,8 @@ def test_errors_name_the_line_and_the_field():
     msg = _error(_text(holdcos=[{"id": "h", "name": "H", "owns": {"zz": 1}, "btc_price": 1,
                                  "debt": []}]))  # fmt: skip
     assert "holdcos[0].owns.zz: no deal of that id" in msg
+    msg = _error(_text(holdcos=[{"id": "h", "name": "H", "owns": {"a": 1}, "btc_price": 1,
+                                 "debt": []}]))  # fmt: skip
+    assert "holdcos[0].debt: must be a list of 1 to 20 borrowings" in msg
     msg = _error(_text(extra=1))
     assert "extra: unknown field" in msg
