@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from core.engine.results import run_deal
 from core.files.deal_json import load_deal
 from core.files.excel_export import build_workbook
-from core.files.excel_grid import FIRST_ROW
+from core.files.excel_grid import FIRST_COL
 from core.report.trace import TRACES, trace_rows
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "deals" / "xai_gpu_spv.json"
@@ -37,7 +38,7 @@ def test_the_decisive_row_gives_the_metric(result):
     # the row's own DSCR is the metric, and it is its CFADS over its debt service
     assert row["dscr"] == pytest.approx(result.metrics["min_dscr"])
     assert row["cfads"] / row["debt_service"] == pytest.approx(row["dscr"])
-    assert row["excel_row"] == FIRST_ROW + rows[0]
+    assert row["excel_column"] == get_column_letter(FIRST_COL + rows[0])  # time across columns
     frame, rows = trace_rows(result, "ltv_at_close")
     first = frame.iloc[0]
     assert rows == [0]

@@ -31,14 +31,13 @@ if TYPE_CHECKING:
 
 def opening(s: Section, ctx: Context, flow: Flow) -> None:
     """Where the period starts: last period's closing balances, accounts and states."""
-    g, a, tl = s.grid, s.at, ctx.grids[K.TIMELINE]
+    g, tl = s.grid, ctx.grids[K.TIMELINE]
     s.add(CF.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT, 7)
-    s.add(CF.DATE, "Period end", lambda t, r: tl.ext(TL.END, r), st.DATE, 11)
     s.add(CF.LAST, "Last period", lambda t, r: tl.ext(TL.LAST, r), st.FLAG, 6)
     s.add(
         CF.ALIVE,
         "Assets held (not liquidated)",
-        lambda t, r: "1" if t == 0 else f"1-{a(CF.DEAD, r - 1)}",
+        lambda t, r: f"1-{g.prev(CF.DEAD, r, '0')}",
         st.FLAG,
         8,
     )
@@ -199,18 +198,25 @@ def _operating_cash(s: Section, ctx: Context) -> None:
         (CF.OPEX, "Operating costs", sc, SC.OPEX, f"*(1+{SN.OPEX_UP})"),
         (CF.FEES, "Senior fees", sc, SC.FEES, ""),
     ):
-        s.add(key, label, lambda t, r, x=src, c=col, f=flex: f"{x.ext(c, r)}{f}*{a(CF.ALIVE, r)}")
+        s.add(
+            key,
+            label,
+            lambda t, r, x=src, c=col, f=flex: f"{x.ext(c, r)}{f}*{a(CF.ALIVE, r)}",
+            total=True,
+        )
     for k in range(ctx.K):
         tk, per = TrancheFlow(k), TrancheRate(k).per
         s.add(
             tk.interest_due,
             f"{ctx.tranche_name(k)}: interest due",
             lambda t, r, tk=tk, per=per: f"{a(tk.opening, r)}*{tl.ext(per, r)}",
+            total=True,
         )
     s.add(
         CF.EBITDA,
         "Revenue - costs - fees",
         lambda t, r: f"{a(CF.REVENUE, r)}-{a(CF.OPEX, r)}-{a(CF.FEES, r)}",
+        total=True,
     )
     interest = _interest_due(ctx)
     s.add(
@@ -220,8 +226,9 @@ def _operating_cash(s: Section, ctx: Context) -> None:
             f"{P.TAX}*MAX({a(CF.EBITDA, r)}-{sc.ext(SC.DEP, r)}*{a(CF.ALIVE, r)}"
             f"-{g.total(interest, r)},0)"
         ),
+        total=True,
     )
-    s.add(CF.CFADS, "CFADS", lambda t, r: f"{a(CF.EBITDA, r)}-{a(CF.TAX, r)}")
+    s.add(CF.CFADS, "CFADS", lambda t, r: f"{a(CF.EBITDA, r)}-{a(CF.TAX, r)}", total=True)
 
 
 def _debt_service(s: Section, ctx: Context) -> None:
@@ -248,6 +255,7 @@ def _debt_service(s: Section, ctx: Context) -> None:
         ds,
         "Debt service due" + before,
         lambda t, r: f"{g.total(interest, r)}+{g.total(principal, r)}",
+        total=True,
     )
     dscr_column(s, dscr, ds, "DSCR" + before)
 
@@ -260,6 +268,7 @@ def dscr_column(s: Section, key: str, ds: str, header: str) -> None:
         header,
         lambda t, r: f'IF({a(ds, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(ds, r)},"")',
         st.RATIO,
+        total=True,
     )
 
 
@@ -273,11 +282,12 @@ def _cash_available(s: Section, ctx: Context) -> None:
         lambda t, r: (
             f"{sc.ext(SC.PROCEEDS, r)}*{a(CF.ALIVE, r)}+{a(CF.CRYPTO_SALE, r)}+{a(CF.LIQ_CASH, r)}"
         ),
+        total=True,
     )
     s.add(
         CF.CASH0,
         "Cash available",
         lambda t, r: f"{a(CF.CFADS, r)}+{a(CF.SALE, r)}+{a(CF.RESERVE_CASH, r)}",
     )
-    s.add(CF.INJECTION, "Equity injection", lambda t, r: f"MAX(-{a(CF.CASH0, r)},0)")
+    s.add(CF.INJECTION, "Equity injection", lambda t, r: f"MAX(-{a(CF.CASH0, r)},0)", total=True)
     s.add(CF.CASH2, "Cash after injection", lambda t, r: f"MAX({a(CF.CASH0, r)},0)")

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import CF, CK, SW, P, TrancheFlow
 from core.files.excel_leases import gpu_cost
 
@@ -31,7 +31,7 @@ RELATIVE = 1e-6  # workbook vs engine metrics, relative to max(|engine|, 1)
 PASS_FORMAT = '[=1]"OK";[=0]"ERROR";General'
 OK_FILL = PatternFill("solid", fgColor="FFC6EFCE")
 BAD_FILL = PatternFill("solid", fgColor="FFFFC7CE")
-GRID_COL = 9  # the per-period conservation grid starts in column I
+FIRST_ROW = 5  # the first check (rows 1-4: title, note, master flags, captions)
 
 
 def _name(wb: Workbook, name: str, row: int, col: str = "C") -> None:
@@ -44,10 +44,11 @@ def _flag_format(ws: Worksheet, ref: str) -> None:
     ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=["0"], fill=BAD_FILL))
 
 
-def _conservation(ctx: Context) -> Grid:
-    """Per period: cash in, cash uses and their difference (CashFlows, same rows)."""
+def _conservation(ctx: Context, top: int) -> Grid:
+    """Per period: cash in, cash uses and their difference (CashFlows, same columns), below
+    the checks from row ``top`` (its dated band first)."""
     cf = ctx.grids[K.CASHFLOWS]
-    g = Grid(CK.SHEET, ctx.T, first_col=GRID_COL)
+    g = Grid(CK.SHEET, ctx.T, band=ctx.grids[K.TIMELINE], top=top)
     s = g.section("Cash in = cash uses, each period")
     swaps = SW.NET in cf.index
 
@@ -67,19 +68,20 @@ def _conservation(ctx: Context) -> Grid:
         moves = f"{ref(CF.DSRA, r)}-{ref(CF.DSRA_OPEN, r)}+{ref(CF.TRAP, r)}-{ref(CF.TRAP_OPEN, r)}"
         return moves + (f"-{ref(SW.NET, r)}" if swaps else "")
 
-    s.add(CK.T, "Period", lambda t, r: cf.ext(CF.T, r), st.INT, 8)
-    s.add(CK.IN, "Cash in (revenue, proceeds, injection)", cash_in)
+    s.add(CK.T, "Period", lambda t, r: cf.ext(CF.T, r), st.INT)
+    s.add(CK.IN, "Cash in (revenue, proceeds, injection)", cash_in, total=True)
     s.add(CK.COSTS, "Costs and tax", lambda t, r: "+".join(
-        ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX)))  # fmt: skip
-    s.add(CK.INTEREST, "Interest paid", interest)
-    s.add(CK.PRINCIPAL, "Principal paid", principal)
-    s.add(CK.ACCOUNTS, "Reserve, lock-up and swap movements", accounts)
-    s.add(CK.DIST, "Distribution", lambda t, r: ref(CF.DISTRIBUTION, r))
+        ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX)), total=True)  # fmt: skip
+    s.add(CK.INTEREST, "Interest paid", interest, total=True)
+    s.add(CK.PRINCIPAL, "Principal paid", principal, total=True)
+    s.add(CK.ACCOUNTS, "Reserve, lock-up and swap movements", accounts, total=True)
+    s.add(CK.DIST, "Distribution", lambda t, r: ref(CF.DISTRIBUTION, r), total=True)
     uses = (CK.COSTS, CK.INTEREST, CK.PRINCIPAL, CK.ACCOUNTS, CK.DIST)
     s.add(
         CK.DIFF,
         "Cash in less uses",
         lambda t, r: g.at(CK.IN, r) + "-" + "-".join(g.at(k, r) for k in uses),
+        total=True,
     )
     return g
 
@@ -102,9 +104,13 @@ def write_checks(wb: Workbook, ctx: Context, result, metric_refs: dict[str, str]
     st.style_input(ws.cell(row + 1, 3, RELATIVE), "0.0E+00")
     _name(wb, CK.REL, row + 1)
     row += 3
-    grid = _conservation(ctx)
+    # below the checks (heading, sources and uses, two per tranche, conservation; heading and
+    # one per metric), the per-period conservation grid
+    top = row + 3 + 2 * ctx.K + 1 + 1 + len(metric_refs) + 2
+    grid = _conservation(ctx, top)
     integrity, row = _integrity(ws, ctx, result, grid, row)
     engine, row = _against_engine(ws, result, metric_refs, row + 1)
+    assert row < top, (row, top)
     ws.cell(3, 1, "Master check (integrity)").font = st.HEADER_FONT
     st.style_formula(ws.cell(3, 3, f"=IF(AND({','.join(integrity)}),1,0)"), PASS_FORMAT)
     _name(wb, CK.MASTER, 3)
@@ -112,10 +118,11 @@ def write_checks(wb: Workbook, ctx: Context, result, metric_refs: dict[str, str]
     agree = f"=IF(AND({','.join(engine)}),1,0)" if engine else "=1"
     st.style_formula(ws.cell(3, 5, agree), PASS_FORMAT)
     _name(wb, CK.ENGINE, 3, "E")
-    _flag_format(ws, f"C3:C{row}")
+    _flag_format(ws, f"C5:C{row}")
+    _flag_format(ws, "C3")
     _flag_format(ws, "E3")
     grid.write(ws)
-    st.widths(ws, {1: 52, 2: 14, 3: 9, 4: 14, 5: 16})
+    st.widths(ws, {1: 52, 2: 14, 3: 12, 4: 14, 5: 16})
     ws.freeze_panes = "A5"
 
 

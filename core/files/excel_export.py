@@ -110,7 +110,9 @@ def build_workbook(
     write_roundtrip(wb, deal)
     st.deal_texts_as_text(wb, _deal_texts(deal))
     show_master_flag(wb)
-    print_setup(wb)
+    grids = {name: (ctx.T, True) for name in ctx.grids} | {K.RESULTS: (ctx.T, True)}
+    grids |= {CK.SHEET: (ctx.T, False), K.METRICS: (ctx.T, False)}
+    print_setup(wb, grids, compiled.timeline.periods_per_year)
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))
     wb.active = 0

@@ -111,6 +111,8 @@ class TL:
     T = "t"
     START = "start"
     END = "end"
+    YEAR = "year"  # calendar year of the period end
+    OPS = "ops"  # 1 while operating (before p_stop)
     YS = "ys"  # years from closing at the period's start
     YE = "ye"  # ... at its end
     LAST = "last"
@@ -195,7 +197,7 @@ class CF:
     """``CashFlows`` columns that are one per period (not per tranche or rank)."""
 
     # opening
-    T, DATE, LAST = "t", "date", "last"
+    T, LAST = "t", "last"  # the dates are the sheet's band (excel_grid)
     ALIVE, ACCEL_OPEN, CHELD_OPEN = "alive", "accel_open", "cheld_open"
     DSRA_OPEN, TRAP_OPEN, DEBT_OPEN = "dsra_open", "trap_open", "debt_open"
     # 1 collateral

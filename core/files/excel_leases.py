@@ -21,7 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.leases import counterparty_index, guarantor_of, tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
+from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, TL, LeaseCols, LeaseParams, P
 from core.files.excel_timeline import Params
 
@@ -97,10 +97,10 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
     spv = ctx.deal.of_kind("spv")[0]
     leases = list(ctx.deal.links(spv.id, "leases_to"))
     fleet = ctx.one("gpu_fleet")
-    g = Grid(K.LEASES, ctx.T)
-    ctx.grids[K.LEASES] = g
     tl = ctx.grids[K.TIMELINE]
-    g.add(LS.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT, width=7)
+    g = Grid(K.LEASES, ctx.T, band=tl)
+    ctx.grids[K.LEASES] = g
+    g.add(LS.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT)
     comm = _periods(ctx.name(fleet, "commercial_life_years")) if fleet else P.T
     p.add(P.COMM_END, "End of the GPUs' commercial life (period)", comm, st.INT)
     for j, lease in enumerate(leases):
@@ -122,11 +122,11 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
         st.MONEY,
         "Total",
         16,
+        total=True,
     )
     ws = wb.create_sheet(K.LEASES)
     st.title(ws, "Leases: revenue by formulas", "Every cell is a formula on Inputs / Parameters.")
     g.write(ws)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     return g
 
 
@@ -234,6 +234,7 @@ def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
             f"IF({t_(r)}<{q.stop},{a(c.rent, r)},0)+"
             f"IF(AND({q.terminated}=1,{t_(r)}={q.term}),{L('termination_fee')},0)"
         ),
+        total=True,
     )
 
 
@@ -278,7 +279,7 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     s.add(
         c.before,
         f"{lab}: owed in earlier periods",
-        lambda t, r: "0" if t == 0 else f"{a(c.before, r - 1)}+{a(c.owed, r - 1)}",
+        lambda t, r: f"{s.grid.prev(c.before, r, '0')}+{s.grid.prev(c.owed, r, '0')}",
     )
     s.add(
         c.backstop,
@@ -320,6 +321,7 @@ def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
         lambda t, r: f"IF({q.defaulted}=1,{after_default},{at_expiry})".format(
             t=a(LS.T, r), m=a(c.mkt, r)
         ),
+        total=True,
     )
     prev = LeaseParams(j - 1) if j else None
     ends = f"MAX({q.end},{prev.ends})" if prev else q.end

@@ -15,14 +15,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from core.engine.constants import IRR_HI, IRR_LO
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context
+from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import CF, TL, P, TrancheFlow, TrancheRate
+
+EQUITY_SEED = 0.1  # a year: the equity IRR's seed when the engine has none
 
 #: metric key -> (label, number format); keys as in DealResult.metrics
 DEAL_METRICS = (
@@ -58,46 +59,51 @@ def _value(v):
     return v
 
 
-def _guess(periodic, fallback: str) -> str:
-    """IRR seed: the engine's periodic IRR rounded to 4 decimals, else ``fallback``."""
+def _guess(periodic, fallback: float | str) -> float | str:
+    """IRR seed: the engine's periodic IRR rounded to 4 decimals, else ``fallback`` (a number,
+    or a formula text)."""
     v = _value(periodic)
-    return f"{round(v, 4):.4f}" if isinstance(v, float) and IRR_LO < v < IRR_HI else fallback
+    return round(v, 4) if isinstance(v, float) and IRR_LO < v < IRR_HI else fallback
+
+
+IRR_COL, SEED_COL = 5, 6  # the periodic IRR (E) and its seed (F) of an IRR metric's row
+FIRST_ROW = 5  # the first metric (rows 1-4: title, note, master flag, captions)
 
 
 def _irr_helper(ws, row: int, formula) -> str:
-    """An IRR metric: the periodic IRR goes to column E; the metric is blank, as in the engine
-    (bisection on [IRR_LO, IRR_HI] a period), when there is no IRR in that range."""
+    """An IRR metric: the periodic IRR goes to column E, seeded by column F (a blue input, or
+    a formula); the metric is blank, as in the engine (bisection on [IRR_LO, IRR_HI] a
+    period), when there is no IRR in that range."""
     if isinstance(formula, str):
         return formula
-    final, irr = formula
-    st.style_formula(ws.cell(row, 5, "=" + irr), st.PCT4)
+    final, irr, seed = formula
+    f = ws.cell(row, SEED_COL)
+    if isinstance(seed, str):
+        st.style_formula(ws.cell(row, SEED_COL, "=" + seed), st.PCT4)
+    else:
+        st.style_input(ws.cell(row, SEED_COL, seed), st.PCT4)
+    st.style_formula(ws.cell(row, IRR_COL, "=" + irr.format(seed=f.coordinate)), st.PCT4)
     e = f"E{row}"
     return f'IF(AND(ISNUMBER({e}),{e}>{P.IRR_LO},{e}<{P.IRR_HI}),{final.format(irr=e)},"")'
 
 
-FLOW_COL0 = 7  # the IRR cash-flow table starts in column G
-
-
-def _flows_table(ws, ctx: Context) -> list[str]:
-    """The cash flows the IRRs use, to the right (closing, then each period): one column per
-    tranche, then equity; returns each column's absolute range."""
+def _flows_table(ws, ctx: Context, top: int) -> list[str]:
+    """The cash flows the IRRs use, below the metrics from row ``top`` (closing in column D,
+    then each period, as on CashFlows): one row per tranche, then equity; returns each row's
+    absolute range."""
     cf = ctx.grids[K.CASHFLOWS]
-    hdr = ["Period", *[ctx.tranche_name(k) for k in range(ctx.K)], "Equity"]
-    for j, text in enumerate(hdr):
-        st.header(ws.cell(4, FLOW_COL0 + j), text)
-        ws.column_dimensions[get_column_letter(FLOW_COL0 + j)].width = 12
-    ws.cell(3, FLOW_COL0, "Cash flows for IRRs (closing, then each period)").font = st.SECTION_FONT
-    sources = [(f"-{ctx.tr(k, 'notional')}", TrancheFlow(k).to_lenders) for k in range(ctx.K)]
-    sources.append((f"-{P.EQUITY0}", CF.EQUITY_CF))
-    for i in range(ctx.T + 1):
-        r = FIRST_ROW + i
-        st.style_formula(ws.cell(r, FLOW_COL0, i), st.INT)
-        for j, (closing, key) in enumerate(sources, start=1):
-            f = f"={closing}" if i == 0 else f"={cf.ext(key, r - 1)}"
-            st.style_formula(ws.cell(r, FLOW_COL0 + j, f))
-    last = FIRST_ROW + ctx.T
-    letters = [get_column_letter(FLOW_COL0 + j) for j in range(1, len(sources) + 1)]
-    return [f"${lt}${FIRST_ROW}:${lt}${last}" for lt in letters]
+    g = Grid(K.METRICS, ctx.T, band=ctx.grids[K.TIMELINE], top=top)
+    s = g.section("Cash flows for IRRs (closing, then each period)")
+    sources = [(f"-{ctx.tr(k, 'notional')}", TrancheFlow(k).to_lenders, ctx.tranche_name(k))
+               for k in range(ctx.K)]  # fmt: skip
+    sources.append((f"-{P.EQUITY0}", CF.EQUITY_CF, "Equity"))
+    keys = []
+    for closing, key, label in sources:
+        keys.append(f"irr_{key}")
+        g.add(keys[-1], label, lambda t, r, key=key: cf.ext(key, r), st.MONEY, s.group,
+              total=True, initial=closing)  # fmt: skip
+    g.write(ws)
+    return [g.col_range(key, close=True) for key in keys]
 
 
 def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
@@ -111,12 +117,14 @@ def write_metrics(wb: Workbook, ctx: Context, result) -> dict[str, str]:
     )
     for col, text in enumerate(("Metric", "Formula", "Engine", "Key"), start=1):
         st.header(ws.cell(4, col), text)
-    flows = _flows_table(ws, ctx)
+    rows = len(DEAL_METRICS) + 1 + ctx.K * (1 + len(TRANCHE_METRICS))
+    flows = _flows_table(ws, ctx, FIRST_ROW + rows + 2)
     refs: dict[str, str] = {}
     row = _deal_metrics(ws, ctx, result, flows, refs)
     _tranche_metrics(ws, ctx, result, flows, refs, row + 1)
-    st.header(ws.cell(4, 5), "Periodic IRR")
-    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26, 5: 13})
+    st.header(ws.cell(4, IRR_COL), "Periodic IRR")
+    st.header(ws.cell(4, SEED_COL), "IRR seed")
+    st.widths(ws, {1: 40, 2: 14, 3: 14, 4: 26})
     ws.freeze_panes = "B5"
     return refs
 
@@ -131,7 +139,7 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
     ppy = ctx.compiled.timeline.periods_per_year
     eq = _value(result.metrics.get("equity_irr"))
     eq_periodic = (1 + eq) ** (1 / ppy) - 1 if isinstance(eq, float) and eq > -1 else None
-    eq_guess = _guess(eq_periodic, f"0.1/{P.PPY}")
+    eq_guess = _guess(eq_periodic, EQUITY_SEED / ppy)
     disc = tl.col_range(TL.DISC, sheet=True)
     cover = f"SUMPRODUCT(({t}<={{until}})*{rng(CF.CFADS)}*{disc})"
     no_debt = f"{P.DEBT0}<={P.TINY}"
@@ -140,7 +148,11 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
         "llcr": f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{P.DEBT0})',
         "plcr": f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{P.DEBT0})',
-        "equity_irr": (f"(1+{{irr}})^{P.PPY}-1", f'IFERROR(IRR({flows[-1]},{eq_guess}),"")'),
+        "equity_irr": (
+            f"(1+{{irr}})^{P.PPY}-1",
+            f'IFERROR(IRR({flows[-1]},{{seed}}),"")',
+            eq_guess,
+        ),
         "ltv_at_close": f"INDEX({rng(CF.LTV)},1)",
         "ltv_at_lease_end": f"INDEX({rng(CF.LTV)},MIN({P.SALE},{P.T}-1)+1)",
         "total_debt": P.DEBT0,
@@ -180,7 +192,7 @@ def _tranche_formulas(ctx: Context, k: int, guess: str, flows: list[str]) -> dic
     return {
         "notional": notional,
         "wal_years": (f'IF(SUM({prin})>{P.TINY},SUMPRODUCT({prin},{years})/SUM({prin}),"")'),
-        "yield": (f"{{irr}}*{P.PPY}", f'IFERROR(IRR({flows[k]},{guess}),"")'),
+        "yield": (f"{{irr}}*{P.PPY}", f'IFERROR(IRR({flows[k]},{{seed}}),"")', guess),
         "loss": f"SUM({wo})",
         "loss_pct": f'IF({notional}>0,SUM({wo})/{notional},"")',
         "interest_shortfall_periods": f"SUMPRODUCT(({short}>{P.EPS})*1)",
@@ -197,7 +209,7 @@ def _tranche_metrics(
         nm = ctx.tranche_name(k)
         ws.cell(row, 1, f"Tranche {nm}").font = st.SECTION_FONT
         row += 1
-        guess = _guess(tm.iloc[k]["yield"] / ppy, tl.ext(TrancheRate(k).per, FIRST_ROW))
+        guess = _guess(tm.iloc[k]["yield"] / ppy, tl.ext(TrancheRate(k).per, tl.first))
         tf = _tranche_formulas(ctx, k, guess, flows)
         for key, label, fmt in TRANCHE_METRICS:
             ws.cell(row, 1, f"  {label}")
@@ -209,31 +221,21 @@ def _tranche_metrics(
 
 
 def write_results(wb: Workbook, ctx: Context, result) -> None:
-    """The engine's own per-period outputs, as values, for audit."""
+    """The engine's own per-period outputs, as values, for audit (one row per series, one
+    column per period, as on CashFlows)."""
     ws = wb.create_sheet(K.RESULTS)
     st.title(
         ws,
         "Engine results (values computed by CapStack, for audit)",
         "The CashFlows sheet's formulas reproduce these numbers.",
     )
-    df = result.periods.copy()
-    cols: list[tuple[str, np.ndarray, str]] = [
-        (c, df[c].to_numpy(), st.RATIO if "dscr" in c else st.PCT if c == "ltv" else st.MONEY)
-        for c in df.columns
-    ]
+    g = Grid(K.RESULTS, ctx.T, band=ctx.grids[K.TIMELINE])
+    df = result.periods
+    for c in df.columns:
+        fmt = st.RATIO if "dscr" in c else st.PCT if c == "ltv" else st.MONEY
+        g.add_values(f"p:{c}", c, df[c].to_numpy(), st.INT if c == "flags" else fmt)
     for name, tdf in result.tranches.items():
+        s = g.section(f"Tranche {name}")
         for c in tdf.columns:
-            cols.append((f"{name}: {c}", tdf[c].to_numpy(), st.MONEY))
-    st.header(ws.cell(4, 1), "Period end")
-    for j, (c, _, _) in enumerate(cols, start=2):
-        st.header(ws.cell(4, j), c)
-        ws.column_dimensions[get_column_letter(j)].width = 13
-    ws.column_dimensions["A"].width = 12
-    for t, d in enumerate(df.index):
-        r = FIRST_ROW + t
-        st.style_engine_value(ws.cell(r, 1, d.date()), st.DATE)
-        for j, (c, arr, fmt) in enumerate(cols, start=2):
-            st.style_engine_value(
-                ws.cell(r, j, _value(float(arr[t]))), st.INT if c == "flags" else fmt
-            )
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
+            g.add_values(f"t:{name}:{c}", f"{name}: {c}", tdf[c].to_numpy(), st.MONEY, s.group)
+    g.write(ws, value_style=True)

@@ -70,8 +70,18 @@ def _interest_received(s: Section, ctx: Context, k: int, share: str, balance: st
     def unpaid(r: int) -> str:
         return f"{a(tk.owed, r)}-{a(tk.interest_paid, r)}"
 
-    s.add(tk.interest_paid, f"{nm}: interest paid", lambda t, r: f"{a(tk.owed, r)}*{a(share, r)}")
-    s.add(tk.pik, f"{nm}: interest capitalised (PIK)", lambda t, r: f"IF({pik},{unpaid(r)},0)")
+    s.add(
+        tk.interest_paid,
+        f"{nm}: interest paid",
+        lambda t, r: f"{a(tk.owed, r)}*{a(share, r)}",
+        total=True,
+    )
+    s.add(
+        tk.pik,
+        f"{nm}: interest capitalised (PIK)",
+        lambda t, r: f"IF({pik},{unpaid(r)},0)",
+        total=True,
+    )
     s.add(tk.arrears, f"{nm}: interest arrears", lambda t, r: f"IF({pik},0,{unpaid(r)})")
     s.add(tk.after_pik, f"{nm}: balance after PIK", lambda t, r: f"{a(balance, r)}+{a(tk.pik, r)}")
 

@@ -16,7 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
+from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
 from core.files.excel_leases import gpu_cost, rvg_formula, rvg_on_acceleration, sale_mode
 from core.files.excel_swaps import swap_schedules
@@ -24,9 +24,10 @@ from core.files.excel_timeline import Params
 
 
 def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
-    g = Grid(K.SCHEDULES, ctx.T)
+    tl = ctx.grids[K.TIMELINE]
+    g = Grid(K.SCHEDULES, ctx.T, band=tl)
     ctx.grids[K.SCHEDULES] = g
-    g.add(SC.T, "Period", lambda t, r: ctx.grids[K.TIMELINE].ext(TL.T, r), st.INT, width=7)
+    g.add(SC.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT)
     _costs(g.section("Operating costs"), ctx)
     assets = g.section("Assets")
     _gpu_values(assets, ctx)
@@ -49,7 +50,6 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
         "Every cell is a formula on Inputs, Parameters, Timeline and Leases.",
     )
     g.write(ws)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     dsra0 = "0"
     if ctx.K and ctx.one("reserve"):
         ds, tcol = g.col_range(SC.DS_BASE, sheet=True), g.col_range(SC.T, sheet=True)
@@ -71,8 +71,8 @@ def _costs(s: Section, ctx: Context) -> None:
     s.flag(SC.OPERATING, "Operating (t < stop)", lambda t, r: f"{a(SC.T, r)}<{P.STOP}", 9)
     ox = ctx.one("opex")
     if not ox:
-        s.add(SC.OPEX, "Operating costs", lambda t, r: "0")
-        s.add(SC.FEES, "Senior fees", lambda t, r: "0")
+        s.add(SC.OPEX, "Operating costs", lambda t, r: "0", total=True)
+        s.add(SC.FEES, "Senior fees", lambda t, r: "0", total=True)
         return
     power = (
         f"{n(ox, 'power_mw')}*{P.HOURS_PER_YEAR}/{P.PPY}*{n(ox, 'power_price')}"
@@ -92,11 +92,13 @@ def _costs(s: Section, ctx: Context) -> None:
         SC.OPEX,
         "Operating costs",
         lambda t, r: f"({a(SC.POWER, r)}+{a(SC.FIXED_COSTS, r)})*{a(SC.GROWTH, r)}",
+        total=True,
     )
     s.add(
         SC.FEES,
         "Senior fees",
         lambda t, r: f"{n(ox, 'admin_fees')}/{P.PPY}*{a(SC.GROWTH, r)}",
+        total=True,
     )
 
 
@@ -211,7 +213,7 @@ def _depreciation(s: Section, ctx: Context) -> None:
 
     s.add(SC.DEP_GPU, "GPU depreciation", dep(SC.GPU_BOOK, gpu))
     s.add(SC.DEP_FAC, "Facility depreciation", dep(SC.FAC_BOOK, fac_cost))
-    s.add(SC.DEP, "Depreciation", lambda t, r: f"{a(SC.DEP_GPU, r)}+{a(SC.DEP_FAC, r)}")
+    s.add(SC.DEP, "Depreciation", lambda t, r: f"{a(SC.DEP_GPU, r)}+{a(SC.DEP_FAC, r)}", total=True)
     s.add(SC.MV, "Market value", lambda t, r: f"{a(SC.GPU_MV, r)}+{a(SC.FAC_MV, r)}")
 
 
@@ -269,6 +271,7 @@ def _sale_values(s: Section, ctx: Context) -> None:
         SC.PROCEEDS,
         "Planned sale proceeds + RVG",
         lambda t, r: f"IF({t_(r)}={P.SALE},{got(r)}+{rvg_formula(ctx, got(r))},0)",
+        total=True,
     )
 
     def crypto_value(t: int, r: int) -> str:
@@ -330,7 +333,7 @@ def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
     s.add(
         ks.abal,
         f"{nm}: annuity balance (opening)",
-        lambda t, r: N if t == 0 else f"{a(ks.abal, r - 1)}-{a(ks.ann, r - 1)}",
+        lambda t, r: f"{s.grid.prev(ks.abal, r, N)}-{s.grid.prev(ks.ann, r, '0')}",
     )
     s.add(
         ks.ann,
@@ -359,7 +362,7 @@ def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
     s.add(
         ks.open,
         f"{nm}: scheduled balance (opening)",
-        lambda t, r: N if t == 0 else f"{a(ks.open, r - 1)}-{a(ks.sched, r - 1)}",
+        lambda t, r: f"{s.grid.prev(ks.open, r, N)}-{s.grid.prev(ks.sched, r, '0')}",
     )
     per_k = TrancheRate(k).per
     s.add(
@@ -391,6 +394,7 @@ def _base_tax(s: Section, ctx: Context) -> None:
         SC.CFADS_BASE,
         "Base-case CFADS",
         lambda t, r: f"{a(SC.CFADS_PRE, r)}-{a(SC.TAX_BASE, r)}",
+        total=True,
     )
 
 
@@ -432,6 +436,7 @@ def _dsra_target(s: Section, ctx: Context) -> None:
         SC.DS_BASE,
         "Base-case debt service",
         lambda t, r: f"{_sum(g, r, interest)}+{_sum(g, r, principal)}",
+        total=True,
     )
     tcol, ds = g.col_range(SC.T), g.col_range(SC.DS_BASE)
     s.add(

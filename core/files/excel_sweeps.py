@@ -106,6 +106,7 @@ def distribution(s: Section, ctx: Context, flow: Flow) -> None:
         lambda t, r: (
             f"IF({a(CF.HOLD, r)}=1,0,{a(cash, r)})+IF({a(CF.CURED, r)}=1,{a(CF.TRAP9, r)},0)"
         ),
+        total=True,
     )
     s.flag(
         CF.ENDS,
@@ -123,6 +124,7 @@ def distribution(s: Section, ctx: Context, flow: Flow) -> None:
         CF.EQUITY_CF,
         "Net equity cash flow",
         lambda t, r: f"{a(CF.DISTRIBUTION, r)}-{a(CF.INJECTION, r)}",
+        total=True,
     )
 
 
@@ -138,6 +140,7 @@ def _closing(s: Section, ctx: Context, k: int, bal: str) -> None:
         tk.writeoff,
         f"{nm}: written off",
         lambda t, r: f"IF({ends(r)},{a(bal, r)}+{a(tk.arrears, r)},0)",
+        total=True,
     )
     s.add(tk.closing, f"{nm}: closing balance", lambda t, r: f"IF({ends(r)},0,{a(bal, r)})")
     s.add(
@@ -146,9 +149,15 @@ def _closing(s: Section, ctx: Context, k: int, bal: str) -> None:
         lambda t, r: f"IF({ends(r)},0,{a(tk.arrears, r)})",
     )
     paid = (tk.sched_paid, PROCEEDS.paid(k), SWEEP.paid(k), tk.pct_sweep)
-    s.add(tk.principal_paid, f"{nm}: principal paid", lambda t, r: "+".join(a(p, r) for p in paid))
+    s.add(
+        tk.principal_paid,
+        f"{nm}: principal paid",
+        lambda t, r: "+".join(a(p, r) for p in paid),
+        total=True,
+    )
     s.add(
         tk.to_lenders,
         f"{nm}: cash to lenders",
         lambda t, r: f"{a(tk.interest_paid, r)}+{a(tk.principal_paid, r)}",
+        total=True,
     )

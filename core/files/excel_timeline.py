@@ -10,7 +10,7 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine import constants as c
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_grid import FIRST_ROW, Context, Grid
+from core.files.excel_grid import Context, Grid, flag01
 from core.files.excel_keys import TL, P, TrancheParams, TrancheRate
 
 #: (name, label, value) of the engine's constants, so that no formula types a number
@@ -171,7 +171,6 @@ def write_timeline(wb: Workbook, ctx: Context) -> Grid:
     ws = wb.create_sheet(K.TIMELINE)
     st.title(ws, "Timeline: the period grid", "Every cell is a formula on Inputs / Parameters.")
     g.write(ws)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 2)
     return g
 
 
@@ -184,12 +183,16 @@ def _calendar(g: Grid, ctx: Context) -> None:
     def t_(r) -> str:
         return g.at(TL.T, r)
 
-    g.add(TL.T, "Period", lambda t, r: "0" if t == 0 else f"{g.at(TL.T, r - 1)}+1", st.INT, width=7)
+    # the dated header band every per-period sheet repeats (excel_grid.BAND_SIZE rows)
+    g.add(TL.T, "Period", lambda t, r: f"{g.prev(TL.T, r, '-1')}+1", st.INT)
     g.add(TL.START, "Start", lambda t, r: f"EDATE({close},{t_(r)}*{P.MPP})", st.DATE)
     g.add(TL.END, "End", lambda t, r: f"EDATE({close},({t_(r)}+1)*{P.MPP})", st.DATE)
+    g.add(TL.YEAR, "Year (of the period end)", lambda t, r: f"YEAR({g.at(TL.END, r)})", st.INT)
+    g.add(TL.OPS, "Operating (before operations stop)", lambda t, r: flag01(f"{t_(r)}<{P.STOP}"),
+          st.FLAG)  # fmt: skip
     g.add(TL.YS, "Years at start", lambda t, r: f"{t_(r)}/{P.PPY}", st.FRACTION)
     g.add(TL.YE, "Years at end", lambda t, r: f"({t_(r)}+1)/{P.PPY}", st.FRACTION)
-    g.add(TL.LAST, "Last period", lambda t, r: f"IF({t_(r)}={P.T}-1,1,0)", st.FLAG, width=7)
+    g.add(TL.LAST, "Last period", lambda t, r: f"IF({t_(r)}={P.T}-1,1,0)", st.FLAG)
     g.add(
         TL.ACT,
         "ACT/360 fraction",

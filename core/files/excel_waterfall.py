@@ -1,5 +1,5 @@
 """``CashFlows``: the engine's period-by-period waterfall (``core/engine/reference.py``) as live
-Excel formulas, one row per period, helper columns per step, tranches in seniority order.
+Excel formulas, one column per period, helper rows per step, tranches in seniority order.
 
 The sheet is written one step at a time, in the order of the engine's declared waterfall
 (``core.engine.steps.WATERFALL``, which the kernel and the NumPy reference follow too). Each
@@ -27,7 +27,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_cfads import cfads, collateral, opening
 from core.files.excel_covenants import covenants, dsra, proceeds_prepayment
-from core.files.excel_grid import FIRST_ROW, Context, Grid, Section
+from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_payments import interest, scheduled_principal
 from core.files.excel_swaps import swap_step
 from core.files.excel_sweeps import distribution, lockup, sweeps
@@ -73,7 +73,7 @@ class MissingStep(ValueError):
 
 
 def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
-    g = Grid(K.CASHFLOWS, ctx.T)
+    g = Grid(K.CASHFLOWS, ctx.T, band=ctx.grids[K.TIMELINE])
     ctx.grids[K.CASHFLOWS] = g
     flow = Flow()
     opening(g.section("Opening"), ctx, flow)
@@ -92,10 +92,9 @@ def write_cashflows(wb: Workbook, ctx: Context) -> Grid:
     st.title(
         ws,
         "CashFlows: the CapStack waterfall as live formulas",
-        "One row per period; money in USD millions. Steps in the order of the engine's "
-        "waterfall (core.engine.steps.WATERFALL). "
+        "One column per period, one formula per row; money in USD millions. Steps in the "
+        "order of the engine's waterfall (core.engine.steps.WATERFALL). "
         f"Flags: {flags}.",
     )
     g.write(ws)
-    ws.freeze_panes = ws.cell(FIRST_ROW, 3)
     return g

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from core.engine.results import DealResult
-from core.files.excel_grid import FIRST_ROW
+from core.files.excel_grid import FIRST_COL
 from core.files.excel_keys import CASHFLOWS, METRICS, P
-from core.files.excel_metrics import DEAL_METRICS
+from core.files.excel_metrics import DEAL_METRICS, FIRST_ROW
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class MetricTrace:
     definition: str
     formula: str
     columns: tuple[str, ...]  # DealResult.periods columns (or derived series) it reads
-    excel_columns: tuple[str, ...]  # headers of those columns on the CashFlows sheet
+    excel_columns: tuple[str, ...]  # labels of those rows on the CashFlows sheet
     names: tuple[str, ...] = ()  # defined names of the workbook the formula uses
 
     @property
@@ -39,7 +40,7 @@ class MetricTrace:
     def tooltip(self) -> str:
         cols = ", ".join(f"'{c}'" for c in self.excel_columns)
         names = f"; named cells {', '.join(self.names)}" if self.names else ""
-        where = f"Excel: {self.excel_cell} (formula on {CASHFLOWS} columns {cols}{names})"
+        where = f"Excel: {self.excel_cell} (formula on {CASHFLOWS} rows {cols}{names})"
         return f"{self.label}: {self.definition}\nFormula: {self.formula}\n{where}"
 
 
@@ -143,11 +144,12 @@ def _series(result: DealResult, name: str) -> pd.Series:
 
 
 def trace_rows(result: DealResult, key: str) -> tuple[pd.DataFrame, list[int]]:
-    """The period rows the metric ``key`` is computed from (its columns, with each row's
-    CashFlows row in the exported workbook) and the positions of the rows that decide it."""
+    """The period rows the metric ``key`` is computed from (its columns, with each period's
+    CashFlows column in the exported workbook) and the positions of the rows that decide it."""
     trace = TRACES[key]
     frame = pd.DataFrame({c: _series(result, c) for c in trace.columns})
-    frame.insert(0, "excel_row", np.arange(len(frame)) + FIRST_ROW)
+    columns = [get_column_letter(FIRST_COL + t) for t in range(len(frame))]
+    frame.insert(0, "excel_column", columns)
     n = len(frame)
     decisive: list[int] = []
     if key == "min_dscr" or key == "breakeven_cashflow_fall":

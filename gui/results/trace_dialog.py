@@ -17,7 +17,7 @@ HIGHLIGHT = QColor("#fff1c2")
 #: how a traced column is shown
 FORMATS = {"dscr": fmt_ratio, "ltv": fmt_pct}
 HEADERS = {
-    "excel_row": "CashFlows row",
+    "excel_column": "CashFlows column",
     "cfads": "CFADS",
     "debt_service": "Debt service",
     "dscr": "DSCR",
@@ -32,7 +32,7 @@ HEADERS = {
 
 
 def _text(column: str, value: object) -> str:
-    if column == "excel_row":
+    if column == "excel_column":
         return str(value)
     return FORMATS.get(column, fmt_money)(value)
 

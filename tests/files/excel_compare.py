@@ -12,6 +12,7 @@ import openpyxl
 
 from core.engine.results import run_deal
 from core.files.excel_export import export_workbook
+from core.files.excel_grid import FIRST_COL
 from core.files.recalc import recalculate_many
 from core.model.deal import Deal
 
@@ -84,11 +85,13 @@ def _close(got: float, exp: float) -> bool:
 
 
 def _headers(ws) -> dict[str, int]:
-    return {ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
+    """Line label (column A) -> its row, on a per-period sheet (time across the columns)."""
+    return {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
 
 
-def _series(ws, col: int, T: int) -> list:
-    return [ws.cell(5 + t, col).value for t in range(T)]
+def _series(ws, row: int, T: int) -> list:
+    """Line ``row`` in each period (columns E onwards)."""
+    return [ws.cell(row, FIRST_COL + t).value for t in range(T)]
 
 
 def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[str]:
@@ -103,10 +106,10 @@ def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[st
 
     def check(sheet: str, header: str, expected: np.ndarray) -> None:
         nonlocal checked
-        col = _headers(values[sheet])[header]
+        row = _headers(values[sheet])[header]
         failed = False
         for t, (f, v) in enumerate(
-            zip(_series(formulas[sheet], col, T), _series(values[sheet], col, T), strict=True)
+            zip(_series(formulas[sheet], row, T), _series(values[sheet], row, T), strict=True)
         ):
             assert isinstance(f, str) and f.startswith("="), f"{sheet} {header} t={t}: {f!r}"
             checked += 1

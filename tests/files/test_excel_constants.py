@@ -1,28 +1,27 @@
-"""The exported workbook types no engine constant into a formula: the tolerance, hours a year,
-the /360 day-count base, unit conversions and months a year are named cells on ``Parameters``
-(``p_eps``, ``p_hours_per_year``...), each holding the engine's own value. And the CashFlows
-sheet is written one function per step of the engine's waterfall, in its order, so a new step
-is one entry in ``WRITERS``.
+"""The exported workbook follows FAST: no number but 0 and 1 typed into a formula (the
+tolerance, hours a year, the /360 day-count base, unit conversions, months a year, flag bits,
+IRR seeds are named cells on ``Parameters`` or beside the metric, each constant holding the
+engine's own value), no formula longer than 200 characters, time across the columns with one
+formula per row copied across. And the CashFlows sheet is written one function per step of the
+engine's waterfall, in its order, so a new step is one entry in ``WRITERS``.
 No LibreOffice needed: these read the formulas' text."""
 
 from __future__ import annotations
 
-import math
+import re
 from pathlib import Path
 
 import pytest
 from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.utils import column_index_from_string
 
 from core.engine import constants
 from core.engine.steps import WATERFALL, Step
 from core.files import excel_waterfall
 from core.files.deal_json import load_deal
 from core.files.excel_export import ExcelExportError, build_workbook, export_workbook
+from core.files.excel_grid import BAND_ROW, FIRST_COL, ITEM_ROW
 from tests.files.excel_cases import CASES
-
-#: numbers no formula may type: the engine's EPS and TINY, 365 x 24, the /360 and /365 bases,
-#: USD thousands and USD in a USD million, months a year
-FORBIDDEN = (1e-9, 1e-12, 365 * 24, 360, 365, 1000, 1000**2, 12)
 
 
 def _sample():
@@ -53,12 +52,16 @@ def test_tokenizer_sees_typed_numbers():
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_no_engine_constant_is_typed_into_a_formula(case):
+    """No number but 0 and 1 is typed into any formula of any sheet (FAST: every constant is
+    a named input): the engine's constants, the flag bits, the sale modes, the IRR seeds and
+    the tolerances are named cells. 0 and 1 are the documented exceptions (a flag's values,
+    an empty sum, a period's successor, 1 + rate)."""
     wb = build_workbook(CASES[case](), scenarios=False, mc_paths=0)
     typed = [
         (where, n)
         for where, f in _formulas(wb)
         for n in _numbers(f)
-        if any(math.isclose(n, x, rel_tol=1e-12) for x in FORBIDDEN)
+        if n not in (0.0, 1.0) and not _pending(wb, where, NUMBERS_PENDING)
     ]
     assert not typed, typed[:10]
     n = sum(1 for _ in _formulas(wb))
@@ -67,29 +70,90 @@ def test_no_engine_constant_is_typed_into_a_formula(case):
 
 #: the longest formula a desk reviewer reads in one go (FAST: split longer ones into helper rows)
 MAX_FORMULA = 200
-#: sheets held to it (Leases and the sale and liquidation values of Schedules are being
-#: reworked by issue #11; docs/excel.md lists what is still longer)
-SHORT_SHEETS = ("CashFlows", "Timeline", "Metrics", "Checks")
-SPLIT_SCHEDULES = ("Operating costs", "Senior fees", "GPU book value", "GPU market value",
-                   "annuity payment", "annuity principal", "fixed schedule")  # fmt: skip
+#: lines (label endings) still being split or named, by this session's next commits
+LONG_PENDING = ("re-leasing at market", "backstop paid (nothing once its guarantor has defaulted)",
+                "rent owed after default", "rent in the first period", "backstop pays until "
+                "(exclusive)", "lease end (first period without lease cash)", "Forced-sale value "
+                "(GPUs: also the fire-sale discount for age and volume)", "declining balance",
+                "Liquidation value", "Planned sale proceeds + RVG")  # fmt: skip
+NUMBERS_PENDING = ("Flags (bitmask)", "re-let)", "First period without operations (T: never)",
+                   "backstop cap", "Period of the planned asset sale",
+                   "Planned sale proceeds + RVG")  # fmt: skip
+
+
+def _pending(wb, where: str, labels: tuple[str, ...]) -> bool:
+    sheet, coord = where.split("!")
+    label = str(wb[sheet][f"A{wb[sheet][coord].row}"].value)
+    return label.endswith(labels)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_formulas_are_short(case):
+    """Every formula of every sheet, Parameters, Leases and Schedules included."""
     wb = build_workbook(CASES[case](), scenarios=False, mc_paths=0)
-    sched = wb["Schedules"]
-    heads = {c: str(sched.cell(4, c).value) for c in range(1, sched.max_column + 1)}
     long = [
         (where, len(f))
         for where, f in _formulas(wb)
-        if len(f) > MAX_FORMULA + 1  # the leading "="
-        and (
-            where.split("!")[0] in SHORT_SHEETS
-            or where.startswith("Schedules!")
-            and heads[wb["Schedules"][where.split("!")[1]].column].endswith(SPLIT_SCHEDULES)
-        )
+        if len(f) > MAX_FORMULA + 1 and not _pending(wb, where, LONG_PENDING)  # "=" + 200
     ]
     assert not long, long[:10]
+
+
+def _r1c1(formula: str, row: int, col: int) -> str:
+    """``formula`` with every A1 reference written relative to (row, col), R1C1 style."""
+    out = []
+    for tok in Tokenizer(formula).items:
+        text = tok.value
+        if tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+            sheet, _, ref = text.rpartition("!")
+            parts = []
+            for part in ref.split(":"):
+                m = A1.match(part)
+                if m is None:
+                    parts.append(part)
+                    continue
+                cabs, letters, rabs, digits = m.groups()
+                c, r = column_index_from_string(letters), int(digits)
+                cc = f"C{c}" if cabs else f"C[{c - col}]"
+                rr = f"R{r}" if rabs else f"R[{r - row}]"
+                parts.append(rr + cc)
+            text = (sheet + "!" if sheet else "") + ":".join(parts)
+        out.append(text)
+    return "".join(out)
+
+
+A1 = re.compile(r"^(\$?)([A-Z]{1,3})(\$?)(\d+)$")
+GRID_SHEETS = ("Timeline", "Leases", "Schedules", "CashFlows", "Checks", "Metrics")
+
+
+def test_r1c1_reading():
+    got = _r1c1("=E12+Timeline!D4*$E$9-SUM($E7:F$7)+p_k0_mat", 12, 6)
+    assert got == "R[0]C[-1]+Timeline!R[-8]C[-2]*R9C5-SUM(R[-5]C5:R7C[0])+p_k0_mat"
+
+
+@pytest.mark.parametrize("case", ["xai_gpu_spv", "trap", "swapped", "two_leases"])
+def test_one_formula_per_row_copied_across(case):
+    """Time runs across the columns: on every per-period sheet each line's formula is the
+    same, in R1C1 terms, in every period column (the first period reads the closing column,
+    never a formula of its own)."""
+    wb = build_workbook(CASES[case](), scenarios=False, mc_paths=0)
+    T = sum(1 for c in wb["Timeline"][4] if c.column >= FIRST_COL and c.value is not None)
+    assert T > 10
+    rows = 0
+    for name in GRID_SHEETS:
+        ws = wb[name]
+        for row in ws.iter_rows(min_row=BAND_ROW):
+            cells = [c for c in row if c.column >= FIRST_COL and isinstance(c.value, str)]
+            texts = {_r1c1(c.value, c.row, c.column) for c in cells if c.value.startswith("=")}
+            if len(cells) == T:
+                rows += 1
+                assert len(texts) == 1, (name, row[0].value, sorted(texts)[:2])
+    assert rows > 200
+    cf = wb["CashFlows"]
+    assert cf.freeze_panes == f"E{ITEM_ROW}"
+    assert [cf.cell(r, 1).value for r in range(BAND_ROW, BAND_ROW + 3)] == [
+        "Period", "Start", "End"]  # fmt: skip
+    assert cf.cell(BAND_ROW + 2, FIRST_COL).value == "=Timeline!E6"  # the dated band
 
 
 def test_constants_are_named_cells_holding_the_engine_values():
@@ -122,7 +186,12 @@ def _with_step(monkeypatch, step: Step, before: str) -> None:
 
 
 def _headings(ws) -> dict[str, int]:
-    return {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(3, c).value}
+    """Group heading -> its row: a label in column A with nothing in the periods."""
+    return {
+        ws.cell(r, 1).value: r
+        for r in range(ITEM_ROW, ws.max_row + 1)
+        if ws.cell(r, 1).value and ws.cell(r, FIRST_COL).value is None
+    }
 
 
 def test_cashflows_follow_the_engine_waterfall():
@@ -148,17 +217,15 @@ def test_a_new_step_is_one_writer(monkeypatch):
     _with_step(monkeypatch, Step("fee", "Agency fee", "a test step"), before="interest")
     monkeypatch.setitem(excel_waterfall.WRITERS, "fee", settle)
     ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
-    head: dict[str, int] = {}  # the first column of each header (interest before principal)
-    for c in range(1, ws.max_column + 1):
-        head.setdefault(ws.cell(4, c).value, c)
+    head: dict[str, int] = {}  # the first row of each label (interest before principal)
+    for r in range(ITEM_ROW, ws.max_row + 1):
+        head.setdefault(ws.cell(r, 1).value, r)
     groups = _headings(ws)
     fee, paid = head["Cash after fee"], head["Rank 1: paid from cash"]
-    assert groups["3. Agency fee"] == fee < groups["4. Interest"] <= paid
+    assert groups["3. Agency fee"] + 1 == fee < groups["4. Interest"] < paid
     assert f"{len(WATERFALL)}. Distribution" in groups  # swap left out, fee added
-    letter = ws.cell(5, fee).column_letter
-    assert ws.cell(5, paid).value.startswith(f"=MIN({letter}5,")
-    cash = ws.cell(5, head["Cash after injection"]).column_letter
-    assert ws.cell(5, fee).value == f"={cash}5-0"
+    assert ws.cell(paid, FIRST_COL).value.startswith(f"=MIN(E{fee},")
+    assert ws.cell(fee, FIRST_COL).value == f"=E{head['Cash after injection']}-0"
 
 
 def test_a_step_without_a_writer_is_refused(monkeypatch, tmp_path):

@@ -143,7 +143,7 @@ def test_styles_names_and_roundtrip_sheet(books):
                     assert cell.font.color.rgb == BLACK, (name, cell.coordinate)
                     n += 1
         assert n > 0, name
-    assert wb["CashFlows"].freeze_panes == "C5"
+    assert wb["CashFlows"].freeze_panes == "E10"  # below the dated band, right of the labels
     hidden = wb["_capstack"]
     assert hidden.sheet_state == "veryHidden"
     assert hidden["A1"].value == "capstack-deal" and hidden["A2"].value == 1
@@ -243,7 +243,7 @@ def test_awkward_names_stay_text_and_names_stay_unique(tmp_path):
     assert texts and all(
         c.data_type == "s" for row in wb["Inputs"].iter_rows() for c in row if c.value == "=1+1"
     )
-    headers = [c for c in wb["CashFlows"][4] if isinstance(c.value, str) and "=1+1" in c.value]
+    headers = [c for c in wb["CashFlows"]["A"] if isinstance(c.value, str) and "=1+1" in c.value]
     assert headers and all(c.data_type == "s" for c in headers)
     names = {n.lower() for n in wb.defined_names}
     assert len(names) == len(wb.defined_names)
@@ -257,7 +257,8 @@ def test_checks_sheet(books, case):
     sources-and-uses check catches); the workbook equals CapStack unless an input was edited."""
     deal, exported, recalculated = books[case]
     ck = openpyxl.load_workbook(recalculated, data_only=True)["Checks"]
-    rows = {ck.cell(r, 1).value: r for r in range(5, ck.max_row + 1) if ck.cell(r, 1).value}
+    band = next(r for r in range(5, ck.max_row + 1) if ck.cell(r, 1).value == "Period")
+    rows = {ck.cell(r, 1).value: r for r in range(5, band) if ck.cell(r, 1).value}  # the checks
     integrity = [label for label in rows if not label.endswith("workbook less engine")]
     failed = [label for label in integrity if ck.cell(rows[label], 3).value == 0]
     res = run_deal(deal)
@@ -289,10 +290,15 @@ def test_master_flag_print_setup_and_validation(books):
         assert len(flags) == 1, ws.title  # the master flag on the sheet's first row
         assert values[ws.title][flags[0].coordinate].value == "Checks: OK"
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
-        assert ws.print_title_rows == "$1:$4", ws.title
-    assert wb["CashFlows"].print_title_cols == "$A:$B"
-    assert wb["CashFlows"].page_setup.fitToWidth == -(-wb["CashFlows"].max_column // 16)
+        if ws.title in ("Timeline", "Leases", "Schedules", "CashFlows", "Results"):
+            # periods across: the labels (A:D) and the dated band (rows 1-8) on every page,
+            # a page break after every 3 years of quarters, at a fixed scale
+            assert ws.print_title_rows == "$1:$8" and ws.print_title_cols == "$A:$D"
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale == 50
+            assert [b.id for b in ws.col_breaks.brk][:3] == [16, 28, 40], ws.title
+        elif ws.title not in ("Checks", "Metrics"):  # lists: fitted to one page across
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+            assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$1:$4", ws.title
     dvs = wb["Inputs"].data_validations.dataValidation
     assert dvs and all(dv.showErrorMessage and dv.errorStyle == "stop" for dv in dvs)
     assert {"chk_ok", "chk_engine", "chk_tol", "chk_rel"} <= set(wb.defined_names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -269,9 +270,9 @@ def test_a_metric_tooltip_defines_it_and_a_click_drills_down_to_its_rows(qtbot, 
     dialog = table.trace
     qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible())
     (decisive,) = dialog.decisive
-    # the highlighted row shows the metric's own value, and its CashFlows row in Excel
+    # the highlighted row shows the metric's own value, and its CashFlows column in Excel
     assert dialog.cell_text(decisive, "dscr") == f"{result.metrics['min_dscr']:.2f}x"
-    assert dialog.cell_text(decisive, "excel_row") == str(5 + decisive)
+    assert dialog.cell_text(decisive, "excel_column") == get_column_letter(5 + decisive)  # E...
     assert dialog.model.rowCount() == len(result.periods)
 
 
