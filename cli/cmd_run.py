@@ -53,6 +53,8 @@ def result_to_text(result: DealResult) -> str:
         f"LTV at lease end {fmt(m['ltv_at_lease_end'], 'pct')}   debt loss {fmt(m['debt_loss'])}",
         f"  break-even fall in cash flow {fmt(m['breakeven_cashflow_fall'], 'pct')}",
     ]
+    if m.get("equity_irr_note"):
+        lines.append(f"  equity IRR: {m['equity_irr_note']}")
     if "swap_net_cash" in m:
         lines.append(
             f"  interest-rate swaps: net cash received / (paid) {fmt(m['swap_net_cash'])}   "

@@ -102,8 +102,9 @@ ctypedef struct PathDetail:
     unsigned char* lease_defaulted  # (L,) ended by the tenant's default
     double* guarantee_paid  # (NG,) total paid by each guarantee
     int* sale_period  # period of the sale (T - 1 when none in the horizon)
-    # (3,) first period in which a lease's contracted rent was cut by a tenant default (after
-    # any backstop ran out), an early termination or a non-renewal (an option refused): the
+    # (5,) first period in which a lease's contracted rent was cut by a tenant default (after
+    # any backstop ran out), an early termination, a non-renewal (an option refused), an
+    # economic walk-away, or a tenant default whose backstop's guarantor had defaulted: the
     # compile events of core.risk.causes.EVENTS, T when none; NULL: not wanted. The Monte
     # Carlo sets only this and sale_period (the other pointers NULL).
     int* event_at
@@ -159,6 +160,8 @@ cdef inline void _compile_path_detail(
     cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period, start
     cdef Py_ssize_t bs_gd, scope, relet_from
     cdef bint terminated, defaulted, found, called, last_default = False
+    cdef bint walked, guarantor_cut  # core.risk.causes: walk-away, guarantor default
+    cdef double hzb, g_nt
     cdef int mode, last_mode = 0, cause
 
     # ---- assets: GPU value moved by the driver, sale and forced-sale values
@@ -201,7 +204,7 @@ cdef inline void _compile_path_detail(
 
     # ---- leases
     if det != NULL and det.event_at != NULL:
-        for i in range(3):
+        for i in range(5):
             det.event_at[i] = T
     for l in range(q.L):
         for t in range(T):
@@ -248,9 +251,11 @@ cdef inline void _compile_path_detail(
             term = q.term_default[l]
         ce = q.ends[l * S + min(max(renewals, 0), q.n_ends[l] - 1)]
         start = q.seg_start[l * S]
+        walked = False
         if lease_ev == NULL and q.lease_events and q.walk_sens[l] > 0:
             # walk-away: termination hazard rises with the rent's premium over the market
             hz = 0.0
+            hzb = 0.0  # the base hazard alone: a crossing before it is the walk-away's
             for t in range(T):
                 lam = q.term_hazard[l]
                 if t >= start and t < ce:
@@ -261,12 +266,15 @@ cdef inline void _compile_path_detail(
                         gap = 1e9 if rent_s[t] > 0 else 0.0
                     lam = lam + q.walk_sens[l] * _cmax(gap, 0.0)
                 hz = hz + lam / q.ppy
+                hzb = hzb + q.term_hazard[l] / q.ppy
                 if hz > events[q.ev_off[l] + 1]:
+                    walked = t < term and not (hzb > events[q.ev_off[l] + 1])
                     term = min(term, t)
                     break
         if q.walk_gap[l] > 0:  # the deterministic walk-away at a given gap
             for t in range(start, min(ce, T)):
                 if rent_s[t] > (1.0 + q.walk_gap[l]) * (q.r0[l] * market[t]):
+                    walked = walked or t < term
                     term = min(term, t)
                     break
         if q.gpu_hour[l] and q.billed0[l] > 0:  # leases.billed_ratio
@@ -279,6 +287,7 @@ cdef inline void _compile_path_detail(
         fee_period = term if terminated else T
         defaulted = dflt < min(ce, term)
         end = stop
+        guarantor_cut = False
         for t in range(T):
             rl[t] = rent_s[t] * (1.0 if t < stop else 0.0)
             rl[t] = rl[t] + (q.fee[l] if t == fee_period else 0.0)
@@ -315,6 +324,14 @@ cdef inline void _compile_path_detail(
                     found = True
             if called:
                 end = min(max(exhausted, ss), horizon)
+                # a default whose backstop stopped at its guarantor's default (a guarantor
+                # other than the tenant: a tenant's own guarantee fails with its lease)
+                g_nt = T
+                for g in range(q.NG):
+                    if (q.g_share[g * q.L + l] >= 0.0 and q.g_cp[g] != q.tenant_cp[l]
+                            and gdef[g] < g_nt):
+                        g_nt = gdef[g]
+                guarantor_cut = defaulted and g_nt <= end
             for t in range(T):
                 rl[t] = rl[t] + bs[t]
             bs_total = _npsum(bs, T)
@@ -331,7 +348,12 @@ cdef inline void _compile_path_detail(
             det.lease_defaulted[l] = defaulted
         if det != NULL and det.event_at != NULL and end < T:  # core.risk.causes.lease_events
             if end < ce:  # the rent stopped before the contract's end
-                i = 0 if defaulted else 1  # tenant default, or a termination of any kind
+                # tenant default (4: its backstop's guarantor had defaulted), or a
+                # termination (3: the walk-away's)
+                if defaulted:
+                    i = 4 if guarantor_cut else 0
+                else:
+                    i = 3 if walked else 1
                 det.event_at[i] = min(det.event_at[i], end)
             elif (not defaulted and end == ce
                     and min(max(renewals, 0), q.n_ends[l] - 1) < q.n_ends[l] - 1):

@@ -109,6 +109,12 @@ class LeaseCash:
     backstop_paid: np.ndarray  # (P, T)
     end: np.ndarray  # (P,) first period with no contracted rent (T or more: beyond horizon)
     defaulted: np.ndarray  # (P,) bool: ended by the tenant's default
+    #: (P,) bool: a termination the economic walk-away brought forward (the Monte Carlo's
+    #: walk-away hazard or the walk_away_gap); None: not recorded (core.risk.causes)
+    walked: np.ndarray | None = None
+    #: (P,) bool: a default whose backstop stopped at its guarantor's default, a guarantor
+    #: other than the tenant; None: not recorded
+    guarantor_cut: np.ndarray | None = None
 
 
 def lease_cash(

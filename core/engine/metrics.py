@@ -14,11 +14,16 @@ from core.engine.constants import IRR_HI, IRR_LO, TINY
 def irr(
     cashflows: np.ndarray, lo: float = IRR_LO, hi: float = IRR_HI, iters: int = 200
 ) -> np.ndarray:
-    """Periodic IRR of each row of ``cashflows`` (P, N) by bisection; NaN with no sign change.
+    """Periodic IRR of each row of ``cashflows`` (P, N) by bisection; NaN where no rate in
+    [lo, hi] makes the NPV zero (:func:`irr_note` says why).
 
     The first flow is at time 0. Bisection is slow but never diverges, and it is vectorised.
     It needs only the sign of the NPV at each trial rate, which stays exact on long deals
-    (:class:`_NpvSign`).
+    (:class:`_NpvSign`). When the NPV has the same sign at both ends of [lo, hi] but the flows
+    change sign more than once (an investment, distributions, then injections at the end:
+    the NPV rises and falls back), the bracket is found on a grid of ``GRID`` rates and the
+    highest root is taken, the one Excel's IRR finds from a guess above it (a -23% IRR of a
+    deal that lost a third of its equity is a number, not a missing one).
     """
     cf = np.atleast_2d(np.asarray(cashflows, dtype=float))
     sign = _NpvSign(cf)
@@ -26,6 +31,14 @@ def irr(
     b = np.full(cf.shape[0], hi)
     fa, fb = sign(a), sign(b)
     ok = fa * fb < 0
+    multi = ~ok & (cf.max(axis=1) > 0) & (cf.min(axis=1) < 0)
+    if multi.any():
+        rows = np.flatnonzero(multi)
+        found, ga, gb = _grid_bracket(_NpvSign(cf[rows]), lo, hi)
+        rows = rows[found]
+        a[rows], b[rows] = ga[found], gb[found]
+        fa[rows], fb[rows] = sign.rows(rows, a[rows]), sign.rows(rows, b[rows])
+        ok[rows] = True
     for _ in range(iters):
         m = 0.5 * (a + b)
         fm = sign(m)
@@ -36,6 +49,36 @@ def irr(
         if np.all(b - a < 1e-13):
             break
     return np.where(ok, 0.5 * (a + b), np.nan)
+
+
+GRID = 400  # rates of the grid that brackets an IRR the ends of the search do not
+
+
+def _grid_bracket(
+    sign: _NpvSign, lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row, the highest interval of a grid of ``GRID`` rates, even in log(1 + r),
+    where the NPV changes sign: (found, low end, high end)."""
+    grid = np.expm1(np.linspace(np.log1p(lo), np.log1p(hi), GRID))
+    n = sign.cf.shape[0]
+    signs = np.stack([sign(np.full(n, g)) for g in grid], axis=1)  # (n, GRID)
+    change = signs[:, :-1] * signs[:, 1:] < 0
+    found = change.any(axis=1)
+    top = GRID - 2 - np.argmax(change[:, ::-1], axis=1)  # the highest changing interval
+    return found, grid[top], grid[top + 1]
+
+
+def irr_note(cashflows: np.ndarray, lo: float = IRR_LO, hi: float = IRR_HI) -> str:
+    """Why a row of flows has no IRR ("" when it has one): what an analyst is shown instead
+    of a number."""
+    cf = np.asarray(cashflows, dtype=float)
+    if not np.isnan(irr(cf[None, :], lo, hi)[0]):
+        return ""
+    if not (cf < 0).any():
+        return "no IRR: nothing is invested (no negative flow)"
+    if not (cf > 0).any():
+        return "no IRR: the equity gets nothing back (a total loss of what it put in)"
+    return f"no IRR: no rate between {lo:.0%} and {hi:.0%} a period makes the flows' NPV zero"
 
 
 class _NpvSign:
@@ -54,6 +97,12 @@ class _NpvSign:
         nz = cf != 0
         m = np.where(nz.any(axis=1), cf.shape[1] - 1 - np.argmax(nz[:, ::-1], axis=1), 0)
         self.power = np.where(self.n[None, :] <= m[:, None], m[:, None] - self.n[None, :], 0)
+
+    def rows(self, rows: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """The sign for the rows ``rows`` only."""
+        sub = _NpvSign.__new__(_NpvSign)
+        sub.cf, sub.n, sub.power = self.cf[rows], self.n, self.power[rows]
+        return sub(r)
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):

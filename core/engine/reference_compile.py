@@ -156,13 +156,20 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         renewals = ev.get("renewals", np.full(P, lt["renewals_exercised"]))
         term = ev.get("termination", np.full(P, month_period(lt["termination_month"], tl)))
         ce = sched.end_after(renewals)
+        walked = np.zeros(P, dtype=bool)  # core.risk.causes: the walk-away's termination
         if "termination_draw" in ev:  # drawn with a walk-away hazard (core.risk.paths)
             sens = ev["walk_sensitivity"]
-            lam = walk_away_hazard(sens, sched, market, ce, T, ev["termination_hazard"])
-            drawn = _first(np.cumsum(lam / tl.periods_per_year, axis=1)
-                           > ev["termination_draw"][:, None], T)  # fmt: skip
+            th = ev["termination_hazard"]
+            lam = walk_away_hazard(sens, sched, market, ce, T, th)
+            draw = ev["termination_draw"][:, None]
+            drawn = _first(np.cumsum(lam / tl.periods_per_year, axis=1) > draw, T)
+            base = np.cumsum(np.full(T, th) / tl.periods_per_year) > draw  # (P, T)
+            at = np.minimum(drawn, T - 1)
+            walked = (drawn < T) & (drawn < term) & ~base[np.arange(P), at]
             term = np.minimum(term, drawn)
-        term = walk_away_term(lt, sched, market, ce, term, T)
+        walk = walk_away_term(lt, sched, market, ce, term, T)
+        walked = walked | (walk < term)
+        term = walk
         util = 1.0
         if drv.utilisation_factor is not None:
             util = _col(drv.utilisation_factor, np.ones(T), P)
@@ -185,6 +192,13 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         lc = lease_cash(
             sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end, scope, gd
         )
+        lc.walked = walked
+        g_nt = np.full(P, T)  # the earliest default of a backstop's guarantor not the tenant
+        for g in backstop:
+            gs = guarantor_of(deal, g)
+            if g.id in guarantor_default and (tenant is None or gs.id != tenant.id):
+                g_nt = np.minimum(g_nt, guarantor_default[g.id])
+        lc.guarantor_cut = lc.defaulted & (g_nt <= lc.end) if backstop else np.zeros(P, bool)
         bs_total = lc.backstop_paid.sum(axis=1)
         for g in backstop:
             share = (

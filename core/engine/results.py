@@ -225,6 +225,8 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         "llcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, final),
         "plcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, T - 1),
         "equity_irr": float(equity_irr),
+        # why there is no IRR ("" when there is one): shown in its place
+        "equity_irr_note": m.irr_note(equity_cf) if not np.isfinite(equity_irr) else "",
         "ltv_at_close": float(ltv[0]) if T else np.nan,
         "ltv_at_lease_end": float(ltv[lease_end]),
         "total_debt": debt0,

@@ -69,11 +69,11 @@ cdef double DEFAULT_EPS = 1e-6  # core.risk.mcstats.EPS
 cdef int IRR_ITERS = 50  # core.risk.mcstats.equity_irr
 
 # a path's event periods, in the order of core.risk.causes.EVENTS: the per-path compile's
-# three (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
+# five (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
 cdef enum:
-    N_EVENTS = 5
-    EV_LTV = 3
-    EV_CRYPTO = 4
+    N_EVENTS = 7
+    EV_LTV = 5
+    EV_CRYPTO = 6
     N_GAPS = 3
 EVENTS = N_EVENTS
 GAPS = N_GAPS

@@ -14,6 +14,8 @@ A driver applies when the deal holds what it acts on (docs/risk.md, "Not applica
 ``crypto``                crypto collateral (BTC)
 ``guarantee``             a guarantee, backstop or RVG (its guarantor's default)
 ``floating_debt``         a floating-rate tranche (base-rate moves)
+``walk_away``             a lease with a walk-away term (sensitivity or gap)
+``third_party_backstop``  a backstop given by someone other than the lease's tenant
 ========================  =====================================================================
 
 ``why_not(deal, need)`` is None when the deal has it, else the reason in words;
@@ -68,6 +70,35 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
         "all debt is fixed-rate",
     ),
 }
+
+# ---- issue #11 attribution split (calibration): the walk-away and guarantor-default causes
+
+
+def _third_party_backstop(deal: Deal) -> bool:
+    from core.engine.leases import guarantor_of, lease_backstops, tenant_of
+
+    for lease in _leases(deal):
+        tenant = tenant_of(deal, lease)
+        for g in lease_backstops(deal, lease):
+            gs = guarantor_of(deal, g)
+            if gs is not None and (tenant is None or gs.id != tenant.id):
+                return True
+    return False
+
+
+NEEDS["walk_away"] = (
+    lambda d: any(
+        b.terms.get("walk_away_sensitivity", 0.0) > 0 or b.terms.get("walk_away_gap", 0.0) > 0
+        for b in _leases(d)
+    ),
+    "no lease has a walk-away term",
+)
+NEEDS["third_party_backstop"] = (
+    _third_party_backstop,
+    "no backstop given by a guarantor other than the tenant (a tenant's own guarantee fails "
+    "with its lease: tenant default)",
+)
+# ---- end of the split
 
 #: what each risk of core.risk.catalogue.RISKS acts on
 RISK_NEEDS: dict[str, tuple[str, ...]] = {

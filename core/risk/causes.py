@@ -42,8 +42,18 @@ from core.risk.applicability import first_missing
 
 #: per-path event periods, in the order the kernel writes them; the first N_COMPILE_EVENTS come
 #: from the per-path compile (PathDetail.event_at), in this order
-EVENTS = ("tenant_default", "termination", "non_renewal", "ltv_breach", "crypto")
-N_COMPILE_EVENTS = 3
+EVENTS = (
+    "tenant_default",
+    "termination",
+    "non_renewal",
+    # ---- issue #11 attribution split (calibration): the walk-away and the guarantor default
+    "walk_away",
+    "guarantor_default",
+    # ---- end of the split
+    "ltv_breach",
+    "crypto",
+)
+N_COMPILE_EVENTS = 5
 #: cash gaps against the deal's own path, per tranche, in the order the kernel writes them
 GAPS = ("rent", "rate", "collateral")
 
@@ -77,9 +87,27 @@ CAUSES: tuple[Cause, ...] = (
         ("termination",),
         None,
         ("lease",),
-        ("lease", "walk_away"),  # of any kind: drawn, on the deal, economic walk-away
+        ("lease",),  # drawn or on the deal; the economic walk-away is its own cause
     ),
     Cause("non_renewal", "Non-renewal", ("non_renewal",), None, ("renewal_option",), ("lease",)),
+    # ---- issue #11 attribution split (calibration) ----
+    Cause(
+        "walk_away",
+        "Economic walk-away (rent above market)",
+        ("walk_away",),
+        None,
+        ("lease", "walk_away"),
+        ("walk_away", "rent_deflation"),
+    ),
+    Cause(
+        "guarantor_default",
+        "Guarantor default (backstop stops)",
+        ("guarantor_default",),
+        None,
+        ("third_party_backstop",),
+        ("guarantor",),
+    ),
+    # ---- end of the split ----
     Cause(
         "collateral_value",
         "Collateral value (sale, residual, LTV)",
@@ -157,8 +185,11 @@ def lease_events(compiled, drivers) -> np.ndarray:
     ``_pathcompile.pxi`` writes into ``PathDetail.event_at``. From each lease's end (the first
     period without contracted rent, after any backstop) and whether its tenant defaulted,
     against the contract's end after the renewals exercised: an end before the contract's is
-    a tenant default or (not defaulted) a termination of any kind, drawn, on the deal or
-    decided in the compile; an end at a term end with an option left is a non-renewal."""
+    a tenant default (a guarantor default when its backstop stopped at the default of a
+    guarantor other than the tenant: ``LeaseCash.guarantor_cut``) or, not defaulted, a
+    termination, drawn or on the deal (a walk-away when the economic walk-away brought it
+    forward: ``LeaseCash.walked``); an end at a term end with an option left is a
+    non-renewal."""
     tl = compiled.timeline
     T, P = tl.n_periods, drivers.n_paths
     out = np.full((P, N_COMPILE_EVENTS), T, dtype=np.int64)
@@ -173,7 +204,14 @@ def lease_events(compiled, drivers) -> np.ndarray:
         end = np.broadcast_to(cash.end, (P,))
         defaulted = np.broadcast_to(cash.defaulted, (P,))
         cut = (end < ce) & (end < T)  # the rent stopped before the contract's end
-        for j, hit in ((0, cut & defaulted), (1, cut & ~defaulted)):
+        walked = np.broadcast_to(False if cash.walked is None else cash.walked, (P,))
+        g_cut = np.broadcast_to(False if cash.guarantor_cut is None else cash.guarantor_cut, (P,))
+        for j, hit in (
+            (0, cut & defaulted & ~g_cut),
+            (1, cut & ~defaulted & ~walked),
+            (3, cut & ~defaulted & walked),
+            (4, cut & defaulted & g_cut),
+        ):
             out[:, j] = np.where(hit, np.minimum(out[:, j], end), out[:, j])
         refused = ~defaulted & (end == ce) & (used < len(ends) - 1) & (ce < T)
         out[:, 2] = np.where(refused, np.minimum(out[:, 2], ce), out[:, 2])
@@ -277,7 +315,8 @@ def attribution(
 
 RULE = (
     "the first default of each tranche on each path is attributed to the event that came first "
-    "at or before it (a lease's tenant default, termination or non-renewal, a crypto margin "
+    "at or before it (a lease's tenant default, termination, non-renewal or economic walk-away, "
+    "a guarantor's default that stopped a backstop, a crypto margin "
     "call or sale); with none, to the largest cash gap against the deal's own path up to the "
     "default (rent: market rent and utilisation; rate: floating interest; collateral: sale "
     "proceeds and, at an LTV breach, asset value); else to the deal's own cash flows. A loss "

@@ -58,7 +58,7 @@ from core.engine.leases import counterparty_index, guarantor_of, tenant_of
 from core.engine.plan import month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
-from core.risk.ratings import annual_pd, is_investment_grade
+from core.risk.ratings import annual_pd, hazard, is_investment_grade
 from core.risk.streams import draw_paths
 
 _CPUS = os.cpu_count() or 1
@@ -89,7 +89,10 @@ class MarketModel:
     p_exit_stress: float = 0.10  # monthly
     rate_vol: float = 0.01  # annual, absolute
     lease_events: bool = True  # tenant default, termination and non-renewal
-    termination_hazard: float = 0.02  # a year, sub-investment-grade or unrated tenant
+    #: a year, sub-investment-grade or unrated tenant: a solvent tenant's fee-free exit from
+    #: a non-cancellable lease (docs/risk.md, "Calibration": its credit is in its default
+    #: hazard, not here; formerly 0.02)
+    termination_hazard: float = 0.0025
     termination_hazard_ig: float = 0.0025  # a year, investment-grade tenant (BBB- or better)
     p_non_renewal: float = 0.3  # at each renewal date, sub-investment-grade or unrated tenant
     p_non_renewal_ig: float = 0.1  # at each renewal date, investment-grade tenant
@@ -226,12 +229,23 @@ class LeaseEvents:
         return 2 + max(self.opts, 1)
 
 
-def _grade_ratio(m: MarketModel, ig: bool) -> float:
-    """An investment-grade tenant walks away as much less often as it terminates:
-    ``termination_hazard_ig / termination_hazard`` (1 for a tenant below investment grade)."""
-    if not ig or m.termination_hazard <= 0:
-        return 1.0
-    return m.termination_hazard_ig / m.termination_hazard
+#: the rating whose default hazard carries the lease's full walk-away sensitivity: the
+#: unrated tenant's (NR is treated as single B, core.risk.ratings)
+WALK_AWAY_REFERENCE = "B"
+
+
+def walk_away_credit_scale(rating: str) -> float:
+    """How much of a lease's walk-away sensitivity its tenant's credit carries:
+    ``min(1, hazard(rating) / hazard("B"))``.
+
+    A solvent tenant that walks from a non-cancellable lease owes the lessor damages of about
+    the present value of its rent's premium over the market (less mitigation), so walking
+    away saves it nothing; only a tenant that may not pay that claim gains from it. The
+    economic walk-away is a strategic default, and its intensity scales with the tenant's own
+    default intensity (docs/risk.md, "Calibration"): 1 for an unrated or single-B tenant,
+    0.017 for an A-rated one (0.06% against 3.5% a year), 1 at most (a weaker tenant's
+    defaults are already its rating's)."""
+    return min(1.0, hazard(rating) / hazard(WALK_AWAY_REFERENCE))
 
 
 def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvents]:
@@ -243,6 +257,7 @@ def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvent
         tenant = tenant_of(compiled.deal, lease)
         rating = tenant.terms["rating"] if tenant is not None else "NR"
         ig = is_investment_grade(rating)
+        walk_scale = walk_away_credit_scale(rating)
         spec = LeaseEvents(
             # a tenant's default is its counterparty draw (counterparty_specs)
             hazard=0.0 if tenant is not None else -math.log(1.0 - annual_pd(rating)),
@@ -252,7 +267,7 @@ def lease_event_specs(compiled: CompiledDeal, m: MarketModel) -> list[LeaseEvent
             own_term=month_period(lt["termination_month"], tl),
             opts=len(compiled.lease_schedules[lease.id].term_ends) - 1,
             offset=offset,
-            walk_sens=lt["walk_away_sensitivity"] * m.walk_away_scale * _grade_ratio(m, ig),
+            walk_sens=lt["walk_away_sensitivity"] * m.walk_away_scale * walk_scale,
         )
         specs.append(spec)
         offset += spec.n_draws

@@ -172,7 +172,7 @@ def metrics_section(data: ReportData) -> str:
         ("LTV at close (market value)", fmt_pct(m["ltv_at_close"], 1)),
         ("LTV at lease end", fmt_pct(m["ltv_at_lease_end"], 1)),
         ("Highest LTV" + ltv_date, fmt_pct(data.max_ltv, 1)),
-        ("Equity IRR", fmt_pct(m["equity_irr"], 1)),
+        ("Equity IRR", m.get("equity_irr_note") or fmt_pct(m["equity_irr"], 1)),
         ("Total debt (USD m)", fmt_money(m["total_debt"])),
         ("Total equity (USD m)", fmt_money(m["total_equity"])),
         ("CFADS fall to a debt loss", fmt_pct(m["breakeven_cashflow_fall"], 1)),

@@ -1,7 +1,8 @@
 """The scenario toolbar: a combo of named scenarios (base, downside, severe and the analyst's
 own), sliders for the stresses credit desks move most (rent deflation, residual haircut, early
-termination, base-rate shock), a button opening the scenario editor, Reset, and a label saying
-which stress the results show.
+termination, base-rate shock, and the credit mechanics of issue #11: the fire-sale haircut, the
+walk-away gap to the market rent and a guarantor default, off at 0), a button opening the
+scenario editor, Reset, and a label saying which stress the results show.
 
 Choosing a scenario applies its whole :class:`Stress` (every field, not only the sliders') and
 moves the sliders to its values; moving a slider afterwards changes that one field and the
@@ -25,6 +26,13 @@ TIPS = {
     "haircut": "Extra discount on the sale of the assets at lease end, added to the deal's",
     "termination": "Year after closing in which every lease is terminated early (0: none)",
     "rate": "Parallel shift of the base-rate curve (floating tranches)",
+    "fire_sale": "Whole forced-sale haircut of GPUs and facility when the lenders sell after "
+    "a tenant default or an acceleration (deal: the fleet's own haircut, age and volume "
+    "discounts); it changes nothing on a deal that never forces a sale",
+    "walk_gap": "Every tenant walks away (paying its termination fee) the first period its "
+    "rent is this far above the market rent (off: never)",
+    "guarantor": "Year in which every sponsor that gives a guarantee defaults: its guarantees "
+    "pay nothing from then and the leases it is tenant of stop (off: none)",
 }
 
 
@@ -63,7 +71,16 @@ SLIDERS = (
                lambda v: f"yr {v:g}" if v else "off"),
     SliderSpec("rate", "base_rate_shock", "Base-rate shock", (-200, 500, 25), 10000,
                lambda v: f"{(v or 0) * 10000:+.4g} bp", blank_at_zero=False),
+    # the issue #11 mechanics: forced sale, economic walk-away, guarantor default
+    SliderSpec("fire_sale", "forced_sale_haircut", "Fire-sale haircut", (0, 90, 5), 100,
+               lambda v: "deal" if v is None else f"{v * 100:.4g}%"),
+    SliderSpec("walk_gap", "walk_away_gap", "Walk-away gap", (0, 200, 10), 100,
+               lambda v: f"+{v * 100:.4g}%" if v else "off"),
+    SliderSpec("guarantor", "guarantor_default_year", "Guarantor default", (0, 30, 1), 1,
+               lambda v: f"yr {v:g}" if v else "off"),
 )  # fmt: skip
+#: the sliders whose range is the deal's horizon in whole years
+YEAR_SLIDERS = ("termination", "guarantor")
 
 
 def slider_group(title: str, slider: QSlider, value: QLabel) -> QWidget:
@@ -118,7 +135,7 @@ class ScenarioBar(QToolBar):
             slider.setRange(spec.limits[0], spec.limits[1])
             slider.setSingleStep(spec.limits[2])
             slider.setPageStep(spec.limits[2] * 5)
-            slider.setFixedWidth(84)
+            slider.setFixedWidth(72)
             slider.setToolTip(spec.tip)
             value = QLabel(spec.text(spec.value(0)))
             value.setMinimumWidth(56)
@@ -154,11 +171,13 @@ class ScenarioBar(QToolBar):
         self._set_stress(self.library.get(name))
 
     def set_horizon(self, years: float) -> None:
-        """Let the termination slider reach the deal's horizon (whole years)."""
-        slider = self.sliders["termination"]
-        slider.blockSignals(True)  # a shorter deal must not change the stress shown
-        slider.setMaximum(max(1, int(years)))
-        slider.blockSignals(False)
+        """Let the termination and guarantor-default sliders reach the deal's horizon (whole
+        years)."""
+        for key in YEAR_SLIDERS:
+            slider = self.sliders[key]
+            slider.blockSignals(True)  # a shorter deal must not change the stress shown
+            slider.setMaximum(max(1, int(years)))
+            slider.blockSignals(False)
         self._sync_sliders()
 
     def reset(self) -> None:

@@ -29,6 +29,9 @@ def _move(docks, key: str, value: int) -> None:
         ("coreweave_ddtl.json", "termination", 3, Stress(termination_year=3.0)),
         ("xai_gpu_spv.json", "rate", 300, Stress(base_rate_shock=0.03)),
         ("terawulf_backstop.json", "haircut", 40, Stress(residual_haircut=0.40)),
+        ("xai_gpu_spv.json", "fire_sale", 60, Stress(forced_sale_haircut=0.60)),
+        ("xai_gpu_spv.json", "walk_gap", 50, Stress(walk_away_gap=0.50)),
+        ("hyperion_jv.json", "guarantor", 3, Stress(guarantor_default_year=3.0)),
     ],
 )
 def test_slider_reruns_the_stressed_deal(qtbot, deal_name, key, value, stress):
@@ -36,6 +39,8 @@ def test_slider_reruns_the_stressed_deal(qtbot, deal_name, key, value, stress):
     if key == "rent":  # the slider moves compute rent; Hyperion's lease is on the DC index
         deal.set_term("lease", "rent_index", "compute")
         deal.set_term("lease", "renewal_pricing", "market")  # and renews at contract rent
+    if key == "fire_sale":  # a forced sale needs a default: xAI's in month 20, enforced
+        deal.set_term("lease", "tenant_default_month", 20)
     original = {k: b.terms.copy() for k, b in deal.blocks.items()}
     _, _, docks = open_docks(qtbot, deal)
     base = run_deal(deal)
@@ -68,6 +73,30 @@ def test_value_labels_follow_the_sliders(qtbot):
     assert bar.values["rate"].text() == "-150 bp"
     assert bar.values["termination"].text() == "yr 3"
     assert bar.stress() == Stress(rent_deflation=0.15, termination_year=3.0, base_rate_shock=-0.015)
+    docks.wait_for_result(30000)
+    close_docks(docks)
+
+
+def test_credit_mechanics_sliders_label_and_set_their_stress(qtbot):
+    _, _, docks = open_docks(qtbot, sample("terawulf_backstop.json"))
+    bar = docks.scenario_bar
+    assert [bar.values[k].text() for k in ("fire_sale", "walk_gap", "guarantor")] == [
+        "deal",
+        "off",
+        "off",
+    ]
+    bar.sliders["fire_sale"].setValue(35)
+    bar.sliders["walk_gap"].setValue(40)
+    bar.sliders["guarantor"].setValue(4)
+    assert [bar.values[k].text() for k in ("fire_sale", "walk_gap", "guarantor")] == [
+        "35%",
+        "+40%",
+        "yr 4",
+    ]
+    assert bar.stress() == Stress(
+        forced_sale_haircut=0.35, walk_away_gap=0.40, guarantor_default_year=4.0
+    )
+    assert bar.sliders["guarantor"].maximum() == 10  # TeraWulf's 10-year horizon
     docks.wait_for_result(30000)
     close_docks(docks)
 
@@ -149,7 +178,17 @@ def test_choosing_severe_shows_the_core_result(qtbot):
     assert docks.last_result.metrics["min_dscr"] != run_deal(deal).metrics["min_dscr"]
     bar = docks.scenario_bar
     positions = {key: s.value() for key, s in bar.sliders.items()}
-    assert positions == {"rent": 35, "haircut": 30, "termination": 0, "rate": 200}
+    assert positions == {
+        "rent": 35,
+        "haircut": 30,
+        "termination": 0,
+        "rate": 200,
+        # severe adds to the fleet's forced-sale haircut (liquidation_haircut), it does not
+        # set the whole haircut the fire-sale slider sets
+        "fire_sale": 0,
+        "walk_gap": 0,
+        "guarantor": 0,
+    }
     assert [bar.values[k].text() for k in ("rent", "haircut", "rate")] == [
         "35%/yr",
         "+30%",

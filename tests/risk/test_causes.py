@@ -107,7 +107,38 @@ def test_lease_events_by_construction(samples):
     c = compile_deal(deal, drv, sized=sized)
     ev = causes.lease_events(c, drv)
     assert ev[1, 0] > 2 * ppy  # the rent stopped when the backstop ran out, not at the default
-    assert ev[2].tolist() == [T, 3 * ppy, T]
+    assert ev[2].tolist() == [T, 3 * ppy, T, T, T]
+
+
+def test_walk_away_and_guarantor_default_by_construction(samples):
+    """TeraWulf: (1) a flat market under the leases' 3% escalator and a 20% walk-away gap: the
+    tenant walks when its rent passes 1.2x the market (year 7: 1.03^7 = 1.23), an economic
+    walk-away, not a drawn termination; (2) Google defaults in year 1 and Fluidstack in year
+    2: the backstop pays nothing, the rent stops at Fluidstack's default, a guarantor default;
+    (3) Fluidstack alone in year 2: a tenant default (the backstop runs out later)."""
+    deal = samples["terawulf_backstop"].copy()
+    deal.set_term("lease", "market_rent_decline", 0.0)
+    deal.set_term("lease", "walk_away_gap", 0.2)
+    sized = compile_deal(deal)
+    T, ppy = sized.timeline.n_periods, sized.timeline.periods_per_year
+    c = compile_deal(deal, Drivers(n_paths=1), sized=sized)
+    ev = causes.lease_events(c, Drivers(n_paths=1))
+    assert ev[0].tolist() == [T, T, T, 7 * ppy, T]
+    code, loss = _causes_for(deal, Drivers(n_paths=1))
+    assert code.tolist() == [C["walk_away"]]
+
+    deal = samples["terawulf_backstop"]
+    sized = compile_deal(deal)
+    drv = Drivers(
+        n_paths=2,
+        counterparties={"google": np.array([ppy, T]), "fluid": np.array([2 * ppy, 2 * ppy])},
+    )
+    c = compile_deal(deal, drv, sized=sized)
+    ev = causes.lease_events(c, drv)
+    assert ev[0].tolist() == [T, T, T, T, 2 * ppy]  # the rent stopped at Fluidstack's default
+    assert ev[1, 0] > 2 * ppy and ev[1, 1:].tolist() == [T, T, T, T]
+    code, _ = _causes_for(deal, drv)
+    assert code.tolist() == [C["guarantor_default"], C["tenant_default"]]
 
 
 def test_rates_market_rent_and_collateral_by_construction(samples):

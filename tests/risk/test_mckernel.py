@@ -321,7 +321,7 @@ def test_bad_inputs_are_named(deals):
         dscr_hist=np.zeros((1, T, 1002), np.int64), cfads_hist=np.zeros((1, T, 1602), np.int64),
     )  # fmt: skip
     facts = dict(
-        first=np.empty((n, K), np.int32), events=np.empty((n, 5), np.int32),
+        first=np.empty((n, K), np.int32), events=np.empty((n, 7), np.int32),
         gaps=np.empty((n, K, 3)),
     )  # fmt: skip
     key = stream_key(0)

@@ -112,7 +112,9 @@ LEASE = BlockKind(
             0.15,
             unit="pct_per_year",
             help="Yearly fall of the market rent for renewals and re-leasing (the lease's "
-            "rent index).",
+            "rent index); negative: the market rent grows (a data-centre rent rising with "
+            "inflation, like an escalator). Also the walk-away premium's yardstick.",
+            minimum=-0.5,
         ),
         choice(
             "rent_index",
