@@ -175,6 +175,13 @@ class CompareWindow(QDialog):
                     item.setBackground(QBrush(SHADES[verdict]))
                 self.table.setItem(i, j, item)
 
+    def row_of(self, label: str) -> list[str] | None:
+        """The cells shown on the first row named ``label`` (label, A, B, B - A, verdict)."""
+        for i in range(self.table.rowCount()):
+            if self.table.item(i, 0).text() == label:
+                return [self.table.item(i, j).text() for j in range(self.table.columnCount())]
+        return None
+
     def verdict_of(self, label: str) -> str | None:
         """The verdict shown for the first row named ``label``."""
         for i in range(self.table.rowCount()):

@@ -1,6 +1,9 @@
 """Structure > Optimise structure…: objective, constraints (one a line), the tranches to size
 and optional amortisation profiles / DSRA months; Run shows the best structure and the
-frontier explored (core.structuring.optimise); Apply sets it as one undoable edit."""
+frontier explored (core.structuring.optimise); Compare opens the deal as it is beside the
+deal with the optimised structure (gui.compare_window: diagrams, capital stacks, key metrics,
+stresses, Monte Carlo, differences highlighted) before anything is applied; Apply (here or in
+that window) sets it as one undoable edit."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QListWidget,
@@ -18,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.model.deal import Deal
 from core.model.errors import DealError
 from core.structuring.candidate import tranches
 from core.structuring.optimise import OBJECTIVES
+from gui.compare_window import CompareWindow
 from gui.document import DealDocument
 from gui.results.formatting import fmt_money, fmt_pct, fmt_ratio
 from gui.structuring.apply import push_changes
@@ -68,6 +74,16 @@ class OptimiseDialog(QDialog):
             self, "Set the objective and constraints and press Run.", "Run", self.run_search,
             self.apply,
         )  # fmt: skip
+        self.compare_button = buttons.addButton(
+            "Compare with the deal…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.compare_button.setToolTip(
+            "The deal as it is (A) beside the deal with the optimised structure (B), before "
+            "applying it"
+        )
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self.compare)
+        self.compare_window: CompareWindow | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
@@ -112,6 +128,7 @@ class OptimiseDialog(QDialog):
             self.result = None
             self.summary.setText(f"Cannot optimise: {exc}")
             self.apply_button.setEnabled(False)
+            self.compare_button.setEnabled(False)
             return
         self.show_result()
 
@@ -143,18 +160,47 @@ class OptimiseDialog(QDialog):
         if r.best is None:
             self.summary.setText("No structure explored meets every constraint.")
             self.apply_button.setEnabled(False)
+            self.compare_button.setEnabled(False)
             return
         sizes = ", ".join(f"{names[t]} {fmt_money(n)}" for t, n in r.best.notionals.items())
         self.summary.setText(
             f"Best ({r.best.option}): {sizes}; {OBJECTIVES[r.objective][1]} "
             f"{show(r.best.objective)}. {len(r.frontier)} structures explored "
             f"({r.runs} engine runs, {r.mc_runs} Monte Carlo runs on the same seed). Apply "
-            f"changes {len(r.changes)} terms as one undoable edit."
+            f"changes {len(r.changes)} terms as one undoable edit; Compare shows the deal "
+            "with and without them."
         )
         self.apply_button.setEnabled(bool(r.changes))
+        self.compare_button.setEnabled(bool(r.changes))
+
+    def proposed(self) -> Deal:
+        """The open deal with the best structure's changes: what Apply would make it."""
+        deal = self.doc.deal.copy()
+        for block_id, name, _old, new in self.result.changes:
+            if block_id in deal.blocks:
+                deal.set_term(block_id, name, new)
+        return deal
+
+    def compare(self) -> CompareWindow | None:
+        """A: the deal as it is; B: with the optimised structure (Apply there applies it).
+        A Monte Carlo constraint's paths are compared too (same seed)."""
+        if self.result is None or not self.result.changes:
+            return None
+        best = self.result.best
+        names = ("deal as it is", f"optimised ({best.option})")
+        window = CompareWindow(
+            self.doc.deal.copy(), self.proposed(), names, self, inputs=self.doc.read_from,
+            apply=self.apply,
+        )  # fmt: skip
+        window.paths.setValue(self.paths.value() if self.result.mc_runs else 0)
+        self.compare_window = window
+        window.show()
+        window.refresh()
+        return window
 
     def apply(self) -> None:
-        if self.result is None or not self.result.changes:
-            return
+        if self.result is None or not self.result.changes or not self.apply_button.isEnabled():
+            return  # applied already (here or from the compare window)
         push_changes(self.doc, self.result.changes, "Optimise structure")
         self.apply_button.setEnabled(False)
+        self.compare_button.setEnabled(False)

@@ -129,3 +129,40 @@ def test_right_click_on_a_tranche_offers_size_debt(window, qtbot):
     # elsewhere on the canvas: no menu of ours
     empty = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(2, 2), QPoint(2, 2))
     assert not window._tranche_menu.eventFilter(view.viewport(), empty)
+
+
+def test_optimised_structure_compared_with_the_deal_before_applying(qtbot):
+    """Compare opens A = the deal as it is, B = the deal with the optimiser's changes, both
+    run through the engine: B's total debt is the best structure's loan, A's the sample's
+    12,500; B's min DSCR meets the constraint, A's is the sample's own. Nothing is applied
+    until 'Apply B' in the compare window, which is one undoable edit."""
+    from core.engine.results import run_deal
+    from gui.results.formatting import fmt_money, fmt_ratio
+
+    deal = load_deal(DEALS / "xai_gpu_spv.json")
+    doc = DealDocument(deal)
+    dialog = OptimiseDialog(doc)
+    qtbot.addWidget(dialog)
+    assert not dialog.compare_button.isEnabled()
+    dialog.run_button.click()  # equity IRR under min DSCR >= 1.30
+    best = dialog.result.best
+    assert dialog.compare_button.isEnabled()
+    window = dialog.compare()
+    qtbot.waitUntil(lambda: window.comparison is not None, timeout=60_000)
+    row = window.row_of("Total debt (USD m)")
+    assert row[1] == fmt_money(12_500.0) and row[2] == fmt_money(best.notionals["loan"])
+    a, b = run_deal(deal), run_deal(dialog.proposed())
+    assert b.metrics["total_debt"] == pytest.approx(best.notionals["loan"])
+    assert b.metrics["min_dscr"] >= 1.30 - 1e-9
+    assert window.row_of("Min DSCR")[1:3] == [fmt_ratio(a.metrics["min_dscr"]),
+                                              fmt_ratio(b.metrics["min_dscr"])]  # fmt: skip
+    assert any(ch.what == "Notional" for ch in window.comparison.changes)
+    assert doc.undo_stack.count() == 0 and doc.deal.blocks["loan"].terms["notional"] == 12_500
+    window.apply_button.click()
+    assert doc.undo_stack.count() == 1
+    assert doc.deal.blocks["loan"].terms["notional"] == pytest.approx(best.notionals["loan"])
+    assert not dialog.apply_button.isEnabled() and not dialog.compare_button.isEnabled()
+    dialog.apply_button.click()  # a second Apply does nothing
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert doc.deal.blocks["loan"].terms["notional"] == 12_500
