@@ -21,7 +21,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.atomic import write_atomically
 from core.files.excel_checks import show_master_flag, write_checks
-from core.files.excel_grid import Context
+from core.files.excel_grid import Context, Grid
 from core.files.excel_inputs import write_inputs, write_roundtrip
 from core.files.excel_keys import CK, SN
 from core.files.excel_leases import write_leases
@@ -77,24 +77,7 @@ def build_workbook(
     compiled = result.compiled
     wb = Workbook()
     wb.remove(wb.active)
-    refs = write_inputs(wb, deal)
-    ctx = Context(
-        deal,
-        compiled,
-        refs,
-        list(compiled.tranches),
-        _groups(compiled.tranches),
-        compiled.timeline.n_periods,
-        {},
-    )
-    params = write_parameters(wb, ctx)
-    write_timeline(wb, ctx)
-    write_leases(wb, ctx, params)
-    write_schedules(wb, ctx, params)
-    try:
-        write_cashflows(wb, ctx)
-    except MissingStep as exc:
-        raise ExcelExportError(f"{deal.name}: {exc}") from None
+    ctx = _model_sheets(wb, deal, compiled)
     metric_refs = write_metrics(wb, ctx, result)
     write_checks(wb, ctx, result, metric_refs)
     write_sensitivity(wb, deal, metric_refs)
@@ -118,6 +101,38 @@ def build_workbook(
     wb.active = 0
     wb.calculation.fullCalcOnLoad = True
     return wb
+
+
+def _model_sheets(wb: Workbook, deal: Deal, compiled) -> Context:  # noqa: ANN001 - CompiledDeal
+    """Inputs, Parameters and the per-period sheets up to CashFlows; their grids on the
+    context."""
+    refs = write_inputs(wb, deal)
+    ctx = Context(
+        deal,
+        compiled,
+        refs,
+        list(compiled.tranches),
+        _groups(compiled.tranches),
+        compiled.timeline.n_periods,
+        {},
+    )
+    params = write_parameters(wb, ctx)
+    write_timeline(wb, ctx)
+    write_leases(wb, ctx, params)
+    write_schedules(wb, ctx, params)
+    try:
+        write_cashflows(wb, ctx)
+    except MissingStep as exc:
+        raise ExcelExportError(f"{deal.name}: {exc}") from None
+    return ctx
+
+
+def model_grids(deal: Deal, result) -> dict[str, Grid]:  # noqa: ANN001 - DealResult
+    """Where the exported workbook of ``deal`` puts each line of its per-period sheets (sheet
+    name -> grid), built in memory and not saved: what the GUI's traces of a number cite."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    return _model_sheets(wb, deal, result.compiled).grids
 
 
 def _deal_texts(deal: Deal) -> list[str]:

@@ -23,6 +23,10 @@ class BalancesChart(DatePlot):
         for k, (name, frame) in enumerate(result.tranches.items()):
             y = frame["balance"].to_numpy(dtype=float)
             self.curves[name] = self.line(x, y, name, tranche_color(k))
-            series.append(HoverSeries(name, y, fmt_money, tranche_color(k)))
+            series.append(
+                HoverSeries(
+                    name, y, fmt_money, tranche_color(k), "tranche:balance", f"{name}: balance"
+                )
+            )
         self.set_hover(x, [fmt_date(d) for d in result.periods.index], series)
         self.getPlotItem().enableAutoRange()

@@ -1,12 +1,13 @@
 """The plot every time-series results chart is built on: dates on the x axis, white
-background, grid, a legend below the plot (never over the data), a hover read-out and a way
-to mark the result shown as stale."""
+background, grid, a legend below the plot (never over the data), a hover read-out with each
+series' definition, ``periodClicked`` on a click (the period and the period table's column of
+the series under the pointer) and a way to mark the result shown as stale."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from gui.results.hover import HoverReadout, HoverSeries
@@ -31,6 +32,10 @@ def style_axes(item: pg.PlotItem) -> None:
 
 
 class DatePlot(pg.GraphicsLayoutWidget):
+    #: a click in the plot: the period's position and the period table's column header of the
+    #: series under the pointer ("" when it has none)
+    periodClicked = Signal(int, str)
+
     def __init__(self, title: str, y_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent)
         self._title = title
@@ -48,6 +53,9 @@ class DatePlot(pg.GraphicsLayoutWidget):
         self.legend = pg.LegendItem(colCount=4, labelTextColor=TEXT, verSpacing=-6)
         self.addItem(self.legend, row=1, col=0)
         self.hover = HoverReadout(item)
+        self.hover.on_click = lambda i, series: self.periodClicked.emit(
+            i, (series.column if series is not None else None) or ""
+        )
         self.set_stale(False)
 
     def getPlotItem(self) -> pg.PlotItem:  # same name as pg.PlotWidget's

@@ -103,6 +103,11 @@ class ResultsDocks(QObject):
             window.tabifyDockWidget(self.docks["periods"], dock)
         self.docks["waterfall"].raise_()
 
+        ltv = self.views["ltv"]
+        charts = [self.views["waterfall"], self.views["dscr"], self.views["balances"]]
+        for chart in [*charts, ltv.values, ltv.ltv]:  # a click drills down to the period row
+            chart.periodClicked.connect(self.show_period)
+
         self.worker = RecomputeWorker(self._job, delay_ms, self)
         self.worker.finished.connect(self._show)
         self.worker.failed.connect(self._failed)
@@ -117,6 +122,13 @@ class ResultsDocks(QObject):
         """Show/hide actions of the docks and the scenario bar, for the View menu."""
         actions = [dock.toggleViewAction() for dock in self.docks.values()]
         return actions + [self.scenario_bar.toggleViewAction()] + self.montecarlo.view_actions()
+
+    def show_period(self, row: int, column: str = "") -> None:
+        """Show period ``row`` in the period table (in the column headed ``column`` when the
+        table has it): where a click on a chart drills down to."""
+        self.docks["periods"].show()
+        self.docks["periods"].raise_()
+        self.views["periods"].show_period(row, column or None)
 
     def _get_last_result(self) -> DealResult | None:
         return self._result

@@ -36,8 +36,10 @@ class DscrChart(DatePlot):
             style=Qt.PenStyle.DashLine,
         )
         series = [
-            HoverSeries("DSCR", dscr, fmt_ratio, COLORS["dscr"]),
-            HoverSeries("DSCR tested", test, fmt_ratio, COLORS["dscr_test"]),
+            HoverSeries("DSCR", dscr, fmt_ratio, COLORS["dscr"], "dscr", "DSCR"),
+            HoverSeries(
+                "DSCR tested", test, fmt_ratio, COLORS["dscr_test"], "dscr_test", "DSCR tested"
+            ),
         ]
         levels = [("Lock-up", inp.lockup_dscr, "lockup"), ("Default", inp.default_dscr, "default")]
         for name, level, key in levels:

@@ -1,14 +1,20 @@
 """Hover read-out shared by the results charts: a vertical crosshair and a label showing the
-period's date and each series' value, snapped to the nearest period."""
+period's date and each series' value, snapped to the nearest period, and the definition of
+the series under the pointer (``core.report.trace_periods``); a click on the plot reports the
+period and that series (the results docks drill down to the period table's row)."""
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
+
+from core.report.trace_periods import trace_of
 
 
 @dataclass
@@ -17,6 +23,22 @@ class HoverSeries:
     values: np.ndarray
     fmt: Callable[[float], str]
     color: str = "#1b1b1b"
+    key: str | None = None  # its trace (core.report.trace_periods.trace_of)
+    column: str | None = None  # the period table's column header showing it
+    lo: np.ndarray | None = None  # where it is drawn, bottom and top (default: its values)
+    hi: np.ndarray | None = None
+
+    def distance(self, i: int, y: float) -> float:
+        """How far the pointer's ``y`` is from the series as drawn in period ``i``."""
+        lo = self.values if self.lo is None else self.lo
+        hi = lo if self.hi is None else self.hi
+        a, b = sorted((float(lo[i]), float(hi[i])))
+        if not (np.isfinite(a) and np.isfinite(b)):
+            return np.inf
+        return 0.0 if a <= y <= b else min(abs(y - a), abs(y - b))
+
+    def definition(self) -> str | None:
+        return None if self.key is None else trace_of(self.key).definition
 
 
 class HoverReadout:
@@ -36,8 +58,12 @@ class HoverReadout:
         self.dates: list[str] = []
         self.series: list[HoverSeries] = []
         self.index: int | None = None
+        self.focus: HoverSeries | None = None  # the series under the pointer
+        #: called with (period, series under the pointer or None) on a click in the plot
+        self.on_click: Callable[[int, HoverSeries | None], None] | None = None
         self.attach()
         plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        plot.scene().sigMouseClicked.connect(self._mouse_clicked)
 
     def attach(self) -> None:
         """(Re)add the crosshair items; call after ``plot.clear()``."""
@@ -53,25 +79,45 @@ class HoverReadout:
         self.hide()
 
     def text_at(self, i: int) -> str:
-        """Plain-text read-out of period ``i`` (date, then one line per series)."""
+        """Plain-text read-out of period ``i`` (date, then one line per series, then the
+        definition of the series under the pointer)."""
         lines = [self.dates[i]]
         lines += [f"{s.name}: {s.fmt(s.values[i])}" for s in self.series]
+        if self.focus is not None and self.focus.definition():
+            lines.append(f"{self.focus.name}: {self.focus.definition()}")
         return "\n".join(lines)
 
-    def show_index(self, i: int) -> None:
-        """Put the crosshair on period ``i`` and show its read-out."""
+    def nearest_series(self, i: int, y: float | None) -> HoverSeries | None:
+        """The series drawn nearest the pointer's ``y`` in period ``i`` (None when ``y`` is
+        not known)."""
+        traced = [s for s in self.series if s.key is not None]
+        if not traced:
+            return None
+        if y is None:
+            return None
+        return min(traced, key=lambda s: s.distance(i, y))
+
+    def show_index(self, i: int, y: float | None = None) -> None:
+        """Put the crosshair on period ``i`` and show its read-out (``y``: the pointer's
+        height, which picks the series whose definition is shown)."""
         if not 0 <= i < len(self.x):
             self.hide()
             return
         self.index = i
+        self.focus = self.nearest_series(i, y)
         rows = [f"<b>{self.dates[i]}</b>"]
         rows += [
-            f'<span style="color:{s.color}">&#9632;</span> {s.name}: {s.fmt(s.values[i])}'
+            f'<span style="color:{s.color}">&#9632;</span> '
+            + (f"<b>{s.name}: {s.fmt(s.values[i])}</b>" if s is self.focus
+               else f"{s.name}: {s.fmt(s.values[i])}")
             for s in self.series
-        ]
-        self.label.setHtml("<br>".join(rows))
-        if self.label.boundingRect().height() > self.plot.vb.height() and len(rows) > 3:
-            self.label.setHtml(_two_columns(rows))  # a short plot: do not run off its bottom
+        ]  # fmt: skip
+        note = self._definition_html()
+        self.label.setHtml("<br>".join(rows) + note)
+        for html_text in (_two_columns(rows) + note, _two_columns(rows)):
+            if self.label.boundingRect().height() <= self.plot.vb.height() or len(rows) <= 3:
+                break
+            self.label.setHtml(html_text)  # a short plot: two columns, then no definition
         (x0, x1), (_, y1) = self.plot.vb.viewRange()
         right_half = self.x[i] > (x0 + x1) / 2
         self.label.setAnchor((1.0, 0.0) if right_half else (0.0, 0.0))
@@ -80,10 +126,36 @@ class HoverReadout:
         self.line.show()
         self.label.show()
 
+    def _definition_html(self) -> str:
+        """The definition of the series under the pointer, wrapped, and what a click does."""
+        text = self.focus.definition() if self.focus is not None else None
+        if not text:
+            return ""
+        lines = textwrap.wrap(f"{self.focus.name}: {text}", 56)
+        body = "<br>".join(html.escape(line) for line in lines)
+        return (f'<br><span style="color:#505050"><i>{body}</i><br>'
+                "click: this period in the period table</span>")  # fmt: skip
+
     def hide(self) -> None:
         self.index = None
         self.line.hide()
         self.label.hide()
+
+    def click_at(self, x: float, y: float | None = None) -> int | None:
+        """A click at plot coordinates (x, y): the period, reported to ``on_click``."""
+        i = self.nearest(x)
+        if i is not None and self.on_click is not None:
+            self.on_click(i, self.nearest_series(i, y))
+        return i
+
+    def _mouse_clicked(self, event) -> None:  # noqa: ANN001 - pyqtgraph's MouseClickEvent
+        pos = event.scenePos()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if not self.plot.vb.sceneBoundingRect().contains(pos):
+            return
+        point = self.plot.vb.mapSceneToView(pos)
+        self.click_at(point.x(), point.y())
 
     def nearest(self, x: float) -> int | None:
         if not len(self.x):
@@ -94,11 +166,12 @@ class HoverReadout:
         if not self.plot.vb.sceneBoundingRect().contains(pos):
             self.hide()
             return
-        i = self.nearest(self.plot.vb.mapSceneToView(pos).x())
+        point = self.plot.vb.mapSceneToView(pos)
+        i = self.nearest(point.x())
         if i is None:
             self.hide()
         else:
-            self.show_index(i)
+            self.show_index(i, point.y())
 
 
 def _two_columns(rows: list[str]) -> str:

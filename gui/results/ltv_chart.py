@@ -55,8 +55,15 @@ class LtvChart(QWidget):
             x,
             dates,
             [
-                HoverSeries("Debt", debt, fmt_money, COLORS["debt"]),
-                HoverSeries("Asset value", asset, fmt_money, COLORS["asset_value"]),
+                HoverSeries("Debt", debt, fmt_money, COLORS["debt"], "debt_outstanding"),
+                HoverSeries(
+                    "Asset value",
+                    asset,
+                    fmt_money,
+                    COLORS["asset_value"],
+                    "asset_value",
+                    "Asset value",
+                ),
             ],
         )
         self.values.getPlotItem().enableAutoRange()
@@ -66,7 +73,9 @@ class LtvChart(QWidget):
         ltv_max = float(result.compiled.inputs.ltv_max)
         if ltv_max > 0:
             self.ltv.level(ltv_max * 100.0, f"LTV max {fmt_pct(ltv_max, 0)}", COLORS["ltv_max"])
-        self.ltv.set_hover(x, dates, [HoverSeries("LTV", ltv, fmt_pct, COLORS["ltv"])])
+        drawn = ltv * 100.0
+        ltv_series = HoverSeries("LTV", ltv, fmt_pct, COLORS["ltv"], "ltv", "LTV", drawn)
+        self.ltv.set_hover(x, dates, [ltv_series])
         self.ltv.getPlotItem().enableAutoRange()
 
     def clear_result(self) -> None:

@@ -1,5 +1,8 @@
 """The period-by-period table (dates down, engine columns across) with analysts' number formats
-and Copy to clipboard as tab-separated text that pastes into Excel."""
+and Copy to clipboard as tab-separated text that pastes into Excel. Every column's header
+tooltip gives its definition, formula and the exported workbook's line
+(``core.report.trace_periods``); a cell's tooltip its workbook cell; a double-click opens
+what the cell is computed from (``gui.results.period_trace``)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout,
 
 from core.engine.arrays import FLAG_NAMES
 from core.engine.results import DealResult
+from core.files.excel_keys import CASHFLOWS
+from core.report.trace_periods import trace_of
+from gui.results.excel_cells import ExcelCells
 from gui.results.formatting import KIND_MONEY, KIND_PCT, KIND_RATIO, KIND_TEXT, fmt_value
+from gui.results.period_trace import PeriodTraceDialog
 
 #: deal-level columns: engine column -> (header, kind)
 PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
@@ -68,6 +75,15 @@ def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(data, index=p.index), kinds
 
 
+def column_keys(result: DealResult) -> list[tuple[str, str | None]]:
+    """(trace key, tranche name or None) of each column of :func:`period_frame`, in order."""
+    columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
+    keys: list[tuple[str, str | None]] = [(col, None) for col in columns]
+    for name in result.tranches:
+        keys += [(f"tranche:{col}", name) for col in TRANCHE_COLUMNS]
+    return keys + [("flags", None)]
+
+
 def _raw(v: object) -> str:
     """A cell as Excel should read it: plain numbers at full precision, blanks for NaN."""
     if isinstance(v, float | np.floating | int | np.integer):
@@ -81,10 +97,16 @@ class PeriodModel(QAbstractTableModel):
         self.frame = pd.DataFrame()
         self.kinds: list[str] = []
         self.text: list[list[str]] = []  # by column, then row
+        self.keys: list[tuple[str, str | None]] = []  # trace key, tranche of each column
+        self.result: DealResult | None = None
+        self.excel = ExcelCells(self)  # the workbook's cells, found when first asked for
 
     def set_result(self, result: DealResult) -> None:
         self.beginResetModel()
+        self.result = result
+        self.excel.reset(result)
         self.frame, self.kinds = period_frame(result)
+        self.keys = column_keys(result)
         # formatted once here: views ask for cells many times while scrolling and sizing
         self.text = [
             [fmt_value(v, kind) for v in self.frame.iloc[:, c]] for c, kind in enumerate(self.kinds)
@@ -93,8 +115,41 @@ class PeriodModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self.frame, self.kinds, self.text = pd.DataFrame(), [], []
+        self.frame, self.kinds, self.text, self.keys = pd.DataFrame(), [], [], []
+        self.result = None
+        self.excel.reset(None)
         self.endResetModel()
+
+    def column_of(self, header: str) -> int | None:
+        """The position of the column headed ``header`` (None: not shown for this deal)."""
+        columns = list(self.frame.columns)
+        return columns.index(header) if header in columns else None
+
+    def _where(self, column: int, t: int | None = None) -> str:
+        key, tranche = self.keys[column]
+        layout = self.excel.get()
+        if layout is None:
+            reason = self.excel.error or "finding the cells…"
+            return f"Excel: {CASHFLOWS} sheet ({reason})"
+        if t is not None:
+            cell = layout.cell(key, t, tranche)
+            return f"Excel: {cell}" if cell else "Excel: not a line of the workbook"
+        return layout.where(key, tranche) or "not a line of the workbook"
+
+    def column_tooltip(self, column: int) -> str:
+        """The column's definition, formula and the workbook's line."""
+        key, tranche = self.keys[column]
+        trace = trace_of(key)
+        text = trace.describe(self._where(column).removeprefix("Excel: "))
+        if tranche is not None:
+            text = f"{tranche}: {text}"
+        return text + "\nDouble-click a cell for what it is computed from."
+
+    def cell_tooltip(self, row: int, column: int) -> str:
+        """``CFADS on 2027-03-31: 12.3`` and the workbook's cell."""
+        date = self.frame.index[row].date().isoformat()
+        head = f"{self.frame.columns[column]} on {date}: {self.text[column][row]}"
+        return f"{head}\n{self._where(column, row)}\nDouble-click: what it is computed from."
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.frame)
@@ -109,9 +164,13 @@ class PeriodModel(QAbstractTableModel):
             return self.text[index.column()][index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole and self.kinds[index.column()] != KIND_TEXT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.cell_tooltip(index.row(), index.column())
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.column_tooltip(section)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -163,10 +222,33 @@ class PeriodTable(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
         layout.addWidget(self.view)
+        self.trace: PeriodTraceDialog | None = None
+        self.view.doubleClicked.connect(lambda index: self.trace_cell(index.row(), index.column()))
 
     def show_result(self, result: DealResult) -> None:
         self.model.set_result(result)
         self.view.resizeColumnsToContents()
+
+    def trace_cell(self, row: int, column: int) -> PeriodTraceDialog | None:
+        """Open what the cell is computed from (None when nothing is shown)."""
+        if self.model.result is None or not 0 <= column < len(self.model.keys):
+            return None
+        if self.trace is None:
+            self.trace = PeriodTraceDialog(self)
+        key, tranche = self.model.keys[column]
+        self.trace.show_cell(self.model.result, key, row, tranche, self.model.excel.wait())
+        return self.trace
+
+    def show_period(self, row: int, header: str | None = None) -> None:
+        """Select period ``row`` (in the column headed ``header`` when there is one): where a
+        click on a chart drills down to."""
+        if not 0 <= row < self.model.rowCount():
+            return
+        column = self.model.column_of(header) if header else None
+        index = self.model.index(row, 0 if column is None else column)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index, QTableView.ScrollHint.PositionAtCenter)
+        self.view.setFocus()
 
     def copy_to_clipboard(self) -> str:
         """Put the selection (or everything) on the clipboard; returns the text copied."""

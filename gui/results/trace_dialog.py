@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTableView, QVBoxLayout, QWidget
 
 from core.engine.results import DealResult
 from core.report.trace import TRACES, trace_rows
 from gui.results.formatting import fmt_money, fmt_pct, fmt_ratio
+from gui.results.widgets import selectable_label
 
 HIGHLIGHT = QColor("#fff1c2")
 #: how a traced column is shown
@@ -43,9 +44,7 @@ class TraceDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModal(False)
-        self.header = QLabel(self)
-        self.header.setWordWrap(True)
-        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header = selectable_label(self)
         self.model = QStandardItemModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)

@@ -80,13 +80,17 @@ class WaterfallChart(DatePlot):
                 width=1.2,
                 style=Qt.PenStyle.DotLine,
             )
-        series = [HoverSeries("Revenue", revenue, fmt_money, COLORS["revenue"])]
+        series = [HoverSeries("Revenue", revenue, fmt_money, COLORS["revenue"], "revenue",
+                              "Revenue")]  # fmt: skip
         if np.any(np.abs(sources - revenue) > 1e-9):
-            series.append(HoverSeries("Sale proceeds", p["proceeds"].to_numpy(), fmt_money))
-            series.append(HoverSeries("Equity injection", p["injection"].to_numpy(), fmt_money))
-        series += [
-            HoverSeries(label, uses[key].to_numpy(dtype=float), fmt_money, COLORS[key])
-            for key, label in STACK
-        ]
+            series.append(HoverSeries("Sale proceeds", p["proceeds"].to_numpy(), fmt_money,
+                                      key="proceeds", column="Sale proceeds"))  # fmt: skip
+            series.append(HoverSeries("Equity injection", p["injection"].to_numpy(), fmt_money,
+                                      key="injection", column="Equity injection"))  # fmt: skip
+        for key, label in STACK:
+            v = uses[key].to_numpy(dtype=float)  # drawn from its base, |v| high
+            column = "Distribution" if key == "distribution" else None
+            series.append(HoverSeries(label, v, fmt_money, COLORS[key], f"use:{key}", column,
+                                      bases[key], bases[key] + np.abs(v)))  # fmt: skip
         self.set_hover(centres, [fmt_date(d) for d in p.index], series)
         self.getPlotItem().enableAutoRange()

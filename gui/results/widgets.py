@@ -24,6 +24,14 @@ def read_only_table(headers: Sequence[str], parent: QWidget | None = None) -> QT
     return table
 
 
+def selectable_label(parent: QWidget | None = None) -> QLabel:
+    """A wrapped label whose text can be selected and copied (a trace's definition)."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 def number_item(text: str) -> QTableWidgetItem:
     """A right-aligned cell, as numbers are in Excel."""
     item = QTableWidgetItem(text)
