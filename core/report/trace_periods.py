@@ -186,9 +186,8 @@ class ExcelLayout:
 
 
 def _position(grid: excel_grid.Grid, t: int) -> int:
-    """Where period ``t`` sits on the grid (its row, or its column once time runs across)."""
-    first = getattr(grid, "first", None)
-    return (first if isinstance(first, int) else excel_grid.FIRST_ROW) + t
+    """Where period ``t`` sits on the grid (its column: time runs across)."""
+    return grid.first + t
 
 
 def excel_layout(result: DealResult, deal: Deal | None = None) -> ExcelLayout:

@@ -121,7 +121,7 @@ def test_monte_carlo_constraints_on_dask_give_the_local_answer():
     local = size_tranche(deal, "senior", cons, mc=cfg)
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         remote = size_tranche(deal, "senior", cons, mc=cfg, runner=dask_runner(client))
