@@ -39,6 +39,10 @@ def to_text(d: dict) -> str:
                 f"    {r['label']:<24}{r['step']:>10}{fmt(lo, kind):>11}{fmt(hi, kind):>11}"
                 f"{fmt(swing, kind):>11}"
             )
+    na = d.get("not_applicable", [])
+    if na:
+        text = "; ".join(f"{i['label']} ({i['reason']})" for i in na)
+        lines += ["", f"  not applicable to this deal: {text}"]
     return "\n".join(lines)
 
 

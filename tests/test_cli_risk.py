@@ -137,7 +137,7 @@ def test_montecarlo_text_says_what_the_defaults_came_from():
         assert f"{v['share_of_expected_loss'] * 100:.2f}%" in row
     na = next(x for x in lines if "not applicable to this deal:" in x)
     assert "Crypto collateral (no crypto collateral)" in na
-    assert "Guarantor default (backstop stops) (no backstop given by a guarantor other" in na
+    assert "Guarantor default (backstop stops) (no backstop from a third party;" in na
     assert "Rates (all debt is fixed-rate)" in proc.stdout
     assert "debt is still outstanding" in proc.stdout
 

@@ -16,6 +16,8 @@ A driver applies when the deal holds what it acts on (docs/risk.md, "Not applica
 ``floating_debt``         a floating-rate tranche (base-rate moves)
 ``walk_away``             a lease with a walk-away term (sensitivity or gap)
 ``third_party_backstop``  a backstop given by someone other than the lease's tenant
+``facility``              a facility (the tornado's sale haircut)
+``gpu_hour_lease``        a lease billed per GPU-hour (the tornado's utilisation)
 ========================  =====================================================================
 
 ``why_not(deal, need)`` is None when the deal has it, else the reason in words;
@@ -71,7 +73,7 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
     ),
 }
 
-# ---- issue #11 attribution split (calibration): the walk-away and guarantor-default causes
+# ---- issue #11 (calibration): the walk-away and guarantor-default causes, the tornado's inputs
 
 
 def _third_party_backstop(deal: Deal) -> bool:
@@ -93,10 +95,15 @@ NEEDS["walk_away"] = (
     ),
     "no lease has a walk-away term",
 )
+NEEDS["facility"] = (lambda d: bool(d.of_kind("facility")), "no facility")
+NEEDS["gpu_hour_lease"] = (
+    lambda d: any(b.terms["rent_basis"] == "gpu_hour" for b in _leases(d)),
+    "no lease billed per GPU-hour",
+)
 NEEDS["third_party_backstop"] = (
     _third_party_backstop,
-    "no backstop given by a guarantor other than the tenant (a tenant's own guarantee fails "
-    "with its lease: tenant default)",
+    "no backstop from a third party; a tenant's own guarantee fails with its lease, a tenant "
+    "default",
 )
 # ---- end of the split
 

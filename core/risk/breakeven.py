@@ -5,7 +5,8 @@ engine on stressed copies of the deal and bisects for the edge: the most severe 
 the tranche still loses nothing (write-off below ``LOSS_EPS``). The result carries the check
 both sides of the edge: at ``value`` the loss is zero, one hair more severe (``fails_at``) it is
 positive. Severity rises with the value for rates of decline and haircuts; for
-``termination_year`` an *earlier* date is more severe and the search is over whole months.
+``termination_year`` and ``tenant_default_year`` an *earlier* date is more severe and the
+search is over whole months.
 
 ``dscr_headroom`` gives the covenant headroom: the uniform fall in CFADS that brings the lowest
 trailing-window DSCR of the base case down to the lock-up and default levels. Scheduled debt
@@ -37,7 +38,10 @@ DRIVERS: dict[str, tuple[str, float, str]] = {
     "forced_sale_haircut": ("pct", 1.0, "whole forced-sale haircut (age and volume included)"),
     "base_rate_shock": ("pct_per_year", 0.20, "parallel rise in the base rate"),
     "termination_year": ("years", 0.0, "earliest early termination of every lease"),
+    "tenant_default_year": ("years", 0.0, "earliest tenant default the debt survives"),
 }
+#: drivers that are dates: an earlier one is more severe, searched by whole months
+DATE_DRIVERS = ("termination_year", "tenant_default_year")
 
 
 @dataclass(frozen=True)
@@ -56,14 +60,15 @@ class BreakEven:
 
     @property
     def label(self) -> str:
+        event = "a tenant default" if self.driver == "tenant_default_year" else "termination"
         if self.status == "fails_in_base":
             if self.unit == "years":
-                return "loss even with termination at the horizon"
+                return f"loss even with {event} at the horizon"
             return "loss even at the mildest value (0)"
         v = self.value
         text = f"{v:.2f} years" if self.unit == "years" else f"{v * 100:.1f}%"
         if self.status == "never_fails" and self.unit == "years":
-            return "no loss whenever the termination comes"
+            return f"no loss whenever the {event.removeprefix('a ')} comes"
         if self.status == "never_fails":
             return f"no loss over the whole range (up to {text})"
         return text
@@ -131,7 +136,7 @@ def solve_breakeven(
     def result(value, fails, lv, lf, status) -> BreakEven:
         return BreakEven(driver, name, unit, value, fails, lv, lf, status, desc)
 
-    if driver == "termination_year":
+    if driver in DATE_DRIVERS:
         horizon = deal.of_kind("spv")[0].terms["horizon_years"]
         lo, hi = 1, int(round(horizon * 12))  # months; earlier is more severe
         l_hi = loss(hi / 12)

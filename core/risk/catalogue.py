@@ -82,7 +82,10 @@ RISKS: tuple[Risk, ...] = (
         "Lease termination / non-renewal / tenant default",
         "No renewal and the tenant stops paying after 3 years; backstops pay up to their caps.",
         Stress(renewals=0, tenant_default_year=3.0),
-        "termination_year",
+        # the stress's own mechanic: the earliest tenant default survived, with no renewal (a
+        # termination break-even beside a tenant-default stress read as a contradiction)
+        "tenant_default_year",
+        Stress(renewals=0),
     ),
     Risk(
         "correlation",

@@ -22,6 +22,11 @@ sale haircut              facility orderly-sale haircut                 +- 10 pp
 utilisation               GPU-hour lease utilisation                    +- 5 pp
 tax rate                  SPV tax rate                                  +- 5 pp
 ========================  ===========================================  ==========
+
+An input the deal cannot feel (a base rate with fixed-rate debt, GPU value without a fleet,
+a facility haircut without a facility, utilisation without GPU-hour billing, a market rent no
+lease cash follows) is not run: ``Tornado.not_applicable`` names it with what the deal lacks
+(core.risk.applicability), instead of a row of unchanged numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from core.engine.compile import compile_deal
 from core.engine.kernel import run_waterfall
 from core.engine.results import summarise
 from core.model.deal import Deal
+from core.risk.applicability import first_missing
 from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
 
@@ -76,6 +82,8 @@ class TornadoInput:
     label: str
     step: str  # how the input moves, for tables
     move: Callable[[Deal, int], None] = field(repr=False)
+    #: what the deal must hold for the input to move anything (core.risk.applicability.NEEDS)
+    needs: tuple[str, ...] = ()
 
 
 INPUTS: tuple[TornadoInput, ...] = (
@@ -85,16 +93,17 @@ INPUTS: tuple[TornadoInput, ...] = (
                  _scale("opex", ("power_price", "maintenance", "insurance", "maintenance_capex",
                                  "admin_fees"), 0.10)),
     TornadoInput("base_rate", "Base rate", "+-1.00%",
-                 _shift("spv", ("base_rate", "base_rate_curve"), 0.01, -0.05, 0.5)),
+                 _shift("spv", ("base_rate", "base_rate_curve"), 0.01, -0.05, 0.5),
+                 ("floating_debt",)),
     TornadoInput("debt_margin", "Debt coupon / margin", "+-1.00%", _debt_margin(0.01)),
     TornadoInput("rent_decline", "Market rent decline", "+-5 pp",
-                 _shift("lease", ("market_rent_decline",), 0.05)),
+                 _shift("lease", ("market_rent_decline",), 0.05), ("market_rent",)),
     TornadoInput("gpu_value", "GPU value decline", "+-5 pp",
-                 _shift("gpu_fleet", ("mv_decline",), 0.05)),
+                 _shift("gpu_fleet", ("mv_decline",), 0.05), ("gpu_fleet",)),
     TornadoInput("sale_haircut", "Sale haircut", "+-10 pp",
-                 _shift("facility", ("sale_haircut",), 0.10)),
+                 _shift("facility", ("sale_haircut",), 0.10), ("facility",)),
     TornadoInput("utilisation", "Utilisation", "+-5 pp",
-                 _shift("lease", ("utilisation",), 0.05)),
+                 _shift("lease", ("utilisation",), 0.05), ("gpu_hour_lease",)),
     TornadoInput("tax_rate", "Tax rate", "+-5 pp", _shift("spv", ("tax_rate",), 0.05)),
 )  # fmt: skip
 OUTPUTS = {"min_dscr": "min DSCR", "equity_irr": "equity IRR", "senior_el": "senior EL"}
@@ -122,6 +131,8 @@ class Tornado:
     rows: list[TornadoRow]
     paths: int
     seed: int
+    #: (key, label, what the deal lacks) of the inputs not run: they cannot move this deal
+    not_applicable: list[tuple[str, str, str]] = field(default_factory=list)
 
     def ranked(self, output: str) -> list[TornadoRow]:
         """The rows by swing of ``output``, widest first (the tornado's order)."""
@@ -147,6 +158,9 @@ class Tornado:
                 for r in self.rows
             ],  # fmt: skip
             "order": {o: [r.key for r in self.ranked(o)] for o in OUTPUTS},
+            "not_applicable": [
+                {"input": k, "label": label, "reason": why} for k, label, why in self.not_applicable
+            ],
         }
 
 
@@ -169,8 +183,14 @@ def tornado(
     """Move each input down and up by its step; ``mc`` None leaves the senior EL out."""
     sized = compile_deal(deal)
     base = _outputs(deal, deal, sized, mc)
-    rows = []
+    rows, not_applicable = [], []
     for i, inp in enumerate(inputs):
+        why = first_missing(deal, inp.needs)
+        if why is not None:
+            not_applicable.append((inp.key, inp.label, why))
+            if progress is not None:
+                progress(i + 1, len(inputs))
+            continue
         values = []
         for sign in (-1, 1):
             d = deal.copy()
@@ -179,4 +199,6 @@ def tornado(
         rows.append(TornadoRow(inp.key, inp.label, inp.step, values[0], values[1]))
         if progress is not None:
             progress(i + 1, len(inputs))
-    return Tornado(deal.name, base, rows, mc.n_paths if mc else 0, mc.seed if mc else 0)
+    return Tornado(
+        deal.name, base, rows, mc.n_paths if mc else 0, mc.seed if mc else 0, not_applicable
+    )

@@ -441,6 +441,13 @@ def tornado_section(data: ReportData) -> str:
         f'<p class="note">Each input moved down / up by its step, one at a time, the debt as '
         f"structured; widest min DSCR swing first; {el} (docs/structuring.md).</p>"
         + table(["Input (step)", "Min DSCR", "Equity IRR", "Senior EL"], [base, *rows])
+        + (
+            '<p class="note">Not applicable to this deal: '
+            + _e("; ".join(f"{label} ({why})" for _, label, why in t.not_applicable))
+            + ".</p>"
+            if t.not_applicable
+            else ""
+        )
     )
 
 

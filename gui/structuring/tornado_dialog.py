@@ -97,4 +97,11 @@ class TornadoDialog(QDialog):
             f"Red: the input moved down, blue: moved up, each by its step; the debt as "
             f"structured. Senior EL from {self.tornado.paths:,} Monte Carlo paths on one seed "
             "(the same paths for every bar). Steps: docs/structuring.md."
+            + (
+                " Not applicable to this deal: "
+                + "; ".join(f"{lab} ({why})" for _, lab, why in self.tornado.not_applicable)
+                + "."
+                if self.tornado.not_applicable
+                else ""
+            )
         )

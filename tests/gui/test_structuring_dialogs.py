@@ -85,11 +85,13 @@ def test_tornado_dialog_draws_every_input(qtbot):
     dialog = TornadoDialog(doc, paths=500)
     qtbot.addWidget(dialog)
     t = dialog.compute()
-    assert t is not None and len(t.rows) == len(INPUTS)
+    assert t is not None and len(t.rows) + len(t.not_applicable) == len(INPUTS)
+    assert len(t.rows) == 6  # fixed-rate notes, no GPU fleet, no GPU-hour billing
     bars = dialog.bars("min_dscr")
     swings = [abs(hi - lo) for _, lo, hi in bars]
     assert swings == sorted(swings, reverse=True)
     assert bars[0][0].startswith("Rent")  # the rent moves the DSCR the most on this deal
+    assert "Not applicable to this deal: Base rate (all debt is fixed-rate)" in dialog.note.text()
 
 
 def test_loss_table_shows_the_implied_rating(qtbot):

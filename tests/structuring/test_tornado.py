@@ -37,7 +37,23 @@ def test_every_input_moves_something_on_a_full_sample():
 
     deal = load_deal("resources/deals/terawulf_backstop.json")
     t = tornado(deal, MonteCarloConfig(n_paths=500, seed=2))
-    assert [r.key for r in t.rows] == [i.key for i in INPUTS]
+    # fixed-rate notes, no GPU fleet, a fixed rent: three inputs cannot move this deal
+    na = {"base_rate", "gpu_value", "utilisation"}
+    assert [r.key for r in t.rows] == [i.key for i in INPUTS if i.key not in na]
+    labels = {i.label: i for i in INPUTS}
+    assert {key for key, _, _ in t.not_applicable} == na
+    from core.engine.results import run_deal
+
+    base = run_deal(deal).periods
+    for _, label, why in t.not_applicable:  # moved anyway, nothing changes: not applicable is true
+        assert why
+        for sign in (-1, 1):
+            d = deal.copy()
+            labels[label].move(d, sign)
+            moved = run_deal(d).periods
+            for col in ("revenue", "cfads", "debt_service", "distribution"):
+                assert moved[col].equals(base[col]), (label, sign, col)
+    assert t.to_dict()["not_applicable"][0]["reason"] == "all debt is fixed-rate"
     assert t.ranked("min_dscr")[0].key == "rent"
     rent = next(r for r in t.rows if r.key == "rent")
     assert rent.low["equity_irr"] < t.base["equity_irr"] < rent.high["equity_irr"]
