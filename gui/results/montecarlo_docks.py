@@ -9,6 +9,8 @@ the scenario bar's stress), on a pool thread; every number drawn comes from its 
 
 from __future__ import annotations
 
+import html
+import textwrap
 import threading
 from collections.abc import Callable
 
@@ -24,7 +26,7 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -39,10 +41,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.model.deal import Deal
+from core.risk.fan_note import flat_fan
 from core.risk.montecarlo import MonteCarloCancelled, MonteCarloConfig, MonteCarloResult
 from core.risk.montecarlo import run_montecarlo as _run_montecarlo
 from core.risk.stress import Stress, apply_stress
-from core.structuring.implied_rating import ratings_of
+from core.structuring.implied_rating import meets, ratings_of
 from core.structuring.implied_rating import short as short_rating
 from gui.results.date_plot import TEXT, DatePlot, ThousandsAxis, style_axes
 from gui.results.formatting import COLORS, fmt_money, fmt_pct, fmt_ratio, timestamps
@@ -108,9 +111,32 @@ class FanChart(DatePlot):
         )
         self.median = None
         self.bands: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        #: why the band is flat, when it is (core.risk.fan_note), under the legend
+        self.note = pg.LabelItem(justify="left", color="#7a4a00", size="9pt")
+        self.addItem(self.note, row=2, col=0)
+        self.note_text = ""
+
+    def _wrap_note(self) -> None:
+        chars = max(40, int(self.width() / 6.5))  # about the 9 pt characters that fit
+        lines = textwrap.wrap(self.note_text, chars)
+        self.note.setText("<br>".join(html.escape(line) for line in lines))
+        self.note.setVisible(bool(self.note_text))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if getattr(self, "note_text", ""):  # (resized once inside DatePlot's __init__)
+            self._wrap_note()
+
+    def clear_result(self) -> None:
+        super().clear_result()
+        self.note_text = ""
+        self._wrap_note()
 
     def show_result(self, mc: MonteCarloResult) -> None:
         self.reset()
+        flat = flat_fan(mc)
+        self.note_text = flat.text() if flat is not None else ""
+        self._wrap_note()
         fan = mc.fan["dscr"]
         x = timestamps(pd.DatetimeIndex(mc.dates))
         self.bands = {}
@@ -136,6 +162,13 @@ class FanChart(DatePlot):
         self.getPlotItem().setYRange(0.0, top, padding=0)
 
 
+def _target(rating) -> str:  # noqa: ANN001 - ImpliedRating
+    """``A+ (not met)``: the tranche's target rating against its implied one; "" without."""
+    if not rating.target:
+        return ""
+    return f"{rating.target} ({'met' if meets(rating, rating.target) else 'not met'})"
+
+
 def _fit_rows(table, most: int) -> None:
     """Make ``table`` as tall as its header and rows (at most ``most`` rows, then it scrolls)."""
     shown = min(table.rowCount(), most)
@@ -150,7 +183,8 @@ class LossView(QWidget):
     """Histogram of total debt loss (share of debt) on the paths with a loss, the tranche
     PD / EL table and the causes of each tranche's defaults and losses."""
 
-    COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)", "Implied rating")
+    COLUMNS = ("Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)", "Implied rating",
+               "Target rating")  # fmt: skip
     CAUSE_COLUMNS = ("First cause of default",)  # then one column per tranche
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -216,6 +250,7 @@ class LossView(QWidget):
                 fmt_pct(t["loss_given_default"]),
                 fmt_pct(t["probability_of_loss"]),
                 short_rating(ratings[i]) if ratings else "",
+                _target(ratings[i]) if ratings else "",
             )
             for j, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
@@ -225,7 +260,11 @@ class LossView(QWidget):
                     )
                 self.table.setItem(i, j, cell)
             if ratings:
-                self.table.item(i, len(cells) - 1).setToolTip(ratings[i].describe())
+                for j in (len(cells) - 2, len(cells) - 1):
+                    self.table.item(i, j).setToolTip(ratings[i].describe())
+                target = ratings[i].target
+                if target and not meets(ratings[i], target):
+                    self.table.item(i, len(cells) - 1).setForeground(QColor("#c9403a"))
         self.table.resizeColumnsToContents()
         _fit_rows(self.table, 6)
         m = mc.min_dscr

@@ -132,3 +132,22 @@ def test_a_later_edit_marks_the_monte_carlo_as_out_of_date(qtbot):
     assert mc.wait(60000)
     assert mc.docks["mc_loss"].windowTitle() == "Monte Carlo losses"
     close_docks(docks)
+
+
+def test_the_fan_says_why_a_flat_band_is_flat(qtbot):
+    """TeraWulf's fan is flat (core.risk.fan_note): the chart says so with the run's numbers;
+    a fan with a spread (xAI) says nothing."""
+    from core.risk.fan_note import flat_fan
+    from gui.results.montecarlo_docks import FanChart
+
+    chart = FanChart()
+    qtbot.addWidget(chart)
+    chart.resize(1200, 420)
+    mc = run_montecarlo(sample("terawulf_backstop.json"), MonteCarloConfig(n_paths=800, seed=2))
+    chart.show_result(mc)
+    assert chart.note_text == flat_fan(mc).text()
+    shown = chart.note.text.replace("<br>", " ")
+    assert "Flat band" in shown and f"{mc.tranches[0]['probability_of_default']:.1%}" in shown
+    assert chart.note.isVisible()
+    chart.show_result(run_montecarlo(sample("xai_gpu_spv.json"), MonteCarloConfig(n_paths=800)))
+    assert chart.note_text == "" and not chart.note.isVisible()

@@ -168,3 +168,26 @@ def test_optimised_structure_compared_with_the_deal_before_applying(qtbot):
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert doc.deal.blocks["loan"].terms["notional"] == 12_500
+
+
+def test_loss_table_shows_implied_against_target(qtbot):
+    """The tranche table's target column: the tranche's own target rating and whether the
+    implied rating meets it (TeraWulf's notes at A against an implied B-range rating: not
+    met, in red); a tranche without a target shows nothing."""
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+    from core.structuring.implied_rating import meets, notch
+
+    deal = load_deal(DEALS / "terawulf_backstop.json")
+    deal.set_term("notes", "target_rating", "A")
+    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=1000, seed=3))
+    view = LossView()
+    qtbot.addWidget(view)
+    ratings = ratings_of(deal, mc)
+    view.show_result(mc, ratings)
+    col = view.COLUMNS.index("Target rating")
+    assert notch(ratings[0].el_rating) > notch("A") and not meets(ratings[0], "A")
+    assert view.table.item(0, col).text() == "A (not met)"
+    assert view.table.item(0, col).foreground().color().name() == "#c9403a"
+    deal.set_term("notes", "target_rating", "none")
+    view.show_result(mc, ratings_of(deal, mc))
+    assert view.table.item(0, col).text() == ""
