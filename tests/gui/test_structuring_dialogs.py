@@ -94,15 +94,20 @@ def test_tornado_dialog_draws_every_input(qtbot):
     assert "Not applicable to this deal: Base rate (all debt is fixed-rate)" in dialog.note.text()
 
 
-def test_loss_table_shows_the_implied_rating(qtbot):
+def _loss_view(qtbot, deal):  # noqa: ANN001, ANN202
+    """A loss view of 1,000 paths of ``deal`` with its ratings: (view, ratings, mc)."""
     from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
 
-    deal = load_deal(DEALS / "coreweave_ddtl.json")
     mc = run_montecarlo(deal, MonteCarloConfig(n_paths=1000, seed=3))
     view = LossView()
     qtbot.addWidget(view)
     ratings = ratings_of(deal, mc)
     view.show_result(mc, ratings)
+    return view, ratings, mc
+
+
+def test_loss_table_shows_the_implied_rating(qtbot):
+    view, ratings, _ = _loss_view(qtbot, load_deal(DEALS / "coreweave_ddtl.json"))
     col = view.COLUMNS.index("Implied rating")
     assert view.table.item(0, col).text() == short(ratings[0])
     assert "implied" in view.table.item(0, col).toolTip()
@@ -174,16 +179,11 @@ def test_loss_table_shows_implied_against_target(qtbot):
     """The tranche table's target column: the tranche's own target rating and whether the
     implied rating meets it (TeraWulf's notes at A against an implied B-range rating: not
     met, in red); a tranche without a target shows nothing."""
-    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
     from core.structuring.implied_rating import meets, notch
 
     deal = load_deal(DEALS / "terawulf_backstop.json")
     deal.set_term("notes", "target_rating", "A")
-    mc = run_montecarlo(deal, MonteCarloConfig(n_paths=1000, seed=3))
-    view = LossView()
-    qtbot.addWidget(view)
-    ratings = ratings_of(deal, mc)
-    view.show_result(mc, ratings)
+    view, ratings, mc = _loss_view(qtbot, deal)
     col = view.COLUMNS.index("Target rating")
     assert notch(ratings[0].el_rating) > notch("A") and not meets(ratings[0], "A")
     assert view.table.item(0, col).text() == "A (not met)"
