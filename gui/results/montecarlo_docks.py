@@ -124,6 +124,8 @@ class FanChart(DatePlot):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        if getattr(self, "closed", False):  # pyqtgraph's close() cleared the scene first
+            return
         if getattr(self, "note_text", ""):  # (resized once inside DatePlot's __init__)
             self._wrap_note()
 
