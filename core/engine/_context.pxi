@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 6301167
+ABI_VERSION = 110353963
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -84,6 +84,10 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                                else np.ascontiguousarray(inp.swap_float_accrual, dtype=np.float64))
     a["swap_fixed_leg"] = (np.zeros(T) if inp.swap_fixed_leg is None
                            else np.ascontiguousarray(inp.swap_fixed_leg, dtype=np.float64))
+    a["build"] = (np.zeros(T) if inp.build is None
+                  else np.ascontiguousarray(inp.build, dtype=np.float64))
+    a["capex"] = (np.zeros(T) if inp.capex is None
+                  else np.ascontiguousarray(inp.capex, dtype=np.float64))
     keep.append(a)
     K = len(a["fixed_rate"])
     G = len(a["group_start"]) - 1
@@ -117,6 +121,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.group_start = gs
     c.swap_float_accrual = _vec(a, "swap_float_accrual", T)
     c.swap_fixed_leg = _vec(a, "swap_fixed_leg", T)
+    c.build = _vec(a, "build", T)
+    c.capex = _vec(a, "capex", T)
     c.K, c.T, c.G = K, T, G
     c.W = scratch_doubles(K, T, G)
     c.steps = active_mask(inp)
@@ -133,6 +139,9 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.margin_call_ltv = inp.margin_call_ltv
     c.crypto_liquidation_ltv = inp.crypto_liquidation_ltv
     c.period_years = inp.period_years
+    c.treasury_initial = inp.treasury_initial
+    c.treasury_yield = inp.treasury_yield
+    c.idc_capitalised = inp.idc_capitalised
     c.o_cfads = NULL
     c.o_tax = NULL
     c.o_debt_service = NULL
@@ -149,6 +158,10 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.o_swap_breakage = NULL
     c.o_swap_arrears = NULL
     c.o_swap_writeoff = NULL
+    c.o_treasury_balance = NULL
+    c.o_treasury_income = NULL
+    c.o_capex_paid = NULL
+    c.o_treasury_draw = NULL
     c.o_interest_due = NULL
     c.o_interest_paid = NULL
     c.o_principal_paid = NULL
@@ -200,6 +213,10 @@ cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
     c.o_swap_breakage = _out_pt(out.swap_breakage, "swap_breakage", P, c.T)
     c.o_swap_arrears = _out_pt(out.swap_arrears, "swap_arrears", P, c.T)
     c.o_swap_writeoff = _out_pt(out.swap_writeoff, "swap_writeoff", P, c.T)
+    c.o_treasury_balance = _out_pt(out.treasury_balance, "treasury_balance", P, c.T)
+    c.o_treasury_income = _out_pt(out.treasury_income, "treasury_income", P, c.T)
+    c.o_capex_paid = _out_pt(out.capex_paid, "capex_paid", P, c.T)
+    c.o_treasury_draw = _out_pt(out.treasury_draw, "treasury_draw", P, c.T)
     c.o_interest_due = _out_pkt(out.interest_due, "interest_due", P, c.K, c.T)
     c.o_interest_paid = _out_pkt(out.interest_paid, "interest_paid", P, c.K, c.T)
     c.o_principal_paid = _out_pkt(out.principal_paid, "principal_paid", P, c.K, c.T)
@@ -253,6 +270,10 @@ cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
     c.o_swap_breakage = (o + 13 * c.T)
     c.o_swap_arrears = (o + 14 * c.T)
     c.o_swap_writeoff = (o + 15 * c.T)
+    c.o_treasury_balance = (o + 16 * c.T)
+    c.o_treasury_income = (o + 17 * c.T)
+    c.o_capex_paid = (o + 18 * c.T)
+    c.o_treasury_draw = (o + 19 * c.T)
     o = o + N_PT_OUTPUTS * c.T
     c.o_interest_due = o + 0 * c.K * c.T
     c.o_interest_paid = o + 1 * c.K * c.T

@@ -69,6 +69,11 @@ ctypedef struct Plan:
     const int* cp_default  # the deal's own default period (T: none)
     const double* cp_hazard  # default hazard a year when events are drawn (0: none)
     const int* cp_off  # its event column
+    # construction (core.engine.construction; plan.build_plan)
+    Py_ssize_t completion  # first operating period as planned (0: no construction phase)
+    Py_ssize_t delay  # periods by which this path's completion slips
+    const double* delay_interest  # (T,) interest owed from completion (a delay cost's head)
+    const int* g_completion  # (NG,) 1: a completion guarantee
 
 
 cdef inline double _cmin(double a, double b) noexcept nogil:
@@ -158,7 +163,7 @@ cdef inline void _compile_path_detail(
     cdef double got, pay, rvg_at_sale, mask, mk, gap, lam, hz, floor_g
     cdef Py_ssize_t ss, se, ce, renewals, term, dflt, stop, fee_period, end, horizon
     cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period, start
-    cdef Py_ssize_t bs_gd, scope, relet_from
+    cdef Py_ssize_t bs_gd, scope, relet_from, sp_m, dl, cc
     cdef bint terminated, defaulted, found, called, last_default = False
     cdef bint walked, guarantor_cut  # core.risk.causes: walk-away, guarantor default
     cdef double hzb, g_nt
@@ -385,6 +390,11 @@ cdef inline void _compile_path_detail(
     stop = min(stop, T)
     sale_period = min(stop + q.enforce_lag if last_mode == 2 else stop, T - 1)
     got = forced[sale_period] if last_mode == 2 else sale_value[sale_period]
+    # a late completion moves the whole operating phase, so the sale, ``dl`` periods later
+    # (within the horizon) at the value it has at its undelayed period
+    dl = q.delay if q.completion > 0 else 0
+    cc = q.completion
+    sp_m = min(sale_period + dl, T - 1)
     cause = 2 if last_default else 1
     rvg_at_sale = 0.0
     for g in range(q.NG):
@@ -396,16 +406,16 @@ cdef inline void _compile_path_detail(
             rvg_at_sale = rvg_at_sale + pay
             paid[g] = paid[g] + pay
     for t in range(T):
-        if t == sale_period:
+        if t == sp_m:
             proceeds[t] = got + rvg_at_sale
         else:
             proceeds[t] = 0.0
-        asset_value[t] = mv[t] if t <= sale_period else 0.0
-        liq_value[t] = forced[t] if t < sale_period else 0.0
+        asset_value[t] = mv[t] if t <= sp_m else 0.0
+        liq_value[t] = forced[t] if t < sp_m else 0.0
         for g in range(q.NG):  # an RVG that pays on a liquidation after acceleration
             if q.g_rvg[g] and (q.g_trig[g] & 4) != 0:
                 floor_g = _cmin(_cmax(q.g_floor[g] - forced[t], 0.0), q.g_cap[g])
-                if t < sale_period and t < q.g_end[g] and t < gdef[g]:
+                if t < sp_m and t < q.g_end[g] and t < gdef[g]:
                     liq_value[t] = liq_value[t] + floor_g
                 else:
                     liq_value[t] = liq_value[t] + 0.0
@@ -414,6 +424,8 @@ cdef inline void _compile_path_detail(
         crypto_value[t] = 0.0
         for k in range(q.NC):
             crypto_value[t] = crypto_value[t] + q.crypto_path[k * T + t] * btc[t]
+    if dl > 0:
+        _delay_operations(q, dl, gdef, revenue, opex_p, fees_p, rl, bs, paid, det)
     rvg_paid[0] = 0.0
     backstop_paid[0] = 0.0
     for g in range(q.NG):
@@ -423,10 +435,60 @@ cdef inline void _compile_path_detail(
             backstop_paid[0] = backstop_paid[0] + paid[g]
     if det != NULL:
         if det.sale_period != NULL:
-            det.sale_period[0] = sale_period
+            det.sale_period[0] = sp_m
         if det.guarantee_paid != NULL:
             for g in range(q.NG):
                 det.guarantee_paid[g] = paid[g]
+
+
+cdef inline void _shift_row(double* x, Py_ssize_t cc, Py_ssize_t dl, Py_ssize_t T) noexcept nogil:
+    """``x[t]`` from ``x[t - dl]`` for t >= cc + dl, 0 in [cc, cc + dl): the row's operating
+    phase moved ``dl`` periods later (what falls past the horizon is lost)."""
+    cdef Py_ssize_t t
+    for t in range(T - 1, cc - 1, -1):
+        x[t] = x[t - dl] if t - dl >= cc else 0.0
+
+
+cdef inline void _delay_operations(
+    const Plan* q, Py_ssize_t dl, const double* gdef, double* revenue, double* opex_p,
+    double* fees_p, double* lost, double* owed, double* paid, PathDetail* det,
+) noexcept nogil:
+    """A completion ``dl`` periods late (core.engine.delay is the specification): rent, costs
+    and each lease's cash start ``dl`` periods after the planned completion; each completion
+    guarantee, in deal order, pays the delay cost of each late period (the rent lost and the
+    interest owed) up to its cap, while its guarantor has not defaulted. ``lost`` and ``owed``
+    are (T,) scratch."""
+    cdef Py_ssize_t T = q.T, cc = q.completion, t, l, g, i
+    cdef double cum, pay
+    for t in range(T):
+        lost[t] = revenue[t]
+        owed[t] = 0.0
+    _shift_row(revenue, cc, dl, T)
+    _shift_row(opex_p, cc, dl, T)
+    _shift_row(fees_p, cc, dl, T)
+    for t in range(cc, min(cc + dl, T)):
+        owed[t] = lost[t] + q.delay_interest[t]
+    for g in range(q.NG):
+        if q.g_completion[g]:
+            cum = 0.0
+            for t in range(cc, min(cc + dl, T)):
+                pay = _cmin(_cmax(q.g_cap[g] - cum, 0.0), owed[t]) if t < gdef[g] else 0.0
+                cum = cum + pay
+                owed[t] = owed[t] - pay
+                revenue[t] = revenue[t] + pay
+            paid[g] = paid[g] + cum
+    if det == NULL:
+        return
+    if det.lease_revenue != NULL:
+        for l in range(q.L):
+            _shift_row(det.lease_revenue + l * T, cc, dl, T)
+            _shift_row(det.lease_backstop + l * T, cc, dl, T)
+            if det.lease_end[l] >= cc:
+                det.lease_end[l] = det.lease_end[l] + dl
+    if det.event_at != NULL:
+        for i in range(3):
+            if det.event_at[i] < T:
+                det.event_at[i] = min(det.event_at[i] + dl, T)
 
 
 cdef const double* _plan_f64(list keep, dict plan, str name, Py_ssize_t n) except *:
@@ -513,6 +575,14 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.cp_default = _plan_i32(keep, plan, "cp_default", q.NCP)
     q.cp_hazard = _plan_f64(keep, plan, "cp_hazard", q.NCP)
     q.cp_off = _plan_i32(keep, plan, "cp_off", q.NCP)
+    q.completion = plan.get("completion", 0)
+    q.delay = plan.get("delay", 0)
+    if q.completion < 0 or q.completion > T or q.delay < 0:
+        raise ValueError(f"plan completion {q.completion} / delay {q.delay} out of range")
+    q.delay_interest = _plan_f64(keep, plan, "delay_interest", T) if "delay_interest" in plan else NULL
+    q.g_completion = _plan_i32(keep, plan, "g_completion", NG) if "g_completion" in plan else NULL
+    if q.delay > 0 and ("delay_interest" not in plan or "g_completion" not in plan):
+        raise ValueError("a plan with a delay needs delay_interest and g_completion")
     for c in range(q.NCP):
         if q.cp_off[c] < 0 or (q.lease_events and q.cp_hazard[c] > 0 and q.cp_off[c] >= q.E):
             raise ValueError(f"plan field cp_off[{c}] = {q.cp_off[c]} is outside the events")

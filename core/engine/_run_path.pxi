@@ -62,6 +62,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef double swap_owing = 0.0, swap_settle, swap_brk, swap_in, swap_pay, swap_df, swap_lost
     cdef bint swap_done = False
     cdef Py_ssize_t u
+    # construction
+    cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw
+    cdef bint building = False, cap_build = False
     # interest
     cdef double gowed, unpaid
     # principal
@@ -182,7 +185,34 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             c.o_swap_arrears[o + t] = 0.0
             c.o_swap_writeoff[o + t] = 0.0
 
-        # 4. Interest
+        # 4. Construction
+        if c.steps & 8:
+            building = c.build[t] != 0.0
+            cap_build = building and c.idc_capitalised != 0
+            tsy_income = tsy * c.treasury_yield
+            tsy_capex = _min(c.capex[t], tsy + tsy_income)
+            tsy = tsy + tsy_income - tsy_capex
+            tsy_draw = 0.0
+            if building and not release:
+                if not cap_build:
+                    tsy_draw = _min(tsy, sum_int)
+            else:
+                tsy_draw = tsy
+            tsy = tsy - tsy_draw
+            cash += tsy_draw
+            if building:
+                dscr = NAN
+            c.o_treasury_balance[o + t] = tsy
+            c.o_treasury_income[o + t] = tsy_income
+            c.o_capex_paid[o + t] = tsy_capex
+            c.o_treasury_draw[o + t] = tsy_draw
+        else:
+            c.o_treasury_balance[o + t] = 0.0
+            c.o_treasury_income[o + t] = 0.0
+            c.o_capex_paid[o + t] = 0.0
+            c.o_treasury_draw[o + t] = 0.0
+
+        # 5. Interest
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -191,7 +221,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             gowed = _npsum(owed + s, e - s)
             pay = _min(cash, gowed)
             cash -= pay
-            draw = _min(dsra, gowed - pay)
+            draw = 0.0 if cap_build else _min(dsra, gowed - pay)
             dsra -= draw
             # paid in full (the common case): the share is exactly 1, as the division would give
             frac = 1.0 if (pay + draw == gowed or gowed <= EPS) else _min((pay + draw) / gowed, 1.0)
@@ -199,7 +229,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 paid = owed[k] * frac
                 unpaid = owed[k] - paid
                 o_int_paid[k * T + t] = paid
-                if c.pik[k]:
+                if c.pik[k] or cap_build:
                     bal[k] += unpaid
                     o_pik[k * T + t] = unpaid
                     arrears[k] = 0.0
@@ -207,7 +237,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     o_pik[k * T + t] = 0.0
                     arrears[k] = unpaid
 
-        # 5. Scheduled principal
+        # 6. Scheduled principal
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -235,13 +265,13 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 controlling = _npsum(shortv + s, e - s) > EPS
                 break
 
-        # 6. Proceeds
+        # 7. Proceeds
         mandatory = _min(cash, sale)
         if mandatory != 0.0:
             cash = cash - mandatory + _prepay(c, mandatory, bal, ppaid)
 
-        # 7. DSRA
-        if c.steps & 64:
+        # 8. DSRA
+        if c.steps & 128:
             target = c.dsra_target[t] if (_npsum(bal, K) > EPS and not release) else 0.0
             top = _min(cash, target - dsra) if dsra < target else 0.0
             cash -= top
@@ -250,9 +280,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             dsra -= excess
             cash += excess
 
-        # 8. Covenants
-        hist_cf[t] = cfads
-        hist_ds[t] = ds
+        # 9. Covenants
+        hist_cf[t] = 0.0 if building else cfads
+        hist_ds[t] = 0.0 if building else ds
         lo = t - c.lookback + 1
         if lo < 0:
             lo = 0
@@ -265,10 +295,10 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         has_debt = alive and debt_open > EPS
         # the DSCR is tested only while debt is still owed after this period's payments and
         # proceeds (a sale that repays the debt in full is a repayment, not a breach)
-        owing = alive and _npsum(bal, K) > EPS
+        owing = alive and (not building) and _npsum(bal, K) > EPS
         lock = owing and c.lockup_dscr > 0 and test < c.lockup_dscr
         ddef = owing and c.default_dscr > 0 and test < c.default_dscr
-        ltvb = has_debt and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
+        ltvb = has_debt and (not building) and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
         pdef = has_debt and controlling
         dflt = ddef or pdef
         go_accel = ((dflt and c.default_action == ACCELERATE)
@@ -291,7 +321,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         if accel:
             flags |= FLAG_ACCELERATED
 
-        # 9. Cash sweep
+        # 10. Cash sweep
         if accel:
             cash += trap
             trap = 0.0
@@ -307,7 +337,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     ppaid[k] += s_k
                     cash -= s_k
 
-        # 10. Lock-up account
+        # 11. Lock-up account
         hold = trap_mode or (_npsum(shortv, K) > EPS and not release)
         if hold:
             trap += cash
@@ -317,7 +347,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             cash += trap
             trap = 0.0
 
-        # 11. Distribution
+        # 12. Distribution
         ends = release and alive
         for k in range(K):
             if ends:

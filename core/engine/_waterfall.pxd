@@ -22,7 +22,7 @@ cdef enum:
 
 cdef enum:
     N_PATH_INPUTS = 8  # per-path input rows of one path
-    N_PT_OUTPUTS = 16  # (P, T) outputs
+    N_PT_OUTPUTS = 20  # (P, T) outputs
     N_PKT_OUTPUTS = 7  # (P, K, T) outputs
 
 
@@ -61,6 +61,8 @@ ctypedef struct Ctx:
     const int* group_start  # tranche index where each seniority group starts
     const double* swap_float_accrual  # interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)
     const double* swap_fixed_leg  # interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)
+    const double* build  # construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)
+    const double* capex  # construction: capex paid out of the Treasury reserve
     # scalars
     double dsra_initial  # DSRA balance at close
     double tax_rate  # tax rate on positive taxable income
@@ -75,6 +77,9 @@ ctypedef struct Ctx:
     double margin_call_ltv  # crypto margin-call LTV; 0 when there is no crypto collateral
     double crypto_liquidation_ltv  # LTV at which pledged crypto is sold
     double period_years  # length of a period in years (discounts a swap's breakage)
+    double treasury_initial  # construction: Treasury (proceeds) reserve funded at closing
+    double treasury_yield  # construction: periodic yield on the Treasury reserve
+    int idc_capitalised  # construction: 1 when interest during construction is capitalised, 0 when the Treasury reserve pays it
     # outputs, (P, T) and (P, K, T), C order
     double* o_cfads  # cash flow available for debt service
     double* o_tax  # tax paid
@@ -92,6 +97,10 @@ ctypedef struct Ctx:
     double* o_swap_breakage  # value of the swap's remaining settlements to the SPV (+) or the counterparty (-), in the period it is terminated
     double* o_swap_arrears  # swap payments the SPV owes and has not paid, end of period
     double* o_swap_writeoff  # swap arrears left unpaid when the SPV's cash ends (the counterparty's loss)
+    double* o_treasury_balance  # construction: Treasury (proceeds) reserve, end of period
+    double* o_treasury_income  # construction: yield earned on the Treasury reserve
+    double* o_capex_paid  # construction: capex paid out of the Treasury reserve
+    double* o_treasury_draw  # construction: Treasury reserve cash into the waterfall (interest during construction; the rest at completion)
     double* o_interest_due  # accrued this period (excl. arrears brought forward)
     double* o_interest_paid  # interest paid
     double* o_principal_paid  # scheduled, swept, prepaid and from proceeds

@@ -35,4 +35,9 @@ def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) 
     ``swap_arrears`` (P, T): swap payments the SPV owes and has not paid, end of period
     ``swap_writeoff`` (P, T): swap arrears left unpaid when the SPV's cash ends (the
         counterparty's loss)
+    ``treasury_balance`` (P, T): construction: Treasury (proceeds) reserve, end of period
+    ``treasury_income`` (P, T): construction: yield earned on the Treasury reserve
+    ``capex_paid`` (P, T): construction: capex paid out of the Treasury reserve
+    ``treasury_draw`` (P, T): construction: Treasury reserve cash into the waterfall (interest
+        during construction; the rest at completion)
     """

@@ -118,6 +118,11 @@ class EngineInputs:
     swap_float_accrual: np.ndarray | None = kernel_field(PERIOD, "interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)", optional=True)  # noqa: E501
     swap_fixed_leg: np.ndarray | None = kernel_field(PERIOD, "interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)", optional=True)  # noqa: E501
     period_years: float = kernel_field(SCALAR, "length of a period in years (discounts a swap's breakage)", default=0.0)  # noqa: E501
+    build: np.ndarray | None = kernel_field(PERIOD, "construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)", optional=True)  # noqa: E501
+    capex: np.ndarray | None = kernel_field(PERIOD, "construction: capex paid out of the Treasury reserve", optional=True)  # noqa: E501
+    treasury_initial: float = kernel_field(SCALAR, "construction: Treasury (proceeds) reserve funded at closing", default=0.0)  # noqa: E501
+    treasury_yield: float = kernel_field(SCALAR, "construction: periodic yield on the Treasury reserve", default=0.0)  # noqa: E501
+    idc_capitalised: int = kernel_field(SCALAR, "construction: 1 when interest during construction is capitalised, 0 when the Treasury reserve pays it", I32, default=0)  # noqa: E501
     # fmt: on
 
     @property
@@ -168,6 +173,10 @@ class EngineOutputs:
     swap_breakage: np.ndarray = kernel_field(PT, "value of the swap's remaining settlements to the SPV (+) or the counterparty (-), in the period it is terminated")  # noqa: E501
     swap_arrears: np.ndarray = kernel_field(PT, "swap payments the SPV owes and has not paid, end of period")  # noqa: E501
     swap_writeoff: np.ndarray = kernel_field(PT, "swap arrears left unpaid when the SPV's cash ends (the counterparty's loss)")  # noqa: E501
+    treasury_balance: np.ndarray = kernel_field(PT, "construction: Treasury (proceeds) reserve, end of period")  # noqa: E501
+    treasury_income: np.ndarray = kernel_field(PT, "construction: yield earned on the Treasury reserve")  # noqa: E501
+    capex_paid: np.ndarray = kernel_field(PT, "construction: capex paid out of the Treasury reserve")  # noqa: E501
+    treasury_draw: np.ndarray = kernel_field(PT, "construction: Treasury reserve cash into the waterfall (interest during construction; the rest at completion)")  # noqa: E501
     # fmt: on
 
     @classmethod

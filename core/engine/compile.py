@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
-from core.engine.construction import interest_reserve, operating_terms
+from core.engine.construction import interest_reserve, operating_terms, treasury_funding
 from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
@@ -63,6 +63,8 @@ class Drivers:
     #: per sponsor id: (P,) period of its drawn default (T: none in the horizon); it stops
     #: every lease it is tenant of and every guarantee it gives
     counterparties: dict[str, np.ndarray] = field(default_factory=dict)
+    #: (P,) periods by which each path's completion slips (None: the deal's own delay)
+    completion_delay: np.ndarray | None = None
 
 
 @dataclass
@@ -182,7 +184,7 @@ def compile_deal(
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
     uses = {"GPU fleet": d.fleet_cost, "Facility": d.facility_cost, "DSRA funded at close": dsra0}
     if d.construction and not d.construction.capitalised:
-        uses["Interest reserve funded at close"] = interest_reserve(d.terms, d.construction)
+        uses["Interest reserve (net of Treasury yield)"] = interest_reserve(d.terms, d.construction)
     gap = sum(sources.values()) - sum(uses.values())
     uses["Other uses / distribution at close" if gap >= 0 else "Funding gap"] = gap
     return CompiledDeal(
@@ -248,7 +250,7 @@ def path_rows(d: DealLevel, out: dict) -> PathRows:
     linked = {g.id for backstops in d.backstops.values() for g in backstops}
     paid = {}  # the guarantees that can pay: every RVG, each backstop of a lease
     for i, g in enumerate(d.deal.of_kind("guarantee")):
-        if g.terms["guarantee_type"] == "rvg" or g.id in linked:
+        if g.terms["guarantee_type"] in ("rvg", "completion") or g.id in linked:
             paid[g.id] = out["guarantee_paid"][:, i]
     sale_period = out["sale_period"].astype(np.int64)
     at_sale = np.arange(T)[None, :] == sale_period[:, None]
@@ -289,6 +291,7 @@ def _inputs(
     ranks = [b.terms["seniority"] for b in tranches]
     group_start = [0] + [k for k in range(1, len(ranks)) if ranks[k] != ranks[k - 1]] + [len(ranks)]
     float_accrual, fixed_leg = swap_legs(swaps, T)
+    con = d.construction
     return EngineInputs(
         revenue=_c2(rows.revenue),
         opex=_c2(rows.opex),
@@ -332,6 +335,11 @@ def _inputs(
         swap_float_accrual=float_accrual,
         swap_fixed_leg=fixed_leg,
         period_years=1.0 / tl.periods_per_year,
+        build=con.build if con else None,
+        capex=np.ascontiguousarray(con.capex) if con else None,
+        treasury_initial=treasury_funding(d.terms, con) if con else 0.0,
+        treasury_yield=con.treasury_yield if con else 0.0,
+        idc_capitalised=int(con.capitalised) if con else 0,
     )
 
 

@@ -123,12 +123,38 @@ def at_completion(tr: TrancheTerms, c: Construction) -> float:
     return accreted(tr.notional, tr.periodic_rate, c.completion) if c.capitalised else tr.notional
 
 
-def interest_reserve(terms: list[TrancheTerms], c: Construction) -> float:
-    """Interest reserve funded at closing (``idc_funding`` reserve): the planned interest
-    during construction on the notionals at the base-case rates (0 when capitalised)."""
+def construction_interest(terms: list[TrancheTerms], c: Construction) -> np.ndarray:
+    """(T,) planned interest during construction on the notionals at the base-case rates (no
+    principal is paid before completion); zero from completion."""
+    out = np.zeros(len(c.capex))
+    for tr in terms:
+        out[: c.completion] += tr.notional * tr.periodic_rate[: c.completion]
+    return out
+
+
+#: the Treasury reserve is funded this much above its exact need, so rounding never leaves it
+#: a fraction of a cent short of the last construction period's interest
+FUNDING_CUSHION = 1e-9
+
+
+def treasury_funding(terms: list[TrancheTerms], c: Construction) -> float:
+    """Treasury (proceeds) reserve funded at closing: what, with its yield, pays the capex and
+    (``idc_funding`` reserve) the planned interest during construction and is spent by
+    completion: B0 with B(t+1) = B(t) (1 + y) − capex(t) − interest(t), B(C) = 0. With
+    capitalised interest it is the capex at cost (the yield is released at completion)."""
     if c.capitalised:
-        return 0.0
-    return float(sum(tr.notional * float(np.sum(tr.periodic_rate[: c.completion])) for tr in terms))
+        return float(c.capex.sum())
+    need = c.capex + construction_interest(terms, c)
+    bal = 0.0
+    for t in range(c.completion - 1, -1, -1):
+        bal = (bal + float(need[t])) / (1.0 + c.treasury_yield)
+    return bal * (1.0 + FUNDING_CUSHION)
+
+
+def interest_reserve(terms: list[TrancheTerms], c: Construction) -> float:
+    """The interest reserve in the Treasury reserve (a use of funds at closing): the planned
+    interest during construction net of the Treasury's yield (0 when it is capitalised)."""
+    return treasury_funding(terms, c) - float(c.capex.sum()) if not c.capitalised else 0.0
 
 
 def delay_interest(terms: list[TrancheTerms], c: Construction) -> np.ndarray:

@@ -19,8 +19,12 @@ here per step (``STEPS``); they share the path state and the period's values in 
     service; in the first period after an acceleration, or once the debt is repaid, the swap is
     terminated at its breakage value (the remaining settlements at that period's base rate,
     discounted at it); swap arrears left when the cash ends are written off;
+ 2b. construction: the Treasury (proceeds) reserve earns its yield and pays the capex; while
+    building it pays the period's interest, or the interest is capitalised (interest step);
+    from completion (and in the last period or on liquidation) what is left joins the cash;
  3. interest (current + arrears) by seniority, pro rata within a rank; shortfalls draw the DSRA,
-    then capitalise (PIK tranches) or fall into arrears;
+    then capitalise (PIK tranches) or fall into arrears; while building with capitalised
+    interest, what the cash does not pay is capitalised on every tranche (no DSRA draw);
  4. scheduled principal by seniority (everything at maturity and in the last period), drawing
     the DSRA when short; unpaid principal stays outstanding and is recorded as a shortfall;
  5. sale, liquidation and crypto proceeds prepay debt in order of seniority;
@@ -100,6 +104,9 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         swap_fixed=_zeros_if_none(inp.swap_fixed_leg, T),
         swap_owing=np.zeros(P),
         swap_done=np.zeros(P, dtype=bool),
+        build=_zeros_if_none(inp.build, T),
+        capex=_zeros_if_none(inp.capex, T),
+        tsy=np.full(P, float(inp.treasury_initial)),
     )
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
@@ -223,13 +230,34 @@ def swap(s: _State) -> None:
     s.out.swap_writeoff[:, t] = lost
 
 
-def _pay_group(s: _State, due: np.ndarray) -> np.ndarray:
-    """Pay a rank's ``due`` (paths x tranches of the rank) from cash, then the DSRA; returns
-    the share of each path's due that was paid."""
+def construction(s: _State) -> None:
+    inp, t = s.inp, s.t
+    s.building = bool(s.build[t] != 0.0)
+    s.cap_build = s.building and inp.idc_capitalised != 0
+    income = s.tsy * inp.treasury_yield
+    capex = np.minimum(s.capex[t], s.tsy + income)
+    s.tsy = s.tsy + income - capex
+    if s.building:
+        pays = ~s.release & (not s.cap_build)
+        draw = np.where(s.release, s.tsy, np.where(pays, np.minimum(s.tsy, s.int_cur.sum(1)), 0.0))
+        s.dscr = np.full(s.P, np.nan)
+    else:
+        draw = s.tsy
+    s.tsy = s.tsy - draw
+    s.cash = s.cash + draw
+    s.out.treasury_balance[:, t] = s.tsy
+    s.out.treasury_income[:, t] = income
+    s.out.capex_paid[:, t] = capex
+    s.out.treasury_draw[:, t] = draw
+
+
+def _pay_group(s: _State, due: np.ndarray, dsra: bool = True) -> np.ndarray:
+    """Pay a rank's ``due`` (paths x tranches of the rank) from cash, then (``dsra``) the DSRA;
+    returns the share of each path's due that was paid."""
     gdue = due.sum(axis=1)
     pay = np.minimum(s.cash, gdue)
     s.cash -= pay
-    draw = np.minimum(s.dsra, gdue - pay)
+    draw = np.minimum(s.dsra, gdue - pay) if dsra else np.zeros(s.P)
     s.dsra -= draw
     return np.where(
         gdue > EPS, np.minimum((pay + draw) / np.where(gdue > EPS, gdue, 1.0), 1.0), 1.0
@@ -240,10 +268,10 @@ def interest(s: _State) -> None:
     out, t = s.out, s.t
     for a, b in s.groups:
         owed = s.int_cur[:, a:b] + s.arrears[:, a:b]
-        paid = owed * _pay_group(s, owed)[:, None]
+        paid = owed * _pay_group(s, owed, not s.cap_build)[:, None]
         unpaid = owed - paid
         out.interest_paid[:, a:b, t] = paid
-        gp = s.pik[a:b]
+        gp = s.pik[a:b] | s.cap_build
         s.bal[:, a:b] += np.where(gp, unpaid, 0.0)
         out.pik[:, a:b, t] = np.where(gp, unpaid, 0.0)
         s.arrears[:, a:b] = np.where(gp, 0.0, unpaid)
@@ -284,8 +312,8 @@ def dsra(s: _State) -> None:
 
 def covenants(s: _State) -> None:
     inp, t = s.inp, s.t
-    s.hist_cf[:, t] = s.cfads
-    s.hist_ds[:, t] = s.ds
+    s.hist_cf[:, t] = 0.0 if s.building else s.cfads
+    s.hist_ds[:, t] = 0.0 if s.building else s.ds
     lo = max(0, t - int(inp.lookback) + 1)
     scf = s.hist_cf[:, lo : t + 1].sum(axis=1)
     sds = s.hist_ds[:, lo : t + 1].sum(axis=1)
@@ -293,10 +321,15 @@ def covenants(s: _State) -> None:
     has_debt = s.alive & (s.debt_open > EPS)
     # the DSCR is tested only while debt is still owed after this period's payments and
     # proceeds (a sale that repays the debt in full is a repayment, not a breach)
-    owing = s.alive & (s.bal.sum(axis=1) > EPS)
+    owing = s.alive & (not s.building) & (s.bal.sum(axis=1) > EPS)
     s.lock = owing & (inp.lockup_dscr > 0) & (s.test < inp.lockup_dscr)
     ddef = owing & (inp.default_dscr > 0) & (s.test < inp.default_dscr)
-    s.ltvb = has_debt & (inp.ltv_max > 0) & (~s.has_coll | (s.debt_open > inp.ltv_max * s.coll))
+    s.ltvb = (
+        has_debt
+        & (not s.building)
+        & (inp.ltv_max > 0)
+        & (~s.has_coll | (s.debt_open > inp.ltv_max * s.coll))
+    )
     pdef = has_debt & s.controlling
     default = ddef | pdef
     go_accel = (default & (inp.default_action == ACCELERATE)) | (
@@ -379,6 +412,7 @@ STEPS: dict[str, Callable[[_State], None]] = {
     "collateral": collateral,
     "cfads": cfads,
     "swap": swap,
+    "construction": construction,
     "interest": interest,
     "principal": principal,
     "proceeds": proceeds,

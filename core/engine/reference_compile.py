@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.compile import Drivers, PathRows
+from core.engine.construction import delay_interest
+from core.engine.delay import delay_lease_cash, delay_operations
 from core.engine.leases import (
     ACCELERATION,
     BACKSTOP_SCOPE,
@@ -245,6 +247,16 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     rvg_sale = rvg_payments(
         deal, got, sale_period, stop, cause, cost, tl, guarantor_default, guarantee_paid
     )
+    # a late completion moves the operating phase, so the sale, ``delay`` periods later
+    # (within the horizon) at the value it has at its undelayed period (core.engine.delay)
+    con = d.construction
+    delay = np.zeros(P, dtype=int)
+    if con is not None:
+        delay = np.broadcast_to(
+            con.delay if drv.completion_delay is None else drv.completion_delay, (P,)
+        ).astype(int)
+    sale_period = np.minimum(sale_period + delay, T - 1)
+    at_sale = t_idx == sale_period[:, None]
     proceeds = np.where(at_sale, (got + rvg_sale)[:, None], 0.0)
     rvg = np.where(at_sale, rvg_sale[:, None], 0.0)
     held = t_idx <= sale_period[:, None]
@@ -268,10 +280,28 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         crypto_value = crypto_value + _col(None, path, P) * (
             1.0 if drv.crypto_factor is None else drv.crypto_factor
         )
+    opex = np.where(operating, d.opex, 0.0)
+    fees = np.where(operating, d.fees, 0.0)
+    if con is not None and delay.any():
+        completion = [
+            (g.id, g.terms["cap"], guarantor_default.get(g.id, np.full(P, T)))
+            for g in deal.of_kind("guarantee")
+            if g.terms["guarantee_type"] == "completion"
+        ]
+        plan_interest = delay_interest(d.terms, con)
+        revenue, opex, fees = delay_operations(
+            revenue, opex, fees, con.completion, delay, plan_interest, completion, guarantee_paid
+        )
+        cash_by_lease = {
+            k: delay_lease_cash(lc, con.completion, delay) for k, lc in cash_by_lease.items()
+        }
+    for g in deal.of_kind("guarantee"):
+        if g.terms["guarantee_type"] == "completion":
+            guarantee_paid.setdefault(g.id, np.zeros(P))
     return PathRows(
         revenue=revenue,
-        opex=np.where(operating, d.opex, 0.0),
-        fees=np.where(operating, d.fees, 0.0),
+        opex=opex,
+        fees=fees,
         proceeds=proceeds,
         asset_value=np.where(held, mv, 0.0),
         liquidation_value=liquidation,

@@ -56,6 +56,12 @@ WATERFALL: tuple[Step, ...] = (
         "net settlement ahead of interest (in the debt service); breakage on termination",
         lambda inp: inp.swap_float_accrual is not None or inp.swap_fixed_leg is not None,
     ),
+    Step(
+        "construction",
+        "Construction",
+        "Treasury reserve: yield, capex, interest during construction; released at completion",
+        lambda inp: inp.build is not None or inp.treasury_initial != 0,
+    ),
     Step("interest", "Interest", "current interest + arrears by seniority; DSRA draws; PIK"),
     Step("principal", "Scheduled principal", "by seniority; DSRA draws; payment default"),
     Step("proceeds", "Proceeds", "sale, liquidation and crypto proceeds prepay debt"),

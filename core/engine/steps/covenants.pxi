@@ -1,12 +1,13 @@
 # Step "covenants": DSCR tests on the trailing window (lock-up, default) while debt is still
 # owed after this period's payments, the LTV test, the payment default; what each breach does
-# (trap, sweep, accelerate); the acceleration starts the liquidation lag.
+# (trap, sweep, accelerate); the acceleration starts the liquidation lag. While the project is
+# being built there is no DSCR or LTV test (its periods count as zero in the DSCR window).
 # @declare
 cdef double scf, sds, test
 cdef bint has_debt, owing, lock, ddef, ltvb, pdef, dflt, go_accel, accel, sweep_all, trap_mode
 # @period
-hist_cf[t] = cfads
-hist_ds[t] = ds
+hist_cf[t] = 0.0 if building else cfads
+hist_ds[t] = 0.0 if building else ds
 lo = t - c.lookback + 1
 if lo < 0:
     lo = 0
@@ -19,10 +20,10 @@ test = scf / sds if sds > EPS else NAN
 has_debt = alive and debt_open > EPS
 # the DSCR is tested only while debt is still owed after this period's payments and
 # proceeds (a sale that repays the debt in full is a repayment, not a breach)
-owing = alive and _npsum(bal, K) > EPS
+owing = alive and (not building) and _npsum(bal, K) > EPS
 lock = owing and c.lockup_dscr > 0 and test < c.lockup_dscr
 ddef = owing and c.default_dscr > 0 and test < c.default_dscr
-ltvb = has_debt and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
+ltvb = has_debt and (not building) and c.ltv_max > 0 and ((not has_coll) or debt_open > c.ltv_max * coll)
 pdef = has_debt and controlling
 dflt = ddef or pdef
 go_accel = ((dflt and c.default_action == ACCELERATE)

@@ -1,0 +1,179 @@
+"""The construction phase against hand-worked answers (docs/engine.md, "Construction").
+
+A small deal: USD 100m of 6% 30/360 annuity bonds to year 5, monthly, a USD 90m facility built
+over six months (straight line: USD 15m a month) from closing, rent of USD 36m a year from
+completion; the bonds are interest-only until completion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.engine.arrays import FLAG_PAYMENT_DEFAULT
+from core.engine.compile import compile_deal
+from core.engine.kernel import run_waterfall
+from core.engine.reference import run_reference
+from core.model.deal import Deal
+from tests.engine.deal_builders import simple_deal
+from tests.engine.test_compile_parity import assert_compiled_equal
+
+C = 6  # completion: month 6 -> period 6 (monthly)
+R = 0.06 / 12  # the bonds' periodic rate
+Y = 0.048 / 12  # the Treasury's periodic yield
+
+
+def building(idc: str = "reserve", yield_: float = 0.048, delay: int = 0, cap: float = 0.0,
+             guarantor_default: int = 0, lease_start: int = 0) -> Deal:  # fmt: skip
+    terms = dict(notional=100.0, coupon=0.06, tenor_years=5.0, amortisation="annuity")
+    d = simple_deal(**terms, annual_rent=36.0, horizon_years=5.0,
+                    lease={"term_years": 4.5, "start_month": lease_start})  # fmt: skip
+    d.blocks["spv"].terms.update(
+        completion_month=C,
+        capex_profile="straight_line",
+        treasury_yield=yield_,
+        idc_funding=idc,
+        completion_delay_months=delay,
+    )
+    d.add_block("facility", {"cost": 90.0, "life_years": 20.0}, block_id="plant")
+    d.connect("owns", "spv", "plant")
+    if cap:
+        d.add_block("sponsor", {"name": "Parent", "default_month": guarantor_default},
+                    block_id="parent")  # fmt: skip
+        d.connect("subsidiary_of", "tenant", "parent")
+        d.add_block("guarantee", {"guarantee_type": "completion", "cap": cap}, block_id="cg")
+        d.connect("guarantees", "parent", "cg")
+    return d
+
+
+def _run(deal: Deal):
+    cd = compile_deal(deal)
+    return cd, run_waterfall(cd.inputs)
+
+
+def test_capitalised_interest_compounds_on_the_balance():
+    cd, o = _run(building("capitalised"))
+    bal = 100.0
+    for t in range(C):  # hand: the balance accretes at the coupon until completion
+        assert o.pik[0, 0, t] == pytest.approx(bal * R, rel=1e-12)
+        bal *= 1 + R
+        assert o.balance[0, 0, t] == pytest.approx(bal, rel=1e-12)
+    assert bal == pytest.approx(100.0 * 1.005**6, rel=1e-12)  # 103.0378...
+    assert o.pik[0, 0, C:].sum() == 0.0
+    assert o.interest_paid[0, 0, :C].sum() == 0.0
+    # no interest reserve is a use; the Treasury holds the capex at cost and pays it
+    assert "Interest reserve (net of Treasury yield)" not in cd.uses
+    assert cd.inputs.treasury_initial == 90.0
+    assert o.capex_paid[0, :C] == pytest.approx([15.0] * C)
+    # what the yield left is released at completion (after that period's yield): closed form
+    # of b(t+1) = b(t) (1 + y) - 15 from b(0) = 90, i.e. 90 g^6 - 15 (g^6 - 1) / y, g = 1 + y
+    g = 1 + Y
+    left = 90.0 * g**6 - 15.0 * (g**6 - 1) / Y
+    assert left == pytest.approx(1.27690112, rel=1e-8)
+    assert o.treasury_draw[0, C] == pytest.approx(left * g, rel=1e-9)
+
+
+def test_treasury_reserve_pays_capex_and_interest_and_is_spent_at_completion():
+    cd, o = _run(building("reserve"))
+    # hand: B0 = sum over the six months of (capex 15 + interest 0.5) / (1 + y)^(t + 1)
+    b0 = 15.5 * (1 - (1 + Y) ** -C) / Y
+    assert cd.inputs.treasury_initial == pytest.approx(b0, rel=1e-8)
+    assert cd.uses["Interest reserve (net of Treasury yield)"] == pytest.approx(b0 - 90.0, abs=1e-6)
+    income = o.treasury_income[0, :C].sum()
+    capex = o.capex_paid[0, :C].sum()
+    interest = o.interest_paid[0, 0, :C].sum()
+    assert capex == pytest.approx(90.0) and interest == pytest.approx(6 * 0.5)
+    # the balance at completion = proceeds + yield - capex - interest (here ~0: sized to it)
+    tsy0 = cd.inputs.treasury_initial
+    assert o.treasury_balance[0, C - 1] == pytest.approx(tsy0 + income - capex - interest, abs=1e-9)
+    assert o.treasury_balance[0, C - 1] == pytest.approx(0.0, abs=1e-6)
+    assert income == pytest.approx(90.0 + 3.0 - b0, rel=1e-6)  # the yield saved that much
+    # no DSCR while building, no covenant or payment default
+    assert np.isnan(o.dscr[0, :C]).all()
+    assert not o.flags[0, :C].any()
+    assert (o.shortfall[0, 0, :] == 0).all()
+
+
+def test_cash_in_equals_cash_out_each_period_with_the_treasury():
+    for idc in ("reserve", "capitalised"):
+        cd, o = _run(building(idc, delay=3, cap=4.0))
+        P, T = o.cfads.shape
+        dsra_open = np.concatenate([[cd.inputs.dsra_initial], o.dsra_balance[0, :-1]])
+        trap_open = np.concatenate([[0.0], o.trap_balance[0, :-1]])
+        cash_in = o.cfads[0] + o.proceeds[0] + o.injection[0] + dsra_open + trap_open
+        cash_in = cash_in + o.treasury_draw[0]
+        cash_out = (o.interest_paid[0].sum(0) + o.principal_paid[0].sum(0) + o.dsra_balance[0]
+                    + o.trap_balance[0] + o.distribution[0])  # fmt: skip
+        np.testing.assert_allclose(cash_in, cash_out, rtol=1e-12, atol=1e-9)
+        tsy_open = np.concatenate([[cd.inputs.treasury_initial], o.treasury_balance[0, :-1]])
+        np.testing.assert_allclose(
+            tsy_open + o.treasury_income[0],
+            o.capex_paid[0] + o.treasury_draw[0] + o.treasury_balance[0],
+            rtol=1e-12,
+            atol=1e-9,
+        )
+        assert (o.treasury_balance >= -1e-9).all()
+
+
+@pytest.mark.parametrize("cap, paid", [(5.0, 5.0), (100.0, 10.5)])
+def test_completion_guarantee_pays_min_of_cap_and_delay_cost(cap, paid):
+    # three months late: each lost month costs rent 3.0 + interest 100 x 0.5% = 3.5 -> 10.5
+    deal = building("reserve", delay=3, cap=cap)
+    cd = compile_deal(deal)
+    assert cd.guarantee_paid["cg"][0] == pytest.approx(paid, rel=1e-12)
+    rev = cd.inputs.revenue[0]
+    assert rev[:C].sum() == 0.0
+    assert rev[C : C + 3].sum() == pytest.approx(paid, rel=1e-12)
+    assert rev[C + 3] == pytest.approx(3.0)  # rent starts three months late
+    assert rev[-1] == pytest.approx(3.0)  # and ends three months late: past the horizon
+    assert_compiled_equal(cd, compile_deal(deal, engine="reference"))
+
+
+def test_a_defaulted_guarantor_pays_nothing():
+    # the guarantor is the tenant's parent and defaults in month 2, before the delay
+    cd = compile_deal(building("reserve", delay=3, cap=100.0, guarantor_default=2))
+    assert cd.guarantee_paid["cg"][0] == 0.0
+    assert cd.inputs.revenue[0, C : C + 3].sum() == 0.0
+
+
+def test_delay_without_guarantee_defaults_the_bonds():
+    # interest falls due from the planned completion with no rent: a payment default at C
+    late = _run(building("reserve", delay=3))[1]
+    assert late.flags[0, C] & FLAG_PAYMENT_DEFAULT
+    # the whole level payment is short: 100 x 0.5% / (1 - 1.005^-54), 54 months to maturity
+    # (less the Treasury's funding cushion of a millionth of a dollar, released at completion)
+    assert late.shortfall[0, 0, C] == pytest.approx(100 * R / (1 - (1 + R) ** -54), abs=1e-6)
+    on_time = _run(building("reserve"))[1]
+    assert not (on_time.flags[0] & FLAG_PAYMENT_DEFAULT).any()
+    covered = _run(building("reserve", delay=3, cap=100.0))[1]
+    assert not (covered.flags[0] & FLAG_PAYMENT_DEFAULT).any()
+
+
+@pytest.mark.parametrize("idc", ["reserve", "capitalised"])
+@pytest.mark.parametrize("delay", [0, 4])
+def test_kernel_and_compile_equal_their_specifications(idc, delay):
+    deal = building(idc, delay=delay, cap=3.0)
+    cd = compile_deal(deal)
+    assert_compiled_equal(cd, compile_deal(deal, engine="reference"))
+    o, r = run_waterfall(cd.inputs), run_reference(cd.inputs)
+    for name in ("balance", "interest_paid", "pik", "treasury_balance", "treasury_draw",
+                 "distribution", "dscr", "flags", "cfads"):  # fmt: skip
+        np.testing.assert_allclose(getattr(o, name), getattr(r, name), rtol=1e-9, atol=1e-9,
+                                   err_msg=name)  # fmt: skip
+
+
+def test_construction_terms_are_inert_without_a_completion_month():
+    plain = simple_deal(notional=100.0, coupon=0.06, tenor_years=5.0, horizon_years=5.0)
+    other = simple_deal(notional=100.0, coupon=0.06, tenor_years=5.0, horizon_years=5.0)
+    other.blocks["spv"].terms.update(
+        construction_start_month=3,
+        capex_profile="custom",
+        capex_shares=[0.5, 0.5],
+        treasury_yield=0.1,
+        idc_funding="capitalised",
+        completion_delay_months=9,
+        delay_probability=0.5,
+    )
+    a, b = _run(plain)[1], _run(other)[1]
+    for name in ("balance", "interest_paid", "distribution", "cfads", "flags"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
