@@ -9,7 +9,7 @@ core/engine/reference_compile.py is its NumPy specification.
 """
 
 cimport cython
-from libc.math cimport floor
+from libc.math cimport ceil, floor
 
 import numpy as np
 
@@ -43,8 +43,9 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     Returns ``ROWS`` as (P, T) arrays and ``rvg_paid`` / ``backstop_paid`` (P,) (summed over
     guarantees), ``lease_revenue`` / ``lease_backstop`` (P, L, T), ``lease_end`` (P, L),
     ``lease_defaulted`` (P, L) bool, ``guarantee_paid`` (P, NG), ``sale_period`` (P,) and
-    ``event_at`` (P, 5): the first tenant default, termination, non-renewal, walk-away and
-    guarantor default that cut a lease's rent (core.risk.causes.EVENTS; T: none).
+    ``event_at`` (P, 6): the first tenant default, termination, non-renewal, walk-away and
+    guarantor default that cut a lease's rent, and a late completion's planned completion
+    (core.risk.causes.EVENTS; T: none).
     """
     cdef Plan q
     cdef list keep = []
@@ -76,7 +77,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     guarantee_paid = np.zeros((P, NG))
     rvg_paid, backstop_paid = np.zeros(P), np.zeros(P)
     sale_period = np.zeros(P, dtype=np.int32)
-    event_at = np.zeros((P, 5), dtype=np.int32)
+    event_at = np.zeros((P, 6), dtype=np.int32)
     cdef double[:, :, ::1] o = out
     cdef double[:, :, ::1] lr = lease_revenue
     cdef double[:, :, ::1] lb = lease_backstop

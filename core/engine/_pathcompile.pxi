@@ -74,6 +74,9 @@ ctypedef struct Plan:
     Py_ssize_t delay  # periods by which this path's completion slips
     const double* delay_interest  # (T,) interest owed from completion (a delay cost's head)
     const int* g_completion  # (NG,) 1: a completion guarantee
+    double delay_p  # Monte Carlo: probability that a path's completion is late (0: none drawn)
+    double delay_mean  # Monte Carlo: mean delay of a late path, periods (exponential)
+    Py_ssize_t delay_off  # its two event columns: late (uniform), length (exponential)
 
 
 cdef inline double _cmin(double a, double b) noexcept nogil:
@@ -107,10 +110,11 @@ ctypedef struct PathDetail:
     unsigned char* lease_defaulted  # (L,) ended by the tenant's default
     double* guarantee_paid  # (NG,) total paid by each guarantee
     int* sale_period  # period of the sale (T - 1 when none in the horizon)
-    # (5,) first period in which a lease's contracted rent was cut by a tenant default (after
+    # (6,) first period in which a lease's contracted rent was cut by a tenant default (after
     # any backstop ran out), an early termination, a non-renewal (an option refused), an
-    # economic walk-away, or a tenant default whose backstop's guarantor had defaulted: the
-    # compile events of core.risk.causes.EVENTS, T when none; NULL: not wanted. The Monte
+    # economic walk-away, or a tenant default whose backstop's guarantor had defaulted, and the
+    # planned completion of a path whose completion is late: the compile events of
+    # core.risk.causes.EVENTS, T when none; NULL: not wanted. The Monte
     # Carlo sets only this and sale_period (the other pointers NULL).
     int* event_at
 
@@ -209,7 +213,7 @@ cdef inline void _compile_path_detail(
 
     # ---- leases
     if det != NULL and det.event_at != NULL:
-        for i in range(5):
+        for i in range(6):
             det.event_at[i] = T
     for l in range(q.L):
         for t in range(T):
@@ -394,6 +398,10 @@ cdef inline void _compile_path_detail(
     # (within the horizon) at the value it has at its undelayed period
     dl = q.delay if q.completion > 0 else 0
     cc = q.completion
+    if cc > 0 and q.delay_p > 0 and lease_ev == NULL and events != NULL:
+        if events[q.delay_off] < q.delay_p:  # a late path: an exponential delay, whole periods
+            dl = dl + <Py_ssize_t>_cmin(ceil(events[q.delay_off + 1] * q.delay_mean), <double>T)
+    dl = min(dl, T)
     sp_m = min(sale_period + dl, T - 1)
     cause = 2 if last_default else 1
     rvg_at_sale = 0.0
@@ -426,6 +434,8 @@ cdef inline void _compile_path_detail(
             crypto_value[t] = crypto_value[t] + q.crypto_path[k * T + t] * btc[t]
     if dl > 0:
         _delay_operations(q, dl, gdef, revenue, opex_p, fees_p, rl, bs, paid, det)
+        if det != NULL and det.event_at != NULL:
+            det.event_at[5] = cc  # a late completion: the debt service is due from C
     rvg_paid[0] = 0.0
     backstop_paid[0] = 0.0
     for g in range(q.NG):
@@ -486,7 +496,7 @@ cdef inline void _delay_operations(
             if det.lease_end[l] >= cc:
                 det.lease_end[l] = det.lease_end[l] + dl
     if det.event_at != NULL:
-        for i in range(3):
+        for i in range(5):
             if det.event_at[i] < T:
                 det.event_at[i] = min(det.event_at[i] + dl, T)
 
@@ -577,6 +587,11 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.cp_off = _plan_i32(keep, plan, "cp_off", q.NCP)
     q.completion = plan.get("completion", 0)
     q.delay = plan.get("delay", 0)
+    q.delay_p = plan.get("delay_p", 0.0)
+    q.delay_mean = plan.get("delay_mean", 0.0)
+    q.delay_off = plan.get("delay_off", 0)
+    if q.delay_p > 0 and (q.delay_off < 0 or q.delay_off + 2 > q.E):
+        raise ValueError(f"plan field delay_off = {q.delay_off} is outside the events")
     if q.completion < 0 or q.completion > T or q.delay < 0:
         raise ValueError(f"plan completion {q.completion} / delay {q.delay} out of range")
     q.delay_interest = _plan_f64(keep, plan, "delay_interest", T) if "delay_interest" in plan else NULL

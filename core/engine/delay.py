@@ -13,6 +13,8 @@ has not defaulted (a guarantee pays nothing after its guarantor's default).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from core.engine.leases import LeaseCash
@@ -64,9 +66,9 @@ def delay_operations(
 
 def delay_lease_cash(lc: LeaseCash, completion: int, delay: np.ndarray) -> LeaseCash:
     """A lease's cash with its operating phase moved ``delay`` periods later."""
-    return LeaseCash(
-        shift_rows(lc.revenue, completion, delay),
-        shift_rows(lc.backstop_paid, completion, delay),
-        np.where(lc.end >= completion, lc.end + delay, lc.end),
-        lc.defaulted,
+    return replace(
+        lc,
+        revenue=shift_rows(lc.revenue, completion, delay),
+        backstop_paid=shift_rows(lc.backstop_paid, completion, delay),
+        end=np.where(lc.end >= completion, lc.end + delay, lc.end),
     )

@@ -24,7 +24,7 @@ reference: tests/risk/test_mckernel.py checks that both give the same statistics
 
 cimport cython
 from cython.parallel cimport prange, threadid
-from libc.math cimport INFINITY, NAN, exp, fabs, floor, isfinite, pow, sqrt
+from libc.math cimport INFINITY, NAN, ceil, exp, fabs, floor, isfinite, pow, sqrt
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 
@@ -69,11 +69,11 @@ cdef double DEFAULT_EPS = 1e-6  # core.risk.mcstats.EPS
 cdef int IRR_ITERS = 50  # core.risk.mcstats.equity_irr
 
 # a path's event periods, in the order of core.risk.causes.EVENTS: the per-path compile's
-# five (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
+# six (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
 cdef enum:
-    N_EVENTS = 7
-    EV_LTV = 5
-    EV_CRYPTO = 6
+    N_EVENTS = 8
+    EV_LTV = 6
+    EV_CRYPTO = 7
     N_GAPS = 3
 EVENTS = N_EVENTS
 GAPS = N_GAPS

@@ -106,6 +106,10 @@ NEEDS["third_party_backstop"] = (
     "default",
 )
 # ---- end of the split
+NEEDS["construction"] = (
+    lambda d: any(b.terms.get("completion_month", 0) > 0 for b in d.of_kind("spv")),
+    "no construction phase (the deal operates from closing)",
+)
 
 #: what each risk of core.risk.catalogue.RISKS acts on
 RISK_NEEDS: dict[str, tuple[str, ...]] = {
@@ -117,6 +121,7 @@ RISK_NEEDS: dict[str, tuple[str, ...]] = {
     "liquidation": ("lease", "collateral"),
     "guarantor": ("guarantee",),
     "rates": ("floating_debt",),
+    "construction_delay": ("construction",),
 }
 
 

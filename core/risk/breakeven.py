@@ -39,6 +39,7 @@ DRIVERS: dict[str, tuple[str, float, str]] = {
     "base_rate_shock": ("pct_per_year", 0.20, "parallel rise in the base rate"),
     "termination_year": ("years", 0.0, "earliest early termination of every lease"),
     "tenant_default_year": ("years", 0.0, "earliest tenant default the debt survives"),
+    "completion_delay_months": ("months", 120.0, "longest completion delay (construction)"),
 }
 #: drivers that are dates: an earlier one is more severe, searched by whole months
 DATE_DRIVERS = ("termination_year", "tenant_default_year")
@@ -66,6 +67,9 @@ class BreakEven:
                 return f"loss even with {event} at the horizon"
             return "loss even at the mildest value (0)"
         v = self.value
+        if self.unit == "months":
+            text = f"{v:.0f} months"
+            return f"no loss up to {text}" if self.status == "never_fails" else text
         text = f"{v:.2f} years" if self.unit == "years" else f"{v * 100:.1f}%"
         if self.status == "never_fails" and self.unit == "years":
             return f"no loss whenever the {event.removeprefix('a ')} comes"
@@ -154,6 +158,9 @@ def solve_breakeven(
                 hi, l_hi = mid, l_mid
         return result(hi / 12, lo / 12, l_hi, l_lo, "edge")
 
+    if unit == "months":  # whole months, longer is more severe
+        return _integer_edge(loss, int(upper), result)
+
     lo, hi = 0.0, upper
     l_lo = loss(lo)
     if l_lo > LOSS_EPS:
@@ -169,6 +176,25 @@ def solve_breakeven(
         else:
             lo, l_lo = mid, l_mid
     return result(lo, hi, l_lo, l_hi, "edge")
+
+
+def _integer_edge(loss, upper: int, result) -> BreakEven:
+    """The edge of a whole-number driver searched from 0 to ``upper`` (more is more severe)."""
+    lo, hi = 0, upper
+    l_lo = loss(lo)
+    if l_lo > LOSS_EPS:
+        return result(np.nan, float(lo), np.nan, l_lo, "fails_in_base")
+    l_hi = loss(hi)
+    if l_hi <= LOSS_EPS:
+        return result(float(hi), np.nan, l_hi, np.nan, "never_fails")
+    while hi - lo > 1:  # no loss at lo, a loss at hi
+        mid = (lo + hi) // 2
+        l_mid = loss(mid)
+        if l_mid > LOSS_EPS:
+            hi, l_hi = mid, l_mid
+        else:
+            lo, l_lo = mid, l_mid
+    return result(float(lo), float(hi), l_lo, l_hi, "edge")
 
 
 @dataclass(frozen=True)

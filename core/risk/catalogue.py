@@ -26,7 +26,10 @@ Stress values and their DOMAIN.md source:
   largest whole forced-sale haircut each tranche survives after that default;
 - guarantor default (wrong-way risk): the tenant and every guarantor default in year 3, so
   no guarantee, backstop or RVG pays from then; a forced sale follows;
-- rates: base rate +200 bp (floating coupons over SOFR).
+- rates: base rate +200 bp (floating coupons over SOFR);
+- construction delay (issue #12): completion 12 months late (Hyperion's campus completes
+  around 2029-30, a year's range in the reporting); the break-even is the longest delay, in
+  whole months, each tranche survives.
 """
 
 from __future__ import annotations
@@ -120,6 +123,14 @@ RISKS: tuple[Risk, ...] = (
         "Base rate +200 bp: floating coupons rise while rent is fixed.",
         Stress(base_rate_shock=0.02),
         "base_rate_shock",
+    ),
+    Risk(
+        "construction_delay",
+        "Construction delay",
+        "Completion 12 months late: rent starts a year later while debt service starts on "
+        "schedule; a completion guarantee pays the delay costs up to its cap.",
+        Stress(completion_delay_months=12),
+        "completion_delay_months",
     ),
 )
 

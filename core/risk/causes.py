@@ -50,10 +50,11 @@ EVENTS = (
     "walk_away",
     "guarantor_default",
     # ---- end of the split
+    "construction_delay",  # issue #12: a late completion (at the planned completion)
     "ltv_breach",
     "crypto",
 )
-N_COMPILE_EVENTS = 5
+N_COMPILE_EVENTS = 6
 #: cash gaps against the deal's own path, per tranche, in the order the kernel writes them
 GAPS = ("rent", "rate", "collateral")
 
@@ -108,6 +109,14 @@ CAUSES: tuple[Cause, ...] = (
         ("guarantor",),
     ),
     # ---- end of the split ----
+    Cause(
+        "construction_delay",
+        "Construction delay",
+        ("construction_delay",),
+        None,
+        ("construction",),
+        ("construction_delay",),
+    ),
     Cause(
         "collateral_value",
         "Collateral value (sale, residual, LTV)",
@@ -193,6 +202,12 @@ def lease_events(compiled, drivers) -> np.ndarray:
     tl = compiled.timeline
     T, P = tl.n_periods, drivers.n_paths
     out = np.full((P, N_COMPILE_EVENTS), T, dtype=np.int64)
+    con = compiled.level.construction if compiled.level is not None else None
+    delay = np.zeros(P, dtype=np.int64)
+    if con is not None:  # a late completion moved each lease's contract end with it
+        d = con.delay if drivers.completion_delay is None else drivers.completion_delay
+        delay = np.broadcast_to(d, (P,)).astype(np.int64)
+        out[:, 5] = np.where(delay > 0, con.completion, T)
     for lease in compiled.leases:
         lt = lease.terms
         ev = drivers.leases.get(lease.id, {})
@@ -201,6 +216,8 @@ def lease_events(compiled, drivers) -> np.ndarray:
         ends = compiled.lease_schedules[lease.id].term_ends
         used = np.clip(renewals, 0, len(ends) - 1)
         ce = np.asarray(ends)[used]
+        if con is not None:
+            ce = np.where(ce >= con.completion, ce + delay, ce)
         end = np.broadcast_to(cash.end, (P,))
         defaulted = np.broadcast_to(cash.defaulted, (P,))
         cut = (end < ce) & (end < T)  # the rent stopped before the contract's end
@@ -316,7 +333,7 @@ def attribution(
 RULE = (
     "the first default of each tranche on each path is attributed to the event that came first "
     "at or before it (a lease's tenant default, termination, non-renewal or economic walk-away, "
-    "a guarantor's default that stopped a backstop, a crypto margin "
+    "a guarantor's default that stopped a backstop, a late completion, a crypto margin "
     "call or sale); with none, to the largest cash gap against the deal's own path up to the "
     "default (rent: market rent and utilisation; rate: floating interest; collateral: sale "
     "proceeds and, at an LTV breach, asset value); else to the deal's own cash flows. A loss "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.engine.compile import CompiledDeal
-from core.risk.paths import MarketModel, counterparty_specs, lease_event_specs
+from core.risk.paths import MarketModel, counterparty_specs, delay_spec, lease_event_specs
 
 
 def build_plan(sized: CompiledDeal, m: MarketModel) -> dict:
@@ -19,9 +19,14 @@ def build_plan(sized: CompiledDeal, m: MarketModel) -> dict:
     (keys are the fields of ``Plan`` in core/engine/_pathcompile.pxi)."""
     specs = lease_event_specs(sized, m)
     cps = counterparty_specs(sized, specs)
+    n_events = sum(s.n_draws for s in specs) + len(cps)
+    late = delay_spec(sized, m, n_events)
     plan = dict(sized.path_plan())
     plan.update(
-        E=sum(s.n_draws for s in specs) + len(cps),
+        E=n_events + (2 if late else 0),
+        delay_p=late.probability if late else 0.0,
+        delay_mean=late.mean if late else 0.0,
+        delay_off=late.offset if late else 0,
         lease_events=int(m.lease_events),
         residual_sd=m.residual_haircut_sd,
         walk_sens=np.array([s.walk_sens for s in specs], dtype=np.float64),

@@ -241,7 +241,7 @@ def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
         paid = np.broadcast_to(paid, (n,))
         if g.terms["guarantee_type"] == "rvg":
             rvg += paid
-        else:
+        elif g.terms["guarantee_type"] == "backstop":  # a completion guarantee is neither
             backstop += paid
     cause = causes_of(out, inp, sized, causes.lease_events(compiled, drivers), config.n_threads)
     return chunk_stats(

@@ -307,19 +307,62 @@ def counterparty_specs(
     ]
 
 
-def event_kinds(specs: list[LeaseEvents], n_counterparties: int = 0) -> list[int]:
+@dataclass(frozen=True)
+class DelayEvents:
+    """A late completion drawn on each path (docs/risk.md, "Construction delay"): with the
+    deal's ``delay_probability`` the path is late (a uniform draw), by an exponential delay of
+    mean ``delay_mean_months`` rounded up to whole periods (an exponential draw)."""
+
+    probability: float
+    mean: float  # periods
+    offset: int  # its two draws: late (uniform), length (exponential)
+
+
+def delay_spec(compiled: CompiledDeal, m: MarketModel, offset: int) -> DelayEvents | None:
+    """The late completion a path draws, None when it draws none (no construction phase, a
+    zero delay probability, or a model without events)."""
+    con = compiled.level.construction if compiled.level is not None else None
+    if not m.lease_events or con is None or con.delay_probability <= 0:
+        return None
+    return DelayEvents(con.delay_probability, con.delay_mean, offset)
+
+
+def event_kinds(
+    specs: list[LeaseEvents], n_counterparties: int = 0, delay: bool = False
+) -> list[int]:
     """Kind of each event draw of a path (0 exponential, 1 uniform), in stream order: each
-    lease's, then one exponential per counterparty."""
+    lease's, one exponential per counterparty, then a late completion's uniform and
+    exponential."""
     kinds: list[int] = []
     for s in specs:
         kinds += [0, 0] + [1] * max(s.opts, 1)
-    return kinds + [0] * n_counterparties
+    return kinds + [0] * n_counterparties + ([1, 0] if delay else [])
 
 
 def path_event_kinds(compiled: CompiledDeal, m: MarketModel) -> list[int]:
-    """Kind of each event draw of a path of ``compiled`` under ``m`` (leases, counterparties)."""
+    """Kind of each event draw of a path of ``compiled`` under ``m`` (leases, counterparties,
+    a late completion)."""
     specs = lease_event_specs(compiled, m)
-    return event_kinds(specs, len(counterparty_specs(compiled, specs)))
+    n_cp = len(counterparty_specs(compiled, specs))
+    late = delay_spec(compiled, m, 0) is not None
+    return event_kinds(specs, n_cp, late)
+
+
+def completion_delays(
+    compiled: CompiledDeal, spec: DelayEvents | None, events: np.ndarray
+) -> np.ndarray | None:
+    """(n,) periods each path's completion slips: the deal's own delay plus, on a late path,
+    ceil(exponential x mean), within the horizon (what ``_pathcompile.pxi`` draws)."""
+    con = compiled.level.construction if compiled.level is not None else None
+    if con is None:
+        return None
+    T = compiled.timeline.n_periods
+    delay = np.full(events.shape[0], con.delay, dtype=np.int64)
+    if spec is not None:
+        late = events[:, spec.offset] < spec.probability
+        drawn = np.minimum(np.ceil(events[:, spec.offset + 1] * spec.mean), float(T))
+        delay = delay + np.where(late, drawn, 0.0).astype(np.int64)
+    return np.minimum(delay, T)
 
 
 def driver_params(compiled: CompiledDeal, m: MarketModel) -> dict:
@@ -389,7 +432,8 @@ def make_drivers(
     T, mpp, ppy = tl.n_periods, tl.months_per_period, tl.periods_per_year
     specs = lease_event_specs(compiled, m)
     cps = counterparty_specs(compiled, specs)
-    kinds = event_kinds(specs, len(cps))
+    late = delay_spec(compiled, m, sum(s.n_draws for s in specs) + len(cps))
+    kinds = event_kinds(specs, len(cps), late is not None)
     d = draw_paths(seed, first_path, n, T * mpp, kinds, m.gen_surprise_rate, mpp, T, n_threads)
     u, z1, z2, zu, zv, zr, jumps = d.u, d.z1, d.z2, d.zu, d.zv, d.zr, d.jumps
     prm = driver_params(compiled, m)
@@ -462,5 +506,6 @@ def make_drivers(
         utilisation_factor=util,
         leases=leases,
         counterparties=counterparties,
+        completion_delay=completion_delays(compiled, late, d.events),
     )
     return drivers, share

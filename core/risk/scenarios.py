@@ -48,6 +48,8 @@ BUILTIN: dict[str, Stress] = {
     ),
     "guarantor_default": Stress(tenant_default_year=3.0, guarantor_default_year=3.0, enforce=1),
     "walk_away": Stress(rent_deflation=0.30, building_rent_deflation=0.02, walk_away_gap=0.5),
+    # issue #12: a late completion, as in the risk catalogue
+    "construction_delay": Stress(completion_delay_months=12),
 }
 
 #: field -> (lowest, highest) accepted value
@@ -68,6 +70,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "liquidation_lag_months": (0, 120),
     "guarantor_default_year": (0.0, 50.0),
     "walk_away_gap": (0.0, 10.0),
+    "completion_delay_months": (0, 120),
 }
 STRESS_FIELDS = tuple(f.name for f in fields(Stress))
 #: field -> (label, unit) for a scenario editor; units as in core/model/blocks.py
@@ -88,6 +91,7 @@ FIELD_INFO: dict[str, tuple[str, str]] = {
     "liquidation_lag_months": ("Liquidation lag (months)", "count"),
     "guarantor_default_year": ("Guarantor default in year", "years"),
     "walk_away_gap": ("Walk away at rent above market by", "pct"),
+    "completion_delay_months": ("Completion delay (months)", "count"),
 }
 
 
@@ -115,7 +119,7 @@ def check_value(name: str, v: object, where: str = "scenario") -> float | int | 
     lo, hi = RANGES[name]
     if not lo <= v <= hi:
         raise RiskInputError(f"{where}: {name} = {v!r} is outside [{lo}, {hi}]")
-    if name in ("renewals", "enforce", "liquidation_lag_months"):
+    if name in ("renewals", "enforce", "liquidation_lag_months", "completion_delay_months"):
         if int(v) != v:
             raise RiskInputError(f"{where}: {name} must be a whole number, got {v!r}")
         return int(v)

@@ -57,6 +57,9 @@ class Stress:
     #: every tenant walks away once its rent exceeds the market rent by this share (None:
     #: each lease's own walk_away_gap)
     walk_away_gap: float | None = None
+    #: months by which the completion of a deal with a construction phase slips (None: the
+    #: deal's own completion_delay_months): rent starts that much later, debt service does not
+    completion_delay_months: int | None = None
 
     def describe(self) -> str:
         """One line for tables and reports, listing only what is stressed."""
@@ -74,6 +77,7 @@ class Stress:
                 "gpu_commercial_life",
                 "guarantor_default_year",
                 "liquidation_lag_months",
+                "completion_delay_months",
             ):
                 parts.append(f"{label} {v:g}")
             elif f.name == "renewals":
@@ -138,9 +142,12 @@ def apply_stress(deal: Deal, stress: Stress) -> Deal:
                 t["mv_decline"] = _clip(t["mv_decline"] + stress.gpu_value_decline)
                 if stress.gpu_commercial_life:
                     t["commercial_life_years"] = max(0.25, stress.gpu_commercial_life)
-        elif b.kind == "spv" and stress.base_rate_shock:
-            t["base_rate"] = t["base_rate"] + stress.base_rate_shock
-            t["base_rate_curve"] = [r + stress.base_rate_shock for r in t["base_rate_curve"]]
+        elif b.kind == "spv":
+            if stress.base_rate_shock:
+                t["base_rate"] = t["base_rate"] + stress.base_rate_shock
+                t["base_rate_curve"] = [r + stress.base_rate_shock for r in t["base_rate_curve"]]
+            if stress.completion_delay_months is not None:
+                t["completion_delay_months"] = min(max(int(stress.completion_delay_months), 0), 120)
         elif b.kind == "sponsor" and stress.guarantor_default_year and b.id in guarantors:
             t["default_month"] = max(1, int(round(stress.guarantor_default_year * 12)))
         elif b.kind == "crypto" and stress.crypto_price_shock:

@@ -177,3 +177,41 @@ def test_construction_terms_are_inert_without_a_completion_month():
     a, b = _run(plain)[1], _run(other)[1]
     for name in ("balance", "interest_paid", "distribution", "cfads", "flags"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_breakeven_is_the_longest_delay_in_whole_months():
+    from core.risk.breakeven import solve_breakeven, tranche_losses
+    from core.risk.stress import Stress
+
+    deal = building("reserve", cap=2.0)
+    be = solve_breakeven(deal, "completion_delay_months", 0)
+    assert be.unit == "months" and be.status == "edge"
+    v = int(be.value)
+    assert tranche_losses(deal, Stress(completion_delay_months=v))[0] <= 1e-6
+    assert tranche_losses(deal, Stress(completion_delay_months=v + 1))[0] > 1e-6
+    assert be.fails_at == v + 1 and be.label == f"{v} months"
+
+
+def test_monte_carlo_delay_fused_equals_staged_and_is_the_first_cause():
+    from dataclasses import replace
+
+    from core.risk import causes
+    from core.risk.montecarlo import MonteCarloConfig, run_chunk
+    from core.risk.paths import MarketModel
+    from tests.risk.test_mckernel import _stats_equal, assert_compile_rows_equal
+
+    deal = building("reserve")
+    deal.blocks["spv"].terms.update(delay_probability=0.5, delay_mean_months=4.0)
+    sized = compile_deal(deal)
+    assert_compile_rows_equal(deal, sized, MarketModel(), 3, 0, 300)
+    cfg = MonteCarloConfig(n_paths=400, seed=5, chunk_size=400)
+    fused = run_chunk(deal, sized, cfg, 0)
+    _stats_equal(fused, run_chunk(deal, sized, replace(cfg, engine="staged"), 0))
+    code = causes.CODES["construction_delay"]
+    share = (fused.cause[:, 0] == code).mean()
+    assert 0.2 < share < 0.6  # about half the paths are late, each late one defaults first
+    # without the driver (probability 0) no path is late: no such cause
+    deal.blocks["spv"].terms["delay_probability"] = 0.0
+    sized = compile_deal(deal)
+    none = run_chunk(deal, sized, cfg, 0)
+    assert not (none.cause == code).any()

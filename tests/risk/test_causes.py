@@ -107,7 +107,7 @@ def test_lease_events_by_construction(samples):
     c = compile_deal(deal, drv, sized=sized)
     ev = causes.lease_events(c, drv)
     assert ev[1, 0] > 2 * ppy  # the rent stopped when the backstop ran out, not at the default
-    assert ev[2].tolist() == [T, 3 * ppy, T, T, T]
+    assert ev[2].tolist() == [T, 3 * ppy, T, T, T, T]
 
 
 def test_walk_away_and_guarantor_default_by_construction(samples):
@@ -123,7 +123,7 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
     T, ppy = sized.timeline.n_periods, sized.timeline.periods_per_year
     c = compile_deal(deal, Drivers(n_paths=1), sized=sized)
     ev = causes.lease_events(c, Drivers(n_paths=1))
-    assert ev[0].tolist() == [T, T, T, 7 * ppy, T]
+    assert ev[0].tolist() == [T, T, T, 7 * ppy, T, T]
     code, loss = _causes_for(deal, Drivers(n_paths=1))
     assert code.tolist() == [C["walk_away"]]
 
@@ -135,8 +135,8 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
     )
     c = compile_deal(deal, drv, sized=sized)
     ev = causes.lease_events(c, drv)
-    assert ev[0].tolist() == [T, T, T, T, 2 * ppy]  # the rent stopped at Fluidstack's default
-    assert ev[1, 0] > 2 * ppy and ev[1, 1:].tolist() == [T, T, T, T]
+    assert ev[0].tolist() == [T, T, T, T, 2 * ppy, T]  # the rent stopped at Fluidstack's default
+    assert ev[1, 0] > 2 * ppy and ev[1, 1:].tolist() == [T, T, T, T, T]
     code, _ = _causes_for(deal, drv)
     assert code.tolist() == [C["guarantor_default"], C["tenant_default"]]
 

@@ -23,6 +23,7 @@ from core.engine.arrays import PATH_FIELDS
 from core.engine.compile import Drivers, compile_deal
 from core.files.deal_json import load_deal
 from core.model.deal import Deal
+from core.risk import causes
 from core.risk.errors import RiskInputError
 from core.risk.montecarlo import (
     MonteCarloConfig,
@@ -166,7 +167,7 @@ def assert_compile_rows_equal(deal, sized, model, seed: int, first: int, n: int)
             paid = np.broadcast_to(c.guarantee_paid[g.id], (n,))
             if g.terms["guarantee_type"] == "rvg":
                 want_rvg += paid
-            else:
+            elif g.terms["guarantee_type"] == "backstop":
                 want_bs += paid
     assert np.array_equal(rvg, want_rvg) and np.array_equal(backstop, want_bs)
     assert np.array_equal(share, want_share)
@@ -321,7 +322,7 @@ def test_bad_inputs_are_named(deals):
         dscr_hist=np.zeros((1, T, 1002), np.int64), cfads_hist=np.zeros((1, T, 1602), np.int64),
     )  # fmt: skip
     facts = dict(
-        first=np.empty((n, K), np.int32), events=np.empty((n, 7), np.int32),
+        first=np.empty((n, K), np.int32), events=np.empty((n, len(causes.EVENTS)), np.int32),
         gaps=np.empty((n, K, 3)),
     )  # fmt: skip
     key = stream_key(0)

@@ -17,7 +17,13 @@ def test_builtin_scenarios_get_harsher(samples):
     deal = samples["hyperion_jv"]
     names = ["base", "downside", "severe"]
     dscr = [run_stressed(deal, BUILTIN[n]).metrics["min_dscr"] for n in names]
-    assert list(BUILTIN) == [*names, "forced_sale", "guarantor_default", "walk_away"]
+    assert list(BUILTIN) == [
+        *names,
+        "forced_sale",
+        "guarantor_default",
+        "walk_away",
+        "construction_delay",
+    ]
     assert dscr[0] >= dscr[1] >= dscr[2]
     assert BUILTIN["severe"].describe().count("%") >= 5
 
