@@ -169,3 +169,26 @@ def test_dsra_target_is_pro_rata_within_a_period(period, months, share):
     left = n - 1 - np.arange(n)
     by_hand = pmt * np.minimum(left, whole) + pmt * (share - whole) * (left > whole)
     np.testing.assert_allclose(target, by_hand, rtol=1e-12, atol=1e-12)
+
+
+def test_gpu_value_generations_and_commercial_life_at_year_ends():
+    """Market value is read at each period's end: a generation launched at 2.5 years lowers it
+    from the end of year 3; a 4.5-year commercial life leaves scrap from the end of year 5."""
+    d = annual_deal(horizon_years=6, tenor_years=5)
+    fleet = {"count": 1000, "unit_cost": 30.0, "mv_decline": 0.2, "next_gen_years": [2.5],
+             "next_gen_step": 0.1, "commercial_life_years": 4.5, "scrap_pct": 0.05}  # fmt: skip
+    d.add_block("gpu_fleet", fleet, block_id="gpus")
+    d.connect("owns", "spv", "gpus")
+    c = compile_deal(d)
+    cost = 1000 * 30.0 / 1000.0  # USD 30m
+    years = np.arange(1, 7)
+    value = cost * 0.8**years * np.where(years >= 2.5, 0.9, 1.0)
+    value = np.where(years >= 4.5, cost * 0.05, np.maximum(value, cost * 0.05))
+    np.testing.assert_allclose(c.level.gpu_value, value, rtol=1e-12)
+
+
+def test_run_text_says_annual_periods():
+    from cli.cmd_run import result_to_text
+
+    text = result_to_text(run_deal(annual_deal()))
+    assert "5 annual periods" in text
