@@ -7,13 +7,8 @@ import json
 import sys
 
 from cli.formatting import fmt
-from core.engine.constants import PERIODS_PER_YEAR
 from core.engine.result_json import result_to_json
 from core.engine.results import DealResult
-
-
-def _period_word(tl) -> str:
-    return {v: k for k, v in PERIODS_PER_YEAR.items()}.get(tl.periods_per_year, "")
 
 
 def result_to_text(result: DealResult) -> str:
@@ -22,8 +17,7 @@ def result_to_text(result: DealResult) -> str:
     lines = [
         result.compiled.deal.name,
         "=" * len(result.compiled.deal.name),
-        f"Closing {tl.closing.isoformat()}, {tl.n_periods} {_period_word(tl)} periods. "
-        "USD millions.",
+        f"Closing {tl.closing.isoformat()}, {tl.n_periods} {tl.period_name} periods. USD millions.",
         "",
         "Sources and uses",
     ]

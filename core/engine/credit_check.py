@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.engine.month_terms import rounded_terms
 from core.engine.results import DealResult
 
 #: sources above uses by more than this share of the uses: flagged as over-funding
@@ -119,6 +120,17 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
                     _ids(c.tranches) + _ids(c.leases),
                 )
             )
+    tl = c.timeline
+    period = tl.period_name
+    for block_id, _term, text in rounded_terms(c.deal, tl.months_per_period):
+        out.append(
+            CreditFinding(
+                "warning",
+                "months_rounded",
+                f"{text} in {period} periods ({tl.months_per_period} months each)",
+                (block_id,),
+            )
+        )
     return sorted(out, key=lambda f: f.severity != "error")
 
 

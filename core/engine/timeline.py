@@ -39,6 +39,11 @@ class Timeline:
     def months_per_period(self) -> int:
         return MONTHS_PER_YEAR // self.periods_per_year
 
+    @property
+    def period_name(self) -> str:
+        """``monthly``, ``quarterly`` or ``annual`` (the SPV's ``period``)."""
+        return {v: k for k, v in PERIODS_PER_YEAR.items()}[self.periods_per_year]
+
     def start(self, t: int) -> dt.date:
         return add_months(self.closing, t * self.months_per_period)
 

@@ -192,3 +192,20 @@ def test_run_text_says_annual_periods():
 
     text = result_to_text(run_deal(annual_deal()))
     assert "5 annual periods" in text
+
+
+def test_deal_check_says_how_month_terms_are_rounded():
+    """Switching a deal to annual periods: each term in months that is not a whole number of
+    years is listed in the deal check with what the engine makes of it."""
+    from core.engine.credit_check import credit_findings
+
+    d = annual_deal(tranche={"io_months": 6}, lease={"start_month": 18})
+    found = [f for f in credit_findings(run_deal(d)) if f.code == "months_rounded"]
+    by_block = {f.blocks: f.message for f in found}
+    assert "io_months of 6 months is rounded up to 12 months" in by_block[("senior",)]
+    assert (
+        "start_month of 18 months falls in the period from month 12 to 24" in by_block[("lease",)]
+    )
+    assert all(f.severity == "warning" and "annual periods" in f.message for f in found)
+    monthly = annual_deal(period="monthly", tranche={"io_months": 6})
+    assert not [f for f in credit_findings(run_deal(monthly)) if f.code == "months_rounded"]
