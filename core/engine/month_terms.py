@@ -23,6 +23,9 @@ MONTH_TERMS: dict[tuple[str, str], str] = {
     ("lease", "termination_month"): EVENT,
     ("lease", "tenant_default_month"): EVENT,
     ("sponsor", "default_month"): EVENT,
+    ("spv", "completion_month"): EVENT,  # core/engine/construction.py
+    ("spv", "construction_start_month"): EVENT,
+    ("spv", "completion_delay_months"): DURATION,
     ("tranche", "io_months"): DURATION,
     ("covenant", "lookback_months"): DURATION,
     ("gpu_fleet", "liquidation_lag_months"): DURATION,

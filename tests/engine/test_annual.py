@@ -209,3 +209,19 @@ def test_deal_check_says_how_month_terms_are_rounded():
     assert all(f.severity == "warning" and "annual periods" in f.message for f in found)
     monthly = annual_deal(period="monthly", tranche={"io_months": 6})
     assert not [f for f in credit_findings(run_deal(monthly)) if f.code == "months_rounded"]
+
+
+def test_construction_months_follow_the_event_rule_in_annual_periods():
+    """A completion in month 30 falls in year 3 (index 2): rent starts there (a lease's start
+    counts from completion), and the deal check says so."""
+    from core.engine.credit_check import credit_findings
+
+    d = annual_deal(horizon_years=8, tenor_years=7)
+    d.set_term("spv", "completion_month", 30)
+    res = run_deal(d)
+    assert res.compiled.level.construction.completion == 2
+    rev = res.periods["revenue"].to_numpy()
+    assert rev[:2].tolist() == [0.0, 0.0] and rev[2] == pytest.approx(RENT)
+    found = [f for f in credit_findings(res) if f.code == "months_rounded"]
+    assert any("completion_month of 30 months falls in the period from month 24 to 36" in
+               f.message for f in found)  # fmt: skip
