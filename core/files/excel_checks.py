@@ -22,9 +22,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_credit import gpu_cost
 from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import CF, CK, SW, P, TrancheFlow
-from core.files.excel_leases import gpu_cost
 
 TOLERANCE = 1e-6  # USD m (a dollar): the absolute tolerance of the cash checks
 RELATIVE = 1e-6  # workbook vs engine metrics, relative to max(|engine|, 1)

@@ -10,7 +10,7 @@ from core.engine import arrays as A
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import Context, Section
-from core.files.excel_keys import CF, PROCEEDS, SC, P
+from core.files.excel_keys import CF, PROCEEDS, SC, P, flag_bit
 from core.files.excel_payments import prepay
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ def covenants(s: Section, ctx: Context, flow: Flow) -> None:
     s.add(
         CF.FLAGS,
         "Flags (bitmask)",
-        lambda t, r: "+".join(
-            a(key, r) if bit == 1 else f"{bit}*{a(key, r)}" for bit, key in FLAG_COLUMNS
-        ),
+        lambda t, r: "+".join(f"{flag_bit(bit)}*{a(key, r)}" for bit, key in FLAG_COLUMNS),
         st.INT,
         8,
     )

@@ -52,6 +52,12 @@ class P:
     THOUSANDS_PER_M = "p_thousands_per_m"
     IRR_LO = "p_irr_lo"
     IRR_HI = "p_irr_hi"
+    NO_CAP = "p_no_cap"  # a cap that never binds (an assumed lease has no backstop cap)
+    # what follows the latest lease end (codes, named so no formula types them)
+    MODE_SELL, MODE_RELET = "p_mode_sell", "p_mode_relet"
+    MODE_FORCED, MODE_RELET_DEFAULT = "p_mode_forced", "p_mode_relet_default"
+    FIRE_SHARE = "p_fire_share"  # the fleet's share of the market (fire-sale volume)
+    DB_RATE = "p_db_rate"  # the declining-balance rate a year
     # the deal's scalars
     PPY = "p_ppy"
     MPP = "p_mpp"
@@ -102,6 +108,24 @@ class LeaseParams:
         self.stop, self.terminated, self.defaulted = q + "stop", q + "terminated", q + "defaulted"
         self.cap, self.horizon, self.end = q + "cap", q + "horizon", q + "end"
         self.ends, self.sell = q + "ends", q + "sell"
+        self.hourly = q + "hourly"  # first-period rent when billed by the GPU-hour
+        self.called, self.bs_start = q + "called", q + "bs_start"  # the backstop's call
+        self.bs_alive, self.bs_ends = q + "bs_alive", q + "bs_ends"  # guarantors, terms
+
+
+class SponsorParams:
+    """``Parameters`` names of the i-th counterparty (a sponsor credit)."""
+
+    def __init__(self, i: int) -> None:
+        self.default = f"p_cp{i}_default"
+
+
+class GuaranteeParams:
+    """``Parameters`` names of the i-th guarantee (deal order), and its ``Schedules`` rows."""
+
+    def __init__(self, i: int) -> None:
+        self.end, self.floor, self.pays = f"p_g{i}_end", f"p_g{i}_floor", f"p_g{i}_pays"
+        self.at_sale, self.on_liquidation = f"rvg_sale{i}", f"rvg_liq{i}"
 
 
 # ------------------------------------------------------------------ Timeline
@@ -137,6 +161,12 @@ class LS:
     REVENUE = "revenue"
 
 
+def flag_bit(bit: int) -> str:
+    """The ``Parameters`` name holding the engine's flag ``bit`` (``core.engine.arrays``
+    FLAG_*), e.g. ``p_flag16`` for an acceleration: the Flags row adds them, no number typed."""
+    return f"p_flag{bit}"
+
+
 class LeaseCols:
     """``Leases`` columns of the j-th lease."""
 
@@ -146,6 +176,7 @@ class LeaseCols:
         self.owed, self.before, self.backstop = f"owed{j}", f"before{j}", f"bs{j}"
         self.exhausted, self.relet = f"exh{j}", f"relet{j}"
         self.walk = f"walk{j}"  # the period the tenant walks away (T: not then)
+        self.relet_default, self.relet_expiry = f"reletd{j}", f"relete{j}"
 
 
 # ------------------------------------------------------------------ Schedules
@@ -174,6 +205,8 @@ class SC:
     ASSET_VALUE = "asset_value"
     LIQ_VALUE = "liq_value"
     PROCEEDS = "proceeds"
+    GPU_SALVAGE, FIRE_HAIRCUT, SALE_GOT = "gpu_salvage", "fire_haircut", "sale_got"
+    RVG_SALE, RVG_LIQ = "rvg_sale", "rvg_liq"
     CRYPTO = "crypto"
     CFADS_PRE = "cfads_pre"
     TAX_BASE = "tax_base"

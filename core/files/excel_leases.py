@@ -18,22 +18,22 @@ from functools import partial
 
 from openpyxl.workbook.workbook import Workbook
 
-from core.engine.leases import counterparty_index, guarantor_of, tenant_of
+from core.engine.leases import tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_credit import (
+    counterparty_default,
+    guarantee_end,
+    guarantor_default,
+    write_credit_parameters,
+    write_rvg_parameters,
+)
+from core.files.excel_credit import period_of as _period_of
+from core.files.excel_credit import periods as _periods
+from core.files.excel_credit import spv_leases as _spv_leases
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, TL, LeaseCols, LeaseParams, P
 from core.files.excel_timeline import Params
-
-
-def _period_of(month: str) -> str:
-    """``month_period``: the period in which a month falls, or T when 0 (never)."""
-    return f"IF({month}>0,INT({month}/{P.MPP}),{P.T})"
-
-
-def _periods(years: str) -> str:
-    """Whole periods in ``years`` (rounded)."""
-    return f"ROUND({years}*{P.PPY},0)"
 
 
 def _ceil_periods(months: str) -> str:
@@ -41,56 +41,11 @@ def _ceil_periods(months: str) -> str:
     return f"-INT(-{months}/{P.MPP})"
 
 
-def _spv_leases(ctx: Context) -> list:
-    spv = ctx.deal.of_kind("spv")[0]
-    return list(ctx.deal.links(spv.id, "leases_to"))
-
-
-def _start_of(ctx: Context, lease) -> str:
-    return f"INT({ctx.name(lease, 'start_month')}/{P.MPP})"
-
-
-def _guarantee_end(ctx: Context, guarantee) -> str:
-    """End (exclusive period) of a guarantee's term, from closing or from the start of
-    operations (the first rent of the leases it covers; of every lease when it covers
-    assets); beyond the horizon when it has none (``leases.guarantee_window_end``)."""
-    years = ctx.name(guarantee, "term_years")
-    covered = [b for b in ctx.deal.links(guarantee.id, "guarantees") if b.kind == "lease"]
-    starts = [_start_of(ctx, b) for b in covered or ctx.deal.of_kind("lease")]
-    ops = f"MIN({','.join(starts)})" if starts else "0"
-    start = f'IF({ctx.name(guarantee, "term_from")}="operations",{ops},0)'
-    return f"IF({years}>0,{start}+{_periods(years)},{P.T}+1)"
-
-
-def counterparty_default(ctx: Context, sponsor) -> str:
-    """Default period of a sponsor's credit (T: none): the earliest default month of it, its
-    parent and their subsidiaries, or tenant default of any lease one of them is tenant of
-    (one default per credit)."""
-    cp = counterparty_index(ctx.deal)
-    group = {b.id for b in ctx.deal.of_kind("sponsor") if cp[b.id] == cp[sponsor.id]}
-    parts = [
-        _period_of(ctx.name(b, "default_month"))
-        for b in ctx.deal.of_kind("sponsor")
-        if b.id in group
-    ]
-    for lease in _spv_leases(ctx):
-        tenant = tenant_of(ctx.deal, lease)
-        if tenant is not None and tenant.id in group:
-            parts.append(_period_of(ctx.name(lease, "tenant_default_month")))
-    return f"MIN({','.join(parts)})"
-
-
 def _tenant_default(ctx: Context, lease) -> str:
     """The period the lease's tenant defaults: its counterparty's default when it has one."""
     tenant = tenant_of(ctx.deal, lease)
     own = _period_of(ctx.name(lease, "tenant_default_month"))
     return own if tenant is None else counterparty_default(ctx, tenant)
-
-
-def guarantor_default(ctx: Context, guarantee) -> str:
-    """Default period of a guarantee's guarantor; T when it has no guarantor block."""
-    sponsor = guarantor_of(ctx.deal, guarantee)
-    return P.T if sponsor is None else counterparty_default(ctx, sponsor)
 
 
 def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
@@ -103,6 +58,7 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
     g.add(LS.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT)
     comm = _periods(ctx.name(fleet, "commercial_life_years")) if fleet else P.T
     p.add(P.COMM_END, "End of the GPUs' commercial life (period)", comm, st.INT)
+    write_credit_parameters(p, ctx)
     for j, lease in enumerate(leases):
         _lease_terms(p, ctx, j, lease)
         s = g.section(f"Lease {lease.terms['name']}")
@@ -112,6 +68,7 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
         p.add(LeaseParams(j).end, label, end, st.INT)
         _relet_and_sale(s, p, ctx, j, lease)
     _operations_end(p, ctx, len(leases), comm)
+    write_rvg_parameters(p, ctx, sale_mode(ctx))
     g.add(
         LS.REVENUE,
         "Revenue (rent, fees, backstop, re-leasing)",
@@ -130,24 +87,26 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
     return g
 
 
-def _first_rent(ctx: Context, lease) -> str:
-    """Rent in the first period: fixed annual rent, or GPU-hours billed at max(utilisation,
-    take-or-pay) times the price."""
+def _hourly_rent(ctx: Context, lease) -> str:
+    """Rent in the first period when billed by the GPU-hour: the GPUs (the lease's own
+    count, else the fleet's) x hours a period x max(utilisation, take-or-pay) x the price."""
     L = partial(ctx.name, lease)
     fleet = ctx.one("gpu_fleet")
     gpus = f"IF({L('gpus')}>0,{L('gpus')},{ctx.name(fleet, 'count') if fleet else '0'})"
-    hourly = (
+    return (
         f"{L('price_per_gpu_hour')}*{gpus}*{P.HOURS_PER_YEAR}/{P.PPY}"
         f"*MAX({L('utilisation')},{L('take_or_pay')})/{P.USD_PER_M}"
     )
-    return f'IF({L("rent_basis")}="fixed",{L("annual_rent")}/{P.PPY},{hourly})'
 
 
 def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
     """The lease's periods: start, initial term, renewals, termination, default, stop."""
     L = partial(ctx.name, lease)
     q, lab = LeaseParams(j), lease.terms["name"]
-    p.add(q.r0, f"{lab}: rent in the first period", _first_rent(ctx, lease), st.MONEY)
+    p.add(q.hourly, f"{lab}: first-period rent if billed by the GPU-hour", _hourly_rent(ctx, lease),
+          st.MONEY)  # fmt: skip
+    first = f'IF({L("rent_basis")}="fixed",{L("annual_rent")}/{P.PPY},{q.hourly})'
+    p.add(q.r0, f"{lab}: rent in the first period", first, st.MONEY)
     p.add(q.start, f"{lab}: first period with rent", f"INT({L('start_month')}/{P.MPP})", st.INT)
     end0 = f"{q.start}+{_periods(L('term_years'))}"
     p.add(q.end0, f"{lab}: end of the initial term (exclusive)", end0, st.INT)
@@ -256,17 +215,23 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
         return q.stop
     scope = n(backstops[0], "backstop_scope")
     caps = ",".join(n(b, "cap") for b in backstops)
-    ends = ",".join(_guarantee_end(ctx, b) for b in backstops)
-    p.add(q.cap, f"{lab}: backstop cap", f'IF({scope}="assumption",1E+300,SUM({caps}))', st.MONEY)
+    ends = ",".join(guarantee_end(ctx, b) for b in backstops)
+    cap = f'IF({scope}="assumption",{P.NO_CAP},SUM({caps}))'
+    p.add(q.cap, f"{lab}: backstop cap", cap, st.MONEY)
+    p.add(q.bs_ends, f"{lab}: the backstops' terms end (earliest)", f"MIN({ends})", st.INT)
     horizon = (
         f'IF({scope}="assumption",{q.cend},IF({scope}="default_or_termination",'
-        f"MIN({q.cend},MIN({ends})),MIN({q.cend},{q.term},MIN({ends}))))"
+        f"MIN({q.cend},{q.bs_ends}),MIN({q.cend},{q.term},{q.bs_ends})))"
     )
     p.add(q.horizon, f"{lab}: backstop pays until (exclusive)", horizon, st.INT)
     either = f"OR({q.defaulted}=1,{q.terminated}=1)"
-    called = f'IF({scope}="default_or_termination",{either},{q.defaulted}=1)'
+    called = f'IF(IF({scope}="default_or_termination",{either},{q.defaulted}=1),1,0)'
+    p.add(q.called, f"{lab}: backstop called (1/0)", called, st.INT)
     start = f'IF({scope}="default_or_termination",MIN({q.dflt},{q.term}),{q.dflt})'
+    p.add(q.bs_start, f"{lab}: backstop called from (period)", start, st.INT)
     alive = f"MIN({','.join(guarantor_default(ctx, b) for b in backstops)})"
+    p.add(q.bs_alive, f"{lab}: backstop guarantors stand until (period)", alive, st.INT)
+    called, start, alive = f"{q.called}=1", q.bs_start, q.bs_alive
 
     def t_(r) -> str:
         return a(LS.T, r)
@@ -308,27 +273,34 @@ def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
     a, L = s.at, partial(ctx.name, lease)
     q, c, lab = LeaseParams(j), LeaseCols(j), lease.terms["name"]
     lag = _ceil_periods(L("search_lag_months"))
-    after_default = (
-        f'IF(AND({L("default_recovery")}="re_lease",{{t}}>={q.end}+{lag},{{t}}<{P.COMM_END}),'
-        f"{q.r0}*{{m}}*(1-{L('remarketing_cost_pct')}),0)"
+    s.add(
+        c.relet_default,
+        f"{lab}: re-let after a default (at market less remarketing)",
+        lambda t, r: (
+            f'IF(AND({L("default_recovery")}="re_lease",{a(LS.T, r)}>={q.end}+{lag},'
+            f"{a(LS.T, r)}<{P.COMM_END}),{q.r0}*{a(c.mkt, r)}*(1-{L('remarketing_cost_pct')}),0)"
+        ),
     )
-    at_expiry = (
-        f'IF(AND({L("at_expiry")}="re_lease",{{t}}>={q.end},{{t}}<{P.COMM_END}),{q.r0}*{{m}},0)'
+    s.add(
+        c.relet_expiry,
+        f"{lab}: re-let at expiry (at market)",
+        lambda t, r: (
+            f'IF(AND({L("at_expiry")}="re_lease",{a(LS.T, r)}>={q.end},'
+            f"{a(LS.T, r)}<{P.COMM_END}),{q.r0}*{a(c.mkt, r)},0)"
+        ),
     )
     s.add(
         c.relet,
         f"{lab}: re-leasing at market",
-        lambda t, r: f"IF({q.defaulted}=1,{after_default},{at_expiry})".format(
-            t=a(LS.T, r), m=a(c.mkt, r)
-        ),
+        lambda t, r: f"IF({q.defaulted}=1,{a(c.relet_default, r)},{a(c.relet_expiry, r)})",
         total=True,
     )
     prev = LeaseParams(j - 1) if j else None
     ends = f"MAX({q.end},{prev.ends})" if prev else q.end
     p.add(q.ends, f"{lab}: latest lease end so far", ends, st.INT)
     mode = (
-        f'IF({q.defaulted}=1,IF({L("default_recovery")}="enforce",2,3),'
-        f'IF({L("at_expiry")}="sell",0,1))'
+        f'IF({q.defaulted}=1,IF({L("default_recovery")}="enforce",{P.MODE_FORCED},'
+        f'{P.MODE_RELET_DEFAULT}),IF({L("at_expiry")}="sell",{P.MODE_SELL},{P.MODE_RELET}))'
     )
     if prev:
         mode = f"IF({q.end}>={prev.ends},{mode},{prev.sell})"
@@ -347,66 +319,10 @@ def _operations_end(p: Params, ctx: Context, n_leases: int, comm: str) -> None:
     the fleet's liquidation lag)."""
     last = LeaseParams(n_leases - 1)
     keep = f"MAX({comm},{last.ends})"
-    stop = f"MIN(IF(OR({last.sell}=1,{last.sell}=3),{keep},{last.ends}),{P.T})"
+    relet = f"OR({last.sell}={P.MODE_RELET},{last.sell}={P.MODE_RELET_DEFAULT})"
+    stop = f"MIN(IF({relet},{keep},{last.ends}),{P.T})"
     p.add(P.STOP, "First period without operations (T: never)", stop, st.INT)
     fleet = ctx.one("gpu_fleet")
     lag = _ceil_periods(ctx.name(fleet, "liquidation_lag_months")) if fleet else "0"
-    sale = f"MIN(IF({last.sell}=2,{P.STOP}+{lag},{P.STOP}),{P.T}-1)"
+    sale = f"MIN(IF({last.sell}={P.MODE_FORCED},{P.STOP}+{lag},{P.STOP}),{P.T}-1)"
     p.add(P.SALE, "Period of the planned asset sale", sale, st.INT)
-
-
-def _rvg_floor(ctx: Context, gb) -> str:
-    n = ctx.name
-    fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
-    fleet_cost = gpu_cost(ctx) if fleet else "0"
-    fac_cost = n(fac, "cost") if fac else "0"
-    cost = []
-    for b in ctx.deal.links(gb.id, "guarantees"):
-        if b.kind == "gpu_fleet":
-            cost.append(fleet_cost)
-        elif b.kind == "facility":
-            cost.append(fac_cost)
-        elif b.kind == "lease":
-            cost.append(f"{fleet_cost}+{fac_cost}")
-    return f"{n(gb, 'floor_pct')}*({'+'.join(cost) or '0'})"
-
-
-def _rvgs(ctx: Context) -> list:
-    return [g for g in ctx.deal.of_kind("guarantee") if g.terms["guarantee_type"] == "rvg"]
-
-
-def rvg_formula(ctx: Context, sale_value: str) -> str:
-    """What the residual value guarantees pay at the planned sale, given the sale value cell:
-    when the sale's cause (a lease end, or a tenant default: what follows the latest lease end
-    is 2 or 3) is one the guarantee pays on, operations stop within its term and its
-    guarantor has not defaulted by the sale."""
-    n = ctx.name
-    by_default = f"OR({sale_mode(ctx)}=2,{sale_mode(ctx)}=3)"
-    parts = []
-    for gb in _rvgs(ctx):
-        trig = f'OR(NOT({by_default}),{n(gb, "rvg_triggers")}<>"lease_end")'
-        parts.append(
-            f"IF(AND({trig},{P.STOP}<{P.T},{P.STOP}<{_guarantee_end(ctx, gb)},"
-            f"{P.SALE}<{guarantor_default(ctx, gb)}),"
-            f"MIN(MAX({_rvg_floor(ctx, gb)}-{sale_value},0),{n(gb, 'cap')}),0)"
-        )
-    return "+".join(parts) or "0"
-
-
-def rvg_on_acceleration(ctx: Context, t: str, forced_value: str) -> str:
-    """What the RVGs that pay on any sale add to the forced-sale value in period ``t`` (a
-    liquidation after acceleration), within their term and while their guarantor stands."""
-    n = ctx.name
-    parts = [
-        f'IF(AND({n(gb, "rvg_triggers")}="any_sale",{t}<{_guarantee_end(ctx, gb)},'
-        f"{t}<{guarantor_default(ctx, gb)}),"
-        f"MIN(MAX({_rvg_floor(ctx, gb)}-{forced_value},0),{n(gb, 'cap')}),0)"
-        for gb in _rvgs(ctx)
-    ]
-    return "+".join(parts) or "0"
-
-
-def gpu_cost(ctx: Context) -> str:
-    """The GPU fleet's cost in USD millions (count x unit cost in USD thousands)."""
-    fleet = ctx.one("gpu_fleet")
-    return f"({ctx.name(fleet, 'count')}*{ctx.name(fleet, 'unit_cost')}/{P.THOUSANDS_PER_M})"

@@ -16,9 +16,10 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_credit import gpu_cost, rvg_rows
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
-from core.files.excel_leases import gpu_cost, rvg_formula, rvg_on_acceleration, sale_mode
+from core.files.excel_leases import sale_mode
 from core.files.excel_swaps import swap_schedules
 from core.files.excel_timeline import Params
 
@@ -30,10 +31,10 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     g.add(SC.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT)
     _costs(g.section("Operating costs"), ctx)
     assets = g.section("Assets")
-    _gpu_values(assets, ctx)
+    _gpu_values(assets, ctx, params)
     _facility_values(assets, ctx)
     _depreciation(assets, ctx)
-    _sale_values(assets, ctx)
+    _sale_values(assets, ctx, params)
     _base_cfads(g, ctx)
     for k in range(ctx.K):
         _fixed_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
@@ -102,7 +103,7 @@ def _costs(s: Section, ctx: Context) -> None:
     )
 
 
-def _gpu_values(s: Section, ctx: Context) -> None:
+def _gpu_values(s: Section, ctx: Context, p: Params) -> None:
     """GPU book value (straight line, declining balance or custom curve) and market value
     (yearly decline, a step down at each generation launch, scrap after the commercial life)."""
     n, fleet = ctx.name, ctx.one("gpu_fleet")
@@ -120,14 +121,17 @@ def _gpu_values(s: Section, ctx: Context) -> None:
         return a(SC.GPU_COST, r)
 
     def salv(r: int) -> str:
-        return f"{cost(r)}*{n(fleet, 'salvage_pct')}"
+        return a(SC.GPU_SALVAGE, r)
 
     def straight(t: int, r: int) -> str:
         return f"{cost(r)}-({cost(r)}-{salv(r)})*MIN({_ye(ctx, r)}/{life},1)"
 
+    rate = f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
+    p.add(P.DB_RATE, "GPU declining-balance rate a year", rate, st.PCT)
+
     def declining(t: int, r: int) -> str:
-        y, rate = _ye(ctx, r), f"MIN({n(fleet, 'declining_balance_factor')}/{life},1)"
-        return f"IF({y}>={life},{salv(r)},MAX({cost(r)}*(1-{rate})^{y},{salv(r)}))"
+        y = _ye(ctx, r)
+        return f"IF({y}>={life},{salv(r)},MAX({cost(r)}*(1-{P.DB_RATE})^{y},{salv(r)}))"
 
     def curve(t: int, r: int) -> str:  # the custom curve between its yearly points
         y, i = _ye(ctx, r), a(SC.GPU_YEAR, r)
@@ -135,6 +139,8 @@ def _gpu_values(s: Section, ctx: Context) -> None:
         return f"{cost(r)}*IF({y}>={m},IF({m}=0,1,INDEX({cust},{m})),{pa}+({pb}-{pa})*({y}-{i}))"
 
     s.add(SC.GPU_COST, "GPU fleet cost", lambda t, r: gpu_cost(ctx))
+    s.add(SC.GPU_SALVAGE, "GPU salvage value (book)",
+          lambda t, r: f"{cost(r)}*{n(fleet, 'salvage_pct')}")  # fmt: skip
     s.add(SC.GPU_SL, "GPU book value, straight line", straight)
     s.add(SC.GPU_DB, "GPU book value, declining balance", declining)
     s.add(SC.GPU_YEAR, "Custom curve: whole years", lambda t, r: f"INT({_ye(ctx, r)})", st.INT)
@@ -217,25 +223,31 @@ def _depreciation(s: Section, ctx: Context) -> None:
     s.add(SC.MV, "Market value", lambda t, r: f"{a(SC.GPU_MV, r)}+{a(SC.FAC_MV, r)}")
 
 
-def _sale_values(s: Section, ctx: Context) -> None:
+def _sale_values(s: Section, ctx: Context, p: Params) -> None:
     """Orderly- and forced-sale values after haircuts; the asset value held (LTV), the
     liquidation value, the planned sale proceeds (+ RVG) and the crypto collateral value."""
     a, n = s.at, ctx.name
     fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
 
+    if fleet:  # the fire-sale discount for the fleet's age and its share of the market
+        count, depth = n(fleet, "count"), n(fleet, "market_depth_gpus")
+        share = f"IF({count}+{depth}>0,{count}/({count}+{depth}),0)"
+        p.add(P.FIRE_SHARE, "The fleet's share of the GPU market (fire sale)", share, st.PCT)
+        s.add(
+            SC.FIRE_HAIRCUT,
+            "GPU forced-sale haircut (with the fire-sale discount)",
+            lambda t, r: (
+                f"MIN(MAX({n(fleet, 'liquidation_haircut')}+{n(fleet, 'fire_sale_age_pct')}"
+                f"*{_ye(ctx, r)}+{n(fleet, 'fire_sale_volume_pct')}*{P.FIRE_SHARE},0),1)"
+            ),
+            st.PCT,
+        )
+
     def after_haircut(key: str, fire: bool = False):
         def gh(r: int) -> str:
             if not fleet:
                 return "0"
-            if not fire:
-                return f"MIN(MAX({n(fleet, key)},0),1)"
-            count, depth = n(fleet, "count"), n(fleet, "market_depth_gpus")
-            share = f"IF({count}+{depth}>0,{count}/({count}+{depth}),0)"
-            add = (
-                f"{n(fleet, 'fire_sale_age_pct')}*{_ye(ctx, r)}"
-                f"+{n(fleet, 'fire_sale_volume_pct')}*{share}"
-            )
-            return f"MIN(MAX({n(fleet, key)}+({add}),0),1)"
+            return a(SC.FIRE_HAIRCUT, r) if fire else f"MIN(MAX({n(fleet, key)},0),1)"
 
         fh = f"MIN(MAX({n(fac, key)},0),1)" if fac else "0"
         return lambda t, r: f"{a(SC.GPU_MV, r)}*(1-{gh(r)})+{a(SC.FAC_MV, r)}*(1-{fh})"
@@ -256,21 +268,22 @@ def _sale_values(s: Section, ctx: Context) -> None:
         lambda t, r: f"IF({t_(r)}<={P.SALE},{a(SC.MV, r)},0)",
     )
     s.add(
-        SC.LIQ_VALUE,
-        "Liquidation value",
+        SC.SALE_GOT,
+        "Sale value at the planned sale (forced after an enforcement, else orderly)",
         lambda t, r: (
-            f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)}"
-            f"+{rvg_on_acceleration(ctx, t_(r), a(SC.FORCED_VALUE, r))},0)"
+            f"IF({sale_mode(ctx)}={P.MODE_FORCED},{a(SC.FORCED_VALUE, r)},{a(SC.SALE_VALUE, r)})"
         ),
     )
-
-    def got(r: int) -> str:  # the sale value: forced after an enforcement, else orderly
-        return f"IF({sale_mode(ctx)}=2,{a(SC.FORCED_VALUE, r)},{a(SC.SALE_VALUE, r)})"
-
+    at_sale, on_liq = rvg_rows(s, ctx, SC.SALE_GOT, SC.FORCED_VALUE)
+    s.add(
+        SC.LIQ_VALUE,
+        "Liquidation value",
+        lambda t, r: f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)}+{a(on_liq, r)},0)",
+    )
     s.add(
         SC.PROCEEDS,
         "Planned sale proceeds + RVG",
-        lambda t, r: f"IF({t_(r)}={P.SALE},{got(r)}+{rvg_formula(ctx, got(r))},0)",
+        lambda t, r: f"IF({t_(r)}={P.SALE},{a(SC.SALE_GOT, r)}+{a(at_sale, r)},0)",
         total=True,
     )
 

@@ -8,10 +8,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
 
 from core.engine import constants as c
+from core.engine.arrays import FLAG_NAMES
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_grid import Context, Grid, flag01
-from core.files.excel_keys import TL, P, TrancheParams, TrancheRate
+from core.files.excel_keys import TL, P, TrancheParams, TrancheRate, flag_bit
+
+NO_CAP = 1e300  # what an uncapped backstop pays up to (the engine: no cap)
 
 #: (name, label, value) of the engine's constants, so that no formula types a number
 CONSTANTS = (
@@ -27,6 +30,12 @@ CONSTANTS = (
     (P.THOUSANDS_PER_M, "USD thousands in a USD million", c.THOUSANDS_PER_MILLION),
     (P.IRR_LO, "Lowest periodic IRR searched", c.IRR_LO),
     (P.IRR_HI, "Highest periodic IRR searched", c.IRR_HI),
+    (P.NO_CAP, "A cap that never binds (an assumed lease's backstop)", NO_CAP),
+    (P.MODE_SELL, "After the lease: orderly sale (code)", 0),
+    (P.MODE_RELET, "After the lease: held and re-let (code)", 1),
+    (P.MODE_FORCED, "After the lease: lenders' forced sale (code)", 2),
+    (P.MODE_RELET_DEFAULT, "After a tenant default: re-let (code)", 3),
+    *((flag_bit(bit), f"Flag bit: {name}", bit) for bit, name in FLAG_NAMES.items()),
 )
 
 
