@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_mc_options(p, 2000, 0, "the MonteCarlo sheet")
     p.add_argument(
+        "--sizing",
+        metavar="SIZING.json",
+        help="record how the deal was sized on the Sizing sheet: the JSON `size --json` "
+        "printed for this deal (a sculpted tranche's capacity is on that sheet anyway)",
+    )
+    p.add_argument(
         "--with-values",
         action="store_true",
         help="also save each formula's value (LibreOffice recalculates a copy), so viewers "
@@ -41,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
     refuse_same_file(args.output, args.deal)
     check_paths(args.paths)
     deal = load_deal(args.deal)
+    sizing = None
+    if args.sizing:
+        sizing = read_sizing(args.sizing, deal)
+        if isinstance(sizing, str):
+            print(f"error: {sizing}", file=sys.stderr)
+            return 2
     result = run_deal(deal)
     try:
         export_workbook(
@@ -51,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             mc_paths=args.paths,
             mc_seed=args.seed,
             values=args.with_values,
+            sizing=sizing,
         )
     except ExcelExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -63,3 +76,25 @@ def run(args: argparse.Namespace) -> int:
         "(the workbook's formulas give the same after recalculation)"
     )
     return 0
+
+
+SIZING_KEYS = ("tranche", "name", "current_notional", "sized_notional", "binding", "case",
+               "capacities", "checks")  # fmt: skip
+
+
+def read_sizing(path: str, deal) -> dict | str:
+    """The sizing record of ``size --json`` for ``deal``, or a message naming what is wrong."""
+    import json
+
+    from core.limits import read_text_file
+
+    try:
+        doc = json.loads(read_text_file(path))  # a folder, FIFO or huge file: refused
+    except json.JSONDecodeError as exc:
+        return f"{path}: not a sizing record: {exc}"
+    if not isinstance(doc, dict) or (missing := [k for k in SIZING_KEYS if k not in doc]):
+        what = ", ".join(missing) if isinstance(doc, dict) else "a JSON object"
+        return f"{path}: not a sizing record of `size --json` (missing {what})"
+    if doc["tranche"] not in deal.blocks or deal.blocks[doc["tranche"]].kind != "tranche":
+        return f"{path}: sizes tranche {doc['tranche']!r}, which {deal.name} does not have"
+    return doc

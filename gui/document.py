@@ -43,6 +43,9 @@ class DealDocument(QObject):
         self._path = path
         self._source: str | None = None  # an imported workbook or the sample it came from
         self._unsaved_load = False  # a recovered or imported deal: unsaved without any edit
+        #: the last sizing applied (Size debt…: SizingResult.to_dict()), which Export Excel
+        #: records on the workbook's Sizing sheet; None after another deal is opened
+        self.sizing: dict | None = None
         self._deal.subscribe(self._on_event)
         self._undo.cleanChanged.connect(self._on_clean_changed)
 
@@ -95,6 +98,7 @@ class DealDocument(QObject):
         self._path = path
         self._source = source
         self._unsaved_load = modified
+        self.sizing = None
         self._emit_modified()
         self.replaced.emit()
         self.pathChanged.emit(path or "")

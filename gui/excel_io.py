@@ -82,11 +82,15 @@ def import_excel_file(parent: QWidget | None, path: str | None = None) -> tuple[
 
 
 def export_excel(
-    parent: QWidget | None, deal: Deal, path: str | None = None, inputs: Iterable[str] = ()
+    parent: QWidget | None,
+    deal: Deal,
+    path: str | None = None,
+    inputs: Iterable[str] = (),
+    sizing: dict | None = None,
 ) -> bool:
     """Write ``deal`` as a CapStack workbook (live formulas, engine values, round-trip sheet);
-    a path that is one of ``inputs`` (the files the deal was read from) is refused. True when
-    written."""
+    a path that is one of ``inputs`` (the files the deal was read from) is refused; ``sizing``
+    (the last Size debt… applied) is recorded on the Sizing sheet. True when written."""
     from core.files.excel_export import export_workbook
 
     if path is None:
@@ -100,7 +104,9 @@ def export_excel(
     if refused(parent, path, inputs, "Excel export", "Export Excel"):
         return False
     try:
-        run_in_background(lambda: export_workbook(deal, path), parent, "Writing the workbook…")
+        run_in_background(
+            lambda: export_workbook(deal, path, sizing=sizing), parent, "Writing the workbook…"
+        )
     except Exception as exc:  # report, keep the session
         QMessageBox.warning(parent, "Export Excel", f"The workbook was not written.\n\n{exc}")
         return False

@@ -86,7 +86,10 @@ def build_menus(w: MainWindow) -> None:
             "export_excel",
             "Export Excel…",
             excel,
-            lambda: (w.commit_edits(), excel.export_excel(w, doc.deal, inputs=doc.read_from)),
+            lambda: (
+                w.commit_edits(),
+                excel.export_excel(w, doc.deal, inputs=doc.read_from, sizing=doc.sizing),
+            ),
             None,
         ),
         (

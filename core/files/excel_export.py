@@ -29,6 +29,7 @@ from core.files.excel_metrics import write_metrics, write_results
 from core.files.excel_print import print_setup
 from core.files.excel_schedules import write_schedules
 from core.files.excel_sensitivity import write_sensitivity
+from core.files.excel_sizing import SIZING, write_sizing
 from core.files.excel_timeline import write_parameters, write_timeline
 from core.files.excel_waterfall import MissingStep, write_cashflows
 from core.model.deal import Deal
@@ -41,6 +42,7 @@ SHEET_ORDER = (
     K.CASHFLOWS,
     K.METRICS,
     SN.SHEET,
+    SIZING,
     K.SCENARIOS,
     K.MONTECARLO,
     K.TIMELINE,
@@ -63,12 +65,19 @@ def _groups(tranches) -> list[tuple[int, int]]:
 
 
 def build_workbook(
-    deal: Deal, result=None, scenarios: bool = True, mc_paths: int = 2000, mc_seed: int = 0
+    deal: Deal,
+    result=None,
+    scenarios: bool = True,
+    mc_paths: int = 2000,
+    mc_seed: int = 0,
+    sizing: dict | None = None,
 ) -> Workbook:
     """The export workbook in memory (``result`` from ``run_deal``; computed when omitted).
 
     ``scenarios`` adds the stress results of ``core.risk.catalogue``; ``mc_paths`` > 0 adds a
-    Monte Carlo of that many paths.
+    Monte Carlo of that many paths; ``sizing`` (a ``SizingResult.to_dict()``: how the deal was
+    sized) is recorded on the Sizing sheet, which a deal with a sculpted tranche has anyway
+    (its capacity as live formulas, :mod:`core.files.excel_sizing`).
     """
     from core.engine.results import run_deal
 
@@ -78,6 +87,7 @@ def build_workbook(
     wb = Workbook()
     wb.remove(wb.active)
     ctx = _model_sheets(wb, deal, compiled)
+    write_sizing(wb, ctx, result, sizing)
     metric_refs = write_metrics(wb, ctx, result)
     write_checks(wb, ctx, result, metric_refs)
     write_sensitivity(wb, deal, metric_refs)
@@ -94,7 +104,7 @@ def build_workbook(
     st.deal_texts_as_text(wb, _deal_texts(deal))
     show_master_flag(wb)
     grids = {name: (ctx.T, True) for name in ctx.grids} | {K.RESULTS: (ctx.T, True)}
-    grids |= {CK.SHEET: (ctx.T, False), K.METRICS: (ctx.T, False)}
+    grids |= {name: (ctx.T, False) for name in (CK.SHEET, K.METRICS, SIZING)}
     print_setup(wb, grids, compiled.timeline.periods_per_year)
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))
@@ -151,6 +161,7 @@ def export_workbook(
     mc_paths: int = 2000,
     mc_seed: int = 0,
     values: bool = False,
+    sizing: dict | None = None,
 ) -> None:
     """Write the Excel model of ``deal`` to ``path`` (atomically); see :func:`build_workbook`.
     ``values``: recalculate with LibreOffice and save each formula's value beside it, so a
@@ -161,7 +172,7 @@ def export_workbook(
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise ExcelExportError(f"{target}: directory {directory} does not exist")
-    wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed)
+    wb = build_workbook(deal, result, scenarios, mc_paths, mc_seed, sizing)
     buffer = io.BytesIO()  # zipped in memory: a full disk fails the one atomic write below,
     wb.save(buffer)  # not openpyxl's zip file half way (whose clean-up would fail again)
     data = buffer.getvalue()

@@ -108,6 +108,21 @@ def search_cap(deal: Deal, debt: float) -> float:
     return max(3.0 * debt, 2.0 * c.asset_cost, cash, 1.0)
 
 
+def sculpted_capacity_of(compiled, k: int) -> float:
+    """What the k-th tranche (seniority order) of a compiled deal can raise sculpted to its
+    target DSCR at its current notional: the NPV at its rate of the base-case CFADS after tax
+    / target less the other tranches' base-case debt service (one step of
+    :func:`sculpted_size`; the exported workbook's Sizing sheet computes the same)."""
+    c = compiled
+    tr = c.level.terms[k]
+    target = tr.target_dscr
+    other = np.delete(c.base_interest + c.inputs.scheduled_principal, k, axis=0).sum(axis=0)
+    cfads = _after_tax_cfads(c)
+    available = np.maximum(cfads - target * other, 0.0)  # room above the others
+    end = min(tr.maturity, len(cfads) - 1)
+    return sculpted_capacity(available, tr.periodic_rate, target, tr.io, end)
+
+
 def sculpted_size(
     deal: Deal, tranche: str, target_dscr: float, case: Stress | None = None
 ) -> float:
@@ -123,12 +138,7 @@ def sculpted_size(
     for _ in range(60):
         c = compile_deal(resize(d, {tranche: notional}, rebalance_equity=False))
         k = [b.id for b in c.tranches].index(tranche)
-        tr = c.level.terms[k]
-        other = np.delete(c.base_interest + c.inputs.scheduled_principal, k, axis=0).sum(axis=0)
-        cfads = _after_tax_cfads(c)
-        available = np.maximum(cfads - target_dscr * other, 0.0)  # room above the others
-        end = min(tr.maturity, len(cfads) - 1)
-        new = sculpted_capacity(available, tr.periodic_rate, target_dscr, tr.io, end)
+        new = sculpted_capacity_of(c, k)
         if abs(new - notional) <= 1e-10 * max(new, 1.0):
             return new
         notional = new

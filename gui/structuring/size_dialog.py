@@ -172,5 +172,6 @@ class SizeDialog(QDialog):
             return
         changes = diff(self.doc.deal, self.result.deal)
         push_changes(self.doc, changes, f"Size {self.result.name}")
+        self.doc.sizing = self.result.to_dict()  # Export Excel records it (Sizing sheet)
         self.apply_button.setEnabled(False)
         self.summary.setText(self.summary.text() + " Applied.")

@@ -159,7 +159,7 @@ def test_optional_actions_call_their_modules(qtbot, monkeypatch) -> None:  # noq
     excel = fake_module(
         "gui.excel_io",
         import_excel_file=lambda parent: calls.append(("import", parent)) or (imported, "wb.xlsx"),
-        export_excel=lambda parent, deal, inputs: calls.append(("export", deal)),
+        export_excel=lambda parent, deal, inputs, sizing: calls.append(("export", deal)),
     )
     report = fake_module(
         "gui.report.actions",

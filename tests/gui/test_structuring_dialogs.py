@@ -3,6 +3,7 @@ result comes from core.structuring and applies as ONE undoable edit."""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from core.files.deal_json import load_deal
@@ -10,6 +11,7 @@ from core.structuring.constraints import parse_constraint
 from core.structuring.implied_rating import ratings_of, short
 from core.structuring.sizing import size_tranche
 from core.structuring.tornado import INPUTS
+from gui import excel_io
 from gui.document import DealDocument
 from gui.results.montecarlo_docks import LossView
 from gui.structuring.optimise_dialog import OptimiseDialog
@@ -49,6 +51,28 @@ def test_size_dialog_matches_the_engine_and_applies_as_one_undo_step(qtbot):
     doc.undo_stack.undo()
     assert (doc.deal.blocks["loan"].terms["notional"],
             doc.deal.blocks["valor"].terms["amount"]) == before  # fmt: skip
+
+
+def test_export_excel_records_the_sizing_applied(qtbot, isolated, tmp_path):
+    """Size debt… then File > Export Excel: the workbook's Sizing sheet records the sizing
+    (binding constraint, sized notional); another deal opened forgets it."""
+    doc = DealDocument(load_deal(DEALS / "xai_gpu_spv.json"))
+    dialog = SizeDialog(doc, "loan")
+    qtbot.addWidget(dialog)
+    dialog.checks["llcr"].setChecked(True)
+    dialog.values["llcr"].setValue(1.40)
+    dialog.size_button.click()
+    dialog.apply_button.click()
+    assert doc.sizing["binding"] == "llcr>=1.4"
+    path = tmp_path / "sized.xlsx"
+    assert excel_io.export_excel(None, doc.deal, str(path), sizing=doc.sizing)
+    ws = openpyxl.load_workbook(path)["Sizing"]
+    rows = {str(r[0]).strip(): r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
+    assert rows["Binding constraint"][0] == "llcr>=1.4"
+    assert rows["Sized notional"][0] == pytest.approx(doc.deal.blocks["loan"].terms["notional"])
+    assert rows["llcr>=1.4"][1] == "yes" and "Note" not in rows
+    doc.replace_deal(load_deal(DEALS / "hyperion_jv.json"), None)
+    assert doc.sizing is None
 
 
 def test_size_dialog_reports_bad_input(qtbot):
