@@ -261,14 +261,13 @@ def _debt_service(s: Section, ctx: Context) -> None:
 
 
 def dscr_column(s: Section, key: str, ds: str, header: str) -> None:
-    """``key``: CFADS / the debt service in column ``ds``, blank when no debt service is due."""
+    """``key``: CFADS / the debt service on line ``ds``, blank when no debt service is due."""
     a = s.at
     s.add(
         key,
         header,
         lambda t, r: f'IF({a(ds, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(ds, r)},"")',
         st.RATIO,
-        total=True,
     )
 
 

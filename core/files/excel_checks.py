@@ -118,8 +118,8 @@ def write_checks(wb: Workbook, ctx: Context, result, metric_refs: dict[str, str]
     agree = f"=IF(AND({','.join(engine)}),1,0)" if engine else "=1"
     st.style_formula(ws.cell(3, 5, agree), PASS_FORMAT)
     _name(wb, CK.ENGINE, 3, "E")
-    _flag_format(ws, f"C5:C{row}")
-    _flag_format(ws, "C3")
+    for cell in [*integrity, *engine, "C3=1"]:  # each pass flag (not the blank rows between)
+        _flag_format(ws, cell.removesuffix("=1"))
     _flag_format(ws, "E3")
     grid.write(ws)
     st.widths(ws, {1: 52, 2: 14, 3: 12, 4: 14, 5: 16})

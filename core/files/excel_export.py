@@ -104,7 +104,7 @@ def build_workbook(
     st.deal_texts_as_text(wb, _deal_texts(deal))
     show_master_flag(wb)
     grids = {name: (ctx.T, True) for name in ctx.grids} | {K.RESULTS: (ctx.T, True)}
-    grids |= {name: (ctx.T, False) for name in (CK.SHEET, K.METRICS, SIZING)}
+    grids |= {name: (ctx.T, False) for name in (CK.SHEET, K.METRICS, SIZING, K.MONTECARLO)}
     print_setup(wb, grids, compiled.timeline.periods_per_year)
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     wb._sheets.sort(key=lambda ws: order.get(ws.title, len(order)))

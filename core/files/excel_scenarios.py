@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_grid import FIRST_COL
 from core.model.deal import Deal
 
 NOTE = "Values computed by CapStack engine (not formulas); re-export to refresh them."
@@ -133,16 +134,16 @@ def write_montecarlo(wb: Workbook, deal: Deal, n_paths: int, seed: int = 0) -> N
     ws.cell(r, 1, "Share of paths with no equity IRR")
     st.style_engine_value(ws.cell(r, 2, _v(mc["equity_irr_undefined"])), st.PCT)
     r += 2
-    ws.cell(r, 1, "DSCR fan (percentiles by period)").font = st.SECTION_FONT
+    ws.cell(r, 1, "DSCR fan (percentiles by period, periods across)").font = st.SECTION_FONT
     fan = mc["fan"].get("dscr", {})
-    keys = list(fan)
     st.header(ws.cell(r + 1, 1), "Period end")
-    for j, k in enumerate(keys, start=2):
-        st.header(ws.cell(r + 1, j), k)
-    for t, d in enumerate(mc["dates"]):
-        ws.cell(r + 2 + t, 1, d)
-        for j, k in enumerate(keys, start=2):
-            st.style_engine_value(ws.cell(r + 2 + t, j, _v(fan[k][t])), st.RATIO)
+    for t, d in enumerate(mc["dates"]):  # period t in column FIRST_COL + t, as on CashFlows
+        st.header(ws.cell(r + 1, FIRST_COL + t), d)
+        ws.column_dimensions[get_column_letter(FIRST_COL + t)].width = 11
+    for i, (k, series) in enumerate(fan.items(), start=r + 2):
+        ws.cell(i, 1, k)
+        for t, v in enumerate(series):
+            st.style_engine_value(ws.cell(i, FIRST_COL + t, _v(v)), st.RATIO)
     ws.column_dimensions["A"].width = 34
-    for j in range(2, 12):
+    for j in range(2, FIRST_COL):
         ws.column_dimensions[get_column_letter(j)].width = 14

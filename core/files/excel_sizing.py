@@ -60,7 +60,7 @@ def write_sizing(wb: Workbook, ctx: Context, result, doc: dict | None = None) ->
         row = _live(ws, ctx, result, ks)
     if doc is not None:
         _record(ws, ctx, doc, row + 1)
-    st.widths(ws, {1: 52, 2: 16, 3: 16, 4: 40})
+    st.widths(ws, {1: 52, 2: 16, 3: 16, 4: 11})
     return True
 
 
@@ -107,16 +107,16 @@ def _capacity_rows(g: Grid, ctx: Context, k: int) -> str:
     def t_(r: int) -> str:
         return tl.ext(TL.T, r)
 
-    s.flag(window, f"{nm}: amortising (from its interest-only end to maturity)", lambda t, r: (
+    s.flag(window, f"{nm}: amortising period", lambda t, r: (
         f"AND({t_(r)}>={kp.io},{t_(r)}<=MIN({kp.mat},{P.T}-1))"))  # fmt: skip
     others = [j for j in range(ctx.K) if j != k]
     s.add(other, "Other tranches' base-case debt service", lambda t, r: "+".join(
         f"{sc.ext(TrancheSchedule(j).interest, r)}+{sc.ext(TrancheSchedule(j).sched, r)}"
         for j in others) or "0")  # fmt: skip
-    s.add(room, f"{nm}: debt service it can bear (CFADS / target less the others')",
+    s.add(room, f"{nm}: debt service it can bear",
           lambda t, r: (f"IF({a(window, r)}=1,MAX({sc.ext(SC.CFADS_BASE, r)}-{target}"
                         f"*{a(other, r)},0)/{target},0)"))  # fmt: skip
-    s.add(disc, f"{nm}: discount factor at its rate (from its first amortising period)",
+    s.add(disc, f"{nm}: discount factor at its rate",
           lambda t, r: f"IF({t_(r)}<{kp.io},1,{g.prev(disc, r, '1')}/(1+{tl.ext(per, r)}))",
           st.FRACTION)  # fmt: skip
     s.add(pv, f"{nm}: present value", lambda t, r: f"{a(room, r)}*{a(disc, r)}", total=True)

@@ -119,6 +119,13 @@ def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[st
 
     for header, key in (PERIOD | (SWAP if res.compiled.swaps else {})).items():
         check("CashFlows", header, res.periods[key].to_numpy(dtype=float))
+    # the total column (C) of the flows is their sum over the periods; a ratio has none
+    cf, rows = values["CashFlows"], _headers(values["CashFlows"])
+    for header in ("Revenue", "CFADS", "Tax", "Distribution to equity", "Equity injection"):
+        total = float(res.periods[PERIOD[header]].sum())
+        if not _close(_num(cf.cell(rows[header], 3).value), total):
+            bad.append(f"CashFlows!{header} total: {cf.cell(rows[header], 3).value!r}, {total}")
+    assert cf.cell(rows["DSCR"], 3).value is None and cf.cell(rows["LTV"], 3).value is None
     for k, b in enumerate(res.compiled.tranches):
         for header, key in TRANCHE.items():
             check("CashFlows", f"{b.terms['name']}: {header}", getattr(out, key)[0, k])

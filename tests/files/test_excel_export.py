@@ -187,6 +187,13 @@ def test_scenarios_sheet_holds_engine_stress_results(tmp_path):
     m = wb["MonteCarlo"]
     assert m["B5"].value == pytest.approx(mc["tranches"][0]["probability_of_default"])
     assert m["A5"].value == mc["tranches"][0]["name"]
+    # the DSCR fan: a row per percentile, periods across from column E (as on CashFlows)
+    fan = mc["fan"]["dscr"]
+    key = next(iter(fan))
+    row = next(r for r in range(1, m.max_row + 1) if m.cell(r, 1).value == key)
+    t = len(fan[key]) // 2
+    assert m.cell(row, 5 + t).value == pytest.approx(fan[key][t], rel=1e-12, nan_ok=True)
+    assert m.cell(row - 1 - list(fan).index(key), 5 + t).value == mc["dates"][t]
 
 
 def test_bad_targets_raise_clear_errors_and_leave_nothing(tmp_path):
