@@ -55,7 +55,7 @@ class FlatFan:
             f"{self.below_share:.1%} fall below it in any one period, under the 5th "
             f"percentile drawn. Over the whole life the senior tranche defaults on "
             f"{self.senior_pd:.1%} of paths and min DSCR's 5th percentile is "
-            f"{self.min_dscr_p5:.2f}x (Monte Carlo losses)."
+            f"{self.min_dscr_p5:.2f}x (the loss table)."
         )
 
 
