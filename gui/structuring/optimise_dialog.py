@@ -187,7 +187,8 @@ class OptimiseDialog(QDialog):
         if self.result is None or not self.result.changes:
             return None
         best = self.result.best
-        names = ("deal as it is", f"optimised ({best.option})")
+        option = "" if best.option == "as is" else f" ({best.option})"
+        names = ("deal as it is", f"optimised structure{option}")
         window = CompareWindow(
             self.doc.deal.copy(), self.proposed(), names, self, inputs=self.doc.read_from,
             apply=self.apply,
