@@ -54,7 +54,10 @@ class ExcelCells(QObject):
             self._answer = (result, excel_layout(result), "")
         except Exception as exc:  # the export refuses the deal: say so, never crash
             self._answer = (result, None, f"{type(exc).__name__}: {exc}")
-        self._done.emit(*self._answer)
+        try:
+            self._done.emit(*self._answer)
+        except RuntimeError:  # the view was closed meanwhile: nobody to tell
+            pass
 
     def _finished(self, result: DealResult, layout: ExcelLayout | None, error: str) -> None:
         if result is not self._result or (self.layout is not None or self.error):
