@@ -8,6 +8,7 @@ dialog, an explicit click, may wait for it with :meth:`ExcelCells.wait`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from PySide6.QtCore import QObject, Signal
@@ -54,10 +55,8 @@ class ExcelCells(QObject):
             self._answer = (result, excel_layout(result), "")
         except Exception as exc:  # the export refuses the deal: say so, never crash
             self._answer = (result, None, f"{type(exc).__name__}: {exc}")
-        try:
+        with contextlib.suppress(RuntimeError):  # the view was closed meanwhile: nobody to tell
             self._done.emit(*self._answer)
-        except RuntimeError:  # the view was closed meanwhile: nobody to tell
-            pass
 
     def _finished(self, result: DealResult, layout: ExcelLayout | None, error: str) -> None:
         if result is not self._result or (self.layout is not None or self.error):
