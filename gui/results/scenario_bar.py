@@ -15,7 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QSlider,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
 from core.risk.stress import Stress
 from gui.results.scenario_editor import ScenarioEditor
@@ -81,6 +92,9 @@ SLIDERS = (
 )  # fmt: skip
 #: the sliders whose range is the deal's horizon in whole years
 YEAR_SLIDERS = ("termination", "guarantor")
+#: the sliders of the "Credit events" button's panel (the toolbar keeps the four most moved, so
+#: it fits a 1280-pixel window)
+CREDIT_SLIDERS = ("fire_sale", "walk_gap", "guarantor")
 
 
 def slider_group(title: str, slider: QSlider, value: QLabel) -> QWidget:
@@ -129,20 +143,39 @@ class ScenarioBar(QToolBar):
         self.editor_action.setToolTip("Create, edit, load and save scenarios")
         self.editor_action.triggered.connect(self.open_editor)
         self.addSeparator()
+        credit = QWidget()
+        credit.setObjectName("scenario.credit_panel")
+        QVBoxLayout(credit)
         for spec in SLIDERS:
             slider = QSlider(Qt.Orientation.Horizontal)
             slider.setObjectName(f"scenario.{spec.key}")
             slider.setRange(spec.limits[0], spec.limits[1])
             slider.setSingleStep(spec.limits[2])
             slider.setPageStep(spec.limits[2] * 5)
-            slider.setFixedWidth(72)
+            slider.setFixedWidth(84)
             slider.setToolTip(spec.tip)
             value = QLabel(spec.text(spec.value(0)))
             value.setMinimumWidth(56)
-            self.addWidget(slider_group(spec.title, slider, value))
+            if spec.key in CREDIT_SLIDERS:
+                credit.layout().addWidget(slider_group(spec.title, slider, value))
+            else:
+                self.addWidget(slider_group(spec.title, slider, value))
             self.sliders[spec.key] = slider
             self.values[spec.key] = value
             slider.valueChanged.connect(lambda v, s=spec: self._moved(s, v))
+        self.credit_button = QToolButton()
+        self.credit_button.setObjectName("scenario.credit")
+        self.credit_button.setText("Credit events")
+        self.credit_button.setToolTip(
+            "Fire-sale haircut, walk-away gap to the market rent, guarantor default"
+        )
+        self.credit_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.credit_button)
+        panel = QWidgetAction(menu)
+        panel.setDefaultWidget(credit)
+        menu.addAction(panel)
+        self.credit_button.setMenu(menu)
+        self.addWidget(self.credit_button)
         self.addSeparator()
         self.reset_action = self.addAction("Reset")
         self.reset_action.setToolTip("Back to the deal's base case")
@@ -264,6 +297,9 @@ class ScenarioBar(QToolBar):
 
     def _show_state(self, limit: int = 36) -> None:
         """ "Base case", or "Stressed: " and what; a long list is counted (in full as tooltip)."""
+        fields = {spec.key: spec.field for spec in SLIDERS}
+        n = sum(1 for k in CREDIT_SLIDERS if getattr(self._stress, fields[k]))
+        self.credit_button.setText(f"Credit events ({n})" if n else "Credit events")
         stress = self.stress()
         if stress is None:
             text, color, tip = "Base case", "#3b9e5a", "No stress: the deal's own inputs"
