@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 110353963
+ABI_VERSION = 131784486
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -42,6 +42,14 @@ cdef const double* _vec(dict a, str name, Py_ssize_t n) except? NULL:
 cdef const double* _mat(dict a, str name, Py_ssize_t rows, Py_ssize_t cols) except? NULL:
     """Pointer to a (rows, cols) float64 input (NULL when empty)."""
     cdef const double[:, ::1] v = a[name]
+    if v.shape[0] != rows or v.shape[1] != cols:
+        _bad(name, (v.shape[0], v.shape[1]), (rows, cols))
+    return &v[0, 0] if rows > 0 and cols > 0 else NULL
+
+
+cdef const int* _imat(dict a, str name, Py_ssize_t rows, Py_ssize_t cols) except? NULL:
+    """Pointer to a (rows, cols) int32 input (NULL when empty)."""
+    cdef const int[:, ::1] v = a[name]
     if v.shape[0] != rows or v.shape[1] != cols:
         _bad(name, (v.shape[0], v.shape[1]), (rows, cols))
     return &v[0, 0] if rows > 0 and cols > 0 else NULL
@@ -80,16 +88,36 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     a["pik"] = np.ascontiguousarray(inp.pik, dtype=np.int32)
     a["group_start"] = np.ascontiguousarray(inp.group_start, dtype=np.int32)
     T = len(a["depreciation"])
-    a["swap_float_accrual"] = (np.zeros(T) if inp.swap_float_accrual is None
-                               else np.ascontiguousarray(inp.swap_float_accrual, dtype=np.float64))
-    a["swap_fixed_leg"] = (np.zeros(T) if inp.swap_fixed_leg is None
-                           else np.ascontiguousarray(inp.swap_fixed_leg, dtype=np.float64))
-    a["build"] = (np.zeros(T) if inp.build is None
-                  else np.ascontiguousarray(inp.build, dtype=np.float64))
-    a["capex"] = (np.zeros(T) if inp.capex is None
-                  else np.ascontiguousarray(inp.capex, dtype=np.float64))
-    keep.append(a)
     K = len(a["fixed_rate"])
+    a["swap_float_accrual"] = (np.zeros(T, dtype=np.float64) if inp.swap_float_accrual is None
+                               else np.ascontiguousarray(inp.swap_float_accrual, dtype=np.float64))
+    a["swap_fixed_leg"] = (np.zeros(T, dtype=np.float64) if inp.swap_fixed_leg is None
+                           else np.ascontiguousarray(inp.swap_fixed_leg, dtype=np.float64))
+    a["build"] = (np.zeros(T, dtype=np.float64) if inp.build is None
+                  else np.ascontiguousarray(inp.build, dtype=np.float64))
+    a["capex"] = (np.zeros(T, dtype=np.float64) if inp.capex is None
+                  else np.ascontiguousarray(inp.capex, dtype=np.float64))
+    a["draw_amount"] = (np.zeros((K, T), dtype=np.float64) if inp.draw_amount is None
+                        else np.ascontiguousarray(inp.draw_amount, dtype=np.float64))
+    a["draw_maturity"] = (np.zeros((K, T), dtype=np.int32) if inp.draw_maturity is None
+                          else np.ascontiguousarray(inp.draw_maturity, dtype=np.int32))
+    a["draw_rate"] = (np.zeros((K, T), dtype=np.float64) if inp.draw_rate is None
+                      else np.ascontiguousarray(inp.draw_rate, dtype=np.float64))
+    a["draw_amort"] = (np.zeros(K, dtype=np.int32) if inp.draw_amort is None
+                       else np.ascontiguousarray(inp.draw_amort, dtype=np.int32))
+    a["draw_io"] = (np.zeros(K, dtype=np.int32) if inp.draw_io is None
+                    else np.ascontiguousarray(inp.draw_io, dtype=np.int32))
+    a["draw_end"] = (np.zeros(K, dtype=np.int32) if inp.draw_end is None
+                     else np.ascontiguousarray(inp.draw_end, dtype=np.int32))
+    a["commitment"] = (np.zeros(K, dtype=np.float64) if inp.commitment is None
+                       else np.ascontiguousarray(inp.commitment, dtype=np.float64))
+    a["commitment_fee_rate"] = (np.zeros(K, dtype=np.float64) if inp.commitment_fee_rate is None
+                                else np.ascontiguousarray(inp.commitment_fee_rate, dtype=np.float64))
+    a["max_advance"] = (np.zeros(K, dtype=np.float64) if inp.max_advance is None
+                        else np.ascontiguousarray(inp.max_advance, dtype=np.float64))
+    a["draw_capex"] = (np.zeros(T, dtype=np.float64) if inp.draw_capex is None
+                       else np.ascontiguousarray(inp.draw_capex, dtype=np.float64))
+    keep.append(a)
     G = len(a["group_start"]) - 1
     if P < 0:
         P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0]))
@@ -123,6 +151,16 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.swap_fixed_leg = _vec(a, "swap_fixed_leg", T)
     c.build = _vec(a, "build", T)
     c.capex = _vec(a, "capex", T)
+    c.draw_amount = _mat(a, "draw_amount", K, T)
+    c.draw_maturity = _imat(a, "draw_maturity", K, T)
+    c.draw_rate = _mat(a, "draw_rate", K, T)
+    c.draw_amort = _ivec(a, "draw_amort", K)
+    c.draw_io = _ivec(a, "draw_io", K)
+    c.draw_end = _ivec(a, "draw_end", K)
+    c.commitment = _vec(a, "commitment", K)
+    c.commitment_fee_rate = _vec(a, "commitment_fee_rate", K)
+    c.max_advance = _vec(a, "max_advance", K)
+    c.draw_capex = _vec(a, "draw_capex", T)
     c.K, c.T, c.G = K, T, G
     c.W = scratch_doubles(K, T, G)
     c.steps = active_mask(inp)
@@ -169,6 +207,9 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.o_shortfall = NULL
     c.o_balance = NULL
     c.o_writeoff = NULL
+    c.o_drawn = NULL
+    c.o_undrawn = NULL
+    c.o_commitment_fee = NULL
     return 0
 
 
@@ -224,6 +265,9 @@ cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
     c.o_shortfall = _out_pkt(out.shortfall, "shortfall", P, c.K, c.T)
     c.o_balance = _out_pkt(out.balance, "balance", P, c.K, c.T)
     c.o_writeoff = _out_pkt(out.writeoff, "writeoff", P, c.K, c.T)
+    c.o_drawn = _out_pkt(out.drawn, "drawn", P, c.K, c.T)
+    c.o_undrawn = _out_pkt(out.undrawn, "undrawn", P, c.K, c.T)
+    c.o_commitment_fee = _out_pkt(out.commitment_fee, "commitment_fee", P, c.K, c.T)
     return 0
 
 
@@ -282,4 +326,7 @@ cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
     c.o_shortfall = o + 4 * c.K * c.T
     c.o_balance = o + 5 * c.K * c.T
     c.o_writeoff = o + 6 * c.K * c.T
+    c.o_drawn = o + 7 * c.K * c.T
+    c.o_undrawn = o + 8 * c.K * c.T
+    c.o_commitment_fee = o + 9 * c.K * c.T
     return o + N_PKT_OUTPUTS * c.K * c.T

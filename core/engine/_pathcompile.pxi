@@ -12,10 +12,12 @@ ctypedef struct Plan:
     Py_ssize_t NCP  # counterparties (sponsor blocks): one default time each
     int ppy, commercial_end, has_fleet, lease_events
     int enforce_lag  # periods from an enforcement after a tenant default to the forced sale
+    int has_ramp  # 1: the GPU fleet is delivered with delayed draws (core.engine.draws)
     double residual_sd, g_sale, g_liq, h_sale, h_liq
     const double* gpu_mv0  # (T,) GPU market value of the base case
     const double* fac_mv  # (T,) facility market value
     const double* fire  # (T,) GPU forced-sale haircut add (age and volume)
+    const double* ramp  # (T,) share of the GPU fleet delivered (1 without delayed draws)
     const double* opex  # (T,) before the operating mask
     const double* fees  # (T,)
     const double* crypto_path  # (NC, T) units x price path, USD m
@@ -50,6 +52,7 @@ ctypedef struct Plan:
     const int* bs_scope  # 0 default, 1 default or termination, 2 assumption (no cap)
     const int* tenant_cp  # counterparty of the tenant, -1 none
     const int* rent_driven  # 1: the path's rent factor moves the lease's market rent
+    const int* ramps  # 1: the lease's rent follows the GPUs delivered (ramp)
     const int* seg_start  # (L, S)
     const int* seg_stop  # (L, S) min(term end, T)
     const int* ends  # (L, S) term ends
@@ -290,6 +293,9 @@ cdef inline void _compile_path_detail(
             for t in range(T):
                 ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
                 rent_s[t] = rent_s[t] * ratio
+        if q.has_ramp and q.ramps[l]:  # rent on the GPUs delivered so far (core.engine.draws)
+            for t in range(T):
+                rent_s[t] = rent_s[t] * q.ramp[t]
         # leases.lease_cash
         terminated = term < min(ce, dflt)
         stop = min(min(ce, term), dflt)
@@ -373,6 +379,8 @@ cdef inline void _compile_path_detail(
                 relet_from = end + q.search_lag[l]
                 for t in range(T):
                     mask = 1.0 if (t >= relet_from and t < q.commercial_end) else 0.0
+                    if q.has_ramp and q.ramps[l]:
+                        mask = mask * q.ramp[t]
                     revenue[t] = revenue[t] + (
                         (((q.r0[l] * market[t]) * util[t]) * (1.0 - q.remarket[l])) * mask)
         else:
@@ -380,6 +388,8 @@ cdef inline void _compile_path_detail(
             if q.re_lease[l]:
                 for t in range(T):
                     mask = 1.0 if (t >= end and t < q.commercial_end) else 0.0
+                    if q.has_ramp and q.ramps[l]:
+                        mask = mask * q.ramp[t]
                     revenue[t] = revenue[t] + ((q.r0[l] * market[t]) * util[t]) * mask
         if end >= ends_p:  # the lease that ends last on this path decides what follows
             last_mode = mode
@@ -530,11 +540,13 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.ppy, q.commercial_end = plan["ppy"], plan["commercial_end"]
     q.has_fleet, q.lease_events = plan["has_fleet"], plan["lease_events"]
     q.NCP, q.enforce_lag = plan["NCP"], plan["enforce_lag"]
+    q.has_ramp = plan["has_ramp"]
     q.residual_sd, q.g_sale, q.g_liq = plan["residual_sd"], plan["g_sale"], plan["g_liq"]
     q.h_sale, q.h_liq = plan["h_sale"], plan["h_liq"]
     q.gpu_mv0 = _plan_f64(keep, plan, "gpu_mv0", T)
     q.fac_mv = _plan_f64(keep, plan, "fac_mv", T)
     q.fire = _plan_f64(keep, plan, "fire", T)
+    q.ramp = _plan_f64(keep, plan, "ramp", T)
     q.opex = _plan_f64(keep, plan, "opex", T)
     q.fees = _plan_f64(keep, plan, "fees", T)
     q.crypto_path = _plan_f64(keep, plan, "crypto_path", q.NC * T)
@@ -557,6 +569,7 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.bs_scope = _plan_i32(keep, plan, "bs_scope", L)
     q.tenant_cp = _plan_i32(keep, plan, "tenant_cp", L)
     q.rent_driven = _plan_i32(keep, plan, "rent_driven", L)
+    q.ramps = _plan_i32(keep, plan, "ramps", L)
     q.n_seg = _plan_i32(keep, plan, "n_seg", L)
     q.n_ends = _plan_i32(keep, plan, "n_ends", L)
     q.gpu_hour = _plan_i32(keep, plan, "gpu_hour", L)

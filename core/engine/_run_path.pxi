@@ -21,6 +21,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef double* hist_cf = w + 8 * K
     cdef double* hist_ds = hist_cf + T
     cdef double* open_group = hist_ds + T
+    cdef double* cfee = open_group + G  # commitment fee of each tranche this period
+    cdef double* undrawn = cfee + K  # undrawn commitment of each delayed-draw tranche
+    cdef double* sched_w = undrawn + K  # (K, T) the schedule of the draws made (delayed draws)
     # this path's input rows
     cdef const double* rev = c.revenue + p * c.rs_revenue
     cdef const double* opex = c.opex + p * c.rs_opex
@@ -51,6 +54,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef int flags
     cdef double live, debt_open, pay, draw, frac, paid
     # the steps' own
+    # draws
+    cdef double dd_amt, dd_got, dd_made, dd_eq
+    cdef bint dd_blocked
     # collateral
     cdef bint watch, sell, liq_now, release, has_coll
     cdef double crypto, coll, ltv, crypto_sale, liq_cash, reserve_cash
@@ -87,6 +93,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     for k in range(K):
         bal[k] = c.notional[k]
         arrears[k] = 0.0
+        cfee[k] = 0.0
 
     for t in range(T):
         last = t == T - 1
@@ -99,7 +106,54 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             e = c.group_start[g + 1]
             open_group[g] = _npsum(bal + s, e - s)
 
-        # 1. Collateral and reserves
+        # 1. Delayed draws
+        if c.steps & 1:
+            if t == 0:
+                for k in range(K):
+                    undrawn[k] = c.commitment[k] - c.notional[k] if c.draw_amort[k] else 0.0
+                    for j in range(T):
+                        sched_w[k * T + j] = 0.0 if c.draw_amort[k] else sched[k * T + j]
+                    if c.draw_amort[k]:
+                        _add_draw_schedule(c, k, 0, c.notional[k], sched_w)
+                sched = sched_w
+            dd_made = 0.0
+            dd_blocked = t > 0 and ((not alive) or accel_t >= 0 or dflt)
+            for k in range(K):
+                dd_got = 0.0
+                if c.draw_amort[k] and t < c.draw_end[k]:
+                    dd_amt = c.draw_amount[k * T + t]
+                    if dd_amt > 0.0 and not dd_blocked:
+                        dd_got = dd_amt
+                        if c.max_advance[k] > 0.0:
+                            dd_got = _min(dd_amt, _max0(c.max_advance[k] * av[t] - (debt_open + dd_made)))
+                        if dd_got > 0.0:
+                            bal[k] += dd_got
+                            dd_made += dd_got
+                            _add_draw_schedule(c, k, t, dd_got, sched_w)
+                    undrawn[k] -= dd_got
+                    cfee[k] = c.commitment_fee_rate[k] * undrawn[k] * yf[k * T + t]
+                else:
+                    undrawn[k] = 0.0
+                    cfee[k] = 0.0
+                c.o_drawn[okt + k * T + t] = dd_got
+                c.o_undrawn[okt + k * T + t] = undrawn[k]
+                c.o_commitment_fee[okt + k * T + t] = cfee[k]
+            dd_eq = c.draw_capex[t] * live - dd_made
+            if dd_made > 0.0:
+                debt_open = _npsum(bal, K)
+                for g in range(G):
+                    s = c.group_start[g]
+                    e = c.group_start[g + 1]
+                    open_group[g] = _npsum(bal + s, e - s)
+        else:
+            dd_eq = 0.0
+            if t == 0:
+                for j in range(K * T):
+                    c.o_drawn[okt + j] = 0.0
+                    c.o_undrawn[okt + j] = 0.0
+                    c.o_commitment_fee[okt + j] = 0.0
+
+        # 2. Collateral and reserves
         crypto = cv[t] if (crypto_held and alive) else 0.0
         coll = av[t] * live + crypto
         has_coll = coll > EPS
@@ -127,11 +181,11 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             dsra = 0.0
             trap = 0.0
 
-        # 2. CFADS
+        # 3. CFADS
         base = br[t]
         for k in range(K):
             rate = base + c.spread[k] if c.floating[k] else c.fixed_rate[k]
-            int_cur[k] = bal[k] * rate * yf[k * T + t]
+            int_cur[k] = bal[k] * rate * yf[k * T + t] + cfee[k]
         sum_int = _npsum(int_cur, K)
         ebitda = (rev[t] - opex[t] - fees[t]) * live
         taxable = ebitda - c.depreciation[t] * live - sum_int
@@ -146,11 +200,11 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         dscr = cfads / ds if has_ds else NAN
         sale = proc[t] * live + crypto_sale + liq_cash
         cash = cfads + sale + reserve_cash
-        injection = _max0(-cash)
+        injection = _max0(-cash) + dd_eq
         cash = _max0(cash)
 
-        # 3. Interest-rate swap
-        if c.steps & 4:
+        # 4. Interest-rate swap
+        if c.steps & 8:
             swap_settle = 0.0
             swap_brk = 0.0
             if alive and not swap_done:
@@ -185,8 +239,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             c.o_swap_arrears[o + t] = 0.0
             c.o_swap_writeoff[o + t] = 0.0
 
-        # 4. Construction
-        if c.steps & 8:
+        # 5. Construction
+        if c.steps & 16:
             building = c.build[t] != 0.0
             cap_build = building and c.idc_capitalised != 0
             tsy_income = tsy * c.treasury_yield
@@ -212,7 +266,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             c.o_capex_paid[o + t] = 0.0
             c.o_treasury_draw[o + t] = 0.0
 
-        # 5. Interest
+        # 6. Interest
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -237,7 +291,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     o_pik[k * T + t] = 0.0
                     arrears[k] = unpaid
 
-        # 6. Scheduled principal
+        # 7. Scheduled principal
         for g in range(G):
             s = c.group_start[g]
             e = c.group_start[g + 1]
@@ -265,13 +319,13 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 controlling = _npsum(shortv + s, e - s) > EPS
                 break
 
-        # 7. Proceeds
+        # 8. Proceeds
         mandatory = _min(cash, sale)
         if mandatory != 0.0:
             cash = cash - mandatory + _prepay(c, mandatory, bal, ppaid)
 
-        # 8. DSRA
-        if c.steps & 128:
+        # 9. DSRA
+        if c.steps & 256:
             target = c.dsra_target[t] if (_npsum(bal, K) > EPS and not release) else 0.0
             top = _min(cash, target - dsra) if dsra < target else 0.0
             cash -= top
@@ -280,7 +334,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             dsra -= excess
             cash += excess
 
-        # 9. Covenants
+        # 10. Covenants
         hist_cf[t] = 0.0 if building else cfads
         hist_ds[t] = 0.0 if building else ds
         lo = t - c.lookback + 1
@@ -321,7 +375,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         if accel:
             flags |= FLAG_ACCELERATED
 
-        # 10. Cash sweep
+        # 11. Cash sweep
         if accel:
             cash += trap
             trap = 0.0
@@ -337,7 +391,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     ppaid[k] += s_k
                     cash -= s_k
 
-        # 11. Lock-up account
+        # 12. Lock-up account
         hold = trap_mode or (_npsum(shortv, K) > EPS and not release)
         if hold:
             trap += cash
@@ -347,7 +401,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             cash += trap
             trap = 0.0
 
-        # 12. Distribution
+        # 13. Distribution
         ends = release and alive
         for k in range(K):
             if ends:

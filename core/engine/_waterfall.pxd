@@ -23,7 +23,7 @@ cdef enum:
 cdef enum:
     N_PATH_INPUTS = 8  # per-path input rows of one path
     N_PT_OUTPUTS = 20  # (P, T) outputs
-    N_PKT_OUTPUTS = 7  # (P, K, T) outputs
+    N_PKT_OUTPUTS = 10  # (P, K, T) outputs
 
 
 ctypedef struct Ctx:
@@ -63,6 +63,16 @@ ctypedef struct Ctx:
     const double* swap_fixed_leg  # interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)
     const double* build  # construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)
     const double* capex  # construction: capex paid out of the Treasury reserve
+    const double* draw_amount  # delayed draws: amount scheduled to be drawn at the start of each period after closing
+    const int* draw_maturity  # delayed draws: last period of the own schedule of a draw made in that period (the closing draw's in column 0)
+    const double* draw_rate  # delayed draws: periodic rate of the annuity of a draw made in that period
+    const int* draw_amort  # delayed draws: 0 not a delayed-draw tranche, 1 bullet, 2 annuity, 3 straight line (each draw its own schedule)
+    const int* draw_io  # delayed draws: interest-only periods after each draw
+    const int* draw_end  # delayed draws: first period after the availability period (the undrawn commitment lapses)
+    const double* commitment  # delayed draws: the commitment (0 for other tranches)
+    const double* commitment_fee_rate  # delayed draws: annual fee on the undrawn commitment
+    const double* max_advance  # delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)
+    const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)
     # scalars
     double dsra_initial  # DSRA balance at close
     double tax_rate  # tax rate on positive taxable income
@@ -108,6 +118,9 @@ ctypedef struct Ctx:
     double* o_shortfall  # interest and scheduled principal due but unpaid, end of period
     double* o_balance  # closing balance
     double* o_writeoff  # balance written off (loss)
+    double* o_drawn  # delayed draws made at the start of the period (the closing draw is the opening balance)
+    double* o_undrawn  # undrawn commitment after the period's draw (0 once the availability period ends)
+    double* o_commitment_fee  # commitment fee on the undrawn commitment (part of interest_due)
 
 
 # Doubles of per-thread scratch ``run_path`` needs (padded to whole cache lines).

@@ -40,4 +40,10 @@ def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) 
     ``capex_paid`` (P, T): construction: capex paid out of the Treasury reserve
     ``treasury_draw`` (P, T): construction: Treasury reserve cash into the waterfall (interest
         during construction; the rest at completion)
+    ``drawn`` (P, K, T): delayed draws made at the start of the period (the closing draw is the
+        opening balance)
+    ``undrawn`` (P, K, T): undrawn commitment after the period's draw (0 once the availability
+        period ends)
+    ``commitment_fee`` (P, K, T): commitment fee on the undrawn commitment (part of
+        interest_due)
     """

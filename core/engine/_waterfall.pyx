@@ -24,7 +24,7 @@ inner functions only touch raw pointers derived from validated memoryviews.
 
 cimport cython
 from cython.parallel cimport prange, threadid
-from libc.math cimport NAN
+from libc.math cimport NAN, expm1, log1p
 from libc.stdlib cimport free, malloc
 
 include "_npsum.pxi"
@@ -50,12 +50,47 @@ cdef double _prepay(const Ctx* c, double amount, double* bal, double* ppaid) noe
     return amount
 
 
+@cython.cdivision(True)
+cdef void _add_draw_schedule(const Ctx* c, Py_ssize_t k, Py_ssize_t s, double amount,
+                             double* sched_w) noexcept nogil:
+    """Add the own schedule of a draw of ``amount`` made by tranche ``k`` at the start of
+    period ``s`` to its row of ``sched_w``: core.engine.draws.add_draw_schedule, operation by
+    operation (bullet at the draw's maturity; annuity or straight line from the end of its
+    interest-only period to its maturity, where what is left falls due)."""
+    cdef Py_ssize_t T = c.T, u, last, n
+    cdef Py_ssize_t mat = c.draw_maturity[k * T + s]
+    cdef Py_ssize_t start = s + c.draw_io[k]
+    cdef int amort = c.draw_amort[k]
+    cdef double r, pmt, left, p
+    last = mat if mat < T - 1 else T - 1
+    n = mat - start + 1
+    if amort == 1 or n <= 0:
+        if mat <= T - 1:
+            sched_w[k * T + mat] += amount
+        return
+    r = c.draw_rate[k * T + s]
+    if amort == 3 or r == 0.0:
+        pmt = amount / n
+    else:
+        pmt = amount * r / -expm1(-n * log1p(r))
+    left = amount
+    for u in range(start, last + 1):
+        if u == mat:
+            p = left
+        elif amort == 3:
+            p = _min(pmt, left)
+        else:
+            p = _min(pmt - left * r, left)
+        sched_w[k * T + u] += p
+        left -= p
+
+
 include "_run_path.pxi"  # rendered from core.engine.steps.WATERFALL
 
 
 cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
     """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
-    cdef Py_ssize_t W = 8 * K + 2 * T + G
+    cdef Py_ssize_t W = 10 * K + 2 * T + G + K * T
     return (W + 7) // 8 * 8 + 8
 
 

@@ -70,9 +70,9 @@ def kernel_field(
 ):
     """A dataclass field of the kernel's declaration: ``shape`` class, C type, meaning.
 
-    ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (per-period
-    arrays): the field defaults to ``None``, which the kernel reads as zeros (a mechanic the
-    deal does not use). Other keyword arguments (``default``) go to :func:`dataclasses.field`.
+    ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (per-period,
+    per-tranche or per-tranche-and-period arrays): the field defaults to ``None``, which the
+    kernel reads as zeros (a mechanic the deal does not use). Other keyword arguments (``default``) go to :func:`dataclasses.field`.
     """
     meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum, "optional": optional}
     if optional:
@@ -123,6 +123,17 @@ class EngineInputs:
     treasury_initial: float = kernel_field(SCALAR, "construction: Treasury (proceeds) reserve funded at closing", default=0.0)  # noqa: E501
     treasury_yield: float = kernel_field(SCALAR, "construction: periodic yield on the Treasury reserve", default=0.0)  # noqa: E501
     idc_capitalised: int = kernel_field(SCALAR, "construction: 1 when interest during construction is capitalised, 0 when the Treasury reserve pays it", I32, default=0)  # noqa: E501
+    # delayed-draw term loans (core/engine/draws.py, steps/draws.pxi); notional is the draw at close
+    draw_amount: np.ndarray | None = kernel_field(TRANCHE_PERIOD, "delayed draws: amount scheduled to be drawn at the start of each period after closing", optional=True)  # noqa: E501
+    draw_maturity: np.ndarray | None = kernel_field(TRANCHE_PERIOD, "delayed draws: last period of the own schedule of a draw made in that period (the closing draw's in column 0)", I32, optional=True)  # noqa: E501
+    draw_rate: np.ndarray | None = kernel_field(TRANCHE_PERIOD, "delayed draws: periodic rate of the annuity of a draw made in that period", optional=True)  # noqa: E501
+    draw_amort: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: 0 not a delayed-draw tranche, 1 bullet, 2 annuity, 3 straight line (each draw its own schedule)", I32, optional=True)  # noqa: E501
+    draw_io: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: interest-only periods after each draw", I32, optional=True)  # noqa: E501
+    draw_end: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: first period after the availability period (the undrawn commitment lapses)", I32, optional=True)  # noqa: E501
+    commitment: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: the commitment (0 for other tranches)", optional=True)  # noqa: E501
+    commitment_fee_rate: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: annual fee on the undrawn commitment", optional=True)  # noqa: E501
+    max_advance: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)", optional=True)  # noqa: E501
+    draw_capex: np.ndarray | None = kernel_field(PERIOD, "delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)", optional=True)  # noqa: E501
     # fmt: on
 
     @property
@@ -177,6 +188,10 @@ class EngineOutputs:
     treasury_income: np.ndarray = kernel_field(PT, "construction: yield earned on the Treasury reserve")  # noqa: E501
     capex_paid: np.ndarray = kernel_field(PT, "construction: capex paid out of the Treasury reserve")  # noqa: E501
     treasury_draw: np.ndarray = kernel_field(PT, "construction: Treasury reserve cash into the waterfall (interest during construction; the rest at completion)")  # noqa: E501
+    # delayed-draw term loans
+    drawn: np.ndarray = kernel_field(PKT, "delayed draws made at the start of the period (the closing draw is the opening balance)")  # noqa: E501
+    undrawn: np.ndarray = kernel_field(PKT, "undrawn commitment after the period's draw (0 once the availability period ends)")  # noqa: E501
+    commitment_fee: np.ndarray = kernel_field(PKT, "commitment fee on the undrawn commitment (part of interest_due)")  # noqa: E501
     # fmt: on
 
     @classmethod

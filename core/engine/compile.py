@@ -176,13 +176,17 @@ def compile_deal(
         sched, base_int, target, dsra0 = _sizing(d, base_cfads, st["tax_rate"])
     K, T = len(d.tranches), d.timeline.n_periods
     maturity = np.array([tr.maturity for tr in d.terms], dtype=np.int32)
-    swaps = swap_schedules(deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity)
+    swaps = swap_schedules(
+        deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity, d.draws
+    )
     inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
     check_finite_inputs(inputs, deal)
     equity = deal.of_kind("equity")
-    sources = {b.terms["name"]: b.terms["notional"] for b in d.tranches}
+    sources = {b.terms["name"]: tr.notional for b, tr in zip(d.tranches, d.terms, strict=True)}
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
-    uses = {"GPU fleet": d.fleet_cost, "Facility": d.facility_cost, "DSRA funded at close": dsra0}
+    # with delayed draws, the GPUs delivered at closing (the later ones: draws and equity)
+    fleet_at_close = d.fleet_cost if d.draws is None else d.draws.closing_capex
+    uses = {"GPU fleet": fleet_at_close, "Facility": d.facility_cost, "DSRA funded at close": dsra0}
     if d.construction and not d.construction.capitalised:
         uses["Interest reserve (net of Treasury yield)"] = interest_reserve(d.terms, d.construction)
     gap = sum(sources.values()) - sum(uses.values())
@@ -309,7 +313,7 @@ def _inputs(
         year_fraction=np.ascontiguousarray(
             np.array([tl.year_fraction(b.terms["day_count"]) for b in tranches]).reshape(K, T)
         ),
-        notional=np.array([b.terms["notional"] for b in tranches], dtype=float),
+        notional=np.array([tr.notional for tr in d.terms], dtype=float),
         scheduled_principal=np.ascontiguousarray(sched.reshape(K, T)),
         maturity=np.array([tr.maturity for tr in d.terms], dtype=np.int32),
         sweep_pct=np.array(
@@ -340,7 +344,28 @@ def _inputs(
         treasury_initial=treasury_funding(d.terms, con) if con else 0.0,
         treasury_yield=con.treasury_yield if con else 0.0,
         idc_capitalised=int(con.capitalised) if con else 0,
+        **_draw_inputs(d),
     )
+
+
+def _draw_inputs(d: DealLevel) -> dict:
+    """The kernel's delayed-draw inputs (core.engine.draws); none when every tranche is drawn
+    at closing (the kernel then skips the step)."""
+    w = d.draws
+    if w is None:
+        return {}
+    return {
+        "draw_amount": np.ascontiguousarray(w.amount),
+        "draw_maturity": np.ascontiguousarray(w.maturity, dtype=np.int32),
+        "draw_rate": np.ascontiguousarray(w.rate),
+        "draw_amort": w.amort,
+        "draw_io": w.io,
+        "draw_end": w.end,
+        "commitment": w.commitment,
+        "commitment_fee_rate": w.fee,
+        "max_advance": w.advance,
+        "draw_capex": np.ascontiguousarray(w.capex),
+    }
 
 
 def _sizing(

@@ -68,6 +68,33 @@ class Derived:
         return self.total_debt + self.total_equity
 
     @property
+    def commitments(self) -> pd.DataFrame:
+        """One row per delayed-draw tranche (core.engine.draws): its commitment, drawn at
+        closing, drawn later on this run, lapsed (undrawn when the availability period ended)
+        and the commitment fees it accrued; empty when every tranche is drawn at closing."""
+        cols = ("tranche", "commitment", "drawn_at_close", "drawn_later", "lapsed",
+                "commitment_fees", "availability_end")  # fmt: skip
+        w = self.compiled.level.draws if self.compiled.level is not None else None
+        rows = []
+        tl = self.compiled.timeline
+        for k, b in enumerate(self.compiled.tranches):
+            if w is None or not w.amort[k]:
+                continue
+            t = self.tranches[b.terms["name"]]
+            later = float(t["drawn"].sum())
+            end = int(w.end[k])
+            rows.append({
+                "tranche": b.terms["name"],
+                "commitment": float(w.commitment[k]),
+                "drawn_at_close": float(w.closing[k]),
+                "drawn_later": later,
+                "lapsed": float(t["undrawn"].iloc[end - 1]) if end > 0 else 0.0,
+                "commitment_fees": float(t["commitment_fee"].sum()),
+                "availability_end": tl.start(end).isoformat(),
+            })  # fmt: skip
+        return pd.DataFrame(rows, columns=cols)
+
+    @property
     def total_sources(self) -> float:
         return float(sum(self.compiled.sources.values()))
 

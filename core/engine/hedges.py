@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.plan import periods_ceil
+from core.engine.draws import DrawPlan
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
 
@@ -44,9 +45,11 @@ def swap_schedules(
     tranches: list[Block],
     scheduled_principal: np.ndarray,
     maturity: np.ndarray,
+    draws: DrawPlan | None = None,
 ) -> list[SwapSchedule]:
     """The schedule of every swap of ``deal``; ``scheduled_principal`` (K, T) and ``maturity``
-    (K,) are the sized base case of ``tranches`` (kernel order)."""
+    (K,) are the sized base case of ``tranches`` (kernel order); a delayed-draw tranche's
+    scheduled balance adds its draws (``draws``, core.engine.draws)."""
     T = tl.n_periods
     index = {b.id: k for k, b in enumerate(tranches)}
     out = []
@@ -55,7 +58,10 @@ def swap_schedules(
         (tranche,) = deal.links(swap.id, "hedges")
         k = index[tranche.id]
         paid_before = np.concatenate([[0.0], np.cumsum(scheduled_principal[k])[:-1]])
-        opening = np.maximum(tranche.terms["notional"] - paid_before, 0.0)
+        drawn = tranche.terms["notional"]
+        if draws is not None and draws.amort[k]:
+            drawn = draws.closing[k] + np.cumsum(draws.amount[k])
+        opening = np.maximum(drawn - paid_before, 0.0)
         start = min(periods_ceil(st["start_months"], tl.months_per_period), T)
         end = start + tl.periods(st["term_years"]) if st["term_years"] > 0 else maturity[k] + 1
         live = (np.arange(T) >= start) & (np.arange(T) < min(end, T))

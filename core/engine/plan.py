@@ -22,6 +22,7 @@ import numpy as np
 
 from core.engine import assets
 from core.engine.construction import Construction, construction_for, delay_interest
+from core.engine.draws import DrawPlan, draw_plan, vintage_book
 from core.engine.leases import (
     BACKSTOP_SCOPE,
     RECOVERY,
@@ -78,6 +79,8 @@ class DealLevel:
     #: the construction phase (core.engine.construction): completion, the capex schedule
     #: (``construction.capex``, USD m per period) and its funding; None: operating from closing
     construction: Construction | None = None
+    #: delayed-draw tranches' plan (core.engine.draws); None when every tranche is drawn at close
+    draws: DrawPlan | None = None
 
 
 def first_of_kind(deal: Deal, kind: str) -> Block | None:
@@ -180,6 +183,19 @@ def deal_level(deal: Deal) -> DealLevel:
                 t["target_dscr"],
             )
         )
+    draws = draw_plan(
+        tranches, [tr.periodic_rate for tr in terms], [tr.maturity for tr in terms], tl, fleet_cost
+    )
+    if draws is not None:  # the fleet is delivered with the draws (core.engine.draws)
+        gpu_mv = gpu_mv * draws.delivered
+        gpu_dep = vintage_book(assets.depreciation(fleet_cost, gpu_book), draws.delivered)
+        gpu_book = vintage_book(gpu_book, draws.delivered)
+        depreciation = gpu_dep + assets.depreciation(fac_cost, fac_book)
+        opex = opex * draws.delivered
+        for k, tr in enumerate(terms):
+            if draws.amort[k]:
+                tr.notional = float(draws.closing[k])
+                tr.draws, tr.schedule, tr.fee = draws.amount[k], draws.schedule[k], draws.base_fee[k]
     crypto = [
         c.terms["units"] * c.terms["price"] * (1 + c.terms["price_growth"]) ** y_end / 1e6
         for c in deal.of_kind("crypto")
@@ -215,6 +231,7 @@ def deal_level(deal: Deal) -> DealLevel:
         {b.id: not (fleet and b.terms["rent_index"] == "data_centre") for b in leases},
         {k: float(sum(g.terms["cap"] for g in v)) for k, v in backstops.items()},
         con,
+        draws,
     )
 
 
@@ -248,6 +265,7 @@ _LEASE_INTS = (
     "bs_scope",
     "tenant_cp",
     "rent_driven",
+    "ramps",
 )
 
 
@@ -343,6 +361,8 @@ def build_plan(d: DealLevel) -> dict:
             "bs_scope": scope,
             "tenant_cp": cp[tenant.id] if tenant is not None else -1,
             "rent_driven": d.rent_driven[lease.id],
+            # the rent of a lease on compute ramps with the GPUs delivered (core.engine.draws)
+            "ramps": d.draws is not None and lt["rent_index"] == "compute",
         }
         for k, v in vals.items():
             per_lease[k].append(v)
@@ -370,6 +390,8 @@ def build_plan(d: DealLevel) -> dict:
         "gpu_mv0": _f(d.gpu_value),
         "fac_mv": _f(d.facility_value),
         "fire": d.fire,
+        "has_ramp": int(d.draws is not None),
+        "ramp": _f(d.draws.delivered if d.draws is not None else np.ones(T)),
         "opex": _f(d.opex),
         "fees": _f(d.fees),
         "crypto_path": _f(np.array(d.crypto_paths).reshape(-1)),

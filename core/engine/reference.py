@@ -9,6 +9,12 @@ code uses the kernel; this module is selected only when asked for (``engine="ref
 Each period runs the steps of :data:`core.engine.steps.WATERFALL`, in that order, one function
 here per step (``STEPS``); they share the path state and the period's values in a
 :class:`_State`:
+ 0. draws (delayed-draw tranches only): each scheduled draw is made at the start of its
+    period unless the facility is in default (acceleration, last period's DSCR or payment
+    default) or the borrowing base (max advance x delivered collateral value) cuts it; each
+    draw adds its own schedule; the undrawn commitment bears the commitment fee (in the
+    interest) until the availability period ends; equity pays the delivered GPUs' cost the
+    draws do not (an injection);
  1. collateral: crypto margin call / sale on the opening LTV; forced sale of the collateral
     once an acceleration has run its liquidation lag; reserves released in the last period
     and on liquidation;
@@ -64,6 +70,7 @@ from core.engine.arrays import (
     EngineOutputs,
 )
 from core.engine.constants import EPS
+from core.engine.draws import add_draw_schedule
 from core.engine.steps import WATERFALL
 
 
@@ -107,6 +114,9 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         build=_zeros_if_none(inp.build, T),
         capex=_zeros_if_none(inp.capex, T),
         tsy=np.full(P, float(inp.treasury_initial)),
+        dflt=np.zeros(P, dtype=bool),
+        cfee=np.zeros((P, K)),
+        dd_eq=np.zeros(P),
     )
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
@@ -149,6 +159,61 @@ def _flag(mask: np.ndarray, bit: int) -> np.ndarray:
     return np.where(mask, bit, 0).astype(np.int32)
 
 
+def draws(s: _State) -> None:
+    inp, t, K, T = s.inp, s.t, s.K, s.T
+    if inp.draw_amort is None or not np.any(np.asarray(inp.draw_amort) != 0):
+        return  # the kernel skips the step: nothing drawn, no fee, no equity share
+    amort = np.asarray(inp.draw_amort)
+    if t == 0:
+        base = np.asarray(inp.scheduled_principal, dtype=float)
+        s.sched = np.where(amort[:, None] != 0, 0.0, base)[None].repeat(s.P, axis=0)
+        s.undrawn = np.tile(np.where(amort != 0, inp.commitment - inp.notional, 0.0), (s.P, 1))
+        for k in np.flatnonzero(amort):
+            for p in range(s.P):
+                add_draw_schedule(s.sched[p, k], *_draw_terms(inp, k, 0), inp.notional[k])
+    made = np.zeros(s.P)
+    blocked = (t > 0) & (~s.alive | (s.accel_t >= 0) | s.dflt)
+    av = _col(s, inp.asset_value)
+    for k in range(K):
+        got = np.zeros(s.P)
+        if amort[k] and t < inp.draw_end[k]:
+            amt = float(inp.draw_amount[k, t])
+            if amt > 0.0:
+                got = np.where(blocked, 0.0, amt)
+                if inp.max_advance[k] > 0.0:
+                    room = np.maximum(inp.max_advance[k] * av - (s.debt_open + made), 0.0)
+                    got = np.where(blocked, 0.0, np.minimum(amt, room))
+                s.bal[:, k] += got
+                made = made + got
+                for p in np.flatnonzero(got > 0.0):
+                    add_draw_schedule(s.sched[p, k], *_draw_terms(inp, k, t), got[p])
+            s.undrawn[:, k] -= got
+            s.cfee[:, k] = inp.commitment_fee_rate[k] * s.undrawn[:, k] * inp.year_fraction[k, t]
+        else:
+            s.undrawn[:, k] = 0.0
+            s.cfee[:, k] = 0.0
+        s.out.drawn[:, k, t] = got
+        s.out.undrawn[:, k, t] = s.undrawn[:, k]
+        s.out.commitment_fee[:, k, t] = s.cfee[:, k]
+    s.dd_eq = inp.draw_capex[t] * s.live - made
+    moved = made > 0.0
+    s.debt_open = np.where(moved, s.bal.sum(axis=1), s.debt_open)
+    s.open_group = [
+        np.where(moved, s.bal[:, a:b].sum(axis=1), og)
+        for (a, b), og in zip(s.groups, s.open_group, strict=True)
+    ]
+
+
+def _draw_terms(inp: EngineInputs, k: int, t: int) -> tuple[int, int, int, float]:
+    """(start, maturity, amortisation code, annuity rate) of tranche ``k``'s draw in ``t``."""
+    return (
+        t + int(inp.draw_io[k]),
+        int(inp.draw_maturity[k, t]),
+        int(inp.draw_amort[k]),
+        float(inp.draw_rate[k, t]),
+    )
+
+
 def collateral(s: _State) -> None:
     inp, P = s.inp, s.P
     crypto = np.where(s.crypto_held & s.alive, _col(s, inp.crypto_value), 0.0)
@@ -180,19 +245,20 @@ def collateral(s: _State) -> None:
 def cfads(s: _State) -> None:
     inp, t = s.inp, s.t
     rate = np.where(s.floating, _col(s, inp.base_rate)[:, None] + inp.spread, inp.fixed_rate)
-    s.int_cur = s.bal * rate * inp.year_fraction[:, t]
+    s.int_cur = s.bal * rate * inp.year_fraction[:, t] + s.cfee
     ebitda = (_col(s, inp.revenue) - _col(s, inp.opex) - _col(s, inp.fees)) * s.live
     taxable = ebitda - inp.depreciation[t] * s.live - s.int_cur.sum(axis=1)
     s.tax = inp.tax_rate * np.maximum(taxable, 0.0)
     s.cfads = ebitda - s.tax
     matured = (t >= inp.maturity) | s.last
-    s.sp_due = np.where(matured, s.bal, np.minimum(inp.scheduled_principal[:, t], s.bal))
+    sched = s.sched[:, :, t] if hasattr(s, "sched") else inp.scheduled_principal[:, t]
+    s.sp_due = np.where(matured, s.bal, np.minimum(sched, s.bal))
     s.ds = s.int_cur.sum(axis=1) + s.sp_due.sum(axis=1)
     has_ds = s.ds > EPS
     s.dscr = np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan)
     s.sale = _col(s, inp.proceeds) * s.live + s.crypto_sale + s.liq_cash
     cash = s.cfads + s.sale + s.reserve_cash
-    s.injection = np.maximum(-cash, 0.0)
+    s.injection = np.maximum(-cash, 0.0) + s.dd_eq
     s.cash = np.maximum(cash, 0.0)
 
 
@@ -332,6 +398,7 @@ def covenants(s: _State) -> None:
     )
     pdef = has_debt & s.controlling
     default = ddef | pdef
+    s.dflt = default
     go_accel = (default & (inp.default_action == ACCELERATE)) | (
         s.ltvb & (inp.ltv_action == ACCELERATE)
     )
@@ -409,6 +476,7 @@ def distribution(s: _State) -> None:
 
 #: one function per step of core.engine.steps.WATERFALL
 STEPS: dict[str, Callable[[_State], None]] = {
+    "draws": draws,
     "collateral": collateral,
     "cfads": cfads,
     "swap": swap,

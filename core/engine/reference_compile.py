@@ -177,6 +177,9 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
             util = _col(drv.utilisation_factor, np.ones(T), P)
             if lt["rent_basis"] == "gpu_hour":
                 sched.rent = sched.rent * billed_ratio(lt, util)
+        ramp = d.draws is not None and lt["rent_index"] == "compute"
+        if ramp:  # rent on the GPUs delivered so far (core.engine.draws)
+            sched.rent = sched.rent * d.draws.delivered
         backstop = d.backstops[lease.id]
         scope = BACKSTOP_SCOPE[backstop[0].terms["backstop_scope"]] if backstop else 0
         cap = sum(g.terms["cap"] for g in backstop) if backstop else None
@@ -215,13 +218,17 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         if recovery == 1:  # after a default: re-let after the search lag, less remarketing
             lag = periods_ceil(lt["search_lag_months"], tl.months_per_period)
             after = (t_idx >= (lc.end + lag)[:, None]) & (t_idx < commercial_end)
+            if ramp:
+                after = after * d.draws.delivered
             relet_default = (
                 ((sched.initial_rent * market) * util) * (1.0 - lt["remarketing_cost_pct"]) * after
             )
             revenue += np.where(lc.defaulted[:, None], relet_default, 0.0)
         if lt["at_expiry"] == "re_lease":
             revenue += np.where(
-                lc.defaulted[:, None], 0.0, sched.initial_rent * market * util * re_let
+                lc.defaulted[:, None],
+                0.0,
+                sched.initial_rent * market * util * (re_let * d.draws.delivered if ramp else re_let),
             )
         mode = np.where(lc.defaulted, 2 - recovery, 0 if lt["at_expiry"] == "sell" else 1)
         cash_by_lease[lease.id] = lc

@@ -43,6 +43,9 @@ TRANCHE_COLUMNS = (
     "pik",
     "shortfall",
     "writeoff",
+    "drawn",
+    "undrawn",
+    "commitment_fee",
 )
 #: the per-period series of the JSON output (core/engine/result_json.py), in order, by key:
 #: a column of ``DealResult.periods`` or a per-period property of DealResult (derived.py)
@@ -153,15 +156,18 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     debt0 = float(inp.notional.sum())
     rows = []
     for k, (b, name) in enumerate(zip(compiled.tranches, names, strict=True)):
-        flows = out.interest_paid[path, k] + out.principal_paid[path, k]
+        # a delayed draw is lent in its period: the lender's flow is out then
+        flows = out.interest_paid[path, k] + out.principal_paid[path, k] - out.drawn[path, k]
         cf = np.concatenate([[-inp.notional[k]], flows])
+        lent = float(inp.notional[k] + out.drawn[path, k].sum())
         y = m.irr(cf[None, :])[0]
         loss = float(out.writeoff[path, k].sum())
         rows.append(
             {
                 "tranche": name,
                 "seniority": b.terms["seniority"],
-                "notional": float(inp.notional[k]),
+                "notional": lent,
+                "commitment": float(b.terms["notional"]),
                 "share_of_capital": np.nan,
                 "rate": _rate_label(b.terms),
                 "amortisation": b.terms["amortisation"],
@@ -169,7 +175,7 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
                 "wal_years": m.wal(out.principal_paid[path, k], years),
                 "yield": float(m.annualise(y, ppy, effective=False)),
                 "loss": loss,
-                "loss_pct": loss / inp.notional[k] if inp.notional[k] > 0 else np.nan,
+                "loss_pct": loss / lent if lent > 0 else np.nan,
                 "interest_shortfall_periods": int((out.shortfall[path, k] > 1e-9).sum()),
             }
         )

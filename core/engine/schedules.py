@@ -24,6 +24,12 @@ class TrancheTerms:
     amortisation: str
     custom: list[float]
     target_dscr: float
+    #: delayed-draw tranche (core.engine.draws): notional is the draw at closing, ``draws`` the
+    #: later draws (T,), ``schedule`` the sum of every draw's own schedule, ``fee`` the
+    #: commitment fee (T,) when every draw is made; None for a tranche drawn at closing
+    draws: np.ndarray | None = None
+    schedule: np.ndarray | None = None
+    fee: np.ndarray | None = None
 
 
 def annuity_payment(notional: float, rate: float, n: int) -> float:
@@ -78,11 +84,16 @@ def base_case_schedules(
     sched = np.zeros((K, T))
     interest = np.zeros((K, T))
     opening = np.zeros((K, T))
-    fixed = [fixed_schedule(tr, T) for tr in tranches]
+    fixed = [fixed_schedule(tr, T) if tr.schedule is None else tr.schedule for tr in tranches]
     bal = np.array([tr.notional for tr in tranches], dtype=float)
+    delayed = [k for k, tr in enumerate(tranches) if tr.draws is not None]
     for t in range(T):
+        for k in delayed:
+            bal[k] += tranches[k].draws[t]
         opening[:, t] = bal
         interest[:, t] = bal * np.array([tr.periodic_rate[t] for tr in tranches])
+        for k in delayed:
+            interest[k, t] += tranches[k].fee[t]
         tax = tax_rate * max(cfads_before_tax[t] - depreciation[t] - interest[:, t].sum(), 0.0)
         cfads = cfads_before_tax[t] - tax
         for k, tr in enumerate(tranches):

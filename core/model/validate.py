@@ -53,6 +53,7 @@ def validate_deal(deal: Deal) -> list[Issue]:
     issues += _ownership_issues(deal, neighbours)
     issues += _maturity_issues(deal, neighbours)
     issues += _sources_uses_issues(deal)
+    issues += _delayed_draw_issues(deal)
     return sorted(issues, key=lambda i: i.severity != "error")  # stable: errors first
 
 
@@ -131,10 +132,45 @@ def _maturity_issues(deal: Deal, neighbours: Neighbours) -> list[Issue]:
     return issues
 
 
+def _delayed(deal: Deal) -> list[Block]:
+    return [b for b in deal.of_kind("tranche") if b.terms.get("availability_months", 0) > 0]
+
+
+def _fleet_cost(deal: Deal) -> float:
+    return sum(b.terms["count"] * b.terms["unit_cost"] / 1000.0 for b in deal.of_kind("gpu_fleet"))
+
+
+def _delayed_draw_issues(deal: Deal) -> list[Issue]:
+    """Delayed draws buy the GPU fleet (core.engine.draws): there must be one, costing at least
+    what is drawn for it."""
+    delayed = _delayed(deal)
+    if not delayed:
+        return []
+    path = f"blocks[{delayed[0].id}].terms.draw_amounts"
+    draws = sum(sum(b.terms["draw_amounts"]) for b in delayed)
+    if not deal.of_kind("gpu_fleet"):
+        return [Issue("error", path, draws, "delayed draws finance GPUs delivered with them; "
+                      "the deal has no GPU fleet")]  # fmt: skip
+    cost = _fleet_cost(deal)
+    if draws > cost * (1 + 1e-9):
+        return [Issue("error", path, draws,
+                      f"delayed draws of {draws:,.1f} USD m exceed the GPU fleet's cost of "
+                      f"{cost:,.1f} USD m (each draw buys GPUs delivered with it)")]  # fmt: skip
+    return []
+
+
 def _sources_uses_issues(deal: Deal) -> list[Issue]:
     sources = sum(b.terms["notional"] for b in deal.of_kind("tranche"))
     sources += sum(b.terms["amount"] for b in deal.of_kind("equity"))
-    uses = sum(b.terms["count"] * b.terms["unit_cost"] / 1000.0 for b in deal.of_kind("gpu_fleet"))
+    uses = _fleet_cost(deal)
+    delayed = _delayed(deal)
+    if delayed:  # equity pays its share of each later delivery when it arrives
+        draws = sum(sum(b.terms["draw_amounts"]) for b in delayed)
+        later = sum(
+            a for b in delayed for m, a in zip(b.terms["draw_months"], b.terms["draw_amounts"])
+            if m > 0
+        )  # fmt: skip
+        sources += max(uses - draws, 0.0) * later / draws if draws else 0.0
     uses += sum(b.terms["cost"] for b in deal.of_kind("facility"))
     if sources < uses * (1.0 - SOURCES_USES_TOLERANCE):
         return [Issue("warning", "deal", sources,

@@ -31,6 +31,7 @@ import numpy as np
 
 from core.engine.arrays import EngineOutputs
 from core.engine.compile import CompiledDeal, compile_deal
+from core.engine.draws import exposure
 from core.engine.kernel import run_waterfall
 from core.engine.metrics import irr
 from core.limits import check_paths
@@ -247,7 +248,7 @@ def _staged_chunk(deal, sized, config, i, buffers) -> ChunkStats:
     return chunk_stats(
         i,
         out,
-        sized.inputs.notional,
+        exposure(sized.inputs),
         _equity(sized),
         sized.timeline.periods_per_year,
         cfads_bins(sized),
@@ -403,7 +404,7 @@ def _round(v):
 
 def build_result(sized: CompiledDeal, config: MonteCarloConfig, s: ChunkStats) -> MonteCarloResult:
     """Turn merged statistics into the result (PD, EL, LGD, percentiles, fans)."""
-    notional = sized.inputs.notional
+    notional = exposure(sized.inputs)
     tranches = []
     for k, b in enumerate(sized.tranches):
         share = s.loss[:, k] / notional[k] if notional[k] > 0 else np.zeros(s.n)

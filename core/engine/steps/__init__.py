@@ -45,6 +45,12 @@ class Step:
 
 WATERFALL: tuple[Step, ...] = (
     Step(
+        "draws",
+        "Delayed draws",
+        "draws (borrowing base, default stop) with their own schedules; commitment fee; capex",
+        lambda inp: inp.draw_amort is not None and bool(np.any(np.asarray(inp.draw_amort) != 0)),
+    ),
+    Step(
         "collateral",
         "Collateral and reserves",
         "crypto margin call / sale; forced sale after the liquidation lag; reserves released",

@@ -56,6 +56,12 @@ def _card(b: Block, deal: Deal) -> list[str]:
         else f"SOFR + {show.pct(t['spread'])}"
     )
     amort = t["amortisation"].replace("_", " ")
+    if t.get("availability_months", 0) > 0:
+        n = len(t["draw_months"])
+        return [
+            f"{show.money(t['notional'])} delayed draw, {rate}",
+            f"{n} draws over {t['availability_months']} months, {amort}, rank {t['seniority']}",
+        ]
     return [
         f"{show.money(t['notional'])}, {rate}",
         f"{amort}, {show.years(t['tenor_years'])}, rank {t['seniority']}",
@@ -70,6 +76,47 @@ def _custom_schedule(t: dict[str, Any]) -> str | None:
     total = sum(t["custom_schedule"])
     if total > 1 + 1e-9:
         return f"custom schedule repays {total:.6g} of the notional; it must sum to at most 1"
+    return None
+
+
+#: amortisation types a delayed-draw tranche's draws may follow (each draw its own schedule)
+DRAW_AMORTISATION = ("annuity", "straight_line", "bullet")
+
+
+def _draws(t: dict[str, Any]) -> str | None:
+    """The draw schedule of a delayed-draw tranche agrees with its commitment and terms."""
+    months, amounts = t["draw_months"], t["draw_amounts"]
+    if t["availability_months"] <= 0:
+        if months or amounts:
+            return "draw_months / draw_amounts need an availability period (availability_months)"
+        return None
+    if not months:
+        return "a delayed-draw tranche needs a draw schedule (draw_months and draw_amounts)"
+    if len(months) != len(amounts):
+        return (
+            f"draw_months has {len(months)} dates and draw_amounts {len(amounts)} amounts; "
+            "each draw needs both"
+        )
+    if any(m != int(m) for m in months):
+        return "draw_months must be whole months after closing"
+    if list(months) != sorted(set(months)):
+        return "draw_months must be increasing, one draw a month"
+    if months[-1] >= t["availability_months"]:
+        return (
+            f"a draw in month {months[-1]:g} falls after the availability period "
+            f"({t['availability_months']} months)"
+        )
+    total = sum(amounts)
+    if total > t["notional"] * (1 + 1e-9):
+        return (
+            f"the draws sum to {total:,.6g}, more than the commitment (notional) "
+            f"{t['notional']:,.6g}"
+        )
+    if t["amortisation"] not in DRAW_AMORTISATION:
+        return (
+            "the draws of a delayed-draw tranche amortise as annuity, straight_line or bullet, "
+            f"not {t['amortisation']}"
+        )
     return None
 
 
@@ -143,6 +190,65 @@ TRANCHE = BlockKind(
             False,
             "Unpaid interest is capitalised instead of falling into arrears.",
         ),
+        whole(
+            "availability_months",
+            "Availability period",
+            0,
+            "months",
+            minimum=0,
+            maximum=600,
+            help="Delayed-draw term loan: months after closing during which the commitment "
+            "(notional) may be drawn; what is undrawn at its end lapses. 0: drawn in full at "
+            "closing.",
+        ),
+        Field(
+            "draw_months",
+            "Draw months",
+            "list",
+            [],
+            unit="months",
+            item_minimum=0,
+            item_maximum=600,
+            help="Delayed draws: the month after closing of each draw (0 = at closing), "
+            "increasing, inside the availability period.",
+        ),
+        Field(
+            "draw_amounts",
+            "Draw amounts",
+            "list",
+            [],
+            unit="usd_m",
+            item_minimum=0.0,
+            help="Delayed draws: the amount of each draw (USD m), one per draw month; the GPUs "
+            "it finances enter service with it.",
+        ),
+        num(
+            "draw_term_years",
+            "Term of each draw",
+            0.0,
+            "years",
+            minimum=0.0,
+            maximum=50.0,
+            help="Delayed draws: each draw amortises over this term from its own draw to its own "
+            "maturity (capped at the legal final maturity). 0: to the legal final maturity.",
+        ),
+        pct(
+            "commitment_fee",
+            "Commitment fee",
+            0.0,
+            "Delayed draws: a year on the undrawn commitment, paid with the tranche's interest "
+            "until the availability period ends.",
+            unit="bp",
+            maximum=0.1,
+        ),
+        pct(
+            "max_advance",
+            "Maximum advance (borrowing base)",
+            0.0,
+            "Delayed draws: condition precedent of each draw: the deal's debt after the draw may "
+            "not exceed this share of the market value of the delivered collateral (a draw is "
+            "cut to that headroom, blocked when there is none). 0: no borrowing-base test.",
+        ),
         choice(
             "target_rating",
             "Target rating",
@@ -172,6 +278,7 @@ TRANCHE = BlockKind(
     link_rules=(LinkRule((via("issues", "in", "spv"),), 1, None, "tranche has no issuer"),),
     term_rules=(
         TermRule("custom_schedule", "error", _custom_schedule),
+        TermRule("draw_months", "error", _draws),
         TermRule(
             "target_dscr",
             "error",
