@@ -25,6 +25,7 @@ def result_to_text(result: DealResult) -> str:
         lines.append(f"  source  {label:<44}{fmt(v):>14}")
     for label, v in result.uses.items():
         lines.append(f"  use     {label:<44}{fmt(v):>14}")
+    lines += _commitment_lines(result)
     lines += ["", "Capital stack"]
     tm = result.tranche_metrics
     lines.append(
@@ -71,6 +72,28 @@ def result_to_text(result: DealResult) -> str:
         yearly.to_string(formatters={"min_dscr": lambda v: fmt(v, "x")}, float_format=fmt),
     ]
     return "\n".join(lines)
+
+
+def _commitment_lines(result: DealResult) -> list[str]:
+    """Delayed-draw tranches: commitment, drawn at close and later, lapsed, fees; the GPUs
+    delivered after closing and who paid for them."""
+    cm = result.commitments
+    if cm.empty:
+        return []
+    lines = ["", "Delayed draws (commitment = drawn at close + drawn later + lapsed)"]
+    for r in cm.to_dict(orient="records"):
+        lines.append(
+            f"  {r['tranche'][:30]:<30} commitment {fmt(r['commitment'])}, drawn at close "
+            f"{fmt(r['drawn_at_close'])}, drawn later {fmt(r['drawn_later'])}, lapsed "
+            f"{fmt(r['lapsed'])} on {r['availability_end']}, commitment fees "
+            f"{fmt(r['commitment_fees'])}"
+        )
+    d = result.deliveries_after_close
+    lines.append(
+        f"  GPUs delivered after closing {fmt(d['cost'])}: paid by draws {fmt(d['drawn'])}, "
+        f"by equity {fmt(d['equity'])} (in its injections)"
+    )
+    return lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:

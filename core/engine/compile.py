@@ -182,7 +182,10 @@ def compile_deal(
     inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
     check_finite_inputs(inputs, deal)
     equity = deal.of_kind("equity")
-    sources = {b.terms["name"]: tr.notional for b, tr in zip(d.tranches, d.terms, strict=True)}
+    sources = {
+        b.terms["name"] + (" (drawn at close)" if tr.draws is not None else ""): tr.notional
+        for b, tr in zip(d.tranches, d.terms, strict=True)
+    }
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
     # with delayed draws, the GPUs delivered at closing (the later ones: draws and equity)
     fleet_at_close = d.fleet_cost if d.draws is None else d.draws.closing_capex

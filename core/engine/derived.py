@@ -95,6 +95,17 @@ class Derived:
         return pd.DataFrame(rows, columns=cols)
 
     @property
+    def deliveries_after_close(self) -> dict[str, float]:
+        """GPUs delivered after closing with delayed draws (core.engine.draws): their cost,
+        what the draws paid and what equity paid (in its injections); empty without draws."""
+        capex = self.compiled.inputs.draw_capex
+        if capex is None:
+            return {}
+        cost = float(np.sum(capex))
+        drawn = float(sum(t["drawn"].sum() for t in self.tranches.values()))
+        return {"cost": cost, "drawn": drawn, "equity": cost - drawn}
+
+    @property
     def total_sources(self) -> float:
         return float(sum(self.compiled.sources.values()))
 

@@ -58,6 +58,14 @@ def result_to_json(result: DealResult) -> dict[str, Any]:
             "tranche_metrics": result.tranche_metrics.to_dict(orient="records"),
             "sources": result.sources,
             "uses": result.uses,
+            **(
+                {
+                    "commitments": result.commitments.to_dict(orient="records"),
+                    "deliveries_after_close": result.deliveries_after_close,
+                }
+                if not result.commitments.empty
+                else {}
+            ),
             "look_through": [_fields(x, LOOK_THROUGH_KEYS) for x in result.look_through],
             "events": [_fields(e, EVENT_KEYS) for e in result.events],
             "periods": _periods(result),

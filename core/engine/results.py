@@ -180,7 +180,7 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
             }
         )
     eq_total = sum(b.terms["amount"] for b in compiled.equity)
-    capital = debt0 + eq_total
+    capital = debt0 + float(out.drawn[path].sum()) + eq_total  # delayed draws lent later
     for r in rows:
         r["share_of_capital"] = r["notional"] / capital if capital > 0 else np.nan
     tranche_metrics = pd.DataFrame(rows)
@@ -207,6 +207,12 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     dscr = out.dscr[path]
     mn, avg = m.dscr_stats(dscr)
     rate = _weighted_periodic_rate(compiled)
+    # cover ratios on all the debt lent: delayed draws at their value at closing
+    lent0 = debt0 + float(
+        np.sum(
+            out.drawn[path].sum(axis=0) * np.cumprod(np.concatenate([[1.0], 1 / (1 + rate[:-1])]))
+        )
+    )
     final = int(min(inp.maturity.max(), T - 1)) if len(inp.maturity) else T - 1
     lease_end = int(
         min(
@@ -228,8 +234,8 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     metrics = {
         "min_dscr": float(mn),
         "avg_dscr": float(avg),
-        "llcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, final),
-        "plcr": m.cover_ratio(out.cfads[path], rate, debt0, inp.dsra_initial, T - 1),
+        "llcr": m.cover_ratio(out.cfads[path], rate, lent0, inp.dsra_initial, final),
+        "plcr": m.cover_ratio(out.cfads[path], rate, lent0, inp.dsra_initial, T - 1),
         "equity_irr": float(equity_irr),
         # why there is no IRR ("" when there is one): shown in its place
         "equity_irr_note": m.irr_note(equity_cf) if not np.isfinite(equity_irr) else "",

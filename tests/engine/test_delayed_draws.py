@@ -105,7 +105,7 @@ def test_the_equity_pays_its_share_of_each_delivery(engine):
     c = compile_deal(ddtl_deal())
     # closing: GPUs of 1.25 x 40 = 50 (a use), funded by the 40 drawn and equity of 10
     assert c.uses["GPU fleet"] == pytest.approx(50.0)
-    assert c.sources["Senior notes"] == 40.0
+    assert c.sources["Senior notes (drawn at close)"] == 40.0
     np.testing.assert_allclose(c.inputs.draw_capex, np.where(np.arange(36) == 6, 62.5, 0.0))
     out = run_waterfall(c.inputs, engine=engine)
     assert out.injection[0, 6] == pytest.approx(12.5)  # 62.5 of GPUs less the draw of 50
