@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_draws import equity_share, fee, is_delayed, opening_balance
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import (
     CF,
@@ -19,6 +20,7 @@ from core.files.excel_keys import (
     TL,
     P,
     RankOpening,
+    TrancheDraws,
     TrancheFlow,
     TrancheParams,
     TrancheRate,
@@ -51,15 +53,14 @@ def opening(s: Section, ctx: Context, flow: Flow) -> None:
     s.add(CF.CHELD_OPEN, "Crypto held (opening)", lambda t, r: g.prev(CF.CHELD, r, "1"), st.FLAG, 8)
     tks = [TrancheFlow(k) for k in range(ctx.K)]
     for k, tk in enumerate(tks):
-        nm, notional = ctx.tranche_name(k), ctx.tr(k, "notional")
         s.add(
             tk.opening,
-            f"{nm}: opening balance",
-            lambda t, r, tk=tk, n=notional: g.prev(tk.closing, r, n),
+            f"{ctx.tranche_name(k)}: opening balance",
+            lambda t, r, k=k: opening_balance(ctx, k, g, r),
         )
         s.add(
             tk.arrears_in,
-            f"{nm}: arrears brought forward",
+            f"{ctx.tranche_name(k)}: arrears brought forward",
             lambda t, r, tk=tk: g.prev(tk.arrears_out, r, "0"),
         )
     s.add(CF.DSRA_OPEN, "DSRA (opening)", lambda t, r: g.prev(CF.DSRA, r, P.DSRA0))
@@ -209,7 +210,9 @@ def _operating_cash(s: Section, ctx: Context) -> None:
         s.add(
             tk.interest_due,
             f"{ctx.tranche_name(k)}: interest due",
-            lambda t, r, tk=tk, per=per: f"{a(tk.opening, r)}*{tl.ext(per, r)}",
+            lambda t, r, tk=tk, per=per, k=k: (
+                f"{a(tk.opening, r)}*{tl.ext(per, r)}{fee(ctx, k, a, r)}"
+            ),
             total=True,
         )
     s.add(
@@ -237,12 +240,14 @@ def _debt_service(s: Section, ctx: Context) -> None:
     g, a, sc = s.grid, s.at, ctx.grids[K.SCHEDULES]
     for k in range(ctx.K):
         bal, mat, due = TrancheFlow(k).opening, TrancheParams(k).mat, TrancheSchedule(k).sched
+        # a delayed-draw tranche owes the schedules of the draws it made (step "draws")
+        made = TrancheDraws(k).principal if is_delayed(ctx, k) else None
         s.add(
             TrancheFlow(k).principal_due,
             f"{ctx.tranche_name(k)}: scheduled principal due",
-            lambda t, r, b=bal, mat=mat, due=due: (
+            lambda t, r, b=bal, mat=mat, due=due, made=made: (
                 f"IF(OR({a(CF.T, r)}>={mat},{a(CF.LAST, r)}=1),{a(b, r)},"
-                f"MIN({sc.ext(due, r)},{a(b, r)}))"
+                f"MIN({a(made, r) if made else sc.ext(due, r)},{a(b, r)}))"
             ),
         )
     interest = _interest_due(ctx)
@@ -288,5 +293,10 @@ def _cash_available(s: Section, ctx: Context) -> None:
         "Cash available",
         lambda t, r: f"{a(CF.CFADS, r)}+{a(CF.SALE, r)}+{a(CF.RESERVE_CASH, r)}",
     )
-    s.add(CF.INJECTION, "Equity injection", lambda t, r: f"MAX(-{a(CF.CASH0, r)},0)", total=True)
+    s.add(
+        CF.INJECTION,
+        "Equity injection",
+        lambda t, r: f"MAX(-{a(CF.CASH0, r)},0){equity_share(ctx, a, r)}",
+        total=True,
+    )
     s.add(CF.CASH2, "Cash after injection", lambda t, r: f"MAX({a(CF.CASH0, r)},0)")

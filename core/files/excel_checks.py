@@ -23,8 +23,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_credit import gpu_cost
+from core.files.excel_draws import delayed, fleet_at_close
 from core.files.excel_grid import Context, Grid
-from core.files.excel_keys import CF, CK, SW, P, TrancheFlow
+from core.files.excel_keys import CF, CK, DD, SW, P, TrancheFlow
 
 TOLERANCE = 1e-6  # USD m (a dollar): the absolute tolerance of the cash checks
 RELATIVE = 1e-6  # workbook vs engine metrics, relative to max(|engine|, 1)
@@ -55,8 +56,11 @@ def _conservation(ctx: Context, top: int) -> Grid:
     def ref(key: str, r: int) -> str:
         return cf.ext(key, r)
 
+    # with delayed draws, the draws come in and the GPUs delivered go out (draws + equity)
+    drawn = (DD.DRAWN,) if delayed(ctx) else ()
+
     def cash_in(t: int, r: int) -> str:
-        return "+".join(ref(k, r) for k in (CF.REVENUE, CF.SALE, CF.INJECTION))
+        return "+".join(ref(k, r) for k in (CF.REVENUE, CF.SALE, CF.INJECTION, *drawn))
 
     def interest(t: int, r: int) -> str:
         return "+".join(ref(TrancheFlow(k).interest_paid, r) for k in range(ctx.K)) or "0"
@@ -70,8 +74,9 @@ def _conservation(ctx: Context, top: int) -> Grid:
 
     s.add(CK.T, "Period", lambda t, r: cf.ext(CF.T, r), st.INT)
     s.add(CK.IN, "Cash in (revenue, proceeds, injection)", cash_in, total=True)
-    s.add(CK.COSTS, "Costs and tax", lambda t, r: "+".join(
-        ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX)), total=True)  # fmt: skip
+    delivered = (DD.EQUITY, DD.DRAWN) if drawn else ()
+    s.add(CK.COSTS, "Costs, tax (and GPUs delivered)", lambda t, r: "+".join(
+        ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX, *delivered)), total=True)  # fmt: skip
     s.add(CK.INTEREST, "Interest paid", interest, total=True)
     s.add(CK.PRINCIPAL, "Principal paid", principal, total=True)
     s.add(CK.ACCOUNTS, "Reserve, lock-up and swap movements", accounts, total=True)
@@ -140,7 +145,7 @@ def _integrity(ws: Worksheet, ctx: Context, result, grid: Grid, row: int):
     """Sources and uses, balances, conservation; returns (pass conditions, next row)."""
     ws.cell(row, 1, "Integrity").font = st.SECTION_FONT
     row += 1
-    fleet = gpu_cost(ctx) if ctx.one("gpu_fleet") else "0"
+    fleet = fleet_at_close(ctx, gpu_cost(ctx)) if ctx.one("gpu_fleet") else "0"
     fac = ctx.one("facility")
     uses = f"{fleet}+{ctx.name(fac, 'cost') if fac else '0'}+{P.DSRA0}"
     label = "Sources less uses at closing (no funding gap)"

@@ -91,6 +91,35 @@ class TrancheParams:
         self.mat = f"p_k{k}_mat"
         self.io = f"p_k{k}_io"
         self.sweep = f"p_k{k}_sweep"
+        self.n0 = f"p_k{k}_n0"  # drawn at closing (the notional, or a delayed draw's first)
+        self.avail = f"p_k{k}_avail"  # delayed draws: first period after availability
+        self.dterm = f"p_k{k}_dterm"  # delayed draws: periods of each draw's own term
+
+
+class DD:
+    """Delayed-draw columns and names (:mod:`core.files.excel_draws`): ``Timeline`` (the draw
+    schedule and the fleet delivered), ``CashFlows`` (step "draws"), ``Parameters``."""
+
+    ALL, DELIVERED, CAPEX, DISC0 = "dd_all", "dd_deliv", "dd_capex", "dd_disc0"  # Timeline
+    PRE, EQUITY, DRAWN = "dd_pre", "dd_eq", "dd_drawn"  # CashFlows
+    LENT0 = "p_lent0"  # closing debt plus the draws at their value at closing (LLCR)
+
+
+class TrancheDraws:
+    """Delayed-draw columns of the k-th tranche; ``j``: the j-th draw of its schedule."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.sched = f"dds{k}"  # Timeline: scheduled draw in the period
+        self.due = f"ddue{k}"  # CashFlows: scheduled draw still available
+        self.drawn, self.undrawn, self.fee = f"ddd{k}", f"ddu{k}", f"ddf{k}"
+        self.principal = f"ddp{k}"  # CashFlows: the draws' own schedules summed
+
+    def left(self, j: int, where: str) -> str:
+        return f"dl{where}{self.k}_{j}"
+
+    def paid(self, j: int, where: str) -> str:
+        return f"dp{where}{self.k}_{j}"
 
 
 class LeaseParams:

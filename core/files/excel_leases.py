@@ -31,6 +31,7 @@ from core.files.excel_credit import (
 from core.files.excel_credit import period_of as _period_of
 from core.files.excel_credit import periods as _periods
 from core.files.excel_credit import spv_leases as _spv_leases
+from core.files.excel_draws import lease_ramp
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, TL, LeaseCols, LeaseParams, P
 from core.files.excel_timeline import Params
@@ -190,7 +191,7 @@ def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
         c.paid,
         f"{lab}: rent and termination fee",
         lambda t, r: (
-            f"IF({t_(r)}<{q.stop},{a(c.rent, r)},0)+"
+            f"IF({t_(r)}<{q.stop},{a(c.rent, r)}{lease_ramp(ctx, lease, r)},0)+"
             f"IF(AND({q.terminated}=1,{t_(r)}={q.term}),{L('termination_fee')},0)"
         ),
         total=True,
@@ -239,7 +240,10 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     s.add(
         c.owed,
         f"{lab}: rent owed after default",
-        lambda t, r: f"IF(AND({called},{t_(r)}>={start},{t_(r)}<{q.horizon}),{a(c.rent, r)},0)",
+        lambda t, r: (
+            f"IF(AND({called},{t_(r)}>={start},{t_(r)}<{q.horizon}),"
+            f"{a(c.rent, r)}{lease_ramp(ctx, lease, r)},0)"
+        ),
     )
     s.add(
         c.before,
@@ -292,7 +296,10 @@ def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
     s.add(
         c.relet,
         f"{lab}: re-leasing at market",
-        lambda t, r: f"IF({q.defaulted}=1,{a(c.relet_default, r)},{a(c.relet_expiry, r)})",
+        lambda t, r: (
+            f"(IF({q.defaulted}=1,{a(c.relet_default, r)},{a(c.relet_expiry, r)}))"
+            f"{lease_ramp(ctx, lease, r)}"
+        ),
         total=True,
     )
     prev = LeaseParams(j - 1) if j else None

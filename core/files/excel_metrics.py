@@ -20,8 +20,9 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.constants import IRR_HI, IRR_LO
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_draws import delayed, is_delayed
 from core.files.excel_grid import Context, Grid
-from core.files.excel_keys import CF, TL, P, TrancheFlow, TrancheRate
+from core.files.excel_keys import CF, DD, TL, P, TrancheDraws, TrancheFlow, TrancheParams, TrancheRate
 
 EQUITY_SEED = 0.1  # a year: the equity IRR's seed when the engine has none
 
@@ -94,7 +95,7 @@ def _flows_table(ws, ctx: Context, top: int) -> list[str]:
     cf = ctx.grids[K.CASHFLOWS]
     g = Grid(K.METRICS, ctx.T, band=ctx.grids[K.TIMELINE], top=top)
     s = g.section("Cash flows for IRRs (closing, then each period)")
-    sources = [(f"-{ctx.tr(k, 'notional')}", TrancheFlow(k).to_lenders, ctx.tranche_name(k))
+    sources = [(f"-{TrancheParams(k).n0}", TrancheFlow(k).to_lenders, ctx.tranche_name(k))
                for k in range(ctx.K)]  # fmt: skip
     sources.append((f"-{P.EQUITY0}", CF.EQUITY_CF, "Equity"))
     keys = []
@@ -142,12 +143,13 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
     eq_guess = _guess(eq_periodic, EQUITY_SEED / ppy)
     disc = tl.col_range(TL.DISC, sheet=True)
     cover = f"SUMPRODUCT(({t}<={{until}})*{rng(CF.CFADS)}*{disc})"
+    debt = DD.LENT0 if delayed(ctx) else P.DEBT0  # delayed draws at their value at close
     no_debt = f"{P.DEBT0}<={P.TINY}"
     return {
         "min_dscr": f'IF(COUNT({dscr})=0,"",MIN({dscr}))',
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
-        "llcr": f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{P.DEBT0})',
-        "plcr": f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{P.DEBT0})',
+        "llcr": f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{debt})',
+        "plcr": f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{debt})',
         "equity_irr": (
             f"(1+{{irr}})^{P.PPY}-1",
             f'IFERROR(IRR({flows[-1]},{{seed}}),"")',
@@ -187,7 +189,10 @@ def _tranche_formulas(ctx: Context, k: int, guess: str, flows: list[str]) -> dic
         return cf.col_range(key, sheet=True)
 
     prin, wo, short = rng(tk.principal_paid), rng(tk.writeoff), rng(tk.shortfall)
-    notional = ctx.tr(k, "notional")
+    # what the tranche lent: at closing, plus its delayed draws (core.engine.draws)
+    notional = TrancheParams(k).n0
+    if is_delayed(ctx, k):
+        notional = f"({notional}+SUM({rng(TrancheDraws(k).drawn)}))"
     years = tl.col_range(TL.YE, sheet=True)
     return {
         "notional": notional,

@@ -17,6 +17,13 @@ from openpyxl.workbook.workbook import Workbook
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_credit import gpu_cost, rvg_rows
+from core.files.excel_draws import (
+    delayed,
+    draw_base_schedule,
+    is_delayed,
+    ramp,
+    vintage_depreciation,
+)
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
 from core.files.excel_leases import sale_mode
@@ -37,7 +44,11 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     _sale_values(assets, ctx, params)
     _base_cfads(g, ctx)
     for k in range(ctx.K):
-        _fixed_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
+        section = g.section(f"Schedule {ctx.tranche_name(k)}")
+        if is_delayed(ctx, k):
+            draw_base_schedule(section, ctx, k)
+        else:
+            _fixed_schedule(section, ctx, k)
     _base_tax(g.section("Base case"), ctx)
     for k in range(ctx.K):
         _sculpted_schedule(g.section(f"Schedule {ctx.tranche_name(k)}"), ctx, k)
@@ -92,7 +103,7 @@ def _costs(s: Section, ctx: Context) -> None:
     s.add(
         SC.OPEX,
         "Operating costs",
-        lambda t, r: f"({a(SC.POWER, r)}+{a(SC.FIXED_COSTS, r)})*{a(SC.GROWTH, r)}",
+        lambda t, r: f"({a(SC.POWER, r)}+{a(SC.FIXED_COSTS, r)})*{a(SC.GROWTH, r)}{ramp(ctx, r)}",
         total=True,
     )
     s.add(
@@ -182,7 +193,8 @@ def _gpu_values(s: Section, ctx: Context, p: Params) -> None:
             f"{cost(r)}*(1-{n(fleet, 'mv_decline')})^{y}"
             f"*(1-{n(fleet, 'next_gen_step')})^{a(SC.GPU_STEPS, r)}"
         )
-        return f"IF({y}>={n(fleet, 'commercial_life_years')},{scrap},MAX({val},{scrap}))"
+        value = f"IF({y}>={n(fleet, 'commercial_life_years')},{scrap},MAX({val},{scrap}))"
+        return f"{value}{ramp(ctx, r)}"  # with delayed draws: the GPUs delivered so far
 
     s.add(SC.GPU_MV, "GPU market value", market)
 
@@ -217,7 +229,8 @@ def _depreciation(s: Section, ctx: Context) -> None:
     def dep(key: str, cost: str):
         return lambda t, r: f"{g.prev(key, r, cost)}-{a(key, r)}"
 
-    s.add(SC.DEP_GPU, "GPU depreciation", dep(SC.GPU_BOOK, gpu))
+    gpu_dep = vintage_depreciation(ctx, gpu) if delayed(ctx) else dep(SC.GPU_BOOK, gpu)
+    s.add(SC.DEP_GPU, "GPU depreciation", gpu_dep)
     s.add(SC.DEP_FAC, "Facility depreciation", dep(SC.FAC_BOOK, fac_cost))
     s.add(SC.DEP, "Depreciation", lambda t, r: f"{a(SC.DEP_GPU, r)}+{a(SC.DEP_FAC, r)}", total=True)
     s.add(SC.MV, "Market value", lambda t, r: f"{a(SC.GPU_MV, r)}+{a(SC.FAC_MV, r)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.files.excel_draws import lent
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import CF, PROCEEDS, SWEEP, P, TrancheFlow, TrancheParams
 from core.files.excel_payments import prepay
@@ -158,6 +159,6 @@ def _closing(s: Section, ctx: Context, k: int, bal: str) -> None:
     s.add(
         tk.to_lenders,
         f"{nm}: cash to lenders",
-        lambda t, r: f"{a(tk.interest_paid, r)}+{a(tk.principal_paid, r)}",
+        lambda t, r: f"{a(tk.interest_paid, r)}+{a(tk.principal_paid, r)}{lent(ctx, k, a, r)}",
         total=True,
     )

@@ -11,6 +11,7 @@ from core.engine import constants as c
 from core.engine.arrays import FLAG_NAMES
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_draws import delayed, draw_parameters, draw_timeline
 from core.files.excel_grid import Context, Grid, flag01
 from core.files.excel_keys import TL, P, TrancheParams, TrancheRate, flag_bit
 
@@ -147,7 +148,8 @@ def _tranche_parameters(p: Params, ctx: Context) -> None:
         p.add(kp.io, f"{label}: interest-only periods", _ceil_periods(io), st.INT)
         sweep = f'IF({ctx.tr(k, "amortisation")}="sweep",1,{ctx.tr(k, "sweep_pct")})'
         p.add(kp.sweep, f"{label}: share of spare cash swept", sweep, st.PCT)
-    notionals = ",".join(ctx.tr(k, "notional") for k in range(ctx.K)) or "0"
+        draw_parameters(p, ctx, k, _ceil_periods)
+    notionals = ",".join(TrancheParams(k).n0 for k in range(ctx.K)) or "0"
     p.add(P.DEBT0, "Debt at closing (USD m)", f"SUM({notionals})", st.MONEY)
     eq = ",".join(n(b, "amount") for b in ctx.deal.of_kind("equity")) or "0"
     p.add(P.EQUITY0, "Equity invested (USD m)", f"SUM({eq})", st.MONEY)
@@ -177,6 +179,8 @@ def write_timeline(wb: Workbook, ctx: Context) -> Grid:
         lambda t, r: f"{g.prev(TL.DISC, r, '1')}/(1+{g.at(TL.DRATE, r)})",
         st.FRACTION,
     )
+    if delayed(ctx):
+        draw_timeline(g, ctx)
     ws = wb.create_sheet(K.TIMELINE)
     st.title(ws, "Timeline: the period grid", "Every cell is a formula on Inputs / Parameters.")
     g.write(ws)
@@ -254,7 +258,7 @@ def _debt_rate(g: Grid, ctx: Context):
     def build(t: int, r: int) -> str:
         if ctx.K == 0:
             return "0"
-        per = (f"{ctx.tr(k, 'notional')}*{g.at(TrancheRate(k).per, r)}" for k in range(ctx.K))
+        per = (f"{TrancheParams(k).n0}*{g.at(TrancheRate(k).per, r)}" for k in range(ctx.K))
         return f"IF({P.DEBT0}>0,({'+'.join(per)})/{P.DEBT0},0)"
 
     return build

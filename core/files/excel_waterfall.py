@@ -27,6 +27,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_cfads import cfads, collateral, opening
 from core.files.excel_covenants import covenants, dsra, proceeds_prepayment
+from core.files.excel_draws import draws_step
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_payments import interest, scheduled_principal
 from core.files.excel_swaps import swap_step
@@ -49,6 +50,7 @@ Step = Callable[[Section, Context, Flow], None]
 #: the block of rows of each step of the engine's waterfall (core.engine.steps.WATERFALL, whose
 #: order the sheet follows); before them, the period's opening position
 WRITERS: dict[str, Step] = {
+    "draws": draws_step,
     "collateral": collateral,
     "cfads": cfads,
     "swap": swap_step,
@@ -65,7 +67,7 @@ WRITERS: dict[str, Step] = {
 
 #: steps whose rows are left out of a deal that does not use them (the others' rows are always
 #: written: later steps read their columns)
-OMITTED_WHEN_UNUSED = frozenset({"swap"})
+OMITTED_WHEN_UNUSED = frozenset({"swap", "draws"})
 
 #: steps the export has no formulas for yet: a deal that uses one is refused (MissingStep) with
 #: the step's name; one that does not is exported without it. The construction phase (issue

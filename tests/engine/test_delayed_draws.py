@@ -21,7 +21,7 @@ from tests.engine.deal_builders import simple_deal
 R = 0.01  # 12% / 12
 
 
-def ddtl_deal(**tranche) -> object:
+def ddtl_deal(period: str = "monthly", **tranche) -> object:
     terms = {
         "availability_months": 12,
         "draw_months": [0, 6],
@@ -32,7 +32,7 @@ def ddtl_deal(**tranche) -> object:
     }
     d = simple_deal(
         notional=100.0, coupon=0.12, tenor_years=3.0, horizon_years=3.0, annual_rent=60.0,
-        tranche=terms,
+        tranche=terms, period=period,
     )  # fmt: skip
     d.add_block(
         "gpu_fleet",

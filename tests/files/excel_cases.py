@@ -14,6 +14,7 @@ from core.files.excel_inputs import input_name
 from core.model.deal import Deal
 from core.risk.stress import Stress, apply_stress
 from tests.engine.deal_builders import simple_deal
+from tests.engine.test_delayed_draws import ddtl_deal
 
 SAMPLES = sorted(Path("resources/deals").glob("*.json"))
 
@@ -186,6 +187,26 @@ def annual(make) -> Deal:
     return d
 
 
+def ddtl_blocked_deal() -> Deal:
+    """Delayed draws on a straight-line schedule, 30 bp fee: the month-3 draw stopped by a DSCR
+    default (sweep), the month-6 draw cut by the borrowing base (35% advance: 9.85 of 30)."""
+    d = ddtl_deal(
+        amortisation="straight_line", draw_months=[0, 3, 6], draw_amounts=[40.0, 20.0, 30.0],
+        commitment_fee=0.003, max_advance=0.35,
+    )  # fmt: skip
+    d.add_block("covenant", {"lockup_dscr": 1.25, "default_dscr": 1.2, "default_action": "sweep"})
+    d.connect("applies_to", d.of_kind("covenant")[0].id, "spv")
+    return d
+
+
+def ddtl_quarterly_deal() -> Deal:
+    """Quarterly periods: draws in months 4 and 5 are one draw in period 1; bullet draws."""
+    return ddtl_deal(
+        amortisation="bullet", draw_months=[0, 4, 5], draw_amounts=[40.0, 20.0, 30.0],
+        draw_term_years=1.5, period="quarterly",
+    )  # fmt: skip
+
+
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
 CASES.update(
     trap=trap_deal,
@@ -198,6 +219,9 @@ CASES.update(
     two_leases=two_lease_deal,
     swapped=swapped_deal,
     swap_broken=swap_broken_deal,
+    ddtl_cut=lambda: ddtl_deal(max_advance=0.5),
+    ddtl_blocked=ddtl_blocked_deal,
+    ddtl_quarterly=ddtl_quarterly_deal,
     quarterly_sl=lambda: simple_deal(
         amortisation="straight_line", tenor_years=0.75, period="quarterly"
     ),
@@ -213,7 +237,7 @@ CASES.update(
 EDITS = {
     "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
     "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
-    "edit_gap": ("coreweave_ddtl", "equity", "amount", 700.0),  # a funding gap at closing
+    "edit_gap": ("coreweave_ddtl", "equity", "amount", 150.0),  # a funding gap at closing
 }
 
 

@@ -1,0 +1,340 @@
+"""Delayed-draw term loans in the workbook (``core/engine/draws.py``, step "draws").
+
+``Parameters``: each tranche's draw at closing (``p_k<k>_n0``: the notional, or a delayed-draw
+tranche's draws in period 0), its availability end and the periods of each draw's own term.
+``Timeline``: each delayed-draw tranche's scheduled draws per period (from the Inputs lists
+``draw_months`` / ``draw_amounts``), the share of the GPU fleet delivered (draws so far / all
+draws; the fleet's market value, costs, depreciation and the compute leases' rent follow it) and
+the cost of the GPUs delivered after closing. ``Schedules``: a delayed-draw tranche's base-case
+schedule is the sum of its draws' own schedules. ``CashFlows``: the draws step (each draw made
+unless the facility is in default or cut to the borrowing base), the undrawn commitment and its
+fee, each draw's own schedule on what was drawn, and equity's share of the deliveries.
+
+Each draw of the deal's schedule (an Inputs list item) has its own columns; a draw added to the
+Inputs lists after the export has none (export again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.files import excel_keys as K
+from core.files import excel_style as st
+from core.files.excel_grid import Context, Grid, Section
+from core.files.excel_keys import CF, DD, SC, TL, P, TrancheDraws, TrancheFlow, TrancheParams
+from core.files.excel_keys import TrancheRate as TR
+from core.files.excel_keys import TrancheSchedule as TS
+
+
+def delayed(ctx: Context) -> list[int]:
+    """Kernel indices of the delayed-draw tranches."""
+    return [k for k, b in enumerate(ctx.tranches) if b.terms.get("availability_months", 0) > 0]
+
+
+def is_delayed(ctx: Context, k: int) -> bool:
+    return ctx.tranches[k].terms.get("availability_months", 0) > 0
+
+
+def _lists(ctx: Context, k: int) -> tuple[str, str]:
+    tid = ctx.tranches[k].id
+    return ctx.refs.lists[(tid, "draw_months")], ctx.refs.lists[(tid, "draw_amounts")]
+
+
+def _in_period(ctx: Context, k: int, t: str) -> str:
+    """Tranche k's scheduled draws in period ``t`` (an expression)."""
+    months, amounts = _lists(ctx, k)
+    return f"SUMPRODUCT((INT({months}/{P.MPP})={t})*{amounts})"
+
+
+# ------------------------------------------------------------------ Parameters
+def draw_parameters(p, ctx: Context, k: int, ceil_periods: Callable[[str], str]) -> None:
+    """``p_k<k>_n0`` for every tranche; availability end and own-term periods for a delayed one."""
+    kp = TrancheParams(k)
+    if not is_delayed(ctx, k):
+        p.add(kp.n0, f"{ctx.tranche_name(k)}: drawn at closing", ctx.tr(k, "notional"), st.MONEY)
+        return
+    label = ctx.tranche_name(k)
+    p.add(kp.n0, f"{label}: drawn at closing", _in_period(ctx, k, "0"), st.MONEY)
+    avail = f"MIN({ceil_periods(ctx.tr(k, 'availability_months'))},{P.T})"
+    p.add(kp.avail, f"{label}: first period after the availability period", avail, st.INT)
+    years = ctx.tr(k, "draw_term_years")
+    term = f"IF({years}>0,ROUND({years}*{P.PPY},0),{P.T}+{kp.mat})"
+    p.add(kp.dterm, f"{label}: periods of each draw's own term", term, st.INT)
+
+
+# ------------------------------------------------------------------ Timeline
+def draw_timeline(g: Grid, ctx: Context) -> None:
+    """The draw schedule, the fleet delivered and the cost of the GPUs delivered later."""
+    from core.files.excel_credit import gpu_cost
+
+    s, a = g.section("Delayed draws"), g.at
+    keys = []
+    for k in delayed(ctx):
+        kd = TrancheDraws(k)
+        s.add(
+            kd.sched,
+            f"{ctx.tranche_name(k)}: scheduled draws",
+            lambda t, r, k=k: _in_period(ctx, k, a(TL.T, r)),
+        )
+        keys.append(kd.sched)
+    s.add(DD.ALL, "Scheduled draws (all delayed-draw tranches)", lambda t, r: g.total(keys, r))
+    every = g.col_range(DD.ALL)
+    s.add(
+        DD.DELIVERED,
+        "Share of the GPU fleet delivered",
+        lambda t, r: f"IF(SUM({every})>0,SUM({g.to_row(DD.ALL, r)})/SUM({every}),1)",
+        st.PCT,
+    )
+    fleet = gpu_cost(ctx) if ctx.one("gpu_fleet") else "0"
+    s.add(
+        DD.CAPEX,
+        "GPUs delivered after closing (cost)",
+        lambda t, r: (
+            f"IF({a(TL.T, r)}=0,0,IF(SUM({every})>0,{fleet}/SUM({every})*{a(DD.ALL, r)},0))"
+        ),
+    )
+    s.add(
+        DD.DISC0,
+        "Discount factor at the period's start",
+        lambda t, r: g.prev(TL.DISC, r, "1"),
+        st.FRACTION,
+    )
+
+
+def ramp(ctx: Context, r: int) -> str:
+    """``*<share delivered>`` on row ``r`` (empty without delayed draws)."""
+    if not delayed(ctx):
+        return ""
+    return f"*{ctx.grids[K.TIMELINE].ext(DD.DELIVERED, r)}"
+
+
+def lease_ramp(ctx: Context, lease, r: int) -> str:
+    """The ramp of a lease's rent: the compute leases follow the GPUs delivered."""
+    if not delayed(ctx):
+        return ""
+    index = ctx.name(lease, "rent_index")
+    return f'*IF({index}="compute",{ctx.grids[K.TIMELINE].ext(DD.DELIVERED, r)},1)'
+
+
+def fleet_at_close(ctx: Context, cost: str) -> str:
+    """The GPUs delivered at closing (all of them without delayed draws)."""
+    if not delayed(ctx):
+        return cost
+    tl = ctx.grids[K.TIMELINE]
+    return f"{cost}*{tl.ext(DD.DELIVERED, tl.first)}"
+
+
+# ------------------------------------------------------------------ Schedules
+def vintage_depreciation(ctx: Context, cost: str) -> Callable[[int, int], str]:
+    """GPU depreciation of a fleet delivered in vintages: each draw's share of the fleet
+    follows the whole fleet's book curve from its own period."""
+    sc, tl = ctx.grids[K.SCHEDULES], ctx.grids[K.TIMELINE]
+    book = sc.col_range(SC.GPU_BOOK)
+    every = tl.col_range(DD.ALL, sheet=True)
+
+    def build(t: int, r: int) -> str:
+        parts = []
+        for k in delayed(ctx):
+            months, amounts = _lists(ctx, k)
+            for i in range(len(ctx.tranches[k].terms["draw_months"])):
+                age = f"({sc.at(SC.T, r)}-INT(INDEX({months},{i + 1})/{P.MPP}))"
+                prev = f"IF({age}=0,{cost},INDEX({book},{age}))"
+                parts.append(
+                    f"IF({age}>=0,INDEX({amounts},{i + 1})/SUM({every})"
+                    f"*({prev}-INDEX({book},{age}+1)),0)"
+                )
+        return "+".join(parts) or "0"
+
+    return build
+
+
+def _draw_columns(
+    s: Section, ctx: Context, k: int, where: str, t_key: str, amount: Callable[[int, str], str]
+) -> list[str]:
+    """Per draw of tranche k: what is left of it and its principal each period (its own
+    schedule, core.engine.draws.add_draw_schedule); returns the principal columns."""
+    a = s.at
+    kd, kp = TrancheDraws(k), TrancheParams(k)
+    months, _ = _lists(ctx, k)
+    am = ctx.tr(k, "amortisation")
+    per = ctx.grids[K.TIMELINE].col_range(TR(k).per, sheet=True)
+    out = []
+    for i in range(len(ctx.tranches[k].terms["draw_months"])):
+        S = f"INT(INDEX({months},{i + 1})/{P.MPP})"
+        start = f"({S}+{kp.io})"
+        mat = f"MIN({S}+{kp.dterm}-1,{kp.mat})"
+        n = f"({mat}-{start}+1)"
+        rate = f"IF({start}<{P.T},INDEX({per},{start}+1),0)"
+        A = amount(i, S)
+        left, paid = kd.left(i, where), kd.paid(i, where)
+        nm = f"{ctx.tranche_name(k)} draw {i + 1}"
+
+        def left_f(t: int, r: int, start=start, A=A, left=left, paid=paid) -> str:
+            if t == 0:
+                return A
+            return f"IF({a(t_key, r)}<={start},{A},{a(left, r - 1)}-{a(paid, r - 1)})"
+
+        def paid_f(t: int, r: int, start=start, mat=mat, n=n, rate=rate, A=A, left=left) -> str:
+            T_, lf = a(t_key, r), a(left, r)
+            level = f"{A}*{rate}/(1-(1+{rate})^(-{n}))-{lf}*{rate}"
+            return (
+                f'IF(OR({am}="bullet",{n}<=0),IF({T_}={mat},{A},0),'
+                f"IF(OR({T_}<{start},{T_}>{mat}),0,IF({T_}={mat},{lf},"
+                f'IF(OR({am}="straight_line",{rate}=0),MIN({A}/{n},{lf}),MIN({level},{lf})))))'
+            )
+
+        s.add(left, f"{nm}: left to repay", left_f)
+        s.add(paid, f"{nm}: own scheduled principal", paid_f)
+        out.append(paid)
+    return out
+
+
+def draw_base_schedule(s: Section, ctx: Context, k: int) -> None:
+    """A delayed-draw tranche's base-case schedule (every draw made in full): the sum of its
+    draws' own schedules, the scheduled balance with the draws, base-case interest with the
+    commitment fee; the keys ``_sculpted_schedule`` and the DSRA read."""
+    a, g, tl = s.at, s.grid, ctx.grids[K.TIMELINE]
+    kd, kp, ks = TrancheDraws(k), TrancheParams(k), TS(k)
+    nm = ctx.tranche_name(k)
+    _, amounts = _lists(ctx, k)
+
+    def amount(i: int, S: str) -> str:
+        return f"IF({S}>={P.T},0,INDEX({amounts},{i + 1}))"
+
+    paid = _draw_columns(s, ctx, k, "s", SC.T, amount)
+    s.add(ks.fixed, f"{nm}: draws' schedules", lambda t, r: g.total(paid, r))
+    s.add(
+        ks.open,
+        f"{nm}: scheduled balance (opening, after the period's draws)",
+        lambda t, r: (
+            kp.n0 if t == 0 else f"{a(ks.open, r - 1)}-{a(ks.sched, r - 1)}+{tl.ext(kd.sched, r)}"
+        ),
+    )
+
+    def interest(t: int, r: int) -> str:
+        rows = f"{K.TIMELINE}!{tl.to_row(kd.sched, r)}"
+        und = f"IF({a(SC.T, r)}<{kp.avail},{ctx.tr(k, 'notional')}-SUM({rows}),0)"
+        fee = f"{ctx.tr(k, 'commitment_fee')}*{und}*{tl.ext(TR(k).yf, r)}"
+        return f"{a(ks.open, r)}*{tl.ext(TR(k).per, r)}+{fee}"
+
+    s.add(ks.interest, f"{nm}: base-case interest and commitment fee", interest)
+    s.add(
+        ks.nonsculpted,
+        f"{nm}: non-sculpted principal",
+        lambda t, r: f"MIN({a(ks.fixed, r)},{a(ks.open, r)})",
+    )
+
+
+# ------------------------------------------------------------------ CashFlows
+def opening_balance(ctx: Context, k: int, g: Grid, r: int) -> str:
+    """A tranche's opening balance: last period's closing (the closing draw at first), plus a
+    delayed draw made at the start of the period."""
+    tk = TrancheFlow(k)
+    base = g.prev(tk.closing, r, TrancheParams(k).n0)
+    return f"{base}+{g.at(TrancheDraws(k).drawn, r)}" if is_delayed(ctx, k) else base
+
+
+def draws_step(s: Section, ctx: Context, flow) -> None:
+    """Step "draws": each delayed-draw tranche draws its scheduled amount at the start of the
+    period unless the facility is in default (acceleration, last period's DSCR or payment
+    default) or the borrowing base cuts it; the undrawn commitment and its fee; each draw's own
+    schedule on what was drawn; equity's share of the GPUs delivered."""
+    a, g = s.at, s.grid
+    tl, sc = ctx.grids[K.TIMELINE], ctx.grids[K.SCHEDULES]
+    s.add(
+        DD.PRE,
+        "Debt before the period's draws",
+        lambda t, r: (
+            "+".join(g.prev(TrancheFlow(k).closing, r, TrancheParams(k).n0) for k in range(ctx.K))
+            or "0"
+        ),
+    )
+    made: list[str] = []
+    for k in delayed(ctx):
+        kd, kp = TrancheDraws(k), TrancheParams(k)
+        nm, adv = ctx.tranche_name(k), ctx.tr(k, "max_advance")
+        s.add(
+            kd.due,
+            f"{nm}: scheduled draw",
+            lambda t, r, kd=kd, kp=kp: (
+                f"IF(AND({a(CF.T, r)}>0,{a(CF.T, r)}<{kp.avail}),{tl.ext(kd.sched, r)},0)"
+            ),
+        )
+
+        def drawn(t: int, r: int, kd=kd, adv=adv, before=tuple(made)) -> str:
+            if t == 0:
+                return "0"
+            blocked = f"OR({a(CF.ALIVE, r)}=0,{a(CF.ACCEL_OPEN, r)}>=0,{a(CF.DFLT, r - 1)}=1)"
+            room = f"{adv}*{sc.ext(SC.ASSET_VALUE, r)}-({a(DD.PRE, r)}+{g.total(before, r)})"
+            return (
+                f"IF(OR({a(kd.due, r)}<=0,{blocked}),0,"
+                f"IF({adv}>0,MIN({a(kd.due, r)},MAX({room},0)),{a(kd.due, r)}))"
+            )
+
+        s.add(kd.drawn, f"{nm}: drawn", drawn)
+        made.append(kd.drawn)
+        s.add(
+            kd.undrawn,
+            f"{nm}: undrawn commitment",
+            lambda t, r, kd=kd, kp=kp: (
+                f"IF({a(CF.T, r)}<{kp.avail},"
+                f"{ctx.tr(kd.k, 'notional')}-{kp.n0}-SUM({g.to_row(kd.drawn, r)}),0)"
+            ),
+        )
+        s.add(
+            kd.fee,
+            f"{nm}: commitment fee",
+            lambda t, r, kd=kd: (
+                f"{ctx.tr(kd.k, 'commitment_fee')}*{a(kd.undrawn, r)}*{tl.ext(TR(kd.k).yf, r)}"
+            ),
+        )
+        _, amounts = _lists(ctx, k)
+        due_col, drawn_col = g.col_range(kd.due), g.col_range(kd.drawn)
+
+        def amount(i: int, S: str, amounts=amounts, due_col=due_col, drawn_col=drawn_col) -> str:
+            share = (
+                f"IF(INDEX({due_col},{S}+1)>0,INDEX({amounts},{i + 1})/INDEX({due_col},{S}+1),0)"
+            )
+            return (
+                f"IF({S}>={P.T},0,IF({S}=0,INDEX({amounts},{i + 1}),"
+                f"INDEX({drawn_col},{S}+1)*{share}))"
+            )
+
+        paid = _draw_columns(s, ctx, k, "c", CF.T, amount)
+        s.add(
+            kd.principal,
+            f"{nm}: scheduled principal of the draws made",
+            lambda t, r, paid=paid: g.total(paid, r),
+        )
+    s.add(DD.DRAWN, "Drawn (all tranches)", lambda t, r: g.total(made, r))
+    s.add(
+        DD.EQUITY,
+        "Equity's share of the GPUs delivered",
+        lambda t, r: f"{tl.ext(DD.CAPEX, r)}*{a(CF.ALIVE, r)}-{a(DD.DRAWN, r)}",
+    )
+
+
+def fee(ctx: Context, k: int, a: Callable[[str, int], str], r: int) -> str:
+    """``+<commitment fee>`` of tranche k on row ``r`` (empty for a tranche drawn at close)."""
+    return f"+{a(TrancheDraws(k).fee, r)}" if is_delayed(ctx, k) else ""
+
+
+def equity_share(ctx: Context, a: Callable[[str, int], str], r: int) -> str:
+    """``+<equity's share of the deliveries>`` on row ``r`` (empty without delayed draws)."""
+    return f"+{a(DD.EQUITY, r)}" if delayed(ctx) else ""
+
+
+def lent(ctx: Context, k: int, a: Callable[[str, int], str], r: int) -> str:
+    """``-<drawn>``: a delayed draw is the lenders' cash out in its period."""
+    return f"-{a(TrancheDraws(k).drawn, r)}" if is_delayed(ctx, k) else ""
+
+
+def lent0(p, ctx: Context) -> None:
+    """``p_lent0``: the debt at closing plus each draw at its value at closing (the LLCR's and
+    PLCR's debt), with delayed draws."""
+    if not delayed(ctx):
+        return
+    cf, tl = ctx.grids[K.CASHFLOWS], ctx.grids[K.TIMELINE]
+    drawn, disc = cf.col_range(DD.DRAWN, sheet=True), tl.col_range(DD.DISC0, sheet=True)
+    p.add(DD.LENT0, "Debt lent, delayed draws at their value at closing (USD m)",
+          f"{P.DEBT0}+SUMPRODUCT({drawn},{disc})", st.MONEY)  # fmt: skip
