@@ -72,7 +72,8 @@ def kernel_field(
 
     ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (per-period,
     per-tranche or per-tranche-and-period arrays): the field defaults to ``None``, which the
-    kernel reads as zeros (a mechanic the deal does not use). Other keyword arguments (``default``) go to :func:`dataclasses.field`.
+    kernel reads as zeros (a mechanic the deal does not use). Other keyword arguments
+    (``default``) go to :func:`dataclasses.field`.
     """
     meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum, "optional": optional}
     if optional:

@@ -55,7 +55,7 @@ class Derived:
     # ------------------------------------------------------------------ capital, at closing
     @property
     def total_debt(self) -> float:
-        """The tranches' notionals at closing (USD m)."""
+        """The tranches' notionals at closing, plus their delayed draws (USD m)."""
         return float(self.metrics["total_debt"])
 
     @property

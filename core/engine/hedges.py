@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine.plan import periods_ceil
 from core.engine.draws import DrawPlan
+from core.engine.plan import periods_ceil
 from core.engine.timeline import Timeline
 from core.model.deal import Block, Deal
 

@@ -195,7 +195,8 @@ def deal_level(deal: Deal) -> DealLevel:
         for k, tr in enumerate(terms):
             if draws.amort[k]:
                 tr.notional = float(draws.closing[k])
-                tr.draws, tr.schedule, tr.fee = draws.amount[k], draws.schedule[k], draws.base_fee[k]
+                tr.draws, tr.schedule = draws.amount[k], draws.schedule[k]
+                tr.fee = draws.base_fee[k]
     crypto = [
         c.terms["units"] * c.terms["price"] * (1 + c.terms["price_growth"]) ** y_end / 1e6
         for c in deal.of_kind("crypto")

@@ -160,7 +160,7 @@ def _flag(mask: np.ndarray, bit: int) -> np.ndarray:
 
 
 def draws(s: _State) -> None:
-    inp, t, K, T = s.inp, s.t, s.K, s.T
+    inp, t, K = s.inp, s.t, s.K
     if inp.draw_amort is None or not np.any(np.asarray(inp.draw_amort) != 0):
         return  # the kernel skips the step: nothing drawn, no fee, no equity share
     amort = np.asarray(inp.draw_amort)

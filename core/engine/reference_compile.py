@@ -228,7 +228,10 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
             revenue += np.where(
                 lc.defaulted[:, None],
                 0.0,
-                sched.initial_rent * market * util * (re_let * d.draws.delivered if ramp else re_let),
+                sched.initial_rent
+                * market
+                * util
+                * (re_let * d.draws.delivered if ramp else re_let),
             )
         mode = np.where(lc.defaulted, 2 - recovery, 0 if lt["at_expiry"] == "sell" else 1)
         cash_by_lease[lease.id] = lc

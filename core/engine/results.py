@@ -241,7 +241,7 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         "equity_irr_note": m.irr_note(equity_cf) if not np.isfinite(equity_irr) else "",
         "ltv_at_close": float(ltv[0]) if T else np.nan,
         "ltv_at_lease_end": float(ltv[lease_end]),
-        "total_debt": debt0,
+        "total_debt": debt0 + float(out.drawn[path].sum()),  # with delayed draws: all lent
         "total_equity": eq_total,
         "debt_loss": float(out.writeoff[path].sum()),
         "first_lockup": first["lock-up"],

@@ -157,7 +157,11 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
         ),
         "ltv_at_close": f"INDEX({rng(CF.LTV)},1)",
         "ltv_at_lease_end": f"INDEX({rng(CF.LTV)},MIN({P.SALE},{P.T}-1)+1)",
-        "total_debt": P.DEBT0,
+        "total_debt": (
+            f"{P.DEBT0}+SUM({ctx.grids[K.CASHFLOWS].col_range(DD.DRAWN, sheet=True)})"
+            if delayed(ctx)
+            else P.DEBT0
+        ),
         "total_equity": P.EQUITY0,
         "debt_loss": "+".join(f"SUM({rng(TrancheFlow(k).writeoff)})" for k in range(ctx.K)) or "0",
     }

@@ -167,7 +167,9 @@ def _sources_uses_issues(deal: Deal) -> list[Issue]:
     if delayed:  # equity pays its share of each later delivery when it arrives
         draws = sum(sum(b.terms["draw_amounts"]) for b in delayed)
         later = sum(
-            a for b in delayed for m, a in zip(b.terms["draw_months"], b.terms["draw_amounts"])
+            a
+            for b in delayed
+            for m, a in zip(b.terms["draw_months"], b.terms["draw_amounts"], strict=False)
             if m > 0
         )  # fmt: skip
         sources += max(uses - draws, 0.0) * later / draws if draws else 0.0

@@ -136,7 +136,38 @@ def capital_section(data: ReportData) -> str:
         ]
     )
     sources = table(["Sources", "USD m", "Uses", "USD m"], su_rows, numeric_from=1)
-    return f"<h3>Capital stack</h3>{stack}<h3>Sources and uses (USD m)</h3>{sources}"
+    return (
+        f"<h3>Capital stack</h3>{stack}<h3>Sources and uses (USD m)</h3>{sources}"
+        + _commitments(data)
+    )
+
+
+def _commitments(data: ReportData) -> str:
+    """Delayed-draw tranches: commitment, drawn at closing and later, lapsed, fees; who paid
+    for the GPUs delivered after closing (nothing on a deal drawn at closing)."""
+    r = data.result
+    cm = r.commitments
+    if cm.empty:
+        return ""
+    rows = [
+        [
+            _e(c.tranche),
+            fmt_money(c.commitment),
+            fmt_money(c.drawn_at_close),
+            fmt_money(c.drawn_later),
+            fmt_money(c.lapsed),
+            fmt_money(c.commitment_fees),
+            _e(c.availability_end),
+        ]
+        for c in cm.itertuples()
+    ]
+    d = r.deliveries_after_close
+    head = ["Tranche", "Commitment", "Drawn at close", "Drawn later", "Lapsed", "Fees", "Until"]
+    note = (
+        f"GPUs delivered after closing {fmt_money(d['cost'])}: paid by draws "
+        f"{fmt_money(d['drawn'])}, by equity {fmt_money(d['equity'])}."
+    )
+    return f"<h3>Delayed draws (USD m)</h3>{table(head, rows)}<p>{_e(note)}</p>"
 
 
 def _swap_items(data: ReportData) -> list[tuple[str, str]]:

@@ -123,9 +123,9 @@ def test_the_equity_pays_its_share_of_each_delivery(engine):
 @pytest.mark.parametrize("engine", ["cython", "reference"])
 def test_a_draw_blocked_by_the_advance_rate(engine):
     """Max advance 25%: before the month-6 draw the debt is the first draw's balance after six
-    payments, 40 x (1.01^24 - 1.01^6) / (1.01^24 - 1) = 30.8769, already above 25% x 112.5 = 28.125: the draw
-    is blocked, equity pays all 62.5 of the GPUs, the 50 stays undrawn (with its fee) and
-    lapses at month 12, and only the first draw's annuity is owed."""
+    payments, 40 x (1.01^24 - 1.01^6) / (1.01^24 - 1) = 30.8769, already above 25% x 112.5 =
+    28.125: the draw is blocked, equity pays all 62.5 of the GPUs, the 50 stays undrawn (with
+    its fee) and lapses at month 12, and only the first draw's annuity is owed."""
     c = compile_deal(ddtl_deal(max_advance=0.25))
     out = run_waterfall(c.inputs, engine=engine)
     opening, principal = hand_balances({0: 40.0})
@@ -157,7 +157,8 @@ def test_a_draw_is_blocked_while_the_facility_is_in_default(engine):
     below a 1.20x default level (action: sweep, so no acceleration): the month-6 draw is not
     made; equity pays for the GPUs; the 50 lapses with the availability period."""
     d = ddtl_deal()
-    d.add_block("covenant", {"lockup_dscr": 1.25, "default_dscr": 1.2, "default_action": "sweep"}, block_id="cov")
+    cov = {"lockup_dscr": 1.25, "default_dscr": 1.2, "default_action": "sweep"}
+    d.add_block("covenant", cov, block_id="cov")
     d.connect("applies_to", "cov", "spv")
     check_deal(d)
     out = run_waterfall(compile_deal(d).inputs, engine=engine)
