@@ -219,3 +219,31 @@ def test_run_deal_reports_the_commitment():
     assert row["drawn_later"] == pytest.approx(50.0)
     assert row["lapsed"] == pytest.approx(10.0)
     assert row["commitment_fees"] == pytest.approx(6 * 0.025 + 6 * 0.005 * 10 / 12)
+
+
+@pytest.mark.parametrize(
+    "sample", ["coreweave_ddtl", "hyperion_jv", "terawulf_backstop", "xai_gpu_spv"]
+)
+def test_without_draws_the_step_changes_nothing(sample, monkeypatch):
+    """Regression: every sample (without its draws) run with the draws step forced on, on
+    zero draw inputs, gives the kernel's outputs bit for bit."""
+    from dataclasses import fields, replace
+
+    import core.engine._waterfall as wf
+    from core.files.deal_json import load_deal
+
+    deal = load_deal(f"resources/deals/{sample}.json")
+    for b in deal.of_kind("tranche"):  # the CoreWeave sample drawn at closing, as before
+        b.terms.update(availability_months=0, draw_months=[], draw_amounts=[])
+    inp = compile_deal(deal).inputs
+    assert inp.draw_amort is None
+    base = run_waterfall(inp)
+    K, T = inp.n_tranches, inp.n_periods
+    zeros = replace(
+        inp, draw_amount=np.zeros((K, T)), draw_maturity=np.zeros((K, T), dtype=np.int32),
+        draw_rate=np.zeros((K, T)), draw_amort=np.zeros(K, dtype=np.int32),
+    )  # fmt: skip
+    monkeypatch.setattr(wf, "active_mask", lambda i: (1 << 20) - 1)  # every step runs
+    forced = run_waterfall(zeros)
+    for f in fields(base):
+        np.testing.assert_array_equal(getattr(forced, f.name), getattr(base, f.name), f.name)
