@@ -147,11 +147,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                     open_group[g] = _npsum(bal + s, e - s)
         else:
             dd_eq = 0.0
-            if t == 0:
-                for j in range(K * T):
-                    c.o_drawn[okt + j] = 0.0
-                    c.o_undrawn[okt + j] = 0.0
-                    c.o_commitment_fee[okt + j] = 0.0
+            # (its three outputs are zeroed once a call, in waterfall(); the Monte Carlo never reads them)
 
         # 2. Collateral and reserves
         crypto = cv[t] if (crypto_held and alive) else 0.0

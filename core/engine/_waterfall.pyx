@@ -87,6 +87,11 @@ cdef void _add_draw_schedule(const Ctx* c, Py_ssize_t k, Py_ssize_t s, double am
 
 include "_run_path.pxi"  # rendered from core.engine.steps.WATERFALL
 
+from core.engine.steps import NAMES as _STEP_NAMES
+
+_DRAWS_BIT = 1 << _STEP_NAMES.index("draws")
+_DRAW_OUTPUTS = ("drawn", "undrawn", "commitment_fee")  # what the skipped draws step leaves
+
 
 cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
     """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
@@ -111,6 +116,9 @@ def waterfall(object inputs, object outputs, int n_threads=1):
 
     context_from(&c, inputs, keep, P)
     outputs_from(&c, outputs, P)
+    if not c.steps & _DRAWS_BIT:  # no delayed draws: their outputs are zero, set once here
+        for name in _DRAW_OUTPUTS:
+            getattr(outputs, name)[...] = 0.0
     if nt < 1:
         raise ValueError(f"n_threads must be at least 1, got {nt}")
     if P == 0 or c.T == 0:

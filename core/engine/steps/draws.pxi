@@ -49,8 +49,4 @@ if dd_made > 0.0:
         open_group[g] = _npsum(bal + s, e - s)
 # @skipped
 dd_eq = 0.0
-if t == 0:
-    for j in range(K * T):
-        c.o_drawn[okt + j] = 0.0
-        c.o_undrawn[okt + j] = 0.0
-        c.o_commitment_fee[okt + j] = 0.0
+# (its three outputs are zeroed once a call, in waterfall(); the Monte Carlo never reads them)
