@@ -26,6 +26,7 @@ CASH_USES: dict[str, str] = {
     "dsra": "DSRA top-up / (release)",
     "swap": "Net swap payment / (receipt)",
     "trap": "Trapped cash / (release)",
+    "gpus": "GPUs delivered (equity's share)",
     "distribution": "Distributions",
 }
 #: the period columns the annual table sums per year
@@ -161,7 +162,8 @@ class Derived:
         Reserve and lock-up movements are the change of the engine's DSRA and lock-up balances
         (a release is negative); interest and principal are the tranches' paid columns summed;
         ``swap`` is the net payment on interest-rate swaps (a receipt is negative; zero on a
-        deal without swaps).
+        deal without swaps); ``gpus`` equity's share of the GPUs delivered with delayed draws
+        (zero without them).
         """
         p = self.periods
         opening_dsra = self.compiled.inputs.dsra_initial
@@ -173,9 +175,20 @@ class Derived:
                 "dsra": p["dsra_balance"].diff().fillna(p["dsra_balance"].iloc[0] - opening_dsra),
                 "swap": -p["swap_cash"],
                 "trap": p["trap_balance"].diff().fillna(p["trap_balance"].iloc[0]),
+                # delayed draws: equity's share of the GPUs delivered (in its injection)
+                "gpus": self._equity_gpus(),
                 "distribution": p["distribution"],
             }
         )
+
+    def _equity_gpus(self) -> pd.Series:
+        """Equity's share of the GPUs delivered with delayed draws, per period (zero without
+        them, or on a result built without those columns)."""
+        p = self.periods
+        zero = pd.Series(0.0, index=p.index)
+        delivered = p.get("gpus_delivered", zero)
+        drawn = sum((t["drawn"] for t in self.tranches.values() if "drawn" in t), zero)
+        return delivered - drawn
 
     # ------------------------------------------------------------------ summaries
     @property

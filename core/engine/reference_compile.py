@@ -12,6 +12,8 @@ Carlo specification) and in the tests, which hold the compiled compile to it bit
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from core.engine.compile import Drivers, PathRows
@@ -178,8 +180,9 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
             if lt["rent_basis"] == "gpu_hour":
                 sched.rent = sched.rent * billed_ratio(lt, util)
         ramp = d.draws is not None and lt["rent_index"] == "compute"
-        if ramp:  # rent on the GPUs delivered so far (core.engine.draws)
-            sched.rent = sched.rent * d.draws.delivered
+        billed = sched
+        if ramp:  # rent on the GPUs delivered so far (core.engine.draws); the schedule kept
+            billed = dataclasses.replace(sched, rent=sched.rent * d.draws.delivered)
         backstop = d.backstops[lease.id]
         scope = BACKSTOP_SCOPE[backstop[0].terms["backstop_scope"]] if backstop else 0
         cap = sum(g.terms["cap"] for g in backstop) if backstop else None
@@ -195,7 +198,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
                     else np.minimum(gd, guarantor_default[g.id])
                 )
         lc = lease_cash(
-            sched, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end, scope, gd
+            billed, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end, scope, gd
         )
         lc.walked = walked
         g_nt = np.full(P, T)  # the earliest default of a backstop's guarantor not the tenant

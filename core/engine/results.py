@@ -134,6 +134,8 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
             "dscr_test": out.dscr_test[path],
             "ltv": out.ltv[path],
             "asset_value": row(inp.asset_value),
+            # delayed draws: the GPUs delivered after closing (paid by the draws, then equity)
+            "gpus_delivered": row(np.atleast_2d(_zeros_if_none(inp.draw_capex, T))),
             "proceeds": out.proceeds[path],
             "injection": out.injection[path],
             "dsra_balance": out.dsra_balance[path],
@@ -295,3 +297,7 @@ def _events(out: EngineOutputs, path: int, tl, names: list[str]) -> list[Event]:
             if out.writeoff[path, k, t] > 1e-9:
                 events.append(Event(t, tl.end(t).isoformat(), "write-off", name))
     return events
+
+
+def _zeros_if_none(a: np.ndarray | None, T: int) -> np.ndarray:
+    return np.zeros(T) if a is None else np.asarray(a, dtype=float)

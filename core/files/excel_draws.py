@@ -148,39 +148,70 @@ def vintage_depreciation(ctx: Context, cost: str) -> Callable[[int, int], str]:
     return build
 
 
+class DrawParams:
+    """``Parameters`` names of the i-th draw of tranche k's schedule: its period, first
+    amortising period, own maturity, amortising periods, annuity rate, bullet and annuity
+    flags, and its scheduled amount."""
+
+    def __init__(self, k: int, i: int) -> None:
+        q = f"p_k{k}_d{i}_"
+        self.s, self.start, self.mat, self.n = q + "s", q + "a", q + "m", q + "n"
+        self.rate, self.bullet, self.ann, self.amount = q + "r", q + "b", q + "ann", q + "amt"
+
+
+def draw_terms(p, ctx: Context) -> None:
+    """Each draw's own terms as Parameters (after the Timeline, whose rates they read)."""
+    tl = ctx.grids[K.TIMELINE]
+    for k in delayed(ctx):
+        kp, months, amounts = TrancheParams(k), *_lists(ctx, k)
+        am = ctx.tr(k, "amortisation")
+        per = tl.col_range(TR(k).per, sheet=True)
+        for i in range(len(ctx.tranches[k].terms["draw_months"])):
+            q, lab = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
+            p.add(q.s, f"{lab}: period", f"INT(INDEX({months},{i + 1})/{P.MPP})", st.INT)
+            p.add(q.start, f"{lab}: first amortising period", f"{q.s}+{kp.io}", st.INT)
+            p.add(q.mat, f"{lab}: own maturity", f"MIN({q.s}+{kp.dterm}-1,{kp.mat})", st.INT)
+            p.add(q.n, f"{lab}: amortising periods", f"{q.mat}-{q.start}+1", st.INT)
+            rate = f"IF({q.start}<{P.T},INDEX({per},{q.start}+1),0)"
+            p.add(q.rate, f"{lab}: annuity rate a period", rate, st.PCT4)
+            p.add(q.bullet, f"{lab}: bullet", f'IF(OR({am}="bullet",{q.n}<=0),1,0)', st.INT)
+            ann = f'IF(AND({am}="annuity",{q.rate}<>0),1,0)'
+            p.add(q.ann, f"{lab}: level annuity (else straight line)", ann, st.INT)
+            amt = f"IF({q.s}>={P.T},0,INDEX({amounts},{i + 1}))"
+            p.add(q.amount, f"{lab}: scheduled amount", amt, st.MONEY)
+
+
 def _draw_columns(
-    s: Section, ctx: Context, k: int, where: str, t_key: str, amount: Callable[[int, str], str]
+    s: Section, ctx: Context, k: int, where: str, t_key: str, amount: Callable[[int], str]
 ) -> list[str]:
-    """Per draw of tranche k: what is left of it and its principal each period (its own
-    schedule, core.engine.draws.add_draw_schedule); returns the principal columns."""
+    """Per draw of tranche k: its level payment, what is left of it and its principal each
+    period (its own schedule, core.engine.draws.add_draw_schedule); returns the principal
+    columns. ``amount(i)``: the draw's amount (an expression)."""
     a = s.at
-    kd, kp = TrancheDraws(k), TrancheParams(k)
-    months, _ = _lists(ctx, k)
-    am = ctx.tr(k, "amortisation")
-    per = ctx.grids[K.TIMELINE].col_range(TR(k).per, sheet=True)
+    kd = TrancheDraws(k)
     out = []
     for i in range(len(ctx.tranches[k].terms["draw_months"])):
-        S = f"INT(INDEX({months},{i + 1})/{P.MPP})"
-        start = f"({S}+{kp.io})"
-        mat = f"MIN({S}+{kp.dterm}-1,{kp.mat})"
-        n = f"({mat}-{start}+1)"
-        rate = f"IF({start}<{P.T},INDEX({per},{start}+1),0)"
-        A = amount(i, S)
-        left, paid = kd.left(i, where), kd.paid(i, where)
-        nm = f"{ctx.tranche_name(k)} draw {i + 1}"
+        q, nm = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
+        A = amount(i)
+        pmt, left, paid = f"{kd.left(i, where)}p", kd.left(i, where), kd.paid(i, where)
+        s.add(
+            pmt,
+            f"{nm}: level payment (straight line: principal)",
+            lambda t, r, A=A, q=q: (
+                f"IF({q.ann}=1,{A}*{q.rate}/(1-(1+{q.rate})^(-{q.n})),{A}/MAX({q.n},1))"
+            ),
+        )
 
-        def left_f(t: int, r: int, start=start, A=A, left=left, paid=paid) -> str:
+        def left_f(t: int, r: int, q=q, A=A, left=left, paid=paid) -> str:
             if t == 0:
                 return A
-            return f"IF({a(t_key, r)}<={start},{A},{a(left, r - 1)}-{a(paid, r - 1)})"
+            return f"IF({a(t_key, r)}<={q.start},{A},{a(left, r - 1)}-{a(paid, r - 1)})"
 
-        def paid_f(t: int, r: int, start=start, mat=mat, n=n, rate=rate, A=A, left=left) -> str:
+        def paid_f(t: int, r: int, q=q, A=A, left=left, pmt=pmt) -> str:
             T_, lf = a(t_key, r), a(left, r)
-            level = f"{A}*{rate}/(1-(1+{rate})^(-{n}))-{lf}*{rate}"
             return (
-                f'IF(OR({am}="bullet",{n}<=0),IF({T_}={mat},{A},0),'
-                f"IF(OR({T_}<{start},{T_}>{mat}),0,IF({T_}={mat},{lf},"
-                f'IF(OR({am}="straight_line",{rate}=0),MIN({A}/{n},{lf}),MIN({level},{lf})))))'
+                f"IF({q.bullet}=1,IF({T_}={q.mat},{A},0),IF(OR({T_}<{q.start},{T_}>{q.mat}),0,"
+                f"IF({T_}={q.mat},{lf},MIN({a(pmt, r)}-{lf}*{q.rate}*{q.ann},{lf}))))"
             )
 
         s.add(left, f"{nm}: left to repay", left_f)
@@ -196,12 +227,7 @@ def draw_base_schedule(s: Section, ctx: Context, k: int) -> None:
     a, g, tl = s.at, s.grid, ctx.grids[K.TIMELINE]
     kd, kp, ks = TrancheDraws(k), TrancheParams(k), TS(k)
     nm = ctx.tranche_name(k)
-    _, amounts = _lists(ctx, k)
-
-    def amount(i: int, S: str) -> str:
-        return f"IF({S}>={P.T},0,INDEX({amounts},{i + 1}))"
-
-    paid = _draw_columns(s, ctx, k, "s", SC.T, amount)
+    paid = _draw_columns(s, ctx, k, "s", SC.T, lambda i: DrawParams(k, i).amount)
     s.add(ks.fixed, f"{nm}: draws' schedules", lambda t, r: g.total(paid, r))
     s.add(
         ks.open,
@@ -288,19 +314,23 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
                 f"{ctx.tr(kd.k, 'commitment_fee')}*{a(kd.undrawn, r)}*{tl.ext(TR(kd.k).yf, r)}"
             ),
         )
-        _, amounts = _lists(ctx, k)
         due_col, drawn_col = g.col_range(kd.due), g.col_range(kd.drawn)
-
-        def amount(i: int, S: str, amounts=amounts, due_col=due_col, drawn_col=drawn_col) -> str:
-            share = (
-                f"IF(INDEX({due_col},{S}+1)>0,INDEX({amounts},{i + 1})/INDEX({due_col},{S}+1),0)"
+        drawn_as = []  # each draw of the schedule: what was drawn of it
+        for i in range(len(ctx.tranches[k].terms["draw_months"])):
+            q = DrawParams(k, i)
+            due, got = f"INDEX({due_col},{q.s}+1)", f"INDEX({drawn_col},{q.s}+1)"
+            key = f"{kd.left(i, 'c')}x"
+            s.add(
+                key,
+                f"{nm} draw {i + 1}: amount drawn",
+                lambda t, r, q=q, due=due, got=got: (
+                    f"IF(OR({q.s}=0,{q.s}>={P.T}),{q.amount},IF({due}>0,{got}*{q.amount}/{due},0))"
+                ),
             )
-            return (
-                f"IF({S}>={P.T},0,IF({S}=0,INDEX({amounts},{i + 1}),"
-                f"INDEX({drawn_col},{S}+1)*{share}))"
-            )
-
-        paid = _draw_columns(s, ctx, k, "c", CF.T, amount)
+            drawn_as.append(key)
+        paid = _draw_columns(
+            s, ctx, k, "c", CF.T, lambda i, keys=tuple(drawn_as): a(keys[i], FIRST_ROW)
+        )
         s.add(
             kd.principal,
             f"{nm}: scheduled principal of the draws made",

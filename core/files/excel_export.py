@@ -129,6 +129,7 @@ def _model_sheets(wb: Workbook, deal: Deal, compiled) -> Context:  # noqa: ANN00
     )
     params = write_parameters(wb, ctx)
     write_timeline(wb, ctx)
+    draw_terms(params, ctx)
     write_leases(wb, ctx, params)
     write_schedules(wb, ctx, params)
     try:

@@ -60,12 +60,14 @@ TRACES: dict[str, MetricTrace] = {
         MetricTrace("llcr", "LLCR",
                     "loan life cover: the cash flow the debt can still draw on, per unit of debt",
                     "(NPV of CFADS to final maturity at the debt's rate + DSRA at close) / "
-                    "debt at close", ("cfads", "debt_service"), ("CFADS",),
+                    "debt at close (plus delayed draws discounted to close)",
+                    ("cfads", "debt_service"), ("CFADS",),
                     (P.FINAL, P.DSRA0, P.DEBT0)),
         MetricTrace("plcr", "PLCR",
                     "project life cover: as LLCR over the whole horizon, not only the loan's life",
                     "(NPV of CFADS over the horizon at the debt's rate + DSRA at close) / "
-                    "debt at close", ("cfads", "debt_service"), ("CFADS",),
+                    "debt at close (plus delayed draws discounted to close)",
+                    ("cfads", "debt_service"), ("CFADS",),
                     (P.T, P.DSRA0, P.DEBT0)),
         MetricTrace("breakeven_cashflow_fall", "Break-even fall in cash flow",
                     "how far every period's CFADS can fall before the worst period's DSCR "

@@ -64,7 +64,16 @@ def resize(deal: Deal, notionals: dict[str, float], rebalance_equity: bool = Tru
     for tid, n in notionals.items():
         if not math.isfinite(n) or n < 0:
             raise StructuringError(f"tranche {tid}: notional must be 0 or more, got {n!r}")
-        delta += n - d.blocks[tid].terms["notional"]
+        t = d.blocks[tid].terms
+        if t.get("availability_months", 0) > 0:  # a delayed-draw commitment: its draws scale
+            scale = n / t["notional"] if t["notional"] > 0 else 0.0
+            at_close = [
+                a for m, a in zip(t["draw_months"], t["draw_amounts"], strict=True) if m == 0
+            ]
+            delta += sum(at_close) * (scale - 1.0)  # what closing needs is the closing draw
+            d.set_term(tid, "draw_amounts", [a * scale for a in t["draw_amounts"]])
+        else:
+            delta += n - t["notional"]
         d.set_term(tid, "notional", float(n))
     equity = d.of_kind("equity")
     total = sum(b.terms["amount"] for b in equity)

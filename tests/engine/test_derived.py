@@ -74,15 +74,28 @@ def test_totals_are_the_deal_files_amounts(name, tmp_path):
         path = tmp_path / "stacked.json"
         save_deal(stacked_deal(), path)
     blocks = json.loads(path.read_text())["blocks"]
-    notionals = [b["terms"]["notional"] for b in blocks if b["kind"] == "tranche"]
+    tranches = [b["terms"] for b in blocks if b["kind"] == "tranche"]
+    notionals = [t["notional"] for t in tranches if not t.get("availability_months")]
     amounts = [b["terms"]["amount"] for b in blocks if b["kind"] == "equity"]
     r = RUNS[name]
+    later = 0.0  # delayed draws: the capital stack holds what was lent, at closing and later
+    for t, c in zip(
+        [t for t in tranches if t.get("availability_months")],
+        r.commitments.to_dict(orient="records"),
+        strict=True,
+    ):
+        at_close = [a for m, a in zip(t["draw_months"], t["draw_amounts"], strict=True) if m == 0]
+        assert c["commitment"] == t["notional"] and c["drawn_at_close"] == math.fsum(at_close)
+        drawn = c["drawn_at_close"] + c["drawn_later"]
+        assert drawn + c["lapsed"] == pytest.approx(c["commitment"])
+        notionals += [c["drawn_at_close"] + c["drawn_later"]]
+        later += c["drawn_later"]
     assert r.total_debt == pytest.approx(math.fsum(notionals), rel=1e-15)
     assert r.total_equity == pytest.approx(math.fsum(amounts), rel=1e-15)
     assert r.total_capital == pytest.approx(math.fsum(notionals) + math.fsum(amounts))
     # sources and uses balance, and debt and equity are among the sources
     assert r.total_sources == pytest.approx(r.total_uses, rel=1e-12)
-    assert r.total_sources >= r.total_capital - TOL
+    assert r.total_sources >= r.total_capital - later - TOL  # later draws come after closing
     # equity classes: the file's amounts, first loss first, and the whole stack is 100%
     eq = r.equity_classes
     assert sorted(eq["amount"]) == sorted(amounts)
@@ -98,7 +111,9 @@ def check_roll_forward(r: DealResult) -> None:
     unpaid interest arrears, which were never in the balance: until the first write-off the
     identity is exact, after it the debt is at least the rolled-forward figure."""
     o = r.outputs
-    rolled = r.total_debt + np.cumsum((o.pik[0] - o.principal_paid[0] - o.writeoff[0]).sum(0))
+    closing = r.total_debt - o.drawn[0].sum()  # delayed draws join the debt when drawn
+    moves = o.drawn[0] + o.pik[0] - o.principal_paid[0] - o.writeoff[0]
+    rolled = closing + np.cumsum(moves.sum(0))
     debt = r.debt_outstanding.to_numpy()
     tol = 1e-7 * max(r.total_debt, 1.0)
     written = np.cumsum(o.writeoff[0].sum(axis=0)) > 0
@@ -123,7 +138,8 @@ def test_cash_uses_conserve_cash_every_period(name):
     u = r.cash_uses
     assert list(u.columns) == list(CASH_USES)
     cash_in = o.cfads[0] + o.proceeds[0] + o.injection[0]
-    paid = u["interest"] + u["principal"] + u["dsra"] + u["swap"] + u["trap"] + u["distribution"]
+    paid = u["interest"] + u["principal"] + u["dsra"] + u["swap"] + u["trap"] + u["gpus"]
+    paid += u["distribution"]
     scale = np.maximum(1.0, np.abs(cash_in))
     assert np.all(np.abs(cash_in - paid.to_numpy()) <= 1e-9 * scale)
     # the reserve and lock-up columns are movements: they add back up to the engine's balances
@@ -158,7 +174,8 @@ def test_identities_hold_on_random_deals(deal):
     o = r.outputs
     u = r.cash_uses
     cash_in = o.cfads[0] + o.proceeds[0] + o.injection[0]
-    paid = (u["interest"] + u["principal"] + u["dsra"] + u["trap"] + u["distribution"]).to_numpy()
+    paid = (u["interest"] + u["principal"] + u["dsra"] + u["trap"] + u["gpus"]).to_numpy()
+    paid = paid + u["distribution"].to_numpy()
     assert np.all(np.abs(cash_in - paid) <= 1e-9 * np.maximum(1.0, np.abs(cash_in)))
     check_roll_forward(r)
 

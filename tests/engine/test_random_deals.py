@@ -39,7 +39,14 @@ def random_deal(draw):
             t["coupon"] = draw(st.floats(0.0, 0.2))
             t["spread"] = draw(st.floats(0.0, 0.1))
             t["day_count"] = draw(st.sampled_from(["30/360", "ACT/360"]))
-            t["notional"] *= draw(st.floats(0.3, 1.6))
+            scale = draw(st.floats(0.3, 1.6))
+            t["notional"] *= scale
+            if t.get("availability_months", 0) > 0:  # delayed draws (CoreWeave): each draw
+                t["amortisation"] = draw(st.sampled_from(["bullet", "annuity", "straight_line"]))
+                t["draw_amounts"] = [min(a * scale, a) for a in t["draw_amounts"]]
+                t["draw_term_years"] = draw(st.sampled_from([0.0, 1.5, 4.5]))
+                t["commitment_fee"] = draw(st.sampled_from([0.0, 0.005, 0.02]))
+                t["max_advance"] = draw(st.sampled_from([0.0, 0.5, 0.85, 1.2]))
             t["pik"] = draw(st.booleans())
             t["sweep_pct"] = draw(st.sampled_from([0.0, 0.25, 1.0]))
             t["io_months"] = draw(st.sampled_from([0, 6, 12]))

@@ -58,6 +58,14 @@ def documented_form(result: DealResult) -> dict:
         "tranche_metrics": result.tranche_metrics.to_dict(orient="records"),
         "sources": result.sources,
         "uses": result.uses,
+        **(
+            {  # delayed draws (docs/cli.md): the commitments and the GPUs delivered later
+                "commitments": result.commitments.to_dict(orient="records"),
+                "deliveries_after_close": result.deliveries_after_close,
+            }
+            if not result.commitments.empty
+            else {}
+        ),
         "look_through": look,
         "events": [{"date": e.date, "kind": e.kind, "tranche": e.tranche} for e in result.events],
         "periods": periods,
@@ -77,10 +85,12 @@ def test_json_is_the_documented_form_byte_for_byte(name, stressed):
     result = run_stressed(deal, BUILTIN["severe"]) if stressed else run_deal(deal)
     got = result_to_json(result)
     assert _text(got) == _text(documented_form(result))
+    draws = ["commitments", "deliveries_after_close"] if not result.commitments.empty else []
     assert list(got) == [
-        "deal", "metrics", "tranche_metrics", "sources", "uses", "look_through", "events",
-        "periods", "tranches",
+        "deal", "metrics", "tranche_metrics", "sources", "uses", *draws, "look_through",
+        "events", "periods", "tranches",
     ]  # fmt: skip
+    assert bool(draws) == (name == "coreweave_ddtl")  # the sample drawn over its availability
     assert len(got["periods"]) == len(result.periods)
 
 

@@ -30,9 +30,12 @@ def test_cash_in_equals_cash_out_every_period(result):
     out, inp = result.outputs, result.compiled.inputs
     dsra_open = np.concatenate([[inp.dsra_initial], out.dsra_balance[0, :-1]])
     trap_open = np.concatenate([[0.0], out.trap_balance[0, :-1]])
-    cash_in = out.cfads[0] + out.proceeds[0] + out.injection[0] + dsra_open + trap_open
+    drawn = out.drawn[0].sum(axis=0)  # delayed draws: in with the draws, out to the GPUs
+    gpus = np.zeros(inp.n_periods) if inp.draw_capex is None else inp.draw_capex
+    cash_in = out.cfads[0] + out.proceeds[0] + out.injection[0] + dsra_open + trap_open + drawn
     cash_out = (
-        out.interest_paid[0].sum(axis=0)
+        gpus
+        + out.interest_paid[0].sum(axis=0)
         + out.principal_paid[0].sum(axis=0)
         + out.dsra_balance[0]
         + out.trap_balance[0]
@@ -48,7 +51,8 @@ def test_no_balance_negative_and_debt_settled(result):
     # every tranche is repaid or written off by the end of the horizon
     assert out.balance[0, :, -1].max() == pytest.approx(0.0, abs=1e-9)
     repaid = out.principal_paid[0].sum(axis=1) + out.writeoff[0].sum(axis=1)
-    np.testing.assert_allclose(repaid, result.compiled.inputs.notional + out.pik[0].sum(axis=1))
+    lent = result.compiled.inputs.notional + out.drawn[0].sum(axis=1)  # delayed draws too
+    np.testing.assert_allclose(repaid, lent + out.pik[0].sum(axis=1))
 
 
 def test_plausible_base_case(result):

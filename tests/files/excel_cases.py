@@ -237,7 +237,7 @@ CASES.update(
 EDITS = {
     "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
     "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
-    "edit_gap": ("coreweave_ddtl", "equity", "amount", 150.0),  # a funding gap at closing
+    "edit_gap": ("coreweave_ddtl", "equity", "amount", 50.0),  # a funding gap at closing
 }
 
 

@@ -178,7 +178,7 @@ def test_cashflows_follow_the_engine_waterfall():
     """One block of rows per step of core.engine.steps.WATERFALL, in its order, numbered; the
     swap's rows only on a deal with a swap."""
     ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
-    skip = {"swap"} | excel_waterfall.NOT_WRITTEN
+    skip = {"swap", "draws"} | excel_waterfall.NOT_WRITTEN  # swap and draws: not used here
     written = [s for s in WATERFALL if s.name not in skip]
     expected = ["Opening", *(f"{i}. {s.title}" for i, s in enumerate(written, start=1))]
     assert list(_headings(ws)) == expected
@@ -213,8 +213,8 @@ def test_a_new_step_is_one_writer(monkeypatch):
     groups = _headings(ws)
     fee, paid = head["Cash after fee"], head["Rank 1: paid from cash"]
     assert groups["3. Agency fee"] + 1 == fee < groups["4. Interest"] < paid
-    # swap left out, fee added, the steps not written yet left out
-    n = len(WATERFALL) - len(excel_waterfall.NOT_WRITTEN)
+    # swap and draws left out, fee added, the steps not written yet left out
+    n = len(WATERFALL) - 1 - len(excel_waterfall.NOT_WRITTEN)
     assert f"{n}. Distribution" in groups
     assert ws.cell(paid, FIRST_COL).value.startswith(f"=MIN(E{fee},")
     assert ws.cell(fee, FIRST_COL).value == f"=E{head['Cash after injection']}-0"

@@ -142,7 +142,9 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
 
 
 def test_rates_market_rent_and_collateral_by_construction(samples):
-    deal = samples["coreweave_ddtl"]  # floating: SOFR + 4.00%
+    deal = samples["coreweave_ddtl"].copy()  # floating: SOFR + 4.00%, drawn at closing (its
+    for b in deal.of_kind("tranche"):  # draws, cut by the borrowing base, survive +20%)
+        b.terms.update(availability_months=0, draw_months=[], draw_amounts=[])
     base = compile_deal(deal).inputs.base_rate[0]
     code, loss = _causes_for(deal, Drivers(n_paths=2, base_rate=np.stack([base, base + 0.2])))
     assert code.tolist() == [0, C["rates"]] and loss[1] > 0

@@ -112,10 +112,8 @@ def test_monte_carlo_newton_gives_run_s_tranche_yields(name, period):
     res = run_deal(_deal(name, period))
     out, inp = res.outputs, res.compiled.inputs
     ppy = res.compiled.timeline.periods_per_year
-    rows = [
-        np.concatenate([[-inp.notional[k]], out.interest_paid[0, k] + out.principal_paid[0, k]])
-        for k in range(len(inp.notional))
-    ]
+    flows = out.interest_paid[0] + out.principal_paid[0] - out.drawn[0]  # draws lent later
+    rows = [np.concatenate([[-inp.notional[k]], flows[k]]) for k in range(len(inp.notional))]
     cf = np.ascontiguousarray(np.stack(rows))
     newton = np.empty(len(rows))
     compiled_stats().irr_newton(cf, newton, 50, 1)
