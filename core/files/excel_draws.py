@@ -203,9 +203,8 @@ def _draw_columns(
         )
 
         def left_f(t: int, r: int, q=q, A=A, left=left, paid=paid) -> str:
-            if t == 0:
-                return A
-            return f"IF({a(t_key, r)}<={q.start},{A},{a(left, r - 1)}-{a(paid, r - 1)})"
+            before = f"{s.grid.prev(left, r, '0')}-{s.grid.prev(paid, r, '0')}"
+            return f"IF({a(t_key, r)}<={q.start},{A},{before})"
 
         def paid_f(t: int, r: int, q=q, A=A, left=left, pmt=pmt) -> str:
             T_, lf = a(t_key, r), a(left, r)
@@ -233,7 +232,8 @@ def draw_base_schedule(s: Section, ctx: Context, k: int) -> None:
         ks.open,
         f"{nm}: scheduled balance (opening, after the period's draws)",
         lambda t, r: (
-            kp.n0 if t == 0 else f"{a(ks.open, r - 1)}-{a(ks.sched, r - 1)}+{tl.ext(kd.sched, r)}"
+            f"{g.prev(ks.open, r, kp.n0)}-{g.prev(ks.sched, r, '0')}"
+            f"+IF({a(SC.T, r)}=0,0,{tl.ext(kd.sched, r)})"
         ),
     )
 
@@ -288,14 +288,12 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
         )
 
         def drawn(t: int, r: int, kd=kd, adv=adv, before=tuple(made)) -> str:
-            if t == 0:
-                return "0"
-            blocked = f"OR({a(CF.ALIVE, r)}=0,{a(CF.ACCEL_OPEN, r)}>=0,{a(CF.DFLT, r - 1)}=1)"
-            room = f"{adv}*{sc.ext(SC.ASSET_VALUE, r)}-({a(DD.PRE, r)}+{g.total(before, r)})"
-            return (
-                f"IF(OR({a(kd.due, r)}<=0,{blocked}),0,"
-                f"IF({adv}>0,MIN({a(kd.due, r)},MAX({room},0)),{a(kd.due, r)}))"
+            blocked = (
+                f"OR({a(CF.T, r)}=0,{a(kd.due, r)}<=0,{a(CF.ALIVE, r)}=0,"
+                f"{a(CF.ACCEL_OPEN, r)}>=0,{g.prev(CF.DFLT, r, '0')}=1)"
             )
+            room = f"{adv}*{sc.ext(SC.ASSET_VALUE, r)}-({a(DD.PRE, r)}+{g.total(before, r)})"
+            return f"IF({blocked},0,IF({adv}>0,MIN({a(kd.due, r)},MAX({room},0)),{a(kd.due, r)}))"
 
         s.add(kd.drawn, f"{nm}: drawn", drawn)
         made.append(kd.drawn)
@@ -329,7 +327,7 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
             )
             drawn_as.append(key)
         paid = _draw_columns(
-            s, ctx, k, "c", CF.T, lambda i, keys=tuple(drawn_as): a(keys[i], FIRST_ROW)
+            s, ctx, k, "c", CF.T, lambda i, keys=tuple(drawn_as): f"INDEX({g.col_range(keys[i])},1)"
         )
         s.add(
             kd.principal,

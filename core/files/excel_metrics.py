@@ -22,7 +22,16 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_draws import delayed, is_delayed
 from core.files.excel_grid import Context, Grid
-from core.files.excel_keys import CF, DD, TL, P, TrancheDraws, TrancheFlow, TrancheParams, TrancheRate
+from core.files.excel_keys import (
+    CF,
+    DD,
+    TL,
+    P,
+    TrancheDraws,
+    TrancheFlow,
+    TrancheParams,
+    TrancheRate,
+)
 
 EQUITY_SEED = 0.1  # a year: the equity IRR's seed when the engine has none
 
