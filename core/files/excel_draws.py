@@ -40,6 +40,12 @@ def _lists(ctx: Context, k: int) -> tuple[str, str]:
     return ctx.refs.lists[(tid, "draw_months")], ctx.refs.lists[(tid, "draw_amounts")]
 
 
+def _item(ctx: Context, k: int, field_name: str, i: int) -> str:
+    """The defined name of item ``i`` of tranche k's list term (no index typed in a formula)."""
+    prefix = ctx.tr(k, "notional")[: -len("notional")]
+    return f"{prefix}{field_name}{K.INPUT_SEP}{i}"
+
+
 def _in_period(ctx: Context, k: int, t: str) -> str:
     """Tranche k's scheduled draws in period ``t`` (an expression)."""
     months, amounts = _lists(ctx, k)
@@ -125,27 +131,29 @@ def fleet_at_close(ctx: Context, cost: str) -> str:
 
 
 # ------------------------------------------------------------------ Schedules
-def vintage_depreciation(ctx: Context, cost: str) -> Callable[[int, int], str]:
+def vintage_depreciation(s: Section, ctx: Context, cost: str) -> Callable[[int, int], str]:
     """GPU depreciation of a fleet delivered in vintages: each draw's share of the fleet
-    follows the whole fleet's book curve from its own period."""
+    follows the whole fleet's book curve from its own period (a row per draw, on ``s``);
+    returns the builder of their sum."""
     sc, tl = ctx.grids[K.SCHEDULES], ctx.grids[K.TIMELINE]
     book = sc.col_range(SC.GPU_BOOK)
     every = tl.col_range(DD.ALL, sheet=True)
+    keys = []
+    for k in delayed(ctx):
+        for i in range(len(ctx.tranches[k].terms["draw_months"])):
+            q, lab = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
+            age, key = f"ddage{k}_{i}", f"dddep{k}_{i}"
+            s.add(age, f"{lab}: age of its GPUs (periods)", lambda t, r, q=q: (
+                f"{sc.at(SC.T, r)}-{q.s}"), st.INT)  # fmt: skip
 
-    def build(t: int, r: int) -> str:
-        parts = []
-        for k in delayed(ctx):
-            months, amounts = _lists(ctx, k)
-            for i in range(len(ctx.tranches[k].terms["draw_months"])):
-                age = f"({sc.at(SC.T, r)}-INT(INDEX({months},{i + 1})/{P.MPP}))"
-                prev = f"IF({age}=0,{cost},INDEX({book},{age}))"
-                parts.append(
-                    f"IF({age}>=0,INDEX({amounts},{i + 1})/SUM({every})"
-                    f"*({prev}-INDEX({book},{age}+1)),0)"
-                )
-        return "+".join(parts) or "0"
+            def dep(t: int, r: int, q=q, age=age) -> str:
+                n = sc.at(age, r)
+                prev = f"IF({n}=0,{cost},INDEX({book},{n}))"
+                return f"IF({n}>=0,{q.amount}/SUM({every})*({prev}-INDEX({book},{n}+1)),0)"
 
-    return build
+            s.add(key, f"{lab}: depreciation of its GPUs", dep)
+            keys.append(key)
+    return lambda t, r: sc.total(keys, r)
 
 
 class DrawParams:
@@ -163,12 +171,13 @@ def draw_terms(p, ctx: Context) -> None:
     """Each draw's own terms as Parameters (after the Timeline, whose rates they read)."""
     tl = ctx.grids[K.TIMELINE]
     for k in delayed(ctx):
-        kp, months, amounts = TrancheParams(k), *_lists(ctx, k)
+        kp = TrancheParams(k)
         am = ctx.tr(k, "amortisation")
         per = tl.col_range(TR(k).per, sheet=True)
         for i in range(len(ctx.tranches[k].terms["draw_months"])):
             q, lab = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
-            p.add(q.s, f"{lab}: period", f"INT(INDEX({months},{i + 1})/{P.MPP})", st.INT)
+            month = _item(ctx, k, "draw_months", i)
+            p.add(q.s, f"{lab}: period", f"INT({month}/{P.MPP})", st.INT)
             p.add(q.start, f"{lab}: first amortising period", f"{q.s}+{kp.io}", st.INT)
             p.add(q.mat, f"{lab}: own maturity", f"MIN({q.s}+{kp.dterm}-1,{kp.mat})", st.INT)
             p.add(q.n, f"{lab}: amortising periods", f"{q.mat}-{q.start}+1", st.INT)
@@ -177,7 +186,7 @@ def draw_terms(p, ctx: Context) -> None:
             p.add(q.bullet, f"{lab}: bullet", f'IF(OR({am}="bullet",{q.n}<=0),1,0)', st.INT)
             ann = f'IF(AND({am}="annuity",{q.rate}<>0),1,0)'
             p.add(q.ann, f"{lab}: level annuity (else straight line)", ann, st.INT)
-            amt = f"IF({q.s}>={P.T},0,INDEX({amounts},{i + 1}))"
+            amt = f"IF({q.s}>={P.T},0,{_item(ctx, k, 'draw_amounts', i)})"
             p.add(q.amount, f"{lab}: scheduled amount", amt, st.MONEY)
 
 

@@ -229,7 +229,7 @@ def _depreciation(s: Section, ctx: Context) -> None:
     def dep(key: str, cost: str):
         return lambda t, r: f"{g.prev(key, r, cost)}-{a(key, r)}"
 
-    gpu_dep = vintage_depreciation(ctx, gpu) if delayed(ctx) else dep(SC.GPU_BOOK, gpu)
+    gpu_dep = vintage_depreciation(s, ctx, gpu) if delayed(ctx) else dep(SC.GPU_BOOK, gpu)
     s.add(SC.DEP_GPU, "GPU depreciation", gpu_dep)
     s.add(SC.DEP_FAC, "Facility depreciation", dep(SC.FAC_BOOK, fac_cost))
     s.add(SC.DEP, "Depreciation", lambda t, r: f"{a(SC.DEP_GPU, r)}+{a(SC.DEP_FAC, r)}", total=True)
