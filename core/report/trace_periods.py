@@ -122,6 +122,8 @@ SERIES_TRACES: dict[str, SeriesTrace] = _traces(
                 "-(swap net cash)"),
     SeriesTrace("use:trap", CASH_USES["trap"], "cash trapped by a lock-up (negative: "
                 "released)", "lock-up account closing - opening"),
+    SeriesTrace("use:gpus", CASH_USES["gpus"], "equity's share of the GPUs delivered with "
+                "delayed draws (in its injection)", "GPUs delivered - drawn"),
     SeriesTrace("use:distribution", CASH_USES["distribution"], "cash paid to the equity",
                 "the period's distribution", CF.DISTRIBUTION),
     SeriesTrace("debt_outstanding", "Debt outstanding", "principal of every tranche at the "

@@ -25,6 +25,7 @@ COLORS: dict[str, str] = {
     "dsra": "#8a5fbf",
     "swap": "#3d7f8c",
     "trap": "#c9403a",
+    "gpus": "#7b6a4f",  # equity's share of GPUs delivered with delayed draws
     "distribution": "#3b9e5a",
     "dscr": "#2f6db5",
     "dscr_test": "#7aa6dc",
