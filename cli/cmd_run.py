@@ -7,6 +7,7 @@ import json
 import sys
 
 from cli.formatting import fmt
+from core.engine.refinancing import refinancing_outcomes
 from core.engine.result_json import result_to_json
 from core.engine.results import DealResult
 
@@ -55,6 +56,12 @@ def result_to_text(result: DealResult) -> str:
             f"  interest-rate swaps: net cash received / (paid) {fmt(m['swap_net_cash'])}   "
             f"breakage {fmt(m['swap_breakage'])}   "
             f"unpaid to the counterparty {fmt(m['swap_counterparty_loss'])}"
+        )
+    for r in refinancing_outcomes(result):
+        lines.append(
+            f"  refinancing {r.tranche}: balloon {fmt(r.balloon)} due {r.maturity}, refinanced "
+            f"{fmt(r.refinanced)} at base + {fmt(r.spread, 'pct')} to {r.new_maturity}, paid "
+            f"from cash {fmt(r.paid_from_cash)}, short {fmt(r.short)}"
         )
     for x in result.look_through:
         lines.append(

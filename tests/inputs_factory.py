@@ -34,6 +34,7 @@ SWITCHES = (
     "covenants",
     "tax",
     "shared_mix",
+    "refi",
 )
 
 _ACT_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
@@ -196,7 +197,9 @@ def random_inputs(
         "base_rate": base_rate,
     }
     path_arrays = {
-        name: _path_array(rng, arrays[name], P, on["shared_mix"]) for name in PATH_FIELDS
+        name: _path_array(rng, arrays[name], P, on["shared_mix"])
+        for name in PATH_FIELDS
+        if name in arrays
     }
 
     # --- reserves, tax and covenants
@@ -227,8 +230,10 @@ def random_inputs(
             "ltv_action": int(rng.choice(actions)),
         }
 
+    refi = _refinancing(rng, P, K, T, maturity, on, revenue) if on["refi"] else {}
     return EngineInputs(
         **path_arrays,
+        **refi,
         depreciation=depreciation,
         dsra_target=dsra_target,
         fixed_rate=fixed_rate,
@@ -251,6 +256,45 @@ def random_inputs(
     )
 
 
+def _refinancing(
+    rng: np.random.Generator,
+    P: int,
+    K: int,
+    T: int,
+    maturity: np.ndarray,
+    on: dict,
+    revenue: np.ndarray,
+) -> dict:
+    """Refinancing terms on some tranches (drawn after everything else, so a deal drawn
+    without them is the deal it was before) and a refinancing market per path: open, at a
+    cut advance, shut (cut 1), at a spread add-on."""
+    refi_on = ((rng.random(K) < 0.5) & (maturity < T - 1)).astype(np.int32)
+    if not refi_on.any():
+        return {}
+    tenor = rng.integers(1, T + 2, K)
+    mat = (maturity + tenor).astype(np.int32)
+    schedule = np.zeros((K, T))
+    for k in range(K):
+        first, last = int(maturity[k]) + 1, int(mat[k])
+        if rng.random() < 0.6 and first < T:
+            schedule[k, first : min(last, T - 1) + 1] = 1.0 / (last - first + 1)
+    cut = np.where(rng.random((P, T)) < 0.2, 1.0, rng.choice([0.0, 0.3], (P, T)))
+    add = np.where(rng.random((P, T)) < 0.3, rng.uniform(0.0, 0.05, (P, T)), 0.0)
+    return {
+        "refi_on": refi_on,
+        "refi_maturity": mat,
+        "refi_spread": rng.uniform(0.0, 0.08, K),
+        "refi_advance": np.where(rng.random(K) < 0.7, rng.uniform(0.2, 1.0, K), 0.0),
+        "refi_dscr": np.where(rng.random(K) < 0.6, rng.uniform(1.0, 1.6, K), 0.0),
+        "refi_schedule": schedule,
+        "refi_cfads": rng.uniform(-0.2, 1.0, T) * float(np.mean(revenue)),
+        "refi_revenue": np.where(rng.random(T) < 0.1, 0.0, rng.uniform(0.5, 1.5, T))
+        * float(np.mean(revenue)),
+        "refi_advance_cut": _path_array(rng, cut, P, on["shared_mix"]),
+        "refi_spread_add": _path_array(rng, add, P, on["shared_mix"]),
+    }
+
+
 def tiled(inp: EngineInputs) -> EngineInputs:
     """The same inputs with every shared per-path array repeated explicitly on each path."""
     P = inp.n_paths
@@ -258,5 +302,6 @@ def tiled(inp: EngineInputs) -> EngineInputs:
         **{
             name: np.repeat(getattr(inp, name), P // getattr(inp, name).shape[0], axis=0)
             for name in PATH_FIELDS
+            if getattr(inp, name) is not None
         }  # fmt: skip
     )

@@ -47,10 +47,10 @@ def test_shares_are_the_paths_losses_by_cause(terawulf):
         assert line.mc_share == pytest.approx(want, rel=1e-9, abs=1e-12)
         debt = sum(t["notional"] for t in mc.tranches)
         assert line.stress_loss == pytest.approx(sum(o.loss_by_tranche.values()) / debt)
-    # TeraWulf: no GPU fleet, no crypto, fixed-rate notes
+    # TeraWulf: no GPU fleet, no crypto; its fixed-rate notes refinance into a floating loan
     na = {x.risk: x.not_applicable for x in rec.lines if x.not_applicable}
     assert na["Technology obsolescence / residual value"] == "no GPU fleet"
-    assert na["Rates"] == "all debt is fixed-rate"
+    assert "Rates" not in na
 
 
 def test_the_report_says_why_a_zero_loss_stress_meets_monte_carlo_losses(terawulf):
@@ -61,8 +61,8 @@ def test_the_report_says_why_a_zero_loss_stress_meets_monte_carlo_losses(terawul
     rec = reconcile(risks, mc)
     assert "Early termination" in rec.headline and "Tenant default" in rec.headline
     for line in rec.lines:  # each reading follows its two numbers
-        if line.not_applicable:
-            continue
+        if line.not_applicable or math.isnan(line.stress_loss):
+            continue  # no stress of the catalogue tests it (the deal's own cash flows)
         lost = line.stress_loss > 1e-9
         if line.mc_share >= SMALL and not lost:
             assert line.verdict.startswith("the stress shows no loss")
@@ -72,7 +72,7 @@ def test_the_report_says_why_a_zero_loss_stress_meets_monte_carlo_losses(terawul
     zero = replace(lease, loss_by_tranche=dict.fromkeys(lease.loss_by_tranche, 0.0))
     quiet = reconcile([zero if o is lease else o for o in risks], mc)
     line = next(x for x in quiet.lines if x.risk == lease.risk.title)
-    assert line.stress_loss == 0.0 and line.mc_share > 0.5
+    assert line.stress_loss == 0.0 and line.mc_share > 0.1  # refinancing starts most of it
     assert line.verdict.startswith("the stress shows no loss")
     assert any(lease.risk.title in note for note in quiet.notes)
     liq = next(o for o in risks if o.risk.id == "liquidation")

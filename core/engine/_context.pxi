@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 131784486
+ABI_VERSION = 84409710
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -117,10 +117,30 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                         else np.ascontiguousarray(inp.max_advance, dtype=np.float64))
     a["draw_capex"] = (np.zeros(T, dtype=np.float64) if inp.draw_capex is None
                        else np.ascontiguousarray(inp.draw_capex, dtype=np.float64))
+    a["refi_on"] = (np.zeros(K, dtype=np.int32) if inp.refi_on is None
+                    else np.ascontiguousarray(inp.refi_on, dtype=np.int32))
+    a["refi_maturity"] = (np.zeros(K, dtype=np.int32) if inp.refi_maturity is None
+                          else np.ascontiguousarray(inp.refi_maturity, dtype=np.int32))
+    a["refi_spread"] = (np.zeros(K, dtype=np.float64) if inp.refi_spread is None
+                        else np.ascontiguousarray(inp.refi_spread, dtype=np.float64))
+    a["refi_advance"] = (np.zeros(K, dtype=np.float64) if inp.refi_advance is None
+                         else np.ascontiguousarray(inp.refi_advance, dtype=np.float64))
+    a["refi_dscr"] = (np.zeros(K, dtype=np.float64) if inp.refi_dscr is None
+                      else np.ascontiguousarray(inp.refi_dscr, dtype=np.float64))
+    a["refi_schedule"] = (np.zeros((K, T), dtype=np.float64) if inp.refi_schedule is None
+                          else np.ascontiguousarray(inp.refi_schedule, dtype=np.float64))
+    a["refi_cfads"] = (np.zeros(T, dtype=np.float64) if inp.refi_cfads is None
+                       else np.ascontiguousarray(inp.refi_cfads, dtype=np.float64))
+    a["refi_revenue"] = (np.zeros(T, dtype=np.float64) if inp.refi_revenue is None
+                         else np.ascontiguousarray(inp.refi_revenue, dtype=np.float64))
+    a["refi_advance_cut"] = (np.zeros((1, T), dtype=np.float64) if inp.refi_advance_cut is None
+                             else np.ascontiguousarray(inp.refi_advance_cut, dtype=np.float64))
+    a["refi_spread_add"] = (np.zeros((1, T), dtype=np.float64) if inp.refi_spread_add is None
+                            else np.ascontiguousarray(inp.refi_spread_add, dtype=np.float64))
     keep.append(a)
     G = len(a["group_start"]) - 1
     if P < 0:
-        P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0]))
+        P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0], a["refi_advance_cut"].shape[0], a["refi_spread_add"].shape[0]))
     c.revenue = _path_row(a, "revenue", P, T, &c.rs_revenue)
     c.opex = _path_row(a, "opex", P, T, &c.rs_opex)
     c.fees = _path_row(a, "fees", P, T, &c.rs_fees)
@@ -129,6 +149,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.liquidation_value = _path_row(a, "liquidation_value", P, T, &c.rs_liquidation_value)
     c.crypto_value = _path_row(a, "crypto_value", P, T, &c.rs_crypto_value)
     c.base_rate = _path_row(a, "base_rate", P, T, &c.rs_base_rate)
+    c.refi_advance_cut = _path_row(a, "refi_advance_cut", P, T, &c.rs_refi_advance_cut)
+    c.refi_spread_add = _path_row(a, "refi_spread_add", P, T, &c.rs_refi_spread_add)
     c.depreciation = _vec(a, "depreciation", T)
     c.dsra_target = _vec(a, "dsra_target", T)
     c.fixed_rate = _vec(a, "fixed_rate", K)
@@ -161,6 +183,14 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.commitment_fee_rate = _vec(a, "commitment_fee_rate", K)
     c.max_advance = _vec(a, "max_advance", K)
     c.draw_capex = _vec(a, "draw_capex", T)
+    c.refi_on = _ivec(a, "refi_on", K)
+    c.refi_maturity = _ivec(a, "refi_maturity", K)
+    c.refi_spread = _vec(a, "refi_spread", K)
+    c.refi_advance = _vec(a, "refi_advance", K)
+    c.refi_dscr = _vec(a, "refi_dscr", K)
+    c.refi_schedule = _mat(a, "refi_schedule", K, T)
+    c.refi_cfads = _vec(a, "refi_cfads", T)
+    c.refi_revenue = _vec(a, "refi_revenue", T)
     c.K, c.T, c.G = K, T, G
     c.W = scratch_doubles(K, T, G)
     c.steps = active_mask(inp)
@@ -200,6 +230,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.o_treasury_income = NULL
     c.o_capex_paid = NULL
     c.o_treasury_draw = NULL
+    c.o_refinanced = NULL
     c.o_interest_due = NULL
     c.o_interest_paid = NULL
     c.o_principal_paid = NULL
@@ -258,6 +289,7 @@ cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
     c.o_treasury_income = _out_pt(out.treasury_income, "treasury_income", P, c.T)
     c.o_capex_paid = _out_pt(out.capex_paid, "capex_paid", P, c.T)
     c.o_treasury_draw = _out_pt(out.treasury_draw, "treasury_draw", P, c.T)
+    c.o_refinanced = _out_pt(out.refinanced, "refinanced", P, c.T)
     c.o_interest_due = _out_pkt(out.interest_due, "interest_due", P, c.K, c.T)
     c.o_interest_paid = _out_pkt(out.interest_paid, "interest_paid", P, c.K, c.T)
     c.o_principal_paid = _out_pkt(out.principal_paid, "principal_paid", P, c.K, c.T)
@@ -294,6 +326,10 @@ cdef double* bind_input_rows(Ctx* c, double* rows) noexcept nogil:
     c.rs_crypto_value = 0
     c.base_rate = rows + 7 * c.T
     c.rs_base_rate = 0
+    c.refi_advance_cut = rows + 8 * c.T
+    c.rs_refi_advance_cut = 0
+    c.refi_spread_add = rows + 9 * c.T
+    c.rs_refi_spread_add = 0
     return rows + N_PATH_INPUTS * c.T
 
 
@@ -318,6 +354,7 @@ cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
     c.o_treasury_income = (o + 17 * c.T)
     c.o_capex_paid = (o + 18 * c.T)
     c.o_treasury_draw = (o + 19 * c.T)
+    c.o_refinanced = (o + 20 * c.T)
     o = o + N_PT_OUTPUTS * c.T
     c.o_interest_due = o + 0 * c.K * c.T
     c.o_interest_paid = o + 1 * c.K * c.T

@@ -24,6 +24,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef double* cfee = open_group + G  # commitment fee of each tranche this period
     cdef double* undrawn = cfee + K  # undrawn commitment of each delayed-draw tranche
     cdef double* sched_w = undrawn + K  # (K, T) the schedule of the draws made (delayed draws)
+    cdef double* refi_amt = sched_w + K * T  # amount refinanced at maturity; -1: not (yet)
+    cdef double* refi_sp = refi_amt + K  # the new tranche's spread, fixed at refinancing
     # this path's input rows
     cdef const double* rev = c.revenue + p * c.rs_revenue
     cdef const double* opex = c.opex + p * c.rs_opex
@@ -33,6 +35,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef const double* lv = c.liquidation_value + p * c.rs_liquidation_value
     cdef const double* cv = c.crypto_value + p * c.rs_crypto_value
     cdef const double* br = c.base_rate + p * c.rs_base_rate
+    cdef const double* refi_advance_cut = c.refi_advance_cut + p * c.rs_refi_advance_cut
+    cdef const double* refi_spread_add = c.refi_spread_add + p * c.rs_refi_spread_add
     cdef const double* yf = c.year_fraction
     cdef const double* sched = c.scheduled_principal
     # this path's output blocks
@@ -63,7 +67,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     # cfads
     cdef bint has_ds, matured
     cdef double base, rate, sum_int, ebitda, taxable, tax, cfads, sum_sp, ds, dscr, sale, cash
-    cdef double injection
+    cdef double injection, refi_now
+    cdef bint refi_any = _any_on(c.refi_on, K)  # a tranche refinances: else none of it runs
     # swap
     cdef double swap_owing = 0.0, swap_settle, swap_brk, swap_in, swap_pay, swap_df, swap_lost
     cdef bint swap_done = False
@@ -94,6 +99,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         bal[k] = c.notional[k]
         arrears[k] = 0.0
         cfee[k] = 0.0
+        refi_amt[k] = -1.0
+        refi_sp[k] = 0.0
 
     for t in range(T):
         last = t == T - 1
@@ -180,16 +187,32 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         # 3. CFADS
         base = br[t]
         for k in range(K):
-            rate = base + c.spread[k] if c.floating[k] else c.fixed_rate[k]
+            if refi_any and refi_amt[k] >= 0.0:
+                rate = base + refi_sp[k]
+            else:
+                rate = base + c.spread[k] if c.floating[k] else c.fixed_rate[k]
             int_cur[k] = bal[k] * rate * yf[k * T + t] + cfee[k]
         sum_int = _npsum(int_cur, K)
         ebitda = (rev[t] - opex[t] - fees[t]) * live
         taxable = ebitda - c.depreciation[t] * live - sum_int
         tax = c.tax_rate * _max0(taxable)
         cfads = ebitda - tax
+        refi_now = 0.0
         for k in range(K):
+            if refi_any and refi_amt[k] >= 0.0:  # the refinanced tranche
+                matured = t >= c.refi_maturity[k] or last
+                sp_due[k] = bal[k] if matured else _min(refi_amt[k] * c.refi_schedule[k * T + t], bal[k])
+                continue
             matured = t >= c.maturity[k] or last
             sp_due[k] = bal[k] if matured else _min(sched[k * T + t], bal[k])
+            if refi_any and c.refi_on[k] and t == c.maturity[k] and not last and alive and accel_t < 0:
+                paid = _refi_size(c, k, t, bal[k], rev[t], av[t], refi_advance_cut[t],
+                                  base + c.refi_spread[k] + refi_spread_add[t])
+                if paid > EPS:
+                    refi_amt[k] = paid
+                    refi_sp[k] = c.refi_spread[k] + refi_spread_add[t]
+                    sp_due[k] = bal[k] - paid
+                    refi_now += paid
         sum_sp = _npsum(sp_due, K)
         ds = sum_int + sum_sp
         has_ds = ds > EPS
@@ -414,6 +437,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             dead = True
         
         c.o_cfads[o + t] = cfads
+        c.o_refinanced[o + t] = refi_now
         c.o_tax[o + t] = tax
         c.o_debt_service[o + t] = ds
         c.o_dscr[o + t] = dscr

@@ -21,8 +21,8 @@ cdef enum:
     ACCELERATE = 2
 
 cdef enum:
-    N_PATH_INPUTS = 8  # per-path input rows of one path
-    N_PT_OUTPUTS = 20  # (P, T) outputs
+    N_PATH_INPUTS = 10  # per-path input rows of one path
+    N_PT_OUTPUTS = 21  # (P, T) outputs
     N_PKT_OUTPUTS = 10  # (P, K, T) outputs
 
 
@@ -38,6 +38,8 @@ ctypedef struct Ctx:
     const double* liquidation_value  # what a forced sale in that period would raise
     const double* crypto_value  # value of pledged crypto collateral
     const double* base_rate  # annual base rate for floating tranches
+    const double* refi_advance_cut  # refinancing market: the maximum advance is 1 - this in that period (1: the market is shut)
+    const double* refi_spread_add  # refinancing market: added to the new tranche's spread for a refinancing in that period
     Py_ssize_t rs_revenue
     Py_ssize_t rs_opex
     Py_ssize_t rs_fees
@@ -46,6 +48,8 @@ ctypedef struct Ctx:
     Py_ssize_t rs_liquidation_value
     Py_ssize_t rs_crypto_value
     Py_ssize_t rs_base_rate
+    Py_ssize_t rs_refi_advance_cut
+    Py_ssize_t rs_refi_spread_add
     # per period, per tranche ((K, T) arrays are row-major) and per seniority group
     const double* depreciation  # book depreciation (only used for tax)
     const double* dsra_target  # DSRA target balance at the end of each period
@@ -73,6 +77,14 @@ ctypedef struct Ctx:
     const double* commitment_fee_rate  # delayed draws: annual fee on the undrawn commitment
     const double* max_advance  # delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)
     const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)
+    const int* refi_on  # refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing
+    const int* refi_maturity  # refinancing: period in which all of the refinanced tranche falls due
+    const double* refi_spread  # refinancing: the new tranche's spread over the base rate
+    const double* refi_advance  # refinancing: advance rate on the collateral's market value at maturity; 0: no advance test
+    const double* refi_dscr  # refinancing: minimum DSCR of the new tranche on the CFADS to its maturity; 0: no DSCR test
+    const double* refi_schedule  # refinancing: the new tranche's scheduled principal per unit refinanced
+    const double* refi_cfads  # refinancing: the base case's contracted CFADS the DSCR test sizes on (scaled on a path by its revenue at maturity against the base case's)
+    const double* refi_revenue  # refinancing: the base case's revenue (the scale of a path's contracted CFADS at maturity)
     # scalars
     double dsra_initial  # DSRA balance at close
     double tax_rate  # tax rate on positive taxable income
@@ -111,6 +123,7 @@ ctypedef struct Ctx:
     double* o_treasury_income  # construction: yield earned on the Treasury reserve
     double* o_capex_paid  # construction: capex paid out of the Treasury reserve
     double* o_treasury_draw  # construction: Treasury reserve cash into the waterfall (interest during construction; the rest at completion)
+    double* o_refinanced  # balance refinanced at maturity into the new tranches (a rollover: no cash)
     double* o_interest_due  # accrued this period (excl. arrears brought forward)
     double* o_interest_paid  # interest paid
     double* o_principal_paid  # scheduled, swept, prepaid and from proceeds

@@ -46,4 +46,6 @@ def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) 
         period ends)
     ``commitment_fee`` (P, K, T): commitment fee on the undrawn commitment (part of
         interest_due)
+    ``refinanced`` (P, T): balance refinanced at maturity into the new tranches (a rollover: no
+        cash)
     """

@@ -83,6 +83,43 @@ cdef void _add_draw_schedule(const Ctx* c, Py_ssize_t k, Py_ssize_t s, double am
             p = _min(pmt - left * r, left)
         sched_w[k * T + u] += p
         left -= p
+cdef inline bint _any_on(const int* a, Py_ssize_t n) noexcept nogil:
+    """Whether any of ``a[0:n]`` is non-zero (a deal with refinancing terms)."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if a[i]:
+            return True
+    return False
+
+
+@cython.cdivision(True)
+cdef inline double _refi_size(const Ctx* c, Py_ssize_t k, Py_ssize_t t, double due,
+                              double rev_t, double value, double cut,
+                              double rate) noexcept nogil:
+    """What tranche ``k``'s refinancing raises at its maturity ``t`` (docs/engine.md,
+    "Refinancing"): nothing when the market is shut (``cut`` >= 1); else the balance ``due``
+    capped by the advance test (min(advance, 1 - cut) x the collateral's market value
+    ``value``) and the DSCR test (the least, over the new tranche's periods, of CFADS / (DSCR x
+    its debt service per unit), at ``rate``, on the base case's contracted CFADS scaled by the
+    path's revenue ``rev_t`` in the maturity period against the base case's: the lender sees
+    the contract as it stands at maturity, not the path's future)."""
+    cdef Py_ssize_t T = c.T, u, end
+    cdef double cap = due, out = 1.0, cf, ds, scale = 1.0
+    if cut >= 1.0:
+        return 0.0
+    if c.refi_advance[k] > 0.0:
+        cap = _min(cap, _min(c.refi_advance[k], 1.0 - cut) * value)
+    if c.refi_dscr[k] > 0.0:
+        if c.refi_revenue[t] > EPS:
+            scale = rev_t / c.refi_revenue[t]
+        end = c.refi_maturity[k] if c.refi_maturity[k] < T else T - 1
+        for u in range(t + 1, end + 1):
+            cf = c.refi_cfads[u] * scale
+            ds = out * rate * c.year_fraction[k * T + u] + c.refi_schedule[k * T + u]
+            if ds > EPS:
+                cap = _min(cap, _max0(cf) / (c.refi_dscr[k] * ds))
+            out = out - c.refi_schedule[k * T + u]
+    return _max0(cap)
 
 
 include "_run_path.pxi"  # rendered from core.engine.steps.WATERFALL
@@ -95,7 +132,7 @@ _DRAW_OUTPUTS = ("drawn", "undrawn", "commitment_fee")  # what the skipped draws
 
 cdef Py_ssize_t scratch_doubles(Py_ssize_t K, Py_ssize_t T, Py_ssize_t G) noexcept nogil:
     """Per-thread scratch of ``run_path``, rows padded to a cache line (no false sharing)."""
-    cdef Py_ssize_t W = 10 * K + 2 * T + G + K * T
+    cdef Py_ssize_t W = 12 * K + 2 * T + G + K * T
     return (W + 7) // 8 * 8 + 8
 
 

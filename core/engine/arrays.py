@@ -70,9 +70,9 @@ def kernel_field(
 ):
     """A dataclass field of the kernel's declaration: ``shape`` class, C type, meaning.
 
-    ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (per-period,
-    per-tranche or per-tranche-and-period arrays): the field defaults to ``None``, which the
-    kernel reads as zeros (a mechanic the deal does not use). Other keyword arguments
+    ``minimum`` (scalars): the kernel clamps the value up to it. ``optional`` (arrays): the
+    field defaults to ``None``, which the kernel reads as zeros of its shape (a per-path one
+    as one shared row): a mechanic the deal does not use. Other keyword arguments
     (``default``) go to :func:`dataclasses.field`.
     """
     meta = {"shape": shape, "ctype": ctype, "doc": doc, "minimum": minimum, "optional": optional}
@@ -135,6 +135,18 @@ class EngineInputs:
     commitment_fee_rate: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: annual fee on the undrawn commitment", optional=True)  # noqa: E501
     max_advance: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)", optional=True)  # noqa: E501
     draw_capex: np.ndarray | None = kernel_field(PERIOD, "delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)", optional=True)  # noqa: E501
+    # --- refinancing of a balloon at maturity (docs/engine.md, "Refinancing"); None: none ---
+    refi_on: np.ndarray | None = kernel_field(TRANCHE, "refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing", I32, optional=True)  # noqa: E501
+    refi_maturity: np.ndarray | None = kernel_field(TRANCHE, "refinancing: period in which all of the refinanced tranche falls due", I32, optional=True)  # noqa: E501
+    refi_spread: np.ndarray | None = kernel_field(TRANCHE, "refinancing: the new tranche's spread over the base rate", optional=True)  # noqa: E501
+    refi_advance: np.ndarray | None = kernel_field(TRANCHE, "refinancing: advance rate on the collateral's market value at maturity; 0: no advance test", optional=True)  # noqa: E501
+    refi_dscr: np.ndarray | None = kernel_field(TRANCHE, "refinancing: minimum DSCR of the new tranche on the CFADS to its maturity; 0: no DSCR test", optional=True)  # noqa: E501
+    refi_schedule: np.ndarray | None = kernel_field(TRANCHE_PERIOD, "refinancing: the new tranche's scheduled principal per unit refinanced", optional=True)  # noqa: E501
+    refi_cfads: np.ndarray | None = kernel_field(PERIOD, "refinancing: the base case's contracted CFADS the DSCR test sizes on (scaled on a path by its revenue at maturity against the base case's)", optional=True)  # noqa: E501
+    refi_revenue: np.ndarray | None = kernel_field(PERIOD, "refinancing: the base case's revenue (the scale of a path's contracted CFADS at maturity)", optional=True)  # noqa: E501
+    refi_advance_cut: np.ndarray | None = kernel_field(PATH, "refinancing market: the maximum advance is 1 - this in that period (1: the market is shut)", optional=True)  # noqa: E501
+    refi_spread_add: np.ndarray | None = kernel_field(PATH, "refinancing market: added to the new tranche's spread for a refinancing in that period", optional=True)  # noqa: E501
+    # --- end of refinancing ---
     # fmt: on
 
     @property
@@ -147,7 +159,9 @@ class EngineInputs:
 
     @property
     def n_paths(self) -> int:
-        return max(int(getattr(self, f).shape[0]) for f in PATH_FIELDS)
+        return max(
+            int(getattr(self, f).shape[0]) for f in PATH_FIELDS if getattr(self, f) is not None
+        )
 
     def with_paths(self, **arrays: np.ndarray) -> EngineInputs:
         """A copy with some per-path arrays replaced (used by scenarios and Monte Carlo)."""
@@ -193,6 +207,7 @@ class EngineOutputs:
     drawn: np.ndarray = kernel_field(PKT, "delayed draws made at the start of the period (the closing draw is the opening balance)")  # noqa: E501
     undrawn: np.ndarray = kernel_field(PKT, "undrawn commitment after the period's draw (0 once the availability period ends)")  # noqa: E501
     commitment_fee: np.ndarray = kernel_field(PKT, "commitment fee on the undrawn commitment (part of interest_due)")  # noqa: E501
+    refinanced: np.ndarray = kernel_field(PT, "balance refinanced at maturity into the new tranches (a rollover: no cash)")  # noqa: E501
     # fmt: on
 
     @classmethod

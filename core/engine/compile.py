@@ -26,6 +26,7 @@ from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
 from core.engine.plan import DealLevel, build_plan, deal_level, first_of_kind, periods_ceil
+from core.engine.refinancing import refi_base, refi_inputs
 from core.engine.schedules import (
     TrancheTerms,
     base_case_schedules,
@@ -65,6 +66,10 @@ class Drivers:
     counterparties: dict[str, np.ndarray] = field(default_factory=dict)
     #: (P,) periods by which each path's completion slips (None: the deal's own delay)
     completion_delay: np.ndarray | None = None
+    #: the refinancing market per path and period (EngineInputs.refi_advance_cut /
+    #: refi_spread_add; core.risk.refimarket); None: open at the tranches' own terms
+    refi_advance_cut: np.ndarray | None = None
+    refi_spread_add: np.ndarray | None = None
 
 
 @dataclass
@@ -180,6 +185,12 @@ def compile_deal(
         deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity, d.draws
     )
     inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
+    if inputs.refi_on is not None:  # the refinancing's DSCR test sizes on the base case
+        inputs = refi_base(inputs, sized.inputs if sized is not None else inputs)
+    if drivers is not None and inputs.refi_on is not None:
+        market = {"refi_advance_cut": drivers.refi_advance_cut}
+        market["refi_spread_add"] = drivers.refi_spread_add
+        inputs = inputs.with_paths(**{k: v for k, v in market.items() if v is not None})
     check_finite_inputs(inputs, deal)
     equity = deal.of_kind("equity")
     sources = {
@@ -348,6 +359,7 @@ def _inputs(
         treasury_yield=con.treasury_yield if con else 0.0,
         idc_capitalised=int(con.capitalised) if con else 0,
         **_draw_inputs(d),
+        **refi_inputs(tranches, [tr.maturity for tr in d.terms], tl, np.asarray(d.base_rate)),
     )
 
 

@@ -19,7 +19,6 @@ from core.engine.arrays import (
     GROUPS,
     I32,
     PATH,
-    PATH_FIELDS,
     PERIOD,
     PKT_FIELDS,
     TRANCHE,
@@ -119,7 +118,7 @@ def run_waterfall(
         n_threads = _CPUS
     elif int(n_threads) < 1:
         raise ValueError(f"n_threads must be at least 1, got {n_threads}")
-    P = max(getattr(inp, name).shape[0] for name in PATH_FIELDS)
+    P = inp.n_paths
     K = inp.notional.shape[0]
     T = inp.depreciation.shape[0]
     if out is None:

@@ -40,14 +40,17 @@ def irr(
         fa[rows], fb[rows] = sign.rows(rows, a[rows]), sign.rows(rows, b[rows])
         ok[rows] = True
     for _ in range(iters):
+        # a row stops once its own bracket is narrow enough, so its IRR does not depend on
+        # the other rows of the batch (the Monte Carlo's fallback reruns paths in batches)
+        going = b - a >= 1e-13
+        if not going.any():
+            break
         m = 0.5 * (a + b)
         fm = sign(m)
         left = fa * fm <= 0
-        b = np.where(left, m, b)
-        a = np.where(left, a, m)
-        fa = np.where(left, fa, fm)
-        if np.all(b - a < 1e-13):
-            break
+        b = np.where(going & left, m, b)
+        a = np.where(going & ~left, m, a)
+        fa = np.where(going & ~left, fm, fa)
     return np.where(ok, 0.5 * (a + b), np.nan)
 
 

@@ -117,6 +117,9 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         dflt=np.zeros(P, dtype=bool),
         cfee=np.zeros((P, K)),
         dd_eq=np.zeros(P),
+        refi=refi_terms(inp, K, T),
+        refi_amt=np.full((P, K), -1.0),  # amount refinanced at maturity; -1: not (yet)
+        refi_sp=np.zeros((P, K)),  # the new tranche's spread, fixed at refinancing
     )
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
@@ -134,6 +137,54 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
 
 def _zeros_if_none(a: np.ndarray | None, T: int) -> np.ndarray:
     return np.zeros(T) if a is None else np.asarray(a, dtype=float)
+
+
+def refi_terms(inp: EngineInputs, K: int, T: int) -> SimpleNamespace:
+    """The refinancing inputs, zeros where the deal has none (as the kernel reads them)."""
+
+    def get(name: str, shape: tuple[int, ...], dtype: type = float) -> np.ndarray:
+        a = getattr(inp, name)
+        return np.zeros(shape, dtype=dtype) if a is None else np.asarray(a, dtype=dtype)
+
+    return SimpleNamespace(
+        on=get("refi_on", (K,), int).astype(bool),
+        maturity=get("refi_maturity", (K,), int),
+        spread=get("refi_spread", (K,)),
+        advance=get("refi_advance", (K,)),
+        dscr=get("refi_dscr", (K,)),
+        schedule=get("refi_schedule", (K, T)),
+        cfads=get("refi_cfads", (T,)),
+        revenue=get("refi_revenue", (T,)),
+        cut=get("refi_advance_cut", (1, T)),
+        add=get("refi_spread_add", (1, T)),
+    )
+
+
+def refi_size(inp: EngineInputs, r: SimpleNamespace, k: int, t: int, due: float, p: int) -> float:
+    """What tranche ``k``'s refinancing raises at its maturity ``t`` on path ``p`` (the
+    kernel's ``_refi_size``; docs/engine.md, "Refinancing"): the DSCR test on the base case's
+    contracted CFADS scaled by the path's revenue at maturity against the base case's."""
+    T = inp.n_periods
+    cut = float(r.cut[min(p, r.cut.shape[0] - 1), t])
+    if cut >= 1.0:
+        return 0.0
+    cap = due
+    if r.advance[k] > 0.0:
+        value = float(inp.asset_value[min(p, inp.asset_value.shape[0] - 1), t])
+        cap = min(cap, min(float(r.advance[k]), 1.0 - cut) * value)
+    if r.dscr[k] > 0.0:
+        add = float(r.add[min(p, r.add.shape[0] - 1), t])
+        rate = float(inp.base_rate[min(p, inp.base_rate.shape[0] - 1), t]) + r.spread[k] + add
+        rev_t = float(inp.revenue[min(p, inp.revenue.shape[0] - 1), t])
+        scale = rev_t / r.revenue[t] if r.revenue[t] > EPS else 1.0
+        out = 1.0
+        for u in range(t + 1, min(int(r.maturity[k]), T - 1) + 1):
+            cf = r.cfads[u] * scale
+            ds = out * rate * inp.year_fraction[k, u] + r.schedule[k, u]
+            if ds > EPS:
+                cap = min(cap, max(cf, 0.0) / (r.dscr[k] * ds))
+            out = out - r.schedule[k, u]
+    return max(cap, 0.0)
 
 
 def _col(s: _State, a: np.ndarray) -> np.ndarray:
@@ -245,6 +296,8 @@ def collateral(s: _State) -> None:
 def cfads(s: _State) -> None:
     inp, t = s.inp, s.t
     rate = np.where(s.floating, _col(s, inp.base_rate)[:, None] + inp.spread, inp.fixed_rate)
+    refinanced = s.refi_amt >= 0.0
+    rate = np.where(refinanced, _col(s, inp.base_rate)[:, None] + s.refi_sp, rate)
     s.int_cur = s.bal * rate * inp.year_fraction[:, t] + s.cfee
     ebitda = (_col(s, inp.revenue) - _col(s, inp.opex) - _col(s, inp.fees)) * s.live
     taxable = ebitda - inp.depreciation[t] * s.live - s.int_cur.sum(axis=1)
@@ -253,6 +306,7 @@ def cfads(s: _State) -> None:
     matured = (t >= inp.maturity) | s.last
     sched = s.sched[:, :, t] if hasattr(s, "sched") else inp.scheduled_principal[:, t]
     s.sp_due = np.where(matured, s.bal, np.minimum(sched, s.bal))
+    _refinance(s, refinanced)
     s.ds = s.int_cur.sum(axis=1) + s.sp_due.sum(axis=1)
     has_ds = s.ds > EPS
     s.dscr = np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan)
@@ -260,6 +314,33 @@ def cfads(s: _State) -> None:
     cash = s.cfads + s.sale + s.reserve_cash
     s.injection = np.maximum(-cash, 0.0) + s.dd_eq
     s.cash = np.maximum(cash, 0.0)
+
+
+def _refinance(s: _State, refinanced: np.ndarray) -> None:
+    """Part of step cfads: the refinanced tranches' schedule, and the refinancing of a balloon
+    at its maturity (docs/engine.md, "Refinancing")."""
+    inp, t, r = s.inp, s.t, s.refi
+    s.refi_now = np.zeros(s.P)
+    if not r.on.any() and not refinanced.any():
+        return
+    due_new = np.where(
+        (t >= r.maturity) | s.last,
+        s.bal,
+        np.minimum(s.refi_amt * r.schedule[:, t], s.bal),
+    )
+    s.sp_due = np.where(refinanced, due_new, s.sp_due)
+    if s.last:
+        return
+    for k in np.flatnonzero(r.on & (inp.maturity == t)):
+        for p in range(s.P):
+            if refinanced[p, k] or s.dead[p] or s.accel_t[p] >= 0:
+                continue
+            amount = refi_size(inp, r, int(k), t, float(s.bal[p, k]), p)
+            if amount > EPS:
+                s.refi_amt[p, k] = amount
+                s.refi_sp[p, k] = r.spread[k] + r.add[min(p, r.add.shape[0] - 1), t]
+                s.sp_due[p, k] = s.bal[p, k] - amount
+                s.refi_now[p] += amount
 
 
 def swap(s: _State) -> None:
@@ -457,6 +538,7 @@ def distribution(s: _State) -> None:
     s.arrears = np.where(ends[:, None], 0.0, s.arrears)
     s.dead |= s.liq_now
     out.cfads[:, t] = s.cfads
+    out.refinanced[:, t] = s.refi_now
     out.tax[:, t] = s.tax
     out.debt_service[:, t] = s.ds
     out.dscr[:, t] = s.dscr

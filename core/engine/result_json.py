@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.engine.refinancing import refinancing_outcomes
 from core.engine.results import JSON_PERIOD_SERIES, JSON_TRANCHE_SERIES, DealResult
 
 #: what the JSON output carries of each sponsor's look-through leverage and of each event
@@ -50,7 +51,10 @@ def _periods(result: DealResult) -> list[dict[str, Any]]:
 
 def result_to_json(result: DealResult) -> dict[str, Any]:
     """Metrics, sources and uses, look-through, events, and every declared series per period
-    and per tranche."""
+    and per tranche; on a deal that refinances a balloon, how each was met."""
+    refi = {}
+    if result.compiled.inputs.refi_on is not None:
+        refi = {"refinancing": [r.to_dict() for r in refinancing_outcomes(result)]}
     return json_safe(
         {
             "deal": result.compiled.deal.name,
@@ -68,6 +72,7 @@ def result_to_json(result: DealResult) -> dict[str, Any]:
             ),
             "look_through": [_fields(x, LOOK_THROUGH_KEYS) for x in result.look_through],
             "events": [_fields(e, EVENT_KEYS) for e in result.events],
+            **refi,
             "periods": _periods(result),
             "tranches": [
                 {"name": name, **{k: df[c].tolist() for k, c in JSON_TRANCHE_SERIES.items()}}

@@ -252,6 +252,8 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         "first_payment_default": first["payment default"],
         "breakeven_cashflow_fall": float((mn - 1) / mn) if np.isfinite(mn) and mn > 0 else np.nan,
     }
+    if inp.refi_on is not None:  # balloons refinanced at maturity (core.engine.refinancing)
+        metrics["refinanced"] = float(out.refinanced[path].sum())
     if compiled.swaps:  # interest-rate swaps: what they paid, what breaking them cost
         metrics["swap_net_cash"] = float(out.swap_cash[path].sum())
         metrics["swap_breakage"] = float(out.swap_breakage[path].sum())

@@ -26,6 +26,7 @@ from core.files.excel_keys import (
     TrancheRate,
     TrancheSchedule,
 )
+from core.files.excel_refi import refi_cashflows, refi_due, refi_rate
 
 if TYPE_CHECKING:
     from core.files.excel_waterfall import Flow
@@ -180,6 +181,7 @@ def cfads(s: Section, ctx: Context, flow: Flow) -> None:
     proceeds and the cash available (an equity injection covers a deficit). After a
     liquidation the SPV has no operations: zero, as in ``DealResult.periods``."""
     _operating_cash(s, ctx)
+    refi_cashflows(s, ctx)  # a balloon refinanced at maturity (excel_refi)
     _debt_service(s, ctx)
     _cash_available(s, ctx)
     flow.cash = CF.CASH2
@@ -211,7 +213,7 @@ def _operating_cash(s: Section, ctx: Context) -> None:
             tk.interest_due,
             f"{ctx.tranche_name(k)}: interest due",
             lambda t, r, tk=tk, per=per, k=k: (
-                f"{a(tk.opening, r)}*{tl.ext(per, r)}{fee(ctx, k, a, r)}"
+                f"{a(tk.opening, r)}*{refi_rate(s, ctx, k, r, tl.ext(per, r))}{fee(ctx, k, a, r)}"
             ),
             total=True,
         )
@@ -245,9 +247,13 @@ def _debt_service(s: Section, ctx: Context) -> None:
         s.add(
             TrancheFlow(k).principal_due,
             f"{ctx.tranche_name(k)}: scheduled principal due",
-            lambda t, r, b=bal, mat=mat, due=due, made=made: (
+            lambda t, r, k=k, b=bal, mat=mat, due=due, made=made: refi_due(
+                s,
+                ctx,
+                k,
+                r,
                 f"IF(OR({a(CF.T, r)}>={mat},{a(CF.LAST, r)}=1),{a(b, r)},"
-                f"MIN({a(made, r) if made else sc.ext(due, r)},{a(b, r)}))"
+                f"MIN({a(made, r) if made else sc.ext(due, r)},{a(b, r)}))",
             ),
         )
     interest = _interest_due(ctx)

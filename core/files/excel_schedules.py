@@ -27,6 +27,7 @@ from core.files.excel_draws import (
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
 from core.files.excel_leases import sale_mode
+from core.files.excel_refi import refi_schedules
 from core.files.excel_swaps import swap_schedules
 from core.files.excel_timeline import Params
 
@@ -55,6 +56,7 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     _dsra_target(g.section("DSRA"), ctx)
     if ctx.compiled.swaps:
         swap_schedules(g.section("Interest-rate swaps"), ctx, params)
+    refi_schedules(g, ctx, params)  # a deal that refinances a balloon (excel_refi)
     ws = wb.create_sheet(K.SCHEDULES)
     st.title(
         ws,

@@ -69,11 +69,13 @@ cdef double DEFAULT_EPS = 1e-6  # core.risk.mcstats.EPS
 cdef int IRR_ITERS = 50  # core.risk.mcstats.equity_irr
 
 # a path's event periods, in the order of core.risk.causes.EVENTS: the per-path compile's
-# six (PathDetail.event_at), the first LTV breach, the first crypto event; and its cash gaps
+# six (PathDetail.event_at), the first LTV breach, the first crypto event, the first balloon
+# with refinancing terms short at its maturity; and its cash gaps
 cdef enum:
-    N_EVENTS = 8
+    N_EVENTS = 9
     EV_LTV = 6
     EV_CRYPTO = 7
+    EV_REFI = 8  # core.risk.causes.refi_events
     N_GAPS = 3
 EVENTS = N_EVENTS
 GAPS = N_GAPS
@@ -110,6 +112,10 @@ ctypedef struct Run:
     int* first  # (n, K) period of each tranche's first default, T: none
     int* events  # (n, N_EVENTS) event periods, T: none
     double* gaps  # (n, K, N_GAPS) rent, rate and collateral gaps up to the first default
+    # the refinancing market (core.risk.refimarket): rent-factor thresholds (T,), or NULL
+    const double* refi_shut
+    const double* refi_wide
+    double refi_wide_spread
 
 
 cdef inline Py_ssize_t _rows_at(Py_ssize_t M, Py_ssize_t E, Py_ssize_t T,
@@ -170,6 +176,22 @@ cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps, int* ev,
                   <double*>c.revenue, <double*>c.opex, <double*>c.fees, <double*>c.proceeds,
                   <double*>c.asset_value, <double*>c.liquidation_value,
                   <double*>c.crypto_value, &r.rvg[i], &r.backstop[i], &det)
+    _refi_rows(r, drv, <double*>c.refi_advance_cut, <double*>c.refi_spread_add)
+
+
+cdef inline void _refi_rows(const Run* r, const double* rent, double* cut,
+                            double* add) noexcept nogil:
+    """The refinancing market rows of a path from its market-rent factors (the rule of
+    core.risk.refimarket.refi_rows): shut below one threshold, at a stressed spread below the
+    other; zeros on a deal that refinances nothing."""
+    cdef Py_ssize_t t
+    for t in range(r.T):
+        if r.refi_shut == NULL:
+            cut[t] = 0.0
+            add[t] = 0.0
+        else:
+            cut[t] = 1.0 if rent[t] < r.refi_shut[t] else 0.0
+            add[t] = r.refi_wide_spread if rent[t] < r.refi_wide[t] else 0.0
 
 
 cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_t i,
@@ -184,6 +206,7 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
     cdef int* ev = r.events + i * N_EVENTS
     _prepare(r, c, w, jumps, ev, i)
     run_path(c, 0, kw)
+    ev[EV_REFI] = _refi_event(c, T, K)
 
     for k in range(K):
         r.loss[i * K + k] = _npsum(c.o_writeoff + k * T, T)
@@ -224,6 +247,18 @@ cdef void _one_path(const Run* r, const Ctx* c, double* w, int* jumps, Py_ssize_
             hc[t * (r.cf_n + 1) + b] += 1
 
 
+cdef inline int _refi_event(const Ctx* c, Py_ssize_t T, Py_ssize_t K) noexcept nogil:
+    """The first period in which a tranche with refinancing terms is short at its maturity
+    (core.risk.causes.refi_events), ``T`` when none."""
+    cdef Py_ssize_t k, m
+    cdef int at = <int>T
+    for k in range(K):
+        m = c.maturity[k]
+        if c.refi_on[k] and m < T and m < at and c.o_shortfall[k * T + m] > DEFAULT_EPS:
+            at = <int>m
+    return at
+
+
 cdef const double* _dptr(list keep, object a) except *:
     cdef const double[::1] v = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
     keep.append(v)
@@ -252,9 +287,12 @@ cdef class PathModel:
     cdef const double* base_revenue
     cdef const double* base_sale
     cdef const double* base_value
+    cdef const double* refi_shut
+    cdef const double* refi_wide
+    cdef double refi_wide_spread
 
     def __init__(self, inputs, dict plan, dict drivers, kinds, double gen_rate, double equity,
-                 tuple dscr, tuple cfads, tuple base):
+                 tuple dscr, tuple cfads, tuple base, refi=None):
         cdef const signed char[::1] kv
         cdef Plan* q = &self.q
         cdef DriverParams* dd = &self.d
@@ -304,6 +342,15 @@ cdef class PathModel:
         self.base_revenue = _dptr(k, base[0])
         self.base_sale = _dptr(k, base[2])
         self.base_value = _dptr(k, base[3])
+        # refi: core.risk.refimarket.refi_market (shut_below, wide_below, wide_spread), or None
+        self.refi_shut = self.refi_wide = NULL
+        self.refi_wide_spread = 0.0
+        if refi is not None:
+            if len(refi[0]) != q.T or len(refi[1]) != q.T:
+                raise ValueError("refi thresholds must have the plan's periods")
+            self.refi_shut = _dptr(k, refi[0])
+            self.refi_wide = _dptr(k, refi[1])
+            self.refi_wide_spread = refi[2]
 
     cdef void _fill_run(self, Run* r, const uint64_t* key, uint64_t first_path):
         r.q, r.d, r.key, r.first_path = &self.q, &self.d, key, first_path
@@ -314,24 +361,27 @@ cdef class PathModel:
         r.cf_lo, r.cf_w, r.cf_n = self.cf_lo, self.cf_w, self.cf_n
         r.base_revenue, r.base_curve = self.base_revenue, self.d.base
         r.base_sale, r.base_value = self.base_sale, self.base_value
+        r.refi_shut, r.refi_wide = self.refi_shut, self.refi_wide
+        r.refi_wide_spread = self.refi_wide_spread
 
     def compile_rows(self, const uint64_t[::1] key, uint64_t first_path,
                      double[:, :, ::1] rows, double[::1] rvg, double[::1] backstop,
                      double[::1] share):
         """Steps 1-3 only, for tests: the kernel's input rows of paths ``first_path ..`` into
-        ``rows`` (n, 8, T): revenue, opex, fees, proceeds, asset_value, liquidation_value,
-        crypto_value, base_rate; and each path's RVG, backstop and stress share."""
+        ``rows`` (n, 10, T): revenue, opex, fees, proceeds, asset_value, liquidation_value,
+        crypto_value, base_rate, refi_advance_cut, refi_spread_add (core.engine.arrays'
+        PATH_FIELDS); and each path's RVG, backstop and stress share."""
         cdef Py_ssize_t n = rows.shape[0], T = self.T, i, j, t, W
         cdef Run r
         cdef Ctx c = self.c
         cdef double* scratch
         cdef int* jumps
-        cdef const double* src[8]
+        cdef const double* src[10]
         cdef int ev[N_EVENTS]
         if key.shape[0] != 4:
             raise ValueError(f"key must have 4 words, got {key.shape[0]}")
-        if rows.shape[1] != 8 or rows.shape[2] != T:
-            raise ValueError(f"rows must be (n, 8, {T})")
+        if rows.shape[1] != 10 or rows.shape[2] != T:
+            raise ValueError(f"rows must be (n, 10, {T})")
         if rvg.shape[0] != n or backstop.shape[0] != n or share.shape[0] != n:
             raise ValueError(f"rvg, backstop and share must have {n} rows")
         if n == 0 or T == 0:
@@ -349,10 +399,11 @@ cdef class PathModel:
         src[0], src[1], src[2], src[3] = c.revenue, c.opex, c.fees, c.proceeds
         src[4], src[5], src[6], src[7] = (c.asset_value, c.liquidation_value, c.crypto_value,
                                           c.base_rate)
+        src[8], src[9] = c.refi_advance_cut, c.refi_spread_add
         with nogil:
             for i in range(n):
                 _prepare(&r, &c, scratch, jumps, ev, i)
-                for j in range(8):
+                for j in range(10):
                     for t in range(T):
                         rows[i, j, t] = src[j][t]
         free(scratch)

@@ -18,6 +18,8 @@ A driver applies when the deal holds what it acts on (docs/risk.md, "Not applica
 ``third_party_backstop``  a backstop given by someone other than the lease's tenant
 ``facility``              a facility (the tornado's sale haircut)
 ``gpu_hour_lease``        a lease billed per GPU-hour (the tornado's utilisation)
+``refinancing``           a tranche with refinancing terms whose balloon falls due before the
+                          deal ends (the refinancing market)
 ========================  =====================================================================
 
 ``why_not(deal, need)`` is None when the deal has it, else the reason in words;
@@ -34,6 +36,16 @@ from core.model.deal import Deal
 
 def _leases(deal: Deal) -> list:
     return deal.of_kind("lease")
+
+
+def _refinancing(deal: Deal) -> bool:
+    """A tranche with refinancing terms matures before the horizon (its balloon is rolled)."""
+    spv = deal.of_kind("spv")
+    horizon = spv[0].terms["horizon_years"] if spv else 0.0
+    return any(
+        b.terms.get("refinance") and b.terms["tenor_years"] < horizon
+        for b in deal.of_kind("tranche")
+    )
 
 
 def _market_rent(deal: Deal) -> bool:
@@ -67,9 +79,17 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
     ),
     "crypto": (lambda d: bool(d.of_kind("crypto")), "no crypto collateral"),
     "guarantee": (lambda d: bool(d.of_kind("guarantee")), "no guarantee, backstop or RVG"),
-    "floating_debt": (
-        lambda d: any(b.terms["rate_type"] == "floating" for b in d.of_kind("tranche")),
+    "floating_debt": (  # a balloon refinanced at maturity floats from then (issue #12)
+        lambda d: (
+            any(b.terms["rate_type"] == "floating" for b in d.of_kind("tranche")) or _refinancing(d)
+        ),
         "all debt is fixed-rate",
+    ),
+    # --- refinancing (issue #12) ---
+    "refinancing": (
+        _refinancing,
+        "no balloon is refinanced before the deal ends (no tranche with refinancing terms "
+        "matures before the horizon)",
     ),
 }
 
@@ -122,6 +142,8 @@ RISK_NEEDS: dict[str, tuple[str, ...]] = {
     "guarantor": ("guarantee",),
     "rates": ("floating_debt",),
     "construction_delay": ("construction",),
+    "refinancing": ("refinancing",),
+    "refinancing_terms": ("refinancing",),
 }
 
 

@@ -40,6 +40,10 @@ DRIVERS: dict[str, tuple[str, float, str]] = {
     "termination_year": ("years", 0.0, "earliest early termination of every lease"),
     "tenant_default_year": ("years", 0.0, "earliest tenant default the debt survives"),
     "completion_delay_months": ("months", 120.0, "longest completion delay (construction)"),
+    # refinancing (issue #12): the widest refinancing spread add-on and the deepest cut in the
+    # maximum advance (lowest advance = 1 - cut) each tranche survives
+    "refi_spread_shock": ("pct_per_year", 0.30, "rise in the refinancing spread at maturity"),
+    "refi_advance_cut": ("advance_cut", 0.999, "cut in the refinancing market's maximum advance"),
 }
 #: drivers that are dates: an earlier one is more severe, searched by whole months
 DATE_DRIVERS = ("termination_year", "tenant_default_year")
@@ -71,6 +75,8 @@ class BreakEven:
             text = f"{v:.0f} months"
             return f"no loss up to {text}" if self.status == "never_fails" else text
         text = f"{v:.2f} years" if self.unit == "years" else f"{v * 100:.1f}%"
+        if self.unit == "advance_cut":  # shown as the lowest maximum advance survived
+            text = f"advance down to {(1.0 - v) * 100:.1f}%"
         if self.status == "never_fails" and self.unit == "years":
             return f"no loss whenever the {event.removeprefix('a ')} comes"
         if self.status == "never_fails":

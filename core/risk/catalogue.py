@@ -30,6 +30,13 @@ Stress values and their DOMAIN.md source:
 - construction delay (issue #12): completion 12 months late (Hyperion's campus completes
   around 2029-30, a year's range in the reporting); the break-even is the longest delay, in
   whole months, each tranche survives.
+- refinancing (issue #12): the refinancing market is shut on the maturity date of every
+  balloon with refinancing terms (2008 Q4, March 2020: the high-yield primary market closed
+  for weeks to months), so the balloon is due from cash and reserves; break-even: the widest
+  rise in the refinancing spread each tranche survives;
+- refinancing terms: the market is open at +300 bp (high-yield spreads about 350 bp in normal
+  markets, 650-800 bp in stress) and lends at most 65% of the collateral's market value (the
+  xAI follow-on's ~65% advance, DOMAIN.md); break-even: the lowest maximum advance survived.
 """
 
 from __future__ import annotations
@@ -132,6 +139,24 @@ RISKS: tuple[Risk, ...] = (
         Stress(completion_delay_months=12),
         "completion_delay_months",
     ),
+    # --- refinancing (issue #12) ---
+    Risk(
+        "refinancing",
+        "Refinancing market shut at maturity",
+        "No lender refinances the balloons due before the leases end: each is due from cash "
+        "and reserves, or it is a payment default.",
+        Stress(refi_advance_cut=1.0),
+        "refi_spread_shock",
+    ),
+    Risk(
+        "refinancing_terms",
+        "Refinancing at stressed terms",
+        "The refinancing market is open at +300 bp and lends at most 65% of the collateral's "
+        "market value.",
+        Stress(refi_spread_shock=0.03, refi_advance_cut=0.35),
+        "refi_advance_cut",
+    ),
+    # --- end of refinancing ---
 )
 
 

@@ -53,6 +53,8 @@ EVENTS = (
     "construction_delay",  # issue #12: a late completion (at the planned completion)
     "ltv_breach",
     "crypto",
+    # ---- issue #12 refinancing: a balloon with refinancing terms short at its maturity
+    "refinancing",
 )
 N_COMPILE_EVENTS = 6
 #: cash gaps against the deal's own path, per tranche, in the order the kernel writes them
@@ -126,6 +128,15 @@ CAUSES: tuple[Cause, ...] = (
         ("obsolescence", "liquidation"),
     ),
     Cause("crypto", "Crypto collateral", ("crypto",), None, ("crypto",), ("correlation",)),
+    # --- refinancing (issue #12): a balloon with refinancing terms not covered at maturity ---
+    Cause(
+        "refinancing",
+        "Refinancing at maturity",
+        ("refinancing",),
+        None,
+        ("refinancing",),
+        ("refinancing", "refinancing_terms"),
+    ),
     Cause(
         "market_rent",
         "Market rent and utilisation",
@@ -296,6 +307,22 @@ def path_facts_numpy(
     )
 
 
+def refi_events(inputs, out, eps: float) -> np.ndarray:
+    """(n,) the first period in which a tranche with refinancing terms is short at its
+    maturity (the refinancing and the cash did not cover its balloon: market shut, stressed
+    spread, or capped by its advance or DSCR test), ``T`` when none: the NumPy specification
+    of the fused kernel's ``_refi_event``."""
+    n, K, T = out.balance.shape
+    at = np.full(n, T, dtype=np.int64)
+    if inputs.refi_on is None:
+        return at
+    for k in np.flatnonzero(np.asarray(inputs.refi_on) != 0):
+        m = int(inputs.maturity[k])
+        if m < T:
+            at = np.where(out.shortfall[:, k, m] > eps, np.minimum(at, m), at)
+    return at
+
+
 def attribution(
     deal: Deal, names: list[str], notional: np.ndarray, loss: np.ndarray, cause: np.ndarray
 ) -> dict:
@@ -334,7 +361,8 @@ RULE = (
     "the first default of each tranche on each path is attributed to the event that came first "
     "at or before it (a lease's tenant default, termination, non-renewal or economic walk-away, "
     "a guarantor's default that stopped a backstop, a late completion, a crypto margin "
-    "call or sale); with none, to the largest cash gap against the deal's own path up to the "
+    "call or sale, a balloon with refinancing terms not covered at its maturity); with none, "
+    "to the largest cash gap against the deal's own path up to the "
     "default (rent: market rent and utilisation; rate: floating interest; collateral: sale "
     "proceeds and, at an LTV breach, asset value); else to the deal's own cash flows. A loss "
     "goes to the cause of its tranche's first default."

@@ -257,6 +257,7 @@ def causes_of(
     events[:, : causes.N_COMPILE_EVENTS] = compile_events
     events[:, causes.EVENTS.index("ltv_breach")] = ltv_at
     events[:, causes.EVENTS.index("crypto")] = crypto_at
+    events[:, causes.EVENTS.index("refinancing")] = causes.refi_events(inputs, out, EPS)
     return causes.classify(first, events, gaps, T)
 
 

@@ -56,6 +56,7 @@ from core.risk.paths import (
     make_drivers,
     path_event_kinds,
 )
+from core.risk.refimarket import refi_market
 from core.risk.streams import stream_key
 
 if TYPE_CHECKING:
@@ -126,15 +127,20 @@ def path_model(sized: CompiledDeal, model: MarketModel) -> PathModel:
         (float(e[0]), float((e[-1] - e[0]) / (len(e) - 1)), len(e))
         for e in (DSCR_EDGES, cfads_bins(sized).edges)
     ]
+    prm = driver_params(sized, model)
+    refi = None
+    if sized.inputs.refi_on is not None:  # the refinancing market (core.risk.refimarket)
+        refi = refi_market(prm, model.refi_shut_prob, model.refi_wide_prob, model.refi_wide_spread)
     return compiled_kernel().PathModel(
         sized.inputs,
         build_plan(sized, model),
-        driver_params(sized, model),
+        prm,
         path_event_kinds(sized, model),
         model.gen_surprise_rate,
         _equity(sized),
         *edges,
         causes.base_rows(sized),
+        refi,
     )
 
 

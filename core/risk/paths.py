@@ -59,6 +59,7 @@ from core.engine.plan import month_period
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
 from core.risk.ratings import annual_pd, hazard, is_investment_grade
+from core.risk.refimarket import refi_market, refi_rows
 from core.risk.streams import draw_paths
 
 _CPUS = os.cpu_count() or 1
@@ -96,6 +97,19 @@ class MarketModel:
     termination_hazard_ig: float = 0.0025  # a year, investment-grade tenant (BBB- or better)
     p_non_renewal: float = 0.3  # at each renewal date, sub-investment-grade or unrated tenant
     p_non_renewal_ig: float = 0.1  # at each renewal date, investment-grade tenant
+    # --- refinancing market (core.risk.refimarket; issue #12) ---
+    #: probability that the refinancing market is shut at a given date: the lowest 10% of
+    #: market-rent outcomes (approx.: the high-yield primary market was all but closed in
+    #: 2008 Q4-2009 Q1, March-April 2020 and much of 2022, about a tenth of 2000-2025)
+    refi_shut_prob: float = 0.10
+    #: probability that it is open only at a stressed spread or shut (the lowest 25%:
+    #: high-yield spreads were above about 600 bp in roughly a quarter of the months of
+    #: 2000-2025, approx.)
+    refi_wide_prob: float = 0.25
+    #: the stressed spread's add-on to a tranche's refinancing spread (approx.: US high-yield
+    #: spreads about 350 bp in normal markets, 650-800 bp in stress)
+    refi_wide_spread: float = 0.03
+    # --- end of refinancing market ---
 
     @classmethod
     def deterministic(cls) -> MarketModel:
@@ -134,6 +148,8 @@ class MarketModel:
             "p_non_renewal",
             "p_non_renewal_ig",
             "gen_jump",
+            "refi_shut_prob",
+            "refi_wide_prob",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise RiskInputError(f"market model: {name} must be in [0, 1]")
@@ -496,7 +512,13 @@ def make_drivers(
         for c in cps
         if m.lease_events and c.hazard > 0
     }
+    refi = {}
+    if compiled.inputs.refi_on is not None:  # the deal refinances a balloon
+        market = refi_market(prm, m.refi_shut_prob, m.refi_wide_prob, m.refi_wide_spread)
+        cut, add = refi_rows(rent, market)
+        refi = {"refi_advance_cut": cut, "refi_spread_add": add}
     drivers = Drivers(
+        **refi,
         n_paths=n,
         rent_factor=rent,
         gpu_value_factor=value,

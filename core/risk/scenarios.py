@@ -50,6 +50,9 @@ BUILTIN: dict[str, Stress] = {
     "walk_away": Stress(rent_deflation=0.30, building_rent_deflation=0.02, walk_away_gap=0.5),
     # issue #12: a late completion, as in the risk catalogue
     "construction_delay": Stress(completion_delay_months=12),
+    # the refinancing market of issue #12 (core.risk.catalogue's "refinancing" risk)
+    "refi_market_shut": Stress(refi_advance_cut=1.0),
+    "refi_stressed": Stress(refi_spread_shock=0.03, refi_advance_cut=0.35),
 }
 
 #: field -> (lowest, highest) accepted value
@@ -71,6 +74,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "guarantor_default_year": (0.0, 50.0),
     "walk_away_gap": (0.0, 10.0),
     "completion_delay_months": (0, 120),
+    "refi_advance_cut": (0.0, 1.0),
+    "refi_spread_shock": (-0.1, 0.5),
 }
 STRESS_FIELDS = tuple(f.name for f in fields(Stress))
 #: field -> (label, unit) for a scenario editor; units as in core/model/blocks.py
@@ -92,6 +97,8 @@ FIELD_INFO: dict[str, tuple[str, str]] = {
     "guarantor_default_year": ("Guarantor default in year", "years"),
     "walk_away_gap": ("Walk away at rent above market by", "pct"),
     "completion_delay_months": ("Completion delay (months)", "count"),
+    "refi_advance_cut": ("Refinancing advance cut (100%: market shut)", "pct"),
+    "refi_spread_shock": ("Refinancing spread shift", "bp"),
 }
 
 
@@ -112,7 +119,8 @@ def stress_from_dict(data: object, where: str = "scenario") -> Stress:
 
 def check_value(name: str, v: object, where: str = "scenario") -> float | int | None:
     if v is None and name not in ("base_rate_shock", "gpu_value_decline", "liquidation_haircut",
-                                  "crypto_price_shock"):  # fmt: skip
+                                  "crypto_price_shock", "refi_advance_cut",
+                                  "refi_spread_shock"):  # fmt: skip
         return None
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise RiskInputError(f"{where}: {name} must be a number, got {v!r}")

@@ -60,6 +60,13 @@ class Stress:
     #: months by which the completion of a deal with a construction phase slips (None: the
     #: deal's own completion_delay_months): rent starts that much later, debt service does not
     completion_delay_months: int | None = None
+    # --- refinancing market (issue #12): act on the compiled market rows, not on deal terms ---
+    #: cut in the refinancing market's maximum advance: a balloon refinanced at maturity
+    #: raises at most (1 - cut) x the collateral's market value (1: the market is shut)
+    refi_advance_cut: float = 0.0
+    #: added to every tranche's refinancing spread (decimal, 0.02 = +200 bp)
+    refi_spread_shock: float = 0.0
+    # --- end of refinancing market ---
 
     def describe(self) -> str:
         """One line for tables and reports, listing only what is stressed."""
@@ -69,7 +76,11 @@ class Stress:
             if v is None or (v == 0 and f.name != "renewals"):
                 continue
             label = f.name.replace("_", " ")
-            if f.name == "enforce":
+            if f.name == "refi_advance_cut":
+                parts.append(_refi_cut_text(v))
+            elif f.name == "refi_spread_shock":
+                parts.append(f"refinancing spread {v * 1e4:+.0f} bp")
+            elif f.name == "enforce":
                 parts.append("forced sale after default" if v else "re-let after default")
             elif f.name in (
                 "termination_year",
@@ -88,6 +99,12 @@ class Stress:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _refi_cut_text(cut: float) -> str:
+    if cut >= 1.0:
+        return "refinancing market shut"
+    return f"refinancing advance at most {(1.0 - cut) * 100:.0f}%"
 
 
 def _clip(v: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -189,7 +206,26 @@ def compile_stressed(
     from core.engine.compile import compile_deal
 
     base = sized if sized is not None else compile_deal(deal, engine=engine)
-    return compile_deal(apply_stress(deal, stress), sized=base, engine=engine)
+    return refi_market_stress(
+        compile_deal(apply_stress(deal, stress), sized=base, engine=engine), stress
+    )
+
+
+def refi_market_stress(compiled: CompiledDeal, stress: Stress) -> CompiledDeal:
+    """``compiled`` with the stressed refinancing market (``refi_advance_cut``,
+    ``refi_spread_shock``) in its kernel rows at every date; unchanged on a deal that
+    refinances nothing or without these stresses."""
+    import numpy as np
+
+    inp = compiled.inputs
+    if inp.refi_on is None or not (stress.refi_advance_cut or stress.refi_spread_shock):
+        return compiled
+    T = inp.n_periods
+    compiled.inputs = inp.with_paths(
+        refi_advance_cut=np.full((1, T), min(max(stress.refi_advance_cut, 0.0), 1.0)),
+        refi_spread_add=np.full((1, T), stress.refi_spread_shock),
+    )
+    return compiled
 
 
 def run_stressed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from core.engine.refinancing import refinancing_outcomes
 from core.report.data import ReportData
 from core.risk.catalogue import RiskOutcome
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
@@ -192,6 +193,17 @@ def _swap_terms(data: ReportData) -> str:
     return "".join(f"<p>Hedging. {_e(line)}.</p>" for line in lines)
 
 
+def _refi_terms(data: ReportData) -> str:
+    """How each balloon with refinancing terms was met on the base case (docs/engine.md)."""
+    return "".join(
+        f"<p>Refinancing. {_e(r.tranche)}: balloon USD {fmt_money(r.balloon)}m due "
+        f"{r.maturity}; USD {fmt_money(r.refinanced)}m refinanced at base + "
+        f"{fmt_pct(r.spread, 2)} to {r.new_maturity}, USD {fmt_money(r.paid_from_cash)}m "
+        f"from cash, USD {fmt_money(r.short)}m short.</p>"
+        for r in refinancing_outcomes(data.result)
+    )
+
+
 def metrics_section(data: ReportData) -> str:
     m = data.result.metrics
     ltv_date = f" ({data.max_ltv_date})" if data.max_ltv_date else ""
@@ -211,6 +223,7 @@ def metrics_section(data: ReportData) -> str:
     ]
     items += _swap_items(data)
     out = "<h3>Key metrics (base case)</h3>" + _pairs(items) + _swap_terms(data)
+    out += _refi_terms(data)
     if data.result.look_through:
         rows = [
             [

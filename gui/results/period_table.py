@@ -46,6 +46,8 @@ SWAP_COLUMNS: dict[str, tuple[str, str]] = {
     "swap_breakage": ("Swap breakage", KIND_MONEY),
     "swap_arrears": ("Swap arrears", KIND_MONEY),
 }
+#: shown on a deal with refinancing terms
+REFI_COLUMNS: dict[str, tuple[str, str]] = {"refinanced": ("Refinanced at maturity", KIND_MONEY)}
 #: per-tranche columns, prefixed with the tranche's name
 TRANCHE_COLUMNS: dict[str, tuple[str, str]] = {
     "balance": ("balance", KIND_MONEY),
@@ -64,6 +66,7 @@ def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
     """The table's data (engine columns, renamed) and each column's kind."""
     p = result.periods
     columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
+    columns |= REFI_COLUMNS if result.compiled.inputs.refi_on is not None else {}
     data = {header: p[col] for col, (header, _) in columns.items()}
     kinds = [kind for _, kind in columns.values()]
     for name, frame in result.tranches.items():

@@ -39,3 +39,19 @@ def simple_deal(
     d.connect("leases_to", "spv", "lease")
     d.connect("leases_to", "lease", "tenant")
     return d
+
+
+def sculpted_terawulf() -> Deal:
+    """The TeraWulf sample with its notes as they were before the sample refinanced their
+    2030 balloon (issue #12): $2.64B sculpted to 1.30x over the 10-year lease after 12 months
+    interest-only, equity $800m. For tests of tools that sculpt (sizing, tornado) and of
+    sizing on the base case, whose point is not refinancing."""
+    from core.files.deal_json import load_deal
+
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    d.blocks["notes"].terms.update(
+        notional=2640.0, tenor_years=10.0, io_months=12, amortisation="sculpted",
+        custom_schedule=[], target_dscr=1.3, refinance=False,
+    )  # fmt: skip
+    d.blocks["equity"].terms["amount"] = 800.0
+    return d

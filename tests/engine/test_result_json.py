@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from core.engine import results
+from core.engine.refinancing import refinancing_outcomes
 from core.engine.result_json import json_safe, result_to_json
 from core.engine.results import DealResult, run_deal
 from core.files.deal_json import load_deal
@@ -52,6 +53,16 @@ def documented_form(result: DealResult) -> dict:
     ]
     keys = ("sponsor", "on_balance_sheet", "off_balance_sheet", "economic", "ratio")
     look = [{k: getattr(x, k) for k in keys} for x in result.look_through]
+    refi = {}
+    if result.compiled.inputs.refi_on is not None:  # docs/cli.md: each balloon refinanced
+        fields = ("tranche", "maturity", "balloon", "refinanced", "paid_from_cash", "short")
+        refi = {
+            "refinancing": [
+                {**{f: getattr(r, f) for f in fields}, "new_maturity": r.new_maturity,
+                 "spread": r.spread}
+                for r in refinancing_outcomes(result)
+            ]
+        }  # fmt: skip
     return {
         "deal": result.compiled.deal.name,
         "metrics": result.metrics,
@@ -68,6 +79,7 @@ def documented_form(result: DealResult) -> dict:
         ),
         "look_through": look,
         "events": [{"date": e.date, "kind": e.kind, "tranche": e.tranche} for e in result.events],
+        **refi,
         "periods": periods,
         "tranches": tranches,
     }
@@ -86,9 +98,10 @@ def test_json_is_the_documented_form_byte_for_byte(name, stressed):
     got = result_to_json(result)
     assert _text(got) == _text(documented_form(result))
     draws = ["commitments", "deliveries_after_close"] if not result.commitments.empty else []
+    refi = ["refinancing"] if result.compiled.inputs.refi_on is not None else []
     assert list(got) == [
         "deal", "metrics", "tranche_metrics", "sources", "uses", *draws, "look_through",
-        "events", "periods", "tranches",
+        "events", *refi, "periods", "tranches",
     ]  # fmt: skip
     assert bool(draws) == (name == "coreweave_ddtl")  # the sample drawn over its availability
     assert len(got["periods"]) == len(result.periods)

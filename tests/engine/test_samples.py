@@ -57,9 +57,20 @@ def test_no_balance_negative_and_debt_settled(result):
 
 def test_plausible_base_case(result):
     m = result.metrics
-    assert 1.1 < m["min_dscr"] < 3.0
+    if result.compiled.inputs.refi_on is not None:
+        # TeraWulf's notes rely on refinancing their 2030 balloon: the DSCR counts the
+        # balloons as due (the cash part in 2030, the refinanced loan's rest in the sale
+        # quarter) and the LLCR runs to the notes' own maturity; before the balloon
+        # the DSCR is plausible, and the balloon is refinanced (docs/engine.md)
+        test = result.periods["dscr_test"].to_numpy()[: int(result.compiled.inputs.maturity[0])]
+        # the covenant's trailing DSCR (semi-annual payments): above the 1.05x default level,
+        # dipping under the 1.15x lock-up in the first year of amortisation
+        assert 1.05 < np.nanmin(test) < 3.0
+        assert 0.5 < m["llcr"] < 1.0 and m["refinanced"] > 0
+    else:
+        assert 1.1 < m["min_dscr"] < 3.0
+        assert m["llcr"] > 1.0
     assert m["avg_dscr"] >= m["min_dscr"]
-    assert m["llcr"] > 1.0
     assert 0.0 < m["equity_irr"] < 0.6
     assert m["debt_loss"] == 0.0
     assert m["first_payment_default"] is None

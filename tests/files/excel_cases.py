@@ -1,7 +1,8 @@
 """The deals the Excel-export tests export and recalculate with LibreOffice: the sample deals, a
 stressed deal and deals built to exercise PIK, pari passu ranks, percentage sweeps, lock-up trap
 and sweep, acceleration and liquidation, write-offs, floating ACT/360 tranches, crypto, two
-leases and interest-rate swaps; the workbook edits and scenario switches applied to them."""
+leases, interest-rate swaps and refinancing; the workbook edits and scenario switches applied
+to them."""
 
 from __future__ import annotations
 
@@ -180,6 +181,34 @@ def stressed_deal() -> Deal:
     return apply_stress(d, Stress(rent_deflation=0.3, termination_year=6.0))
 
 
+def _refinanced(sample: str, tranche: str, **terms) -> Deal:
+    """A sample whose tranche becomes a 3-year bullet refinanced at maturity on ``terms``."""
+    d = load_deal(f"resources/deals/{sample}.json")
+    terms = {"tenor_years": 3.0, "amortisation": "bullet", "refinance": True, **terms}
+    for name, value in terms.items():
+        d.set_term(tranche, name, value)
+    return d
+
+
+def refi_advance_deal() -> Deal:
+    """Refinancing (issue #12): the xAI loan refinanced on an advance of 50% of the GPUs'
+    market value into a 2-year annuity; the rest of the balloon is short: payment default,
+    acceleration, liquidation."""
+    return _refinanced(
+        "xai_gpu_spv", "loan", refi_sizing="advance", refi_advance=0.5, refi_spread=0.05,
+        refi_tenor_years=2.0, refi_amortisation="annuity",
+    )  # fmt: skip
+
+
+def refi_dscr_deal() -> Deal:
+    """Refinancing on both tests: the CoreWeave loan refinanced on the lower of 80% of the
+    collateral's value and a 1.25x DSCR into a 2-year bullet (interest only)."""
+    return _refinanced(
+        "coreweave_ddtl", "ddtl", refi_sizing="advance_and_dscr", refi_advance=0.8,
+        refi_dscr=1.25, refi_tenor_years=2.0, refi_amortisation="bullet",
+    )  # fmt: skip
+
+
 def annual(make) -> Deal:
     """The deal ``make()`` builds, in annual periods (issue #12)."""
     d = make()
@@ -231,6 +260,8 @@ CASES.update(
     terawulf_annual=lambda: annual(lambda: load_deal("resources/deals/terawulf_backstop.json")),
     trap_annual=lambda: annual(trap_deal),
     swapped_annual=lambda: annual(swapped_deal),
+    refi_advance=refi_advance_deal,
+    refi_dscr=refi_dscr_deal,
 )
 
 # workbook edits: (case, block, field, new value)

@@ -43,6 +43,7 @@ SWAP = {  # on a deal with interest-rate swaps
     "Swap arrears (closing)": "swap_arrears",
     "Swap arrears written off": "swap_writeoff",
 }
+REFI = {"Refinanced at maturity": "refinanced"}  # on a deal that refinances a balloon
 TRANCHE = {
     "interest due": "interest_due",
     "interest paid": "interest_paid",
@@ -117,7 +118,8 @@ def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[st
                 failed = True  # report the first period only
                 bad.append(f"{sheet}!{header} t={t}: workbook {v!r}, engine {expected[t]!r}")
 
-    for header, key in (PERIOD | (SWAP if res.compiled.swaps else {})).items():
+    refi = REFI if res.compiled.inputs.refi_on is not None else {}
+    for header, key in (PERIOD | (SWAP if res.compiled.swaps else {}) | refi).items():
         check("CashFlows", header, res.periods[key].to_numpy(dtype=float))
     # the total column (C) of the flows is their sum over the periods; a ratio has none
     cf, rows = values["CashFlows"], _headers(values["CashFlows"])

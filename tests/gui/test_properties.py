@@ -3,6 +3,7 @@ one undoable SetTerm per applied edit."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit
 
@@ -134,3 +135,22 @@ def test_period_choice_offers_annual(window) -> None:  # noqa: ANN001
     assert deal.blocks["spv"].terms["period"] == "annual"
     window.document.undo_stack.undo()
     assert deal.blocks["spv"].terms["period"] != "annual"
+
+
+def test_refinancing_terms_are_edited_in_analyst_units(window) -> None:  # noqa: ANN001
+    """Issue #12: a tranche's refinancing terms (core/model/kinds/refinancing.py) in its panel:
+    the switch, the sizing choice, the spread in basis points, the advance in percent."""
+    deal = window.document.deal
+    panel = select(window, "bonds")
+    check = panel.editors["refinance"].widget
+    check.setChecked(True)
+    assert panel.apply("refinance")
+    panel.editors["refi_sizing"].widget.setCurrentText("dscr")
+    assert panel.apply("refi_sizing")
+    assert type_into(panel, "refi_spread", "350")  # bp
+    assert type_into(panel, "refi_advance", "55")  # %
+    t = deal.blocks["bonds"].terms
+    assert t["refinance"] is True and t["refi_sizing"] == "dscr"
+    assert t["refi_spread"] == pytest.approx(0.035) and t["refi_advance"] == pytest.approx(0.55)
+    assert not type_into(panel, "refi_dscr", "0.5")  # below its 1.0x minimum: refused
+    assert t["refi_dscr"] == 1.30

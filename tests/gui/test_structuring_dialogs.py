@@ -105,7 +105,9 @@ def test_optimise_dialog_shows_the_frontier_and_applies_once(qtbot):
 
 
 def test_tornado_dialog_draws_every_input(qtbot):
-    doc = DealDocument(load_deal(DEALS / "terawulf_backstop.json"))
+    from tests.engine.deal_builders import sculpted_terawulf
+
+    doc = DealDocument(sculpted_terawulf())  # its notes fixed-rate and sculpted, no refinancing
     dialog = TornadoDialog(doc, paths=500)
     qtbot.addWidget(dialog)
     t = dialog.compute()

@@ -80,10 +80,12 @@ def test_double_leverage_sample_both_layers_fail_together():
     res = run_portfolio(load_book(path), PortfolioConfig(n_paths=2000, seed=2), converged=False)
     spv = res.paths.deal_loss[:, 0] > 1e-6
     h = res.paths.holdco_default[:, 0]
-    assert 0.05 < h.mean() < 0.6 and 0.05 < spv.mean() < 0.6
+    # the SPV's notes rely on refinancing their 2030 balloon (issue #12): they lose on most
+    # paths (docs/risk.md), the holdco on fewer
+    assert 0.05 < h.mean() < 0.6 and 0.05 < spv.mean() < 0.9
     assert h[spv].mean() > 1.5 * h[~spv].mean()
     row = res.data["deals"][1]
     assert row["holdco"] and row["probability_of_default"] == float(h.mean())
     assert row["probability_with_spv_loss"] == float((h & spv).mean())
     wulf = next(a for a in res.data["look_through"] if a["sponsor"] == "TeraWulf")
-    assert wulf["holdco_debt"] == 1000.0 and wulf["spv_debt_share"] == 2640.0
+    assert wulf["holdco_debt"] == 1000.0 and wulf["spv_debt_share"] == 3200.0

@@ -115,8 +115,12 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
     tenant walks when its rent passes 1.2x the market (year 7: 1.03^7 = 1.23), an economic
     walk-away, not a drawn termination; (2) Google defaults in year 1 and Fluidstack in year
     2: the backstop pays nothing, the rent stops at Fluidstack's default, a guarantor default;
-    (3) Fluidstack alone in year 2: a tenant default (the backstop runs out later)."""
-    deal = samples["terawulf_backstop"].copy()
+    (3) Fluidstack alone in year 2: a tenant default (the backstop runs out later). The notes
+    sculpted (no 2030 refinancing: sized on the base case, which walks away in year 7, the
+    refinancing would be short in year 5 and come first)."""
+    from tests.engine.deal_builders import sculpted_terawulf
+
+    deal = sculpted_terawulf()
     deal.set_term("lease", "market_rent_decline", 0.0)
     deal.set_term("lease", "walk_away_gap", 0.2)
     sized = compile_deal(deal)
@@ -239,7 +243,8 @@ def test_not_applicable_drivers(samples):
         assert risk_applicability(samples[name], "correlation") == "no crypto collateral"
         assert risk_applicability(samples[name], "lease") is None
     assert risk_applicability(samples["hyperion_jv"], "rates") == "all debt is fixed-rate"
-    assert risk_applicability(samples["terawulf_backstop"], "rates") == "all debt is fixed-rate"
+    # TeraWulf's fixed-rate notes refinance their 2030 balloon into a floating loan (issue #12)
+    assert risk_applicability(samples["terawulf_backstop"], "rates") is None
     assert risk_applicability(samples["hyperion_jv"], "unknown risk") is None
 
 

@@ -58,6 +58,8 @@ def bisect_irr(cf: np.ndarray) -> float:
         return sum(float(c) * v**i for i, c in enumerate(cf))
 
     lo, hi = -0.9, 5.0
+    if npv(lo) * npv(hi) >= 0:  # TeraWulf monthly: its notes default, equity loses 91% a month
+        lo = -0.99
     assert npv(lo) * npv(hi) < 0
     for _ in range(200):
         mid = 0.5 * (lo + hi)

@@ -23,6 +23,8 @@ def test_builtin_scenarios_get_harsher(samples):
         "guarantor_default",
         "walk_away",
         "construction_delay",
+        "refi_market_shut",
+        "refi_stressed",
     ]
     assert dscr[0] >= dscr[1] >= dscr[2]
     assert BUILTIN["severe"].describe().count("%") >= 5
@@ -103,7 +105,8 @@ def test_stress_keeps_the_base_case_sizing(samples):
     from core.engine.results import run_deal
     from core.risk.stress import apply_stress, compile_stressed
 
-    deal = samples["terawulf_backstop"]  # sculpted senior notes
+    deal = samples["terawulf_backstop"].copy()  # its notes sculpted
+    deal.blocks["notes"].terms.update(amortisation="sculpted", refinance=False)
     stress = Stress(termination_year=2.0)
     base = compile_deal(deal)
     c = compile_stressed(deal, stress)

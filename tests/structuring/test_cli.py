@@ -10,9 +10,18 @@ import pytest
 
 from cli.main import cli_main
 from core.files.deal_json import load_deal, save_deal
+from tests.engine.deal_builders import sculpted_terawulf
 from tests.structuring.test_sizing import C, R, annuity_factor, quarterly
 
 TERAWULF = "resources/deals/terawulf_backstop.json"
+
+
+@pytest.fixture
+def sculpted(tmp_path):
+    """The TeraWulf sample with its notes sculpted (no refinancing), as a deal file."""
+    path = tmp_path / "terawulf_sculpted.json"
+    save_deal(sculpted_terawulf(), path)
+    return str(path)
 
 
 @pytest.fixture
@@ -31,9 +40,9 @@ def test_size_json_names_the_binding_constraint(deal_file, capsys):
     assert [c["constraint"] for c in doc["capacities"]] == ["min_dscr>=1.25", "llcr>=1.5"]
 
 
-def test_size_writes_the_sized_deal_and_its_sizing_sheet(tmp_path, capsys):
+def test_size_writes_the_sized_deal_and_its_sizing_sheet(tmp_path, capsys, sculpted):
     out, xlsx = tmp_path / "sized.json", tmp_path / "sized.xlsx"
-    rc = cli_main(["size", TERAWULF, "--dscr", "1.30", "--max-ltv", "1.9", "-o", str(out),
+    rc = cli_main(["size", sculpted, "--dscr", "1.30", "--max-ltv", "1.9", "-o", str(out),
                    "--excel", str(xlsx)])  # fmt: skip
     assert rc == 0
     text = capsys.readouterr().out
@@ -98,12 +107,12 @@ def test_rating_command_against_a_target(capsys):
     assert "TRANCHE=RATING" in capsys.readouterr().err
 
 
-def test_tornado_command(capsys):
-    assert cli_main(["tornado", TERAWULF, "--paths", "0", "--json"]) == 0
+def test_tornado_command(capsys, sculpted):
+    assert cli_main(["tornado", sculpted, "--paths", "0", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["order"]["min_dscr"][0] == "rent"
     assert doc["base"]["senior_el"] is None  # no Monte Carlo asked for
-    assert cli_main(["tornado", TERAWULF, "--paths", "0"]) == 0
+    assert cli_main(["tornado", sculpted, "--paths", "0"]) == 0
     assert "Rent" in capsys.readouterr().out
 
 

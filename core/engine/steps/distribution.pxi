@@ -20,6 +20,7 @@ if liq_now:
     dead = True
 
 c.o_cfads[o + t] = cfads
+c.o_refinanced[o + t] = refi_now
 c.o_tax[o + t] = tax
 c.o_debt_service[o + t] = ds
 c.o_dscr[o + t] = dscr

@@ -8,6 +8,7 @@ from core.limits import MAX_TRANCHES
 from core.model.fields import Field, choice, flag, money, num, pct, text, whole
 from core.model.kinds import show
 from core.model.kinds.parties import RATINGS
+from core.model.kinds.refinancing import REFI_FIELDS, REFI_RULES
 from core.model.kinds.spec import (
     BlockKind,
     Count,
@@ -257,6 +258,7 @@ TRANCHE = BlockKind(
             "The rating the desk aims for; shown next to the implied rating from the Monte "
             "Carlo (a Moody's symbol is compared with the EL rating, an S&P one with the PD).",
         ),
+        *REFI_FIELDS,
     ),
     links=(),
     palette=PaletteSlot(
@@ -307,6 +309,7 @@ TRANCHE = BlockKind(
                 else None
             ),
         ),
+        *REFI_RULES,
     ),
 )
 
