@@ -16,9 +16,6 @@ DEFAULT_SIZE = QSize(1600, 1000)
 COMPACT_HEIGHT = 900
 #: a remembered window smaller than this share of the screen is not restored (it was cramped)
 MIN_SHARE = 0.6
-#: the scenario bar's sliders and their value labels in the compact arrangement (pixels), so
-#: all seven sliders, Reset and the stress label fit a 1280-pixel row
-COMPACT_SLIDER, COMPACT_VALUE = 52, 44
 
 
 def available(window: QMainWindow) -> QRect:
@@ -82,10 +79,6 @@ def compact(window: QMainWindow) -> None:
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, scenario)
         for bar in order:
             bar.show()
-        for slider in getattr(scenario, "sliders", {}).values():
-            slider.setFixedWidth(COMPACT_SLIDER)
-        for value in getattr(scenario, "values", {}).values():
-            value.setMinimumWidth(COMPACT_VALUE)
         for name in ("zoom_in", "zoom_out"):  # in the View menu, on + and -, and Ctrl+wheel
             action = getattr(window, "actions_by_name", {}).get(name)
             if action is not None:

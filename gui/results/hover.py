@@ -38,7 +38,11 @@ class HoverSeries:
         return 0.0 if a <= y <= b else min(abs(y - a), abs(y - b))
 
     def definition(self) -> str | None:
-        return None if self.key is None else trace_of(self.key).definition
+        """Its definition (None for a series without one: a read-out never fails on it)."""
+        try:
+            return None if self.key is None else trace_of(self.key).definition
+        except KeyError:
+            return None
 
 
 class HoverReadout:

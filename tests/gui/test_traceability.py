@@ -147,3 +147,17 @@ def test_each_tranche_column_cites_its_own_line(qtbot):
     tip = view.model.headerData(view.model.column_of("Mezzanine notes: balance"), H, TIP)
     assert tip.startswith("Mezzanine notes: balance: principal outstanding")
     assert "'Mezzanine notes: closing balance'" in tip
+
+
+def test_every_part_of_the_waterfall_and_every_column_has_a_definition():
+    """A new cash use or period column must come with its trace (core.report.trace_periods):
+    the hover and the tooltips read them."""
+    from core.engine.derived import CASH_USES
+    from gui.results.period_table import PERIOD_COLUMNS, SWAP_COLUMNS, TRANCHE_COLUMNS
+
+    for key in CASH_USES:
+        assert trace_of(f"use:{key}").label == CASH_USES[key]
+    for key in PERIOD_COLUMNS | SWAP_COLUMNS:
+        assert trace_of(key).definition
+    for key in TRANCHE_COLUMNS:
+        assert trace_of(f"tranche:{key}").definition
