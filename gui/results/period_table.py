@@ -65,8 +65,7 @@ def flag_text(flags: int) -> str:
 def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
     """The table's data (engine columns, renamed) and each column's kind."""
     p = result.periods
-    columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
-    columns |= REFI_COLUMNS if result.compiled.inputs.refi_on is not None else {}
+    columns = deal_columns(result)
     data = {header: p[col] for col, (header, _) in columns.items()}
     kinds = [kind for _, kind in columns.values()]
     for name, frame in result.tranches.items():
@@ -78,10 +77,15 @@ def period_frame(result: DealResult) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(data, index=p.index), kinds
 
 
+def deal_columns(result: DealResult) -> dict[str, tuple[str, str]]:
+    """The deal-level columns ``result`` shows: engine column -> (header, kind)."""
+    columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
+    return columns | (REFI_COLUMNS if result.compiled.inputs.refi_on is not None else {})
+
+
 def column_keys(result: DealResult) -> list[tuple[str, str | None]]:
     """(trace key, tranche name or None) of each column of :func:`period_frame`, in order."""
-    columns = PERIOD_COLUMNS | (SWAP_COLUMNS if result.compiled.swaps else {})
-    keys: list[tuple[str, str | None]] = [(col, None) for col in columns]
+    keys: list[tuple[str, str | None]] = [(col, None) for col in deal_columns(result)]
     for name in result.tranches:
         keys += [(f"tranche:{col}", name) for col in TRANCHE_COLUMNS]
     return keys + [("flags", None)]

@@ -15,14 +15,20 @@ HEADERS = ("Line", "Value", "Excel cell")
 
 
 def _value(result: DealResult, key: str, t: int, tranche: str | None) -> str:
-    from gui.results.period_table import PERIOD_COLUMNS, SWAP_COLUMNS, TRANCHE_COLUMNS, flag_text
+    from gui.results.period_table import (
+        PERIOD_COLUMNS,
+        REFI_COLUMNS,
+        SWAP_COLUMNS,
+        TRANCHE_COLUMNS,
+        flag_text,
+    )
 
     if key == "flags":
         return flag_text(int(result.periods["flags"].iloc[t])) or "none"
     if tranche is not None:
         column = key.split(":", 1)[1]
         return fmt_value(result.tranches[tranche][column].iloc[t], TRANCHE_COLUMNS[column][1])
-    kind = (PERIOD_COLUMNS | SWAP_COLUMNS).get(key, ("", KIND_MONEY))[1]
+    kind = (PERIOD_COLUMNS | SWAP_COLUMNS | REFI_COLUMNS).get(key, ("", KIND_MONEY))[1]
     return fmt_value(result.periods[key].iloc[t], kind)
 
 

@@ -64,8 +64,8 @@ def test_every_column_has_its_definition_formula_and_workbook_line(table, qtbot)
             col, row = coordinate_to_tuple(cell)[1], coordinate_to_tuple(cell)[0]
             assert lo_col <= col <= hi_col and lo_row <= row <= hi_row
             assert sheet[cell].value is not None
-    assert {k for k, _ in model.keys} >= set(PERIOD_TRACES) - {"swap_cash", "swap_breakage",
-                                                                "swap_arrears"}  # fmt: skip
+    optional = {"swap_cash", "swap_breakage", "swap_arrears", "refinanced"}  # swaps, refinancing
+    assert {k for k, t in model.keys if t is None} == set(PERIOD_TRACES) - optional
     assert {k.split(":")[1] for k, t in model.keys if t} == set(TRANCHE_TRACES)
 
 
@@ -153,11 +153,32 @@ def test_every_part_of_the_waterfall_and_every_column_has_a_definition():
     """A new cash use or period column must come with its trace (core.report.trace_periods):
     the hover and the tooltips read them."""
     from core.engine.derived import CASH_USES
-    from gui.results.period_table import PERIOD_COLUMNS, SWAP_COLUMNS, TRANCHE_COLUMNS
+    from gui.results.period_table import (
+        PERIOD_COLUMNS,
+        REFI_COLUMNS,
+        SWAP_COLUMNS,
+        TRANCHE_COLUMNS,
+    )
 
     for key in CASH_USES:
         assert trace_of(f"use:{key}").label == CASH_USES[key]
-    for key in PERIOD_COLUMNS | SWAP_COLUMNS:
+    for key in PERIOD_COLUMNS | SWAP_COLUMNS | REFI_COLUMNS:
         assert trace_of(key).definition
     for key in TRANCHE_COLUMNS:
         assert trace_of(f"tranche:{key}").definition
+
+
+def test_a_refinancing_deal_keys_every_column(qtbot):
+    """TeraWulf refinances its balloon: the table's extra column is keyed too, so every
+    column's tooltip is its own (the keys follow the frame's columns one for one)."""
+    view = PeriodTable()
+    qtbot.addWidget(view)
+    result = run_deal(sample("terawulf_backstop.json"))
+    view.show_result(result)
+    model = view.model
+    assert len(model.keys) == len(model.frame.columns)
+    c = model.column_of("Refinanced at maturity")
+    assert c is not None and model.keys[c] == ("refinanced", None)
+    assert model.headerData(c, H, TIP).startswith("Refinanced at maturity: the balloon")
+    last = len(model.keys) - 1
+    assert model.frame.columns[last] == "Events" and model.keys[last] == ("flags", None)
