@@ -170,7 +170,7 @@ cdef inline void _compile_path_detail(
     cdef double got, pay, rvg_at_sale, mask, mk, gap, lam, hz, floor_g
     cdef Py_ssize_t ss, se, ce, renewals, term, dflt, stop, fee_period, end, horizon
     cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period, start
-    cdef Py_ssize_t bs_gd, scope, relet_from, sp_m, dl, cc
+    cdef Py_ssize_t bs_gd, scope, relet_from, sp_m, dl, cc, uncovered
     cdef bint terminated, defaulted, found, called, last_default = False
     cdef bint walked, guarantor_cut  # core.risk.causes: walk-away, guarantor default
     cdef double hzb, g_nt
@@ -443,9 +443,9 @@ cdef inline void _compile_path_detail(
         for k in range(q.NC):
             crypto_value[t] = crypto_value[t] + q.crypto_path[k * T + t] * btc[t]
     if dl > 0:
-        _delay_operations(q, dl, gdef, revenue, opex_p, fees_p, rl, bs, paid, det)
+        uncovered = _delay_operations(q, dl, gdef, revenue, opex_p, fees_p, rl, bs, paid, det)
         if det != NULL and det.event_at != NULL:
-            det.event_at[5] = cc  # a late completion: the debt service is due from C
+            det.event_at[5] = uncovered  # a late completion whose costs were not all paid
     rvg_paid[0] = 0.0
     backstop_paid[0] = 0.0
     for g in range(q.NG):
@@ -469,7 +469,7 @@ cdef inline void _shift_row(double* x, Py_ssize_t cc, Py_ssize_t dl, Py_ssize_t 
         x[t] = x[t - dl] if t - dl >= cc else 0.0
 
 
-cdef inline void _delay_operations(
+cdef inline Py_ssize_t _delay_operations(
     const Plan* q, Py_ssize_t dl, const double* gdef, double* revenue, double* opex_p,
     double* fees_p, double* lost, double* owed, double* paid, PathDetail* det,
 ) noexcept nogil:
@@ -477,8 +477,9 @@ cdef inline void _delay_operations(
     and each lease's cash start ``dl`` periods after the planned completion; each completion
     guarantee, in deal order, pays the delay cost of each late period (the rent lost and the
     interest owed) up to its cap, while its guarantor has not defaulted. ``lost`` and ``owed``
-    are (T,) scratch."""
-    cdef Py_ssize_t T = q.T, cc = q.completion, t, l, g, i
+    are (T,) scratch. Returns the first late period whose delay cost the guarantees left
+    unpaid (T: every one paid: the delay is then no cause of a default)."""
+    cdef Py_ssize_t T = q.T, cc = q.completion, t, l, g, i, k
     cdef double cum, pay
     for t in range(T):
         lost[t] = revenue[t]
@@ -497,8 +498,13 @@ cdef inline void _delay_operations(
                 owed[t] = owed[t] - pay
                 revenue[t] = revenue[t] + pay
             paid[g] = paid[g] + cum
+    k = T
+    for t in range(cc, min(cc + dl, T)):
+        if owed[t] > 0.0:
+            k = t
+            break
     if det == NULL:
-        return
+        return k
     if det.lease_revenue != NULL:
         for l in range(q.L):
             _shift_row(det.lease_revenue + l * T, cc, dl, T)
@@ -509,6 +515,7 @@ cdef inline void _delay_operations(
         for i in range(5):
             if det.event_at[i] < T:
                 det.event_at[i] = min(det.event_at[i] + dl, T)
+    return k
 
 
 cdef const double* _plan_f64(list keep, dict plan, str name, Py_ssize_t n) except *:

@@ -89,6 +89,8 @@ class PathRows:
     guarantee_paid: dict[str, np.ndarray]  # (P,) per guarantee that can pay
     rvg_paid: np.ndarray
     sale_period: np.ndarray  # (P,)
+    #: (P,) first late period whose delay cost no completion guarantee paid (T: none)
+    delay_uncovered: np.ndarray | None = None
 
 
 @dataclass
@@ -120,6 +122,9 @@ class CompiledDeal:
     plan: dict | None = None
     #: the interest-rate swaps' notional schedules (core.engine.hedges), in deal order
     swaps: list[SwapSchedule] = field(default_factory=list)
+    #: (P,) first late period of a late completion whose delay cost no completion guarantee
+    #: paid (T: none, or no delay): the compile event core.risk.causes reads
+    delay_uncovered: np.ndarray | None = None
 
     def path_plan(self) -> dict:
         """The deal's plan for the compiled per-path compile (built once, then kept)."""
@@ -228,6 +233,7 @@ def compile_deal(
         d,
         plan,
         swaps,
+        rows.delay_uncovered,
     )
 
 
@@ -287,6 +293,7 @@ def path_rows(d: DealLevel, out: dict) -> PathRows:
         paid,
         np.where(at_sale, out["rvg_paid"][:, None], 0.0),
         sale_period,
+        out["event_at"][:, 5].astype(np.int64),
     )
 
 

@@ -40,8 +40,10 @@ def delay_operations(
     delay_interest: np.ndarray,
     guarantees: list[tuple[str, float, np.ndarray]],
     guarantee_paid: dict[str, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Revenue, opex and fees (P, T) of paths whose completion is ``delay`` (P,) periods late.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Revenue, opex and fees (P, T) of paths whose completion is ``delay`` (P,) periods late,
+    and (P,) the first late period whose delay cost the guarantees left unpaid (T: none; a
+    delay paid in full is no cause of a default).
 
     ``guarantees``: the completion guarantees in deal order, each (id, cap, guarantor default
     period (P,)); what each pays is added to ``guarantee_paid``."""
@@ -61,7 +63,9 @@ def delay_operations(
             owed[:, t] = np.where(late[:, t], owed[:, t] - pay, owed[:, t])
             revenue[:, t] = np.where(late[:, t], revenue[:, t] + pay, revenue[:, t])
         guarantee_paid[gid] = guarantee_paid.get(gid, 0.0) + cum
-    return revenue, opex, fees
+    short = late & (owed > 0.0)
+    uncovered = np.where(short.any(axis=1), short.argmax(axis=1), T)
+    return revenue, opex, fees, uncovered
 
 
 def delay_lease_cash(lc: LeaseCash, completion: int, delay: np.ndarray) -> LeaseCash:

@@ -302,12 +302,14 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
             if g.terms["guarantee_type"] == "completion"
         ]
         plan_interest = delay_interest(d.terms, con)
-        revenue, opex, fees = delay_operations(
+        revenue, opex, fees, uncovered = delay_operations(
             revenue, opex, fees, con.completion, delay, plan_interest, completion, guarantee_paid
         )
         cash_by_lease = {
             k: delay_lease_cash(lc, con.completion, delay) for k, lc in cash_by_lease.items()
         }
+    else:
+        uncovered = np.full(P, T)
     for g in deal.of_kind("guarantee"):
         if g.terms["guarantee_type"] == "completion":
             guarantee_paid.setdefault(g.id, np.zeros(P))
@@ -325,4 +327,5 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         guarantee_paid=guarantee_paid,
         rvg_paid=rvg,
         sale_period=sale_period,
+        delay_uncovered=uncovered,
     )

@@ -233,11 +233,18 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     lt = look_through(
         compiled, debt0, {g.id: g.terms["cap"] for g in compiled.deal.of_kind("guarantee")}
     )
+    # cover ratios from the first operating period: at closing, or at the completion of a
+    # construction phase (the debt then outstanding, the DSRA then held, CFADS from then on)
+    con = compiled.level.construction if compiled.level is not None else None
+    c0 = con.completion if con is not None and 0 < con.completion < T else 0
+    debt_c = lent0 if c0 == 0 else float(out.balance[path, :, c0 - 1].sum())
+    dsra_c = inp.dsra_initial if c0 == 0 else float(out.dsra_balance[path, c0 - 1])
+    cf_c, rate_c = out.cfads[path, c0:], rate[c0:]
     metrics = {
         "min_dscr": float(mn),
         "avg_dscr": float(avg),
-        "llcr": m.cover_ratio(out.cfads[path], rate, lent0, inp.dsra_initial, final),
-        "plcr": m.cover_ratio(out.cfads[path], rate, lent0, inp.dsra_initial, T - 1),
+        "llcr": m.cover_ratio(cf_c, rate_c, debt_c, dsra_c, max(final - c0, 0)),
+        "plcr": m.cover_ratio(cf_c, rate_c, debt_c, dsra_c, T - 1 - c0),
         "equity_irr": float(equity_irr),
         # why there is no IRR ("" when there is one): shown in its place
         "equity_irr_note": m.irr_note(equity_cf) if not np.isfinite(equity_irr) else "",

@@ -218,7 +218,8 @@ def lease_events(compiled, drivers) -> np.ndarray:
     if con is not None:  # a late completion moved each lease's contract end with it
         d = con.delay if drivers.completion_delay is None else drivers.completion_delay
         delay = np.broadcast_to(d, (P,)).astype(np.int64)
-        out[:, 5] = np.where(delay > 0, con.completion, T)
+        if compiled.delay_uncovered is not None:  # a delay whose costs were not all paid
+            out[:, 5] = np.broadcast_to(compiled.delay_uncovered, (P,))
     for lease in compiled.leases:
         lt = lease.terms
         ev = drivers.leases.get(lease.id, {})
