@@ -27,6 +27,7 @@ def result_to_text(result: DealResult) -> str:
     for label, v in result.uses.items():
         lines.append(f"  use     {label:<44}{fmt(v):>14}")
     lines += _commitment_lines(result)
+    lines += _phases(result)
     lines += ["", "Capital stack"]
     tm = result.tranche_metrics
     lines.append(
@@ -126,3 +127,31 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result_to_text(result))
     return 0
+
+
+def _phases(result) -> list[str]:
+    """The construction phase's terms and its sources and uses split into construction and
+    operations (nothing for a deal that operates from closing)."""
+    ph = result.sources_uses_by_phase
+    if ph is None:
+        return []
+    con = result.compiled.level.construction
+    tl = result.compiled.timeline
+    t = result.compiled.spv.terms
+    late = f", {t['completion_delay_months']} months late" if t["completion_delay_months"] else ""
+    funding = "capitalised" if con.capitalised else "paid from the Treasury reserve"
+    lines = [
+        "",
+        f"Construction: capex from {tl.start(con.start).isoformat()} "
+        f"({t['capex_profile'].replace('_', ' ')}), "
+        f"completion {tl.start(con.completion).isoformat()}{late}",
+        f"  Treasury reserve yield {fmt(t['treasury_yield'], 'pct')}; "
+        f"interest during construction {funding}",
+    ]
+    for phase, title in (("construction", "construction"), ("operations", "operations")):
+        lines.append(f"Sources and uses: {title}")
+        for kind in ("sources", "uses"):
+            word = "source" if kind == "sources" else "use"
+            for label, v in ph[phase][kind].items():
+                lines.append(f"  {word:<8}{label:<44}{fmt(v):>14}")
+    return lines

@@ -115,6 +115,14 @@ class Derived:
         return float(sum(self.compiled.uses.values()))
 
     @property
+    def sources_uses_by_phase(self) -> dict[str, dict[str, dict[str, float]]] | None:
+        """Sources and uses of the construction and of the operations (core.engine.phases);
+        None for a deal without a construction phase (its sources and uses are at closing)."""
+        from core.engine.phases import phases
+
+        return phases(self.compiled, self.periods, self.tranches)
+
+    @property
     def equity_classes(self) -> pd.DataFrame:
         """One row per equity class in first-loss order (:data:`EQUITY_COLUMNS`)."""
         capital = self.total_capital

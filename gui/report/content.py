@@ -140,6 +140,7 @@ def capital_section(data: ReportData) -> str:
     return (
         f"<h3>Capital stack</h3>{stack}<h3>Sources and uses (USD m)</h3>{sources}"
         + _commitments(data)
+        + _phase_tables(r)
     )
 
 
@@ -169,6 +170,25 @@ def _commitments(data: ReportData) -> str:
         f"{fmt_money(d['drawn'])}, by equity {fmt_money(d['equity'])}."
     )
     return f"<h3>Delayed draws (USD m)</h3>{table(head, rows)}<p>{_e(note)}</p>"
+
+
+def _phase_tables(r) -> str:
+    """Sources and uses of the construction and of the operations (a deal with a construction
+    phase only)."""
+    ph = r.sources_uses_by_phase
+    if ph is None:
+        return ""
+    out = []
+    for phase in ("construction", "operations"):
+        su = [(k, fmt_money(v)) for k, v in ph[phase]["sources"].items()]
+        uses = [(k, fmt_money(v)) for k, v in ph[phase]["uses"].items()]
+        n = max(len(su), len(uses))
+        su += [("", "")] * (n - len(su))
+        uses += [("", "")] * (n - len(uses))
+        rows = [[_e(a), b, _e(c), d] for (a, b), (c, d) in zip(su, uses, strict=True)]
+        head = ["Sources", "USD m", "Uses", "USD m"]
+        out.append(f"<h3>Sources and uses: {phase} (USD m)</h3>{table(head, rows, numeric_from=1)}")
+    return "".join(out)
 
 
 def _swap_items(data: ReportData) -> list[tuple[str, str]]:

@@ -110,6 +110,11 @@ class CapitalStackView(QWidget):
             rows.append((title, "", True))
             rows += [(f"  {k}", fmt_money(v), False) for k, v in values.items()]
             rows.append((f"Total {title.lower()}", fmt_money(total), True))
+        phases = result.sources_uses_by_phase or {}
+        for phase, sides in phases.items():  # a deal with a construction phase
+            for title, values in (("sources", sides["sources"]), ("uses", sides["uses"])):
+                rows.append((f"{phase.capitalize()}: {title}", "", True))
+                rows += [(f"  {k}", fmt_money(v), False) for k, v in values.items()]
         self.table.setRowCount(len(rows))
         bold = QFont()
         bold.setBold(True)

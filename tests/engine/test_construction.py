@@ -215,3 +215,20 @@ def test_monte_carlo_delay_fused_equals_staged_and_is_the_first_cause():
     sized = compile_deal(deal)
     none = run_chunk(deal, sized, cfg, 0)
     assert not (none.cause == code).any()
+
+
+@pytest.mark.parametrize("idc", ["reserve", "capitalised"])
+def test_sources_and_uses_balance_in_each_phase(idc):
+    from core.engine.results import run_deal
+
+    r = run_deal(building(idc, delay=2, cap=3.0))
+    ph = r.sources_uses_by_phase
+    for name in ("construction", "operations"):
+        s, u = ph[name]["sources"], ph[name]["uses"]
+        assert sum(s.values()) == pytest.approx(sum(u.values()), rel=1e-12, abs=1e-9), name
+    c = ph["construction"]
+    assert c["uses"]["Capex (GPU fleet and facility)"] == pytest.approx(90.0)
+    assert c["uses"]["Interest during construction"] == pytest.approx(
+        100 * 1.005**6 - 100 if idc == "capitalised" else 3.0
+    )
+    assert run_deal(simple_deal()).sources_uses_by_phase is None

@@ -28,7 +28,9 @@ def _hyperion(**spv):
 
 
 def test_no_construction_is_none():
-    assert deal_level(load_deal(HYPERION)).construction is None
+    assert deal_level(load_deal("resources/deals/xai_gpu_spv.json")).construction is None
+    built = load_deal("resources/deals/construction/hyperion_jv.json")
+    assert deal_level(built).construction.completion == 16  # month 48, quarterly
 
 
 def test_capex_schedule_sums_to_the_deal_cost_and_rent_starts_at_completion():
