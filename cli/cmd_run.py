@@ -7,6 +7,7 @@ import json
 import sys
 
 from cli.formatting import fmt
+from core.engine.phases import construction_summary
 from core.engine.refinancing import refinancing_outcomes
 from core.engine.result_json import result_to_json
 from core.engine.results import DealResult
@@ -129,25 +130,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _phases(result) -> list[str]:
+def _phases(result: DealResult) -> list[str]:
     """The construction phase's terms and its sources and uses split into construction and
     operations (nothing for a deal that operates from closing)."""
     ph = result.sources_uses_by_phase
     if ph is None:
         return []
-    con = result.compiled.level.construction
-    tl = result.compiled.timeline
-    t = result.compiled.spv.terms
-    late = f", {t['completion_delay_months']} months late" if t["completion_delay_months"] else ""
-    funding = "capitalised" if con.capitalised else "paid from the Treasury reserve"
-    lines = [
-        "",
-        f"Construction: capex from {tl.start(con.start).isoformat()} "
-        f"({t['capex_profile'].replace('_', ' ')}), "
-        f"completion {tl.start(con.completion).isoformat()}{late}",
-        f"  Treasury reserve yield {fmt(t['treasury_yield'], 'pct')}; "
-        f"interest during construction {funding}",
-    ]
+    lines = ["", f"Construction: {construction_summary(result.compiled)}"]
     for phase, title in (("construction", "construction"), ("operations", "operations")):
         lines.append(f"Sources and uses: {title}")
         for kind in ("sources", "uses"):

@@ -75,3 +75,19 @@ def phases(
         },
     }
     return {"construction": construction, "operations": operations}
+
+
+def construction_summary(compiled) -> str | None:
+    """One line of the construction's terms for the printed summary and ``run`` (None
+    without a construction phase)."""
+    con = compiled.level.construction if compiled.level is not None else None
+    if con is None:
+        return None
+    tl, t = compiled.timeline, compiled.spv.terms
+    late = f", {t['completion_delay_months']} months late" if t["completion_delay_months"] else ""
+    funding = "capitalised" if con.capitalised else "paid from the Treasury reserve"
+    return (
+        f"capex from {tl.start(con.start).isoformat()} ({t['capex_profile'].replace('_', ' ')}), "
+        f"completion {tl.start(con.completion).isoformat()}{late}; Treasury reserve yield "
+        f"{t['treasury_yield'] * 100:.2f}%; interest during construction {funding}"
+    )

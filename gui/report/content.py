@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from core.engine.phases import construction_summary
 from core.engine.refinancing import refinancing_outcomes
 from core.report.data import ReportData
 from core.risk.catalogue import RiskOutcome
@@ -244,6 +245,9 @@ def metrics_section(data: ReportData) -> str:
     items += _swap_items(data)
     out = "<h3>Key metrics (base case)</h3>" + _pairs(items) + _swap_terms(data)
     out += _refi_terms(data)
+    built = construction_summary(data.result.compiled)
+    if built:
+        out += f"<p>Construction. {_e(built)}.</p>"
     if data.result.look_through:
         rows = [
             [

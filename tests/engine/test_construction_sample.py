@@ -35,3 +35,13 @@ def test_hyperion_construction_facts_and_credit():
     # a year late: Meta's completion guarantee pays the delay costs, the bonds lose nothing
     late = run_stressed(deal, Stress(completion_delay_months=12))
     assert late.metrics["debt_loss"] == 0.0
+
+
+def test_run_prints_the_construction_and_both_phases():
+    from cli.cmd_run import result_to_text
+
+    text = result_to_text(run_deal(load_deal(PATH)))
+    assert "Construction: capex from 2025-11-01 (s curve), completion 2029-11-01" in text
+    assert "Sources and uses: construction" in text and "Sources and uses: operations" in text
+    plain = result_to_text(run_deal(load_deal("resources/deals/hyperion_jv.json")))
+    assert "Construction:" not in plain
