@@ -123,19 +123,21 @@ def test_dscr_test_sizes_the_new_tranche(engine):
     sched = np.zeros((1, T))
     sched[0, M + 1 : 11] = 1.0 / 6.0
     inp = _inputs(
-        revenue=12.0,
+        revenue=40.0,  # pays the 80 - 51.43 left of the balloon in cash
         value=0.0,
         advance=0.0,
         refi_dscr=np.array([1.25]),
         refi_spread=np.array([0.08]),
         refi_schedule=sched,
         refi_cfads=np.full(T, 12.0),  # the base case's contracted CFADS
-        refi_revenue=np.full(T, 12.0),  # ... and revenue: the path's is the same (scale 1)
-        notional=np.array([50.0]),
+        refi_revenue=np.full(T, 40.0),  # ... and revenue: the path's is the same (scale 1)
+        notional=np.array([80.0]),
     )
     out = _both(inp)[engine]
-    want = min(50.0, 12.0 / (1.25 * (0.02 + 1.0 / 6.0)))
+    want = 12.0 / (1.25 * (0.02 + 1.0 / 6.0))  # 51.43, below the balloon of 80: it binds
+    assert want < 80.0
     assert out.refinanced[0, M] == pytest.approx(want)
+    assert out.principal_paid[0, 0, M] == pytest.approx(80.0 - want)  # the rest, from cash
     # the new tranche pays 8% on its balance and its schedule: period M + 1
     assert out.interest_due[0, 0, M + 1] == pytest.approx(want * 0.08 * 0.25)
     assert out.principal_paid[0, 0, M + 1] == pytest.approx(want / 6.0)
