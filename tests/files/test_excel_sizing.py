@@ -18,9 +18,17 @@ from core.files.excel_export import export_workbook
 from core.files.excel_inputs import input_name
 from core.files.recalc import recalculate_many
 from core.structuring.sizing import size_tranche
+from tests.engine.deal_builders import sculpted_terawulf
 
-TERAWULF = "resources/deals/terawulf_backstop.json"
 XAI = "resources/deals/xai_gpu_spv.json"
+
+
+@pytest.fixture
+def terawulf(tmp_path):
+    """The TeraWulf sample with its notes sculpted (no 2030 refinancing), as a deal file."""
+    path = tmp_path / "terawulf_sculpted.json"
+    save_deal(sculpted_terawulf(), path)
+    return str(path)
 
 
 def _rows(ws) -> dict:
@@ -42,7 +50,7 @@ def _hand_capacity(deal, target: float) -> float:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sizing")
-    tw = load_deal(TERAWULF)
+    tw = sculpted_terawulf()  # notes sculpted to 1.30x (the sample refinances since issue #12)
     export_workbook(tw, tmp / "tw.xlsx", scenarios=False, mc_paths=0)
     # the target DSCR edited in the workbook: the capacity follows
     wb = openpyxl.load_workbook(tmp / "tw.xlsx")
@@ -89,9 +97,9 @@ def test_a_deal_sized_by_sculpting_has_capacity_equal_to_its_notional(books):
     assert "Note" not in rows  # the deal is as sized
 
 
-def test_export_sizing_from_the_command_line(tmp_path, capsys):
+def test_export_sizing_from_the_command_line(tmp_path, capsys, terawulf):
     record, deal_out = tmp_path / "sizing.json", tmp_path / "sized.json"
-    assert cli_main(["size", TERAWULF, "--dscr", "1.30", "-o", str(deal_out), "--json"]) == 0
+    assert cli_main(["size", terawulf, "--dscr", "1.30", "-o", str(deal_out), "--json"]) == 0
     record.write_text(capsys.readouterr().out)
     doc = json.loads(record.read_text())
     out = tmp_path / "m.xlsx"
@@ -101,20 +109,20 @@ def test_export_sizing_from_the_command_line(tmp_path, capsys):
     assert rows["Sized notional"][0] == pytest.approx(doc["sized_notional"])
     assert rows["Binding constraint"][0] == doc["binding"] and "Note" not in rows
     # the record against the deal before sizing: noted as changed since
-    assert cli_main(["export", TERAWULF, "-o", str(out), "--sizing", str(record),
+    assert cli_main(["export", terawulf, "-o", str(out), "--sizing", str(record),
                      "--paths", "0", "--no-scenarios"]) == 0  # fmt: skip
     rows = _rows(openpyxl.load_workbook(out)["Sizing"])
     assert "changed since it was sized (notional now 2,640.000)" in rows["Note"][0]
 
 
-def test_export_refuses_a_bad_sizing_record(tmp_path, capsys):
+def test_export_refuses_a_bad_sizing_record(tmp_path, capsys, terawulf):
     out = tmp_path / "m.xlsx"
-    assert cli_main(["export", TERAWULF, "-o", str(out), "--sizing", TERAWULF]) == 2
+    assert cli_main(["export", terawulf, "-o", str(out), "--sizing", terawulf]) == 2
     assert "not a sizing record of `size --json` (missing tranche" in capsys.readouterr().err
     other = tmp_path / "other.json"
     doc = {k: 0 for k in ("name", "current_notional", "sized_notional", "binding", "case")}
     other.write_text(json.dumps(doc | {"tranche": "loan", "capacities": [], "checks": []}))
-    assert cli_main(["export", TERAWULF, "-o", str(out), "--sizing", str(other)]) == 2
+    assert cli_main(["export", terawulf, "-o", str(out), "--sizing", str(other)]) == 2
     assert "sizes tranche 'loan', which" in capsys.readouterr().err
     assert not out.exists()
 
