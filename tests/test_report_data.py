@@ -107,3 +107,33 @@ def test_annual_deal_report_gathers_the_engine_s_annual_numbers():
     deal.set_term(deal.of_kind("covenant")[0].id, "lookback_months", 6)
     data = gather(deal, None, mc_paths=0, today=dt.date(2026, 11, 22))
     assert all("trailing 12 months" in c.test for c in data.covenants if "DSCR" in c.test)
+
+
+def test_the_tornados_base_el_is_the_reports_monte_carlo():
+    """One senior EL on the Monte Carlo page: the tornado's base case is the report's own
+    Monte Carlo (same paths, seed), and each moved input runs on those paths and seed."""
+    from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+    from core.structuring.tornado import INPUTS
+
+    deal = load_deal(str(DEALS / "terawulf_backstop.json"))
+    data = gather(deal, mc_paths=1500, mc_seed=3)
+    mc, t = data.montecarlo, data.tornado
+    assert (t.paths, t.seed) == (mc.config.n_paths, mc.config.seed) == (1500, 3)
+    el = mc.tranches[0]["expected_loss"]
+    assert el > 0.0  # TeraWulf's notes lose on some paths
+    assert t.base["senior_el"] == el
+    # a second run of the same paths and seed, the debt sized on the deal itself, agrees
+    cfg = MonteCarloConfig(n_paths=1500, seed=3)
+    assert run_montecarlo(deal, cfg, sized_on=deal).tranches[0]["expected_loss"] == el
+    # a bar: the moved deal on the same paths and seed (common random numbers)
+    rent = next(i for i in INPUTS if i.key == "rent")
+    up = deal.copy()
+    rent.move(up, 1)
+    row = next(r for r in t.rows if r.key == "rent")
+    assert (
+        row.high["senior_el"] == run_montecarlo(up, cfg, sized_on=deal).tranches[0]["expected_loss"]
+    )
+    with pytest.raises(ValueError, match="paths, seed and model"):
+        from core.structuring.tornado import tornado
+
+        tornado(deal, MonteCarloConfig(n_paths=1000, seed=3), base_mc=mc)

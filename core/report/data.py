@@ -27,8 +27,6 @@ from core.structuring.tornado import Tornado, tornado
 #: Monte Carlo paths a report runs unless told otherwise (about a second on two cores)
 DEFAULT_PATHS = 10_000
 DEFAULT_SEED = 1
-#: paths of each tornado bar's Monte Carlo (18 runs on one seed: the senior EL's bars)
-TORNADO_PATHS = 2_000
 
 
 @dataclass(frozen=True)
@@ -207,13 +205,15 @@ def gather(
         data.reconciliation = reconcile(data.risks, data.montecarlo)
     else:
         data.notes.append("Monte Carlo not run for this report (0 paths asked for).")
-    _structuring(data, deal, mc_paths, mc_seed)
+    _structuring(data, deal)
     return data
 
 
-def _structuring(data: ReportData, deal: Deal, mc_paths: int, mc_seed: int) -> None:
-    """The implied ratings (from the report's Monte Carlo) and the sensitivity tornado."""
-    if data.montecarlo is not None and deal.of_kind("tranche"):
-        data.ratings = ratings_of(deal, data.montecarlo)
-    paths = min(mc_paths, TORNADO_PATHS)
-    data.tornado = tornado(deal, MonteCarloConfig(n_paths=paths, seed=mc_seed) if paths else None)
+def _structuring(data: ReportData, deal: Deal) -> None:
+    """The implied ratings (from the report's Monte Carlo) and the sensitivity tornado, whose
+    senior EL is the report's Monte Carlo's in the base case and, for each moved input, a run
+    on the same paths and seed (common random numbers): one EL on the page, not two."""
+    mc = data.montecarlo
+    if mc is not None and deal.of_kind("tranche"):
+        data.ratings = ratings_of(deal, mc)
+    data.tornado = tornado(deal, mc.config if mc is not None else None, base_mc=mc)

@@ -40,7 +40,7 @@ from core.engine.kernel import run_waterfall
 from core.engine.results import summarise
 from core.model.deal import Deal
 from core.risk.applicability import first_missing
-from core.risk.montecarlo import MonteCarloConfig, run_montecarlo
+from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
 
 
 def _scale(kind: str, names: tuple[str, ...], step: float) -> Callable[[Deal, int], None]:
@@ -164,12 +164,21 @@ class Tornado:
         }
 
 
-def _outputs(deal: Deal, sized_on: Deal, sized, mc: MonteCarloConfig | None) -> dict[str, float]:
+def _outputs(
+    deal: Deal,
+    sized_on: Deal,
+    sized,
+    mc: MonteCarloConfig | None,
+    ran: MonteCarloResult | None = None,
+) -> dict[str, float]:
+    """``ran``: the Monte Carlo of ``deal`` on ``mc`` already run (its senior EL is reused)."""
     compiled = compile_deal(deal, sized=sized)
     res = summarise(compiled, run_waterfall(compiled.inputs))
     el = math.nan
     if mc is not None and compiled.tranches:
-        el = run_montecarlo(deal, mc, sized_on=sized_on).tranches[0]["expected_loss"]
+        if ran is None:
+            ran = run_montecarlo(deal, mc, sized_on=sized_on)
+        el = ran.tranches[0]["expected_loss"]
     return {"min_dscr": res.metrics["min_dscr"], "equity_irr": res.metrics["equity_irr"],
             "senior_el": el}  # fmt: skip
 
@@ -179,10 +188,22 @@ def tornado(
     mc: MonteCarloConfig | None = None,
     inputs: tuple[TornadoInput, ...] = INPUTS,
     progress: Callable[[int, int], None] | None = None,
+    base_mc: MonteCarloResult | None = None,
 ) -> Tornado:
-    """Move each input down and up by its step; ``mc`` None leaves the senior EL out."""
+    """Move each input down and up by its step; ``mc`` None leaves the senior EL out.
+
+    ``base_mc``: the Monte Carlo of the unmoved ``deal`` on ``mc`` already run (a report's),
+    whose senior EL is then the base case's, not a second run of the same paths; its paths,
+    seed and market model must be ``mc``'s (the moved deals run on them: common random
+    numbers)."""
+    if base_mc is not None:
+        c = base_mc.config
+        if mc is None or (c.n_paths, c.seed, c.model) != (mc.n_paths, mc.seed, mc.model):
+            raise ValueError(
+                "base_mc must be a Monte Carlo on the tornado's own paths, seed and model"
+            )
     sized = compile_deal(deal)
-    base = _outputs(deal, deal, sized, mc)
+    base = _outputs(deal, deal, sized, mc, base_mc)
     rows, not_applicable = [], []
     for i, inp in enumerate(inputs):
         why = first_missing(deal, inp.needs)

@@ -502,7 +502,8 @@ def tornado_section(data: ReportData) -> str:
         for r in t.ranked("min_dscr")
     ]
     base = ["Base case"] + [cell(o, t.base[o]) for o in outs]
-    el = (f"senior EL from {t.paths:,} paths on one seed" if t.paths
+    el = (f"senior EL: the base case is the Monte Carlo's above ({t.paths:,} paths, seed "
+          f"{t.seed}), each move a run on the same paths and seed" if t.paths
           else "no Monte Carlo: senior EL not shown")  # fmt: skip
     return (
         "<h3>Sensitivity tornado</h3>"
