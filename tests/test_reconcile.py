@@ -89,3 +89,35 @@ def test_no_default_no_driver(terawulf):
     assert rec.headline == "No Monte Carlo path defaults: no driver produces a loss."
     assert rec.basis.startswith("defaults of ")
     assert all(x.mc_share == 0.0 for x in rec.lines)
+
+
+def test_each_cause_is_counted_once_and_the_shares_sum_to_one(terawulf):
+    """TeraWulf: a tenant default is tested by the lease, liquidation and guarantor stresses
+    and the walk-away by two; per-risk shares overlap, so the report prints each cause once."""
+    _, risks, mc = terawulf
+    rec = reconcile(risks, mc)
+    loss, cause = mc.stats.loss, mc.stats.cause
+    total = loss.sum()
+    titles = [c.cause for c in rec.causes]
+    assert len(titles) == len(set(titles))  # each cause once
+    assert sum(c.share for c in rec.causes) == pytest.approx(1.0, abs=1e-12)
+    assert [c.share for c in rec.causes] == sorted((c.share for c in rec.causes), reverse=True)
+    by_title = {c.title: c for c in CAUSES}
+    for line in rec.causes:  # each share: the paths' losses of that cause, by hand
+        c = by_title[line.cause]
+        assert line.share == pytest.approx(loss[cause == CODES[c.id]].sum() / total, rel=1e-9)
+        tested = [o.risk.title for o in risks if o.risk.id in c.risks and not o.not_applicable]
+        assert [r for r, _ in line.stresses] == tested
+    tenant = next(x for x in rec.causes if x.cause == "Tenant default")
+    assert [r for r, _ in tenant.stresses] == [
+        "Lease termination / non-renewal / tenant default",
+        "Liquidation into a missing repo market",
+        "Guarantor default (wrong-way risk)",
+    ]
+    walk = next(x for x in rec.causes if x.cause.startswith("Economic walk-away"))
+    assert {r for r, _ in walk.stresses} == {"Compute-rent deflation", "Economic walk-away"}
+    # the per-risk shares double count exactly these: the notes name the cause once
+    assert rec.share_of("Compute-rent deflation") == rec.share_of("Economic walk-away")
+    silent = next(n for n in rec.notes if n.startswith("No loss under the single stress"))
+    assert silent.count("Economic walk-away (rent above market)") == 1
+    assert f"start {walk.share:.0%} of" in silent

@@ -20,6 +20,7 @@ from core.model.deal import Deal
 from core.report.reconcile import Reconciliation, reconcile
 from core.risk.breakeven import Headroom, dscr_headroom
 from core.risk.catalogue import RiskOutcome, risk_summary
+from core.risk.fan_note import flat_fan
 from core.risk.montecarlo import MonteCarloConfig, MonteCarloResult, run_montecarlo
 from core.structuring.implied_rating import ImpliedRating, ratings_of
 from core.structuring.tornado import Tornado, tornado
@@ -69,6 +70,9 @@ class ReportData:
     tornado: Tornado | None = None
     #: the stress page against the Monte Carlo's causes (core.report.reconcile)
     reconciliation: Reconciliation | None = None
+    #: why the Monte Carlo's DSCR fan is flat, when it is (core.risk.fan_note), printed as
+    #: text under the fan; "" when the fan has a spread to show
+    fan_note: str = ""
 
     @property
     def max_ltv(self) -> float:
@@ -203,6 +207,8 @@ def gather(
     if mc_paths > 0:
         data.montecarlo = run_montecarlo(deal, MonteCarloConfig(n_paths=mc_paths, seed=mc_seed))
         data.reconciliation = reconcile(data.risks, data.montecarlo)
+        flat = flat_fan(data.montecarlo)
+        data.fan_note = flat.text() if flat is not None else ""
     else:
         data.notes.append("Monte Carlo not run for this report (0 paths asked for).")
     _structuring(data, deal)

@@ -7,12 +7,17 @@ A risk the deal cannot have is marked not applicable (core.risk.applicability).
 Shares of the expected loss are of the whole debt's expected loss in USD (each tranche's EL
 by cause times its notional, summed); when the Monte Carlo has no loss, of the defaults of
 the most senior tranche.
+
+A cause can be tested by several risks (a tenant default by the lease, liquidation and
+guarantor stresses), so per-risk shares overlap; ``Reconciliation.causes`` lists each cause
+once with its share (they sum to 100%) beside the stresses that test it, which the report
+prints.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.risk.catalogue import RiskOutcome
 from core.risk.causes import CAUSES
@@ -27,9 +32,22 @@ class Line:
     risk: str  # the risk's title (or a cause no catalogue risk tests)
     not_applicable: str | None  # why the risk cannot touch the deal
     stress_loss: float  # debt written off under the stress, share of total debt (NaN: none)
-    mc_share: float  # share of the Monte Carlo's EL (or senior defaults) from its causes
+    #: share of the Monte Carlo's EL (or senior defaults) from the causes it tests, for the
+    #: verdict: a cause several risks test counts in each (the report prints ``causes``)
+    mc_share: float
     causes: tuple[str, ...]  # the titles of those causes
     verdict: str
+
+
+@dataclass(frozen=True)
+class CauseLine:
+    """One Monte Carlo cause, counted once, beside the stresses that test it."""
+
+    cause: str  # the cause's title
+    share: float  # its share of the Monte Carlo's EL (or senior defaults)
+    #: (risk title, debt written off under its stress as a share of total debt) of each
+    #: applicable risk of the catalogue that tests the cause
+    stresses: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,9 @@ class Reconciliation:
     basis: str  # "expected loss" or "defaults of <senior tranche>"
     headline: str  # which drivers produce the Monte Carlo's losses
     lines: list[Line]
+    #: every cause with a share, largest first, each once: the shares sum to 1 when any path
+    #: defaults (a cause tested by two stresses is one row, not a share under each stress)
+    causes: list[CauseLine] = field(default_factory=list)
 
     def share_of(self, risk_title: str) -> float | None:
         """The Monte Carlo share of the risk's drivers (None: not applicable or not listed)."""
@@ -55,12 +76,18 @@ class Reconciliation:
         untested = [x for x in self.lines if x.verdict.startswith("no stress of the catalogue")]
         out = []
         if silent:
-            names = ", ".join(f"{x.risk} ({x.mc_share:.0%})" for x in silent)
+            names = ", ".join(x.risk for x in silent)
+            share = {c.cause: c.share for c in self.causes}
+            mine = [t for t in dict.fromkeys(t for x in silent for t in x.causes)
+                    if share.get(t, 0.0) >= SMALL]  # fmt: skip
+            each = ", ".join(f"{t} {share[t]:.0%}" for t in mine)
+            total = sum(share[t] for t in mine)
             out.append(
-                f"No loss under the single stress of {names}, yet their drivers start these "
-                f"shares of the Monte Carlo's {self.basis}: the paths that lose reach timings, "
-                "severities or combinations of events (e.g. an event beyond a backstop's cap or "
-                "term, or after the stress's date) that one stress does not test."
+                f"No loss under the single stress of {names}, yet the causes they test start "
+                f"{total:.0%} of the Monte Carlo's {self.basis} ({each}; each cause counted "
+                "once): the paths that lose reach timings, severities or combinations of events "
+                "(e.g. an event beyond a backstop's cap or term, or after the stress's date) "
+                "that one stress does not test."
             )
         if unreached:
             names = ", ".join(x.risk for x in unreached)
@@ -150,10 +177,21 @@ def reconcile(risks: list[RiskOutcome], mc: MonteCarloResult) -> Reconciliation:
                     f"no stress of the catalogue tests it; it starts {s:.0%} of the {basis}",
                 )
             )
+    by_cause = []
+    per_risk = list(zip(risks, lines[: len(risks)], strict=True))
+    for c in CAUSES:
+        if share.get(c.id, 0.0) > 0.0:
+            testers = tuple(
+                (x.risk, x.stress_loss)
+                for o, x in per_risk
+                if o.risk.id in c.risks and x.not_applicable is None
+            )
+            by_cause.append(CauseLine(titles[c.id], share[c.id], testers))
+    by_cause.sort(key=lambda c: -c.share)
     top = sorted(((v, cid) for cid, v in share.items() if v >= SMALL), reverse=True)
     if top:
         named = ", ".join(f"{titles[cid]} {v:.0%}" for v, cid in top)
         headline = f"The Monte Carlo's {basis} comes from: {named} (first cause of each default)."
     else:
         headline = "No Monte Carlo path defaults: no driver produces a loss."
-    return Reconciliation(basis, headline, lines)
+    return Reconciliation(basis, headline, lines, by_cause)

@@ -62,11 +62,22 @@ def balances_chart(result: DealResult, size: tuple[int, int] = LAYOUT_SIZE) -> Q
     return _date_chart(BalancesChart, result, size)
 
 
-def fan_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
-    return _date_chart(FanChart, mc, size)
+#: the Monte Carlo charts, each printed across the page's width: a wider, lower layout
+MC_LAYOUT_SIZE = (900, 225)
 
 
-def loss_chart(mc: MonteCarloResult, size: tuple[int, int] = LAYOUT_SIZE) -> QImage:
+def fan_chart(mc: MonteCarloResult, size: tuple[int, int] = MC_LAYOUT_SIZE) -> QImage:
+    """The dock's fan without its flat-band note: the report prints that note as text
+    (``ReportData.fan_note``), readable, under the chart."""
+    chart = FanChart()
+    chart.show_result(mc)
+    chart.note_text = ""  # so a resize does not wrap it back in
+    chart.removeItem(chart.note)  # nor keep its row's height
+    chart.hover.hide()
+    return render_view(chart, size)
+
+
+def loss_chart(mc: MonteCarloResult, size: tuple[int, int] = MC_LAYOUT_SIZE) -> QImage:
     view = LossView()
     view.show_result(mc)
     plot = view.plot

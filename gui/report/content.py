@@ -24,6 +24,7 @@ h1 {{ font-size: 15pt; color: {ACCENT}; margin: 0; }}
 h2 {{ font-size: 11.5pt; margin: 2px 0 4px 0; }}
 h3 {{ font-size: 10pt; color: {ACCENT}; margin: 10px 0 3px 0; }}
 p.note {{ font-size: 7.5pt; color: #555555; margin: 2px 0; }}
+p.fan {{ font-size: 8pt; color: #7a4a00; margin: 0 0 6px 0; }}
 table.grid {{ border-collapse: collapse; }}
 table.grid td, table.grid th {{ border-bottom: 1px solid {RULE}; padding: 2px 5px; }}
 table.grid th {{ background-color: {SHADE}; font-weight: bold; text-align: left; }}
@@ -320,29 +321,53 @@ def _risk_rows(o: RiskOutcome) -> str:
 
 
 def _loss_matrix(data: ReportData) -> str:
-    """Loss per tranche (columns) under each stress (rows)."""
+    """Loss per tranche (columns) under each stress (rows), then the Monte Carlo's causes."""
     names = list(data.result.tranches)
-    rec = data.reconciliation
-    rows = []
-    for o in data.risks:
-        if o.not_applicable:  # named above, with the reason
-            continue
-        cells = [
+    rows = [
+        [_e(o.risk.title)]
+        + [
             f"{fmt_money(o.loss_by_tranche[n])} ({fmt_pct(o.loss_pct_by_tranche[n], 1)})"
             for n in names
         ]
-        if rec is not None:
-            share = rec.share_of(o.risk.title)
-            cells.append("n/a" if share is None else fmt_pct(share, 1))
-        rows.append([_e(o.risk.title), *cells])
-    head = ["Stress", *names]
-    notes = ""
-    if rec is not None:
-        head.append(f"Monte Carlo: share of {rec.basis} its drivers start")
-        notes = "".join(f'<p class="note">{_e(n)}</p>' for n in [rec.headline, *rec.notes])
+        for o in data.risks
+        if not o.not_applicable  # named above, with the reason
+    ]
     return (
-        "<h3>Loss per tranche under each stress: USD m (% of notional), beside the Monte "
-        "Carlo</h3>" + table(head, rows) + notes
+        "<h3>Loss per tranche under each stress: USD m (% of notional)</h3>"
+        + table(["Stress", *names], rows)
+        + _causes_beside_stresses(data)
+    )
+
+
+def _causes_beside_stresses(data: ReportData) -> str:
+    """Each Monte Carlo cause once, with its share, beside the stresses that test it."""
+    rec = data.reconciliation
+    if rec is None:
+        return ""
+    rows = [
+        [
+            _e(c.cause),
+            "; ".join(f"{_e(r)} {fmt_pct(loss, 1)}" for r, loss in c.stresses)
+            or "none of the catalogue",
+            fmt_pct(c.share, 1),
+        ]
+        for c in rec.causes
+    ]
+    if rows:
+        total = sum(c.share for c in rec.causes)
+        rows.append(["<b>Total</b>", "", f"<b>{fmt_pct(total, 1)}</b>"])
+    head = [
+        "Monte Carlo first cause",
+        "Stresses that test it: debt written off (% of all debt)",
+        f"Share of {rec.basis}",
+    ]
+    body = table(head, rows, numeric_from=2) if rows else ""
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in [rec.headline, *rec.notes])
+    return (
+        f"<h3>Beside the Monte Carlo: its {_e(rec.basis)} by first cause</h3>"
+        '<p class="note">Each cause is counted once; a stress that tests several causes, or a '
+        "cause tested by several stresses, is named on each of their rows with its own "
+        "deterministic loss.</p>" + body + notes
     )
 
 
@@ -379,17 +404,7 @@ def _not_applicable(data: ReportData) -> str:
     return f"<p>Not applicable to this deal: {named}.</p>"
 
 
-def _charts_row(images: list[tuple[str, int, int]]) -> str:
-    """The images side by side, each at half its size (the compact report)."""
-    cells = "".join(
-        f'<td><img src="{n}" width="{w // 2}" height="{h // 2}"></td>' for n, w, h in images
-    )
-    return f'<table cellspacing="0"><tr>{cells}</tr></table>'
-
-
-def montecarlo_section(
-    data: ReportData, images: list[tuple[str, int, int]], compact: bool = False
-) -> str:
+def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> str:
     mc = data.montecarlo
     if mc is None:
         return "".join(f'<p class="note">{_e(n)}</p>' for n in data.notes)
@@ -425,8 +440,19 @@ def montecarlo_section(
         + "<br>"
         + table(["Distribution", *pct], dist)
         + f"<p>Probability over the life: {breach}.</p>"
-        + (_charts_row(images) if compact else charts_section(images))
+        + _mc_charts(data, images)
     )
+
+
+def _mc_charts(data: ReportData, images: list[tuple[str, int, int]]) -> str:
+    """The fan and the loss histogram across the page, one under the other (at half size side
+    by side their axes could not be read), the fan's flat-band note as text under it."""
+    out = ""
+    for name, w, h in images:
+        out += f'<p><img src="{name}" width="{w}" height="{h}"></p>'
+        if name == "img:fan" and data.fan_note:
+            out += f'<p class="fan">{_e(data.fan_note)}</p>'
+    return out
 
 
 def _causes_table(data: ReportData) -> str:
@@ -542,8 +568,8 @@ def report_html(
         + brk
         + risk_section(data)
         + (tornado_section(data) if data.montecarlo is None else "")
-        + (brk if data.montecarlo is not None else "")
-        + montecarlo_section(data, mc_charts, compact)
+        + (brk if data.montecarlo is not None and not compact else "")
+        + montecarlo_section(data, mc_charts)
         + ratings_section(data)
         + (tornado_section(data) if data.montecarlo is not None else "")
         + "</body></html>"

@@ -86,7 +86,9 @@ class Report:
         width, body = page.width(), page.height() - HEAD - FOOT
         chart_h = body * (0.22 if compact else 0.27)
         base = [self._sized(n, width, chart_h) for n in ("img:dscr", "img:balances")]
-        mc = [self._sized(n, width, chart_h) for n in ("img:fan", "img:loss") if n in self._images]
+        # the Monte Carlo's two charts across the page, one under the other, in both layouts
+        mc_h = body * 0.25
+        mc = [self._sized(n, width, mc_h) for n in ("img:fan", "img:loss") if n in self._images]
         diagram = self._sized("img:diagram", width, body * (0.34 if compact else 0.42))
         return report_html(self.data, diagram, base, mc, compact)
 

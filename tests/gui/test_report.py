@@ -297,3 +297,59 @@ def test_report_shows_implied_ratings_and_the_tornado(qapp, tmp_path) -> None:  
     text = " ".join(pdf_text(out).split())
     assert "Implied ratings" in text and "Sensitivity tornado" in text
     assert f"implied {data.ratings[0].el_rating} (EL" in text
+
+
+def test_monte_carlo_charts_print_across_the_page_with_a_readable_note(sample_pdf) -> None:  # noqa: ANN001
+    """The fan and the loss histogram are printed at the text's full width (182 mm on A4),
+    one under the other, not at half size side by side (76 mm, axes unreadable); the fan's
+    flat-band note is text of at least 7 pt, not lettering inside the chart image."""
+    from core.risk.fan_note import flat_fan
+
+    path, out, pages = sample_pdf
+    listed = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True)
+    rows = [line.split() for line in listed.stdout.splitlines()[2:] if line.strip()]
+    mc_images = [r for r in rows if int(r[0]) == pages][-2:]  # the last page's two charts
+    text_width_in = (210 - 2 * 14) / 25.4
+    for r in mc_images:
+        width_in = int(r[3]) / int(r[12])  # pixels / x-ppi
+        assert width_in == pytest.approx(text_width_in, rel=0.03), r
+    note = flat_fan(run_montecarlo(load_deal(path), MonteCarloConfig(n_paths=PATHS, seed=SEED)))
+    if note is None:
+        return
+    assert flat(note.text()) in flat(pdf_text(out))
+    bbox = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True)
+    word = r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    words = re.findall(word, bbox.stdout)
+    heights = [
+        float(b) - float(a)
+        for (a, b, w), nxt in zip(words, words[1:], strict=False)
+        if w == "Flat" and nxt[2] == "band:"
+    ]
+    assert heights and min(heights) >= 7.0, heights  # points: 8 pt type
+
+
+def test_stress_page_counts_each_monte_carlo_cause_once(sample_pdf) -> None:  # noqa: ANN001
+    """Beside the stresses, each Monte Carlo cause is one row with its share of the debt's
+    expected loss (from the paths' losses by cause, by hand), and the rows total 100%."""
+    from core.risk.causes import CAUSES, CODES
+
+    path, out, _ = sample_pdf
+    mc = run_montecarlo(load_deal(path), MonteCarloConfig(n_paths=PATHS, seed=SEED))
+    text = flat(pdf_text(out))
+    section = text[text.index("Beside the Monte Carlo") : text.index("Monte Carlo: all risk")]
+    loss, cause = mc.stats.loss, mc.stats.cause
+    if loss.sum() <= 0:
+        return
+    shown = 0.0
+    for c in CAUSES:
+        share = loss[cause == CODES[c.id]].sum() / loss.sum()
+        if share > 0:
+            table = section[: section.index("Total")]
+            assert c.title in table and fmt_pct(share, 1) in table, c.title
+            shown += share
+    assert shown == pytest.approx(1.0)
+    assert "Total 100.0%" in section
+    # the tornado's base case prints the table's senior EL, not a second run's
+    tornado = text[text.index("Sensitivity tornado") :]
+    base = tornado[tornado.index("Base case") : tornado.index("Base case") + 60]
+    assert fmt_pct(mc.tranches[0]["expected_loss"]) in base
