@@ -83,7 +83,8 @@ class Reconciliation:
             each = ", ".join(f"{t} {share[t]:.0%}" for t in mine)
             total = sum(share[t] for t in mine)
             out.append(
-                f"No loss under the single stress of {names}, yet the causes they test start "
+                f"No loss under the single stress of {names}, yet the causes "
+                f"{'it tests' if len(silent) == 1 else 'they test'} start "
                 f"{total:.0%} of the Monte Carlo's {self.basis} ({each}; each cause counted "
                 "once): the paths that lose reach timings, severities or combinations of events "
                 "(e.g. an event beyond a backstop's cap or term, or after the stress's date) "

@@ -554,8 +554,11 @@ def report_html(
     compact: bool = False,
 ) -> str:
     """The whole report; ``(name, width, height)`` name the images and their size on the page.
-    ``compact``: smaller type, for deals whose tables would run past four pages."""
+    ``compact``: smaller type, for deals whose tables would run past four pages; after page 1
+    the sections then follow one another without page breaks (the Monte Carlo's charts keep
+    the page's width: at half size their axes cannot be read)."""
     brk = '<div style="page-break-before: always"></div>'
+    flow = "" if compact else brk  # a break after page 1 only, when compact
     css = CSS.replace("font-size: 8.5pt", "font-size: 7pt") if compact else CSS
     return (
         f"<html><head><style>{css}</style></head><body>"
@@ -565,10 +568,10 @@ def report_html(
         + metrics_section(data)
         + covenant_section(data)
         + charts_section(base_charts)
-        + brk
+        + flow
         + risk_section(data)
         + (tornado_section(data) if data.montecarlo is None else "")
-        + (brk if data.montecarlo is not None and not compact else "")
+        + (flow if data.montecarlo is not None else "")
         + montecarlo_section(data, mc_charts)
         + ratings_section(data)
         + (tornado_section(data) if data.montecarlo is not None else "")

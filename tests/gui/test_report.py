@@ -348,7 +348,7 @@ def test_stress_page_counts_each_monte_carlo_cause_once(sample_pdf) -> None:  # 
             assert c.title in table and fmt_pct(share, 1) in table, c.title
             shown += share
     assert shown == pytest.approx(1.0)
-    assert "Total 100.0%" in section
+    assert "Total" in section and fmt_pct(1.0, 1) in section  # (pdftotext may split the row)
     # the tornado's base case prints the table's senior EL, not a second run's
     tornado = text[text.index("Sensitivity tornado") :]
     base = tornado[tornado.index("Base case") : tornado.index("Base case") + 60]
