@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.engine.month_terms import rounded_terms
 from core.engine.results import DealResult
 
@@ -55,7 +57,11 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
     m = result.metrics
     out: list[CreditFinding] = []
     sources = result.total_sources
-    uses = c.asset_cost + float(c.inputs.dsra_initial)  # before the balancing line
+    # before the balancing line; GPUs delivered after closing with delayed draws are paid
+    # then, by the draws and equity's injections (core.engine.draws), not at closing
+    later = c.inputs.draw_capex
+    delivered_later = float(np.sum(later)) if later is not None else 0.0
+    uses = c.asset_cost - delivered_later + float(c.inputs.dsra_initial)
     capital_blocks = _ids(c.tranches) + _ids(c.equity)
     asset_blocks = _ids(c.deal.of_kind("gpu_fleet")) + _ids(c.deal.of_kind("facility"))
     gap = sources - uses

@@ -63,3 +63,20 @@ def test_a_sound_deal_has_no_credit_findings():
     assert result.metrics["min_dscr"] > 2
     assert [f.code for f in credit_findings(result) if f.code != "ltv_above_100"] == []
     assert not_meaningful(result) == {}
+
+
+def test_gpus_delivered_after_closing_with_delayed_draws_are_not_a_funding_gap():
+    # CoreWeave sample: 82,500 GPUs at USD 40k = 3,300, delivered with four equal draws of
+    # 650 (months 0, 3, 6, 9): a quarter (825) at closing, paid by the first draw and the
+    # 230 of equity; the other 2,475 arrive later, paid by the later draws and equity's
+    # injections. At closing 880 raised against 825 + the DSRA: neither a gap nor over 10%.
+    from pathlib import Path
+
+    from core.files.deal_json import load_deal
+
+    deal = load_deal(Path(__file__).parents[2] / "resources" / "deals" / "coreweave_ddtl.json")
+    result = run_deal(deal)
+    assert result.deliveries_after_close["cost"] == pytest.approx(0.75 * 82_500 * 0.04)
+    found = codes(result)
+    assert "funding_gap" not in found and "over_funding" not in found
+    assert result.total_sources == pytest.approx(650.0 + 230.0)
