@@ -391,3 +391,25 @@ def test_fused_equals_staged_on_a_stressed_deal_sized_on_the_base_case(deals, na
     a = run_montecarlo(stressed, cfg, sized_on=deal)
     b = run_montecarlo(stressed, replace(cfg, engine="staged"), sized_on=deal)
     assert a.to_json() == b.to_json()
+
+
+def test_bisection_fallback_in_spans_gives_each_path_the_same_irr(deals, monkeypatch):
+    """Paths far apart are rerun in spans of at most IRR_RERUN_SPAN paths (bounded memory): the
+    IRRs are the ones Newton found on the same paths, as with one span."""
+    import core.risk.montecarlo as mc
+
+    deal = deals["xai_gpu_spv"]
+    sized = compile_deal(deal)
+    cfg = MonteCarloConfig(n_paths=200, seed=3, chunk_size=200)
+    stats = run_chunk(deal, sized, cfg, 0)
+    ppy = sized.timeline.periods_per_year
+    finite = np.flatnonzero(np.isfinite(stats.equity_irr))
+    paths = np.concatenate([finite[:3], finite[-3:]])
+    assert paths[-1] - paths[0] > 16
+    periodic = (1.0 + stats.equity_irr[paths]) ** (1.0 / ppy) - 1.0
+    calls = []
+    span = mc._bisect_span
+    monkeypatch.setattr(mc, "IRR_RERUN_SPAN", 16)
+    monkeypatch.setattr(mc, "_bisect_span", lambda *a: calls.append(a[3]) or span(*a))
+    np.testing.assert_allclose(_bisect_irr(deal, sized, cfg, paths), periodic, atol=1e-10)
+    assert len(calls) >= 2 and all(c.max() - c.min() < 16 for c in calls)
