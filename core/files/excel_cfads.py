@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import not_building
 from core.files.excel_draws import equity_share, fee, is_delayed, opening_balance
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import (
@@ -274,12 +275,12 @@ def _debt_service(s: Section, ctx: Context) -> None:
 def dscr_column(s: Section, key: str, ds: str, header: str) -> None:
     """``key``: CFADS / the debt service on line ``ds``, blank when no debt service is due."""
     a = s.at
-    s.add(
-        key,
-        header,
-        lambda t, r: f'IF({a(ds, r)}>{P.EPS},{a(CF.CFADS, r)}/{a(ds, r)},"")',
-        st.RATIO,
-    )
+
+    def ratio(t: int, r: int) -> str:
+        cond = not_building(s, r, f"{a(ds, r)}>{P.EPS}")  # no DSCR while building
+        return f'IF({cond},{a(CF.CFADS, r)}/{a(ds, r)},"")'
+
+    s.add(key, header, ratio, st.RATIO)
 
 
 def _cash_available(s: Section, ctx: Context) -> None:

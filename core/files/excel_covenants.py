@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from core.engine import arrays as A
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import CN, not_building
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import CF, PROCEEDS, SC, P, flag_bit
 from core.files.excel_payments import prepay
@@ -104,8 +105,12 @@ def _dscr_test(s: Section, flow: Flow) -> None:
 
     def window(key: str):
         return lambda t, r: (
-            f"SUMPRODUCT(({g.to_row(CF.T, r)}>={a(CF.T, r)}-{P.LOOKBACK}+1)*{g.to_row(key, r)})"
+            f"SUMPRODUCT(({g.to_row(CF.T, r)}>={a(CF.T, r)}-{P.LOOKBACK}+1)*{g.to_row(key, r)}"
+            f"{_operating(r)})"
         )
+
+    def _operating(r: int) -> str:  # construction periods count for nothing in the window
+        return f"*(1-{g.to_row(CN.BUILD, r)})" if CN.BUILD in g.index else ""
 
     s.add(CF.SCF, "CFADS in test window", window(CF.CFADS))
     s.add(CF.SDS, "Debt service in test window", window(CF.DS))
@@ -123,7 +128,7 @@ def _dscr_test(s: Section, flow: Flow) -> None:
     s.flag(
         CF.OWING,
         "Debt owed after payments and proceeds (DSCR tested)",
-        lambda t, r: f"AND({a(CF.ALIVE, r)}=1,{g.total(balances, r)}>{P.EPS})",
+        lambda t, r: not_building(s, r, f"AND({a(CF.ALIVE, r)}=1,{g.total(balances, r)}>{P.EPS})"),
     )
 
 
@@ -144,7 +149,8 @@ def _breaches(s: Section) -> None:
         CF.LTVB,
         "LTV breach",
         lambda t, r: (
-            f"IF(AND({a(CF.HAS_DEBT, r)}=1,{P.LTV_MAX}>0),IF(OR({a(CF.COLL, r)}<={P.EPS},"
+            f"IF({not_building(s, r, f'AND({a(CF.HAS_DEBT, r)}=1,{P.LTV_MAX}>0)')},"
+            f"IF(OR({a(CF.COLL, r)}<={P.EPS},"
             f"{a(CF.DEBT_OPEN, r)}>{P.LTV_MAX}*{a(CF.COLL, r)}),1,0),0)"
         ),
         st.FLAG,

@@ -21,6 +21,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.atomic import write_atomically
 from core.files.excel_checks import show_master_flag, write_checks
+from core.files.excel_construction import construction_terms
 from core.files.excel_draws import draw_terms, lent0
 from core.files.excel_grid import Context, Grid
 from core.files.excel_inputs import write_inputs, write_roundtrip
@@ -137,6 +138,7 @@ def _model_sheets(wb: Workbook, deal: Deal, compiled) -> Context:  # noqa: ANN00
     except MissingStep as exc:
         raise ExcelExportError(f"{deal.name}: {exc}") from None
     lent0(params, ctx)
+    construction_terms(params, ctx)
     return ctx
 
 

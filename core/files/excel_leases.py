@@ -21,6 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.leases import tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import has_construction
 from core.files.excel_credit import (
     counterparty_default,
     guarantee_end,
@@ -108,7 +109,10 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
           st.MONEY)  # fmt: skip
     first = f'IF({L("rent_basis")}="fixed",{L("annual_rent")}/{P.PPY},{q.hourly})'
     p.add(q.r0, f"{lab}: rent in the first period", first, st.MONEY)
-    p.add(q.start, f"{lab}: first period with rent", f"INT({L('start_month')}/{P.MPP})", st.INT)
+    month = L("start_month")
+    if has_construction(ctx):  # a lease's start counts from completion
+        month = f"({month}+{ctx.name(ctx.one('spv'), 'completion_month')})"
+    p.add(q.start, f"{lab}: first period with rent", f"INT({month}/{P.MPP})", st.INT)
     end0 = f"{q.start}+{_periods(L('term_years'))}"
     p.add(q.end0, f"{lab}: end of the initial term (exclusive)", end0, st.INT)
     rn = f"MAX(1,{_periods(L('renewal_term_years'))})"

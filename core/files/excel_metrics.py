@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.constants import IRR_HI, IRR_LO
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import CN, has_construction
 from core.files.excel_draws import delayed, is_delayed
 from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import (
@@ -154,11 +155,18 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
     cover = f"SUMPRODUCT(({t}<={{until}})*{rng(CF.CFADS)}*{disc})"
     debt = DD.LENT0 if delayed(ctx) else P.DEBT0  # delayed draws at their value at close
     no_debt = f"{P.DEBT0}<={P.TINY}"
+    llcr = f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{debt})'
+    plcr = f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{debt})'
+    if has_construction(ctx):  # from completion: CFADS then on, the debt and DSRA then
+        cover = f"SUMPRODUCT(({t}>={CN.C0})*({t}<={{until}})*{rng(CF.CFADS)}*{disc})/{CN.DISC_C}"
+        no_c = f"{CN.DEBT_C}<={P.TINY}"
+        llcr = f'IF({no_c},"",({cover.format(until=P.FINAL)}+{CN.DSRA_C})/{CN.DEBT_C})'
+        plcr = f'IF({no_c},"",({cover.format(until=f"{P.T}-1")}+{CN.DSRA_C})/{CN.DEBT_C})'
     return {
         "min_dscr": f'IF(COUNT({dscr})=0,"",MIN({dscr}))',
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
-        "llcr": f'IF({no_debt},"",({cover.format(until=P.FINAL)}+{P.DSRA0})/{debt})',
-        "plcr": f'IF({no_debt},"",({cover.format(until=f"{P.T}-1")}+{P.DSRA0})/{debt})',
+        "llcr": llcr,
+        "plcr": plcr,
         "equity_irr": (
             f"(1+{{irr}})^{P.PPY}-1",
             f'IFERROR(IRR({flows[-1]},{{seed}}),"")',

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.files import excel_style as st
+from core.files.excel_construction import CN
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import CF, P, Prepayment, RankOpening, RankPayment, TrancheFlow
 
@@ -27,7 +28,9 @@ def pay_rank(s: Section, flow: Flow, cols: RankPayment, label: str, owed: list[s
     s.add(
         cols.draw,
         f"{label}: DSRA draw",
-        lambda t, r: f"MIN({a(dsra, r)},{a(cols.owed, r)}-{a(cols.paid, r)})",
+        lambda t, r: _no_draw_capitalising(
+            s, r, f"MIN({a(dsra, r)},{a(cols.owed, r)}-{a(cols.paid, r)})"
+        ),
     )
     s.add(cols.dsra, f"{label}: DSRA left", lambda t, r: f"{a(dsra, r)}-{a(cols.draw, r)}")
     s.add(
@@ -41,6 +44,21 @@ def pay_rank(s: Section, flow: Flow, cols: RankPayment, label: str, owed: list[s
     )
     flow.cash, flow.dsra = cols.cash, cols.dsra
     return cols.share
+
+
+def _no_draw_capitalising(s: Section, r: int, draw: str) -> str:
+    """``draw``, or 0 while building with interest capitalised (no DSRA draw then)."""
+    if CN.CAP_BUILD not in s.grid.index:
+        return draw
+    return f"IF({s.at(CN.CAP_BUILD, r)}=1,0,{draw})"
+
+
+def _capitalised(s: Section, r: int, pik: str) -> str:
+    """Whether unpaid interest is capitalised: a PIK tranche, or while building with interest
+    capitalised."""
+    if CN.CAP_BUILD not in s.grid.index:
+        return pik
+    return f"OR({pik},{s.at(CN.CAP_BUILD, r)}=1)"
 
 
 def interest(s: Section, ctx: Context, flow: Flow) -> None:
@@ -79,10 +97,14 @@ def _interest_received(s: Section, ctx: Context, k: int, share: str, balance: st
     s.add(
         tk.pik,
         f"{nm}: interest capitalised (PIK)",
-        lambda t, r: f"IF({pik},{unpaid(r)},0)",
+        lambda t, r: f"IF({_capitalised(s, r, pik)},{unpaid(r)},0)",
         total=True,
     )
-    s.add(tk.arrears, f"{nm}: interest arrears", lambda t, r: f"IF({pik},0,{unpaid(r)})")
+    s.add(
+        tk.arrears,
+        f"{nm}: interest arrears",
+        lambda t, r: f"IF({_capitalised(s, r, pik)},0,{unpaid(r)})",
+    )
     s.add(tk.after_pik, f"{nm}: balance after PIK", lambda t, r: f"{a(balance, r)}+{a(tk.pik, r)}")
 
 

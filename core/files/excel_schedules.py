@@ -16,6 +16,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import CN, has_construction
 from core.files.excel_credit import gpu_cost, rvg_rows
 from core.files.excel_draws import (
     delayed,
@@ -68,6 +69,8 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     if ctx.K and ctx.one("reserve"):
         ds, tcol = g.col_range(SC.DS_BASE, sheet=True), g.col_range(SC.T, sheet=True)
         n, whole = P.DSRA_N, f"INT({P.DSRA_N})"
+        if has_construction(ctx):  # sized on the debt service from completion
+            tcol = f"({tcol}-{CN.COMPLETION})"
         weight = f"(({tcol}<{whole})+({tcol}={whole})*({n}-{whole}))"
         dsra0 = f"IF({P.DSRA_FUNDED},SUMPRODUCT({weight}*{ds}),0)"
     params.add(P.DSRA0, "DSRA funded at closing (USD m)", dsra0, st.MONEY)
@@ -82,7 +85,15 @@ def _costs(s: Section, ctx: Context) -> None:
     """Operating costs (power, maintenance, insurance, maintenance capex) and senior fees,
     escalated yearly, while operating."""
     a, n, tl = s.at, ctx.name, ctx.grids[K.TIMELINE]
-    s.flag(SC.OPERATING, "Operating (t < stop)", lambda t, r: f"{a(SC.T, r)}<{P.STOP}", 9)
+    if has_construction(ctx):  # costs and fees start with operations, at completion
+        s.flag(
+            SC.OPERATING,
+            "Operating (completion <= t < stop)",
+            lambda t, r: f"AND({a(SC.T, r)}>={CN.COMPLETION},{a(SC.T, r)}<{P.STOP})",
+            9,
+        )
+    else:
+        s.flag(SC.OPERATING, "Operating (t < stop)", lambda t, r: f"{a(SC.T, r)}<{P.STOP}", 9)
     ox = ctx.one("opex")
     if not ox:
         s.add(SC.OPEX, "Operating costs", lambda t, r: "0", total=True)
@@ -336,6 +347,8 @@ def _fixed_schedule(s: Section, ctx: Context, k: int) -> None:
     a, tl = s.at, ctx.grids[K.TIMELINE]
     nm, kp, ks = ctx.tranche_name(k), TrancheParams(k), TrancheSchedule(k)
     io, am, N = kp.io, ctx.tr(k, "amortisation"), ctx.tr(k, "notional")
+    if has_construction(ctx):  # the schedule amortises the balance at completion
+        N = CN.at_completion(k)
     last = f"MIN({kp.mat},{P.T}-1)"
     nper = f"({kp.mat}-{io}+1)"
     per = tl.col_range(TrancheRate(k).per, sheet=True)
@@ -460,18 +473,27 @@ def _dsra_target(s: Section, ctx: Context) -> None:
     g, a = s.grid, s.at
     interest = [TrancheSchedule(k).interest for k in range(ctx.K)]
     principal = [TrancheSchedule(k).sched for k in range(ctx.K)]
+    con = has_construction(ctx)
+
+    def operating(ds: str, r: int) -> str:  # the construction pays the debt service before
+        return f"({a(SC.T, r)}>={CN.COMPLETION})*({ds})" if con else ds
+
+    def held(target: str, r: int) -> str:  # the DSRA funded at closing is held until then
+        return f"MAX({target},IF({a(SC.T, r)}<{CN.COMPLETION},{P.DSRA0},0))" if con else target
+
     s.add(
         SC.DS_BASE,
         "Base-case debt service",
-        lambda t, r: f"{_sum(g, r, interest)}+{_sum(g, r, principal)}",
+        lambda t, r: operating(f"{_sum(g, r, interest)}+{_sum(g, r, principal)}", r),
         total=True,
     )
     tcol, ds = g.col_range(SC.T), g.col_range(SC.DS_BASE)
     s.add(
         SC.DSRA_TARGET,
         "DSRA target",
-        lambda t, r: (
+        lambda t, r: held(
             f"SUMPRODUCT((({tcol}>{a(SC.T, r)})*({tcol}<={a(SC.T, r)}+INT({P.DSRA_N}))"
-            f"+({tcol}={a(SC.T, r)}+INT({P.DSRA_N})+1)*({P.DSRA_N}-INT({P.DSRA_N})))*{ds})"
+            f"+({tcol}={a(SC.T, r)}+INT({P.DSRA_N})+1)*({P.DSRA_N}-INT({P.DSRA_N})))*{ds})",
+            r,
         ),
     )

@@ -11,6 +11,7 @@ from core.engine import constants as c
 from core.engine.arrays import FLAG_NAMES
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import CN, has_construction
 from core.files.excel_draws import delayed, draw_parameters, draw_timeline
 from core.files.excel_grid import Context, Grid, flag01
 from core.files.excel_keys import TL, P, TrancheParams, TrancheRate, flag_bit
@@ -145,7 +146,10 @@ def _tranche_parameters(p: Params, ctx: Context) -> None:
         label, kp = ctx.tranche_name(k), TrancheParams(k)
         tenor, io = ctx.tr(k, "tenor_years"), ctx.tr(k, "io_months")
         p.add(kp.mat, f"{label}: maturity period (index)", f"ROUND({tenor}*{P.PPY},0)-1", st.INT)
-        p.add(kp.io, f"{label}: interest-only periods", _ceil_periods(io), st.INT)
+        io = _ceil_periods(io)
+        if has_construction(ctx):  # interest only until completion at least
+            io = f"MAX({io},{CN.COMPLETION})"
+        p.add(kp.io, f"{label}: interest-only periods", io, st.INT)
         sweep = f'IF({ctx.tr(k, "amortisation")}="sweep",1,{ctx.tr(k, "sweep_pct")})'
         p.add(kp.sweep, f"{label}: share of spare cash swept", sweep, st.PCT)
         draw_parameters(p, ctx, k, _ceil_periods)

@@ -26,6 +26,7 @@ from core.engine.steps import WATERFALL
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_cfads import cfads, collateral, opening
+from core.files.excel_construction import construction_step
 from core.files.excel_covenants import covenants, dsra, proceeds_prepayment
 from core.files.excel_draws import draws_step
 from core.files.excel_grid import Context, Grid, Section
@@ -54,6 +55,7 @@ WRITERS: dict[str, Step] = {
     "collateral": collateral,
     "cfads": cfads,
     "swap": swap_step,
+    "construction": construction_step,
     "interest": interest,
     "principal": scheduled_principal,
     "proceeds": proceeds_prepayment,
@@ -67,13 +69,11 @@ WRITERS: dict[str, Step] = {
 
 #: steps whose rows are left out of a deal that does not use them (the others' rows are always
 #: written: later steps read their columns)
-OMITTED_WHEN_UNUSED = frozenset({"swap", "draws"})
+OMITTED_WHEN_UNUSED = frozenset({"swap", "draws", "construction"})
 
 #: steps the export has no formulas for yet: a deal that uses one is refused (MissingStep) with
-#: the step's name; one that does not is exported without it. The construction phase (issue
-#: #12: Treasury reserve, capitalised interest, lease starts from completion, a late
-#: completion) is not restated in the workbook yet.
-NOT_WRITTEN = frozenset({"construction"})
+#: the step's name; one that does not is exported without it
+NOT_WRITTEN: frozenset[str] = frozenset()
 
 
 class MissingStep(ValueError):

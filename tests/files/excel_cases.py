@@ -1,7 +1,8 @@
 """The deals the Excel-export tests export and recalculate with LibreOffice: the sample deals, a
 stressed deal and deals built to exercise PIK, pari passu ranks, percentage sweeps, lock-up trap
 and sweep, acceleration and liquidation, write-offs, floating ACT/360 tranches, crypto, two
-leases, interest-rate swaps and refinancing; the workbook edits and scenario switches applied
+leases, interest-rate swaps, refinancing and a construction phase (interest paid from the
+Treasury reserve or capitalised); the workbook edits and scenario switches applied
 to them."""
 
 from __future__ import annotations
@@ -236,6 +237,30 @@ def ddtl_quarterly_deal() -> Deal:
     )  # fmt: skip
 
 
+def construction_deal(idc_funding: str) -> Deal:
+    """A small deal built over 9 months (quarterly periods): a 90 facility paid on an S-curve
+    out of a Treasury reserve earning 4% a year; the interest during construction paid from the
+    reserve or capitalised; the lease and the straight-line amortisation from completion."""
+    d = simple_deal(
+        horizon_years=3.0,
+        tenor_years=3.0,
+        period="quarterly",
+        amortisation="straight_line",
+        annual_rent=80.0,
+    )
+    d.add_block("facility", {"name": "Hall", "cost": 90.0}, block_id="hall")
+    d.connect("owns", "spv", "hall")
+    for field_name, value in (
+        ("completion_month", 9),
+        ("construction_start_month", 0),
+        ("capex_profile", "s_curve"),
+        ("treasury_yield", 0.04),
+        ("idc_funding", idc_funding),
+    ):
+        d.set_term("spv", field_name, value)
+    return d
+
+
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
 CASES.update(
     trap=trap_deal,
@@ -262,6 +287,9 @@ CASES.update(
     swapped_annual=lambda: annual(swapped_deal),
     refi_advance=refi_advance_deal,
     refi_dscr=refi_dscr_deal,
+    construction_reserve=lambda: construction_deal("reserve"),
+    construction_capitalised=lambda: construction_deal("capitalised"),
+    hyperion_construction=lambda: load_deal("resources/deals/construction/hyperion_jv.json"),
 )
 
 # workbook edits: (case, block, field, new value)

@@ -178,7 +178,8 @@ def test_cashflows_follow_the_engine_waterfall():
     """One block of rows per step of core.engine.steps.WATERFALL, in its order, numbered; the
     swap's rows only on a deal with a swap."""
     ws = build_workbook(_sample(), scenarios=False, mc_paths=0)["CashFlows"]
-    skip = {"swap", "draws"} | excel_waterfall.NOT_WRITTEN  # swap and draws: not used here
+    # swap, draws and construction: not used here
+    skip = excel_waterfall.OMITTED_WHEN_UNUSED | excel_waterfall.NOT_WRITTEN
     written = [s for s in WATERFALL if s.name not in skip]
     expected = ["Opening", *(f"{i}. {s.title}" for i, s in enumerate(written, start=1))]
     assert list(_headings(ws)) == expected
@@ -187,11 +188,26 @@ def test_cashflows_follow_the_engine_waterfall():
     assert not set(excel_waterfall.WRITERS) & excel_waterfall.NOT_WRITTEN
 
 
-def test_a_deal_with_a_construction_phase_is_refused_naming_the_step():
+def test_a_deal_with_a_construction_phase_has_its_construction_rows():
+    """The construction step's rows sit after CFADS and ahead of interest, which pays from the
+    cash the Treasury reserve hands on; its terms are Parameters (no number typed)."""
     deal = _sample()
     deal.of_kind("spv")[0].terms["completion_month"] = 12
-    with pytest.raises(ExcelExportError, match="no formulas for the Construction step"):
-        build_workbook(deal, scenarios=False, mc_paths=0)
+    wb = build_workbook(deal, scenarios=False, mc_paths=0)
+    ws = wb["CashFlows"]
+    groups = list(_headings(ws))
+    assert groups.index("3. Construction") == groups.index("4. Interest") - 1
+    head: dict[str, int] = {}
+    for r in range(ITEM_ROW, ws.max_row + 1):
+        head.setdefault(ws.cell(r, 1).value, r)
+    cash = head["Cash after the Treasury reserve"]
+    assert ws.cell(head["Rank 1: paid from cash"], FIRST_COL).value.startswith(f"=MIN(E{cash},")
+    assert (
+        ws.cell(head["Construction period"], FIRST_COL).value
+        == f"=IF(E{head['Period']}<p_completion,1,0)"
+    )
+    for name in ("p_completion", "p_tsy_yield", "p_idc_capitalised", "p_tsy0", "p_k0_ncomp"):
+        assert name in wb.defined_names, name
 
 
 def test_a_new_step_is_one_writer(monkeypatch):
@@ -214,7 +230,7 @@ def test_a_new_step_is_one_writer(monkeypatch):
     fee, paid = head["Cash after fee"], head["Rank 1: paid from cash"]
     assert groups["3. Agency fee"] + 1 == fee < groups["4. Interest"] < paid
     # swap and draws left out, fee added, the steps not written yet left out
-    n = len(WATERFALL) - 1 - len(excel_waterfall.NOT_WRITTEN)
+    n = len(WATERFALL) + 1 - len(excel_waterfall.OMITTED_WHEN_UNUSED | excel_waterfall.NOT_WRITTEN)
     assert f"{n}. Distribution" in groups
     assert ws.cell(paid, FIRST_COL).value.startswith(f"=MIN(E{fee},")
     assert ws.cell(fee, FIRST_COL).value == f"=E{head['Cash after injection']}-0"
