@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import CN
 from core.files.excel_credit import gpu_cost
 from core.files.excel_draws import delayed, fleet_at_close
 from core.files.excel_grid import Context, Grid
@@ -52,6 +53,7 @@ def _conservation(ctx: Context, top: int) -> Grid:
     g = Grid(CK.SHEET, ctx.T, band=ctx.grids[K.TIMELINE], top=top)
     s = g.section("Cash in = cash uses, each period")
     swaps = SW.NET in cf.index
+    treasury = CN.DRAW in cf.index  # construction: the reserve pays into the waterfall
 
     def ref(key: str, r: int) -> str:
         return cf.ext(key, r)
@@ -70,7 +72,8 @@ def _conservation(ctx: Context, top: int) -> Grid:
 
     def accounts(t: int, r: int) -> str:
         moves = f"{ref(CF.DSRA, r)}-{ref(CF.DSRA_OPEN, r)}+{ref(CF.TRAP, r)}-{ref(CF.TRAP_OPEN, r)}"
-        return moves + (f"-{ref(SW.NET, r)}" if swaps else "")
+        moves += f"-{ref(SW.NET, r)}" if swaps else ""
+        return moves + (f"-{ref(CN.DRAW, r)}" if treasury else "")  # the Treasury reserve's
 
     s.add(CK.T, "Period", lambda t, r: cf.ext(CF.T, r), st.INT)
     s.add(CK.IN, "Cash in (revenue, proceeds, injection)", cash_in, total=True)
@@ -79,7 +82,7 @@ def _conservation(ctx: Context, top: int) -> Grid:
         ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX, *delivered)), total=True)  # fmt: skip
     s.add(CK.INTEREST, "Interest paid", interest, total=True)
     s.add(CK.PRINCIPAL, "Principal paid", principal, total=True)
-    s.add(CK.ACCOUNTS, "Reserve, lock-up and swap movements", accounts, total=True)
+    s.add(CK.ACCOUNTS, "Reserve, lock-up, swap, Treasury movements", accounts, total=True)
     s.add(CK.DIST, "Distribution", lambda t, r: ref(CF.DISTRIBUTION, r), total=True)
     uses = (CK.COSTS, CK.INTEREST, CK.PRINCIPAL, CK.ACCOUNTS, CK.DIST)
     s.add(

@@ -12,7 +12,7 @@ earning its yield and paying the capex, then the interest while building (``idc_
 reserve) or nothing (capitalised: the interest step capitalises what the cash does not pay,
 without drawing the DSRA); from completion, and in the last period or on a liquidation, what
 is left joins the cash. While building there is no DSCR and no covenant test (the CFADS step's
-DSCR and the covenant step read :func:`building`).
+DSCR and the covenant step read :func:`not_building`).
 """
 
 from __future__ import annotations
