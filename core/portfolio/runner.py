@@ -24,7 +24,8 @@ from core.portfolio.world import WorldChunk, deal_seed, draw_world
 from core.risk.errors import RiskInputError
 from core.risk.mcstats import compiled_stats
 from core.risk.montecarlo import MonteCarloConfig
-from core.risk.paths import MarketModel, make_drivers
+from core.risk.paths import MarketModel, driver_params, make_drivers
+from core.risk.refimarket import refi_market, refi_rows
 
 _CPUS = os.cpu_count() or 1
 LOSS_EPS = 1e-6
@@ -127,6 +128,16 @@ def run_deal_chunk(
     drivers.gpu_value_factor, drivers.crypto_factor, drivers.base_rate = (
         m["value"], m["btc"], m["rates"],
     )  # fmt: skip
+    if drivers.refi_advance_cut is not None:
+        # the refinancing market shuts on the paths whose rent fell furthest: the world's rent
+        # now, as in the single-deal Monte Carlo on its own (core.risk.refimarket)
+        market = refi_market(
+            driver_params(sized, model),
+            model.refi_shut_prob,
+            model.refi_wide_prob,
+            model.refi_wide_spread,
+        )
+        drivers.refi_advance_cut, drivers.refi_spread_add = refi_rows(m["rent"], market)
     periods = _default_periods(dp, world) if model.lease_events else {}
     drivers.counterparties = dict(periods)
     compiled = compile_deal(deal, drivers, sized=sized)

@@ -170,3 +170,37 @@ def test_converged_correlations_leave_less_diversification(deals):
     c = res.data["converged"]
     assert c["stress_regime_share"] == 1.0
     assert res.data["stress_regime_share"] < 0.3
+
+
+def test_the_refinancing_market_shuts_on_the_worlds_lowest_rent_paths(deals, monkeypatch):
+    """TeraWulf refinances its 2030 balloon: in a book its refinancing market is shut exactly
+    on the paths where the WORLD's rent (shared by every deal) is in its lowest
+    refi_shut_prob at that date, as the single-deal Monte Carlo shuts it on its own rent."""
+    import core.portfolio.runner as runner
+    from core.risk.paths import driver_params
+    from core.risk.refimarket import quantile_rows
+
+    b = book(deals, [("wulf", "terawulf_backstop", {"notes": 1.0}, None)])
+    m = MarketModel()
+    plan = plan_book(b, m)
+    n = 4000
+    w = draw_world(4, 0, n, plan.months, m, plan.credits, b.market_loading, 1)
+    seen = {}
+    compile_deal = runner.compile_deal
+    monkeypatch.setattr(
+        runner,
+        "compile_deal",
+        lambda d, drv, sized: (
+            seen.setdefault("d", drv) and None or compile_deal(d, drv, sized=sized)
+        ),
+    )
+    dp = plan.deals[0]
+    run_deal_chunk(dp, w, m, 4, 1)
+    drv = seen["d"]
+    shut = drv.refi_advance_cut >= 1.0
+    threshold = quantile_rows(driver_params(dp.sized, m), m.refi_shut_prob)
+    t = int(np.argmax(threshold > 0))  # a period with a finite, positive threshold
+    np.testing.assert_array_equal(shut[:, t], drv.rent_factor[:, t] <= threshold[t])
+    np.testing.assert_array_equal(drv.rent_factor, runner._market(dp, w, 1)["rent"])
+    share = shut[:, t].mean()
+    assert abs(share - m.refi_shut_prob) < 4.0 * math.sqrt(0.1 * 0.9 / n)
