@@ -6,7 +6,8 @@ the tranche still loses nothing (write-off below ``LOSS_EPS``). The result carri
 both sides of the edge: at ``value`` the loss is zero, one hair more severe (``fails_at``) it is
 positive. Severity rises with the value for rates of decline and haircuts; for
 ``termination_year`` and ``tenant_default_year`` an *earlier* date is more severe and the
-search is over whole months.
+search is over whole months; when neither the first month nor the horizon loses, every period
+is tried (the loss need not fall with the date: a delayed-draw facility lends more later).
 
 ``dscr_headroom`` gives the covenant headroom: the uniform fall in CFADS that brings the lowest
 trailing-window DSCR of the base case down to the lock-up and default levels. Scheduled debt
@@ -154,6 +155,15 @@ def solve_breakeven(
             return result(np.nan, hi / 12, np.nan, l_hi, "fails_in_base")
         l_lo = loss(lo / 12)
         if l_lo <= LOSS_EPS:
+            # no loss at either end, yet the loss need not fall with the date: a delayed-draw
+            # facility has lent little when the tenant defaults early and most later, so a
+            # default in year 3 can lose where one in month 1 does not. Every period is tried,
+            # latest first: the edge is the last date at which a default still costs a loss.
+            step = sized.timeline.months_per_period
+            for m in range(hi - step, lo, -step):
+                l_m = loss(m / 12)
+                if l_m > LOSS_EPS:
+                    return result((m + step) / 12, m / 12, loss((m + step) / 12), l_m, "edge")
             return result(lo / 12, np.nan, l_lo, np.nan, "never_fails")
         while hi - lo > 1:  # loss at lo, none at hi
             mid = (lo + hi) // 2

@@ -29,11 +29,17 @@ def test_hyperion_contract_renewals_never_fail_on_building_rent(samples):
     assert solve_breakeven(market, "building_rent_deflation", None).status == "edge"
 
 
-def test_hyperion_rvg_covers_a_walk_away_at_any_date(samples):
-    """Meta's RVG (floor 100% of cost, cap $12B, through the year-16 renewal) repays the bonds
-    whenever the lease ends early; with a 70% floor an early end loses money."""
+def test_hyperion_rvg_covers_a_walk_away_at_any_date_within_its_term(samples):
+    """Meta's RVG (floor 100% of cost, cap $12B, 16.25 years from operations) repays the bonds
+    whenever the lease ends early within its term; once it has run out, an early end loses
+    until the bonds have amortised below what the halls sell for (the break-even scan tries
+    every period: a bisection between month 1 and the horizon, both without loss, had
+    reported 'never fails'); with a 70% floor an early end inside the term loses money."""
     deal = samples["hyperion_jv"]
-    assert solve_breakeven(deal, "termination_year", None, tol=1e-3).status == "never_fails"
+    for quarter in range(1, 65):  # every quarter to year 16
+        assert tranche_losses(deal, Stress(termination_year=quarter / 4)).sum() <= LOSS_EPS
+    be = solve_breakeven(deal, "termination_year", None, tol=1e-3)
+    assert be.status == "edge" and be.fails_at >= 16.25 and be.loss_at_fail > LOSS_EPS
     weaker = deal.copy()
     weaker.set_term("rvg", "floor_pct", 0.7)
     be = solve_breakeven(weaker, "termination_year", None, tol=1e-3)
@@ -131,3 +137,23 @@ def test_backstop_paid_is_capped_remaining_rent(samples):
     assert total == pytest.approx(expect, rel=1e-9)
     assert total > 0
     assert all(r.rvg_paid == 0 for r in rows)
+
+
+def test_tenant_default_break_even_when_an_early_default_loses_less_than_a_later_one():
+    """CoreWeave's delayed-draw facility has lent 650 of 2,600 in month 1 and most of it by
+    year 1: a tenant default in month 1 loses nothing but one in year 3 loses (the catalogue's
+    stress). The break-even must not say 'never fails': it is the date after which every
+    later default is survived, with a loss one period before it."""
+    from pathlib import Path
+
+    from core.files.deal_json import load_deal
+
+    deal = load_deal(Path(__file__).parents[2] / "resources" / "deals" / "coreweave_ddtl.json")
+    assert tranche_losses(deal, Stress(tenant_default_year=1 / 12)).sum() <= 1e-6
+    assert tranche_losses(deal, Stress(tenant_default_year=3.0)).sum() > 1e-6
+    be = solve_breakeven(deal, "tenant_default_year", None)
+    assert be.status == "edge" and be.fails_at >= 3.0
+    assert be.loss_at_value <= 1e-6 and be.loss_at_fail > 1e-6
+    assert be.value == pytest.approx(be.fails_at + 1 / 12)  # monthly periods
+    for m in range(int(round(be.value * 12)), 60):  # every later default survived
+        assert tranche_losses(deal, Stress(tenant_default_year=m / 12)).sum() <= 1e-6
