@@ -6,7 +6,7 @@ base case, the backstops of each lease, operating costs and senior fees, the bas
 the tranches' terms and each crypto block's units x price path.
 
 :func:`build_plan` lays that out as flat NumPy arrays, the fields of ``Plan`` in
-``core/engine/_pathcompile.pxi``: everything the compiled per-path compile needs to turn one
+``core/engine/_pathplan.pxi``: everything the compiled per-path compile needs to turn one
 path's drivers into the kernel's input rows (rent segments, escalation powers, billing,
 termination and backstop terms, each guarantee's floor, cap and term). The Monte Carlo adds
 its market model's fields (core.risk.mcplan); without them the plan compiles the deal's own

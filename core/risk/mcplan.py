@@ -16,7 +16,7 @@ from core.risk.paths import MarketModel, counterparty_specs, delay_spec, lease_e
 
 def build_plan(sized: CompiledDeal, m: MarketModel) -> dict:
     """Plan arrays and scalars of a base-case compiled deal under the market model ``m``
-    (keys are the fields of ``Plan`` in core/engine/_pathcompile.pxi)."""
+    (keys are the fields of ``Plan`` in core/engine/_pathplan.pxi)."""
     specs = lease_event_specs(sized, m)
     cps = counterparty_specs(sized, specs)
     n_events = sum(s.n_draws for s in specs) + len(cps)
