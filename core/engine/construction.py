@@ -157,6 +157,15 @@ def interest_reserve(terms: list[TrancheTerms], c: Construction) -> float:
     return treasury_funding(terms, c) - float(c.capex.sum()) if not c.capitalised else 0.0
 
 
+def financing_cost(terms: list[TrancheTerms], c: Construction) -> float:
+    """Interest during construction the SPV funds (planned, base-case rates), the financing
+    part of an all-in project cost: the interest capitalised into the debt by completion, or
+    the interest reserve funded at closing (the planned interest net of the Treasury yield)."""
+    if c.capitalised:
+        return float(sum(at_completion(tr, c) - tr.notional for tr in terms))
+    return interest_reserve(terms, c)
+
+
 def delay_interest(terms: list[TrancheTerms], c: Construction) -> np.ndarray:
     """(T,) interest owed in each period from completion on the balances at completion (the
     interest head of a completion guarantee's delay cost)."""

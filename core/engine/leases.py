@@ -261,13 +261,19 @@ def guarantee_window_end(deal: Deal, g: Block, tl: Timeline) -> int:
     return guarantee_end(g.terms, tl, guarantee_start(deal, g, tl))
 
 
-def rvg_floor(deal: Deal, g: Block, cost: dict[str, float]) -> float:
-    """An RVG's floor in USD m: its share of the cost of what it covers (a lease covers both
-    the GPU fleet and the facility)."""
+def rvg_floor(deal: Deal, g: Block, cost: dict[str, float], financing: float = 0.0) -> float:
+    """An RVG's floor in USD m: ``floor_pct`` of the cost of what it covers (a lease covers
+    both the GPU fleet and the facility); on the ``all_in_cost`` basis that cost grows by its
+    pro-rata share of ``financing`` (the interest during construction the SPV funds,
+    ``construction.financing_cost``) in the total asset cost: covered × (1 + financing /
+    total)."""
+    total = sum(cost.values())
     covered = sum(
-        cost.get(b.kind, sum(cost.values()) if b.kind == "lease" else 0.0)
+        cost.get(b.kind, total if b.kind == "lease" else 0.0)
         for b in deal.links(g.id, "guarantees")
     )
+    if g.terms.get("floor_basis") == "all_in_cost" and total > 0.0:
+        covered = covered * (1.0 + financing / total)
     return g.terms["floor_pct"] * covered
 
 
@@ -281,9 +287,10 @@ def rvg_payments(
     tl: Timeline,
     guarantor_default: dict[str, np.ndarray],
     paid: dict[str, np.ndarray],
+    financing: float = 0.0,
 ) -> np.ndarray:
-    """(P,) residual value guarantee payments at the sale: floor (share of the covered
-    assets' cost; a lease covers both) less the sale proceeds ``got``, up to the cap, when the
+    """(P,) residual value guarantee payments at the sale: floor (:func:`rvg_floor`; the
+    all-in basis adds ``financing``) less the sale proceeds ``got``, up to the cap, when the
     sale's ``cause`` (:data:`LEASE_END` or :data:`TENANT_DEFAULT`, per path) is one the
     guarantee pays on, operations stop within its term and its guarantor has not defaulted
     by the sale. Adds each guarantee's total per path to ``paid``."""
@@ -292,7 +299,7 @@ def rvg_payments(
     for g in deal.of_kind("guarantee"):
         if g.terms["guarantee_type"] != "rvg":
             continue
-        floor = rvg_floor(deal, g, cost)
+        floor = rvg_floor(deal, g, cost, financing)
         eligible = (
             ((RVG_TRIGGERS[g.terms["rvg_triggers"]] & cause) != 0)
             & (stop < T)

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine import assets
-from core.engine.construction import Construction, construction_for, delay_interest
+from core.engine.construction import (
+    Construction,
+    construction_for,
+    delay_interest,
+    financing_cost,
+)
 from core.engine.draws import DrawPlan, draw_plan, vintage_book
 from core.engine.leases import (
     BACKSTOP_SCOPE,
@@ -81,6 +86,13 @@ class DealLevel:
     construction: Construction | None = None
     #: delayed-draw tranches' plan (core.engine.draws); None when every tranche is drawn at close
     draws: DrawPlan | None = None
+
+    @property
+    def financing(self) -> float:
+        """Interest during construction the SPV funds (0 without a construction phase): what
+        an RVG's all-in floor basis adds to the assets' cost (``leases.rvg_floor``)."""
+        c = self.construction
+        return financing_cost(self.terms, c) if c is not None else 0.0
 
 
 def first_of_kind(deal: Deal, kind: str) -> Block | None:
@@ -409,7 +421,10 @@ def build_plan(d: DealLevel) -> dict:
         "g_rvg": _i(g_rvg),
         "g_linked": _i([not r and (share[i] >= 0).any() for i, r in enumerate(g_rvg)]),
         "g_floor": _f(
-            [rvg_floor(deal, g, cost) if r else 0.0 for g, r in zip(guarantees, g_rvg, strict=True)]
+            [
+                rvg_floor(deal, g, cost, d.financing) if r else 0.0
+                for g, r in zip(guarantees, g_rvg, strict=True)
+            ]
         ),
         "g_cap": _f([g.terms["cap"] for g in guarantees]),
         "g_end": _i([min(guarantee_window_end(deal, g, tl), 2**31 - 1) for g in guarantees]),

@@ -258,7 +258,16 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     cause = np.where(last_default, TENANT_DEFAULT, LEASE_END)
     cost = {"gpu_fleet": d.fleet_cost, "facility": d.facility_cost}
     rvg_sale = rvg_payments(
-        deal, got, sale_period, stop, cause, cost, tl, guarantor_default, guarantee_paid
+        deal,
+        got,
+        sale_period,
+        stop,
+        cause,
+        cost,
+        tl,
+        guarantor_default,
+        guarantee_paid,
+        d.financing,
     )
     # a late completion moves the operating phase, so the sale, ``delay`` periods later
     # (within the horizon) at the value it has at its undelayed period (core.engine.delay)
@@ -284,7 +293,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         gd = guarantor_default.get(g.id, np.full(P, T))
         ok = before_sale & (t_idx < guarantee_window_end(deal, g, tl)) & (t_idx < gd[:, None])
         top_up = np.minimum(
-            np.maximum(rvg_floor(deal, g, cost) - forced_value, 0.0), g.terms["cap"]
+            np.maximum(rvg_floor(deal, g, cost, d.financing) - forced_value, 0.0), g.terms["cap"]
         )
         liquidation = liquidation + np.where(ok, top_up, 0.0)
 

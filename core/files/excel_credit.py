@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from core.engine.leases import counterparty_index, guarantor_of, tenant_of
 from core.files import excel_style as st
+from core.files.excel_construction import CN, has_construction
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import SC, GuaranteeParams, P, SponsorParams
 from core.files.excel_timeline import Params
@@ -97,11 +98,33 @@ def rvgs(ctx: Context) -> list:
     return [g for g in ctx.deal.of_kind("guarantee") if g.terms["guarantee_type"] == "rvg"]
 
 
-def _rvg_floor(ctx: Context, gb) -> str:
-    n = ctx.name
+#: ``Parameters``: interest during construction the SPV funds (an all-in RVG floor's financing)
+IDC = "p_idc"
+
+
+def _asset_costs(ctx: Context) -> tuple[str, str]:
+    """The GPU fleet's and the facility's cost (formulas; "0" when the deal has none)."""
     fleet, fac = ctx.one("gpu_fleet"), ctx.one("facility")
-    fleet_cost = gpu_cost(ctx) if fleet else "0"
-    fac_cost = n(fac, "cost") if fac else "0"
+    return (gpu_cost(ctx) if fleet else "0"), (ctx.name(fac, "cost") if fac else "0")
+
+
+def _financing(ctx: Context) -> str:
+    """Interest during construction the SPV funds (``construction.financing_cost``): the
+    interest capitalised by completion (balances at completion less notionals), or the
+    interest reserve (the Treasury reserve funded at closing less the capex, which is the
+    assets' cost); 0 without a construction phase."""
+    if not has_construction(ctx):
+        return "0"
+    grown = "+".join(f"{CN.at_completion(k)}-{ctx.tr(k, 'notional')}" for k in range(ctx.K))
+    fleet_cost, fac_cost = _asset_costs(ctx)
+    return f"IF({CN.CAPITALISED}=1,{grown or '0'},{CN.TSY0}-({fleet_cost}+{fac_cost}))"
+
+
+def _rvg_floor(ctx: Context, gb) -> str:
+    """``floor_pct`` of the covered assets' cost; on the all-in basis grown by the financing's
+    pro-rata share (``leases.rvg_floor``: covered × (1 + financing / total cost))."""
+    n = ctx.name
+    fleet_cost, fac_cost = _asset_costs(ctx)
     cost = []
     for b in ctx.deal.links(gb.id, "guarantees"):
         if b.kind == "gpu_fleet":
@@ -110,7 +133,9 @@ def _rvg_floor(ctx: Context, gb) -> str:
             cost.append(fac_cost)
         elif b.kind == "lease":
             cost.append(f"{fleet_cost}+{fac_cost}")
-    return f"{n(gb, 'floor_pct')}*({'+'.join(cost) or '0'})"
+    total = f"({fleet_cost}+{fac_cost})"
+    all_in = f'IF(AND({n(gb, "floor_basis")}="all_in_cost",{total}>0),1+{IDC}/{total},1)'
+    return f"{n(gb, 'floor_pct')}*({'+'.join(cost) or '0'})*{all_in}"
 
 
 def write_rvg_parameters(p: Params, ctx: Context, sale_mode: str) -> None:
@@ -119,6 +144,9 @@ def write_rvg_parameters(p: Params, ctx: Context, sale_mode: str) -> None:
     forced sale or a re-letting after default) is one the guarantee pays on, operations stop
     within its term and its guarantor has not defaulted by the sale."""
     by_default = f"OR({sale_mode}={P.MODE_FORCED},{sale_mode}={P.MODE_RELET_DEFAULT})"
+    if rvgs(ctx):
+        p.add(IDC, "Interest during construction funded (all-in RVG floor)", _financing(ctx),
+              st.MONEY)  # fmt: skip
     for gb in rvgs(ctx):
         q, lab = GuaranteeParams(_guarantee_index(ctx, gb)), gb.terms["name"]
         p.add(q.floor, f"{lab}: floor (USD m)", _rvg_floor(ctx, gb), st.MONEY)

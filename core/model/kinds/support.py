@@ -53,7 +53,18 @@ GUARANTEE = BlockKind(
             "floor_pct",
             "RVG floor",
             0.0,
-            "Guaranteed value at lease end as a share of original asset cost.",
+            "Guaranteed value at lease end as a share of the cost on its floor basis.",
+        ),
+        choice(
+            "floor_basis",
+            "RVG floor basis",
+            "cost",
+            ("cost", "all_in_cost"),
+            "What the floor is a share of. cost: the covered assets' cost (GPU fleet, "
+            "facility). all_in_cost: that cost plus its share of the interest during "
+            "construction the SPV funds (the interest reserve net of the Treasury yield, or "
+            "the interest capitalised into the debt by completion), i.e. the project cost "
+            "the debt funded; the same as cost on a deal without a construction phase.",
         ),
         money("cap", "Cap", 0.0, "Most the guarantor pays in all."),
         num(
