@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 84409710
+ABI_VERSION = 66587131
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -109,6 +109,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                     else np.ascontiguousarray(inp.draw_io, dtype=np.int32))
     a["draw_end"] = (np.zeros(K, dtype=np.int32) if inp.draw_end is None
                      else np.ascontiguousarray(inp.draw_end, dtype=np.int32))
+    a["draw_first"] = (np.zeros(K, dtype=np.int32) if inp.draw_first is None
+                       else np.ascontiguousarray(inp.draw_first, dtype=np.int32))
     a["commitment"] = (np.zeros(K, dtype=np.float64) if inp.commitment is None
                        else np.ascontiguousarray(inp.commitment, dtype=np.float64))
     a["commitment_fee_rate"] = (np.zeros(K, dtype=np.float64) if inp.commitment_fee_rate is None
@@ -179,6 +181,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.draw_amort = _ivec(a, "draw_amort", K)
     c.draw_io = _ivec(a, "draw_io", K)
     c.draw_end = _ivec(a, "draw_end", K)
+    c.draw_first = _ivec(a, "draw_first", K)
     c.commitment = _vec(a, "commitment", K)
     c.commitment_fee_rate = _vec(a, "commitment_fee_rate", K)
     c.max_advance = _vec(a, "max_advance", K)

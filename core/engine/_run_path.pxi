@@ -74,8 +74,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef bint swap_done = False
     cdef Py_ssize_t u
     # construction
-    cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw
+    cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw, tsy_hold
     cdef bint building = False, cap_build = False
+    cdef Py_ssize_t cx_end = _capex_end(c.capex, T)  # after the last period with capex
     # interest
     cdef double gowed, unpaid
     # principal
@@ -265,12 +266,18 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             tsy_income = tsy * c.treasury_yield
             tsy_capex = _min(c.capex[t], tsy + tsy_income)
             tsy = tsy + tsy_income - tsy_capex
+            injection += (c.capex[t] - tsy_capex) * live
             tsy_draw = 0.0
             if building and not release:
                 if not cap_build:
                     tsy_draw = _min(tsy, sum_int)
-            else:
+            elif release or t + 1 >= cx_end:
                 tsy_draw = tsy
+            else:
+                tsy_hold = 0.0
+                for u in range(t + 1, cx_end):
+                    tsy_hold += c.capex[u]
+                tsy_draw = tsy - _min(tsy, tsy_hold)
             tsy = tsy - tsy_draw
             cash += tsy_draw
             if building:

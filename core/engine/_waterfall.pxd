@@ -66,17 +66,18 @@ ctypedef struct Ctx:
     const double* swap_float_accrual  # interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)
     const double* swap_fixed_leg  # interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)
     const double* build  # construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)
-    const double* capex  # construction: capex paid out of the Treasury reserve
+    const double* capex  # construction: capex to be paid out of the Treasury reserve (the share capex-linked draws do not fund); what the reserve cannot pay, equity injects
     const double* draw_amount  # delayed draws: amount scheduled to be drawn at the start of each period after closing
     const int* draw_maturity  # delayed draws: last period of the own schedule of a draw made in that period (the closing draw's in column 0)
     const double* draw_rate  # delayed draws: periodic rate of the annuity of a draw made in that period
     const int* draw_amort  # delayed draws: 0 not a delayed-draw tranche, 1 bullet, 2 annuity, 3 straight line (each draw its own schedule)
     const int* draw_io  # delayed draws: interest-only periods after each draw
     const int* draw_end  # delayed draws: first period after the availability period (the undrawn commitment lapses)
+    const int* draw_first  # delayed draws: first period a draw may amortise in (completion on a construction deal; 0: the end of the draw's own interest-only period)
     const double* commitment  # delayed draws: the commitment (0 for other tranches)
     const double* commitment_fee_rate  # delayed draws: annual fee on the undrawn commitment
     const double* max_advance  # delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)
-    const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)
+    const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing and the capex share of capex-linked draws (draws, then equity, pay it)
     const int* refi_on  # refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing
     const int* refi_maturity  # refinancing: period in which all of the refinanced tranche falls due
     const double* refi_spread  # refinancing: the new tranche's spread over the base rate

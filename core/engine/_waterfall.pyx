@@ -56,10 +56,13 @@ cdef void _add_draw_schedule(const Ctx* c, Py_ssize_t k, Py_ssize_t s, double am
     """Add the own schedule of a draw of ``amount`` made by tranche ``k`` at the start of
     period ``s`` to its row of ``sched_w``: core.engine.draws.add_draw_schedule, operation by
     operation (bullet at the draw's maturity; annuity or straight line from the end of its
-    interest-only period to its maturity, where what is left falls due)."""
+    interest-only period, not before ``draw_first``, to its maturity, where what is left falls
+    due)."""
     cdef Py_ssize_t T = c.T, u, last, n
     cdef Py_ssize_t mat = c.draw_maturity[k * T + s]
     cdef Py_ssize_t start = s + c.draw_io[k]
+    if start < c.draw_first[k]:  # a construction: no draw amortises before completion
+        start = c.draw_first[k]
     cdef int amort = c.draw_amort[k]
     cdef double r, pmt, left, p
     last = mat if mat < T - 1 else T - 1
@@ -83,6 +86,13 @@ cdef void _add_draw_schedule(const Ctx* c, Py_ssize_t k, Py_ssize_t s, double am
             p = _min(pmt - left * r, left)
         sched_w[k * T + u] += p
         left -= p
+cdef inline Py_ssize_t _capex_end(const double* capex, Py_ssize_t T) noexcept nogil:
+    """One after the last period with capex (0: none)."""
+    while T > 0 and capex[T - 1] == 0.0:
+        T -= 1
+    return T
+
+
 cdef inline bint _any_on(const int* a, Py_ssize_t n) noexcept nogil:
     """Whether any of ``a[0:n]`` is non-zero (a deal with refinancing terms)."""
     cdef Py_ssize_t i

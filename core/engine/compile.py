@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
-from core.engine.construction import interest_reserve, operating_terms, treasury_funding
+from core.engine.construction import (
+    interest_reserve,
+    operating_terms,
+    treasury_capex,
+    treasury_funding,
+)
 from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
@@ -203,11 +208,18 @@ def compile_deal(
         for b, tr in zip(d.tranches, d.terms, strict=True)
     }
     sources.update({b.terms["investor"]: b.terms["amount"] for b in equity})
-    # with delayed draws, the GPUs delivered at closing (the later ones: draws and equity)
+    # with delayed draws, the GPUs delivered at closing (the later ones: draws and equity);
+    # capex-linked draws fund their share of the construction as it is spent, not at closing
     fleet_at_close = d.fleet_cost if d.draws is None else d.draws.closing_capex
-    uses = {"GPU fleet": fleet_at_close, "Facility": d.facility_cost, "DSRA funded at close": dsra0}
+    linked = debt_share(d)
+    uses = {"GPU fleet": fleet_at_close, "Facility": d.facility_cost}
+    if linked > 0.0:
+        uses = {k: v * (1.0 - linked) for k, v in uses.items()}
+    uses["DSRA funded at close"] = dsra0
     if d.construction and not d.construction.capitalised:
-        uses["Interest reserve (net of Treasury yield)"] = interest_reserve(d.terms, d.construction)
+        uses["Interest reserve (net of Treasury yield)"] = interest_reserve(
+            d.terms, d.construction, linked
+        )
     gap = sum(sources.values()) - sum(uses.values())
     uses["Other uses / distribution at close" if gap >= 0 else "Funding gap"] = gap
     return CompiledDeal(
@@ -361,13 +373,19 @@ def _inputs(
         swap_fixed_leg=fixed_leg,
         period_years=1.0 / tl.periods_per_year,
         build=con.build if con else None,
-        capex=np.ascontiguousarray(con.capex) if con else None,
-        treasury_initial=treasury_funding(d.terms, con) if con else 0.0,
+        capex=np.ascontiguousarray(treasury_capex(con, debt_share(d))) if con else None,
+        treasury_initial=treasury_funding(d.terms, con, debt_share(d)) if con else 0.0,
         treasury_yield=con.treasury_yield if con else 0.0,
         idc_capitalised=int(con.capitalised) if con else 0,
         **_draw_inputs(d),
         **refi_inputs(tranches, [tr.maturity for tr in d.terms], tl, np.asarray(d.base_rate)),
     )
+
+
+def debt_share(d: DealLevel) -> float:
+    """The share of the construction's capex capex-linked draws fund (their commitments / the
+    total capex; core.engine.draws); 0 without them."""
+    return float(d.draws.share.sum()) if d.draws is not None else 0.0
 
 
 def _draw_inputs(d: DealLevel) -> dict:
@@ -383,6 +401,7 @@ def _draw_inputs(d: DealLevel) -> dict:
         "draw_amort": w.amort,
         "draw_io": w.io,
         "draw_end": w.end,
+        "draw_first": w.first,
         "commitment": w.commitment,
         "commitment_fee_rate": w.fee,
         "max_advance": w.advance,

@@ -43,6 +43,19 @@ class Construction:
         return self.capex / total if total > 0 else np.zeros_like(self.capex)
 
     @property
+    def spend(self) -> np.ndarray:
+        """The capex actually spent in each period: the schedule moved ``delay`` periods later
+        from its start (works that start late complete late; what falls past the horizon is
+        not spent). ``capex`` itself when on time."""
+        if self.delay <= 0:
+            return self.capex
+        out = np.zeros_like(self.capex)
+        n = len(out) - self.start - self.delay
+        if n > 0:
+            out[self.start + self.delay :] = self.capex[self.start : self.start + n]
+        return out
+
+    @property
     def build(self) -> np.ndarray:
         """1.0 in each planned construction period, 0.0 from completion."""
         flags = np.zeros(len(self.capex))
@@ -118,18 +131,37 @@ def accreted(notional: float, periodic_rate: np.ndarray, periods: int) -> float:
 
 
 def at_completion(tr: TrancheTerms, c: Construction) -> float:
-    """A tranche's scheduled balance at completion: its notional, accreted when interest is
-    capitalised."""
+    """A tranche's scheduled balance at completion: its notional (a delayed-draw tranche's
+    draws until then included), accreted when interest is capitalised."""
+    if tr.draws is not None:
+        bal = tr.notional
+        for t in range(c.completion):
+            bal = bal + float(tr.draws[t])
+            if c.capitalised:
+                bal = bal + bal * float(tr.periodic_rate[t]) + float(tr.fee[t])
+        return bal
     return accreted(tr.notional, tr.periodic_rate, c.completion) if c.capitalised else tr.notional
 
 
 def construction_interest(terms: list[TrancheTerms], c: Construction) -> np.ndarray:
-    """(T,) planned interest during construction on the notionals at the base-case rates (no
-    principal is paid before completion); zero from completion."""
+    """(T,) planned interest during construction at the base-case rates (no principal is paid
+    before completion) on the notionals, and for a delayed-draw tranche on its drawn balance
+    (its draws included from their period) plus its commitment fee; zero from completion."""
+    C = c.completion
     out = np.zeros(len(c.capex))
     for tr in terms:
-        out[: c.completion] += tr.notional * tr.periodic_rate[: c.completion]
+        if tr.draws is None:
+            out[:C] += tr.notional * tr.periodic_rate[:C]
+        else:
+            drawn = tr.notional + np.cumsum(tr.draws)
+            out[:C] += drawn[:C] * tr.periodic_rate[:C] + tr.fee[:C]
     return out
+
+
+def treasury_capex(c: Construction, debt_share: float) -> np.ndarray:
+    """(T,) capex the Treasury reserve pays: all of it, less the share capex-linked draws fund
+    (``debt_share``: their commitments / total capex), as spent (``Construction.spend``)."""
+    return c.spend * (1.0 - debt_share) if debt_share > 0.0 else c.spend
 
 
 #: the Treasury reserve is funded this much above its exact need, so rounding never leaves it
@@ -137,24 +169,28 @@ def construction_interest(terms: list[TrancheTerms], c: Construction) -> np.ndar
 FUNDING_CUSHION = 1e-9
 
 
-def treasury_funding(terms: list[TrancheTerms], c: Construction) -> float:
-    """Treasury (proceeds) reserve funded at closing: what, with its yield, pays the capex and
-    (``idc_funding`` reserve) the planned interest during construction and is spent by
-    completion: B0 with B(t+1) = B(t) (1 + y) − capex(t) − interest(t), B(C) = 0. With
-    capitalised interest it is the capex at cost (the yield is released at completion)."""
+def treasury_funding(terms: list[TrancheTerms], c: Construction, debt_share: float = 0.0) -> float:
+    """Treasury (proceeds) reserve funded at closing: what, with its yield, pays the capex (less
+    the ``debt_share`` capex-linked draws fund) and (``idc_funding`` reserve) the planned
+    interest during construction and is spent by completion: B0 with B(t+1) = B(t) (1 + y) −
+    capex(t) − interest(t), B(C) = 0. With capitalised interest it is the capex at cost (the
+    yield is released at completion). Funded on the plan: a completion delay is not foreseen."""
+    planned = c.capex * (1.0 - debt_share) if debt_share > 0.0 else c.capex
     if c.capitalised:
-        return float(c.capex.sum())
-    need = c.capex + construction_interest(terms, c)
+        return float(planned.sum())
+    need = planned + construction_interest(terms, c)
     bal = 0.0
     for t in range(c.completion - 1, -1, -1):
         bal = (bal + float(need[t])) / (1.0 + c.treasury_yield)
     return bal * (1.0 + FUNDING_CUSHION)
 
 
-def interest_reserve(terms: list[TrancheTerms], c: Construction) -> float:
+def interest_reserve(terms: list[TrancheTerms], c: Construction, debt_share: float = 0.0) -> float:
     """The interest reserve in the Treasury reserve (a use of funds at closing): the planned
     interest during construction net of the Treasury's yield (0 when it is capitalised)."""
-    return treasury_funding(terms, c) - float(c.capex.sum()) if not c.capitalised else 0.0
+    if c.capitalised:
+        return 0.0
+    return treasury_funding(terms, c, debt_share) - float(c.capex.sum()) * (1.0 - debt_share)
 
 
 def financing_cost(terms: list[TrancheTerms], c: Construction) -> float:
@@ -182,6 +218,9 @@ def operating_terms(terms: list[TrancheTerms], c: Construction) -> list[TrancheT
     capitalised interest) amortising the balance accreted by completion."""
     out = []
     for tr in terms:
+        if tr.draws is not None:  # its draws' schedules start at completion (core.engine.draws);
+            out.append(tr)  # capitalised interest is left to its legal final maturity
+            continue
         notional = at_completion(tr, c)
         out.append(
             TrancheTerms(

@@ -196,7 +196,12 @@ def deal_level(deal: Deal) -> DealLevel:
             )
         )
     draws = draw_plan(
-        tranches, [tr.periodic_rate for tr in terms], [tr.maturity for tr in terms], tl, fleet_cost
+        tranches,
+        [tr.periodic_rate for tr in terms],
+        [tr.maturity for tr in terms],
+        tl,
+        fleet_cost,
+        con,
     )
     if draws is not None:  # the fleet is delivered with the draws (core.engine.draws)
         gpu_mv = gpu_mv * draws.delivered
@@ -207,7 +212,9 @@ def deal_level(deal: Deal) -> DealLevel:
         for k, tr in enumerate(terms):
             if draws.amort[k]:
                 tr.notional = float(draws.closing[k])
-                tr.draws, tr.schedule = draws.amount[k], draws.schedule[k]
+                planned = draws.planned[k].copy()
+                planned[0] -= draws.closing[k]  # the later draws (the closing one: notional)
+                tr.draws, tr.schedule = planned, draws.schedule[k]
                 tr.fee = draws.base_fee[k]
     crypto = [
         c.terms["units"] * c.terms["price"] * (1 + c.terms["price_growth"]) ** y_end / 1e6

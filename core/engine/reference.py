@@ -25,9 +25,11 @@ here per step (``STEPS``); they share the path state and the period's values in 
     service; in the first period after an acceleration, or once the debt is repaid, the swap is
     terminated at its breakage value (the remaining settlements at that period's base rate,
     discounted at it); swap arrears left when the cash ends are written off;
- 2b. construction: the Treasury (proceeds) reserve earns its yield and pays the capex; while
-    building it pays the period's interest, or the interest is capitalised (interest step);
-    from completion (and in the last period or on liquidation) what is left joins the cash;
+ 2b. construction: the Treasury (proceeds) reserve earns its yield and pays the capex (the
+    share capex-linked draws do not fund; what it cannot pay, equity injects); while building
+    it pays the period's interest, or the interest is capitalised (interest step); from
+    completion what is left joins the cash, less the capex still to come (a late completion);
+    in the last period or on liquidation, all of it;
  3. interest (current + arrears) by seniority, pro rata within a rank; shortfalls draw the DSRA,
     then capitalise (PIK tranches) or fall into arrears; while building with capitalised
     interest, what the cash does not pay is capitalised on every tranche (no DSRA draw);
@@ -113,6 +115,7 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         swap_done=np.zeros(P, dtype=bool),
         build=_zeros_if_none(inp.build, T),
         capex=_zeros_if_none(inp.capex, T),
+        cx_end=_capex_end(_zeros_if_none(inp.capex, T)),
         tsy=np.full(P, float(inp.treasury_initial)),
         dflt=np.zeros(P, dtype=bool),
         cfee=np.zeros((P, K)),
@@ -133,6 +136,12 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         for step in steps:
             step(s)
     return s.out
+
+
+def _capex_end(capex: np.ndarray) -> int:
+    """One after the last period with capex (0: none)."""
+    nz = np.flatnonzero(capex != 0.0)
+    return int(nz[-1]) + 1 if len(nz) else 0
 
 
 def _zeros_if_none(a: np.ndarray | None, T: int) -> np.ndarray:
@@ -257,8 +266,9 @@ def draws(s: _State) -> None:
 
 def _draw_terms(inp: EngineInputs, k: int, t: int) -> tuple[int, int, int, float]:
     """(start, maturity, amortisation code, annuity rate) of tranche ``k``'s draw in ``t``."""
+    first = 0 if inp.draw_first is None else int(inp.draw_first[k])
     return (
-        t + int(inp.draw_io[k]),
+        max(t + int(inp.draw_io[k]), first),
         int(inp.draw_maturity[k, t]),
         int(inp.draw_amort[k]),
         float(inp.draw_rate[k, t]),
@@ -384,12 +394,18 @@ def construction(s: _State) -> None:
     income = s.tsy * inp.treasury_yield
     capex = np.minimum(s.capex[t], s.tsy + income)
     s.tsy = s.tsy + income - capex
+    s.injection = s.injection + (s.capex[t] - capex) * s.live  # what the reserve cannot pay
     if s.building:
         pays = ~s.release & (not s.cap_build)
         draw = np.where(s.release, s.tsy, np.where(pays, np.minimum(s.tsy, s.int_cur.sum(1)), 0.0))
         s.dscr = np.full(s.P, np.nan)
-    else:
+    elif t + 1 >= s.cx_end:
         draw = s.tsy
+    else:  # capex still to come (a late completion): the reserve holds it
+        hold = 0.0
+        for u in range(t + 1, s.cx_end):
+            hold += s.capex[u]
+        draw = np.where(s.release, s.tsy, s.tsy - np.minimum(s.tsy, hold))
     s.tsy = s.tsy - draw
     s.cash = s.cash + draw
     s.out.treasury_balance[:, t] = s.tsy

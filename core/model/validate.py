@@ -143,9 +143,11 @@ def _fleet_cost(deal: Deal) -> float:
 def _delayed_draw_issues(deal: Deal) -> list[Issue]:
     """Delayed draws buy the GPU fleet (core.engine.draws): there must be one, costing at least
     what is drawn for it."""
-    delayed = _delayed(deal)
+    linked = [b for b in _delayed(deal) if b.terms.get("draw_basis", "schedule") == "capex"]
+    issues = _capex_linked_issues(deal, linked) if linked else []
+    delayed = [b for b in _delayed(deal) if b not in linked]
     if not delayed:
-        return []
+        return issues
     path = f"blocks[{delayed[0].id}].terms.draw_amounts"
     draws = sum(sum(b.terms["draw_amounts"]) for b in delayed)
     if not deal.of_kind("gpu_fleet"):
@@ -156,6 +158,23 @@ def _delayed_draw_issues(deal: Deal) -> list[Issue]:
         return [Issue("error", path, draws,
                       f"delayed draws of {draws:,.1f} USD m exceed the GPU fleet's cost of "
                       f"{cost:,.1f} USD m (each draw buys GPUs delivered with it)")]  # fmt: skip
+    return []
+
+
+def _capex_linked_issues(deal: Deal, linked: list[Block]) -> list[Issue]:
+    """Tranches drawn on capex (draw_basis capex) need a construction phase whose capex (GPUs +
+    facility) is at least their commitments."""
+    path = f"blocks[{linked[0].id}].terms.draw_basis"
+    spv = deal.of_kind("spv")
+    if not spv or spv[0].terms.get("completion_month", 0) <= 0:
+        return [Issue("error", path, "capex", "a tranche drawn on capex (draw_basis capex) "
+                      "needs a construction phase: set the SPV's completion_month")]  # fmt: skip
+    capex = _fleet_cost(deal) + sum(b.terms["cost"] for b in deal.of_kind("facility"))
+    committed = sum(b.terms["notional"] for b in linked)
+    if committed > capex * (1 + 1e-9):
+        return [Issue("error", path, committed,
+                      f"capex-linked commitments of {committed:,.1f} USD m exceed the "
+                      f"construction's capex of {capex:,.1f} USD m (GPUs + facility)")]  # fmt: skip
     return []
 
 

@@ -140,9 +140,21 @@ def test_delay_without_guarantee_defaults_the_bonds():
     # interest falls due from the planned completion with no rent: a payment default at C
     late = _run(building("reserve", delay=3))[1]
     assert late.flags[0, C] & FLAG_PAYMENT_DEFAULT
-    # the whole level payment is short: 100 x 0.5% / (1 - 1.005^-54), 54 months to maturity
-    # (less the Treasury's funding cushion of a millionth of a dollar, released at completion)
-    assert late.shortfall[0, 0, C] == pytest.approx(100 * R / (1 - (1 + R) ** -54), abs=1e-6)
+    # the level payment, 100 x 0.5% / (1 - 1.005^-54) (54 months to maturity), is short by
+    # what the Treasury releases at C: the works start 3 months late (capex 15 a month in
+    # months 3-8), so the reserve, funded for the plan, earns longer and holds at C the capex
+    # of months 7 and 8 (hand recursion; the funding cushion is a millionth of a dollar)
+    b = 15.5 * (1 - (1 + Y) ** -C) / Y
+    for t in range(C):
+        b = b * (1 + Y) - (15.0 if t >= 3 else 0.0) - 0.5
+    released = b * (1 + Y) - 15.0 - 30.0
+    assert released == pytest.approx(0.9075, abs=1e-3)
+    assert late.treasury_draw[0, C] == pytest.approx(released, abs=1e-6)
+    pmt = 100 * R / (1 - (1 + R) ** -54)
+    assert late.shortfall[0, 0, C] == pytest.approx(pmt - released, abs=1e-6)
+    # the late capex of months 6 and 7 is paid; the default accelerates the bonds and the
+    # collateral is sold (liquidation lag) before month 8's
+    assert late.capex_paid[0, C : C + 2] == pytest.approx([15.0] * 2)
     on_time = _run(building("reserve"))[1]
     assert not (on_time.flags[0] & FLAG_PAYMENT_DEFAULT).any()
     covered = _run(building("reserve", delay=3, cap=100.0))[1]
@@ -227,7 +239,11 @@ def test_sources_and_uses_balance_in_each_phase(idc):
         s, u = ph[name]["sources"], ph[name]["uses"]
         assert sum(s.values()) == pytest.approx(sum(u.values()), rel=1e-12, abs=1e-9), name
     c = ph["construction"]
-    assert c["uses"]["Capex (GPU fleet and facility)"] == pytest.approx(90.0)
+    # two months late, the works spend 15 a month in months 2-7: 60 before the planned
+    # completion (month 6), 30 after it, held in the Treasury reserve until spent
+    assert c["uses"]["Capex (GPU fleet and facility)"] == pytest.approx(60.0)
+    late = ph["operations"]["uses"]["Capex after the planned completion (a late completion)"]
+    assert late == pytest.approx(30.0)
     assert c["uses"]["Interest during construction"] == pytest.approx(
         100 * 1.005**6 - 100 if idc == "capitalised" else 3.0
     )

@@ -1,23 +1,32 @@
 # Step "construction": the Treasury (proceeds) reserve funded at closing earns its yield and pays
-# the period's capex; while the project is being built it pays the period's interest (interest
-# funded from the reserve), or the interest is capitalised (the interest step then capitalises
-# what the cash does not pay, without drawing the DSRA); there is no DSCR while building. From
-# completion, and in the last period or on a liquidation, what is left joins the cash.
+# the period's capex (the share capex-linked draws do not fund; what it cannot pay, equity
+# injects); while the project is being built it pays the period's interest (interest funded
+# from the reserve), or the interest is capitalised (the interest step then capitalises what the
+# cash does not pay, without drawing the DSRA); there is no DSCR while building. From
+# completion what is left joins the cash, less the capex still to come (a late completion moves
+# capex past the planned completion); in the last period or on a liquidation, all of it.
 # @declare
-cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw
+cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw, tsy_hold
 cdef bint building = False, cap_build = False
+cdef Py_ssize_t cx_end = _capex_end(c.capex, T)  # after the last period with capex
 # @period
 building = c.build[t] != 0.0
 cap_build = building and c.idc_capitalised != 0
 tsy_income = tsy * c.treasury_yield
 tsy_capex = _min(c.capex[t], tsy + tsy_income)
 tsy = tsy + tsy_income - tsy_capex
+injection += (c.capex[t] - tsy_capex) * live
 tsy_draw = 0.0
 if building and not release:
     if not cap_build:
         tsy_draw = _min(tsy, sum_int)
-else:
+elif release or t + 1 >= cx_end:
     tsy_draw = tsy
+else:
+    tsy_hold = 0.0
+    for u in range(t + 1, cx_end):
+        tsy_hold += c.capex[u]
+    tsy_draw = tsy - _min(tsy, tsy_hold)
 tsy = tsy - tsy_draw
 cash += tsy_draw
 if building:

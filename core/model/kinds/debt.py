@@ -82,6 +82,8 @@ def _custom_schedule(t: dict[str, Any]) -> str | None:
 
 #: amortisation types a delayed-draw tranche's draws may follow (each draw its own schedule)
 DRAW_AMORTISATION = ("annuity", "straight_line", "bullet")
+#: what a delayed-draw tranche draws on: its own schedule, or the construction's capex
+DRAW_BASES = ("schedule", "capex")
 
 
 def _draws(t: dict[str, Any]) -> str | None:
@@ -90,6 +92,20 @@ def _draws(t: dict[str, Any]) -> str | None:
     if t["availability_months"] <= 0:
         if months or amounts:
             return "draw_months / draw_amounts need an availability period (availability_months)"
+        if t.get("draw_basis", "schedule") == "capex":
+            return "draw_basis capex needs an availability period (availability_months)"
+        return None
+    if t.get("draw_basis", "schedule") == "capex":
+        if months or amounts:
+            return (
+                "a tranche drawn on capex (draw_basis capex) has no draw schedule: leave "
+                "draw_months and draw_amounts empty"
+            )
+        if t["amortisation"] not in DRAW_AMORTISATION:
+            return (
+                "the draws of a delayed-draw tranche amortise as annuity, straight_line or "
+                f"bullet, not {t['amortisation']}"
+            )
         return None
     if not months:
         return "a delayed-draw tranche needs a draw schedule (draw_months and draw_amounts)"
@@ -201,6 +217,19 @@ TRANCHE = BlockKind(
             help="Delayed-draw term loan: months after closing during which the commitment "
             "(notional) may be drawn; what is undrawn at its end lapses. 0: drawn in full at "
             "closing.",
+        ),
+        choice(
+            "draw_basis",
+            "Draw basis",
+            "schedule",
+            DRAW_BASES,
+            "Delayed draws: schedule, on the draw_months and draw_amounts; capex, linked to "
+            "the construction's capex (SPV completion_month): in each period of the availability "
+            "period the tranche draws its debt share (commitment / total capex) of that period's "
+            "capex, pro rata with equity, whose share the Treasury reserve funded at closing "
+            "pays; never more than the undrawn commitment. The debt share of capex a draw does "
+            "not fund (borrowing base, default stop, after the availability period) is paid by "
+            "equity (an injection). A completion delay moves the capex and so the draws.",
         ),
         Field(
             "draw_months",
