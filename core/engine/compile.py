@@ -385,7 +385,7 @@ def _inputs(
 def debt_share(d: DealLevel) -> float:
     """The share of the construction's capex capex-linked draws fund (their commitments / the
     total capex; core.engine.draws); 0 without them."""
-    return float(d.draws.share.sum()) if d.draws is not None else 0.0
+    return d.draws.debt_share if d.draws is not None else 0.0
 
 
 def _draw_inputs(d: DealLevel) -> dict:

@@ -193,13 +193,18 @@ def interest_reserve(terms: list[TrancheTerms], c: Construction, debt_share: flo
     return treasury_funding(terms, c, debt_share) - float(c.capex.sum()) * (1.0 - debt_share)
 
 
-def financing_cost(terms: list[TrancheTerms], c: Construction) -> float:
+def financing_cost(terms: list[TrancheTerms], c: Construction, debt_share: float = 0.0) -> float:
     """Interest during construction the SPV funds (planned, base-case rates), the financing
-    part of an all-in project cost: the interest capitalised into the debt by completion, or
-    the interest reserve funded at closing (the planned interest net of the Treasury yield)."""
+    part of an all-in project cost: the interest capitalised into the debt by completion (a
+    delayed-draw tranche's draws until then are not interest), or the interest reserve funded
+    at closing (the planned interest net of the Treasury yield; ``debt_share``: the capex
+    capex-linked draws fund, not in the reserve)."""
     if c.capitalised:
-        return float(sum(at_completion(tr, c) - tr.notional for tr in terms))
-    return interest_reserve(terms, c)
+        drawn = [0.0 if tr.draws is None else float(tr.draws[: c.completion].sum()) for tr in terms]
+        return float(
+            sum(at_completion(tr, c) - tr.notional - d for tr, d in zip(terms, drawn, strict=True))
+        )
+    return interest_reserve(terms, c, debt_share)
 
 
 def delay_interest(terms: list[TrancheTerms], c: Construction) -> np.ndarray:

@@ -108,6 +108,11 @@ class DrawPlan:
     base_fee: np.ndarray  # (K, T) commitment fee when every draw is made (base case)
 
     @property
+    def debt_share(self) -> float:
+        """The share of the construction's capex capex-linked draws fund (0: none)."""
+        return float(self.share.sum())
+
+    @property
     def undrawn(self) -> np.ndarray:
         """(K, T) undrawn commitment after each period's draw when every draw is made on plan."""
         drawn = np.cumsum(self.planned, axis=1)

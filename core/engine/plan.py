@@ -92,7 +92,8 @@ class DealLevel:
         """Interest during construction the SPV funds (0 without a construction phase): what
         an RVG's all-in floor basis adds to the assets' cost (``leases.rvg_floor``)."""
         c = self.construction
-        return financing_cost(self.terms, c) if c is not None else 0.0
+        share = self.draws.debt_share if self.draws is not None else 0.0
+        return financing_cost(self.terms, c, share) if c is not None else 0.0
 
 
 def first_of_kind(deal: Deal, kind: str) -> Block | None:

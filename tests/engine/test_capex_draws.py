@@ -74,6 +74,7 @@ def test_draws_balance_and_capitalised_interest_by_hand(engine):
     idc = o.pik[0, 0, :3].sum()
     assert idc == pytest.approx(0.675 + 1.83175 + 2.4250675, rel=1e-14)  # 4.9318175
     assert o.interest_paid[0, 0, :3].sum() == 0.0
+    assert cd.level.financing == pytest.approx(4.9318175, rel=1e-12)  # an RVG's all-in basis
     # equity's 40% of capex was funded at closing and is paid out as spent: 40, 80, 40
     assert cd.inputs.treasury_initial == 160.0
     np.testing.assert_allclose(o.capex_paid[0, :3], 0.4 * CAPEX, rtol=1e-15)
@@ -96,6 +97,7 @@ def test_interest_reserve_funds_interest_on_the_drawn_balance_and_the_fee(engine
     assert cd.inputs.treasury_initial == pytest.approx(160.0 + sum(want), rel=1e-9)  # 164.9
     reserve = cd.uses["Interest reserve (net of Treasury yield)"]
     assert reserve == pytest.approx(4.9, abs=1e-6)  # + the funding cushion
+    assert cd.level.financing == reserve
     assert cd.uses["Facility"] == pytest.approx(160.0)  # the share funded at closing
     np.testing.assert_allclose(o.interest_paid[0, 0, :3], want, rtol=1e-12)
     np.testing.assert_allclose(o.balance[0, 0, :3], [60.0, 180.0, 240.0], rtol=1e-15)
