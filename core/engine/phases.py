@@ -121,8 +121,11 @@ def construction_summary(compiled) -> str | None:
     tl, t = compiled.timeline, compiled.spv.terms
     late = f", {t['completion_delay_months']} months late" if t["completion_delay_months"] else ""
     funding = "capitalised" if con.capitalised else "paid from the Treasury reserve"
+    w = compiled.level.draws
+    share = w.debt_share if w is not None else 0.0
+    drawn = f"; capex-linked draws fund {share:.1%} of the capex as spent" if share > 0 else ""
     return (
         f"capex from {tl.start(con.start).isoformat()} ({t['capex_profile'].replace('_', ' ')}), "
         f"completion {tl.start(con.completion).isoformat()}{late}; Treasury reserve yield "
-        f"{t['treasury_yield'] * 100:.2f}%; interest during construction {funding}"
+        f"{t['treasury_yield'] * 100:.2f}%; interest during construction {funding}{drawn}"
     )

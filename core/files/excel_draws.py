@@ -31,6 +31,16 @@ def delayed(ctx: Context) -> list[int]:
     return [k for k, b in enumerate(ctx.tranches) if b.terms.get("availability_months", 0) > 0]
 
 
+def capex_linked(deal) -> list[str]:  # noqa: ANN001 - Deal
+    """Names of the tranches drawn on capex (``draw_basis`` capex), which the workbook does not
+    restate yet (the export refuses them rather than write draws from empty schedules)."""
+    return [
+        b.terms["name"]
+        for b in deal.of_kind("tranche")
+        if b.terms.get("availability_months", 0) > 0 and b.terms.get("draw_basis") == "capex"
+    ]
+
+
 def is_delayed(ctx: Context, k: int) -> bool:
     return ctx.tranches[k].terms.get("availability_months", 0) > 0
 

@@ -141,3 +141,15 @@ def test_run_equals_the_deterministic_monte_carlo(kw):
         mc = run_montecarlo(deal, cfg)
         for q in ("p1", "p50", "p99"):
             assert mc.equity_irr[q] == pytest.approx(irr, rel=1e-9), engine
+
+
+def test_summary_line_and_phases_name_the_capex_linked_draws():
+    from core.engine.phases import construction_summary
+
+    r = run_deal(construction_ddtl_refi())
+    line = construction_summary(r.compiled)
+    assert line.endswith("capex-linked draws fund 50.0% of the capex as spent")
+    ph = r.sources_uses_by_phase["construction"]
+    assert ph["sources"]["Capex-linked draws"] == pytest.approx(150.0, rel=1e-12)
+    assert ph["uses"]["Capex (GPU fleet and facility)"] == pytest.approx(300.0, rel=1e-12)
+    assert sum(ph["sources"].values()) == pytest.approx(sum(ph["uses"].values()), rel=1e-12)

@@ -415,3 +415,12 @@ def test_construction_export_import_run_is_identical(books, case):
     assert a.periods.equals(b.periods)
     assert a.outputs.treasury_balance.tolist() == b.outputs.treasury_balance.tolist()
     assert a.outputs.balance.tolist() == b.outputs.balance.tolist()
+
+
+def test_a_tranche_drawn_on_capex_is_refused_not_written_from_empty_schedules(tmp_path):
+    from tests.engine.deal_builders import construction_ddtl_refi
+
+    with pytest.raises(ExcelExportError, match=r"draw_basis capex: Construction loan"):
+        export_workbook(construction_ddtl_refi(), tmp_path / "m.xlsx", scenarios=False,
+                        mc_paths=0)  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
