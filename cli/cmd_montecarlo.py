@@ -16,6 +16,7 @@ import time
 
 from cli.formatting import fmt
 from core.limits import check_paths
+from core.report.valuation import recovery_basis
 from core.risk.errors import RiskInputError
 
 
@@ -81,9 +82,10 @@ def attribution_text(att: dict) -> list[str]:
     ]
     for t in att["tranches"]:
         lines.append(f"  {t['name'][:60]}: {t['defaults']:,} defaulting paths")
-        ranked = sorted(t["causes"].items(), key=lambda kv: -kv[1]["share_of_defaults"])
+        # a tranche that never defaults has no shares (None): nothing to rank
+        ranked = sorted(t["causes"].items(), key=lambda kv: -(kv[1]["share_of_defaults"] or 0.0))
         for cid, v in ranked:
-            if v["share_of_defaults"] > 0:
+            if (v["share_of_defaults"] or 0.0) > 0:
                 lines.append(
                     f"    {titles[cid][:46]:<46}{fmt(v['share_of_defaults'], 'pct'):>20}"
                     f"{fmt(v['share_of_expected_loss'], 'pct'):>13}"
@@ -197,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(result.to_json() + "\n")
     else:
         text = to_text(json.loads(result.to_json())) + "\n" + ratings_text(original, result)
+        basis = recovery_basis(original)
+        text += f"\n  {basis}" if basis else ""
         print(text if not args.scenario else f"scenario: {args.scenario}\n{text}")
     return 0
 

@@ -11,6 +11,7 @@ from core.engine.phases import construction_summary
 from core.engine.refinancing import refinancing_outcomes
 from core.engine.result_json import result_to_json
 from core.engine.results import DealResult
+from core.report.valuation import basis_suffix, valuation_lines
 
 
 def result_to_text(result: DealResult) -> str:
@@ -47,12 +48,14 @@ def result_to_text(result: DealResult) -> str:
         f"  min DSCR {fmt(m['min_dscr'], 'x')}   average DSCR {fmt(m['avg_dscr'], 'x')}   "
         f"LLCR {fmt(m['llcr'], 'x')}   PLCR {fmt(m['plcr'], 'x')}",
         f"  equity IRR {fmt(m['equity_irr'], 'pct')}   "
-        f"LTV at close {fmt(m['ltv_at_close'], 'pct')}   "
-        f"LTV at lease end {fmt(m['ltv_at_lease_end'], 'pct')}   debt loss {fmt(m['debt_loss'])}",
+        f"LTV at close {fmt(m['ltv_at_close'], 'pct')}{basis_suffix(result, 'ltv_at_close')}   "
+        f"LTV at lease end {fmt(m['ltv_at_lease_end'], 'pct')}"
+        f"{basis_suffix(result, 'ltv_at_lease_end')}   debt loss {fmt(m['debt_loss'])}",
         f"  break-even fall in cash flow {fmt(m['breakeven_cashflow_fall'], 'pct')}",
     ]
     if m.get("equity_irr_note"):
         lines.append(f"  equity IRR: {m['equity_irr_note']}")
+    lines += [f"  {x}" for x in valuation_lines(result)]
     if "swap_net_cash" in m:
         lines.append(
             f"  interest-rate swaps: net cash received / (paid) {fmt(m['swap_net_cash'])}   "

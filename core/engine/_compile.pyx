@@ -45,7 +45,9 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     ``lease_defaulted`` (P, L) bool, ``guarantee_paid`` (P, NG), ``sale_period`` (P,) and
     ``event_at`` (P, 6): the first tenant default, termination, non-renewal, walk-away and
     guarantor default that cut a lease's rent, and a late completion's planned completion
-    (core.risk.causes.EVENTS; T: none).
+    (core.risk.causes.EVENTS; T: none); ``going_concern`` (P, T): the going-concern value
+    where a lease performs (0 elsewhere and with the term off; core.engine.going_concern)
+    and ``gc_basis`` (P, T) uint8, the values it sets (going_concern.COLLATERAL, LIQUIDATION).
     """
     cdef Plan q
     cdef list keep = []
@@ -78,6 +80,8 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     rvg_paid, backstop_paid = np.zeros(P), np.zeros(P)
     sale_period = np.zeros(P, dtype=np.int32)
     event_at = np.zeros((P, 6), dtype=np.int32)
+    going_concern = np.zeros((P, T))
+    gc_basis = np.zeros((P, T), dtype=np.uint8)
     cdef double[:, :, ::1] o = out
     cdef double[:, :, ::1] lr = lease_revenue
     cdef double[:, :, ::1] lb = lease_backstop
@@ -88,6 +92,8 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     cdef double[::1] bp = backstop_paid
     cdef int[::1] sp = sale_period
     cdef int[:, ::1] ea = event_at
+    cdef double[:, ::1] gc = going_concern
+    cdef unsigned char[:, ::1] gb = gc_basis
     cdef double[::1] w = np.empty(_compile_doubles(&q) + 1)
     cdef double dummy[1]
     cdef PathDetail det
@@ -100,6 +106,8 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
             det.guarantee_paid = &gp[p, 0] if NG > 0 else dummy
             det.sale_period = &sp[p]
             det.event_at = &ea[p, 0]
+            det.going_concern = &gc[p, 0]
+            det.gc_basis = &gb[p, 0]
             evp = ev0 + 3 * L * p if ev0 != NULL else NULL
             _compile_path_detail(
                 &q, &r[p, 0], &u[p, 0], &v[p, 0], &b[p, 0], z[p], NULL, evp, &w[0],
@@ -111,6 +119,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
         rvg_paid=rvg_paid, backstop_paid=backstop_paid, lease_revenue=lease_revenue,
         lease_backstop=lease_backstop, lease_end=lease_end,
         lease_defaulted=lease_defaulted.view(bool), guarantee_paid=guarantee_paid,
-        sale_period=sale_period, event_at=event_at,
+        sale_period=sale_period, event_at=event_at, going_concern=going_concern,
+        gc_basis=gc_basis,
     )
     return res

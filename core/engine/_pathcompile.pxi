@@ -29,9 +29,12 @@ cdef inline Py_ssize_t _event_period(double e, double hazard, int ppy, Py_ssize_
     return T if x >= T else <Py_ssize_t>x
 
 
+include "_goingconcern.pxi"  # the going-concern value of the leased assets
+
+
 cdef inline Py_ssize_t _compile_doubles(const Plan* q) noexcept nogil:
     """Scratch doubles :func:`_compile_path_detail` needs."""
-    return 8 * q.T + 2 * q.NG + q.L + q.NCP
+    return 10 * q.T + 2 * q.NG + q.L + q.NCP
 
 
 cdef inline void _compile_path(
@@ -77,9 +80,11 @@ cdef inline void _compile_path_detail(
     cdef double* gdef = paid + q.NG  # each guarantee's guarantor default period
     cdef double* ldef = gdef + q.NG  # each lease's own default period
     cdef double* cpd = ldef + q.L  # each counterparty's default period
+    cdef double* gcr = cpd + q.NCP  # going-concern value (the leases' rent PV, then GC(t))
+    cdef double* gce = gcr + T  # the latest term end of a performing lease, then 1: performs
     cdef double residual = residual_z * q.residual_sd
-    cdef double gs, hs, level, last, at_market, ratio, cum, owed, before, b, bs_total
-    cdef double got, pay, rvg_at_sale, mask, mk, gap, lam, hz, floor_g
+    cdef double gs, hs, level, last, at_market, cum, owed, before, b, bs_total
+    cdef double got, pay, rvg_at_sale, mask, mk, gap, lam, hz, floor_g, base, held
     cdef Py_ssize_t ss, se, ce, renewals, term, dflt, stop, fee_period, end, horizon
     cdef Py_ssize_t exhausted, first, opts, nopt, off, ends_p = 0, sale_period, start
     cdef Py_ssize_t bs_gd, scope, relet_from, sp_m, dl, cc, uncovered
@@ -99,6 +104,8 @@ cdef inline void _compile_path_detail(
         forced[t] = (gpu_mv[t] * (1.0 - _clip01(q.g_liq + q.fire[t]))
                      + q.fac_mv[t] * (1.0 - _clip01(q.h_liq)))
         revenue[t] = 0.0
+        gcr[t] = 0.0
+        gce[t] = 0.0
     for g in range(q.NG):
         paid[g] = 0.0
 
@@ -201,10 +208,11 @@ cdef inline void _compile_path_detail(
                     walked = walked or t < term
                     term = min(term, t)
                     break
+        if q.gc_on:  # the lease's going-concern rent while it performs (_goingconcern.pxi)
+            _gc_lease(q, l, rent_s, util, start, min(min(ce, term), dflt), gcr, gce)
         if q.gpu_hour[l] and q.billed0[l] > 0:  # leases.billed_ratio
             for t in range(T):
-                ratio = _cmax(_cmin(q.util0[l] * util[t], 1.0), q.top[l]) / q.billed0[l]
-                rent_s[t] = rent_s[t] * ratio
+                rent_s[t] = rent_s[t] * _billed_ratio(q, l, util[t])
         if q.has_ramp and q.ramps[l]:  # rent on the GPUs delivered so far (core.engine.draws)
             for t in range(T):
                 rent_s[t] = rent_s[t] * q.ramp[t]
@@ -324,6 +332,11 @@ cdef inline void _compile_path_detail(
         if events[q.delay_off] < q.delay_p:  # a late path: an exponential delay, whole periods
             dl = dl + <Py_ssize_t>_cmin(ceil(events[q.delay_off + 1] * q.delay_mean), <double>T)
     dl = min(dl, T)
+    if q.gc_on:  # GC(t) where a lease performs, moved with a late completion's operations
+        _gc_value(q, sale_value, gcr, gce)
+        if dl > 0:
+            _shift_row(gcr, cc, dl, T)
+            _shift_row(gce, cc, dl, T)
     sp_m = min(sale_period + dl, T - 1)
     cause = 2 if last_default else 1
     rvg_at_sale = 0.0
@@ -340,11 +353,22 @@ cdef inline void _compile_path_detail(
             proceeds[t] = got + rvg_at_sale
         else:
             proceeds[t] = 0.0
-        asset_value[t] = mv[t] if t <= sp_m else 0.0
-        liq_value[t] = forced[t] if t < sp_m else 0.0
+        # a forced sale after acceleration sells with a performing lease when that pays more
+        base = forced[t]
+        held = mv[t]
+        if q.gc_on and gce[t] > 0:
+            base = _cmax(forced[t], gcr[t] * (1.0 - q.gc_haircut))
+            held = _cmax(mv[t], gcr[t])
+            if det != NULL and det.gc_basis != NULL:
+                det.gc_basis[t] = (1 if gcr[t] > mv[t] else 0) + (
+                    2 if gcr[t] * (1.0 - q.gc_haircut) > forced[t] else 0)
+        elif det != NULL and det.gc_basis != NULL:
+            det.gc_basis[t] = 0
+        asset_value[t] = held if t <= sp_m else 0.0
+        liq_value[t] = base if t < sp_m else 0.0
         for g in range(q.NG):  # an RVG that pays on a liquidation after acceleration
             if q.g_rvg[g] and (q.g_trig[g] & 4) != 0:
-                floor_g = _cmin(_cmax(q.g_floor[g] - forced[t], 0.0), q.g_cap[g])
+                floor_g = _cmin(_cmax(q.g_floor[g] - base, 0.0), q.g_cap[g])
                 if t < sp_m and t < q.g_end[g] and t < gdef[g]:
                     liq_value[t] = liq_value[t] + floor_g
                 else:
@@ -371,6 +395,9 @@ cdef inline void _compile_path_detail(
         if det.guarantee_paid != NULL:
             for g in range(q.NG):
                 det.guarantee_paid[g] = paid[g]
+        if det.going_concern != NULL:
+            for t in range(T):
+                det.going_concern[t] = gcr[t]
 
 
 cdef inline void _shift_row(double* x, Py_ssize_t cc, Py_ssize_t dl, Py_ssize_t T) noexcept nogil:

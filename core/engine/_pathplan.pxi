@@ -74,6 +74,11 @@ ctypedef struct Plan:
     Py_ssize_t delay  # periods by which this path's completion slips
     const double* delay_interest  # (T,) interest owed from completion (a delay cost's head)
     const int* g_completion  # (NG,) 1: a completion guarantee
+    # going-concern value (core.engine.going_concern; plan.build_plan)
+    int gc_on  # 1: the SPV's going_concern_yield > 0
+    double gc_haircut  # taken off the going-concern value in a forced sale
+    const double* gc_v  # (T + 1,) discount factor of k periods at the yield
+    const double* gc_opex  # (T,) PV at t of the operating costs from t + 1 to the horizon
     double delay_p  # Monte Carlo: probability that a path's completion is late (0: none drawn)
     double delay_mean  # Monte Carlo: mean delay of a late path, periods (exponential)
     Py_ssize_t delay_off  # its two event columns: late (uniform), length (exponential)
@@ -94,6 +99,13 @@ ctypedef struct PathDetail:
     # core.risk.causes.EVENTS, T when none; NULL: not wanted. The Monte
     # Carlo sets only this and sale_period (the other pointers NULL).
     int* event_at
+    # (T,) the going-concern value GC(t) where a lease performs, 0 elsewhere and with the
+    # term off (core.engine.going_concern); NULL: not wanted (the Monte Carlo)
+    double* going_concern
+    # (T,) which value a sale in that period uses (core.engine.going_concern.COLLATERAL, LIQUIDATION): bit 1
+    # the collateral value (asset_value) is GC(t), bit 2 the forced-sale value is; NULL: not
+    # wanted
+    unsigned char* gc_basis
 
 
 cdef const double* _plan_f64(list keep, dict plan, str name, Py_ssize_t n) except *:
@@ -196,6 +208,10 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.g_completion = _plan_i32(keep, plan, "g_completion", NG) if "g_completion" in plan else NULL
     if q.delay > 0 and ("delay_interest" not in plan or "g_completion" not in plan):
         raise ValueError("a plan with a delay needs delay_interest and g_completion")
+    q.gc_on = plan.get("gc_on", 0)
+    q.gc_haircut = plan.get("gc_haircut", 0.0)
+    q.gc_v = _plan_f64(keep, plan, "gc_v", T + 1) if q.gc_on else NULL
+    q.gc_opex = _plan_f64(keep, plan, "gc_opex", T) if q.gc_on else NULL
     for c in range(q.NCP):
         if q.cp_off[c] < 0 or (q.lease_events and q.cp_hazard[c] > 0 and q.cp_off[c] >= q.E):
             raise ValueError(f"plan field cp_off[{c}] = {q.cp_off[c]} is outside the events")

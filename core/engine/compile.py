@@ -96,6 +96,11 @@ class PathRows:
     sale_period: np.ndarray  # (P,)
     #: (P,) first late period whose delay cost no completion guarantee paid (T: none)
     delay_uncovered: np.ndarray | None = None
+    #: the going-concern value where a lease performs, 0 elsewhere and with the SPV's
+    #: going_concern_yield 0 (core.engine.going_concern)
+    going_concern: np.ndarray | None = None
+    #: (P, T) uint8: which values are GC(t) (going_concern.COLLATERAL, LIQUIDATION)
+    gc_basis: np.ndarray | None = None
 
 
 @dataclass
@@ -130,6 +135,12 @@ class CompiledDeal:
     #: (P,) first late period of a late completion whose delay cost no completion guarantee
     #: paid (T: none, or no delay): the compile event core.risk.causes reads
     delay_uncovered: np.ndarray | None = None
+    #: (P, T) the going-concern value of the leased assets where a lease performs (0
+    #: elsewhere; None with the SPV's going_concern_yield 0): core.engine.going_concern
+    going_concern: np.ndarray | None = None
+    #: (P, T) uint8: where the collateral value (bit 1) and the forced-sale value (bit 2) are
+    #: the going-concern value (core.engine.going_concern; None with the term off)
+    gc_basis: np.ndarray | None = None
 
     def path_plan(self) -> dict:
         """The deal's plan for the compiled per-path compile (built once, then kept)."""
@@ -246,6 +257,8 @@ def compile_deal(
         plan,
         swaps,
         rows.delay_uncovered,
+        rows.going_concern if st["going_concern_yield"] > 0 else None,
+        rows.gc_basis if st["going_concern_yield"] > 0 else None,
     )
 
 
@@ -306,6 +319,8 @@ def path_rows(d: DealLevel, out: dict) -> PathRows:
         np.where(at_sale, out["rvg_paid"][:, None], 0.0),
         sale_period,
         out["event_at"][:, 5].astype(np.int64),
+        out["going_concern"],
+        out["gc_basis"],
     )
 
 

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from core.engine.arrays import FLAG_LIQUIDATED
+from core.engine.going_concern import COLLATERAL, GOING_CONCERN, LIQUIDATION, PHYSICAL
+
 if TYPE_CHECKING:
     from core.engine.compile import CompiledDeal
 
@@ -197,6 +200,38 @@ class Derived:
         delivered = p.get("gpus_delivered", zero)
         drawn = sum((t["drawn"] for t in self.tranches.values() if "drawn" in t), zero)
         return delivered - drawn
+
+    # ------------------------------------------------------------------ valuation basis
+    def _gc_bits(self, bit: int) -> pd.Series:
+        basis = self.compiled.gc_basis
+        on = np.zeros(len(self.periods), bool) if basis is None else (basis[0] & bit) != 0
+        return pd.Series(np.where(on, GOING_CONCERN, PHYSICAL), index=self.periods.index)
+
+    @property
+    def collateral_basis(self) -> pd.Series:
+        """Per period, what the collateral value (``asset_value``: the LTV, the refinancing's
+        advance test, a borrowing base) is: :data:`GOING_CONCERN`, the leased assets' income
+        value while a lease performs (the SPV's ``going_concern_yield``;
+        core.engine.going_concern), or :data:`PHYSICAL`, the assets' market value."""
+        return self._gc_bits(COLLATERAL)
+
+    @property
+    def liquidation_basis(self) -> pd.Series:
+        """Per period, what a forced sale after acceleration would raise in it:
+        :data:`GOING_CONCERN` (the assets sold with a performing lease) or :data:`PHYSICAL`."""
+        return self._gc_bits(LIQUIDATION)
+
+    @property
+    def liquidation(self) -> tuple[str, str, float] | None:
+        """(period-end date, basis, proceeds) of the forced sale after acceleration on the base
+        case; None when the deal is not liquidated."""
+        flags = self.periods["flags"].to_numpy()
+        hit = np.flatnonzero((flags & FLAG_LIQUIDATED) != 0)
+        if not len(hit):
+            return None
+        k = int(hit[0])
+        value = float(self.compiled.inputs.liquidation_value[0, k])
+        return self.periods.index[k].date().isoformat(), self.liquidation_basis.iloc[k], value
 
     # ------------------------------------------------------------------ summaries
     @property

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.engine import assets
+from core.engine import assets, going_concern
 from core.engine.construction import (
     Construction,
     construction_for,
@@ -311,6 +311,21 @@ def _cp_of(cp: dict[str, int], sponsor: Block | None) -> int:
     return cp[sponsor.id] if sponsor is not None else -1
 
 
+def going_concern_plan(d: DealLevel) -> dict:
+    """The plan's going-concern fields (core.engine.going_concern): on with the SPV's
+    ``going_concern_yield`` > 0, its sale cost, the discount factors and the operating costs'
+    suffix PV."""
+    st, T, ppy = d.spv.terms, d.timeline.n_periods, d.timeline.periods_per_year
+    y = st["going_concern_yield"]
+    v = going_concern.discount_factors(y, ppy, T)
+    return {
+        "gc_on": int(y > 0),
+        "gc_haircut": st["going_concern_haircut"],
+        "gc_v": v,
+        "gc_opex": going_concern.suffix_pv(d.opex, v[1]) if y > 0 else np.zeros(T),
+    }
+
+
 def build_plan(d: DealLevel) -> dict:
     """Plan arrays and scalars of the deal (keys are the fields of ``Plan``), with the
     Monte Carlo's fields neutral: no lease events or counterparty defaults drawn, no residual
@@ -448,6 +463,7 @@ def build_plan(d: DealLevel) -> dict:
         "delay": con.delay if con else 0,
         "delay_interest": _f(delay_interest(d.terms, con) if con else np.zeros(T)),
         "g_completion": _i([g.terms["guarantee_type"] == "completion" for g in guarantees]),
+        **going_concern_plan(d),
     }
     for k, v in per_lease.items():
         plan[k] = _i(v) if k in _LEASE_INTS else _f(v)

@@ -18,7 +18,8 @@ import numpy as np
 
 from core.engine.compile import Drivers, PathRows
 from core.engine.construction import delay_interest
-from core.engine.delay import delay_lease_cash, delay_operations
+from core.engine.delay import delay_lease_cash, delay_operations, shift_rows
+from core.engine.going_concern import basis, going_concern_value, lease_rent_pv
 from core.engine.leases import (
     ACCELERATION,
     BACKSTOP_SCOPE,
@@ -39,7 +40,13 @@ from core.engine.leases import (
     rvg_payments,
     tenant_of,
 )
-from core.engine.plan import DealLevel, credit_default, month_period, periods_ceil
+from core.engine.plan import (
+    DealLevel,
+    credit_default,
+    going_concern_plan,
+    month_period,
+    periods_ceil,
+)
 
 
 def _col(a: np.ndarray | None, default: np.ndarray, P: int) -> np.ndarray:
@@ -148,6 +155,10 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
     last_default = np.zeros(P, dtype=bool)  # 1 hold and re-lease, 2 enforce; ended by default
     rent_factor = _col(drv.rent_factor, np.ones(T), P)
     commercial_end = d.commercial_end
+    gc = d.spv.terms["going_concern_yield"] > 0
+    gc_plan = going_concern_plan(d) if gc else {}
+    gc_rent = np.zeros((P, T))  # the performing leases' rent PV (core.engine.going_concern)
+    gc_end = np.zeros((P, T), dtype=np.int64)  # the latest end of a performing lease's term
     for lease in d.leases:
         lt = lease.terms
         driven = d.rent_driven[lease.id]
@@ -175,11 +186,22 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         walked = walked | (walk < term)
         term = walk
         util = 1.0
+        billing = []  # the factors the rent is billed at (GPU-hours, GPUs delivered)
         if drv.utilisation_factor is not None:
             util = _col(drv.utilisation_factor, np.ones(T), P)
             if lt["rent_basis"] == "gpu_hour":
-                sched.rent = sched.rent * billed_ratio(lt, util)
+                billing.append(billed_ratio(lt, util))
         ramp = d.draws is not None and lt["rent_index"] == "compute"
+        if gc:  # its going-concern rent while it performs
+            performs = (t_idx >= sched.start) & (
+                t_idx < np.minimum(np.minimum(ce, term), dflt)[:, None]
+            )
+            f = billing + ([d.draws.delivered[None, :]] if ramp else [])
+            gc_rent, gc_end = lease_rent_pv(
+                sched.rent, sched.term_ends, gc_plan["gc_v"][1], performs, f, gc_rent, gc_end
+            )
+        for ratio in billing:
+            sched.rent = sched.rent * ratio
         billed = sched
         if ramp:  # rent on the GPUs delivered so far (core.engine.draws); the schedule kept
             billed = dataclasses.replace(sched, rent=sched.rent * d.draws.delivered)
@@ -279,12 +301,29 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         ).astype(int)
     sale_period = np.minimum(sale_period + delay, T - 1)
     at_sale = t_idx == sale_period[:, None]
+    gc_value, performs = np.zeros((P, T)), np.zeros((P, T), dtype=bool)
+    if gc:  # GC(t) where a lease performs, moved with a late completion's operations
+        gc_value, performs = going_concern_value(
+            gc_rent, gc_end, d.opex, gc_plan["gc_opex"], sale_value, gc_plan["gc_v"]
+        )
+        if con is not None and delay.any():
+            gc_value = shift_rows(gc_value, con.completion, delay)
+            performs = shift_rows(performs.astype(float), con.completion, delay) > 0
+    # a forced sale after acceleration sells with a performing lease when that pays more
+    base, held_value = forced_value, mv
+    gc_basis = np.zeros((P, T), dtype=np.uint8)
+    if gc:
+        gc_basis = basis(gc_value, performs, mv, forced_value, gc_plan["gc_haircut"])
+        base = np.where(
+            performs, np.maximum(forced_value, gc_value * (1.0 - gc_plan["gc_haircut"])), base
+        )
+        held_value = np.where(performs, np.maximum(mv, gc_value), mv)
     proceeds = np.where(at_sale, (got + rvg_sale)[:, None], 0.0)
     rvg = np.where(at_sale, rvg_sale[:, None], 0.0)
     held = t_idx <= sale_period[:, None]
     operating = t_idx < stop[:, None]
     before_sale = t_idx < sale_period[:, None]
-    liquidation = np.where(before_sale, forced_value, 0.0)
+    liquidation = np.where(before_sale, base, 0.0)
     for g in deal.of_kind("guarantee"):  # an RVG that pays on a liquidation after acceleration
         if g.terms["guarantee_type"] != "rvg":
             continue
@@ -293,7 +332,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         gd = guarantor_default.get(g.id, np.full(P, T))
         ok = before_sale & (t_idx < guarantee_window_end(deal, g, tl)) & (t_idx < gd[:, None])
         top_up = np.minimum(
-            np.maximum(rvg_floor(deal, g, cost, d.financing) - forced_value, 0.0), g.terms["cap"]
+            np.maximum(rvg_floor(deal, g, cost, d.financing) - base, 0.0), g.terms["cap"]
         )
         liquidation = liquidation + np.where(ok, top_up, 0.0)
 
@@ -327,7 +366,7 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         opex=opex,
         fees=fees,
         proceeds=proceeds,
-        asset_value=np.where(held, mv, 0.0),
+        asset_value=np.where(held, held_value, 0.0),
         liquidation_value=liquidation,
         crypto_value=crypto_value,
         market_value=np.ascontiguousarray(mv),
@@ -337,4 +376,6 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         rvg_paid=rvg,
         sale_period=sale_period,
         delay_uncovered=uncovered,
+        going_concern=gc_value,
+        gc_basis=gc_basis,
     )

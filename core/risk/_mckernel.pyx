@@ -167,6 +167,8 @@ cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps, int* ev,
     det.guarantee_paid = NULL
     det.sale_period = &sale_period
     det.event_at = ev
+    det.going_concern = NULL
+    det.gc_basis = NULL
     cs_seed(&rng, r.key, r.first_path + <uint64_t>i)
     cs_draw_path(&rng, M, w, w + M, w + 2 * M, w + 3 * M, w + 4 * M, w + 5 * M, &residual, E,
                  r.kinds, events, r.gen_rate, r.mpp, T, jumps)

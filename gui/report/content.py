@@ -12,6 +12,7 @@ from html import escape
 from core.engine.phases import construction_summary
 from core.engine.refinancing import refinancing_outcomes
 from core.report.data import ReportData
+from core.report.valuation import ltv_basis, recovery_basis, valuation_lines
 from core.risk.catalogue import RiskOutcome
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
 
@@ -234,7 +235,7 @@ def metrics_section(data: ReportData) -> str:
         ("Average DSCR", fmt_ratio(m["avg_dscr"])),
         ("LLCR", fmt_ratio(m["llcr"])),
         ("PLCR", fmt_ratio(m["plcr"])),
-        ("LTV at close (market value)", fmt_pct(m["ltv_at_close"], 1)),
+        (f"LTV at close ({ltv_basis(data.result, 'ltv_at_close')})", fmt_pct(m["ltv_at_close"], 1)),
         ("LTV at lease end", fmt_pct(m["ltv_at_lease_end"], 1)),
         ("Highest LTV" + ltv_date, fmt_pct(data.max_ltv, 1)),
         ("Equity IRR", m.get("equity_irr_note") or fmt_pct(m["equity_irr"], 1)),
@@ -246,6 +247,7 @@ def metrics_section(data: ReportData) -> str:
     items += _swap_items(data)
     out = "<h3>Key metrics (base case)</h3>" + _pairs(items) + _swap_terms(data)
     out += _refi_terms(data)
+    out += "".join(f"<p>{_e(x)}.</p>" for x in valuation_lines(data.result))
     built = construction_summary(data.result.compiled)
     if built:
         out += f"<p>Construction. {_e(built)}.</p>"
@@ -436,6 +438,11 @@ def montecarlo_section(data: ReportData, images: list[tuple[str, int, int]]) -> 
         "defaults as in docs/risk.md. Default: a write-off, a shortfall in any period, or "
         "acceleration while the tranche is outstanding.</p>"
         + table(["Tranche", "PD", "EL", "EL (USD m)", "LGD", "P(loss)"], rows)
+        + "".join(
+            f'<p class="note">LGD: {_e(x)}.</p>'
+            for x in [recovery_basis(data.result.compiled.deal)]
+            if x
+        )
         + _causes_table(data)
         + "<br>"
         + table(["Distribution", *pct], dist)

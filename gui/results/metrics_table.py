@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 from core.engine.credit_check import not_meaningful
 from core.engine.results import DealResult
 from core.report.trace import BY_LABEL, definition_of
+from core.report.valuation import basis_suffix
 from gui.results.formatting import fmt_date, fmt_money, fmt_pct, fmt_ratio, fmt_years
 from gui.results.trace_dialog import TraceDialog
 from gui.results.widgets import number_item
@@ -33,8 +34,11 @@ def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
         ("Break-even fall in cash flow", shown("breakeven_cashflow_fall", fmt_pct)),
         ("Returns and leverage", None),
         ("Equity IRR", shown("equity_irr", fmt_pct)),
-        ("LTV at close", shown("ltv_at_close", fmt_pct)),
-        ("LTV at lease end", shown("ltv_at_lease_end", fmt_pct)),
+        ("LTV at close", shown("ltv_at_close", fmt_pct) + basis_suffix(result, "ltv_at_close")),
+        (
+            "LTV at lease end",
+            shown("ltv_at_lease_end", fmt_pct) + basis_suffix(result, "ltv_at_lease_end"),
+        ),
         ("Total debt (USD m)", fmt_money(m["total_debt"])),
         ("Total equity (USD m)", fmt_money(m["total_equity"])),
         ("Debt loss (USD m)", fmt_money(m["debt_loss"])),

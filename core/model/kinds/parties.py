@@ -51,6 +51,8 @@ def _spv_card(b: Block, deal: Deal) -> list[str]:
     ]
     if t["completion_month"] > 0:
         lines.append(f"Construction to month {t['completion_month']}")
+    if t["going_concern_yield"] > 0:
+        lines.append(f"Going concern at {show.pct(t['going_concern_yield'])}")
     return lines
 
 
@@ -167,6 +169,30 @@ SPV = BlockKind(
             "Entity-level tax on (EBITDA - depreciation - interest); 0 for a pass-through SPV.",
         ),
         *construction_terms.FIELDS,
+        # the going-concern value sits on the SPV, not the facility: a lender forecloses on
+        # the SPV's assets and contracts together (halls, GPUs and the lease that pays for
+        # them), the costs are the deal's, and a GPU deal without a facility sells with its
+        # lease too (docs/engine.md, "Going-concern value")
+        pct(
+            "going_concern_yield",
+            "Going-concern yield",
+            0.0,
+            "A buyer's discount yield (effective annual) for the SPV's assets sold with a lease "
+            "still performing: the sale or liquidation value is then at least the present "
+            "value of the lease's remaining contracted rent less operating costs plus the "
+            "assets' sale value at its end, and the collateral value the LTV, refinancing and "
+            "draw advance tests read is at least that value. 0: off, physical values only.",
+            unit="pct_per_year",
+            maximum=1.0,
+        ),
+        pct(
+            "going_concern_haircut",
+            "Going-concern sale cost",
+            0.05,
+            "Taken off the going-concern value in a forced sale after acceleration (sale "
+            "costs, the discount a buyer asks of a lender who must sell); used only with a "
+            "going-concern yield.",
+        ),
     ),
     links=(
         Link("owns", ("gpu_fleet", "facility", "reserve", "crypto")),
