@@ -28,6 +28,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "printed for this deal (a sculpted tranche's capacity is on that sheet anyway)",
     )
     p.add_argument(
+        "--stress",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="export the deal with these stress inputs applied to its terms (as `stress "
+        "--set`), e.g. completion_delay_months=6: the workbook's input cells hold the "
+        "stressed terms and its formulas follow them (a late completion is the SPV's delay "
+        "cell); the refinancing-market stresses are not deal terms and are refused",
+    )
+    p.add_argument(
         "--with-values",
         action="store_true",
         help="also save each formula's value (LibreOffice recalculates a copy), so viewers "
@@ -47,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     refuse_same_file(args.output, args.deal)
     check_paths(args.paths)
     deal = load_deal(args.deal)
+    if args.stress:
+        deal = stressed(deal, args.stress)
     sizing = None
     if args.sizing:
         sizing = read_sizing(args.sizing, deal)
@@ -70,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     m = result.metrics
     print(f"Exported {deal.name} -> {args.output}")
+    if args.stress:
+        print(f"  stressed: {', '.join(args.stress)}")
     print(
         f"  {result.compiled.timeline.n_periods} periods, {len(result.compiled.tranches)} "
         f"tranche(s); engine min DSCR {m['min_dscr']:.4f}x, LLCR {m['llcr']:.4f}x "
@@ -98,3 +112,26 @@ def read_sizing(path: str, deal) -> dict | str:
     if doc["tranche"] not in deal.blocks or deal.blocks[doc["tranche"]].kind != "tranche":
         return f"{path}: sizes tranche {doc['tranche']!r}, which {deal.name} does not have"
     return doc
+
+
+#: stress inputs that act on the compiled refinancing market, not on the deal's terms: the
+#: workbook has no input cell for them
+NOT_TERMS = ("refi_advance_cut", "refi_spread_shock")
+
+
+def stressed(deal, items: list[str]):  # noqa: ANN001, ANN201 - Deal
+    """``deal`` with the ``--stress NAME=VALUE`` inputs applied to its terms (BLOCK.FIELD: a
+    term set directly), as ``stress --set`` applies them."""
+    from cli.cmd_stress import parse_set
+    from core.risk.errors import RiskInputError
+    from core.risk.stress import Stress, apply_overrides, apply_stress
+
+    sets = parse_set(items)
+    for name in NOT_TERMS:
+        if sets.get(name):
+            raise RiskInputError(
+                f"--stress {name}: the refinancing market is not a deal term the workbook "
+                "holds; export cannot apply it (use `stress --set`)"
+            )
+    fields = {k: sets.pop(k) for k in [k for k in sets if "." in k]}
+    return apply_stress(apply_overrides(deal, fields), Stress(**sets))

@@ -63,11 +63,15 @@ class Construction:
         return flags
 
 
+#: the S-curve's coefficients: cumulative share a x² − b x³ (the Excel export names them)
+S_CURVE_A, S_CURVE_B = 3.0, 2.0
+
+
 def s_curve(x: np.ndarray) -> np.ndarray:
     """Cumulative share of capex spent after a share ``x`` of construction time: 3x² − 2x³
     (zero slope at both ends: slow mobilisation, peak spend mid-way, slow commissioning)."""
     x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
+    return x * x * (S_CURVE_A - S_CURVE_B * x)
 
 
 def capex_shares(profile: str, n: int, custom: list[float]) -> np.ndarray:

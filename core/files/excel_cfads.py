@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_construction import not_building
+from core.files.excel_construction import not_building, operating_row
 from core.files.excel_draws import equity_share, fee, is_delayed, opening_balance
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import (
@@ -198,9 +198,9 @@ def _operating_cash(s: Section, ctx: Context) -> None:
     tl, ls, sc = ctx.grids[K.TIMELINE], ctx.grids[K.LEASES], ctx.grids[K.SCHEDULES]
     # the Sensitivity sheet's scenario switch flexes revenue and operating costs
     for key, label, src, col, flex in (
-        (CF.REVENUE, "Revenue", ls, LS.REVENUE, f"*(1-{SN.REVENUE_CUT})"),
-        (CF.OPEX, "Operating costs", sc, SC.OPEX, f"*(1+{SN.OPEX_UP})"),
-        (CF.FEES, "Senior fees", sc, SC.FEES, ""),
+        (CF.REVENUE, "Revenue", ls, operating_row(ctx, LS.REVENUE), f"*(1-{SN.REVENUE_CUT})"),
+        (CF.OPEX, "Operating costs", sc, operating_row(ctx, SC.OPEX), f"*(1+{SN.OPEX_UP})"),
+        (CF.FEES, "Senior fees", sc, operating_row(ctx, SC.FEES), ""),
     ):
         s.add(
             key,

@@ -34,7 +34,12 @@ def spv_leases(ctx: Context) -> list:
 
 
 def start_of(ctx: Context, lease) -> str:
-    return f"INT({ctx.name(lease, 'start_month')}/{P.MPP})"
+    """The lease's first period with rent: its start month counts from completion on a deal
+    with a construction phase (``construction.operations_offset_months``)."""
+    month = ctx.name(lease, "start_month")
+    if ctx.compiled.inputs.build is not None:  # a construction phase (excel_construction)
+        month = f"({month}+{ctx.name(ctx.one('spv'), 'completion_month')})"
+    return f"INT({month}/{P.MPP})"
 
 
 def gpu_cost(ctx: Context) -> str:
@@ -83,8 +88,9 @@ def write_credit_parameters(p: Params, ctx: Context) -> None:
 
 def _window_end(ctx: Context, guarantee) -> str:
     """End (exclusive period) of a guarantee's term, from closing or from the start of
-    operations (the first rent of the leases it covers; of every lease when it covers
-    assets); beyond the horizon when it has none (``leases.guarantee_window_end``)."""
+    operations (the first rent of the leases it covers, counted from completion on a
+    construction deal; of every lease when it covers assets); beyond the horizon when it has
+    none (``leases.guarantee_window_end``)."""
     years = ctx.name(guarantee, "term_years")
     covered = [b for b in ctx.deal.links(guarantee.id, "guarantees") if b.kind == "lease"]
     starts = [start_of(ctx, b) for b in covered or ctx.deal.of_kind("lease")]

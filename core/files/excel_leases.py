@@ -21,11 +21,12 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.leases import tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_construction import has_construction
+from core.files.excel_construction import CN, has_construction, late_revenue
 from core.files.excel_credit import (
     counterparty_default,
     guarantee_end,
     guarantor_default,
+    start_of,
     write_credit_parameters,
     write_rvg_parameters,
 )
@@ -83,6 +84,7 @@ def write_leases(wb: Workbook, ctx: Context, p: Params) -> Grid:
         16,
         total=True,
     )
+    late_revenue(g.section("Late completion"), ctx)  # a construction deal's delay
     ws = wb.create_sheet(K.LEASES)
     st.title(ws, "Leases: revenue by formulas", "Every cell is a formula on Inputs / Parameters.")
     g.write(ws)
@@ -109,10 +111,11 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
           st.MONEY)  # fmt: skip
     first = f'IF({L("rent_basis")}="fixed",{L("annual_rent")}/{P.PPY},{q.hourly})'
     p.add(q.r0, f"{lab}: rent in the first period", first, st.MONEY)
-    month = L("start_month")
-    if has_construction(ctx):  # a lease's start counts from completion
-        month = f"({month}+{ctx.name(ctx.one('spv'), 'completion_month')})"
-    p.add(q.start, f"{lab}: first period with rent", f"INT({month}/{P.MPP})", st.INT)
+    # a lease's start counts from completion on a construction deal (excel_credit.start_of)
+    p.add(q.start, f"{lab}: first period with rent", start_of(ctx, lease), st.INT)
+    if has_construction(ctx):  # and moves with a late completion
+        p.add(CN.start_late(j), f"{lab}: first period with rent after a late completion",
+              f"{q.start}+{CN.DELAY}", st.INT)  # fmt: skip
     end0 = f"{q.start}+{_periods(L('term_years'))}"
     p.add(q.end0, f"{lab}: end of the initial term (exclusive)", end0, st.INT)
     rn = f"MAX(1,{_periods(L('renewal_term_years'))})"

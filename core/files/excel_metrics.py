@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from core.engine.constants import IRR_HI, IRR_LO
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_construction import CN, has_construction
+from core.files.excel_construction import CN, has_construction, sale_period
 from core.files.excel_draws import delayed, is_delayed
 from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import (
@@ -173,7 +173,7 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
             eq_guess,
         ),
         "ltv_at_close": f"INDEX({rng(CF.LTV)},1)",
-        "ltv_at_lease_end": f"INDEX({rng(CF.LTV)},MIN({P.SALE},{P.T}-1)+1)",
+        "ltv_at_lease_end": f"INDEX({rng(CF.LTV)},MIN({sale_period(ctx)},{P.T}-1)+1)",
         "total_debt": (
             f"{P.DEBT0}+SUM({ctx.grids[K.CASHFLOWS].col_range(DD.DRAWN, sheet=True)})"
             if delayed(ctx)

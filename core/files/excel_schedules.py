@@ -16,7 +16,13 @@ from openpyxl.workbook.workbook import Workbook
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_construction import CN, has_construction
+from core.files.excel_construction import (
+    CN,
+    has_construction,
+    late_costs,
+    sale_period,
+    sale_proceeds,
+)
 from core.files.excel_credit import gpu_cost, rvg_rows
 from core.files.excel_draws import (
     delayed,
@@ -39,6 +45,7 @@ def write_schedules(wb: Workbook, ctx: Context, params: Params) -> Grid:
     ctx.grids[K.SCHEDULES] = g
     g.add(SC.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT)
     _costs(g.section("Operating costs"), ctx)
+    late_costs(g.section("Late completion"), ctx)  # a construction deal's delay
     assets = g.section("Assets")
     _gpu_values(assets, ctx, params)
     _facility_values(assets, ctx)
@@ -291,7 +298,7 @@ def _sale_values(s: Section, ctx: Context, p: Params) -> None:
     s.add(
         SC.ASSET_VALUE,
         "Asset value (held)",
-        lambda t, r: f"IF({t_(r)}<={P.SALE},{a(SC.MV, r)},0)",
+        lambda t, r: f"IF({t_(r)}<={sale_period(ctx)},{a(SC.MV, r)},0)",
     )
     s.add(
         SC.SALE_GOT,
@@ -304,12 +311,12 @@ def _sale_values(s: Section, ctx: Context, p: Params) -> None:
     s.add(
         SC.LIQ_VALUE,
         "Liquidation value",
-        lambda t, r: f"IF({t_(r)}<{P.SALE},{a(SC.FORCED_VALUE, r)}+{a(on_liq, r)},0)",
+        lambda t, r: f"IF({t_(r)}<{sale_period(ctx)},{a(SC.FORCED_VALUE, r)}+{a(on_liq, r)},0)",
     )
     s.add(
         SC.PROCEEDS,
         "Planned sale proceeds + RVG",
-        lambda t, r: f"IF({t_(r)}={P.SALE},{a(SC.SALE_GOT, r)}+{a(at_sale, r)},0)",
+        lambda t, r: sale_proceeds(s, ctx, SC.SALE_GOT, at_sale, r),
         total=True,
     )
 

@@ -261,6 +261,56 @@ def construction_deal(idc_funding: str) -> Deal:
     return d
 
 
+def construction_rvg_deal() -> Deal:
+    """The construction deal with a 1.5-year lease from completion (period 3 to 9) sold at
+    its end below a floor of the facility's cost, under an RVG whose 2-year term runs from
+    operations: it ends in period 11, after the sale, so it pays (counted from closing it
+    would end in period 8, before the sale, and pay nothing)."""
+    d = construction_deal("reserve")
+    d.set_term("lease", "term_years", 1.5)
+    d.set_term("hall", "sale_haircut", 0.3)
+    terms = {"guarantee_type": "rvg", "floor_pct": 0.9, "cap": 50.0, "term_years": 2.0,
+             "term_from": "operations", "rvg_triggers": "lease_end"}  # fmt: skip
+    d.add_block("guarantee", {"name": "RVG", **terms}, block_id="rvg")
+    d.connect("guarantees", "rvg", "lease")
+    return d
+
+
+def construction_backstop_deal() -> Deal:
+    """The construction deal whose tenant defaults in month 15 (period 5) under a backstop
+    whose 1.5-year term runs from operations (periods 3 to 9): it pays the rent owed to
+    period 9, up to its cap (counted from closing it would stop in period 6)."""
+    d = construction_deal("capitalised")
+    d.set_term("lease", "tenant_default_month", 15)
+    d.set_term("lease", "default_recovery", "re_lease")
+    terms = {"guarantee_type": "backstop", "cap": 70.0, "term_years": 1.5,
+             "term_from": "operations"}  # fmt: skip
+    d.add_block("guarantee", {"name": "Backstop", **terms}, block_id="backstop")
+    d.connect("guarantees", "backstop", "lease")
+    return d
+
+
+def construction_late_deal() -> Deal:
+    """The RVG deal stressed with a completion 5 months late (2 quarters): rent, costs and
+    the sale move 2 periods later (the sale from period 9 to 11), the debt service does not;
+    a completion guarantee of its sponsor pays the rent lost and the interest owed (20 + 3 a
+    period), up to a cap of 50 (the edit ``edit_delay``, 7 months: 3 periods, runs it out)."""
+    d = construction_rvg_deal()
+    d.add_block("sponsor", {"name": "Builder"}, block_id="builder")
+    terms = {"guarantee_type": "completion", "cap": 50.0}
+    d.add_block("guarantee", {"name": "Completion", **terms}, block_id="completion")
+    d.connect("guarantees", "builder", "completion")
+    d.connect("guarantees", "completion", "hall")
+    return apply_stress(d, Stress(completion_delay_months=5))
+
+
+def hyperion_late_deal() -> Deal:
+    """The construction Hyperion stressed with a completion a year late: its completion
+    guarantee pays the delay cost."""
+    d = load_deal("resources/deals/construction/hyperion_jv.json")
+    return apply_stress(d, Stress(completion_delay_months=12))
+
+
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
 CASES.update(
     trap=trap_deal,
@@ -290,6 +340,10 @@ CASES.update(
     construction_reserve=lambda: construction_deal("reserve"),
     construction_capitalised=lambda: construction_deal("capitalised"),
     hyperion_construction=lambda: load_deal("resources/deals/construction/hyperion_jv.json"),
+    construction_rvg=construction_rvg_deal,
+    construction_backstop=construction_backstop_deal,
+    construction_late=construction_late_deal,
+    hyperion_late=hyperion_late_deal,
 )
 
 # workbook edits: (case, block, field, new value)
@@ -297,6 +351,9 @@ EDITS = {
     "edit_coupon": ("hyperion_jv", "bonds", "coupon", 0.0725),
     "edit_spread_lockup": ("xai_gpu_spv", None, None, None),  # several edits, see _edit
     "edit_gap": ("coreweave_ddtl", "equity", "amount", 50.0),  # a funding gap at closing
+    # a construction finishing a quarter later (month 12: period 4) and a late completion
+    "edit_completion": ("construction_rvg", "spv", "completion_month", 12),
+    "edit_delay": ("construction_late", "spv", "completion_delay_months", 7),
 }
 
 

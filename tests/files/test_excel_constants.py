@@ -111,7 +111,9 @@ def test_r1c1_reading():
     assert got == "R[0]C[-1]+Timeline!R[-8]C[-2]*R9C5-SUM(R[-5]C5:R7C[0])+p_k0_mat"
 
 
-@pytest.mark.parametrize("case", ["xai_gpu_spv", "trap", "swapped", "two_leases"])
+@pytest.mark.parametrize(
+    "case", ["xai_gpu_spv", "trap", "swapped", "two_leases", "construction_late", "hyperion_late"]
+)
 def test_one_formula_per_row_copied_across(case):
     """Time runs across the columns: on every per-period sheet each line's formula is the
     same, in R1C1 terms, in every period column (the first period reads the closing column,

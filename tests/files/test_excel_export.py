@@ -27,6 +27,7 @@ from core.engine.arrays import (
 from core.engine.results import run_deal
 from core.files.deal_json import dump_deal, load_deal
 from core.files.excel_export import ExcelExportError, export_workbook
+from core.files.excel_grid import FIRST_COL
 from core.files.excel_inputs import input_name
 from tests.files.excel_cases import CASES, EDITS, SAMPLES, SWITCHED, add_tranche, edit_workbook
 from tests.files.excel_compare import (
@@ -403,7 +404,10 @@ def test_construction_terms_by_hand(books):
     assert _named(capitalised, "p_k0_ncomp") == pytest.approx(100 * 1.03**3, rel=1e-12)
 
 
-@pytest.mark.parametrize("case", ["construction_reserve", "construction_capitalised"])
+@pytest.mark.parametrize(
+    "case",
+    ["construction_reserve", "construction_capitalised", "construction_late", "hyperion_late"],
+)
 def test_construction_export_import_run_is_identical(books, case):
     """Export -> import -> run: the same deal, and the same engine results to the bit."""
     from core.files.excel_import import import_workbook
@@ -424,3 +428,144 @@ def test_a_tranche_drawn_on_capex_is_refused_not_written_from_empty_schedules(tm
         export_workbook(construction_ddtl_refi(), tmp_path / "m.xlsx", scenarios=False,
                         mc_paths=0)  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+def _line(path, sheet: str, label: str) -> list[float]:
+    """The recalculated line ``label`` of ``sheet`` in every period."""
+    ws = openpyxl.load_workbook(path, data_only=True)[sheet]
+    return [_num(v) for v in _series(ws, _headers(ws)[label], ws.max_column - 4)]
+
+
+def test_capex_s_curve_by_hand(books):
+    """The S-curve written as formulas: 90 over periods 0-2 (completion month 9, quarterly)
+    at the rises of 3x^2 - 2x^3 at x = 1/3, 2/3, 1: 90 x (7/27, 13/27, 7/27)."""
+    got = _line(books["construction_reserve"][2], "CashFlows", "Capex")
+    assert got[:3] == pytest.approx([90 * 7 / 27, 90 * 13 / 27, 90 * 7 / 27], rel=1e-12)
+    assert got[3:] == [0.0] * 9
+    wb = openpyxl.load_workbook(books["construction_reserve"][1])
+    assert _named(books["construction_reserve"][2], "p_scurve_a") == 3.0  # named constants
+    assert _named(books["construction_reserve"][2], "p_scurve_b") == 2.0
+    ws = wb["CashFlows"]
+    row = _headers(ws)["Capex"]
+    assert ws.cell(row, FIRST_COL).value == f"=p_cn_capex*E{row - 1}"  # a formula, no value
+
+
+def test_completion_cell_moves_capex_and_rent_start(books):
+    """The completion month changed in the workbook (9 -> 12: period 3 -> 4) moves the capex
+    and the rent start as the engine does for a deal completing in month 12: capex on the
+    S-curve over 4 periods, 90 x (s(1/4), s(2/4) - s(1/4), ...) = 14.0625, 30.9375, 30.9375,
+    14.0625 (hand-worked), the rent from period 4; the whole workbook matches that run (the
+    edit_completion case of test_formulas_match_engine)."""
+    deal, _, recalculated = books["edit_completion"]
+    assert deal.of_kind("spv")[0].terms["completion_month"] == 12
+    capex = _line(recalculated, "CashFlows", "Capex")
+    assert capex[:4] == pytest.approx([14.0625, 30.9375, 30.9375, 14.0625], rel=1e-12)
+    assert capex[4:] == [0.0] * 8
+    engine = run_deal(deal)
+    assert capex == pytest.approx(engine.compiled.level.construction.capex.tolist(), rel=1e-12)
+    assert _named(recalculated, "p_completion") == 4
+    assert _named(recalculated, "p_l0_start") == 4
+    rent = engine.periods["revenue"].to_numpy()
+    assert rent[3] == 0.0 and rent[4] == pytest.approx(20.0)  # 80 a year, quarterly
+    assert _line(recalculated, "CashFlows", "Revenue")[:5] == pytest.approx([0, 0, 0, 0, 20.0])
+    # and the unedited workbook: completion in period 3, rent from period 3
+    assert _named(books["construction_rvg"][2], "p_l0_start") == 3
+
+
+def test_late_completion_by_hand(books):
+    """A completion 5 months late (2 quarters) and, edited in the workbook, 7 (3 quarters):
+    the rent of periods 3-8 moves to 5-10 (6-11); in each late period the completion
+    guarantee pays the rent lost (20) plus the interest owed (12% / 4 on 100 = 3), up to its
+    cap of 50: 23, 23 (23, 23, 4: the cap runs out, the debt defaults); the sale moves from
+    period 9 to 11 at its value in period 9 (the undelayed deal's)."""
+    _, _, late = books["construction_late"]
+    assert _named(late, "p_delay") == 2 and _named(late, "p_sale_late") == 11
+    assert _named(late, "p_l0_start_late") == 5
+    paid = _line(late, "Leases", "Completion: delay cost paid (completion guarantee)")
+    assert paid == pytest.approx([0, 0, 0, 23, 23] + [0] * 7, abs=1e-12)
+    assert _line(late, "CashFlows", "Revenue") == pytest.approx(
+        [0, 0, 0, 23, 23] + [20] * 6 + [0], abs=1e-12
+    )
+    deal, _, edited = books["edit_delay"]
+    assert deal.of_kind("spv")[0].terms["completion_delay_months"] == 7
+    assert _named(edited, "p_delay") == 3 and _named(edited, "p_sale_late") == 11
+    paid = _line(edited, "Leases", "Completion: delay cost paid (completion guarantee)")
+    assert paid == pytest.approx([0, 0, 0, 23, 23, 4] + [0] * 6, abs=1e-12)
+    # the 4 left does not pay period 5's debt service (13.44): payment default, acceleration
+    # (flags 8 + 16), the lenders' forced sale in period 6 (32); nothing after
+    assert _line(edited, "CashFlows", "Revenue") == pytest.approx(
+        [0, 0, 0, 23, 23, 4, 20] + [0] * 5, abs=1e-12
+    )
+    assert _line(edited, "CashFlows", "Flags (bitmask)")[5:8] == [24, 32, 0]
+    # the sale proceeds (with the RVG) at the moved sale, valued at the undelayed period 9
+    on_time = _line(
+        books["construction_rvg"][2], "CashFlows", "Sale, liquidation and crypto proceeds"
+    )
+    moved = _line(late, "CashFlows", "Sale, liquidation and crypto proceeds")
+    assert on_time[9] > 40.0 and moved[11] == pytest.approx(on_time[9], rel=1e-12)
+    assert moved[:11] == [0.0] * 11
+    # Hyperion a year late: its completion guarantee pays (engine and workbook agree in
+    # test_formulas_match_engine); the engine's total is the workbook's
+    res = run_deal(books["hyperion_late"][0])
+    name = books["hyperion_late"][0].blocks["completion"].terms["name"]
+    total = _line(
+        books["hyperion_late"][2], "Leases", f"{name}: delay cost paid (completion guarantee)"
+    )
+    assert sum(total) == pytest.approx(
+        float(res.compiled.guarantee_paid["completion"][0]), rel=1e-9
+    )
+    assert sum(total) > 1000.0
+
+
+def test_guarantee_terms_from_operations_run_from_completion(books):
+    """A guarantee whose term runs from operations starts at completion (period 3): the RVG's
+    2 years end in period 11, after the sale in period 9, so it pays floor 0.9 x 90 less the
+    sale value, as the engine does (from closing it would end in period 8 and pay nothing);
+    the backstop's 1.5 years end in period 9: after the tenant's default in period 5 it pays
+    the rent (20 a quarter) to its cap of 70: 20, 20, 20, 10 (from closing: period 5 only)."""
+    _, _, rvg = books["construction_rvg"]
+    assert _named(rvg, "p_g0_end") == 11
+    res = run_deal(books["construction_rvg"][0])
+    assert res.compiled.rvg_paid.sum() > 40.0
+    at_sale = _line(rvg, "Schedules", "RVG paid at the planned sale")
+    assert at_sale[9] == pytest.approx(float(res.compiled.rvg_paid.sum()), rel=1e-12)
+    floor = _named(rvg, "p_g0_floor")
+    assert floor == pytest.approx(81.0, rel=1e-12)
+    _, _, backstop = books["construction_backstop"]
+    assert _named(backstop, "p_g0_end") == 9
+    paid = _line(
+        backstop, "Leases", "Lease: backstop paid (nothing once its guarantor has defaulted)"
+    )
+    assert paid == pytest.approx([0] * 5 + [20, 20, 20, 10] + [0] * 3, abs=1e-12)
+
+
+def test_cli_export_with_a_late_completion(tmp_path):
+    """``export --stress completion_delay_months=12``: the workbook is the stressed deal (its
+    SPV's delay cell holds 12), the engine values beside its metrics are the stressed run's
+    (the hyperion_late case of test_formulas_match_engine recalculates the same workbook);
+    a refinancing-market stress, not a deal term, is refused with its name."""
+    import subprocess
+    import sys
+
+    from tests.files.excel_cases import hyperion_late_deal
+
+    root = Path(__file__).resolve().parents[2]
+    deal_path = root / "resources" / "deals" / "construction" / "hyperion_jv.json"
+    out = tmp_path / "late.xlsx"
+    args = [sys.executable, str(root / "main.py"), "export", str(deal_path), "-o", str(out)]
+    run = dict(capture_output=True, text=True, cwd=root, timeout=300)
+    proc = subprocess.run([*args, "--no-scenarios", "--paths", "0", "--stress",
+                           "completion_delay_months=12"], **run)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    sheet, coord = next(
+        iter(wb.defined_names[input_name("spv", "completion_delay_months")].destinations)
+    )
+    assert wb[sheet][coord.replace("$", "")].value == 12
+    m = wb["Metrics"]
+    row = next(r for r in range(5, m.max_row + 1) if m.cell(r, 4).value == "llcr")
+    late = run_deal(hyperion_late_deal()).metrics["llcr"]
+    assert m.cell(row, 3).value == pytest.approx(late, rel=1e-12)
+    assert late != pytest.approx(run_deal(load_deal(deal_path)).metrics["llcr"], rel=1e-6)
+    bad = subprocess.run([*args, "--stress", "refi_advance_cut=1"], **run)
+    assert bad.returncode != 0 and "refi_advance_cut" in bad.stderr
