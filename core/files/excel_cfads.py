@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
-from core.files.excel_construction import not_building, operating_row
+from core.files.excel_construction import capex_injection, not_building, operating_row
 from core.files.excel_draws import equity_share, fee, is_delayed, opening_balance
 from core.files.excel_grid import Context, Section
 from core.files.excel_keys import (
@@ -303,7 +303,9 @@ def _cash_available(s: Section, ctx: Context) -> None:
     s.add(
         CF.INJECTION,
         "Equity injection",
-        lambda t, r: f"MAX(-{a(CF.CASH0, r)},0){equity_share(ctx, a, r)}",
+        lambda t, r: (
+            f"MAX(-{a(CF.CASH0, r)},0){equity_share(ctx, a, r)}{capex_injection(ctx, a, r)}"
+        ),
         total=True,
     )
     s.add(CF.CASH2, "Cash after injection", lambda t, r: f"MAX({a(CF.CASH0, r)},0)")

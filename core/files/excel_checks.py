@@ -78,6 +78,7 @@ def _conservation(ctx: Context, top: int) -> Grid:
     s.add(CK.T, "Period", lambda t, r: cf.ext(CF.T, r), st.INT)
     s.add(CK.IN, "Cash in (revenue, proceeds, injection)", cash_in, total=True)
     delivered = (DD.EQUITY, DD.DRAWN) if drawn else ()
+    delivered += (CN.SHORT,) if treasury else ()  # capex the reserve cannot pay: equity's
     s.add(CK.COSTS, "Costs, tax (and GPUs delivered)", lambda t, r: "+".join(
         ref(k, r) for k in (CF.OPEX, CF.FEES, CF.TAX, *delivered)), total=True)  # fmt: skip
     s.add(CK.INTEREST, "Interest paid", interest, total=True)

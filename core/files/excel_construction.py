@@ -23,8 +23,10 @@ senior fees with their operating phase moved the delay later (what falls past th
 lost), the completion guarantees paying the rent lost and the interest owed in the late
 periods (:func:`late_revenue`, :func:`late_costs`); the planned sale moves the delay later at
 the value of its undelayed period (:func:`sale_period`, :func:`sale_proceeds`). CashFlows reads
-the moved rows (:func:`operating_row`). The debt's schedule and the construction rows do not
-move (the engine's rule: debt service falls due from the planned completion).
+the moved rows (:func:`operating_row`); the capex spent moves the delay later too (the
+reserve keeps the capex still to come past completion; what it cannot pay, equity injects:
+:func:`capex_injection`). The debt's schedule and the construction flag do not move (the
+engine's rule: debt service falls due from the planned completion).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class CN:
     OPEN, INCOME, PAID, AFTER = "cn_open", "cn_income", "cn_paid", "cn_after"
     INTEREST, DRAW, TSY, CASH = "cn_int", "cn_draw", "cn_tsy", "cn_cash"
     X1, CUM, CUSTOM, SHARE = "cn_x1", "cn_cum", "cn_custom", "cn_share"
+    SPEND, SHORT, HOLD = "cn_spend", "cn_short", "cn_hold"
     # Leases / Schedules: a late completion
     LATE, DINT, OWED, SHIFTED = "cn_late", "cn_dint", "cn_owed", "cn_shifted"
     REV_LATE, OPEX_LATE, FEES_LATE = "cn_rev_late", "cn_opex_late", "cn_fees_late"
@@ -289,10 +292,30 @@ def construction_step(s: Section, ctx: Context, flow: Flow) -> None:
         CN.INCOME, "Treasury reserve yield", lambda t, r: f"{a(CN.OPEN, r)}*{CN.YIELD}", total=True
     )
     s.add(
+        CN.SPEND,
+        "Capex spent (the schedule moved by a late completion)",
+        lambda t, r: (
+            f"IF({a(CF.T, r)}>={CN.DELAY},"
+            f"INDEX({g.col_range(CN.CAPEX)},{a(CF.T, r)}-{CN.DELAY}+1),0)"
+        ),
+        total=True,
+    )
+    s.add(
         CN.PAID,
         "Capex paid from the Treasury reserve",
-        lambda t, r: f"MIN({a(CN.CAPEX, r)},{a(CN.OPEN, r)}+{a(CN.INCOME, r)})",
+        lambda t, r: f"MIN({a(CN.SPEND, r)},{a(CN.OPEN, r)}+{a(CN.INCOME, r)})",
         total=True,
+    )
+    s.add(
+        CN.SHORT,
+        "Capex the reserve cannot pay (equity injects it)",
+        lambda t, r: f"({a(CN.SPEND, r)}-{a(CN.PAID, r)})*{a(CF.ALIVE, r)}",
+        total=True,
+    )
+    s.add(
+        CN.HOLD,
+        "Capex still to come after the period",
+        lambda t, r: f"SUM({g.col_range(CN.SPEND)})-SUM({g.to_row(CN.SPEND, r)})",
     )
     s.add(
         CN.AFTER,
@@ -309,7 +332,8 @@ def construction_step(s: Section, ctx: Context, flow: Flow) -> None:
         "Treasury reserve into the waterfall",
         lambda t, r: (
             f"IF(AND({a(CN.BUILD, r)}=1,{a(CF.RELEASE, r)}=0),IF({CN.CAPITALISED}=1,0,"
-            f"MIN({a(CN.AFTER, r)},{a(CN.INTEREST, r)})),{a(CN.AFTER, r)})"
+            f"MIN({a(CN.AFTER, r)},{a(CN.INTEREST, r)})),{a(CN.AFTER, r)}"
+            f"-IF({a(CF.RELEASE, r)}=1,0,MIN({a(CN.AFTER, r)},{a(CN.HOLD, r)})))"
         ),
         total=True,
     )
@@ -438,3 +462,9 @@ def late_costs(s: Section, ctx: Context) -> None:
             lambda _t, r, key=key: _moved(g, key, g.at(SC.T, r), ls.ext(CN.LATE, r), r),
             total=True,
         )
+
+
+def capex_injection(ctx: Context, a, r: int) -> str:  # noqa: ANN001 - Section.at
+    """``+<capex the Treasury reserve cannot pay>`` on row ``r``: equity injects it (the
+    construction step); empty on a deal without a construction phase."""
+    return f"+{a(CN.SHORT, r)}" if has_construction(ctx) else ""

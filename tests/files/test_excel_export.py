@@ -481,6 +481,14 @@ def test_late_completion_by_hand(books):
     _, _, late = books["construction_late"]
     assert _named(late, "p_delay") == 2 and _named(late, "p_sale_late") == 11
     assert _named(late, "p_l0_start_late") == 5
+    # the works start late too: the capex planned for periods 0-2 is spent in periods 2-4,
+    # and the Treasury reserve keeps what is still to come after completion
+    capex = [90 * 7 / 27, 90 * 13 / 27, 90 * 7 / 27]
+    assert _line(late, "CashFlows", "Capex")[:4] == pytest.approx([*capex, 0], rel=1e-12)
+    spent = _line(late, "CashFlows", "Capex spent (the schedule moved by a late completion)")
+    assert spent == pytest.approx([0, 0, *capex] + [0] * 7, rel=1e-12)
+    held = _line(late, "CashFlows", "Treasury reserve (closing)")
+    assert held[3] == pytest.approx(capex[2], rel=1e-12) and held[4] == pytest.approx(0, abs=1e-9)
     paid = _line(late, "Leases", "Completion: delay cost paid (completion guarantee)")
     assert paid == pytest.approx([0, 0, 0, 23, 23] + [0] * 7, abs=1e-12)
     assert _line(late, "CashFlows", "Revenue") == pytest.approx(
