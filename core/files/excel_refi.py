@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from core.files import excel_keys as K
 from core.files import excel_style as st
+from core.files.excel_construction import operating_row
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import CF, LS, SC, TL, P, TrancheFlow, TrancheParams, TrancheRate
 
@@ -110,7 +111,9 @@ def _unit_schedule(s: Section, ctx: Context, k: int) -> None:
     )
 
     def ebitda(r: int) -> str:
-        return f"({ls.ext(LS.REVENUE, r)}-{a(SC.OPEX, r)}-{a(SC.FEES, r)})"
+        # the contract as the deal runs (a construction deal's late completion included)
+        rev, ox, fee = (operating_row(ctx, key) for key in (LS.REVENUE, SC.OPEX, SC.FEES))
+        return f"({ls.ext(rev, r)}-{a(ox, r)}-{a(fee, r)})"
 
     s.add(
         rc.cf,

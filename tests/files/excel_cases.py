@@ -304,6 +304,20 @@ def construction_late_deal() -> Deal:
     return apply_stress(d, Stress(completion_delay_months=5))
 
 
+def construction_refi_late_deal() -> Deal:
+    """The late-completion deal whose notes are a 2-year bullet refinanced at maturity (period
+    7) on a 1.0x DSCR of the contract as it runs after the delay (rent to period 10) into a
+    9-month straight line: refinanced in part, the rest short (payment default)."""
+    d = construction_late_deal()
+    terms = dict(
+        tenor_years=2.0, amortisation="bullet", refinance=True, refi_sizing="dscr",
+        refi_dscr=1.0, refi_tenor_years=0.75, refi_amortisation="straight_line",
+    )  # fmt: skip
+    for name, value in terms.items():
+        d.set_term("senior", name, value)
+    return d
+
+
 def hyperion_late_deal() -> Deal:
     """The construction Hyperion stressed with a completion a year late: its completion
     guarantee pays the delay cost."""
@@ -344,6 +358,7 @@ CASES.update(
     construction_backstop=construction_backstop_deal,
     construction_late=construction_late_deal,
     hyperion_late=hyperion_late_deal,
+    construction_refi_late=construction_refi_late_deal,
 )
 
 # workbook edits: (case, block, field, new value)

@@ -106,6 +106,11 @@ def test_cases_exercise_the_formula_paths(books):
     assert (swapped.swap_cash[0] > 0).any() and (swapped.swap_cash[0] < 0).any()
     broken = run_deal(books["swap_broken"][0]).outputs
     assert broken.swap_breakage[0].min() < -1.0 and broken.swap_writeoff[0].sum() > 1.0
+    # a late completion with a refinancing sized on the contract as it runs after the delay:
+    # refinanced in part (56.72 of the 100 balloon), the rest short
+    late_refi = run_deal(books["construction_refi_late"][0]).outputs
+    assert late_refi.refinanced[0].sum() == pytest.approx(56.72417868, rel=1e-6)
+    assert np.bitwise_or.reduce(late_refi.flags[0]) & FLAG_ACCELERATED
     # the edits change the answer (so matching run_deal proves the formulas are live); the
     # equity edit changes the sources only (its test is the Checks sheet's funding gap)
     for case, (src, *_x) in EDITS.items():
