@@ -124,9 +124,17 @@ def stressed(deal, items: list[str]):  # noqa: ANN001, ANN201 - Deal
     term set directly), as ``stress --set`` applies them."""
     from cli.cmd_stress import parse_set
     from core.risk.errors import RiskInputError
+
+    try:
+        return _stressed(deal, parse_set(items))
+    except RiskInputError as exc:  # named as this command's option
+        raise RiskInputError(str(exc).replace("--set ", "--stress ", 1)) from None
+
+
+def _stressed(deal, sets: dict):  # noqa: ANN001, ANN202 - Deal
+    from core.risk.errors import RiskInputError
     from core.risk.stress import Stress, apply_overrides, apply_stress
 
-    sets = parse_set(items)
     for name in NOT_TERMS:
         if sets.get(name):
             raise RiskInputError(

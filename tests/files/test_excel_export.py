@@ -556,7 +556,8 @@ def test_cli_export_with_a_late_completion(tmp_path):
     """``export --stress completion_delay_months=12``: the workbook is the stressed deal (its
     SPV's delay cell holds 12), the engine values beside its metrics are the stressed run's
     (the hyperion_late case of test_formulas_match_engine recalculates the same workbook);
-    a refinancing-market stress, not a deal term, is refused with its name."""
+    a refinancing-market stress, not a deal term, an unknown input and an unknown block are
+    refused, each named as the --stress item."""
     import subprocess
     import sys
 
@@ -582,3 +583,7 @@ def test_cli_export_with_a_late_completion(tmp_path):
     assert late != pytest.approx(run_deal(load_deal(deal_path)).metrics["llcr"], rel=1e-6)
     bad = subprocess.run([*args, "--stress", "refi_advance_cut=1"], **run)
     assert bad.returncode != 0 and "refi_advance_cut" in bad.stderr
+    for item, said in (("bogus=1", "--stress 'bogus=1': unknown input 'bogus'"),
+                       ("nope.x=1", "--stress nope.x: expected BLOCK_ID.FIELD")):  # fmt: skip
+        bad = subprocess.run([*args, "--stress", item], **run)
+        assert bad.returncode == 2 and said in bad.stderr, bad.stderr
