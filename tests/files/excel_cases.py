@@ -261,6 +261,15 @@ def construction_deal(idc_funding: str) -> Deal:
     return d
 
 
+def construction_profile_deal(profile: str, shares: list[float] | None = None) -> Deal:
+    """The construction deal (interest from the reserve) with its capex on a straight line or
+    on custom shares (the Inputs list; items past the construction's periods are ignored)."""
+    d = construction_deal("reserve")
+    d.set_term("spv", "capex_profile", profile)
+    d.set_term("spv", "capex_shares", shares or [])
+    return d
+
+
 def construction_rvg_deal() -> Deal:
     """The construction deal with a 1.5-year lease from completion (period 3 to 9) sold at
     its end below a floor of the facility's cost, under an RVG whose 2-year term runs from
@@ -354,6 +363,8 @@ CASES.update(
     construction_reserve=lambda: construction_deal("reserve"),
     construction_capitalised=lambda: construction_deal("capitalised"),
     hyperion_construction=lambda: load_deal("resources/deals/construction/hyperion_jv.json"),
+    construction_straight=lambda: construction_profile_deal("straight_line"),
+    construction_custom=lambda: construction_profile_deal("custom", [0.2, 0.5, 0.2, 0.1]),
     construction_rvg=construction_rvg_deal,
     construction_backstop=construction_backstop_deal,
     construction_late=construction_late_deal,

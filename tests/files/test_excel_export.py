@@ -442,11 +442,18 @@ def _line(path, sheet: str, label: str) -> list[float]:
 
 
 def test_capex_s_curve_by_hand(books):
-    """The S-curve written as formulas: 90 over periods 0-2 (completion month 9, quarterly)
-    at the rises of 3x^2 - 2x^3 at x = 1/3, 2/3, 1: 90 x (7/27, 13/27, 7/27)."""
+    """The capex written as formulas: 90 over periods 0-2 (completion month 9, quarterly) at
+    the rises of the S-curve 3x^2 - 2x^3 at x = 1/3, 2/3, 1: 90 x (7/27, 13/27, 7/27); on a
+    straight line; on custom shares."""
     got = _line(books["construction_reserve"][2], "CashFlows", "Capex")
     assert got[:3] == pytest.approx([90 * 7 / 27, 90 * 13 / 27, 90 * 7 / 27], rel=1e-12)
     assert got[3:] == [0.0] * 9
+    # a straight line: 30 a period; custom shares 0.2, 0.5, 0.2 of 90 (the 4th item, past the
+    # 3 construction periods, is ignored, as the engine ignores it)
+    got = _line(books["construction_straight"][2], "CashFlows", "Capex")
+    assert got == pytest.approx([30.0] * 3 + [0.0] * 9, rel=1e-12)
+    got = _line(books["construction_custom"][2], "CashFlows", "Capex")
+    assert got == pytest.approx([18.0, 45.0, 18.0] + [0.0] * 9, rel=1e-12)
     wb = openpyxl.load_workbook(books["construction_reserve"][1])
     assert _named(books["construction_reserve"][2], "p_scurve_a") == 3.0  # named constants
     assert _named(books["construction_reserve"][2], "p_scurve_b") == 2.0
