@@ -206,8 +206,10 @@ def compile_deal(
         deal, d.timeline, d.tranches, np.reshape(sched, (K, T)), maturity, d.draws
     )
     inputs = _inputs(d, rows, base_p, sched, target, dsra0, swaps)
-    if inputs.refi_on is not None:  # the refinancing's DSCR test sizes on the base case
-        inputs = refi_base(inputs, sized.inputs if sized is not None else inputs)
+    if inputs.refi_on is not None:  # the refinancing's DSCR test sizes on this deal's base
+        # case: its own single path, or (with drivers) ``sized``, the deal compiled without
+        # them; never a deal it was only sized on (a stress sized on the unstressed deal)
+        inputs = refi_base(inputs, inputs if drivers is None else sized.inputs)
     if drivers is not None and inputs.refi_on is not None:
         market = {"refi_advance_cut": drivers.refi_advance_cut}
         market["refi_spread_add"] = drivers.refi_spread_add
