@@ -82,6 +82,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     event_at = np.zeros((P, 6), dtype=np.int32)
     going_concern = np.zeros((P, T))
     gc_basis = np.zeros((P, T), dtype=np.uint8)
+    capex = np.zeros((P, T))
     cdef double[:, :, ::1] o = out
     cdef double[:, :, ::1] lr = lease_revenue
     cdef double[:, :, ::1] lb = lease_backstop
@@ -94,6 +95,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
     cdef int[:, ::1] ea = event_at
     cdef double[:, ::1] gc = going_concern
     cdef unsigned char[:, ::1] gb = gc_basis
+    cdef double[:, ::1] cx = capex
     cdef double[::1] w = np.empty(_compile_doubles(&q) + 1)
     cdef double dummy[1]
     cdef PathDetail det
@@ -108,6 +110,7 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
             det.event_at = &ea[p, 0]
             det.going_concern = &gc[p, 0]
             det.gc_basis = &gb[p, 0]
+            det.capex = &cx[p, 0]
             evp = ev0 + 3 * L * p if ev0 != NULL else NULL
             _compile_path_detail(
                 &q, &r[p, 0], &u[p, 0], &v[p, 0], &b[p, 0], z[p], NULL, evp, &w[0],
@@ -120,6 +123,6 @@ def compile_paths(dict plan, rent, util, value, btc, residual, leases=None) -> d
         lease_backstop=lease_backstop, lease_end=lease_end,
         lease_defaulted=lease_defaulted.view(bool), guarantee_paid=guarantee_paid,
         sale_period=sale_period, event_at=event_at, going_concern=going_concern,
-        gc_basis=gc_basis,
+        gc_basis=gc_basis, capex=capex,
     )
     return res

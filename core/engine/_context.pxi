@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 66587131
+ABI_VERSION = 144810124
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -95,7 +95,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                            else np.ascontiguousarray(inp.swap_fixed_leg, dtype=np.float64))
     a["build"] = (np.zeros(T, dtype=np.float64) if inp.build is None
                   else np.ascontiguousarray(inp.build, dtype=np.float64))
-    a["capex"] = (np.zeros(T, dtype=np.float64) if inp.capex is None
+    a["capex"] = (np.zeros((1, T), dtype=np.float64) if inp.capex is None
                   else np.ascontiguousarray(inp.capex, dtype=np.float64))
     a["draw_amount"] = (np.zeros((K, T), dtype=np.float64) if inp.draw_amount is None
                         else np.ascontiguousarray(inp.draw_amount, dtype=np.float64))
@@ -109,6 +109,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                     else np.ascontiguousarray(inp.draw_io, dtype=np.int32))
     a["draw_end"] = (np.zeros(K, dtype=np.int32) if inp.draw_end is None
                      else np.ascontiguousarray(inp.draw_end, dtype=np.int32))
+    a["draw_share"] = (np.zeros(K, dtype=np.float64) if inp.draw_share is None
+                       else np.ascontiguousarray(inp.draw_share, dtype=np.float64))
     a["draw_first"] = (np.zeros(K, dtype=np.int32) if inp.draw_first is None
                        else np.ascontiguousarray(inp.draw_first, dtype=np.int32))
     a["commitment"] = (np.zeros(K, dtype=np.float64) if inp.commitment is None
@@ -142,7 +144,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     keep.append(a)
     G = len(a["group_start"]) - 1
     if P < 0:
-        P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0], a["refi_advance_cut"].shape[0], a["refi_spread_add"].shape[0]))
+        P = max((a["revenue"].shape[0], a["opex"].shape[0], a["fees"].shape[0], a["proceeds"].shape[0], a["asset_value"].shape[0], a["liquidation_value"].shape[0], a["crypto_value"].shape[0], a["base_rate"].shape[0], a["capex"].shape[0], a["refi_advance_cut"].shape[0], a["refi_spread_add"].shape[0]))
     c.revenue = _path_row(a, "revenue", P, T, &c.rs_revenue)
     c.opex = _path_row(a, "opex", P, T, &c.rs_opex)
     c.fees = _path_row(a, "fees", P, T, &c.rs_fees)
@@ -151,6 +153,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.liquidation_value = _path_row(a, "liquidation_value", P, T, &c.rs_liquidation_value)
     c.crypto_value = _path_row(a, "crypto_value", P, T, &c.rs_crypto_value)
     c.base_rate = _path_row(a, "base_rate", P, T, &c.rs_base_rate)
+    c.capex = _path_row(a, "capex", P, T, &c.rs_capex)
     c.refi_advance_cut = _path_row(a, "refi_advance_cut", P, T, &c.rs_refi_advance_cut)
     c.refi_spread_add = _path_row(a, "refi_spread_add", P, T, &c.rs_refi_spread_add)
     c.depreciation = _vec(a, "depreciation", T)
@@ -174,13 +177,13 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.swap_float_accrual = _vec(a, "swap_float_accrual", T)
     c.swap_fixed_leg = _vec(a, "swap_fixed_leg", T)
     c.build = _vec(a, "build", T)
-    c.capex = _vec(a, "capex", T)
     c.draw_amount = _mat(a, "draw_amount", K, T)
     c.draw_maturity = _imat(a, "draw_maturity", K, T)
     c.draw_rate = _mat(a, "draw_rate", K, T)
     c.draw_amort = _ivec(a, "draw_amort", K)
     c.draw_io = _ivec(a, "draw_io", K)
     c.draw_end = _ivec(a, "draw_end", K)
+    c.draw_share = _vec(a, "draw_share", K)
     c.draw_first = _ivec(a, "draw_first", K)
     c.commitment = _vec(a, "commitment", K)
     c.commitment_fee_rate = _vec(a, "commitment_fee_rate", K)
@@ -329,9 +332,11 @@ cdef double* bind_input_rows(Ctx* c, double* rows) noexcept nogil:
     c.rs_crypto_value = 0
     c.base_rate = rows + 7 * c.T
     c.rs_base_rate = 0
-    c.refi_advance_cut = rows + 8 * c.T
+    c.capex = rows + 8 * c.T
+    c.rs_capex = 0
+    c.refi_advance_cut = rows + 9 * c.T
     c.rs_refi_advance_cut = 0
-    c.refi_spread_add = rows + 9 * c.T
+    c.refi_spread_add = rows + 10 * c.T
     c.rs_refi_spread_add = 0
     return rows + N_PATH_INPUTS * c.T
 

@@ -390,6 +390,11 @@ cdef inline void _compile_path_detail(
         elif q.g_linked[g]:
             backstop_paid[0] = backstop_paid[0] + paid[g]
     if det != NULL:
+        if det.capex != NULL:  # the works start ``dl`` periods late (Construction.spend)
+            for t in range(T):
+                det.capex[t] = q.capex[t] if q.capex != NULL else 0.0
+            if dl > 0:
+                _shift_row(det.capex, q.cx_start, dl, T)
         if det.sale_period != NULL:
             det.sale_period[0] = sp_m
         if det.guarantee_paid != NULL:

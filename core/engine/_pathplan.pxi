@@ -82,6 +82,8 @@ ctypedef struct Plan:
     double delay_p  # Monte Carlo: probability that a path's completion is late (0: none drawn)
     double delay_mean  # Monte Carlo: mean delay of a late path, periods (exponential)
     Py_ssize_t delay_off  # its two event columns: late (uniform), length (exponential)
+    const double* capex  # (T,) capex on the plan (zeros without a construction phase)
+    Py_ssize_t cx_start  # first period with capex: a late path's capex moves from there
 
 
 ctypedef struct PathDetail:
@@ -106,6 +108,8 @@ ctypedef struct PathDetail:
     # the collateral value (asset_value) is GC(t), bit 2 the forced-sale value is; NULL: not
     # wanted
     unsigned char* gc_basis
+    # (T,) the path's capex: the plan's moved by its completion delay (NULL: not wanted)
+    double* capex
 
 
 cdef const double* _plan_f64(list keep, dict plan, str name, Py_ssize_t n) except *:
@@ -200,6 +204,10 @@ cdef int fill_plan(Plan* q, dict plan, list keep) except -1:
     q.delay_p = plan.get("delay_p", 0.0)
     q.delay_mean = plan.get("delay_mean", 0.0)
     q.delay_off = plan.get("delay_off", 0)
+    q.capex = _plan_f64(keep, plan, "capex", T) if "capex" in plan else NULL
+    q.cx_start = plan.get("cx_start", 0)
+    if q.cx_start < 0 or q.cx_start > T:
+        raise ValueError(f"plan field cx_start = {q.cx_start} is outside the horizon")
     if q.delay_p > 0 and (q.delay_off < 0 or q.delay_off + 2 > q.E):
         raise ValueError(f"plan field delay_off = {q.delay_off} is outside the events")
     if q.completion < 0 or q.completion > T or q.delay < 0:

@@ -35,6 +35,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef const double* lv = c.liquidation_value + p * c.rs_liquidation_value
     cdef const double* cv = c.crypto_value + p * c.rs_crypto_value
     cdef const double* br = c.base_rate + p * c.rs_base_rate
+    cdef const double* capex = c.capex + p * c.rs_capex
     cdef const double* refi_advance_cut = c.refi_advance_cut + p * c.rs_refi_advance_cut
     cdef const double* refi_spread_add = c.refi_spread_add + p * c.rs_refi_spread_add
     cdef const double* yf = c.year_fraction
@@ -60,6 +61,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     # the steps' own
     # draws
     cdef double dd_amt, dd_got, dd_made, dd_eq
+    cdef double dd_share = _npsum(c.draw_share, K)  # of capex funded by capex-linked draws
     cdef bint dd_blocked
     # collateral
     cdef bint watch, sell, liq_now, release, has_coll
@@ -76,7 +78,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     # construction
     cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw, tsy_hold
     cdef bint building = False, cap_build = False
-    cdef Py_ssize_t cx_end = _capex_end(c.capex, T)  # after the last period with capex
+    cdef double tsy_share = 1.0 - dd_share  # of capex the reserve pays
+    cdef Py_ssize_t cx_end = _capex_end(capex, T)  # after the last period with capex
     # interest
     cdef double gowed, unpaid
     # principal
@@ -129,7 +132,10 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             for k in range(K):
                 dd_got = 0.0
                 if c.draw_amort[k] and t < c.draw_end[k]:
-                    dd_amt = c.draw_amount[k * T + t]
+                    if c.draw_share[k] > 0.0:
+                        dd_amt = _min(c.draw_share[k] * capex[t], undrawn[k])
+                    else:
+                        dd_amt = c.draw_amount[k * T + t]
                     if dd_amt > 0.0 and not dd_blocked:
                         dd_got = dd_amt
                         if c.max_advance[k] > 0.0:
@@ -146,7 +152,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 c.o_drawn[okt + k * T + t] = dd_got
                 c.o_undrawn[okt + k * T + t] = undrawn[k]
                 c.o_commitment_fee[okt + k * T + t] = cfee[k]
-            dd_eq = c.draw_capex[t] * live - dd_made
+            dd_eq = c.draw_capex[t] * live + dd_share * capex[t] * live - dd_made
             if dd_made > 0.0:
                 debt_open = _npsum(bal, K)
                 for g in range(G):
@@ -264,9 +270,9 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             building = c.build[t] != 0.0
             cap_build = building and c.idc_capitalised != 0
             tsy_income = tsy * c.treasury_yield
-            tsy_capex = _min(c.capex[t], tsy + tsy_income)
+            tsy_capex = _min(capex[t] * tsy_share, tsy + tsy_income)
             tsy = tsy + tsy_income - tsy_capex
-            injection += (c.capex[t] - tsy_capex) * live
+            injection += (capex[t] * tsy_share - tsy_capex) * live
             tsy_draw = 0.0
             if building and not release:
                 if not cap_build:
@@ -276,7 +282,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             else:
                 tsy_hold = 0.0
                 for u in range(t + 1, cx_end):
-                    tsy_hold += c.capex[u]
+                    tsy_hold += capex[u] * tsy_share
                 tsy_draw = tsy - _min(tsy, tsy_hold)
             tsy = tsy - tsy_draw
             cash += tsy_draw

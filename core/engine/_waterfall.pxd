@@ -21,7 +21,7 @@ cdef enum:
     ACCELERATE = 2
 
 cdef enum:
-    N_PATH_INPUTS = 10  # per-path input rows of one path
+    N_PATH_INPUTS = 11  # per-path input rows of one path
     N_PT_OUTPUTS = 21  # (P, T) outputs
     N_PKT_OUTPUTS = 10  # (P, K, T) outputs
 
@@ -38,6 +38,7 @@ ctypedef struct Ctx:
     const double* liquidation_value  # what a forced sale in that period would raise
     const double* crypto_value  # value of pledged crypto collateral
     const double* base_rate  # annual base rate for floating tranches
+    const double* capex  # construction: capex spent on the path (the schedule moved by its completion delay); the Treasury reserve pays the share capex-linked draws do not fund, equity what the reserve cannot pay
     const double* refi_advance_cut  # refinancing market: the maximum advance is 1 - this in that period (1: the market is shut)
     const double* refi_spread_add  # refinancing market: added to the new tranche's spread for a refinancing in that period
     Py_ssize_t rs_revenue
@@ -48,6 +49,7 @@ ctypedef struct Ctx:
     Py_ssize_t rs_liquidation_value
     Py_ssize_t rs_crypto_value
     Py_ssize_t rs_base_rate
+    Py_ssize_t rs_capex
     Py_ssize_t rs_refi_advance_cut
     Py_ssize_t rs_refi_spread_add
     # per period, per tranche ((K, T) arrays are row-major) and per seniority group
@@ -66,18 +68,18 @@ ctypedef struct Ctx:
     const double* swap_float_accrual  # interest-rate swaps: sum of notional x year fraction (the floating leg received per unit of base rate)
     const double* swap_fixed_leg  # interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)
     const double* build  # construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)
-    const double* capex  # construction: capex to be paid out of the Treasury reserve (the share capex-linked draws do not fund); what the reserve cannot pay, equity injects
     const double* draw_amount  # delayed draws: amount scheduled to be drawn at the start of each period after closing
     const int* draw_maturity  # delayed draws: last period of the own schedule of a draw made in that period (the closing draw's in column 0)
     const double* draw_rate  # delayed draws: periodic rate of the annuity of a draw made in that period
     const int* draw_amort  # delayed draws: 0 not a delayed-draw tranche, 1 bullet, 2 annuity, 3 straight line (each draw its own schedule)
     const int* draw_io  # delayed draws: interest-only periods after each draw
     const int* draw_end  # delayed draws: first period after the availability period (the undrawn commitment lapses)
+    const double* draw_share  # delayed draws linked to capex: the tranche draws this share of each period's capex (commitment / total capex; 0: on its schedule)
     const int* draw_first  # delayed draws: first period a draw may amortise in (completion on a construction deal; 0: the end of the draw's own interest-only period)
     const double* commitment  # delayed draws: the commitment (0 for other tranches)
     const double* commitment_fee_rate  # delayed draws: annual fee on the undrawn commitment
     const double* max_advance  # delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)
-    const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing and the capex share of capex-linked draws (draws, then equity, pay it)
+    const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)
     const int* refi_on  # refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing
     const int* refi_maturity  # refinancing: period in which all of the refinanced tranche falls due
     const double* refi_spread  # refinancing: the new tranche's spread over the base rate

@@ -120,7 +120,7 @@ class EngineInputs:
     swap_fixed_leg: np.ndarray | None = kernel_field(PERIOD, "interest-rate swaps: sum of notional x fixed rate x year fraction (the fixed leg paid)", optional=True)  # noqa: E501
     period_years: float = kernel_field(SCALAR, "length of a period in years (discounts a swap's breakage)", default=0.0)  # noqa: E501
     build: np.ndarray | None = kernel_field(PERIOD, "construction: 1 in each planned construction period (no DSCR or LTV test; interest from the Treasury reserve or capitalised)", optional=True)  # noqa: E501
-    capex: np.ndarray | None = kernel_field(PERIOD, "construction: capex to be paid out of the Treasury reserve (the share capex-linked draws do not fund); what the reserve cannot pay, equity injects", optional=True)  # noqa: E501
+    capex: np.ndarray | None = kernel_field(PATH, "construction: capex spent on the path (the schedule moved by its completion delay); the Treasury reserve pays the share capex-linked draws do not fund, equity what the reserve cannot pay", optional=True)  # noqa: E501
     treasury_initial: float = kernel_field(SCALAR, "construction: Treasury (proceeds) reserve funded at closing", default=0.0)  # noqa: E501
     treasury_yield: float = kernel_field(SCALAR, "construction: periodic yield on the Treasury reserve", default=0.0)  # noqa: E501
     idc_capitalised: int = kernel_field(SCALAR, "construction: 1 when interest during construction is capitalised, 0 when the Treasury reserve pays it", I32, default=0)  # noqa: E501
@@ -131,11 +131,12 @@ class EngineInputs:
     draw_amort: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: 0 not a delayed-draw tranche, 1 bullet, 2 annuity, 3 straight line (each draw its own schedule)", I32, optional=True)  # noqa: E501
     draw_io: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: interest-only periods after each draw", I32, optional=True)  # noqa: E501
     draw_end: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: first period after the availability period (the undrawn commitment lapses)", I32, optional=True)  # noqa: E501
+    draw_share: np.ndarray | None = kernel_field(TRANCHE, "delayed draws linked to capex: the tranche draws this share of each period's capex (commitment / total capex; 0: on its schedule)", optional=True)  # noqa: E501
     draw_first: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: first period a draw may amortise in (completion on a construction deal; 0: the end of the draw's own interest-only period)", I32, optional=True)  # noqa: E501
     commitment: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: the commitment (0 for other tranches)", optional=True)  # noqa: E501
     commitment_fee_rate: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: annual fee on the undrawn commitment", optional=True)  # noqa: E501
     max_advance: np.ndarray | None = kernel_field(TRANCHE, "delayed draws: borrowing base, debt after a draw / delivered collateral value (0: no test)", optional=True)  # noqa: E501
-    draw_capex: np.ndarray | None = kernel_field(PERIOD, "delayed draws: cost of the GPUs delivered at the start of each period after closing and the capex share of capex-linked draws (draws, then equity, pay it)", optional=True)  # noqa: E501
+    draw_capex: np.ndarray | None = kernel_field(PERIOD, "delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)", optional=True)  # noqa: E501
     # --- refinancing of a balloon at maturity (docs/engine.md, "Refinancing"); None: none ---
     refi_on: np.ndarray | None = kernel_field(TRANCHE, "refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing", I32, optional=True)  # noqa: E501
     refi_maturity: np.ndarray | None = kernel_field(TRANCHE, "refinancing: period in which all of the refinanced tranche falls due", I32, optional=True)  # noqa: E501

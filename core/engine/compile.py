@@ -21,12 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine.arrays import ACCELERATE, SWEEP, TRAP, EngineInputs
-from core.engine.construction import (
-    interest_reserve,
-    operating_terms,
-    treasury_capex,
-    treasury_funding,
-)
+from core.engine.construction import interest_reserve, operating_terms, treasury_funding
 from core.engine.finite import check_finite_inputs
 from core.engine.hedges import SwapSchedule, swap_legs, swap_schedules
 from core.engine.leases import LeaseCash, LeaseSchedule
@@ -101,6 +96,8 @@ class PathRows:
     going_concern: np.ndarray | None = None
     #: (P, T) uint8: which values are GC(t) (going_concern.COLLATERAL, LIQUIDATION)
     gc_basis: np.ndarray | None = None
+    #: capex spent on each path: the construction's moved by the path's completion delay
+    capex: np.ndarray | None = None
 
 
 @dataclass
@@ -323,6 +320,7 @@ def path_rows(d: DealLevel, out: dict) -> PathRows:
         out["event_at"][:, 5].astype(np.int64),
         out["going_concern"],
         out["gc_basis"],
+        out["capex"],
     )
 
 
@@ -390,7 +388,7 @@ def _inputs(
         swap_fixed_leg=fixed_leg,
         period_years=1.0 / tl.periods_per_year,
         build=con.build if con else None,
-        capex=np.ascontiguousarray(treasury_capex(con, debt_share(d))) if con else None,
+        capex=_c2(rows.capex) if con else None,
         treasury_initial=treasury_funding(d.terms, con, debt_share(d)) if con else 0.0,
         treasury_yield=con.treasury_yield if con else 0.0,
         idc_capitalised=int(con.capitalised) if con else 0,
@@ -418,6 +416,7 @@ def _draw_inputs(d: DealLevel) -> dict:
         "draw_amort": w.amort,
         "draw_io": w.io,
         "draw_end": w.end,
+        "draw_share": w.share,
         "draw_first": w.first,
         "commitment": w.commitment,
         "commitment_fee_rate": w.fee,

@@ -162,12 +162,6 @@ def construction_interest(terms: list[TrancheTerms], c: Construction) -> np.ndar
     return out
 
 
-def treasury_capex(c: Construction, debt_share: float) -> np.ndarray:
-    """(T,) capex the Treasury reserve pays: all of it, less the share capex-linked draws fund
-    (``debt_share``: their commitments / total capex), as spent (``Construction.spend``)."""
-    return c.spend * (1.0 - debt_share) if debt_share > 0.0 else c.spend
-
-
 #: the Treasury reserve is funded this much above its exact need, so rounding never leaves it
 #: a fraction of a cent short of the last construction period's interest
 FUNDING_CUSHION = 1e-9

@@ -61,6 +61,9 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
     # then, by the draws and equity's injections (core.engine.draws), not at closing
     later = c.inputs.draw_capex
     delivered_later = float(np.sum(later)) if later is not None else 0.0
+    w = c.level.draws if c.level is not None else None
+    if w is not None and w.debt_share > 0.0:  # capex-linked draws fund their share as spent
+        delivered_later += w.debt_share * float(c.level.construction.capex.sum())
     uses = c.asset_cost - delivered_later + float(c.inputs.dsra_initial)
     capital_blocks = _ids(c.tranches) + _ids(c.equity)
     asset_blocks = _ids(c.deal.of_kind("gpu_fleet")) + _ids(c.deal.of_kind("facility"))

@@ -31,6 +31,14 @@ def shift_rows(x: np.ndarray, completion: int, delay: np.ndarray) -> np.ndarray:
     return np.where(t < completion, x, out)
 
 
+def shift_capex(capex: np.ndarray, start: int, delay: np.ndarray) -> np.ndarray:
+    """(P, T) the construction's capex of paths ``delay`` (P,) periods late: the works start
+    that much later and spend on their profile from there (``Construction.spend``; what falls
+    past the horizon is not spent)."""
+    P, T = len(delay), len(capex)
+    return shift_rows(np.broadcast_to(np.asarray(capex, dtype=float), (P, T)), start, delay)
+
+
 def delay_operations(
     revenue: np.ndarray,
     opex: np.ndarray,

@@ -106,7 +106,14 @@ class Derived:
         if capex is None:
             return {}
         cost = float(np.sum(capex))
-        drawn = float(sum(t["drawn"].sum() for t in self.tranches.values()))
+        w = self.compiled.level.draws
+        drawn = float(
+            sum(
+                self.tranches[b.terms["name"]]["drawn"].sum()
+                for k, b in enumerate(self.compiled.tranches)
+                if w is None or w.share[k] == 0.0  # not the construction's capex-linked draws
+            )
+        )
         return {"cost": cost, "drawn": drawn, "equity": cost - drawn}
 
     @property

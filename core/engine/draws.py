@@ -24,10 +24,11 @@ A tranche with ``draw_basis`` ``capex`` funds a construction (core.engine.constr
 is spent instead: its debt share is its commitment / the total capex, and in each period of
 the availability period it draws that share of the period's capex (pro rata with equity, whose
 share the Treasury reserve funded at closing pays), never more than its undrawn commitment.
-The capex follows the construction's schedule, moved by a completion delay
-(``Construction.spend``). The GPU fleet is then delivered by the construction, not with these
-draws. A draw the borrowing base or the default stop blocks, and the debt share of capex after
-the availability period, is paid by equity (an injection). On a construction deal no draw
+The capex follows the construction's schedule, moved by the path's completion delay (the
+kernel's ``capex`` row; ``Construction.spend`` on the deal's own delay). The GPU fleet is then
+delivered by the construction, not with these draws. A draw the borrowing base or the default
+stop blocks, and the debt share of capex after the availability period, is paid by equity (an
+injection). On a construction deal no draw
 amortises before completion (``first``).
 """
 
@@ -100,7 +101,7 @@ class DrawPlan:
     fee: np.ndarray  # (K,) commitment fee a year
     advance: np.ndarray  # (K,) maximum advance (0: no borrowing-base test)
     delivered: np.ndarray  # (T,) share of the GPU fleet in service in each period
-    capex: np.ndarray  # (T,) GPUs delivered at the start of t >= 1 + the capex-linked draws' share
+    capex: np.ndarray  # (T,) cost of the GPUs delivered at the start of period t >= 1
     closing_capex: float  # cost of the GPUs delivered at closing
     planned: np.ndarray  # (K, T) draws on plan, closing column included (``amount`` but for
     # a capex-linked tranche's on the undelayed capex): sizing and the interest reserve
@@ -193,7 +194,8 @@ def draw_plan(
             linked[k] = True
             share[k] = t["notional"] / total_capex if total_capex > 0 else 0.0
             # planned on the capex schedule (sizing, the Treasury's interest reserve); the
-            # kernel draws on the capex as spent (a completion delay moves it)
+            # kernel draws share x the path's capex (``draw_share``; a delay moves it), and
+            # ``amount`` is that on the deal's own delay
             by_period[k] = capex_draws(t["notional"], share[k], con.capex, int(end[k]))
             closing[k] = 0.0  # the kernel draws the closing period's share too
             amount[k] = capex_draws(t["notional"], share[k], spend, int(end[k]))
@@ -220,7 +222,7 @@ def draw_plan(
     cum = np.cumsum(on_schedule.sum(axis=0))
     delivered = cum / total if total > 0 else np.ones(T)
     factor = fleet_cost / total if total > 0 else 0.0
-    capex = factor * amount[~linked].sum(axis=0) + share.sum() * spend
+    capex = factor * amount[~linked].sum(axis=0)
     at_close = factor * float(closing[(amort != 0) & ~linked].sum()) if total > 0 else fleet_cost
     plan = DrawPlan(
         amount, closing, maturity, rate, amort, io, end, first, share, commitment, fee, advance,

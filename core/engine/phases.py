@@ -106,9 +106,9 @@ def _capex_parts(compiled, periods: pd.DataFrame, tranches: dict[str, pd.DataFra
     liquidated = np.flatnonzero(periods["flags"].to_numpy().astype(int) & FLAG_LIQUIDATED)
     live = np.arange(T) <= (liquidated[0] if len(liquidated) else T)  # no capex once sold
     treasury = periods["capex_paid"].to_numpy()
-    planned = np.zeros(T) if inp.capex is None else np.asarray(inp.capex, dtype=float)
-    linked = np.zeros(T) if w is None else float(w.share.sum()) * compiled.level.construction.spend
-    equity = np.where(live, (planned - treasury) + (linked - draws), 0.0)
+    spend = np.zeros(T) if inp.capex is None else np.asarray(inp.capex, dtype=float)[0]
+    share = w.debt_share if w is not None else 0.0
+    equity = np.where(live, (spend * (1.0 - share) - treasury) + (spend * share - draws), 0.0)
     return {"treasury": treasury, "draws": draws, "equity": equity}
 
 

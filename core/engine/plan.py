@@ -464,6 +464,9 @@ def build_plan(d: DealLevel) -> dict:
         "delay_interest": _f(delay_interest(d.terms, con) if con else np.zeros(T)),
         "g_completion": _i([g.terms["guarantee_type"] == "completion" for g in guarantees]),
         **going_concern_plan(d),
+        # the capex on the plan: a path's moves by its delay from cx_start (the kernel's capex)
+        "capex": _f(con.capex if con else np.zeros(T)),
+        "cx_start": con.start if con else 0,
     }
     for k, v in per_lease.items():
         plan[k] = _i(v) if k in _LEASE_INTS else _f(v)

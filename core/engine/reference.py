@@ -114,8 +114,11 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         swap_owing=np.zeros(P),
         swap_done=np.zeros(P, dtype=bool),
         build=_zeros_if_none(inp.build, T),
-        capex=_zeros_if_none(inp.capex, T),
-        cx_end=_capex_end(_zeros_if_none(inp.capex, T)),
+        capex=np.broadcast_to(_zeros_if_none(inp.capex, T), (P, T)),
+        cx_end=np.array(
+            [_capex_end(row) for row in np.broadcast_to(_zeros_if_none(inp.capex, T), (P, T))]
+        ),  # fmt: skip
+        dd_share=float(np.sum(_zeros_if_none(inp.draw_share, K))),
         tsy=np.full(P, float(inp.treasury_initial)),
         dflt=np.zeros(P, dtype=bool),
         cfee=np.zeros((P, K)),
@@ -234,15 +237,19 @@ def draws(s: _State) -> None:
     made = np.zeros(s.P)
     blocked = (t > 0) & (~s.alive | (s.accel_t >= 0) | s.dflt)
     av = _col(s, inp.asset_value)
+    share = _zeros_if_none(inp.draw_share, K)
     for k in range(K):
         got = np.zeros(s.P)
         if amort[k] and t < inp.draw_end[k]:
-            amt = float(inp.draw_amount[k, t])
-            if amt > 0.0:
-                got = np.where(blocked, 0.0, amt)
+            if share[k] > 0.0:  # linked to capex: its share of the path's capex, within the undrawn
+                amt = np.minimum(share[k] * s.capex[:, t], s.undrawn[:, k])
+            else:
+                amt = np.full(s.P, float(inp.draw_amount[k, t]))
+            if (amt > 0.0).any():
+                got = np.where(blocked | (amt <= 0.0), 0.0, amt)
                 if inp.max_advance[k] > 0.0:
                     room = np.maximum(inp.max_advance[k] * av - (s.debt_open + made), 0.0)
-                    got = np.where(blocked, 0.0, np.minimum(amt, room))
+                    got = np.where(blocked | (amt <= 0.0), 0.0, np.minimum(amt, room))
                 s.bal[:, k] += got
                 made = made + got
                 for p in np.flatnonzero(got > 0.0):
@@ -255,7 +262,7 @@ def draws(s: _State) -> None:
         s.out.drawn[:, k, t] = got
         s.out.undrawn[:, k, t] = s.undrawn[:, k]
         s.out.commitment_fee[:, k, t] = s.cfee[:, k]
-    s.dd_eq = inp.draw_capex[t] * s.live - made
+    s.dd_eq = inp.draw_capex[t] * s.live + s.dd_share * s.capex[:, t] * s.live - made
     moved = made > 0.0
     s.debt_open = np.where(moved, s.bal.sum(axis=1), s.debt_open)
     s.open_group = [
@@ -392,20 +399,22 @@ def construction(s: _State) -> None:
     s.building = bool(s.build[t] != 0.0)
     s.cap_build = s.building and inp.idc_capitalised != 0
     income = s.tsy * inp.treasury_yield
-    capex = np.minimum(s.capex[t], s.tsy + income)
+    share = 1.0 - s.dd_share  # of capex the reserve pays (the rest: capex-linked draws)
+    due = s.capex[:, t] * share
+    capex = np.minimum(due, s.tsy + income)
     s.tsy = s.tsy + income - capex
-    s.injection = s.injection + (s.capex[t] - capex) * s.live  # what the reserve cannot pay
+    s.injection = s.injection + (due - capex) * s.live  # what the reserve cannot pay
     if s.building:
         pays = ~s.release & (not s.cap_build)
         draw = np.where(s.release, s.tsy, np.where(pays, np.minimum(s.tsy, s.int_cur.sum(1)), 0.0))
         s.dscr = np.full(s.P, np.nan)
-    elif t + 1 >= s.cx_end:
-        draw = s.tsy
     else:  # capex still to come (a late completion): the reserve holds it
-        hold = 0.0
-        for u in range(t + 1, s.cx_end):
-            hold += s.capex[u]
-        draw = np.where(s.release, s.tsy, s.tsy - np.minimum(s.tsy, hold))
+        hold = np.zeros(s.P)
+        for p in range(s.P):
+            for u in range(t + 1, int(s.cx_end[p])):
+                hold[p] += s.capex[p, u] * share
+        late = ~s.release & (t + 1 < s.cx_end)
+        draw = np.where(late, s.tsy - np.minimum(s.tsy, hold), s.tsy)
     s.tsy = s.tsy - draw
     s.cash = s.cash + draw
     s.out.treasury_balance[:, t] = s.tsy

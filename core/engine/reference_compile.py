@@ -18,7 +18,7 @@ import numpy as np
 
 from core.engine.compile import Drivers, PathRows
 from core.engine.construction import delay_interest
-from core.engine.delay import delay_lease_cash, delay_operations, shift_rows
+from core.engine.delay import delay_lease_cash, delay_operations, shift_capex, shift_rows
 from core.engine.going_concern import basis, going_concern_value, lease_rent_pv
 from core.engine.leases import (
     ACCELERATION,
@@ -378,4 +378,5 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
         delay_uncovered=uncovered,
         going_concern=gc_value,
         gc_basis=gc_basis,
+        capex=shift_capex(con.capex, con.start, delay) if con is not None else np.zeros((P, T)),
     )

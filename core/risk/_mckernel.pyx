@@ -169,6 +169,7 @@ cdef void _prepare(const Run* r, const Ctx* c, double* w, int* jumps, int* ev,
     det.event_at = ev
     det.going_concern = NULL
     det.gc_basis = NULL
+    det.capex = <double*>c.capex  # the kernel's capex row: the path's, moved by its delay
     cs_seed(&rng, r.key, r.first_path + <uint64_t>i)
     cs_draw_path(&rng, M, w, w + M, w + 2 * M, w + 3 * M, w + 4 * M, w + 5 * M, &residual, E,
                  r.kinds, events, r.gen_rate, r.mpp, T, jumps)
@@ -370,20 +371,20 @@ cdef class PathModel:
                      double[:, :, ::1] rows, double[::1] rvg, double[::1] backstop,
                      double[::1] share):
         """Steps 1-3 only, for tests: the kernel's input rows of paths ``first_path ..`` into
-        ``rows`` (n, 10, T): revenue, opex, fees, proceeds, asset_value, liquidation_value,
-        crypto_value, base_rate, refi_advance_cut, refi_spread_add (core.engine.arrays'
+        ``rows`` (n, 11, T): revenue, opex, fees, proceeds, asset_value, liquidation_value,
+        crypto_value, base_rate, capex, refi_advance_cut, refi_spread_add (core.engine.arrays'
         PATH_FIELDS); and each path's RVG, backstop and stress share."""
         cdef Py_ssize_t n = rows.shape[0], T = self.T, i, j, t, W
         cdef Run r
         cdef Ctx c = self.c
         cdef double* scratch
         cdef int* jumps
-        cdef const double* src[10]
+        cdef const double* src[11]
         cdef int ev[N_EVENTS]
         if key.shape[0] != 4:
             raise ValueError(f"key must have 4 words, got {key.shape[0]}")
-        if rows.shape[1] != 10 or rows.shape[2] != T:
-            raise ValueError(f"rows must be (n, 10, {T})")
+        if rows.shape[1] != 11 or rows.shape[2] != T:
+            raise ValueError(f"rows must be (n, 11, {T})")
         if rvg.shape[0] != n or backstop.shape[0] != n or share.shape[0] != n:
             raise ValueError(f"rvg, backstop and share must have {n} rows")
         if n == 0 or T == 0:
@@ -401,11 +402,11 @@ cdef class PathModel:
         src[0], src[1], src[2], src[3] = c.revenue, c.opex, c.fees, c.proceeds
         src[4], src[5], src[6], src[7] = (c.asset_value, c.liquidation_value, c.crypto_value,
                                           c.base_rate)
-        src[8], src[9] = c.refi_advance_cut, c.refi_spread_add
+        src[8], src[9], src[10] = c.capex, c.refi_advance_cut, c.refi_spread_add
         with nogil:
             for i in range(n):
                 _prepare(&r, &c, scratch, jumps, ev, i)
-                for j in range(10):
+                for j in range(11):
                     for t in range(T):
                         rows[i, j, t] = src[j][t]
         free(scratch)

@@ -28,7 +28,13 @@ DRAWS = 0.6 * CAPEX  # 60, 120, 60
 ENGINES = ("cython", "reference")
 
 
-def capex_loan(idc: str = "capitalised", delay: int = 0, availability: int = 12, **tranche) -> Deal:
+def capex_loan(
+    idc: str = "capitalised",
+    delay: int = 0,
+    availability: int = 12,
+    guarantee: bool = False,
+    **tranche,
+) -> Deal:
     terms = dict(availability_months=availability, draw_basis="capex", commitment_fee=0.005,
                  day_count="30/360", **tranche)  # fmt: skip
     d = simple_deal(notional=240.0, coupon=0.12, tenor_years=5.0, amortisation="annuity",
@@ -41,7 +47,9 @@ def capex_loan(idc: str = "capitalised", delay: int = 0, availability: int = 12,
     )  # fmt: skip
     d.add_block("facility", {"cost": 400.0, "life_years": 20.0}, block_id="plant")
     d.connect("owns", "spv", "plant")
-    if delay:  # a completion guarantee pays the delay's costs (else the interest due from the
+    if (
+        delay or guarantee
+    ):  # a completion guarantee pays the delay's costs (else the interest due from the
         # planned completion, with no rent, is a payment default that stops the draws)
         d.add_block("sponsor", {"name": "Parent"}, block_id="parent")
         d.connect("subsidiary_of", "tenant", "parent")
@@ -188,3 +196,45 @@ def test_draw_basis_errors_name_the_field():
     d.blocks["senior"].terms["availability_months"] = 0
     with pytest.raises(DealError, match="availability_months"):
         check_deal(d)
+
+
+def test_monte_carlo_delay_moves_each_paths_capex_and_draws():
+    """A path whose completion the Monte Carlo draws late spends its capex and draws later, in
+    the fused kernel as in the staged specification (the kernel's capex row, bit for bit)."""
+    from dataclasses import replace
+
+    from core.risk.montecarlo import MonteCarloConfig, run_chunk
+    from core.risk.paths import MarketModel, make_drivers
+    from tests.risk.test_mckernel import assert_compile_rows_equal
+
+    deal = capex_loan("capitalised", guarantee=True)
+    deal.blocks["spv"].terms.update(delay_probability=0.5, delay_mean_months=2.0)
+    sized = compile_deal(deal)
+    assert_compile_rows_equal(deal, sized, MarketModel(), 3, 0, 200)  # incl. the capex row
+    cfg = MonteCarloConfig(n_paths=300, seed=5, chunk_size=300)
+    fused, staged = (
+        run_chunk(deal, sized, cfg, 0),
+        run_chunk(deal, sized, replace(cfg, engine="staged"), 0),
+    )
+    # (not the default causes: on main before this change the fused kernel already attributed
+    # one of these paths' defaults to the construction delay and the staged pipeline to the
+    # tenant's default, with or without capex-linked draws; reported, not fixed here)
+    for f in ("loss", "default", "min_dscr", "equity_irr", "rvg_paid", "backstop_paid"):
+        np.testing.assert_allclose(getattr(fused, f), getattr(staged, f), rtol=1e-12, err_msg=f)
+    drv, _ = make_drivers(sized, MarketModel(), 3, 200)
+    c = compile_deal(deal, drv, sized=sized)
+    late = drv.completion_delay
+    assert 0 < (late > 0).sum() < 200  # some paths late, some on time
+    for p in np.flatnonzero(late > 0)[:5]:
+        d = int(late[p])
+        want = np.zeros(c.inputs.n_periods)
+        want[d : d + 3] = CAPEX[: max(0, min(3, c.inputs.n_periods - d))]
+        np.testing.assert_array_equal(c.inputs.capex[p], want)
+    o = run_waterfall(c.inputs)
+    clean = 0
+    for p in range(200):  # each path draws 60% of its own capex (until a default stops it)
+        assert (o.drawn[p, 0] <= 0.6 * c.inputs.capex[p] + 1e-9).all()
+        if not o.flags[p].any():
+            np.testing.assert_allclose(o.drawn[p, 0], 0.6 * c.inputs.capex[p], atol=1e-12)
+            clean += int(late[p] > 0)
+    assert clean > 10  # late paths the completion guarantee carried through, drawing late

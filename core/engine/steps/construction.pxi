@@ -8,14 +8,15 @@
 # @declare
 cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw, tsy_hold
 cdef bint building = False, cap_build = False
-cdef Py_ssize_t cx_end = _capex_end(c.capex, T)  # after the last period with capex
+cdef double tsy_share = 1.0 - dd_share  # of capex the reserve pays
+cdef Py_ssize_t cx_end = _capex_end(capex, T)  # after the last period with capex
 # @period
 building = c.build[t] != 0.0
 cap_build = building and c.idc_capitalised != 0
 tsy_income = tsy * c.treasury_yield
-tsy_capex = _min(c.capex[t], tsy + tsy_income)
+tsy_capex = _min(capex[t] * tsy_share, tsy + tsy_income)
 tsy = tsy + tsy_income - tsy_capex
-injection += (c.capex[t] - tsy_capex) * live
+injection += (capex[t] * tsy_share - tsy_capex) * live
 tsy_draw = 0.0
 if building and not release:
     if not cap_build:
@@ -25,7 +26,7 @@ elif release or t + 1 >= cx_end:
 else:
     tsy_hold = 0.0
     for u in range(t + 1, cx_end):
-        tsy_hold += c.capex[u]
+        tsy_hold += capex[u] * tsy_share
     tsy_draw = tsy - _min(tsy, tsy_hold)
 tsy = tsy - tsy_draw
 cash += tsy_draw

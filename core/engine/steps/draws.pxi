@@ -5,9 +5,12 @@
 # market value of the delivered collateral); each draw adds its own amortisation schedule;
 # the undrawn commitment bears the commitment fee (with the interest) until the availability
 # period ends, when it lapses. The GPUs delivered with the draws are paid by them, the rest by
-# equity (an injection).
+# equity (an injection). A tranche linked to capex (draw_share > 0) draws its share of the
+# path's capex this period, within its undrawn commitment; the debt share of capex it does not
+# fund is equity's too.
 # @declare
 cdef double dd_amt, dd_got, dd_made, dd_eq
+cdef double dd_share = _npsum(c.draw_share, K)  # of capex funded by capex-linked draws
 cdef bint dd_blocked
 # @period
 if t == 0:
@@ -23,7 +26,10 @@ dd_blocked = t > 0 and ((not alive) or accel_t >= 0 or dflt)
 for k in range(K):
     dd_got = 0.0
     if c.draw_amort[k] and t < c.draw_end[k]:
-        dd_amt = c.draw_amount[k * T + t]
+        if c.draw_share[k] > 0.0:
+            dd_amt = _min(c.draw_share[k] * capex[t], undrawn[k])
+        else:
+            dd_amt = c.draw_amount[k * T + t]
         if dd_amt > 0.0 and not dd_blocked:
             dd_got = dd_amt
             if c.max_advance[k] > 0.0:
@@ -40,7 +46,7 @@ for k in range(K):
     c.o_drawn[okt + k * T + t] = dd_got
     c.o_undrawn[okt + k * T + t] = undrawn[k]
     c.o_commitment_fee[okt + k * T + t] = cfee[k]
-dd_eq = c.draw_capex[t] * live - dd_made
+dd_eq = c.draw_capex[t] * live + dd_share * capex[t] * live - dd_made
 if dd_made > 0.0:
     debt_open = _npsum(bal, K)
     for g in range(G):
