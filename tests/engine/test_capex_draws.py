@@ -238,3 +238,11 @@ def test_monte_carlo_delay_moves_each_paths_capex_and_draws():
             np.testing.assert_allclose(o.drawn[p, 0], 0.6 * c.inputs.capex[p], atol=1e-12)
             clean += int(late[p] > 0)
     assert clean > 10  # late paths the completion guarantee carried through, drawing late
+
+
+def test_the_card_says_the_loan_is_drawn_with_capex():
+    from core.model.blocks import REGISTRY
+
+    d = capex_loan()
+    lines = REGISTRY["tranche"].card(d.blocks["senior"], d)
+    assert lines[1] == "drawn with capex over 12 months, annuity, rank 1"

@@ -59,9 +59,10 @@ def _card(b: Block, deal: Deal) -> list[str]:
     amort = t["amortisation"].replace("_", " ")
     if t.get("availability_months", 0) > 0:
         n = len(t["draw_months"])
+        how = "drawn with capex" if t.get("draw_basis") == "capex" else f"{n} draws"
         return [
             f"{show.money(t['notional'])} delayed draw, {rate}",
-            f"{n} draws over {t['availability_months']} months, {amort}, rank {t['seniority']}",
+            f"{how} over {t['availability_months']} months, {amort}, rank {t['seniority']}",
         ]
     return [
         f"{show.money(t['notional'])}, {rate}",
