@@ -79,7 +79,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef double tsy = c.treasury_initial, tsy_income, tsy_capex, tsy_draw, tsy_hold
     cdef bint building = False, cap_build = False
     cdef double tsy_share = 1.0 - dd_share  # of capex the reserve pays
-    cdef Py_ssize_t cx_end = _capex_end(capex, T)  # after the last period with capex
+    cdef Py_ssize_t cx_end = 0  # after the last period with capex (set in period 0)
     # interest
     cdef double gowed, unpaid
     # principal
@@ -267,6 +267,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
 
         # 5. Construction
         if c.steps & 16:
+            if t == 0:
+                cx_end = _capex_end(capex, T)
             building = c.build[t] != 0.0
             cap_build = building and c.idc_capitalised != 0
             tsy_income = tsy * c.treasury_yield
