@@ -31,6 +31,12 @@ from core.files.excel_draws import (
     ramp,
     vintage_depreciation,
 )
+from core.files.excel_going_concern import (
+    forced_value_key,
+    gc_on,
+    going_concern_rows,
+    held_value,
+)
 from core.files.excel_grid import Context, Grid, Section
 from core.files.excel_keys import LS, SC, TL, P, TrancheParams, TrancheRate, TrancheSchedule
 from core.files.excel_leases import sale_mode
@@ -295,10 +301,12 @@ def _sale_values(s: Section, ctx: Context, p: Params) -> None:
     def t_(r) -> str:
         return a(SC.T, r)
 
+    if gc_on(ctx):  # the going-concern value of the leased assets (excel_going_concern)
+        going_concern_rows(s, ctx)
     s.add(
         SC.ASSET_VALUE,
         "Asset value (held)",
-        lambda t, r: f"IF({t_(r)}<={sale_period(ctx)},{a(SC.MV, r)},0)",
+        lambda t, r: f"IF({t_(r)}<={sale_period(ctx)},{held_value(ctx, s, r)},0)",
     )
     s.add(
         SC.SALE_GOT,
@@ -307,11 +315,12 @@ def _sale_values(s: Section, ctx: Context, p: Params) -> None:
             f"IF({sale_mode(ctx)}={P.MODE_FORCED},{a(SC.FORCED_VALUE, r)},{a(SC.SALE_VALUE, r)})"
         ),
     )
-    at_sale, on_liq = rvg_rows(s, ctx, SC.SALE_GOT, SC.FORCED_VALUE)
+    forced = forced_value_key(ctx)  # with a performing lease: sold with it when that pays more
+    at_sale, on_liq = rvg_rows(s, ctx, SC.SALE_GOT, forced)
     s.add(
         SC.LIQ_VALUE,
         "Liquidation value",
-        lambda t, r: f"IF({t_(r)}<{sale_period(ctx)},{a(SC.FORCED_VALUE, r)}+{a(on_liq, r)},0)",
+        lambda t, r: f"IF({t_(r)}<{sale_period(ctx)},{a(forced, r)}+{a(on_liq, r)},0)",
     )
     s.add(
         SC.PROCEEDS,

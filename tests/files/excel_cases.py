@@ -334,6 +334,22 @@ def hyperion_late_deal() -> Deal:
     return apply_stress(d, Stress(completion_delay_months=12))
 
 
+def with_going_concern(deal: Deal, y: float, haircut: float = 0.05) -> Deal:
+    """``deal`` with its SPV's leased assets valued as a going concern at yield ``y``."""
+    spv = deal.of_kind("spv")[0]
+    deal.set_term(spv.id, "going_concern_yield", y)
+    deal.set_term(spv.id, "going_concern_haircut", haircut)
+    return deal
+
+
+def going_concern_deal() -> Deal:
+    """tests/engine/test_going_concern.py's hand-worked deal: accelerated in year 1, the
+    facility sold in year 2 with two years of its lease left."""
+    from tests.engine.test_going_concern import leased_facility
+
+    return leased_facility()
+
+
 CASES = {p.stem: (lambda p=p: load_deal(p)) for p in SAMPLES}
 CASES.update(
     trap=trap_deal,
@@ -370,6 +386,12 @@ CASES.update(
     construction_late=construction_late_deal,
     hyperion_late=hyperion_late_deal,
     construction_refi_late=construction_refi_late_deal,
+    # the going-concern value (core.engine.going_concern): a liquidation sold with the lease
+    # and the LTV on it (the hand-worked deal); TeraWulf's backstopped lease, refinanced
+    going_concern=going_concern_deal,
+    terawulf_going_concern=lambda: with_going_concern(
+        load_deal("resources/deals/terawulf_backstop.json"), 0.08
+    ),
 )
 
 # workbook edits: (case, block, field, new value)

@@ -111,6 +111,9 @@ def test_cases_exercise_the_formula_paths(books):
     late_refi = run_deal(books["construction_refi_late"][0]).outputs
     assert late_refi.refinanced[0].sum() == pytest.approx(56.72417868, rel=1e-6)
     assert np.bitwise_or.reduce(late_refi.flags[0]) & FLAG_ACCELERATED
+    # the going-concern value: a liquidation sold with the lease, an LTV on the lease's value
+    gc = run_deal(books["going_concern"][0])
+    assert gc.liquidation[1] == "going-concern value" and gc.compiled.gc_basis[0, 0] == 3
     # the edits change the answer (so matching run_deal proves the formulas are live); the
     # equity edit changes the sources only (its test is the Checks sheet's funding gap)
     for case, (src, *_x) in EDITS.items():
