@@ -80,11 +80,14 @@ TRACES: dict[str, MetricTrace] = {
                     ("distribution", "injection", "net_equity_flow"),
                     ("Distribution to equity", "Equity injection"), (P.EQUITY0, P.PPY)),
         MetricTrace("ltv_at_close", "LTV at close",
-                    "debt outstanding over the collateral's market value at the first period",
+                    "debt outstanding over the collateral's value at the first period (its "
+                    "market value, or, with the SPV's going-concern yield, its leased assets' "
+                    "going-concern value when higher)",
                     "debt outstanding at the start of period 1 / (asset market value + crypto)",
                     ("debt_open", "asset_value", "ltv"), ("LTV",)),
         MetricTrace("ltv_at_lease_end", "LTV at lease end",
-                    "debt outstanding over the collateral's market value when the lease ends",
+                    "debt outstanding over the collateral's value when the lease ends (its "
+                    "market value, or its going-concern value while a lease performs)",
                     "debt outstanding at the start of the period of the planned sale / its "
                     "market value", ("debt_open", "asset_value", "ltv"), ("LTV",), (P.SALE,)),
         MetricTrace("total_debt", "Total debt (USD m)",

@@ -260,3 +260,19 @@ def test_the_deterministic_monte_carlo_is_the_run(name):
     assert np.all(s.loss == base.tranche_metrics["loss"].to_numpy()[None, :])
     assert np.allclose(s.equity_irr, base.metrics["equity_irr"], rtol=0, atol=1e-10)
     check_invariants(base.compiled.inputs, base.outputs)
+
+
+def test_the_refinancing_advance_test_reads_the_going_concern_value():
+    """A 3-year bullet of 500 refinanced at maturity (year 3) on a 50% advance: the lender
+    advances half of the collateral's value, the lease's 80/1.08 + 90/1.08^2 = 151.23 with the
+    term on, the bare halls' 120 x (1 - 3/30) = 108 without."""
+    refi = {"tenor_years": 3.0, "refinance": True, "refi_sizing": "advance",
+            "refi_advance": 0.5, "refi_tenor_years": 2.0}  # fmt: skip
+    on, off = leased_facility(), leased_facility(y=0.0)
+    for d in (on, off):
+        d.blocks["senior"].terms.update(refi)
+        d.blocks["cov"].terms.update(lockup_dscr=0.0, default_dscr=0.0)
+    gc2 = gc_by_hand(2, 4)
+    assert gc2 == pytest.approx(151.23457, abs=1e-5)
+    assert run_deal(on).outputs.refinanced[0, 2] == pytest.approx(0.5 * gc2, rel=1e-12)
+    assert run_deal(off).outputs.refinanced[0, 2] == pytest.approx(0.5 * mv(2), rel=1e-12)
