@@ -392,6 +392,7 @@ CASES.update(
     terawulf_going_concern=lambda: with_going_concern(
         load_deal("resources/deals/terawulf_backstop.json"), 0.08
     ),
+    construction_late_going_concern=lambda: with_going_concern(construction_late_deal(), 0.1),
 )
 
 # workbook edits: (case, block, field, new value)

@@ -45,6 +45,7 @@ SWAP = {  # on a deal with interest-rate swaps
 }
 REFI = {"Refinanced at maturity": "refinanced"}  # on a deal that refinances a balloon
 GOING_CONCERN = "Going-concern value (a lease performs)"  # Schedules, with the term on
+GOING_CONCERN_LATE = "Going-concern value after a late completion"  # ... and a construction
 TRANCHE = {
     "interest due": "interest_due",
     "interest paid": "interest_paid",
@@ -121,7 +122,12 @@ def compare(deal: Deal, exported: Path, recalculated: Path, res=None) -> list[st
 
     refi = REFI if res.compiled.inputs.refi_on is not None else {}
     if res.compiled.going_concern is not None:  # the SPV values its leases as going concerns
-        check("Schedules", GOING_CONCERN, res.compiled.going_concern[0])
+        late = GOING_CONCERN_LATE in _headers(values["Schedules"])  # a construction deal
+        check(
+            "Schedules",
+            GOING_CONCERN_LATE if late else GOING_CONCERN,
+            res.compiled.going_concern[0],
+        )
     for header, key in (PERIOD | (SWAP if res.compiled.swaps else {}) | refi).items():
         check("CashFlows", header, res.periods[key].to_numpy(dtype=float))
     # the total column (C) of the flows is their sum over the periods; a ratio has none
