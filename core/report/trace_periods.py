@@ -66,7 +66,9 @@ PERIOD_TRACES: dict[str, SeriesTrace] = _traces(
                 "market value", "opening debt / (asset market value + crypto held)", CF.LTV,
                 ("asset_value",)),
     SeriesTrace("asset_value", "Asset value", "market value of the collateral (GPUs on their "
-                "value curve, facilities)", "sum over assets of the market value",
+                "value curve, facilities; with the SPV's going-concern yield, the leased "
+                "assets' going-concern value when higher while a lease performs)",
+                "sum over assets of the market value (or the going-concern value)",
                 CF.ASSET_VALUE),
     SeriesTrace("proceeds", "Sale proceeds", "cash from the planned sale, a liquidation or "
                 "crypto sold", "sale + liquidation + crypto proceeds", CF.SALE),

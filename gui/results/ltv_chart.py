@@ -9,6 +9,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from core.engine.results import DealResult
+from core.report.valuation import going_concern_on
 from gui.results.date_plot import DatePlot
 from gui.results.formatting import COLORS, fmt_date, fmt_money, fmt_pct, timestamps
 from gui.results.hover import HoverSeries
@@ -50,7 +51,10 @@ class LtvChart(QWidget):
 
         self.values.reset()
         self.debt_curve = self.values.line(x, debt, "Debt outstanding", COLORS["debt"])
-        self.asset_curve = self.values.line(x, asset, "Asset market value", COLORS["asset_value"])
+        label = (
+            "Collateral value (going concern)" if going_concern_on(result) else "Asset market value"
+        )
+        self.asset_curve = self.values.line(x, asset, label, COLORS["asset_value"])
         self.values.set_hover(
             x,
             dates,

@@ -66,3 +66,25 @@ def test_a_deterministic_monte_carlo_without_defaults_prints_its_causes():
     proc = _main("montecarlo", str(SAMPLE), "--model", "deterministic", "--paths", "20")
     assert proc.returncode == 0, proc.stderr
     assert "no default on any path" in proc.stdout
+
+
+def test_the_ltv_chart_names_the_collateral_value(qtbot):
+    """The chart's value curve is the engine's asset value (272.32 at close, the lease's
+    going-concern value) and is named for its basis."""
+    from gui.results.ltv_chart import LtvChart
+
+    chart = LtvChart()
+    qtbot.addWidget(chart)
+    result = run_deal(leased_facility())
+    chart.show_result(result)
+    y = chart.asset_curve.getData()[1]
+    assert y[0] == result.periods["asset_value"].iloc[0] == result.compiled.inputs.asset_value[0, 0]
+    assert round(float(y[0]), 2) == 272.32
+    assert "Collateral value (going concern)" in _legend(chart)
+    chart.show_result(run_deal(load_deal(SAMPLE)))
+    assert "Asset market value" in _legend(chart)
+    assert "Collateral value (going concern)" not in _legend(chart)
+
+
+def _legend(chart) -> list[str]:  # noqa: ANN001 - LtvChart
+    return [label.text for _, label in chart.values.legend.items]
