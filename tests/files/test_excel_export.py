@@ -414,7 +414,14 @@ def test_construction_terms_by_hand(books):
 
 @pytest.mark.parametrize(
     "case",
-    ["construction_reserve", "construction_capitalised", "construction_late", "hyperion_late"],
+    [
+        "construction_reserve",
+        "construction_capitalised",
+        "construction_custom",
+        "construction_late",
+        "construction_refi_late",
+        "hyperion_late",
+    ],  # fmt: skip
 )
 def test_construction_export_import_run_is_identical(books, case):
     """Export -> import -> run: the same deal, and the same engine results to the bit."""
