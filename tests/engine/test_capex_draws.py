@@ -32,7 +32,7 @@ def capex_loan(
     idc: str = "capitalised",
     delay: int = 0,
     availability: int = 12,
-    guarantee: bool = False,
+    guarantee: bool | None = None,
     **tranche,
 ) -> Deal:
     terms = dict(availability_months=availability, draw_basis="capex", commitment_fee=0.005,
@@ -47,10 +47,9 @@ def capex_loan(
     )  # fmt: skip
     d.add_block("facility", {"cost": 400.0, "life_years": 20.0}, block_id="plant")
     d.connect("owns", "spv", "plant")
-    if (
-        delay or guarantee
-    ):  # a completion guarantee pays the delay's costs (else the interest due from the
-        # planned completion, with no rent, is a payment default that stops the draws)
+    # a completion guarantee pays the delay's costs (else the interest due from the planned
+    # completion, with no rent, is a payment default that stops the draws)
+    if guarantee or (guarantee is None and delay):
         d.add_block("sponsor", {"name": "Parent"}, block_id="parent")
         d.connect("subsidiary_of", "tenant", "parent")
         d.add_block("guarantee", {"guarantee_type": "completion", "cap": 100.0}, block_id="cg")
@@ -246,3 +245,18 @@ def test_the_card_says_the_loan_is_drawn_with_capex():
     d = capex_loan()
     lines = REGISTRY["tranche"].card(d.blocks["senior"], d)
     assert lines[1] == "drawn with capex over 12 months, annuity, rank 1"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_payment_default_in_a_late_construction_stops_the_draws_and_equity_pays(engine):
+    # two months late with no completion guarantee: interest falls due from the planned
+    # completion (month 3) with no rent; the payment default stops the later draws and
+    # equity injects the debt share of that capex instead (docs/engine.md)
+    cd, o = _run(capex_loan(delay=2, guarantee=False), engine)
+    assert o.drawn[0, 0, 2] == pytest.approx(60.0)  # month 2: drawn as planned
+    dflt = int(np.flatnonzero(o.flags[0])[0])
+    assert dflt == 3  # month 3: the interest is not paid (no rent yet)
+    after = o.drawn[0, 0, dflt + 1 : 5]
+    assert after.sum() == 0.0  # the default stops the draws of months 4 and later
+    for t in range(dflt + 1, 5):  # the debt share of those months' capex is equity's
+        assert o.injection[0, t] >= 0.6 * cd.inputs.capex[0, t] - 1e-9
