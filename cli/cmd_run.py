@@ -45,13 +45,20 @@ def result_to_text(result: DealResult) -> str:
     lines += [
         "",
         "Key metrics",
-        f"  min DSCR {fmt(m['min_dscr'], 'x')}   average DSCR {fmt(m['avg_dscr'], 'x')}   "
+        f"  min DSCR {fmt(m['min_dscr'], 'x')}{_window(result)}   "
+        f"average DSCR {fmt(m['avg_dscr'], 'x')}   "
         f"LLCR {fmt(m['llcr'], 'x')}   PLCR {fmt(m['plcr'], 'x')}",
         f"  equity IRR {fmt(m['equity_irr'], 'pct')}   "
         f"LTV at close {fmt(m['ltv_at_close'], 'pct')}{basis_suffix(result, 'ltv_at_close')}   "
         f"LTV at lease end {fmt(m['ltv_at_lease_end'], 'pct')}"
         f"{basis_suffix(result, 'ltv_at_lease_end')}   debt loss {fmt(m['debt_loss'])}",
-        f"  break-even fall in cash flow {fmt(m['breakeven_cashflow_fall'], 'pct')}",
+        f"  break-even fall in cash flow {fmt(m['breakeven_cashflow_fall'], 'pct')}"
+        + (
+            f" (the DSCR is below 1.00x: cash flow must rise {fmt(rise, 'pct')})"
+            if (rise := m["cashflow_rise_needed"]) > 0
+            else ""
+        ),
+        f"  balloons and bullets due (in the debt service, not in the DSCR) {fmt(m['balloons'])}",
     ]
     if m.get("equity_irr_note"):
         lines.append(f"  equity IRR: {m['equity_irr_note']}")
@@ -65,7 +72,7 @@ def result_to_text(result: DealResult) -> str:
     for r in refinancing_outcomes(result):
         lines.append(
             f"  refinancing {r.tranche}: balloon {fmt(r.balloon)} due {r.maturity}, refinanced "
-            f"{fmt(r.refinanced)} at base + {fmt(r.spread, 'pct')} to {r.new_maturity}, paid "
+            f"{fmt(r.refinanced)} at {r.rate_text()} to {r.new_maturity}, paid "
             f"from cash {fmt(r.paid_from_cash)}, short {fmt(r.short)}"
         )
     for x in result.look_through:
@@ -118,6 +125,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="cython",
         help="waterfall implementation (reference: pure NumPy, for checking)",
     )
+
+
+def _window(result) -> str:
+    """The DSCR on the covenant's trailing window beside the per-period one, when the window
+    is longer than a period (docs/engine.md, "DSCR")."""
+    m, mpp = result.metrics, result.compiled.timeline.months_per_period
+    if m["dscr_window_months"] <= mpp:
+        return ""
+    months = m["dscr_window_months"]
+    return f" ({fmt(m['min_dscr_window'], 'x')} on the covenant's {months}-month window)"
 
 
 def run(args: argparse.Namespace) -> int:

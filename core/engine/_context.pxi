@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 7857101
+ABI_VERSION = 193381489
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 
@@ -125,6 +125,8 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
                     else np.ascontiguousarray(inp.refi_on, dtype=np.int32))
     a["refi_maturity"] = (np.zeros(K, dtype=np.int32) if inp.refi_maturity is None
                           else np.ascontiguousarray(inp.refi_maturity, dtype=np.int32))
+    a["refi_fixed"] = (np.zeros(K, dtype=np.int32) if inp.refi_fixed is None
+                       else np.ascontiguousarray(inp.refi_fixed, dtype=np.int32))
     a["refi_spread"] = (np.zeros(K, dtype=np.float64) if inp.refi_spread is None
                         else np.ascontiguousarray(inp.refi_spread, dtype=np.float64))
     a["refi_advance"] = (np.zeros(K, dtype=np.float64) if inp.refi_advance is None
@@ -191,6 +193,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.draw_capex = _vec(a, "draw_capex", T)
     c.refi_on = _ivec(a, "refi_on", K)
     c.refi_maturity = _ivec(a, "refi_maturity", K)
+    c.refi_fixed = _ivec(a, "refi_fixed", K)
     c.refi_spread = _vec(a, "refi_spread", K)
     c.refi_advance = _vec(a, "refi_advance", K)
     c.refi_dscr = _vec(a, "refi_dscr", K)
@@ -219,6 +222,7 @@ cdef int context_from(Ctx* c, object inp, list keep, Py_ssize_t P) except -1:
     c.o_cfads = NULL
     c.o_tax = NULL
     c.o_debt_service = NULL
+    c.o_balloon = NULL
     c.o_dscr = NULL
     c.o_dscr_test = NULL
     c.o_ltv = NULL
@@ -278,6 +282,7 @@ cdef int outputs_from(Ctx* c, object out, Py_ssize_t P) except -1:
     c.o_cfads = _out_pt(out.cfads, "cfads", P, c.T)
     c.o_tax = _out_pt(out.tax, "tax", P, c.T)
     c.o_debt_service = _out_pt(out.debt_service, "debt_service", P, c.T)
+    c.o_balloon = _out_pt(out.balloon, "balloon", P, c.T)
     c.o_dscr = _out_pt(out.dscr, "dscr", P, c.T)
     c.o_dscr_test = _out_pt(out.dscr_test, "dscr_test", P, c.T)
     c.o_ltv = _out_pt(out.ltv, "ltv", P, c.T)
@@ -345,24 +350,25 @@ cdef double* bind_path_outputs(Ctx* c, double* o) noexcept nogil:
     c.o_cfads = (o + 0 * c.T)
     c.o_tax = (o + 1 * c.T)
     c.o_debt_service = (o + 2 * c.T)
-    c.o_dscr = (o + 3 * c.T)
-    c.o_dscr_test = (o + 4 * c.T)
-    c.o_ltv = (o + 5 * c.T)
-    c.o_proceeds = (o + 6 * c.T)
-    c.o_injection = (o + 7 * c.T)
-    c.o_dsra_balance = (o + 8 * c.T)
-    c.o_trap_balance = (o + 9 * c.T)
-    c.o_distribution = (o + 10 * c.T)
-    c.o_flags = <int*>(o + 11 * c.T)
-    c.o_swap_cash = (o + 12 * c.T)
-    c.o_swap_breakage = (o + 13 * c.T)
-    c.o_swap_arrears = (o + 14 * c.T)
-    c.o_swap_writeoff = (o + 15 * c.T)
-    c.o_treasury_balance = (o + 16 * c.T)
-    c.o_treasury_income = (o + 17 * c.T)
-    c.o_capex_paid = (o + 18 * c.T)
-    c.o_treasury_draw = (o + 19 * c.T)
-    c.o_refinanced = (o + 20 * c.T)
+    c.o_balloon = (o + 3 * c.T)
+    c.o_dscr = (o + 4 * c.T)
+    c.o_dscr_test = (o + 5 * c.T)
+    c.o_ltv = (o + 6 * c.T)
+    c.o_proceeds = (o + 7 * c.T)
+    c.o_injection = (o + 8 * c.T)
+    c.o_dsra_balance = (o + 9 * c.T)
+    c.o_trap_balance = (o + 10 * c.T)
+    c.o_distribution = (o + 11 * c.T)
+    c.o_flags = <int*>(o + 12 * c.T)
+    c.o_swap_cash = (o + 13 * c.T)
+    c.o_swap_breakage = (o + 14 * c.T)
+    c.o_swap_arrears = (o + 15 * c.T)
+    c.o_swap_writeoff = (o + 16 * c.T)
+    c.o_treasury_balance = (o + 17 * c.T)
+    c.o_treasury_income = (o + 18 * c.T)
+    c.o_capex_paid = (o + 19 * c.T)
+    c.o_treasury_draw = (o + 20 * c.T)
+    c.o_refinanced = (o + 21 * c.T)
     o = o + N_PT_OUTPUTS * c.T
     c.o_interest_due = o + 0 * c.K * c.T
     c.o_interest_paid = o + 1 * c.K * c.T

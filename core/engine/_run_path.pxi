@@ -25,7 +25,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     cdef double* undrawn = cfee + K  # undrawn commitment of each delayed-draw tranche
     cdef double* sched_w = undrawn + K  # (K, T) the schedule of the draws made (delayed draws)
     cdef double* refi_amt = sched_w + K * T  # amount refinanced at maturity; -1: not (yet)
-    cdef double* refi_sp = refi_amt + K  # the new tranche's spread, fixed at refinancing
+    cdef double* refi_sp = refi_amt + K  # the new tranche's spread set at refinancing (fixed: its rate)
     # this path's input rows
     cdef const double* rev = c.revenue + p * c.rs_revenue
     cdef const double* opex = c.opex + p * c.rs_opex
@@ -69,7 +69,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
     # cfads
     cdef bint has_ds, matured
     cdef double base, rate, sum_int, ebitda, taxable, tax, cfads, sum_sp, ds, dscr, sale, cash
-    cdef double injection, refi_now
+    cdef double injection, refi_now, bln, reg
     cdef bint refi_any = _any_on(c.refi_on, K)  # a tranche refinances: else none of it runs
     # swap
     cdef double swap_owing = 0.0, swap_settle, swap_brk, swap_in, swap_pay, swap_df, swap_lost
@@ -195,7 +195,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         base = br[t]
         for k in range(K):
             if refi_any and refi_amt[k] >= 0.0:
-                rate = base + refi_sp[k]
+                rate = refi_sp[k] if c.refi_fixed[k] else base + refi_sp[k]
             else:
                 rate = base + c.spread[k] if c.floating[k] else c.fixed_rate[k]
             int_cur[k] = bal[k] * rate * yf[k * T + t] + cfee[k]
@@ -205,25 +205,34 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         tax = c.tax_rate * _max0(taxable)
         cfads = ebitda - tax
         refi_now = 0.0
+        bln = 0.0
         for k in range(K):
             if refi_any and refi_amt[k] >= 0.0:  # the refinanced tranche
                 matured = t >= c.refi_maturity[k] or last
-                sp_due[k] = bal[k] if matured else _min(refi_amt[k] * c.refi_schedule[k * T + t], bal[k])
+                reg = _min(refi_amt[k] * c.refi_schedule[k * T + t], bal[k])
+                sp_due[k] = bal[k] if matured else reg
+                if matured:
+                    bln += sp_due[k] - reg
                 continue
             matured = t >= c.maturity[k] or last
-            sp_due[k] = bal[k] if matured else _min(sched[k * T + t], bal[k])
+            reg = _min(sched[k * T + t], bal[k])
+            sp_due[k] = bal[k] if matured else reg
             if refi_any and c.refi_on[k] and t == c.maturity[k] and not last and alive and accel_t < 0:
                 paid = _refi_size(c, k, t, bal[k], rev[t], av[t], refi_advance_cut[t],
                                   base + c.refi_spread[k] + refi_spread_add[t])
                 if paid > EPS:
                     refi_amt[k] = paid
                     refi_sp[k] = c.refi_spread[k] + refi_spread_add[t]
+                    if c.refi_fixed[k]:  # fixed for its life at the base rate at maturity + spread
+                        refi_sp[k] = refi_sp[k] + base
                     sp_due[k] = bal[k] - paid
                     refi_now += paid
+            if matured:
+                bln += _max0(sp_due[k] - reg)
         sum_sp = _npsum(sp_due, K)
         ds = sum_int + sum_sp
-        has_ds = ds > EPS
-        dscr = cfads / ds if has_ds else NAN
+        has_ds = ds - bln > EPS
+        dscr = cfads / (ds - bln) if has_ds else NAN
         sale = proc[t] * live + crypto_sale + liq_cash
         cash = cfads + sale + reserve_cash
         injection = _max0(-cash) + dd_eq
@@ -243,8 +252,8 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
                 else:
                     swap_settle = br[t] * c.swap_float_accrual[t] - c.swap_fixed_leg[t]
                     ds = ds - swap_settle
-                    has_ds = ds > EPS
-                    dscr = cfads / ds if has_ds else NAN
+                    has_ds = ds - bln > EPS
+                    dscr = cfads / (ds - bln) if has_ds else NAN
             swap_in = _max0(swap_settle) + _max0(swap_brk)
             cash += swap_in
             swap_owing += _max0(-swap_settle) + _max0(-swap_brk)
@@ -370,7 +379,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
 
         # 10. Covenants
         hist_cf[t] = 0.0 if building else cfads
-        hist_ds[t] = 0.0 if building else ds
+        hist_ds[t] = 0.0 if building else ds - bln  # scheduled: balloons are not tested
         lo = t - c.lookback + 1
         if lo < 0:
             lo = 0
@@ -455,6 +464,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         c.o_refinanced[o + t] = refi_now
         c.o_tax[o + t] = tax
         c.o_debt_service[o + t] = ds
+        c.o_balloon[o + t] = bln
         c.o_dscr[o + t] = dscr
         c.o_dscr_test[o + t] = test
         c.o_ltv[o + t] = ltv

@@ -22,7 +22,7 @@ cdef enum:
 
 cdef enum:
     N_PATH_INPUTS = 11  # per-path input rows of one path
-    N_PT_OUTPUTS = 21  # (P, T) outputs
+    N_PT_OUTPUTS = 22  # (P, T) outputs
     N_PKT_OUTPUTS = 10  # (P, K, T) outputs
 
 
@@ -82,6 +82,7 @@ ctypedef struct Ctx:
     const double* draw_capex  # delayed draws: cost of the GPUs delivered at the start of each period after closing (draws, then equity, pay it)
     const int* refi_on  # refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing
     const int* refi_maturity  # refinancing: period in which all of the refinanced tranche falls due
+    const int* refi_fixed  # refinancing: 1 when the new tranche's rate is fixed at refinancing (base rate then + spread), 0 floating
     const double* refi_spread  # refinancing: the new tranche's spread over the base rate
     const double* refi_advance  # refinancing: advance rate on the collateral's market value at maturity; 0: no advance test
     const double* refi_dscr  # refinancing: minimum DSCR of the new tranche on the CFADS to its maturity; 0: no DSCR test
@@ -109,7 +110,8 @@ ctypedef struct Ctx:
     double* o_cfads  # cash flow available for debt service
     double* o_tax  # tax paid
     double* o_debt_service  # interest due this period + scheduled principal due
-    double* o_dscr  # cfads / debt_service; NaN when no debt service is due
+    double* o_balloon  # principal due at a tranche's final maturity (or the horizon's last period) beyond its schedule: a balloon or bullet; in debt_service, not in the DSCR
+    double* o_dscr  # cfads / (debt_service - balloon), the scheduled debt service; NaN when none is due
     double* o_dscr_test  # trailing-window DSCR used by the covenants; NaN when none
     double* o_ltv  # opening debt / (asset value + crypto held); NaN when no collateral
     double* o_proceeds  # sale, liquidation and crypto proceeds received

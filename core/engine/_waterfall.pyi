@@ -13,7 +13,10 @@ def waterfall(inputs: EngineInputs, outputs: EngineOutputs, n_threads: int = 1) 
     ``cfads`` (P, T): cash flow available for debt service
     ``tax`` (P, T): tax paid
     ``debt_service`` (P, T): interest due this period + scheduled principal due
-    ``dscr`` (P, T): cfads / debt_service; NaN when no debt service is due
+    ``balloon`` (P, T): principal due at a tranche's final maturity (or the horizon's last
+        period) beyond its schedule: a balloon or bullet; in debt_service, not in the DSCR
+    ``dscr`` (P, T): cfads / (debt_service - balloon), the scheduled debt service; NaN when none
+        is due
     ``dscr_test`` (P, T): trailing-window DSCR used by the covenants; NaN when none
     ``ltv`` (P, T): opening debt / (asset value + crypto held); NaN when no collateral
     ``proceeds`` (P, T): sale, liquidation and crypto proceeds received

@@ -140,6 +140,7 @@ class EngineInputs:
     # --- refinancing of a balloon at maturity (docs/engine.md, "Refinancing"); None: none ---
     refi_on: np.ndarray | None = kernel_field(TRANCHE, "refinancing: 1 when the balance left at maturity is refinanced into a new tranche, up to its sizing", I32, optional=True)  # noqa: E501
     refi_maturity: np.ndarray | None = kernel_field(TRANCHE, "refinancing: period in which all of the refinanced tranche falls due", I32, optional=True)  # noqa: E501
+    refi_fixed: np.ndarray | None = kernel_field(TRANCHE, "refinancing: 1 when the new tranche's rate is fixed at refinancing (base rate then + spread), 0 floating", I32, optional=True)  # noqa: E501
     refi_spread: np.ndarray | None = kernel_field(TRANCHE, "refinancing: the new tranche's spread over the base rate", optional=True)  # noqa: E501
     refi_advance: np.ndarray | None = kernel_field(TRANCHE, "refinancing: advance rate on the collateral's market value at maturity; 0: no advance test", optional=True)  # noqa: E501
     refi_dscr: np.ndarray | None = kernel_field(TRANCHE, "refinancing: minimum DSCR of the new tranche on the CFADS to its maturity; 0: no DSCR test", optional=True)  # noqa: E501
@@ -181,7 +182,8 @@ class EngineOutputs:
     cfads: np.ndarray = kernel_field(PT, "cash flow available for debt service")
     tax: np.ndarray = kernel_field(PT, "tax paid")
     debt_service: np.ndarray = kernel_field(PT, "interest due this period + scheduled principal due")  # noqa: E501
-    dscr: np.ndarray = kernel_field(PT, "cfads / debt_service; NaN when no debt service is due")
+    balloon: np.ndarray = kernel_field(PT, "principal due at a tranche's final maturity (or the horizon's last period) beyond its schedule: a balloon or bullet; in debt_service, not in the DSCR")  # noqa: E501
+    dscr: np.ndarray = kernel_field(PT, "cfads / (debt_service - balloon), the scheduled debt service; NaN when none is due")  # noqa: E501
     dscr_test: np.ndarray = kernel_field(PT, "trailing-window DSCR used by the covenants; NaN when none")  # noqa: E501
     ltv: np.ndarray = kernel_field(PT, "opening debt / (asset value + crypto held); NaN when no collateral")  # noqa: E501
     proceeds: np.ndarray = kernel_field(PT, "sale, liquidation and crypto proceeds received")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine.month_terms import rounded_terms
-from core.engine.results import DealResult
+from core.engine.results import DealResult, dscr_basis
 
 #: sources above uses by more than this share of the uses: flagged as over-funding
 OVERFUNDING_SHARE = 0.10
@@ -93,16 +93,16 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
             )
         )
     if result.total_debt > 0:
-        min_dscr = m["min_dscr"]
-        if isinstance(min_dscr, float) and math.isfinite(min_dscr) and min_dscr < DSCR_FLOOR:
-            where = result.periods["dscr"].idxmin().date().isoformat()
+        basis = dscr_basis(m, c.timeline.months_per_period)
+        if math.isfinite(basis) and basis < DSCR_FLOOR:
             out.append(
                 CreditFinding(
                     "error",
                     "dscr_below_one",
-                    f"base-case min DSCR {min_dscr:.2f}x (period ending {where}) is below "
-                    f"{DSCR_FLOOR:.2f}x: the cash flow does not pay the debt service even "
-                    "without a stress; lower or lengthen the debt, or raise the rent",
+                    f"base-case {_dscr_text(result)} is below {DSCR_FLOOR:.2f}x: the cash "
+                    "flow does not pay the scheduled debt service even without a stress "
+                    f"(it would have to rise {m['cashflow_rise_needed']:.1%}); lower or "
+                    "lengthen the debt, or raise the rent",
                     _ids(c.tranches) + _ids(c.leases),
                 )
             )
@@ -116,17 +116,6 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
                     "value from day one, so lenders rely on the lease (and any guarantee) "
                     "rather than the assets",
                     _ids(c.tranches) + asset_blocks,
-                )
-            )
-        be = m["breakeven_cashflow_fall"]
-        if isinstance(be, float) and math.isfinite(be) and be < 0:
-            out.append(
-                CreditFinding(
-                    "error",
-                    "negative_breakeven",
-                    f"break-even fall in cash flow is negative ({be:.0%}): the cash flow "
-                    "would have to RISE for the debt to be paid",
-                    _ids(c.tranches) + _ids(c.leases),
                 )
             )
     tl = c.timeline
@@ -143,19 +132,39 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
     return sorted(out, key=lambda f: f.severity != "error")
 
 
+def _dscr_text(result: DealResult) -> str:
+    """The DSCR the check reads, and where: the trailing-window one when the covenant's window
+    is longer than a period, else the per-period one."""
+    m, p = result.metrics, result.periods
+    if m["dscr_window_months"] > result.compiled.timeline.months_per_period and math.isfinite(
+        m["min_dscr_window"]
+    ):
+        where = p["dscr_test"].idxmin().date().isoformat()
+        return (
+            f"min DSCR on the covenant's {m['dscr_window_months']}-month window "
+            f"{m['min_dscr_window']:.2f}x (period ending {where}; per period "
+            f"{m['min_dscr']:.2f}x)"
+        )
+    where = p["dscr"].idxmin().date().isoformat()
+    return f"min DSCR {m['min_dscr']:.2f}x (period ending {where})"
+
+
 def not_meaningful(result: DealResult) -> dict[str, str]:
     """Metric key -> why it is not meaningful for ``result`` (shown instead of its value)."""
     m = result.metrics
     notes: dict[str, str] = {}
-    min_dscr = m["min_dscr"]
     if result.total_debt <= 0:
         for key in ("min_dscr", "avg_dscr", "llcr", "plcr", "breakeven_cashflow_fall"):
             notes[key] = "n/m: no debt"
         for key in ("ltv_at_close", "ltv_at_lease_end"):
             notes[key] = "n/m: no debt"
         return notes
-    if isinstance(min_dscr, float) and math.isfinite(min_dscr) and min_dscr < DSCR_FLOOR:
-        notes["breakeven_cashflow_fall"] = "n/m: min DSCR below 1.00x"
+    basis = dscr_basis(m, result.compiled.timeline.months_per_period)
+    if math.isfinite(basis) and basis < DSCR_FLOOR:
+        notes["breakeven_cashflow_fall"] = (
+            f"n/m: DSCR {basis:.2f}x below 1.00x (cash flow must rise "
+            f"{m['cashflow_rise_needed']:.1%})"
+        )
     irr = m["equity_irr"]
     if not (isinstance(irr, float) and math.isfinite(irr)):
         notes["equity_irr"] = "n/m: equity never gets its money back"

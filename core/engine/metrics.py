@@ -126,12 +126,44 @@ def annualise(periodic: np.ndarray, periods_per_year: int, effective: bool) -> n
 
 
 def dscr_stats(dscr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Minimum and average DSCR over the periods with debt service (NaN-free), per path."""
+    """Minimum and average DSCR over the periods with debt service (NaN-free), per path. The
+    kernel's DSCR is on the scheduled debt service: a balloon or bullet at final maturity (or
+    the horizon) is not in it (``EngineOutputs.balloon``; docs/engine.md, "DSCR")."""
     finite = np.isfinite(dscr)
     mn = np.where(finite, dscr, np.inf).min(axis=-1)
     cnt = finite.sum(axis=-1)
     avg = np.where(finite, dscr, 0.0).sum(axis=-1) / np.maximum(cnt, 1)
     return np.where(cnt > 0, mn, np.nan), np.where(cnt > 0, avg, np.nan)
+
+
+def window_dscr_min(dscr_test: np.ndarray, balance: np.ndarray, eps: float) -> np.ndarray:
+    """Lowest DSCR on the covenant's trailing test window (``dscr_test``, (..., T)) over the
+    periods the covenant tests it: those after which debt is still owed (``balance``
+    (..., K, T) summing above ``eps``); NaN where none is. Read beside the per-period DSCR when
+    the window is longer than a period (a semi-annual payer modelled quarterly alternates a
+    quarter with principal and one without; the window sees both)."""
+    owed = np.asarray(balance).sum(axis=-2) > eps
+    tested = np.where(owed & np.isfinite(dscr_test), dscr_test, np.inf)
+    mn = tested.min(axis=-1)
+    return np.where(np.isfinite(mn), mn, np.nan)
+
+
+def breakeven_fall(dscr: float) -> float:
+    """Break-even fall in cash flow: the uniform fall in CFADS that brings a DSCR to 1.00x,
+    (DSCR - 1) / DSCR (DOMAIN.md). A DSCR already below 1.00x has no headroom: 0 (the base
+    case fails with no fall; :func:`rise_needed` says by how much it misses), never the
+    negative "fall" (DSCR - 1) / DSCR would give (a 0.22x DSCR is -355%: a rise)."""
+    if not np.isfinite(dscr) or dscr <= 0:
+        return float("nan")
+    return max((dscr - 1.0) / dscr, 0.0)
+
+
+def rise_needed(dscr: float) -> float:
+    """The uniform rise in CFADS that brings a DSCR below 1.00x to 1.00x: 1 / DSCR - 1 (0
+    when it is at or above 1.00x)."""
+    if not np.isfinite(dscr) or dscr <= 0:
+        return float("nan")
+    return max(1.0 / dscr - 1.0, 0.0)
 
 
 def cover_ratio(

@@ -125,7 +125,7 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
         dd_eq=np.zeros(P),
         refi=refi_terms(inp, K, T),
         refi_amt=np.full((P, K), -1.0),  # amount refinanced at maturity; -1: not (yet)
-        refi_sp=np.zeros((P, K)),  # the new tranche's spread, fixed at refinancing
+        refi_sp=np.zeros((P, K)),  # the new tranche's spread set at refinancing (fixed: rate)
     )
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
@@ -160,6 +160,7 @@ def refi_terms(inp: EngineInputs, K: int, T: int) -> SimpleNamespace:
 
     return SimpleNamespace(
         on=get("refi_on", (K,), int).astype(bool),
+        fixed=get("refi_fixed", (K,), int).astype(bool),
         maturity=get("refi_maturity", (K,), int),
         spread=get("refi_spread", (K,)),
         advance=get("refi_advance", (K,)),
@@ -314,7 +315,8 @@ def cfads(s: _State) -> None:
     inp, t = s.inp, s.t
     rate = np.where(s.floating, _col(s, inp.base_rate)[:, None] + inp.spread, inp.fixed_rate)
     refinanced = s.refi_amt >= 0.0
-    rate = np.where(refinanced, _col(s, inp.base_rate)[:, None] + s.refi_sp, rate)
+    new = np.where(s.refi.fixed, 0.0, _col(s, inp.base_rate)[:, None]) + s.refi_sp
+    rate = np.where(refinanced, new, rate)
     s.int_cur = s.bal * rate * inp.year_fraction[:, t] + s.cfee
     ebitda = (_col(s, inp.revenue) - _col(s, inp.opex) - _col(s, inp.fees)) * s.live
     taxable = ebitda - inp.depreciation[t] * s.live - s.int_cur.sum(axis=1)
@@ -322,11 +324,16 @@ def cfads(s: _State) -> None:
     s.cfads = ebitda - s.tax
     matured = (t >= inp.maturity) | s.last
     sched = s.sched[:, :, t] if hasattr(s, "sched") else inp.scheduled_principal[:, t]
-    s.sp_due = np.where(matured, s.bal, np.minimum(sched, s.bal))
+    s.reg = np.minimum(sched, s.bal)  # the schedule's principal: what is not a balloon
+    s.sp_due = np.where(matured, s.bal, s.reg)
+    s.matured = np.broadcast_to(matured, s.bal.shape).copy()
     _refinance(s, refinanced)
     s.ds = s.int_cur.sum(axis=1) + s.sp_due.sum(axis=1)
-    has_ds = s.ds > EPS
-    s.dscr = np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan)
+    # a balloon or bullet (due at final maturity or in the last period beyond the schedule)
+    # is in the debt service, not in the DSCR (docs/engine.md, "DSCR")
+    s.bln = np.where(s.matured, np.maximum(s.sp_due - s.reg, 0.0), 0.0).sum(axis=1)
+    has_ds = s.ds - s.bln > EPS
+    s.dscr = np.where(has_ds, s.cfads / np.where(has_ds, s.ds - s.bln, 1.0), np.nan)
     s.sale = _col(s, inp.proceeds) * s.live + s.crypto_sale + s.liq_cash
     cash = s.cfads + s.sale + s.reserve_cash
     s.injection = np.maximum(-cash, 0.0) + s.dd_eq
@@ -340,12 +347,11 @@ def _refinance(s: _State, refinanced: np.ndarray) -> None:
     s.refi_now = np.zeros(s.P)
     if not r.on.any() and not refinanced.any():
         return
-    due_new = np.where(
-        (t >= r.maturity) | s.last,
-        s.bal,
-        np.minimum(s.refi_amt * r.schedule[:, t], s.bal),
-    )
-    s.sp_due = np.where(refinanced, due_new, s.sp_due)
+    reg_new = np.minimum(s.refi_amt * r.schedule[:, t], s.bal)
+    matured_new = np.broadcast_to((t >= r.maturity) | s.last, s.bal.shape)
+    s.sp_due = np.where(refinanced, np.where(matured_new, s.bal, reg_new), s.sp_due)
+    s.reg = np.where(refinanced, reg_new, s.reg)
+    s.matured = np.where(refinanced, matured_new, s.matured)
     if s.last:
         return
     for k in np.flatnonzero(r.on & (inp.maturity == t)):
@@ -356,6 +362,8 @@ def _refinance(s: _State, refinanced: np.ndarray) -> None:
             if amount > EPS:
                 s.refi_amt[p, k] = amount
                 s.refi_sp[p, k] = r.spread[k] + r.add[min(p, r.add.shape[0] - 1), t]
+                if r.fixed[k]:  # fixed for its life: the base rate at maturity + spread
+                    s.refi_sp[p, k] += inp.base_rate[min(p, inp.base_rate.shape[0] - 1), t]
                 s.sp_due[p, k] = s.bal[p, k] - amount
                 s.refi_now[p] += amount
 
@@ -376,9 +384,10 @@ def swap(s: _State) -> None:
     settles = open_ & ~ends
     settle = np.where(settles, br * s.swap_float[t] - s.swap_fixed[t], 0.0)
     s.ds = np.where(settles, s.ds - settle, s.ds)
-    has_ds = s.ds > EPS
+    sched_ds = s.ds - s.bln
+    has_ds = sched_ds > EPS
     s.dscr = np.where(
-        settles, np.where(has_ds, s.cfads / np.where(has_ds, s.ds, 1.0), np.nan), s.dscr
+        settles, np.where(has_ds, s.cfads / np.where(has_ds, sched_ds, 1.0), np.nan), s.dscr
     )
     swap_in = np.maximum(settle, 0.0) + np.maximum(brk, 0.0)
     s.cash = s.cash + swap_in
@@ -485,7 +494,7 @@ def dsra(s: _State) -> None:
 def covenants(s: _State) -> None:
     inp, t = s.inp, s.t
     s.hist_cf[:, t] = 0.0 if s.building else s.cfads
-    s.hist_ds[:, t] = 0.0 if s.building else s.ds
+    s.hist_ds[:, t] = 0.0 if s.building else s.ds - s.bln  # balloons are not tested
     lo = max(0, t - int(inp.lookback) + 1)
     scf = s.hist_cf[:, lo : t + 1].sum(axis=1)
     sds = s.hist_ds[:, lo : t + 1].sum(axis=1)
@@ -566,6 +575,7 @@ def distribution(s: _State) -> None:
     out.refinanced[:, t] = s.refi_now
     out.tax[:, t] = s.tax
     out.debt_service[:, t] = s.ds
+    out.balloon[:, t] = s.bln
     out.dscr[:, t] = s.dscr
     out.dscr_test[:, t] = s.test
     out.ltv[:, t] = s.ltv

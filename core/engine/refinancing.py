@@ -57,6 +57,7 @@ def refi_inputs(
     if not any(b.terms.get("refinance") for b in tranches):
         return {}
     on = np.zeros(K, dtype=np.int32)
+    fixed = np.zeros(K, dtype=np.int32)
     mat = np.zeros(K, dtype=np.int32)
     spread, advance, dscr = np.zeros(K), np.zeros(K), np.zeros(K)
     schedule = np.zeros((K, T))
@@ -67,12 +68,16 @@ def refi_inputs(
         on[k] = 1
         mat[k] = refi_maturity(m, t["refi_tenor_years"], tl)
         spread[k] = t["refi_spread"]
+        fixed[k] = t.get("refi_rate_type", "floating") == "fixed"
         advance[k] = t["refi_advance"] if t["refi_sizing"] != "dscr" else 0.0
         dscr[k] = t["refi_dscr"] if t["refi_sizing"] != "advance" else 0.0
-        rate = (base + spread[k]) * tl.year_fraction(t["day_count"])
+        # the annuity is level at its first period's rate: a fixed rate is the base at maturity
+        annual = np.full(T, base[m] + spread[k]) if fixed[k] else base + spread[k]
+        rate = annual * tl.year_fraction(t["day_count"])
         schedule[k] = unit_schedule(t["refi_amortisation"], m + 1, int(mat[k]), T, rate)
     return {
         "refi_on": on,
+        "refi_fixed": fixed,
         "refi_maturity": mat,
         "refi_spread": spread,
         "refi_advance": advance,
@@ -108,9 +113,19 @@ class RefinancingOutcome:
     short: float  # not refinanced and not paid: a shortfall (of the controlling class: default)
     new_maturity: str  # ISO date the new tranche falls due (or the horizon's last period)
     spread: float  # the new tranche's spread over the base rate, at refinancing
+    rate_type: str = "floating"  # "fixed": the rate below for the new tranche's life
+    rate: float = float("nan")  # its annual rate at refinancing: base rate then + spread
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def rate_text(self) -> str:
+        """The new tranche's rate as a reader sees it: "base + 3.50%" (floating) or
+        "7.20% fixed (base 3.70% + 3.50%)"."""
+        if self.rate_type != "fixed":
+            return f"base + {self.spread * 100:.2f}%"
+        base = self.rate - self.spread
+        return f"{self.rate * 100:.2f}% fixed (base {base * 100:.2f}% + {self.spread * 100:.2f}%)"
 
 
 def refinancing_outcomes(result: DealResult, path: int = 0) -> list[RefinancingOutcome]:
@@ -138,6 +153,7 @@ def refinancing_outcomes(result: DealResult, path: int = 0) -> list[RefinancingO
         rolled = rolled if rolled > EPS else 0.0
         paid = min(float(out.principal_paid[path, k, m]), balloon - rolled)
         add = float(r.add[min(path, r.add.shape[0] - 1), m])
+        base = float(inp.base_rate[min(path, inp.base_rate.shape[0] - 1), m])
         rows.append(
             RefinancingOutcome(
                 names[k],
@@ -148,6 +164,8 @@ def refinancing_outcomes(result: DealResult, path: int = 0) -> list[RefinancingO
                 max(balloon - rolled - paid, 0.0),
                 tl.end(min(int(r.maturity[k]), T - 1)).isoformat(),
                 float(r.spread[k]) + add,
+                "fixed" if r.fixed[k] else "floating",
+                base + float(r.spread[k]) + add,
             )
         )
     return rows

@@ -14,6 +14,7 @@ import pandas as pd
 from core.engine import metrics as m
 from core.engine.arrays import FLAG_LIQUIDATED, FLAG_NAMES, PT, EngineOutputs
 from core.engine.compile import CompiledDeal, Drivers, compile_deal
+from core.engine.constants import EPS
 from core.engine.derived import Derived, net_equity_flow
 from core.engine.leverage import LookThrough, look_through
 from core.model.deal import Deal
@@ -215,7 +216,7 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
             out.drawn[path].sum(axis=0) * np.cumprod(np.concatenate([[1.0], 1 / (1 + rate[:-1])]))
         )
     )
-    final = int(min(inp.maturity.max(), T - 1)) if len(inp.maturity) else T - 1
+    final = _final_maturity(inp, T)
     lease_end = int(
         min(
             compiled.sale_period[path]
@@ -257,8 +258,15 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
         "first_dscr_default": first["DSCR default"],
         "first_ltv_breach": first["LTV breach"],
         "first_payment_default": first["payment default"],
-        "breakeven_cashflow_fall": float((mn - 1) / mn) if np.isfinite(mn) and mn > 0 else np.nan,
+        # the DSCR the covenant tests, on its trailing window, beside the per-period one
+        "min_dscr_window": float(m.window_dscr_min(out.dscr_test[path], out.balance[path], EPS)),
+        "dscr_window_months": int(inp.lookback) * tl.months_per_period,
+        # balloons and bullets: in the debt service, not in the DSCR (shown here instead)
+        "balloons": float(out.balloon[path].sum()),
     }
+    basis = dscr_basis(metrics, tl.months_per_period)
+    metrics["breakeven_cashflow_fall"] = m.breakeven_fall(basis)
+    metrics["cashflow_rise_needed"] = m.rise_needed(basis)
     if inp.refi_on is not None:  # balloons refinanced at maturity (core.engine.refinancing)
         metrics["refinanced"] = float(out.refinanced[path].sum())
     if compiled.swaps:  # interest-rate swaps: what they paid, what breaking them cost
@@ -268,6 +276,28 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     return DealResult(
         compiled, out, periods, tranches, tranche_metrics, equity_flows, metrics, events, lt
     )
+
+
+def _final_maturity(inp, T: int) -> int:
+    """The loan life's last period (LLCR): the latest final maturity, a refinanced balloon's
+    new tranche's included (it is the same debt, rolled)."""
+    if not len(inp.maturity):
+        return T - 1
+    last = int(inp.maturity.max())
+    if inp.refi_on is not None and np.any(inp.refi_on):
+        last = max(last, int(np.max(np.where(inp.refi_on != 0, inp.refi_maturity, 0))))
+    return int(min(last, T - 1))
+
+
+def dscr_basis(metrics: dict, months_per_period: int) -> float:
+    """The DSCR a reader and the deal check take as the deal's: the lowest on the covenant's
+    test window when the window is longer than a period (a semi-annual payer modelled
+    quarterly), else the lowest per period (docs/engine.md, "DSCR")."""
+    if metrics["dscr_window_months"] > months_per_period and np.isfinite(
+        metrics["min_dscr_window"]
+    ):
+        return float(metrics["min_dscr_window"])
+    return float(metrics["min_dscr"])
 
 
 def _rate_label(t: dict) -> str:

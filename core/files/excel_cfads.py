@@ -27,7 +27,7 @@ from core.files.excel_keys import (
     TrancheRate,
     TrancheSchedule,
 )
-from core.files.excel_refi import refi_cashflows, refi_due, refi_rate
+from core.files.excel_refi import refi_balloon, refi_cashflows, refi_due, refi_rate
 
 if TYPE_CHECKING:
     from core.files.excel_waterfall import Flow
@@ -257,6 +257,12 @@ def _debt_service(s: Section, ctx: Context) -> None:
                 f"MIN({a(made, r) if made else sc.ext(due, r)},{a(b, r)}))",
             ),
         )
+    s.add(
+        CF.BALLOON,
+        "Balloon or bullet due (beyond the schedule; not in the DSCR)",
+        lambda t, r: "+".join(_balloon(s, ctx, k, r) for k in range(ctx.K)) or "0",
+        total=True,
+    )
     interest = _interest_due(ctx)
     principal = [TrancheFlow(k).principal_due for k in range(ctx.K)]
     # with interest-rate swaps, the swap step adds the net settlement to these
@@ -273,14 +279,29 @@ def _debt_service(s: Section, ctx: Context) -> None:
 
 
 def dscr_column(s: Section, key: str, ds: str, header: str) -> None:
-    """``key``: CFADS / the debt service on line ``ds``, blank when no debt service is due."""
+    """``key``: CFADS / the scheduled debt service (line ``ds`` less the balloon), blank when
+    none is due (docs/engine.md, "DSCR")."""
     a = s.at
 
     def ratio(t: int, r: int) -> str:
-        cond = not_building(s, r, f"{a(ds, r)}>{P.EPS}")  # no DSCR while building
-        return f'IF({cond},{a(CF.CFADS, r)}/{a(ds, r)},"")'
+        sched = f"({a(ds, r)}-{a(CF.BALLOON, r)})"
+        cond = not_building(s, r, f"{sched}>{P.EPS}")  # no DSCR while building
+        return f'IF({cond},{a(CF.CFADS, r)}/{sched},"")'
 
     s.add(key, header, ratio, st.RATIO)
+
+
+def _balloon(s: Section, ctx: Context, k: int, r: int) -> str:
+    """Tranche ``k``'s principal due in row ``r`` beyond its schedule in a period it has
+    matured (its final maturity or the last period; a refinanced tranche's, once rolled):
+    the kernel's ``bln``."""
+    a, sc = s.at, ctx.grids[K.SCHEDULES]
+    bal, due, mat = TrancheFlow(k).opening, TrancheFlow(k).principal_due, TrancheParams(k).mat
+    made = TrancheDraws(k).principal if is_delayed(ctx, k) else None
+    sched = a(made, r) if made else sc.ext(TrancheSchedule(k).sched, r)
+    last = f"{a(CF.LAST, r)}=1"
+    old = f"IF(OR({a(CF.T, r)}>={mat},{last}),MAX({a(due, r)}-MIN({sched},{a(bal, r)}),0),0)"
+    return refi_balloon(s, ctx, k, r, old)
 
 
 def _cash_available(s: Section, ctx: Context) -> None:

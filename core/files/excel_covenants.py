@@ -113,7 +113,11 @@ def _dscr_test(s: Section, flow: Flow) -> None:
         return f"*(1-{g.to_row(CN.BUILD, r)})" if CN.BUILD in g.index else ""
 
     s.add(CF.SCF, "CFADS in test window", window(CF.CFADS))
-    s.add(CF.SDS, "Debt service in test window", window(CF.DS))
+    s.add(
+        CF.SDS,
+        "Scheduled debt service in test window (balloons not tested)",
+        lambda t, r: f"{window(CF.DS)(t, r)}-{window(CF.BALLOON)(t, r)}",
+    )
     s.add(
         CF.TEST,
         "DSCR test (trailing window)",

@@ -270,6 +270,8 @@ class CF:
     # 2 CFADS
     REVENUE, OPEX, FEES, EBITDA, TAX, CFADS = "revenue", "opex", "fees", "ebitda", "tax", "cfads"
     DS, DSCR, SALE, CASH0, INJECTION, CASH2 = "ds", "dscr", "sale", "cash0", "injection", "cash2"
+    DEBT_OWED = "debt_owed"  # closing debt: the periods min_dscr_window counts
+    BALLOON = "balloon"  # principal due at final maturity beyond the schedule: not in the DSCR
     # 4 principal
     CONTROLLING = "controlling"
     # 5 proceeds, 6 DSRA

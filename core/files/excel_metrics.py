@@ -38,7 +38,9 @@ EQUITY_SEED = 0.1  # a year: the equity IRR's seed when the engine has none
 
 #: metric key -> (label, number format); keys as in DealResult.metrics
 DEAL_METRICS = (
-    ("min_dscr", "Minimum DSCR", st.RATIO),
+    ("min_dscr", "Minimum DSCR (scheduled debt service, balloons excluded)", st.RATIO),
+    ("min_dscr_window", "Minimum DSCR on the covenant's trailing window", st.RATIO),
+    ("balloons", "Balloons and bullets due, not in the DSCR (USD m)", st.MONEY),
     ("avg_dscr", "Average DSCR", st.RATIO),
     ("llcr", "LLCR", st.RATIO),
     ("plcr", "PLCR", st.RATIO),
@@ -146,7 +148,8 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
     def rng(key) -> str:
         return cf.col_range(key, sheet=True)
 
-    dscr, t = rng(CF.DSCR), rng(CF.T)
+    dscr, t, test = rng(CF.DSCR), rng(CF.T), rng(CF.TEST)
+    owed = rng(CF.DEBT_OWED)
     ppy = ctx.compiled.timeline.periods_per_year
     eq = _value(result.metrics.get("equity_irr"))
     eq_periodic = (1 + eq) ** (1 / ppy) - 1 if isinstance(eq, float) and eq > -1 else None
@@ -164,6 +167,12 @@ def _deal_formulas(ctx: Context, result, flows: list[str]) -> dict:
         plcr = f'IF({no_c},"",({cover.format(until=f"{P.T}-1")}+{CN.DSRA_C})/{CN.DEBT_C})'
     return {
         "min_dscr": f'IF(COUNT({dscr})=0,"",MIN({dscr}))',
+        # tested while debt is owed after the period (core.engine.metrics.window_dscr_min)
+        "min_dscr_window": (
+            f'IF(COUNTIFS({owed},">"&{P.EPS},{test},">-1E+300")=0,"",'
+            f'_xlfn.MINIFS({test},{owed},">"&{P.EPS}))'
+        ),
+        "balloons": f"SUM({rng(CF.BALLOON)})",
         "avg_dscr": f'IF(COUNT({dscr})=0,"",AVERAGE({dscr}))',
         "llcr": llcr,
         "plcr": plcr,
@@ -191,8 +200,10 @@ def _deal_metrics(ws, ctx: Context, result, flows: list[str], refs: dict[str, st
     for key, label, fmt in DEAL_METRICS:
         ws.cell(row, 1, label)
         if key == "breakeven_cashflow_fall":
-            mn = refs["min_dscr"].split("!")[1]
-            f = f'IF(ISNUMBER({mn}),IF({mn}>0,({mn}-1)/{mn},""),"")'
+            # on the covenant window's DSCR when it is longer than a period; 0 below 1.00x
+            mn, win = (refs[k].split("!")[1] for k in ("min_dscr", "min_dscr_window"))
+            x = f"IF(AND({P.LOOKBACK}>1,ISNUMBER({win})),{win},{mn})"
+            f = f'IF(ISNUMBER({x}),IF({x}>0,MAX(({x}-1)/{x},0),""),"")'
         else:
             f = _irr_helper(ws, row, formulas[key])
         st.style_formula(ws.cell(row, 2, "=" + f), fmt)

@@ -31,6 +31,7 @@ class RefiCols:
         self.on, self.mat, self.adv, self.dscr, self.spread = (
             q + "on", q + "mat", q + "adv", q + "dscr", q + "sp",
         )  # fmt: skip
+        self.fixed = q + "fix"  # Parameters: 1 when the new tranche's rate is fixed (rate0)
         self.rate0 = q + "rate0"  # Parameters: the new tranche's annual rate at refinancing
         self.per0 = q + "per0"  # ... its periodic rate in its first period (the annuity's)
         self.unit, self.left, self.cf, self.cap = f"rs{k}", f"rl{k}", f"rcf{k}", f"rcap{k}"
@@ -60,12 +61,17 @@ def refi_parameters(p: Params, ctx: Context) -> None:
         dscr = f'IF({sizing}="advance",0,{ctx.tr(k, "refi_dscr")})'
         p.add(rc.dscr, f"{nm}: refinancing minimum DSCR (0: no test)", dscr, st.RATIO)
         p.add(rc.spread, f"{nm}: refinancing spread", ctx.tr(k, "refi_spread"), st.PCT)
+        fixed = f'IF({ctx.tr(k, "refi_rate_type")}="fixed",1,0)'
+        p.add(rc.fixed, f"{nm}: refinanced at a fixed rate (1) or floating (0)", fixed, st.INT)
         base = tl.col_range(TL.BASE, sheet=True)
         yf = tl.col_range(TrancheRate(k).yf, sheet=True)
         rate0 = f"INDEX({base},{mat}+1)+{rc.spread}"
         p.add(rc.rate0, f"{nm}: refinanced rate (base at maturity + spread)", rate0, st.PCT4)
         first = f"MIN({mat}+1,{P.T}-1)+1"  # the new tranche's first period (row of the range)
-        per0 = f"(INDEX({base},{first})+{rc.spread})*INDEX({yf},{first})"
+        # the annuity's rate: its first period's (a fixed rate: the base at maturity + spread)
+        per0 = (
+            f"IF({rc.fixed}=1,{rc.rate0},INDEX({base},{first})+{rc.spread})*INDEX({yf},{first})"
+        )
         p.add(rc.per0, f"{nm}: refinanced periodic rate, first period", per0, st.PCT4)
         p.add(rc.n, f"{nm}: refinanced tranche's periods", f"{rc.mat}-{mat}", st.INT)
         pay = f"IF({rc.per0}=0,1/{rc.n},{rc.per0}/(1-(1+{rc.per0})^(-{rc.n})))"
@@ -199,11 +205,13 @@ def _refinancing(s: Section, ctx: Context, k: int) -> None:
 
 def refi_rate(s: Section, ctx: Context, k: int, r: int, per: str) -> str:
     """Tranche ``k``'s periodic rate in row ``r``: ``per``, or once refinanced the base rate +
-    the refinancing spread times its year fraction."""
+    the refinancing spread (fixed: the base rate at maturity + spread) times its year
+    fraction."""
     if k not in refinanced(ctx):
         return per
     tl, rc = ctx.grids[K.TIMELINE], RefiCols(k)
-    new = f"({tl.ext(TL.BASE, r)}+{rc.spread})*{tl.ext(TrancheRate(k).yf, r)}"
+    annual = f"IF({rc.fixed}=1,{rc.rate0},{tl.ext(TL.BASE, r)}+{rc.spread})"
+    new = f"{annual}*{tl.ext(TrancheRate(k).yf, r)}"
     return f"IF({s.at(rc.open, r)}>=0,{new},{per})"
 
 
@@ -219,3 +227,17 @@ def refi_due(s: Section, ctx: Context, k: int, r: int, due: str) -> str:
         f"MIN({a(rc.open, r)}*{sc.ext(rc.unit, r)},{b}))"
     )
     return f"IF({a(rc.open, r)}>=0,{new},{due}-{a(rc.now, r)})"
+
+
+def refi_balloon(s: Section, ctx: Context, k: int, r: int, before: str) -> str:
+    """Tranche ``k``'s balloon in row ``r`` (``before``: the original tranche's), or once
+    refinanced the new tranche's: all that is left at its maturity beyond its schedule."""
+    if k not in refinanced(ctx):
+        return before
+    a, rc, sc = s.at, RefiCols(k), ctx.grids[K.SCHEDULES]
+    b, due = a(TrancheFlow(k).opening, r), a(TrancheFlow(k).principal_due, r)
+    new = (
+        f"IF(OR({a(CF.T, r)}>={rc.mat},{a(CF.LAST, r)}=1),"
+        f"MAX({due}-MIN({a(rc.open, r)}*{sc.ext(rc.unit, r)},{b}),0),0)"
+    )
+    return f"IF({a(rc.open, r)}>=0,{new},{before})"

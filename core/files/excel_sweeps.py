@@ -121,6 +121,12 @@ def distribution(s: Section, ctx: Context, flow: Flow) -> None:
     )
     for k in range(ctx.K):
         _closing(s, ctx, k, flow.balances[k])
+    closing = [TrancheFlow(k).closing for k in range(ctx.K)]
+    s.add(
+        CF.DEBT_OWED,
+        "Debt outstanding (closing)",
+        lambda t, r: s.grid.total(closing, r) if closing else "0",
+    )
     s.add(
         CF.EQUITY_CF,
         "Net equity cash flow",

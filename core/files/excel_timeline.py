@@ -15,6 +15,7 @@ from core.files.excel_construction import CN, has_construction
 from core.files.excel_draws import delayed, draw_parameters, draw_timeline
 from core.files.excel_grid import Context, Grid, flag01
 from core.files.excel_keys import TL, P, TrancheParams, TrancheRate, flag_bit
+from core.files.excel_refi import RefiCols, refinanced
 
 NO_CAP = 1e300  # what an uncapped backstop pays up to (the engine: no cap)
 
@@ -158,6 +159,8 @@ def _tranche_parameters(p: Params, ctx: Context) -> None:
     eq = ",".join(n(b, "amount") for b in ctx.deal.of_kind("equity")) or "0"
     p.add(P.EQUITY0, "Equity invested (USD m)", f"SUM({eq})", st.MONEY)
     mats = ",".join(TrancheParams(k).mat for k in range(ctx.K))
+    # a refinanced balloon's new tranche is the same debt, rolled: its maturity ends the life
+    mats += "".join(f",IF({RefiCols(k).on}=1,{RefiCols(k).mat},0)" for k in refinanced(ctx))
     final = f"MIN(MAX({mats}),{P.T}-1)" if ctx.K else f"{P.T}-1"
     p.add(P.FINAL, "Final maturity period (index, for LLCR)", final, st.INT)
     reserve = ctx.one("reserve")

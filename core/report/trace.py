@@ -50,9 +50,17 @@ TRACES: dict[str, MetricTrace] = {
     t.key: t
     for t in (
         MetricTrace("min_dscr", "Min DSCR",
-                    "the lowest debt service coverage of any period with debt service due",
-                    "min over periods of CFADS / (interest + scheduled principal)",
+                    "the lowest debt service coverage of any period with debt service due; "
+                    "a final balloon or bullet is not in it (the LLCR and the refinancing "
+                    "cover it)",
+                    "min over periods of CFADS / (interest + scheduled principal - balloon)",
                     _COVER, _COVER_XL),
+        MetricTrace("min_dscr_window", "Min DSCR (covenant window)",
+                    "the lowest DSCR on the covenant's trailing test window (LTM on a "
+                    "12-month window) in the periods it is tested, as the covenant reads it",
+                    "min over tested periods of the window's CFADS / its scheduled debt "
+                    "service", ("cfads", "debt_service", "dscr_test"),
+                    ("CFADS", "Debt service due", "DSCR test (trailing window)")),
         MetricTrace("avg_dscr", "Avg DSCR",
                     "the average debt service coverage over the periods with debt service due",
                     "mean over periods of CFADS / (interest + scheduled principal)",
@@ -70,8 +78,9 @@ TRACES: dict[str, MetricTrace] = {
                     ("cfads", "debt_service"), ("CFADS",),
                     (P.T, P.DSRA0, P.DEBT0)),
         MetricTrace("breakeven_cashflow_fall", "Break-even fall in cash flow",
-                    "how far every period's CFADS can fall before the worst period's DSCR "
-                    "reaches 1.00x", "(min DSCR - 1) / min DSCR; not meaningful below 1.00x",
+                    "how far every period's CFADS can fall before the worst DSCR reaches "
+                    "1.00x (on the covenant's window when it is longer than a period)",
+                    "(min DSCR - 1) / min DSCR; 0 below 1.00x (no headroom)",
                     _COVER, _COVER_XL),
         MetricTrace("equity_irr", "Equity IRR",
                     "the effective annual return of the equity's flows: the investment at "
@@ -161,6 +170,10 @@ def trace_rows(result: DealResult, key: str) -> tuple[pd.DataFrame, list[int]]:
         dscr = result.periods["dscr"].to_numpy(float)
         if np.isfinite(dscr).any():
             decisive = [int(np.nanargmin(dscr))]
+    elif key == "min_dscr_window":
+        test = result.periods["dscr_test"].to_numpy(float)
+        if np.isfinite(test).any():
+            decisive = [int(np.nanargmin(test))]
     elif key == "ltv_at_close" and n:
         decisive = [0]
     elif key == "ltv_at_lease_end":

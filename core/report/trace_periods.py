@@ -90,7 +90,7 @@ PERIOD_TRACES: dict[str, SeriesTrace] = _traces(
     SeriesTrace("swap_arrears", "Swap arrears", "swap payments owed and not yet paid",
                 "opening + unpaid settlement and breakage - paid", SW.OWING),
     SeriesTrace("refinanced", "Refinanced at maturity", "the balloon rolled into a new "
-                "floating tranche at its legal final maturity (what the refinancing market "
+                "tranche (floating or fixed) at its legal final maturity (what the market "
                 "lends)", "min(balance due, advance x collateral value, DSCR-sized amount)"),
     SeriesTrace("flags", "Events", "covenant and default events of the period",
                 "the flags of the covenant step (lock-up, DSCR default, LTV breach, payment "

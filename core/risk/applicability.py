@@ -79,7 +79,7 @@ NEEDS: dict[str, tuple[Callable[[Deal], bool], str]] = {
     ),
     "crypto": (lambda d: bool(d.of_kind("crypto")), "no crypto collateral"),
     "guarantee": (lambda d: bool(d.of_kind("guarantee")), "no guarantee, backstop or RVG"),
-    "floating_debt": (  # a balloon refinanced at maturity floats from then (issue #12)
+    "floating_debt": (  # a refinanced balloon floats, or is fixed at the base rate then
         lambda d: (
             any(b.terms["rate_type"] == "floating" for b in d.of_kind("tranche")) or _refinancing(d)
         ),

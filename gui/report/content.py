@@ -220,18 +220,28 @@ def _refi_terms(data: ReportData) -> str:
     """How each balloon with refinancing terms was met on the base case (docs/engine.md)."""
     return "".join(
         f"<p>Refinancing. {_e(r.tranche)}: balloon USD {fmt_money(r.balloon)}m due "
-        f"{r.maturity}; USD {fmt_money(r.refinanced)}m refinanced at base + "
-        f"{fmt_pct(r.spread, 2)} to {r.new_maturity}, USD {fmt_money(r.paid_from_cash)}m "
+        f"{r.maturity}; USD {fmt_money(r.refinanced)}m refinanced at {_e(r.rate_text())} to "
+        f"{r.new_maturity}, USD {fmt_money(r.paid_from_cash)}m "
         f"from cash, USD {fmt_money(r.short)}m short.</p>"
         for r in refinancing_outcomes(data.result)
     )
+
+
+def _window_items(data: ReportData) -> list[tuple[str, str]]:
+    """The DSCR on the covenant's trailing window, when it is longer than a period."""
+    m = data.result.metrics
+    months = m["dscr_window_months"]
+    if months <= data.result.compiled.timeline.months_per_period:
+        return []
+    return [(f"Minimum DSCR ({months}-month covenant window)", fmt_ratio(m["min_dscr_window"]))]
 
 
 def metrics_section(data: ReportData) -> str:
     m = data.result.metrics
     ltv_date = f" ({data.max_ltv_date})" if data.max_ltv_date else ""
     items = [
-        ("Minimum DSCR", fmt_ratio(m["min_dscr"])),
+        ("Minimum DSCR (per period)", fmt_ratio(m["min_dscr"])),
+        *_window_items(data),
         ("Average DSCR", fmt_ratio(m["avg_dscr"])),
         ("LLCR", fmt_ratio(m["llcr"])),
         ("PLCR", fmt_ratio(m["plcr"])),
@@ -241,7 +251,8 @@ def metrics_section(data: ReportData) -> str:
         ("Equity IRR", m.get("equity_irr_note") or fmt_pct(m["equity_irr"], 1)),
         ("Total debt (USD m)", fmt_money(m["total_debt"])),
         ("Total equity (USD m)", fmt_money(m["total_equity"])),
-        ("CFADS fall to a debt loss", fmt_pct(m["breakeven_cashflow_fall"], 1)),
+        ("CFADS fall to DSCR 1.00x", fmt_pct(m["breakeven_cashflow_fall"], 1)),
+        ("Balloons and bullets, not in the DSCR (USD m)", fmt_money(m["balloons"])),
         ("Debt loss, base case (USD m)", fmt_money(m["debt_loss"])),
     ]
     items += _swap_items(data)

@@ -18,6 +18,15 @@ from gui.results.trace_dialog import TraceDialog
 from gui.results.widgets import number_item
 
 
+def _window_rows(result: DealResult, shown: Callable) -> list[tuple[str, str]]:
+    """The DSCR on the covenant's trailing window, when it is longer than a period."""
+    months = result.metrics["dscr_window_months"]
+    if months <= result.compiled.timeline.months_per_period:
+        return []
+    value = f"{shown('min_dscr_window', fmt_ratio)} ({months} months)"
+    return [("Min DSCR (covenant window)", value)]
+
+
 def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
     """(label, formatted value) in order; a value of None marks a section heading."""
     m, notes = result.metrics, not_meaningful(result)
@@ -28,6 +37,7 @@ def metric_rows(result: DealResult) -> list[tuple[str, str | None]]:
     rows: list[tuple[str, str | None]] = [
         ("Coverage", None),
         ("Min DSCR", shown("min_dscr", fmt_ratio)),
+        *_window_rows(result, shown),
         ("Avg DSCR", shown("avg_dscr", fmt_ratio)),
         ("LLCR", shown("llcr", fmt_ratio)),
         ("PLCR", shown("plcr", fmt_ratio)),

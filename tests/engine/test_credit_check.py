@@ -45,8 +45,17 @@ def test_dscr_below_one_in_the_base_case_is_an_error_and_break_even_is_not_a_num
     assert dscr.severity == "error" and set(dscr.blocks) == {"senior", "lease"}
     assert result.metrics["min_dscr"] == pytest.approx(5 / payment, abs=0.01)
     assert f"{5 / payment:.2f}x" in dscr.message
-    assert found["negative_breakeven"].severity == "error"
-    assert not_meaningful(result)["breakeven_cashflow_fall"] == "n/m: min DSCR below 1.00x"
+    # no "negative break-even" beside it: a DSCR below 1.00x has no fall to break even (0),
+    # the cash flow must rise 1 / DSCR - 1 (8.885 / 5 - 1 = 77.7%) to cover the debt service
+    assert "negative_breakeven" not in found
+    mn = result.metrics["min_dscr"]
+    assert result.metrics["breakeven_cashflow_fall"] == 0.0
+    assert result.metrics["cashflow_rise_needed"] == pytest.approx(1 / mn - 1)
+    assert result.metrics["cashflow_rise_needed"] == pytest.approx(payment / 5 - 1, abs=0.03)
+    assert f"rise {1 / mn - 1:.1%}" in dscr.message
+    assert not_meaningful(result)["breakeven_cashflow_fall"] == (
+        f"n/m: DSCR {mn:.2f}x below 1.00x (cash flow must rise {1 / mn - 1:.1%})"
+    )
 
 
 def test_ltv_above_100_percent_at_close_is_a_warning():

@@ -161,3 +161,46 @@ def test_dscr_test_scales_the_contract_by_the_revenue_at_maturity(engine):
     out = _both(inp)[engine]
     want = 0.5 * 12.0 / (1.25 * (0.02 + 1.0 / 6.0))
     assert out.refinanced[0, M] == pytest.approx(want)
+
+
+@pytest.mark.parametrize("engine", [0, 1])
+def test_fixed_rate_refinancing_keeps_the_base_rate_at_maturity(engine):
+    # the base rate is 4% to the maturity (period 4) and 10% after it; the 100 bullet is
+    # refinanced in full (advance 100% of 200) at spread 2%. Fixed: 4% + 2% = 6% for the new
+    # tranche's life, interest 100 x 0.06 x 0.25 = 1.50 a period; floating: (10% + 2%) x 0.25
+    # x 100 = 3.00 a period. Both repay the 100 at the new maturity (period 10).
+    base = np.where(np.arange(T) <= M, 0.04, 0.10)[None, :]
+    kw = dict(base_rate=base, refi_spread=np.array([0.02]), fixed_rate=np.array([0.05]))
+    fixed = _both(_inputs(120.0, 200.0, 1.0, refi_fixed=np.array([1], np.int32), **kw))[engine]
+    floating = _both(_inputs(120.0, 200.0, 1.0, **kw))[engine]
+    for out in (fixed, floating):
+        assert out.refinanced[0, M] == pytest.approx(100.0)
+        assert out.interest_paid[0, 0, M] == pytest.approx(100.0 * 0.05 * 0.25)  # the bullet's
+        assert out.principal_paid[0, 0, 10] == pytest.approx(100.0)
+    np.testing.assert_allclose(fixed.interest_paid[0, 0, M + 1 : 11], 1.5)
+    np.testing.assert_allclose(floating.interest_paid[0, 0, M + 1 : 11], 3.0)
+
+
+def test_fixed_rate_refinancing_of_a_deal_compiles_to_the_base_at_maturity():
+    # the TeraWulf sample's notes refinanced at a fixed rate: the refinanced tranche's interest
+    # is its opening balance x (base at maturity + spread) x its year fraction, the same rate
+    # every period whatever the base-rate curve does after the maturity
+    from core.engine.refinancing import refinancing_outcomes
+    from core.engine.results import run_deal
+    from core.files.deal_json import load_deal
+
+    d = load_deal("resources/deals/terawulf_backstop.json")
+    d.set_term("spv", "base_rate_curve", [0.03, 0.03, 0.03, 0.03, 0.03, 0.06])
+    d.set_term("notes", "refi_rate_type", "fixed")
+    res = run_deal(d)
+    (r,) = refinancing_outcomes(res)
+    assert r.rate_type == "fixed"
+    spread = d.blocks["notes"].terms["refi_spread"]
+    inp, out = res.compiled.inputs, res.outputs
+    m = int(inp.maturity[0])
+    assert r.rate == pytest.approx(float(inp.base_rate[0, m]) + spread)
+    after = np.arange(m + 1, inp.n_periods)
+    opening = out.balance[0, 0, after - 1]
+    want = opening * r.rate * inp.year_fraction[0, after]
+    np.testing.assert_allclose(out.interest_paid[0, 0, after], want, rtol=1e-12)
+    assert "fixed" in r.rate_text()

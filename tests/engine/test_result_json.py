@@ -59,7 +59,7 @@ def documented_form(result: DealResult) -> dict:
         refi = {
             "refinancing": [
                 {**{f: getattr(r, f) for f in fields}, "new_maturity": r.new_maturity,
-                 "spread": r.spread}
+                 "spread": r.spread, "rate_type": r.rate_type, "rate": r.rate}
                 for r in refinancing_outcomes(result)
             ]
         }  # fmt: skip

@@ -210,6 +210,18 @@ def refi_dscr_deal() -> Deal:
     )  # fmt: skip
 
 
+def refi_fixed_deal() -> Deal:
+    """A fixed-rate refinancing: the CoreWeave loan refinanced on a 1.25x DSCR into a 2-year
+    annuity at the base rate at maturity + 4.5% for its life, the base rate rising after it
+    (the floating rate would follow it)."""
+    d = _refinanced(
+        "coreweave_ddtl", "ddtl", refi_sizing="dscr", refi_dscr=1.25, refi_spread=0.045,
+        refi_tenor_years=2.0, refi_amortisation="annuity", refi_rate_type="fixed",
+    )  # fmt: skip
+    d.set_term("spv", "base_rate_curve", [0.04, 0.04, 0.04, 0.07, 0.08])
+    return d
+
+
 def annual(make) -> Deal:
     """The deal ``make()`` builds, in annual periods (issue #12)."""
     d = make()
@@ -376,6 +388,7 @@ CASES.update(
     swapped_annual=lambda: annual(swapped_deal),
     refi_advance=refi_advance_deal,
     refi_dscr=refi_dscr_deal,
+    refi_fixed=refi_fixed_deal,
     construction_reserve=lambda: construction_deal("reserve"),
     construction_capitalised=lambda: construction_deal("capitalised"),
     hyperion_construction=lambda: load_deal("resources/deals/construction/hyperion_jv.json"),

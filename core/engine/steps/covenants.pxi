@@ -7,7 +7,7 @@ cdef double scf, sds, test
 cdef bint has_debt, owing, lock, ddef, ltvb, pdef, dflt, go_accel, accel, sweep_all, trap_mode
 # @period
 hist_cf[t] = 0.0 if building else cfads
-hist_ds[t] = 0.0 if building else ds
+hist_ds[t] = 0.0 if building else ds - bln  # scheduled: balloons are not tested
 lo = t - c.lookback + 1
 if lo < 0:
     lo = 0

@@ -23,6 +23,7 @@ c.o_cfads[o + t] = cfads
 c.o_refinanced[o + t] = refi_now
 c.o_tax[o + t] = tax
 c.o_debt_service[o + t] = ds
+c.o_balloon[o + t] = bln
 c.o_dscr[o + t] = dscr
 c.o_dscr_test[o + t] = test
 c.o_ltv[o + t] = ltv

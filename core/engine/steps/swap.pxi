@@ -22,8 +22,8 @@ if alive and not swap_done:
     else:
         swap_settle = br[t] * c.swap_float_accrual[t] - c.swap_fixed_leg[t]
         ds = ds - swap_settle
-        has_ds = ds > EPS
-        dscr = cfads / ds if has_ds else NAN
+        has_ds = ds - bln > EPS
+        dscr = cfads / (ds - bln) if has_ds else NAN
 swap_in = _max0(swap_settle) + _max0(swap_brk)
 cash += swap_in
 swap_owing += _max0(-swap_settle) + _max0(-swap_brk)

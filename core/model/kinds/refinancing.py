@@ -13,14 +13,16 @@ from core.model.kinds.spec import TermRule
 SIZINGS = ("advance_and_dscr", "advance", "dscr")
 #: the new tranche's amortisation
 REFI_AMORTISATION = ("annuity", "straight_line", "bullet")
+#: the new tranche's rate: the base rate + spread each period, or fixed at refinancing
+REFI_RATE_TYPES = ("floating", "fixed")
 
 REFI_FIELDS = (
     flag(
         "refinance",
         "Refinance at maturity",
         False,
-        "At legal final maturity the balance left is refinanced into a new floating-rate "
-        "tranche (base rate + refinancing spread), up to what the refinancing sizing allows; "
+        "At legal final maturity the balance left is refinanced into a new tranche (floating "
+        "or fixed, base rate + refinancing spread), up to what the refinancing sizing allows; "
         "the rest is paid from cash and reserves, or it is a payment default.",
     ),
     choice(
@@ -50,11 +52,22 @@ REFI_FIELDS = (
         minimum=1.0,
         maximum=10.0,
     ),
+    choice(
+        "refi_rate_type",
+        "Refinancing rate type",
+        "floating",
+        REFI_RATE_TYPES,
+        "Floating: the new tranche pays the base rate of each period + the refinancing "
+        "spread. Fixed: it pays one rate for its life, set at refinancing: the base rate at "
+        "the original maturity (on a Monte Carlo path, that path's) + the refinancing spread "
+        "(+ the market's stressed add-on), as a fixed-rate bond priced at the swap rate then.",
+    ),
     pct(
         "refi_spread",
         "Refinancing spread",
         0.04,
-        "The new tranche's spread over the base rate (floating).",
+        "The new tranche's spread over the base rate (floating), or over the base rate at "
+        "refinancing (fixed).",
         unit="bp",
         maximum=0.5,
     ),
