@@ -53,7 +53,8 @@ TRACES: dict[str, MetricTrace] = {
                     "the lowest debt service coverage of any period with debt service due; "
                     "a final balloon or bullet is not in it (the LLCR and the refinancing "
                     "cover it)",
-                    "min over periods of CFADS / (interest + scheduled principal - balloon)",
+                    "min over periods of CFADS / (interest + scheduled principal), a final "
+                    "balloon or bullet not counted as scheduled",
                     _COVER, _COVER_XL),
         MetricTrace("min_dscr_window", "Min DSCR (covenant window)",
                     "the lowest DSCR on the covenant's trailing test window (LTM on a "

@@ -57,11 +57,15 @@ PERIOD_TRACES: dict[str, SeriesTrace] = _traces(
                 "revenue - opex - fees - tax", CF.CFADS, ("revenue", "opex", "fees", "tax")),
     SeriesTrace("debt_service", "Debt service", "what the debt is due in the period", _DS,
                 CF.DS),
-    SeriesTrace("dscr", "DSCR", "debt service coverage of the period (blank when nothing is "
-                "due)", "CFADS / debt service", CF.DSCR, ("cfads", "debt_service")),
+    SeriesTrace("balloon", "Balloon", "principal due at a final maturity (or the horizon) "
+                "beyond the schedule: a balloon or bullet, paid or refinanced, not in the DSCR",
+                "principal due - scheduled principal, at final maturity", CF.BALLOON),
+    SeriesTrace("dscr", "DSCR", "debt service coverage of the period on its scheduled debt "
+                "service (blank when nothing is due)", "CFADS / (debt service - balloon)",
+                CF.DSCR, ("cfads", "debt_service", "balloon")),
     SeriesTrace("dscr_test", "DSCR tested", "the coverage the covenants test: over the "
-                "trailing test window", "sum of CFADS over the window / sum of debt service "
-                "over the window", CF.TEST, ("cfads", "debt_service")),
+                "trailing test window", "sum of CFADS over the window / sum of scheduled debt "
+                "service over the window", CF.TEST, ("cfads", "debt_service", "balloon")),
     SeriesTrace("ltv", "LTV", "debt outstanding as the period starts over the collateral's "
                 "market value", "opening debt / (asset market value + crypto held)", CF.LTV,
                 ("asset_value",)),

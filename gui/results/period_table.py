@@ -30,6 +30,7 @@ PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
     "tax": ("Tax", KIND_MONEY),
     "cfads": ("CFADS", KIND_MONEY),
     "debt_service": ("Debt service", KIND_MONEY),
+    "balloon": ("Balloon", KIND_MONEY),
     "dscr": ("DSCR", KIND_RATIO),
     "dscr_test": ("DSCR tested", KIND_RATIO),
     "ltv": ("LTV", KIND_PCT),

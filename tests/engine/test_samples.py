@@ -59,18 +59,20 @@ def test_plausible_base_case(result):
     m = result.metrics
     if result.compiled.inputs.refi_on is not None:
         # TeraWulf's notes rely on refinancing their 2030 balloon: the DSCR leaves the
-        # balloons out (the cash part in 2030, the refinanced loan's rest in the sale
-        # quarter) and the LLCR runs to the refinanced loan's maturity (docs/engine.md)
-        test = result.periods["dscr_test"].to_numpy()[: int(result.compiled.inputs.maturity[0])]
-        # the covenant's trailing DSCR (semi-annual payments): above the 1.05x default level,
-        # dipping under the 1.15x lock-up in the first year of amortisation
-        assert 1.05 < np.nanmin(test) < 3.0
+        # balloons out and the LLCR runs to the refinanced loan's maturity (docs/engine.md).
+        # The base case meets its covenants with headroom: the trailing 12-month DSCR (semi-
+        # annual payments, quarterly periods) stays above 1.30x, so no lock-up, and the
+        # balloon is refinanced in full
+        assert m["dscr_window_months"] == 12
+        assert 1.30 < m["min_dscr_window"] < 3.0
+        assert m["first_lockup"] is None and m["first_dscr_default"] is None
         assert 1.0 < m["llcr"] < 3.0 and m["refinanced"] > 0
-    else:
-        assert 1.1 < m["min_dscr"] < 3.0
-        assert m["llcr"] > 1.0
+        assert m["balloons"] == pytest.approx(0.0, abs=1e-6)  # all of it rolled, then amortised
+        # thin equity: $240m of $3.44bn of uses (the notes fund the build), so a high IRR
+        assert 0.0 < m["equity_irr"] < 1.0
     assert m["avg_dscr"] >= m["min_dscr"]
-    assert 0.0 < m["equity_irr"] < 0.6
+    if result.compiled.inputs.refi_on is None:
+        assert 0.0 < m["equity_irr"] < 0.6
     assert m["debt_loss"] == 0.0
     assert m["first_payment_default"] is None
     assert sum(result.sources.values()) == pytest.approx(sum(result.uses.values()))

@@ -65,13 +65,17 @@ def test_nonsense_metrics_are_shown_as_not_meaningful(qtbot):
     from gui.results.metrics_table import MetricsTable
     from tests.engine.deal_builders import simple_deal
 
-    # rent 5 a month against an annuity payment of 8.885: DSCR 0.56x, break-even -78%
+    # rent 5 a month against an annuity payment of 8.885: DSCR 0.56x, no fall to break even
+    # (0, not the -78% (DSCR - 1) / DSCR gave): the cash flow must rise 8.885 / 5 - 1 = 78%
     result = run_deal(simple_deal(annual_rent=60.0))
-    assert result.metrics["breakeven_cashflow_fall"] < 0
+    assert result.metrics["breakeven_cashflow_fall"] == 0.0
+    mn = result.metrics["min_dscr"]
     table = MetricsTable()
     qtbot.addWidget(table)
     table.show_result(result)
-    assert table.value_of("Break-even fall in cash flow") == "n/m: min DSCR below 1.00x"
+    assert table.value_of("Break-even fall in cash flow") == (
+        f"n/m: DSCR {mn:.2f}x below 1.00x (cash flow must rise {1 / mn - 1:.1%})"
+    )
     assert table.value_of("Min DSCR") == f"{result.metrics['min_dscr']:.2f}x"
 
 

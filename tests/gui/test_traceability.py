@@ -85,9 +85,10 @@ def test_a_dscr_cell_drills_down_to_cfads_and_debt_service(table, qtbot):
     assert p["cfads"].iloc[t] / p["debt_service"].iloc[t] == pytest.approx(p["dscr"].iloc[t])
     wb = build_workbook(deal, result, scenarios=False, mc_paths=0)
     formula = wb["CashFlows"][_cell(dscr[2])].value
-    assert f"{_cell(cfads[2])}/{_cell(ds[2])}" in formula  # =IF(DS>eps, CFADS/DS, "")
+    # =IF((DS - balloon)>eps, CFADS/(DS - balloon), ""): the balloon is not scheduled
+    assert f"{_cell(cfads[2])}/({_cell(ds[2])}-" in formula
     assert f"CashFlows!{_cell(dscr[2])}" in model.data(model.index(t, c), TIP)
-    assert "CFADS / debt service" in dialog.header.text()
+    assert "CFADS / (debt service - balloon)" in dialog.header.text()
 
 
 def test_hover_names_the_series_under_the_pointer_and_a_click_drills_down(qtbot):
