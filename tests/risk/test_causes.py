@@ -97,7 +97,7 @@ def test_lease_events_by_construction(samples):
             lid: {
                 "tenant_default": np.array([T, 2 * ppy, T]),
                 "termination": np.array([T, T, 3 * ppy]),
-                "renewals": np.zeros(3, dtype=int),
+                "renewals": np.ones(3, dtype=int),  # the base case's first extension
             }
         },
     )
@@ -201,10 +201,14 @@ def test_a_single_driver_takes_all_the_defaults(samples, name, model, cause):
     res = run_montecarlo(deal, MonteCarloConfig(n_paths=1500, seed=3, model=model))
     t = res.attribution["tranches"][0]
     assert t["defaults"] > 20
-    assert t["causes"][cause]["share_of_defaults"] == 1.0
-    assert t["causes"][cause]["probability_of_default"] == res.tranches[0]["probability_of_default"]
+    # TeraWulf's lease events include the backstop's guarantor: over the 15-year horizon
+    # Google (AA+) defaults on a few paths before Fluidstack does (a guarantor default)
+    also = {"guarantor_default"} if name == "terawulf_backstop" else set()
+    shares = {k: v["share_of_defaults"] for k, v in t["causes"].items()}
+    assert shares[cause] + sum(shares[k] for k in also) == pytest.approx(1.0)
+    assert shares[cause] > 0.99
     for other, v in t["causes"].items():
-        if other != cause:
+        if other != cause and other not in also:
             assert v["share_of_defaults"] == 0.0 and v["expected_loss"] == 0.0
 
 
