@@ -219,29 +219,30 @@ def _swap_terms(data: ReportData) -> str:
 def _refi_terms(data: ReportData) -> str:
     """How each balloon with refinancing terms was met on the base case (docs/engine.md)."""
     return "".join(
-        f"<p>Refinancing. {_e(r.tranche)}: balloon USD {fmt_money(r.balloon)}m due "
+        f"Refinancing. {_e(r.tranche)}: balloon USD {fmt_money(r.balloon)}m due "
         f"{r.maturity}; USD {fmt_money(r.refinanced)}m refinanced at {_e(r.rate_text())} to "
         f"{r.new_maturity}, USD {fmt_money(r.paid_from_cash)}m "
-        f"from cash, USD {fmt_money(r.short)}m short.</p>"
+        f"from cash, USD {fmt_money(r.short)}m short. "
         for r in refinancing_outcomes(data.result)
     )
 
 
-def _window_items(data: ReportData) -> list[tuple[str, str]]:
-    """The DSCR on the covenant's trailing window, when it is longer than a period."""
+def _min_dscr_item(data: ReportData) -> tuple[str, str]:
+    """The per-period minimum DSCR, with the one on the covenant's trailing window beside it
+    when the window is longer than a period (docs/engine.md, "DSCR")."""
     m = data.result.metrics
     months = m["dscr_window_months"]
     if months <= data.result.compiled.timeline.months_per_period:
-        return []
-    return [(f"Minimum DSCR ({months}-month covenant window)", fmt_ratio(m["min_dscr_window"]))]
+        return ("Minimum DSCR", fmt_ratio(m["min_dscr"]))
+    label = f"Minimum DSCR (per period / {months}-month covenant window)"
+    return (label, f"{fmt_ratio(m['min_dscr'])} / {fmt_ratio(m['min_dscr_window'])}")
 
 
 def metrics_section(data: ReportData) -> str:
     m = data.result.metrics
     ltv_date = f" ({data.max_ltv_date})" if data.max_ltv_date else ""
     items = [
-        ("Minimum DSCR (per period)", fmt_ratio(m["min_dscr"])),
-        *_window_items(data),
+        _min_dscr_item(data),
         ("Average DSCR", fmt_ratio(m["avg_dscr"])),
         ("LLCR", fmt_ratio(m["llcr"])),
         ("PLCR", fmt_ratio(m["plcr"])),
@@ -252,13 +253,16 @@ def metrics_section(data: ReportData) -> str:
         ("Total debt (USD m)", fmt_money(m["total_debt"])),
         ("Total equity (USD m)", fmt_money(m["total_equity"])),
         ("CFADS fall to DSCR 1.00x", fmt_pct(m["breakeven_cashflow_fall"], 1)),
-        ("Balloons and bullets, not in the DSCR (USD m)", fmt_money(m["balloons"])),
         ("Debt loss, base case (USD m)", fmt_money(m["debt_loss"])),
     ]
+    if m["balloons"] > 0:  # shown beside the DSCR, which leaves them out
+        items.append(("Balloons and bullets, not in the DSCR (USD m)", fmt_money(m["balloons"])))
     items += _swap_items(data)
     out = "<h3>Key metrics (base case)</h3>" + _pairs(items) + _swap_terms(data)
-    out += _refi_terms(data)
-    out += "".join(f"<p>{_e(x)}.</p>" for x in valuation_lines(data.result))
+    # the refinancing and the collateral's valuation basis: one paragraph (the compact
+    # layout keeps TeraWulf's report to four pages)
+    notes = _refi_terms(data) + " ".join(f"{_e(x)}." for x in valuation_lines(data.result))
+    out += f"<p>{notes}</p>" if notes else ""
     built = construction_summary(data.result.compiled)
     if built:
         out += f"<p>Construction. {_e(built)}.</p>"
