@@ -69,9 +69,7 @@ def refi_parameters(p: Params, ctx: Context) -> None:
         p.add(rc.rate0, f"{nm}: refinanced rate (base at maturity + spread)", rate0, st.PCT4)
         first = f"MIN({mat}+1,{P.T}-1)+1"  # the new tranche's first period (row of the range)
         # the annuity's rate: its first period's (a fixed rate: the base at maturity + spread)
-        per0 = (
-            f"IF({rc.fixed}=1,{rc.rate0},INDEX({base},{first})+{rc.spread})*INDEX({yf},{first})"
-        )
+        per0 = f"IF({rc.fixed}=1,{rc.rate0},INDEX({base},{first})+{rc.spread})*INDEX({yf},{first})"
         p.add(rc.per0, f"{nm}: refinanced periodic rate, first period", per0, st.PCT4)
         p.add(rc.n, f"{nm}: refinanced tranche's periods", f"{rc.mat}-{mat}", st.INT)
         pay = f"IF({rc.per0}=0,1/{rc.n},{rc.per0}/(1-(1+{rc.per0})^(-{rc.n})))"

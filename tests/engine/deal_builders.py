@@ -44,11 +44,15 @@ def simple_deal(
 def sculpted_terawulf() -> Deal:
     """The TeraWulf sample with its notes as they were before the sample refinanced their
     2030 balloon (issue #12): $2.64B sculpted to 1.30x over the 10-year lease after 12 months
-    interest-only, equity $800m. For tests of tools that sculpt (sizing, tornado) and of
-    sizing on the base case, whose point is not refinancing."""
+    interest-only, equity $800m, on the 10-year lease alone (no extension in the base case,
+    a 10-year horizon, the physical collateral value: the sample as it was then). For tests of
+    tools that sculpt (sizing, tornado) and of sizing on the base case, whose point is not
+    refinancing."""
     from core.files.deal_json import load_deal
 
     d = load_deal("resources/deals/terawulf_backstop.json")
+    d.blocks["spv"].terms.update(horizon_years=10.0, going_concern_yield=0.0)
+    d.blocks["lease"].terms["renewals_exercised"] = 0
     d.blocks["notes"].terms.update(
         notional=2640.0, tenor_years=10.0, io_months=12, amortisation="sculpted",
         custom_schedule=[], target_dscr=1.3, refinance=False,

@@ -133,6 +133,7 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
 
     deal = samples["terawulf_backstop"]
     sized = compile_deal(deal)
+    T = sized.timeline.n_periods  # the sample's 15-year horizon, not the sculpted copy's 10
     drv = Drivers(
         n_paths=2,
         counterparties={"google": np.array([ppy, T]), "fluid": np.array([2 * ppy, 2 * ppy])},

@@ -118,6 +118,9 @@ def test_market_shut_defaults_the_notes(samples):
         m = int(compile_deal(deal).inputs.maturity[0])
         assert out.refinanced.sum() == 0.0 and out.flags[0, m] & FLAG_PAYMENT_DEFAULT
         assert (run_stressed(deal, shut).tranche_metrics["loss"].iloc[0] > 0) == loses
+        outcome = evaluate(deal, risk("refinancing"))
+        assert outcome.not_applicable is None
+        assert (next(iter(outcome.loss_by_tranche.values())) > 0) == loses
 
 
 def test_advance_cut_does_not_bind_a_dscr_sized_refinancing(samples):
