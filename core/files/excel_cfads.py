@@ -257,10 +257,17 @@ def _debt_service(s: Section, ctx: Context) -> None:
                 f"MIN({a(made, r) if made else sc.ext(due, r)},{a(b, r)}))",
             ),
         )
+    for k in range(ctx.K):
+        s.add(
+            TrancheFlow(k).balloon,
+            f"{ctx.tranche_name(k)}: balloon or bullet due (beyond the schedule)",
+            lambda t, r, k=k: _balloon(s, ctx, k, r),
+        )
+    balloons = [TrancheFlow(k).balloon for k in range(ctx.K)]
     s.add(
         CF.BALLOON,
-        "Balloon or bullet due (beyond the schedule; not in the DSCR)",
-        lambda t, r: "+".join(_balloon(s, ctx, k, r) for k in range(ctx.K)) or "0",
+        "Balloon or bullet due (not in the DSCR)",
+        lambda t, r: g.total(balloons, r),
         total=True,
     )
     interest = _interest_due(ctx)

@@ -116,7 +116,10 @@ def _dscr_test(s: Section, flow: Flow) -> None:
     s.add(
         CF.SDS,
         "Scheduled debt service in test window (balloons not tested)",
-        lambda t, r: f"{window(CF.DS)(t, r)}-{window(CF.BALLOON)(t, r)}",
+        lambda t, r: (
+            f"SUMPRODUCT(({g.to_row(CF.T, r)}>={a(CF.T, r)}-{P.LOOKBACK}+1)*"
+            f"({g.to_row(CF.DS, r)}-{g.to_row(CF.BALLOON, r)}){_operating(r)})"
+        ),
     )
     s.add(
         CF.TEST,

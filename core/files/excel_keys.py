@@ -296,6 +296,7 @@ class TrancheFlow:
     def __init__(self, k: int) -> None:
         self.opening, self.arrears_in = f"bo{k}", f"ao{k}"  # opening
         self.interest_due, self.principal_due = f"ic{k}", f"due{k}"  # 2 CFADS
+        self.balloon = f"bln{k}"  # 2 CFADS: principal due beyond the schedule at maturity
         self.owed = f"ow{k}"  # 3 interest
         self.interest_paid, self.pik, self.arrears = f"ipaid{k}", f"pik{k}", f"arr2_{k}"
         self.after_pik = f"b2_{k}"

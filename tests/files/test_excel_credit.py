@@ -37,20 +37,29 @@ def _rvg_any_sale() -> Deal:
     return d
 
 
+#: TeraWulf's cases test the backstop's scopes on the physical collateral value (the sample
+#: values it as a going concern while a lease performs; its export is tested apart)
+PHYSICAL = {"going_concern_yield": 0.0}
+
 CASES = {
     "enforce": lambda: _sample("xai_gpu_spv", lease={"tenant_default_month": 20}),
     "guarantor_fails": lambda: _sample(
-        "terawulf_backstop", fluid={"default_month": 24}, google={"default_month": 36}
+        "terawulf_backstop",
+        fluid={"default_month": 24},
+        google={"default_month": 36},
+        spv=PHYSICAL,
     ),
     "scope_termination": lambda: _sample(
         "terawulf_backstop",
         lease={"termination_month": 30},
         backstop={"backstop_scope": "default_or_termination"},
+        spv=PHYSICAL,
     ),
     "scope_assumption": lambda: _sample(
         "terawulf_backstop",
         lease={"tenant_default_month": 24},
         backstop={"backstop_scope": "assumption", "cap": 500.0},
+        spv=PHYSICAL,
     ),
     "tenant_is_guarantor": lambda: _sample("hyperion_jv", meta={"default_month": 30}),
     "walk_away": lambda: _sample("xai_gpu_spv", lease={"walk_away_gap": 0.3}),

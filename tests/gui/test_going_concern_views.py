@@ -41,11 +41,18 @@ def test_the_run_says_the_collateral_is_valued_as_a_going_concern(tmp_path):
     assert rows["LTV at close"].endswith("(going-concern value)")
 
 
+def _physical():
+    """TeraWulf with the term off (the sample values its collateral as a going concern)."""
+    d = load_deal(SAMPLE)
+    d.set_term("spv", "going_concern_yield", 0.0)
+    return d
+
+
 def test_without_the_term_the_views_read_as_before():
-    result = run_deal(load_deal(SAMPLE))
+    result = run_deal(_physical())
     assert valuation_lines(result) == []
     assert not dict(metric_rows(result))["LTV at close"].endswith(")")
-    assert "LTV at close (physical value)" in metrics_section(gather(load_deal(SAMPLE), 0))
+    assert "LTV at close (physical value)" in metrics_section(gather(_physical(), 0))
 
 
 def test_the_report_and_the_monte_carlo_name_the_basis(tmp_path):

@@ -90,7 +90,8 @@ def test_metrics_table_shows_engine_metrics(shown):
     assert table.value_of("Avg DSCR") == fmt_ratio(m["avg_dscr"])
     assert table.value_of("LLCR") == fmt_ratio(m["llcr"])
     assert table.value_of("Equity IRR") == fmt_pct(m["equity_irr"])
-    assert table.value_of("LTV at close") == fmt_pct(m["ltv_at_close"])
+    # on a deal valued as a going concern (TeraWulf) the basis follows the value
+    assert table.value_of("LTV at close").split(" (")[0] == fmt_pct(m["ltv_at_close"])
     for r in expected.tranche_metrics.to_dict("records"):
         assert table.value_of(f"{r['tranche']}: yield") == fmt_pct(r["yield"])
     for x in expected.look_through:

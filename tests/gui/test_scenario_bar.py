@@ -96,7 +96,7 @@ def test_credit_mechanics_sliders_label_and_set_their_stress(qtbot):
     assert bar.stress() == Stress(
         forced_sale_haircut=0.35, walk_away_gap=0.40, guarantor_default_year=4.0
     )
-    assert bar.sliders["guarantor"].maximum() == 10  # TeraWulf's 10-year horizon
+    assert bar.sliders["guarantor"].maximum() == 15  # TeraWulf's 15-year horizon
     assert bar.credit_button.text() == "Credit events (3)"  # its panel holds the three
     docks.wait_for_result(30000)
     close_docks(docks)

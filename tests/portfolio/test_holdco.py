@@ -80,9 +80,9 @@ def test_double_leverage_sample_both_layers_fail_together():
     res = run_portfolio(load_book(path), PortfolioConfig(n_paths=2000, seed=2), converged=False)
     spv = res.paths.deal_loss[:, 0] > 1e-6
     h = res.paths.holdco_default[:, 0]
-    # the SPV's notes rely on refinancing their 2030 balloon (issue #12): they lose on most
-    # paths (docs/risk.md), the holdco on fewer
-    assert 0.05 < h.mean() < 0.6 and 0.05 < spv.mean() < 0.9
+    # the SPV's notes lose on about half the paths (docs/risk.md, the recalibrated TeraWulf),
+    # the holdco defaults on fewer
+    assert 0.01 < h.mean() < 0.6 and 0.05 < spv.mean() < 0.9
     assert h[spv].mean() > 1.5 * h[~spv].mean()
     row = res.data["deals"][1]
     assert row["holdco"] and row["probability_of_default"] == float(h.mean())
