@@ -88,7 +88,7 @@ def test_the_ltv_chart_names_the_collateral_value(qtbot):
     assert y[0] == result.periods["asset_value"].iloc[0] == result.compiled.inputs.asset_value[0, 0]
     assert round(float(y[0]), 2) == 272.32
     assert "Collateral value (going concern)" in _legend(chart)
-    chart.show_result(run_deal(load_deal(SAMPLE)))
+    chart.show_result(run_deal(_physical()))  # TeraWulf with the term off
     assert "Asset market value" in _legend(chart)
     assert "Collateral value (going concern)" not in _legend(chart)
 
