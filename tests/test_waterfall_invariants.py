@@ -17,6 +17,7 @@ from core.engine.arrays import (
     EngineInputs,
     EngineOutputs,
 )
+from core.engine.constants import EPS
 from core.engine.kernel import run_waterfall
 from tests.inputs_factory import SWITCHES, random_inputs
 
@@ -33,7 +34,7 @@ def _unpaid_interest(inp: EngineInputs, o: EngineOutputs) -> np.ndarray:
 
     Arrears are rebuilt from the outputs: unpaid interest of a non-PIK tranche is carried to
     the next period; a PIK tranche's is capitalised (and must equal ``o.pik``); both are
-    cleared when the path ends (liquidation or the last period).
+    cleared when the path ends (liquidation, a planned sale or the last period).
     """
     P, K, T = o.balance.shape
     pik = inp.pik.astype(bool)
@@ -48,6 +49,8 @@ def _unpaid_interest(inp: EngineInputs, o: EngineOutputs) -> np.ndarray:
         assert np.all(o.shortfall[:, :, t][:, ~pik] >= unpaid[:, :, t][:, ~pik] - 1e-8)
         arrears = np.where(pik, 0.0, unpaid[:, :, t])
         arrears[(o.flags[:, t] & FLAG_LIQUIDATED) != 0] = 0.0
+        # a planned sale winds the SPV up: what is left unpaid is written off (kernel ``last``)
+        arrears[np.broadcast_to(inp.proceeds[:, t], (P,)) > EPS] = 0.0
     return unpaid
 
 

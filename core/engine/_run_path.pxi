@@ -107,8 +107,10 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
         refi_sp[k] = 0.0
 
     for t in range(T):
-        last = t == T - 1
         alive = not dead
+        # the SPV's last period: the horizon's, or the planned sale of its assets (the sale
+        # winds it up: reserves released, all debt due, what is left unpaid written off)
+        last = t == T - 1 or (alive and proc[t] > EPS)
         live = 1.0 if alive else 0.0
         flags = 0
         debt_open = _npsum(bal, K)

@@ -130,8 +130,10 @@ def run_reference(inp: EngineInputs) -> EngineOutputs:
     steps = [STEPS[step.name] for step in WATERFALL]
     for t in range(T):
         s.t = t
-        s.last = t == T - 1
         s.alive = ~s.dead
+        # the SPV's last period: the horizon's, or the planned sale of its assets (the sale
+        # winds it up: reserves released, all debt due, what is left unpaid written off)
+        s.last = (t == T - 1) | (s.alive & (_col(s, inp.proceeds) > EPS))
         s.live = s.alive.astype(float)
         s.flags = np.zeros(P, dtype=np.int32)
         s.debt_open = s.bal.sum(axis=1)
@@ -322,7 +324,7 @@ def cfads(s: _State) -> None:
     taxable = ebitda - inp.depreciation[t] * s.live - s.int_cur.sum(axis=1)
     s.tax = inp.tax_rate * np.maximum(taxable, 0.0)
     s.cfads = ebitda - s.tax
-    matured = (t >= inp.maturity) | s.last
+    matured = (t >= inp.maturity)[None, :] | s.last[:, None]
     sched = s.sched[:, :, t] if hasattr(s, "sched") else inp.scheduled_principal[:, t]
     s.reg = np.minimum(sched, s.bal)  # the schedule's principal: what is not a balloon
     s.sp_due = np.where(matured, s.bal, s.reg)
@@ -348,15 +350,13 @@ def _refinance(s: _State, refinanced: np.ndarray) -> None:
     if not r.on.any() and not refinanced.any():
         return
     reg_new = np.minimum(s.refi_amt * r.schedule[:, t], s.bal)
-    matured_new = np.broadcast_to((t >= r.maturity) | s.last, s.bal.shape)
+    matured_new = np.broadcast_to((t >= r.maturity)[None, :] | s.last[:, None], s.bal.shape)
     s.sp_due = np.where(refinanced, np.where(matured_new, s.bal, reg_new), s.sp_due)
     s.reg = np.where(refinanced, reg_new, s.reg)
     s.matured = np.where(refinanced, matured_new, s.matured)
-    if s.last:
-        return
     for k in np.flatnonzero(r.on & (inp.maturity == t)):
         for p in range(s.P):
-            if refinanced[p, k] or s.dead[p] or s.accel_t[p] >= 0:
+            if s.last[p] or refinanced[p, k] or s.dead[p] or s.accel_t[p] >= 0:
                 continue
             amount = refi_size(inp, r, int(k), t, float(s.bal[p, k]), p)
             if amount > EPS:

@@ -35,9 +35,20 @@ if TYPE_CHECKING:
 
 def opening(s: Section, ctx: Context, flow: Flow) -> None:
     """Where the period starts: last period's closing balances, accounts and states."""
-    g, tl = s.grid, ctx.grids[K.TIMELINE]
+    g, tl, a = s.grid, ctx.grids[K.TIMELINE], s.at
     s.add(CF.T, "Period", lambda t, r: tl.ext(TL.T, r), st.INT, 7)
-    s.add(CF.LAST, "Last period", lambda t, r: tl.ext(TL.LAST, r), st.FLAG, 6)
+    sc = ctx.grids[K.SCHEDULES]
+    # the SPV's last period: the horizon's, or the planned sale of its assets (it winds up)
+    s.add(
+        CF.LAST,
+        "Last period (horizon or planned sale)",
+        lambda t, r: (
+            f"IF(OR({tl.ext(TL.LAST, r)}=1,AND({a(CF.ALIVE, r)}=1,"
+            f"{sc.ext(SC.PROCEEDS, r)}>{P.EPS})),1,0)"
+        ),
+        st.FLAG,
+        6,
+    )
     s.add(
         CF.ALIVE,
         "Assets held (not liquidated)",
