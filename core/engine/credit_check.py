@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.engine.construction import interest_reserve
 from core.engine.month_terms import rounded_terms
 from core.engine.results import DealResult, dscr_basis
 
@@ -64,7 +65,10 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
     w = c.level.draws if c.level is not None else None
     if w is not None and w.debt_share > 0.0:  # capex-linked draws fund their share as spent
         delivered_later += w.debt_share * float(c.level.construction.capex.sum())
-    uses = c.asset_cost - delivered_later + float(c.inputs.dsra_initial)
+    # with a construction phase the interest reserve funded at closing is a use too
+    con = c.level.construction if c.level is not None else None
+    reserve = interest_reserve(c.level.terms, con) if con is not None else 0.0
+    uses = c.asset_cost - delivered_later + float(c.inputs.dsra_initial) + reserve
     capital_blocks = _ids(c.tranches) + _ids(c.equity)
     asset_blocks = _ids(c.deal.of_kind("gpu_fleet")) + _ids(c.deal.of_kind("facility"))
     gap = sources - uses
@@ -74,7 +78,8 @@ def credit_findings(result: DealResult) -> list[CreditFinding]:
                 "error",
                 "funding_gap",
                 f"funding gap of {_money(-gap)}: sources {_money(sources)} (debt + equity) "
-                f"do not pay for the uses {_money(uses)} (assets + DSRA at close); raise "
+                f"do not pay for the uses {_money(uses)} (assets + DSRA and any interest "
+                "reserve at close); raise "
                 "equity or debt, or lower the asset cost",
                 capital_blocks + asset_blocks,
             )

@@ -169,9 +169,11 @@ class Derived:
 
     @property
     def cash_in(self) -> pd.Series:
-        """Revenue plus sale proceeds plus equity injections, per period."""
+        """Revenue plus sale proceeds plus equity injections plus what the Treasury reserve
+        pays into the waterfall (construction: interest during construction from the reserve,
+        what is left at completion), per period."""
         p = self.periods
-        return p["revenue"] + p["proceeds"] + p["injection"]
+        return p["revenue"] + p["proceeds"] + p["injection"] + p["treasury_draw"]
 
     @property
     def cash_uses(self) -> pd.DataFrame:

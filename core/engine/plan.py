@@ -26,6 +26,7 @@ from core.engine.construction import (
     construction_for,
     delay_interest,
     financing_cost,
+    operations_offset_months,
 )
 from core.engine.draws import DrawPlan, draw_plan, vintage_book
 from core.engine.leases import (
@@ -148,9 +149,11 @@ def deal_level(deal: Deal) -> DealLevel:
     fac_book, fac_mv = np.zeros(T), np.zeros(T)
     if facility:
         ft = facility.terms
-        fac_book = assets.book_value(fac_cost, y_end, "straight_line", ft["life_years"])
+        # the facility ages from completion (placed in service): new until then
+        age = np.maximum(y_end - operations_offset_months(st) / 12.0, 0.0)
+        fac_book = assets.book_value(fac_cost, age, "straight_line", ft["life_years"])
         fac_mv = assets.facility_market_value(
-            fac_cost, y_end, ft["life_years"], ft["market_value_pct"]
+            fac_cost, age, ft["life_years"], ft["market_value_pct"]
         )
     depreciation = assets.depreciation(fleet_cost, gpu_book) + assets.depreciation(
         fac_cost, fac_book

@@ -237,11 +237,17 @@ def _facility_values(s: Section, ctx: Context) -> None:
         ctx.name(fac, "life_years"),
         ctx.name(fac, "market_value_pct"),
     )
-    s.add(SC.FAC_BOOK, "Facility book value", lambda t, r: f"{fc}-{fc}*MIN({_ye(ctx, r)}/{fl},1)")
+    # the facility ages from completion (placed in service; completion month 0: closing)
+    done = ctx.name(ctx.one("spv"), "completion_month")
+
+    def age(r: int) -> str:
+        return f"MAX({_ye(ctx, r)}-{done}/12,0)"
+
+    s.add(SC.FAC_BOOK, "Facility book value", lambda t, r: f"{fc}-{fc}*MIN({age(r)}/{fl},1)")
     s.add(
         SC.FAC_MV,
         "Facility market value",
-        lambda t, r: f"{fc}*MAX(1-{_ye(ctx, r)}/{fl},0)*{pct}",
+        lambda t, r: f"{fc}*MAX(1-{age(r)}/{fl},0)*{pct}",
     )
 
 

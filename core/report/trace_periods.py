@@ -138,7 +138,8 @@ SERIES_TRACES: dict[str, SeriesTrace] = _traces(
     SeriesTrace("debt_outstanding", "Debt outstanding", "principal of every tranche at the "
                 "period's end", "sum over tranches of the closing balance"),
     SeriesTrace("cash_in", "Revenue + sale proceeds + injections", "all the cash the SPV had "
-                "in the period", "revenue + sale proceeds + equity injection"),
+                "in the period (with a construction phase, also what the Treasury reserve "
+                "pays in)", "revenue + sale proceeds + equity injection + Treasury draw"),
 )  # fmt: skip
 
 

@@ -19,7 +19,8 @@ def _guarantee_card(b: Block, deal: Deal) -> list[str]:
     )
     lines = [kind]
     if t["guarantee_type"] == "rvg":
-        lines.append(f"Floor {show.pct(t['floor_pct'])}, cap {show.money(t['cap'])}")
+        basis = " all-in" if t.get("floor_basis") == "all_in_cost" else ""
+        lines.append(f"Floor {show.pct(t['floor_pct'])}{basis}, cap {show.money(t['cap'])}")
     else:
         lines.append(f"Cap {show.money(t['cap'])}")
     return lines
