@@ -33,25 +33,34 @@ class Builder:
 def hyperion() -> Deal:
     b = Builder(
         "Hyperion-style data-centre JV (Meta / Blue Owl)",
-        "Modelled on the Hyperion financing of October 2025 (public reporting): an 80/20 joint "
-        "venture of Blue Owl funds and Meta owns a ~$27B Louisiana campus, issues $27.3B of 144A "
-        "bonds at 6.58% (rated A+, fully amortising to 2049) and leases the campus to Meta on a "
-        "4-year initial term with extension options, with a capped residual value guarantee "
-        "covering the first 16 years. Equity (~$2.5B), rent, RVG floor and cap are approximations "
-        "for illustration: the RVG is sized, as the A+ rating implies, to cover the bonds if Meta "
-        "walks away at a renewal date up to and including year 16 (floor 100% of cost, cap $12B). "
-        "The base case assumes Meta exercises five 4-year extensions, each at the contract rent "
-        "(an extension is the tenant's option: it renews at the lease's rent or walks away, and "
-        "a walk-away calls the RVG); rent is "
-        "assumed to start at closing (the real deal funds construction-period interest "
-        "separately). Credit terms (DOMAIN.md, 'How these deals behave'): the RVG covers the JV "
-        "if Meta does not renew or terminates within the first 16 years of operations (term "
-        "from the start of operations, paying on a sale after non-renewal or termination), and "
-        "Meta gives it, so it is only as good as Meta: Meta as tenant and guarantor is one "
-        "credit and defaults once. The lease follows a data-centre rent index (not GPU-hour "
-        "rent). After a tenant default the campus is re-let after a 12-month search at "
-        "market rent less 15% remarketing costs (approx.; a specialised building has little "
-        "forced-sale value).",
+        "Modelled on the Hyperion financing of October 2025 (public reporting, DOMAIN.md "
+        "'Public facts'): an 80/20 joint venture of Blue Owl funds and Meta owns a ~$27B "
+        "Louisiana campus, issues $27.3B of 144A bonds at 6.58% (rated A+, fully amortising to "
+        "2049) and leases the campus to Meta on a 4-year initial term with extension options, "
+        "with a capped residual value guarantee covering the first 16 years of operations. "
+        "Construction (DOMAIN.md, 'How these deals behave'): the bonds are funded at closing "
+        "(October 2025) and parked in Treasuries until spent, earning 4% a year (approx.: 2025 "
+        "Treasury bill yields); the campus completes in month 48, October 2029 ('completion "
+        "2029-30'); capex follows an S-curve (approx.); interest during construction is paid "
+        "from the Treasury reserve (an interest reserve funded at closing, net of the yield); "
+        "the lease starts at completion and the bonds are interest-only until then and amortise "
+        "to the 2049 final maturity. The ~$27B development cost is read as all-in: ~$21B of "
+        "hard capex (the facility cost, approx.), ~$4.9B of construction interest net of the "
+        "Treasury yield and the $1.2B DSRA, which with the $27.3B bonds and ~$2.5B equity "
+        "(approx.) leaves ~$2.6B for Meta's reported ~$3B distribution at close. The RVG is "
+        "Meta's (tenant and guarantor are one credit and default once) and pays on a sale after "
+        "non-renewal or termination within 16.25 years of the start of operations (so a "
+        "non-renewal at the year-16 renewal date is covered); its floor is 100% of the all-in "
+        "project cost (floor_basis all_in_cost: hard cost plus the construction interest the "
+        "bonds funded, ~$25.9B), as the public deal's RVG protects the bondholders' principal; "
+        "floor share and the $12B cap are approximations. Rent ($2.85B a year, approx.) follows "
+        "a data-centre rent index; the base case assumes Meta exercises five 4-year extensions "
+        "at the contract rent (a walk-away calls the RVG). Meta's completion guarantee (cap "
+        "$10B, about two years of lost rent plus interest) is an assumption (approx., not in "
+        "the reporting we hold); it pays nothing once Meta has defaulted. The Monte Carlo draws "
+        "a late completion on 30% of paths, 6 months on average (approx.: '2029-30'). After a "
+        "tenant default the campus is re-let after a 12-month search at market rent less 15% "
+        "remarketing costs (approx.; a specialised building has little forced-sale value).",
     )
     b.add(
         "meta",
@@ -67,9 +76,15 @@ def hyperion() -> Deal:
         "spv",
         "spv",
         name="Beignet Investor LLC (JV)",
-        closing_date="2025-11-01",
+        closing_date="2025-10-01",
         period="quarterly",
         horizon_years=24.0,
+        completion_month=48,
+        capex_profile="s_curve",
+        treasury_yield=0.04,
+        idc_funding="reserve",
+        delay_probability=0.3,
+        delay_mean_months=6.0,
     )
     b.add(
         "bonds",
@@ -103,7 +118,7 @@ def hyperion() -> Deal:
         "campus",
         "facility",
         name="Hyperion campus (2 GW)",
-        cost=27000.0,
+        cost=21000.0,  # hard capex; the ~$27B development cost is all-in (description)
         life_years=40.0,
         capacity_mw=2000.0,
         market_value_pct=0.75,
@@ -115,10 +130,18 @@ def hyperion() -> Deal:
         name="Meta residual value guarantee",
         guarantee_type="rvg",
         floor_pct=1.0,
+        floor_basis="all_in_cost",  # hard cost + the construction interest the bonds funded
         cap=12000.0,
         term_years=16.25,  # the year-16 renewal date is inside the guarantee
         term_from="operations",
         rvg_triggers="lease_end",
+    )
+    b.add(
+        "completion",
+        "guarantee",
+        name="Meta completion guarantee",
+        guarantee_type="completion",
+        cap=10000.0,
     )
     b.add("dsra", "reserve", target_months=6)
     b.add("opex", "opex", admin_fees=20.0, escalator=0.025)
@@ -137,6 +160,8 @@ def hyperion() -> Deal:
         ("secures", "lease", "bonds"),
         ("applies_to", "opex", "spv"),
         ("applies_to", "cov", "spv"),
+        ("guarantees", "meta", "completion"),
+        ("guarantees", "completion", "campus"),
     ]:
         b.link(kind, s, t)
     return b.deal

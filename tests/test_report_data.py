@@ -34,7 +34,7 @@ def test_header_names_the_parties_and_hashes_the_file(hyperion):
     assert h.file_hash == hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     assert h.generated == "2026-11-22"
     assert h.spv == "Beignet Investor LLC (JV)"
-    assert h.closing_date == "2025-11-01" and h.period == "quarterly"
+    assert h.closing_date == "2025-10-01" and h.period == "quarterly"
     meta = next(s for s in h.sponsors if s.startswith("Meta Platforms"))
     assert "owns 20% of the SPV" in meta and "tenant" in meta and "guarantor" in meta
 

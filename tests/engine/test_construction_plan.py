@@ -29,7 +29,7 @@ def _hyperion(**spv):
 
 def test_no_construction_is_none():
     assert deal_level(load_deal("resources/deals/xai_gpu_spv.json")).construction is None
-    built = load_deal("resources/deals/construction/hyperion_jv.json")
+    built = load_deal(HYPERION)  # the Hyperion sample is built over four years
     assert deal_level(built).construction.completion == 16  # month 48, quarterly
 
 
@@ -38,7 +38,7 @@ def test_capex_schedule_sums_to_the_deal_cost_and_rent_starts_at_completion():
     d = deal_level(_hyperion(completion_month=12, capex_profile="straight_line"))
     c = d.construction
     assert c.completion == 4 and c.start == 0
-    assert c.capex[:4] == pytest.approx([27000.0 / 4] * 4)
+    assert c.capex[:4] == pytest.approx([21000.0 / 4] * 4)  # the campus's hard cost
     assert c.capex[4:].sum() == 0.0
     assert c.capex_share.sum() == pytest.approx(1.0)
     lease = d.leases[0]

@@ -20,18 +20,21 @@ def _rent(deal) -> np.ndarray:
 
 
 def test_contract_renewals_keep_the_rent_whatever_the_market():
-    """Hyperion: 4-year term, five 4-year extensions at the contract rent, no escalator. With
-    the data-centre rent falling 2% a year, a contract renewal keeps 2,850 a year; a market
-    renewal at year 4 reprices to 2,850 x 0.98^4 (the index falls yearly from closing)."""
+    """Hyperion: rent from completion (year 4), 4-year term, five 4-year extensions at the
+    contract rent, no escalator. With the data-centre rent falling 2% a year, a contract
+    renewal keeps 2,850 a year to the horizon; a market renewal at the first renewal (year 8
+    from closing) reprices to about 2,850 x 0.98^8 (the index falls yearly from closing)."""
     deal = apply_stress(load_deal(HYPERION), Stress(building_rent_deflation=0.02))
     assert deal.blocks["lease"].terms["renewal_pricing"] == "contract"
     rent = _rent(deal)
     ppy = compile_deal(deal).timeline.periods_per_year
-    np.testing.assert_allclose(rent[: 24 * ppy], 2850.0 / ppy)
+    c = 4 * ppy  # completion: month 48
+    np.testing.assert_allclose(rent[:c], 0.0)  # building: no rent
+    np.testing.assert_allclose(rent[c : 24 * ppy], 2850.0 / ppy)
     deal.set_term("lease", "renewal_pricing", "market")
     repriced = _rent(deal)
-    np.testing.assert_allclose(repriced[: 4 * ppy], 2850.0 / ppy)
-    assert repriced[4 * ppy] < rent[4 * ppy] * 0.95
+    np.testing.assert_allclose(repriced[c : c + 4 * ppy], 2850.0 / ppy)
+    assert repriced[c + 4 * ppy] < rent[c + 4 * ppy] * 0.98**7
 
 
 def test_a_building_rent_fall_costs_the_bonds_nothing_with_contract_renewals():

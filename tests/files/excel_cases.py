@@ -340,9 +340,9 @@ def construction_refi_late_deal() -> Deal:
 
 
 def hyperion_late_deal() -> Deal:
-    """The construction Hyperion stressed with a completion a year late: its completion
+    """The Hyperion sample (with its construction) stressed with a completion a year late: its completion
     guarantee pays the delay cost."""
-    d = load_deal("resources/deals/construction/hyperion_jv.json")
+    d = load_deal("resources/deals/hyperion_jv.json")
     return apply_stress(d, Stress(completion_delay_months=12))
 
 
@@ -391,7 +391,6 @@ CASES.update(
     refi_fixed=refi_fixed_deal,
     construction_reserve=lambda: construction_deal("reserve"),
     construction_capitalised=lambda: construction_deal("capitalised"),
-    hyperion_construction=lambda: load_deal("resources/deals/construction/hyperion_jv.json"),
     construction_straight=lambda: construction_profile_deal("straight_line"),
     construction_custom=lambda: construction_profile_deal("custom", [0.2, 0.5, 0.2, 0.1]),
     construction_rvg=construction_rvg_deal,
@@ -406,7 +405,20 @@ CASES.update(
         load_deal("resources/deals/terawulf_backstop.json"), 0.08
     ),
     construction_late_going_concern=lambda: with_going_concern(construction_late_deal(), 0.1),
+    # Hyperion (a sample, so also exported as is) not renewed at its first renewal date: the
+    # all-in RVG floor tops the sale up and the sale winds the SPV up; then with capitalised IDC
+    hyperion_non_renewal=lambda: hyperion_non_renewal("reserve"),
+    hyperion_non_renewal_capitalised=lambda: hyperion_non_renewal("capitalised"),
 )
+
+
+def hyperion_non_renewal(idc_funding: str) -> Deal:
+    d = load_deal("resources/deals/hyperion_jv.json")
+    d.set_term("lease", "renewals_exercised", 0)
+    d.set_term("spv", "idc_funding", idc_funding)
+    d.set_term("rvg", "cap", 20000.0)  # the floor binds, not the cap
+    return d
+
 
 # workbook edits: (case, block, field, new value)
 EDITS = {

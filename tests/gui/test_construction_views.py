@@ -7,7 +7,7 @@ from core.engine.results import run_deal
 from core.files.deal_json import load_deal
 from gui.results.capital_stack import CapitalStackView
 
-PATH = "resources/deals/construction/hyperion_jv.json"
+PATH = "resources/deals/hyperion_jv.json"
 
 
 def test_capital_stack_table_shows_both_phases(qtbot):
@@ -28,6 +28,6 @@ def test_capital_stack_table_shows_both_phases(qtbot):
 def test_no_phase_rows_without_construction(qtbot):
     view = CapitalStackView()
     qtbot.addWidget(view)
-    view.show_result(run_deal(load_deal("resources/deals/hyperion_jv.json")))
+    view.show_result(run_deal(load_deal("resources/deals/xai_gpu_spv.json")))
     t = view.table
     assert not any("Construction" in t.item(i, 0).text() for i in range(t.rowCount()))

@@ -8,7 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.engine.arrays import FLAG_DSCR_DEFAULT, FLAG_LOCKUP
+from core.engine.arrays import (
+    FLAG_ACCELERATED,
+    FLAG_DSCR_DEFAULT,
+    FLAG_PAYMENT_DEFAULT,
+)
 from core.engine.compile import Drivers, compile_deal
 from core.engine.kernel import run_waterfall
 from core.engine.metrics import annualise, irr
@@ -238,13 +242,15 @@ def test_histogram_counts_match_numpy_histogram():
         assert c[t, 0] == (col < 0).sum() and c[t, -1] == (col >= 1).sum()
 
 
-def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
-    """Hyperion with the lease ending at each renewal date: the sale quarter has no rent, so
-    the trailing DSCR falls below the covenants. Where the sale (plus RVG) repays the bonds in
-    that quarter the engine does not test the DSCR (nothing is owed after the period): no
-    breach, no default. Where the bonds are still owed the covenant accelerates and that is a
-    default. The RVG is set back to a 70% floor, $8B cap, 16 years so that early lease ends
-    lose money."""
+def test_a_planned_sale_redeems_the_bonds_without_an_acceleration(samples):
+    """Hyperion with the lease ending at each renewal date (years 4 to 20 of operations) and
+    the RVG set back to a 70% floor, $8B cap, 16 years, so that early lease ends lose money.
+    The planned sale winds the SPV up: the sale, the RVG and the released DSRA redeem the
+    bonds in the sale quarter and what they leave unpaid is written off then (a payment
+    default on the redemption). A redemption is not accelerated, so no path is. Before, the
+    DSRA stayed back, the trailing DSCR of the sale quarter accelerated what was left and the
+    DSRA repaid it a quarter later: an acceleration with nothing missed, counted in PD. A
+    path defaults exactly when it loses."""
     deal = samples["hyperion_jv"].copy()
     for name, value in (("floor_pct", 0.7), ("cap", 8000.0), ("term_years", 16.0)):
         deal.set_term("rvg", name, value)
@@ -262,17 +268,23 @@ def test_acceleration_repaid_in_the_same_period_is_not_a_default(samples):
         0, out, sized.inputs.notional, 2500.0, 4, cfads_bins(sized), np.zeros(P), np.zeros(P),
         np.zeros(P),
     )  # fmt: skip
-    accel = ((out.flags & 16) != 0).any(axis=1)
+    assert not (out.flags & FLAG_ACCELERATED).any()
     loss = s.loss[:, 0] > 1e-6
-    # still owing after the period of the acceleration
-    k = np.argmax((out.flags & 16) != 0, axis=1)
-    owing = out.balance[np.arange(P), 0, k] > 1e-6
-    assert accel[:4].all() and not accel[5]  # lease ends at years 4-16 trip the covenant
-    assert np.array_equal(s.default[:, 0], loss | (accel & owing))
-    # year 20: the sale repays the bonds in the sale quarter, so the DSCR is not tested
-    assert not accel[4] and not s.default[4, 0] and not loss[4]
-    assert not (out.flags[4] & (FLAG_LOCKUP | FLAG_DSCR_DEFAULT)).any()
-    assert s.default[0, 0] and loss[0]  # year 4: the RVG floor is below the debt
+    assert np.array_equal(s.default[:, 0], loss)
+    # a redemption the sale cannot pay is a payment default (and its DSCR is below the level)
+    missed = (out.flags & FLAG_PAYMENT_DEFAULT) != 0
+    assert np.array_equal(missed.any(axis=1), loss)
+    assert np.array_equal((out.flags & FLAG_DSCR_DEFAULT) != 0, missed)
+    assert loss[0] and not loss[-1]  # year 4 of operations loses; the lease to the horizon not
+    proceeds = np.broadcast_to(compiled.inputs.proceeds, (P, T))
+    for p in np.flatnonzero(loss):
+        (sale,) = np.flatnonzero(proceeds[p])
+        assert out.cfads[p, sale] == 0.0  # the lease has ended: no rent in the sale quarter
+        # hand: what is owed (balance + the quarter's coupon) less the sale + RVG and the DSRA
+        owed = out.balance[p, 0, sale - 1] + out.interest_due[p, 0, sale]
+        left = owed - proceeds[p, sale] - out.dsra_balance[p, sale - 1]
+        assert out.writeoff[p, 0, sale] == pytest.approx(left, rel=1e-12)
+        assert out.balance[p, 0, sale] == 0.0 and out.dsra_balance[p, sale] == 0.0
 
 
 @pytest.mark.parametrize("name", SAMPLES)
