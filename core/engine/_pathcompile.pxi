@@ -455,8 +455,8 @@ cdef inline Py_ssize_t _delay_operations(
             _shift_row(det.lease_backstop + l * T, cc, dl, T)
             if det.lease_end[l] >= cc:
                 det.lease_end[l] = det.lease_end[l] + dl
-    if det.event_at != NULL:
+    if det.event_at != NULL:  # an event before completion does not move (delay_lease_cash)
         for i in range(5):
-            if det.event_at[i] < T:
+            if det.event_at[i] < T and det.event_at[i] >= cc:
                 det.event_at[i] = min(det.event_at[i] + dl, T)
     return k
