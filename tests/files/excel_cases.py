@@ -340,8 +340,8 @@ def construction_refi_late_deal() -> Deal:
 
 
 def hyperion_late_deal() -> Deal:
-    """The Hyperion sample (with its construction) stressed with a completion a year late: its completion
-    guarantee pays the delay cost."""
+    """The Hyperion sample (with its construction) stressed with a completion a year late:
+    its completion guarantee pays the delay cost."""
     d = load_deal("resources/deals/hyperion_jv.json")
     return apply_stress(d, Stress(completion_delay_months=12))
 
