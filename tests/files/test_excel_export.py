@@ -584,7 +584,7 @@ def test_cli_export_with_a_late_completion(tmp_path):
     from tests.files.excel_cases import hyperion_late_deal
 
     root = Path(__file__).resolve().parents[2]
-    deal_path = root / "resources" / "deals" / "construction" / "hyperion_jv.json"
+    deal_path = root / "resources" / "deals" / "hyperion_jv.json"
     out = tmp_path / "late.xlsx"
     args = [sys.executable, str(root / "main.py"), "export", str(deal_path), "-o", str(out)]
     run = dict(capture_output=True, text=True, cwd=root, timeout=300)
