@@ -9,7 +9,7 @@ import numpy as np
 from core.engine.steps import active_mask
 
 # kernel.py refuses a compiled module whose ABI_VERSION differs (built from other declarations).
-ABI_VERSION = 193381489
+ABI_VERSION = 89697065
 
 cdef double EPS = 1e-09  # core.engine.constants.EPS
 

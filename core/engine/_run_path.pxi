@@ -459,7 +459,7 @@ cdef void run_path(const Ctx* c, Py_ssize_t p, double* w) noexcept nogil:
             o_prin[k * T + t] = ppaid[k]
             o_short[k * T + t] = shortv[k]
             o_bal[k * T + t] = bal[k]
-        if liq_now:
+        if liq_now or last:  # liquidated, or wound up by the planned sale: nothing runs after
             dead = True
         
         c.o_cfads[o + t] = cfads

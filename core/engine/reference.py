@@ -570,7 +570,7 @@ def distribution(s: _State) -> None:
     wo = np.where(ends[:, None], s.bal + s.arrears, 0.0)
     s.bal = np.where(ends[:, None], 0.0, s.bal)
     s.arrears = np.where(ends[:, None], 0.0, s.arrears)
-    s.dead |= s.liq_now
+    s.dead |= s.liq_now | s.last  # liquidated, or wound up by the planned sale
     out.cfads[:, t] = s.cfads
     out.refinanced[:, t] = s.refi_now
     out.tax[:, t] = s.tax

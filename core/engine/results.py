@@ -116,8 +116,10 @@ def summarise(compiled: CompiledDeal, out: EngineOutputs, path: int = 0) -> Deal
     T, ppy = tl.n_periods, tl.periods_per_year
     dates = pd.DatetimeIndex([d.isoformat() for d in tl.end_dates], name="date")
 
-    # after the lenders sell the collateral the SPV has no operations left to show
-    liquidated = (out.flags[path] & FLAG_LIQUIDATED) != 0
+    # after the lenders sell the collateral, or the planned sale winds the SPV up (the
+    # kernel's ``dead``), the SPV has no operations left to show
+    sold = inp.proceeds[path if inp.proceeds.shape[0] > 1 else 0] > EPS
+    liquidated = ((out.flags[path] & FLAG_LIQUIDATED) != 0) | sold
     operating = ~(np.cumsum(liquidated) - liquidated).astype(bool)
 
     def row(a: np.ndarray) -> np.ndarray:

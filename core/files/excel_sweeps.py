@@ -116,8 +116,8 @@ def distribution(s: Section, ctx: Context, flow: Flow) -> None:
     )
     s.flag(
         CF.DEAD,
-        "Assets liquidated (closing)",
-        lambda t, r: f"OR({a(CF.ALIVE, r)}=0,{a(CF.LIQ, r)}=1)",
+        "SPV ended: liquidated or wound up by the planned sale (closing)",
+        lambda t, r: f"OR({a(CF.ALIVE, r)}=0,{a(CF.LIQ, r)}=1,{a(CF.LAST, r)}=1)",
     )
     for k in range(ctx.K):
         _closing(s, ctx, k, flow.balances[k])

@@ -16,7 +16,7 @@ for k in range(K):
     o_prin[k * T + t] = ppaid[k]
     o_short[k * T + t] = shortv[k]
     o_bal[k * T + t] = bal[k]
-if liq_now:
+if liq_now or last:  # liquidated, or wound up by the planned sale: nothing runs after
     dead = True
 
 c.o_cfads[o + t] = cfads
