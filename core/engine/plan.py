@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine import assets, going_concern
+from core.engine.constants import MONTHS_PER_YEAR
 from core.engine.construction import (
     Construction,
     construction_for,
@@ -150,7 +151,7 @@ def deal_level(deal: Deal) -> DealLevel:
     if facility:
         ft = facility.terms
         # the facility ages from completion (placed in service): new until then
-        age = np.maximum(y_end - operations_offset_months(st) / 12.0, 0.0)
+        age = np.maximum(y_end - operations_offset_months(st) / MONTHS_PER_YEAR, 0.0)
         fac_book = assets.book_value(fac_cost, age, "straight_line", ft["life_years"])
         fac_mv = assets.facility_market_value(
             fac_cost, age, ft["life_years"], ft["market_value_pct"]

@@ -241,7 +241,7 @@ def _facility_values(s: Section, ctx: Context) -> None:
     done = ctx.name(ctx.one("spv"), "completion_month")
 
     def age(r: int) -> str:
-        return f"MAX({_ye(ctx, r)}-{done}/12,0)"
+        return f"MAX({_ye(ctx, r)}-{done}/{P.MONTHS_PER_YEAR},0)"
 
     s.add(SC.FAC_BOOK, "Facility book value", lambda t, r: f"{fc}-{fc}*MIN({age(r)}/{fl},1)")
     s.add(
