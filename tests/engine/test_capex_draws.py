@@ -202,6 +202,7 @@ def test_monte_carlo_delay_moves_each_paths_capex_and_draws():
     the fused kernel as in the staged specification (the kernel's capex row, bit for bit)."""
     from dataclasses import replace
 
+    from core.risk import causes
     from core.risk.montecarlo import MonteCarloConfig, run_chunk
     from core.risk.paths import MarketModel, make_drivers
     from tests.risk.test_mckernel import assert_compile_rows_equal
@@ -215,11 +216,20 @@ def test_monte_carlo_delay_moves_each_paths_capex_and_draws():
         run_chunk(deal, sized, cfg, 0),
         run_chunk(deal, sized, replace(cfg, engine="staged"), 0),
     )
-    # (not the default causes: on main before this change the fused kernel already attributed
-    # one of these paths' defaults to the construction delay and the staged pipeline to the
-    # tenant's default, with or without capex-linked draws; reported, not fixed here)
     for f in ("loss", "default", "min_dscr", "equity_irr", "rvg_paid", "backstop_paid"):
         np.testing.assert_allclose(getattr(fused, f), getattr(staged, f), rtol=1e-12, err_msg=f)
+    np.testing.assert_array_equal(fused.cause, staged.cause)
+    # path 8: the tenant defaults in period 1, while building (completion 3, 3 months late);
+    # the first late period whose cost no guarantee paid is 3. The tenant's default is not
+    # moved by the delay (the rent never started), so it comes first: tenant default. The
+    # fused kernel once moved it to 1 + 3 = 4 and said construction delay (fixed in 4732807)
+    drv5, _ = make_drivers(sized, MarketModel(), 5, 300)
+    c5 = compile_deal(deal, drv5, sized=sized)
+    ev = causes.lease_events(c5, drv5)[8]
+    assert (c5.level.construction.completion, drv5.completion_delay[8]) == (3, 3)
+    assert ev[causes.EVENTS.index("tenant_default")] == 1
+    assert ev[causes.EVENTS.index("construction_delay")] == 3
+    assert fused.cause[8, 0] == staged.cause[8, 0] == causes.CODES["tenant_default"]
     drv, _ = make_drivers(sized, MarketModel(), 3, 200)
     c = compile_deal(deal, drv, sized=sized)
     late = drv.completion_delay

@@ -342,3 +342,35 @@ def test_every_risk_of_the_catalogue_says_what_it_acts_on(samples):
     assert outcomes["obsolescence"].not_applicable == "no GPU fleet"
     assert outcomes["rates"].to_dict()["not_applicable"] == "all debt is fixed-rate"
     assert outcomes["lease"].not_applicable is None
+
+
+def test_hyperion_termination_while_building_is_its_own_first_cause(samples):
+    """gc's path (construction Hyperion, MarketModel(), seed 11, chunk 1 of 300 paths): the
+    lease is terminated in period 15, before completion (period 16), on a path whose
+    completion is 5 months late; the senior tranche first defaults in period 16. The event
+    is not moved by the delay (the rent never started), so it came before the default: the
+    first cause is the termination. The fused kernel once moved it to 15 + 5 = 20, after the
+    default, and fell back to the rates gap (fixed on main in 4732807)."""
+    from core.engine.arrays import FLAG_ACCELERATED
+    from core.risk.montecarlo import run_chunk
+
+    deal = samples["hyperion_jv"]
+    sized = compile_deal(deal)
+    cfg = MonteCarloConfig(n_paths=600, seed=11, chunk_size=300, model=MarketModel())
+    lo, hi = cfg.chunk_range(1)
+    drivers, _ = make_drivers(sized, cfg.model, cfg.seed, hi - lo, first_path=lo)
+    compiled = compile_deal(deal, drivers, sized=sized)
+    p = 204
+    assert compiled.level.construction.completion == 16
+    assert drivers.completion_delay[p] == 5
+    events = causes.lease_events(compiled, drivers)[p]
+    assert events[causes.EVENTS.index("termination")] == 15
+    others = [e for e in range(causes.N_COMPILE_EVENTS) if e != causes.EVENTS.index("termination")]
+    assert (events[others] == compiled.timeline.n_periods).all()  # no other lease event
+    o = run_waterfall(compiled.inputs)
+    hit = (o.writeoff[p, 0] > 1e-9) | (o.shortfall[p, 0] > 1e-9)
+    hit |= ((o.flags[p] & FLAG_ACCELERATED) != 0) & (o.balance[p, 0] > 1e-9)
+    assert int(np.argmax(hit)) == 16  # the first default: after the event, before 15 + 5
+    want = causes.CODES["termination"]
+    assert run_chunk(deal, sized, cfg, 1).cause[p, 0] == want
+    assert run_chunk(deal, sized, replace(cfg, engine="staged"), 1).cause[p, 0] == want
