@@ -183,10 +183,13 @@ def to_text(doc: dict) -> str:
             )
         for s in r["sponsors"]:
             if s["returned_on_balance_sheet"] > 0:
-                lines.append(
-                    f"    {s['sponsor']}: RVG called {fmt(s['rvg_paid'])}, backstop "
-                    f"paid {fmt(s['backstop_paid'])} back on balance sheet"
-                )
+                paid = [
+                    f"RVG called {fmt(s['rvg_paid'])}",
+                    f"backstop paid {fmt(s['backstop_paid'])}",
+                ]
+                if s["completion_paid"] > 0:
+                    paid.append(f"completion guarantee paid {fmt(s['completion_paid'])}")
+                lines.append(f"    {s['sponsor']}: {', '.join(paid)} back on balance sheet")
     if "grid" in doc:
         import pandas as pd
 

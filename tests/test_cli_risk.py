@@ -61,6 +61,23 @@ def test_stress_text_and_defaults():
     assert f"{res.metrics['min_dscr']:.2f}x" in proc.stdout
 
 
+def test_stress_names_a_completion_guarantee_payment():
+    """Hyperion a year late: Meta's completion guarantee pays the delay's costs; the look-through
+    line calls it that (it said "backstop paid"), with the engine's amount."""
+    proc = _main("stress", str(DEAL), "--scenario", "construction_delay")
+    assert proc.returncode == 0, proc.stderr
+    deal = load_deal(DEAL)
+    res = run_stressed(deal, BUILTIN["construction_delay"])
+    (cg,) = [b for b in deal.blocks.values() if b.terms.get("guarantee_type") == "completion"]
+    paid = float(res.compiled.guarantee_paid[cg.id][0].sum())
+    assert paid > 0
+    line = [x for x in proc.stdout.splitlines() if "back on balance sheet" in x]
+    assert line == [
+        f"    Meta Platforms: RVG called 0.0, backstop paid 0.0, completion guarantee paid "
+        f"{paid:,.1f} back on balance sheet"
+    ]
+
+
 def test_stress_any_deal_field():
     proc = _main("stress", str(DEAL), "--set", "lease.term_years=2", "--json")
     assert proc.returncode == 0, proc.stderr

@@ -2,13 +2,14 @@
 
 In the base case a sponsor's guarantees are contingent: they count in its economic exposure at
 their caps (:mod:`core.engine.leverage`) but nothing is paid. Under a stress a residual value
-guarantee may be called at the sale (the sale raises less than the floor) and a backstop may pay
-a defaulted tenant's rent. What is actually paid is exposure that has *come back on* the
-sponsor's balance sheet: cash it owes, no longer a footnote.
+guarantee may be called at the sale (the sale raises less than the floor), a backstop may pay
+a defaulted tenant's rent and a completion guarantee the costs of a late completion. What is
+actually paid is exposure that has *come back on* the sponsor's balance sheet: cash it owes, no
+longer a footnote.
 
-For each sponsor: ``guarantees_paid`` = RVG top-ups + backstop payments made by the guarantees
-it gives (a guarantee connected from the sponsor), summed over the horizon on the scenario's
-path (path 0 of a deterministic run).
+For each sponsor: RVG top-ups, backstop payments and completion guarantee payments made by the
+guarantees it gives (a guarantee connected from the sponsor), each summed over the horizon on
+the scenario's path (path 0 of a deterministic run).
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ class SponsorStress:
     on_balance_sheet: float  # debt on its balance sheet before the stress
     off_balance_sheet: float  # SPV debt share + lease PV + guarantee caps (base case)
     rvg_paid: float  # residual value guarantee payments called in the scenario
-    backstop_paid: float  # backstop payments made in the scenario
+    backstop_paid: float  # lease backstop payments made in the scenario
     guarantee_caps: float  # caps of the guarantees the sponsor gives
+    completion_paid: float = 0.0  # completion guarantee payments (a late completion's costs)
 
     @property
     def returned_on_balance_sheet(self) -> float:
-        """Off-balance-sheet exposure that became a payment (RVG called + backstop paid)."""
-        return self.rvg_paid + self.backstop_paid
+        """Off-balance-sheet exposure that became a payment (RVG called + backstop paid +
+        completion guarantee paid)."""
+        return self.rvg_paid + self.backstop_paid + self.completion_paid
 
     @property
     def on_balance_sheet_after(self) -> float:
@@ -53,6 +56,7 @@ class SponsorStress:
             "off_balance_sheet": self.off_balance_sheet,
             "rvg_paid": self.rvg_paid,
             "backstop_paid": self.backstop_paid,
+            "completion_paid": self.completion_paid,
             "guarantee_caps": self.guarantee_caps,
             "returned_on_balance_sheet": self.returned_on_balance_sheet,
             "on_balance_sheet_after": self.on_balance_sheet_after,
@@ -70,7 +74,7 @@ def sponsor_stress(
     deal = compiled.deal
     out = []
     for s, lt in zip(compiled.sponsors, base, strict=True):
-        rvg = backstop = caps = 0.0
+        rvg = backstop = completion = caps = 0.0
         for g in deal.links(s.id, "guarantees"):
             if g.kind != "guarantee":
                 continue
@@ -81,6 +85,8 @@ def sponsor_stress(
                 amount = float(paid[path] if paid.shape[0] > 1 else paid[0])
             if g.terms["guarantee_type"] == "rvg":
                 rvg += amount
+            elif g.terms["guarantee_type"] == "completion":
+                completion += amount
             else:
                 backstop += amount
         out.append(
@@ -92,6 +98,7 @@ def sponsor_stress(
                 rvg,
                 backstop,
                 caps,
+                completion,
             )
         )
     return out

@@ -121,6 +121,17 @@ def test_completion_guarantee_pays_min_of_cap_and_delay_cost(cap, paid):
     deal = building("reserve", delay=3, cap=cap)
     cd = compile_deal(deal)
     assert cd.guarantee_paid["cg"][0] == pytest.approx(paid, rel=1e-12)
+    # the sponsor's look-through names it a completion guarantee payment, not a backstop
+    from core.engine.results import run_deal
+    from core.risk.lookthrough import sponsor_stress
+
+    rows = {r.sponsor: r for r in sponsor_stress(cd, run_deal(deal).look_through, "late")}
+    parent = rows.pop("Parent")
+    assert all(r.returned_on_balance_sheet == 0.0 for r in rows.values())  # no other payer
+    assert parent.completion_paid == pytest.approx(paid, rel=1e-12)
+    assert (parent.backstop_paid, parent.rvg_paid, parent.guarantee_caps) == (0.0, 0.0, cap)
+    assert parent.returned_on_balance_sheet == pytest.approx(paid, rel=1e-12)
+    assert parent.to_dict()["completion_paid"] == pytest.approx(paid, rel=1e-12)
     rev = cd.inputs.revenue[0]
     assert rev[:C].sum() == 0.0
     assert rev[C : C + 3].sum() == pytest.approx(paid, rel=1e-12)
