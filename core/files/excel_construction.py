@@ -63,6 +63,7 @@ class CN:
     INTEREST, DRAW, TSY, CASH = "cn_int", "cn_draw", "cn_tsy", "cn_cash"
     X1, CUM, CUSTOM, SHARE = "cn_x1", "cn_cum", "cn_custom", "cn_share"
     SPEND, SHORT, HOLD = "cn_spend", "cn_short", "cn_hold"
+    TSY_CAPEX = "cn_tsy_capex"  # the capex the reserve pays: (1 - debt share) of the spend
     # Leases / Schedules: a late completion
     LATE, DINT, OWED, SHIFTED = "cn_late", "cn_dint", "cn_owed", "cn_shifted"
     REV_LATE, OPEX_LATE, FEES_LATE = "cn_rev_late", "cn_opex_late", "cn_fees_late"
@@ -110,6 +111,8 @@ def construction_terms(params: Params, ctx: Context) -> None:
     g = ctx.grids[K.CASHFLOWS]
     need, ts = g.col_range(CN.PLANNED, sheet=True), g.col_range(CF.T, sheet=True)
     capex = g.col_range(CN.CAPEX, sheet=True)
+    from core.files.excel_draws import DEBT_SHARE  # (see _capex_terms)
+
     params.add(
         CN.CUSHION,
         "Treasury reserve funding cushion",
@@ -122,7 +125,7 @@ def construction_terms(params: Params, ctx: Context) -> None:
     params.add(
         CN.TSY0,
         "Treasury (proceeds) reserve funded at closing (USD m)",
-        f"IF({CN.CAPITALISED}=1,SUM({capex}),{reserve})",
+        f"IF({CN.CAPITALISED}=1,SUM({capex})*(1-{DEBT_SHARE}),{reserve})",
         st.MONEY,
     )
 
@@ -147,16 +150,20 @@ def _cover_terms(params: Params, ctx: Context) -> None:
 
 def _accreted(params: Params, ctx: Context) -> None:
     """Each tranche's balance at completion (core.engine.construction.at_completion)."""
-    tl = ctx.grids[K.TIMELINE]
+    from core.files.excel_draws import is_delayed  # (see _capex_terms)
+    from core.files.excel_keys import TrancheDraws, TrancheParams
+
+    tl, sc = ctx.grids[K.TIMELINE], ctx.grids[K.SCHEDULES]
     ts = tl.col_range(TL.T, sheet=True)
     for k in range(ctx.K):
         n, per = ctx.tr(k, "notional"), tl.col_range(TrancheRate(k).per, sheet=True)
         grown = f"{n}*EXP(SUMPRODUCT(({ts}<{CN.COMPLETION})*LN(1+{per})))"
+        value = f"IF({CN.CAPITALISED}=1,{grown},{n})"
+        if is_delayed(ctx, k):  # its planned draws by completion, accreted on Schedules
+            acc = sc.col_range(TrancheDraws(k).accreted, sheet=True)
+            value = f"IF({CN.COMPLETION}>0,INDEX({acc},{CN.COMPLETION}),{TrancheParams(k).n0})"
         params.add(
-            CN.at_completion(k),
-            f"{ctx.tranche_name(k)}: balance at completion",
-            f"IF({CN.CAPITALISED}=1,{grown},{n})",
-            st.MONEY,
+            CN.at_completion(k), f"{ctx.tranche_name(k)}: balance at completion", value, st.MONEY
         )
 
 
@@ -170,6 +177,10 @@ def _completion_terms(params: Params, ctx: Context) -> None:
         st.INT,
     )
     _capex_terms(params, ctx)
+    from core.files.excel_draws import DEBT_SHARE, delayed, is_linked, share  # (see _capex_terms)
+
+    shares = "+".join(share(k) for k in delayed(ctx) if is_linked(ctx, k)) or "0"
+    params.add(DEBT_SHARE, "Share of capex the capex-linked draws fund", shares, st.PCT4)
     params.add(
         CN.DELAY,
         "Late completion: delay in periods (completion_delay_months, rounded up)",
@@ -282,9 +293,18 @@ def construction_step(s: Section, ctx: Context, flow: Flow) -> None:
     _capex_rows(s, ctx)
     notionals = [(ctx.tr(k, "notional"), TrancheRate(k).per) for k in range(ctx.K)]
 
+    from core.files.excel_draws import DEBT_SHARE, is_linked  # (see _capex_terms)
+    from core.files.excel_keys import TrancheSchedule
+
+    sc = ctx.grids[K.SCHEDULES]
+
     def planned(t: int, r: int) -> str:
-        interest = "+".join(f"{n}*{tl.ext(per, r)}" for n, per in notionals) or "0"
-        return f"{a(CN.CAPEX, r)}+{a(CN.BUILD, r)}*({interest})"
+        # a tranche drawn on capex: its base-case interest on the planned draws and its fee
+        interest = "+".join(
+            sc.ext(TrancheSchedule(k).interest, r) if is_linked(ctx, k) else f"{n}*{tl.ext(per, r)}"
+            for k, (n, per) in enumerate(notionals)
+        ) or "0"  # fmt: skip
+        return f"{a(CN.CAPEX, r)}*(1-{DEBT_SHARE})+{a(CN.BUILD, r)}*({interest})"
 
     s.add(CN.PLANNED, "Planned capex and interest (reserve sizing)", planned)
     s.add(CN.OPEN, "Treasury reserve (opening)", lambda t, r: g.prev(CN.TSY, r, CN.TSY0))
@@ -301,21 +321,27 @@ def construction_step(s: Section, ctx: Context, flow: Flow) -> None:
         total=True,
     )
     s.add(
+        CN.TSY_CAPEX,
+        "Capex the Treasury reserve pays (the share capex-linked draws do not fund)",
+        lambda t, r: f"{a(CN.SPEND, r)}*(1-{DEBT_SHARE})",
+        total=True,
+    )
+    s.add(
         CN.PAID,
         "Capex paid from the Treasury reserve",
-        lambda t, r: f"MIN({a(CN.SPEND, r)},{a(CN.OPEN, r)}+{a(CN.INCOME, r)})",
+        lambda t, r: f"MIN({a(CN.TSY_CAPEX, r)},{a(CN.OPEN, r)}+{a(CN.INCOME, r)})",
         total=True,
     )
     s.add(
         CN.SHORT,
         "Capex the reserve cannot pay (equity injects it)",
-        lambda t, r: f"({a(CN.SPEND, r)}-{a(CN.PAID, r)})*{a(CF.ALIVE, r)}",
+        lambda t, r: f"({a(CN.TSY_CAPEX, r)}-{a(CN.PAID, r)})*{a(CF.ALIVE, r)}",
         total=True,
     )
     s.add(
         CN.HOLD,
-        "Capex still to come after the period",
-        lambda t, r: f"SUM({g.col_range(CN.SPEND)})-SUM({g.to_row(CN.SPEND, r)})",
+        "Capex the reserve still pays after the period",
+        lambda t, r: f"SUM({g.col_range(CN.TSY_CAPEX)})-SUM({g.to_row(CN.TSY_CAPEX, r)})",
     )
     s.add(
         CN.AFTER,

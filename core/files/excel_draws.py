@@ -16,6 +16,7 @@ Inputs lists after the export has none (export again).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from core.files import excel_keys as K
@@ -31,18 +32,40 @@ def delayed(ctx: Context) -> list[int]:
     return [k for k, b in enumerate(ctx.tranches) if b.terms.get("availability_months", 0) > 0]
 
 
-def capex_linked(deal) -> list[str]:  # noqa: ANN001 - Deal
-    """Names of the tranches drawn on capex (``draw_basis`` capex), which the workbook does not
-    restate yet (the export refuses them rather than write draws from empty schedules)."""
-    return [
-        b.terms["name"]
-        for b in deal.of_kind("tranche")
-        if b.terms.get("availability_months", 0) > 0 and b.terms.get("draw_basis") == "capex"
-    ]
-
-
 def is_delayed(ctx: Context, k: int) -> bool:
     return ctx.tranches[k].terms.get("availability_months", 0) > 0
+
+
+def is_linked(ctx: Context, k: int) -> bool:
+    """Tranche k draws on the construction's capex (``draw_basis`` capex)."""
+    return is_delayed(ctx, k) and ctx.tranches[k].terms.get("draw_basis") == "capex"
+
+
+def scheduled(ctx: Context) -> list[int]:
+    """Kernel indices of the delayed-draw tranches drawn on their schedule (Inputs lists)."""
+    return [k for k in delayed(ctx) if not is_linked(ctx, k)]
+
+
+def n_draws(ctx: Context, k: int) -> int:
+    """Tranche k's draws with their own columns: each item of its schedule, or for a tranche
+    linked to capex one a period of its availability period (as exported)."""
+    t = ctx.tranches[k].terms
+    if is_linked(ctx, k):
+        return min(
+            math.ceil(t["availability_months"] / ctx.compiled.timeline.months_per_period), ctx.T
+        )
+    return len(t["draw_months"])
+
+
+def share(k: int) -> str:
+    """``Parameters``: tranche k's debt share of capex (commitment / total capex)."""
+    return f"p_k{k}_share"
+
+
+#: ``Parameters``: the share of capex the capex-linked draws fund (the reserve pays the rest)
+DEBT_SHARE = "p_debt_share"
+#: a workbook name: the planned capex row of ``CashFlows`` (the base-case draws read it)
+CAPEX_ROW = "cn_capex_row"
 
 
 def _lists(ctx: Context, k: int) -> tuple[str, str]:
@@ -70,7 +93,15 @@ def draw_parameters(p, ctx: Context, k: int, ceil_periods: Callable[[str], str])
         p.add(kp.n0, f"{ctx.tranche_name(k)}: drawn at closing", ctx.tr(k, "notional"), st.MONEY)
         return
     label = ctx.tranche_name(k)
-    p.add(kp.n0, f"{label}: drawn at closing", _in_period(ctx, k, "0"), st.MONEY)
+    if is_linked(ctx, k):  # its period-0 draw is made in the draws step, like the later ones
+        from core.files.excel_construction import CN
+
+        p.add(kp.n0, f"{label}: drawn at closing (the draws step draws on capex)", "0", st.MONEY)
+        n = ctx.tr(k, "notional")
+        p.add(share(k), f"{label}: debt share of capex (commitment / total capex)",
+              f"IF({CN.TOTAL}>0,{n}/{CN.TOTAL},0)", st.PCT4)  # fmt: skip
+    else:
+        p.add(kp.n0, f"{label}: drawn at closing", _in_period(ctx, k, "0"), st.MONEY)
     avail = f"MIN({ceil_periods(ctx.tr(k, 'availability_months'))},{P.T})"
     p.add(kp.avail, f"{label}: first period after the availability period", avail, st.INT)
     years = ctx.tr(k, "draw_term_years")
@@ -85,7 +116,7 @@ def draw_timeline(g: Grid, ctx: Context) -> None:
 
     s, a = g.section("Delayed draws"), g.at
     keys = []
-    for k in delayed(ctx):
+    for k in scheduled(ctx):
         kd = TrancheDraws(k)
         s.add(
             kd.sched,
@@ -149,7 +180,7 @@ def vintage_depreciation(s: Section, ctx: Context, cost: str) -> Callable[[int, 
     book = sc.col_range(SC.GPU_BOOK)
     every = tl.col_range(DD.ALL, sheet=True)
     keys = []
-    for k in delayed(ctx):
+    for k in scheduled(ctx):  # (the construction builds what a tranche linked to capex funds)
         for i in range(len(ctx.tranches[k].terms["draw_months"])):
             q, lab = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
             age, key = f"ddage{k}_{i}", f"dddep{k}_{i}"
@@ -179,16 +210,26 @@ class DrawParams:
 
 def draw_terms(p, ctx: Context) -> None:
     """Each draw's own terms as Parameters (after the Timeline, whose rates they read)."""
+    from core.files.excel_construction import CN, has_construction
+
     tl = ctx.grids[K.TIMELINE]
     for k in delayed(ctx):
         kp = TrancheParams(k)
         am = ctx.tr(k, "amortisation")
         per = tl.col_range(TR(k).per, sheet=True)
-        for i in range(len(ctx.tranches[k].terms["draw_months"])):
+        for i in range(n_draws(ctx, k)):
             q, lab = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
-            month = _item(ctx, k, "draw_months", i)
-            p.add(q.s, f"{lab}: period", f"INT({month}/{P.MPP})", st.INT)
-            p.add(q.start, f"{lab}: first amortising period", f"{q.s}+{kp.io}", st.INT)
+            if is_linked(ctx, k):  # one draw a period from period 0
+                p.add(q.s, f"{lab}: period", "0" if i == 0 else f"{DrawParams(k, i - 1).s}+1",
+                      st.INT)  # fmt: skip
+            else:
+                month = _item(ctx, k, "draw_months", i)
+                p.add(q.s, f"{lab}: period", f"INT({month}/{P.MPP})", st.INT)
+            # no draw amortises before completion (the kernel's draw_first)
+            # (its own interest-only periods, not the tranche's: those run to completion)
+            io = f"ROUNDUP({ctx.tr(k, 'io_months')}/{P.MPP},0)"
+            a0 = f"MAX({q.s}+{io},{CN.COMPLETION})" if has_construction(ctx) else f"{q.s}+{kp.io}"
+            p.add(q.start, f"{lab}: first amortising period", a0, st.INT)
             p.add(q.mat, f"{lab}: own maturity", f"MIN({q.s}+{kp.dterm}-1,{kp.mat})", st.INT)
             p.add(q.n, f"{lab}: amortising periods", f"{q.mat}-{q.start}+1", st.INT)
             rate = f"IF({q.start}<{P.T},INDEX({per},{q.start}+1),0)"
@@ -196,8 +237,32 @@ def draw_terms(p, ctx: Context) -> None:
             p.add(q.bullet, f"{lab}: bullet", f'IF(OR({am}="bullet",{q.n}<=0),1,0)', st.INT)
             ann = f'IF(AND({am}="annuity",{q.rate}<>0),1,0)'
             p.add(q.ann, f"{lab}: level annuity (else straight line)", ann, st.INT)
+            if is_linked(ctx, k):
+                continue  # its planned amount: linked_amounts, after Schedules
             amt = f"IF({q.s}>={P.T},0,{_item(ctx, k, 'draw_amounts', i)})"
             p.add(q.amount, f"{lab}: scheduled amount", amt, st.MONEY)
+
+
+def linked_amounts(p, ctx: Context) -> None:
+    """The planned amount of each draw of a tranche linked to capex (``Schedules``' planned
+    draws in its period), and the workbook name of the planned capex row (after CashFlows)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from core.files.excel_construction import CN, has_construction
+
+    sc = ctx.grids[K.SCHEDULES]
+    for k in delayed(ctx):
+        if not is_linked(ctx, k):
+            continue
+        plan = sc.col_range(TrancheDraws(k).plan, sheet=True)
+        for i in range(n_draws(ctx, k)):
+            q = DrawParams(k, i)
+            p.add(q.amount, f"{ctx.tranche_name(k)} draw {i + 1}: planned amount",
+                  f"INDEX({plan},{q.s}+1)", st.MONEY)  # fmt: skip
+    if has_construction(ctx):
+        p.wb.defined_names[CAPEX_ROW] = DefinedName(
+            CAPEX_ROW, attr_text=ctx.grids[K.CASHFLOWS].col_range(CN.CAPEX, sheet=True)
+        )
 
 
 def _draw_columns(
@@ -209,7 +274,7 @@ def _draw_columns(
     a = s.at
     kd = TrancheDraws(k)
     out = []
-    for i in range(len(ctx.tranches[k].terms["draw_months"])):
+    for i in range(n_draws(ctx, k)):
         q, nm = DrawParams(k, i), f"{ctx.tranche_name(k)} draw {i + 1}"
         A = amount(i)
         pmt, left, paid = f"{kd.left(i, where)}p", kd.left(i, where), kd.paid(i, where)
@@ -244,25 +309,49 @@ def draw_base_schedule(s: Section, ctx: Context, k: int) -> None:
     commitment fee; the keys ``_sculpted_schedule`` and the DSRA read."""
     a, g, tl = s.at, s.grid, ctx.grids[K.TIMELINE]
     kd, kp, ks = TrancheDraws(k), TrancheParams(k), TS(k)
-    nm = ctx.tranche_name(k)
+    nm, linked = ctx.tranche_name(k), is_linked(ctx, k)
+    if linked:  # on the planned capex (core.engine.draws.capex_draws on Construction.capex)
+        n, left = ctx.tr(k, "notional"), f"{kd.plan}u"
+        s.add(kd.plan, f"{nm}: planned draw on capex", lambda t, r: (
+            f"IF({a(SC.T, r)}<{kp.avail},MIN({share(k)}*INDEX({CAPEX_ROW},{a(SC.T, r)}+1),"
+            f"{g.prev(left, r, n)}),0)"))  # fmt: skip
+        s.add(left, f"{nm}: planned undrawn commitment", lambda t, r: (
+            f"{g.prev(left, r, n)}-{a(kd.plan, r)}"))  # fmt: skip
     paid = _draw_columns(s, ctx, k, "s", SC.T, lambda i: DrawParams(k, i).amount)
     s.add(ks.fixed, f"{nm}: draws' schedules", lambda t, r: g.total(paid, r))
+    drawn = (lambda r: a(kd.plan, r)) if linked else (
+        lambda r: f"IF({a(SC.T, r)}=0,0,{tl.ext(kd.sched, r)})")  # fmt: skip
     s.add(
         ks.open,
         f"{nm}: scheduled balance (opening, after the period's draws)",
-        lambda t, r: (
-            f"{g.prev(ks.open, r, kp.n0)}-{g.prev(ks.sched, r, '0')}"
-            f"+IF({a(SC.T, r)}=0,0,{tl.ext(kd.sched, r)})"
-        ),
+        lambda t, r: f"{g.prev(ks.open, r, kp.n0)}-{g.prev(ks.sched, r, '0')}+{drawn(r)}",
     )
 
     def interest(t: int, r: int) -> str:
-        rows = f"{K.TIMELINE}!{tl.to_row(kd.sched, r)}"
-        und = f"IF({a(SC.T, r)}<{kp.avail},{ctx.tr(k, 'notional')}-SUM({rows}),0)"
+        if linked:
+            left = a(f"{kd.plan}u", r)
+        else:
+            left = f"{ctx.tr(k, 'notional')}-SUM({K.TIMELINE}!{tl.to_row(kd.sched, r)})"
+        und = f"IF({a(SC.T, r)}<{kp.avail},{left},0)"
         fee = f"{ctx.tr(k, 'commitment_fee')}*{und}*{tl.ext(TR(k).yf, r)}"
         return f"{a(ks.open, r)}*{tl.ext(TR(k).per, r)}+{fee}"
 
     s.add(ks.interest, f"{nm}: base-case interest and commitment fee", interest)
+    from core.files.excel_construction import CN, has_construction
+
+    if has_construction(ctx):  # core.engine.construction.at_completion
+        acc = kd.accreted
+
+        def accreted(t: int, r: int) -> str:
+            before = f"{g.prev(acc, r, kp.n0)}+{drawn(r)}"
+            fee = f"{a(ks.interest, r)}-{a(ks.open, r)}*{tl.ext(TR(k).per, r)}"
+            grown = f"({before})*{tl.ext(TR(k).per, r)}+{fee}"
+            return (
+                f"IF({a(SC.T, r)}<{CN.COMPLETION},{before}+{CN.CAPITALISED}*({grown}),"
+                f"{g.prev(acc, r, kp.n0)})"
+            )
+
+        s.add(acc, f"{nm}: planned balance by completion (accreted if capitalised)", accreted)
     s.add(
         ks.nonsculpted,
         f"{nm}: non-sculpted principal",
@@ -298,19 +387,28 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
     for k in delayed(ctx):
         kd, kp = TrancheDraws(k), TrancheParams(k)
         nm, adv = ctx.tranche_name(k), ctx.tr(k, "max_advance")
-        s.add(
-            kd.due,
-            f"{nm}: scheduled draw",
-            lambda t, r, kd=kd, kp=kp: (
-                f"IF(AND({a(CF.T, r)}>0,{a(CF.T, r)}<{kp.avail}),{tl.ext(kd.sched, r)},0)"
-            ),
-        )
+        linked = is_linked(ctx, k)
+        if linked:  # its share of the capex spent, within the undrawn commitment
+            from core.files.excel_construction import CN
 
-        def drawn(t: int, r: int, kd=kd, adv=adv, before=tuple(made)) -> str:
-            blocked = (
-                f"OR({a(CF.T, r)}=0,{a(kd.due, r)}<=0,{a(CF.ALIVE, r)}=0,"
-                f"{a(CF.ACCEL_OPEN, r)}>=0,{g.prev(CF.DFLT, r, '0')}=1)"
+            s.add(kd.due, f"{nm}: draw on the capex spent", lambda t, r, kd=kd, kp=kp, k=k: (
+                f"IF({a(CF.T, r)}<{kp.avail},MIN({share(k)}*{a(CN.SPEND, r)},"
+                f"{g.prev(kd.undrawn, r, ctx.tr(k, 'notional'))}),0)"))  # fmt: skip
+        else:
+            s.add(
+                kd.due,
+                f"{nm}: scheduled draw",
+                lambda t, r, kd=kd, kp=kp: (
+                    f"IF(AND({a(CF.T, r)}>0,{a(CF.T, r)}<{kp.avail}),{tl.ext(kd.sched, r)},0)"
+                ),
             )
+
+        def drawn(t: int, r: int, kd=kd, adv=adv, before=tuple(made), linked=linked) -> str:
+            stop = f"{a(CF.ALIVE, r)}=0,{a(CF.ACCEL_OPEN, r)}>=0,{g.prev(CF.DFLT, r, '0')}=1"
+            if linked:  # the closing period's draw is never stopped
+                blocked = f"OR({a(kd.due, r)}<=0,AND({a(CF.T, r)}>0,OR({stop})))"
+            else:
+                blocked = f"OR({a(CF.T, r)}=0,{a(kd.due, r)}<=0,{stop})"
             room = f"{adv}*{sc.ext(SC.ASSET_VALUE, r)}-({a(DD.PRE, r)}+{g.total(before, r)})"
             return f"IF({blocked},0,IF({adv}>0,MIN({a(kd.due, r)},MAX({room},0)),{a(kd.due, r)}))"
 
@@ -333,17 +431,21 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
         )
         due_col, drawn_col = g.col_range(kd.due), g.col_range(kd.drawn)
         drawn_as = []  # each draw of the schedule: what was drawn of it
-        for i in range(len(ctx.tranches[k].terms["draw_months"])):
+        for i in range(n_draws(ctx, k)):
             q = DrawParams(k, i)
             due, got = f"INDEX({due_col},{q.s}+1)", f"INDEX({drawn_col},{q.s}+1)"
             key = f"{kd.left(i, 'c')}x"
-            s.add(
-                key,
-                f"{nm} draw {i + 1}: amount drawn",
-                lambda t, r, q=q, due=due, got=got: (
-                    f"IF(OR({q.s}=0,{q.s}>={P.T}),{q.amount},IF({due}>0,{got}*{q.amount}/{due},0))"
-                ),
-            )
+            if linked:
+                s.add(key, f"{nm} draw {i + 1}: amount drawn", lambda t, r, got=got: got)
+            else:
+                s.add(
+                    key,
+                    f"{nm} draw {i + 1}: amount drawn",
+                    lambda t, r, q=q, due=due, got=got: (
+                        f"IF(OR({q.s}=0,{q.s}>={P.T}),{q.amount},"
+                        f"IF({due}>0,{got}*{q.amount}/{due},0))"
+                    ),
+                )
             drawn_as.append(key)
         paid = _draw_columns(
             s, ctx, k, "c", CF.T, lambda i, keys=tuple(drawn_as): f"INDEX({g.col_range(keys[i])},1)"
@@ -354,10 +456,19 @@ def draws_step(s: Section, ctx: Context, flow) -> None:
             lambda t, r, paid=paid: g.total(paid, r),
         )
     s.add(DD.DRAWN, "Drawn (all tranches)", lambda t, r: g.total(made, r))
+
+    def spent_at(r: int) -> str:
+        """``+<debt share of the capex spent>``: what the draws do not fund, equity pays."""
+        if not any(is_linked(ctx, k) for k in delayed(ctx)):
+            return ""
+        from core.files.excel_construction import CN
+
+        return f"+{DEBT_SHARE}*{a(CN.SPEND, r)}*{a(CF.ALIVE, r)}"
+
     s.add(
         DD.EQUITY,
-        "Equity's share of the GPUs delivered",
-        lambda t, r: f"{tl.ext(DD.CAPEX, r)}*{a(CF.ALIVE, r)}-{a(DD.DRAWN, r)}",
+        "Equity's share of the GPUs delivered and of the capex the draws do not fund",
+        lambda t, r: f"{tl.ext(DD.CAPEX, r)}*{a(CF.ALIVE, r)}{spent_at(r)}-{a(DD.DRAWN, r)}",
     )
 
 

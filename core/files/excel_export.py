@@ -22,7 +22,7 @@ from core.files import excel_style as st
 from core.files.atomic import write_atomically
 from core.files.excel_checks import show_master_flag, write_checks
 from core.files.excel_construction import construction_terms
-from core.files.excel_draws import capex_linked, draw_terms, lent0
+from core.files.excel_draws import draw_terms, lent0, linked_amounts
 from core.files.excel_grid import Context, Grid
 from core.files.excel_inputs import write_inputs, write_roundtrip
 from core.files.excel_keys import CK, SN
@@ -118,12 +118,6 @@ def build_workbook(
 def _model_sheets(wb: Workbook, deal: Deal, compiled) -> Context:  # noqa: ANN001 - CompiledDeal
     """Inputs, Parameters and the per-period sheets up to CashFlows; their grids on the
     context."""
-    linked = capex_linked(deal)
-    if linked:
-        raise ExcelExportError(
-            f"{deal.name}: the Excel export has no formulas yet for a tranche drawn on capex "
-            f"(draw_basis capex: {', '.join(linked)}); export the deal with draw_basis schedule"
-        )
     refs = write_inputs(wb, deal)
     ctx = Context(
         deal,
@@ -144,6 +138,7 @@ def _model_sheets(wb: Workbook, deal: Deal, compiled) -> Context:  # noqa: ANN00
     except MissingStep as exc:
         raise ExcelExportError(f"{deal.name}: {exc}") from None
     lent0(params, ctx)
+    linked_amounts(params, ctx)
     construction_terms(params, ctx)
     return ctx
 

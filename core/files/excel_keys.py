@@ -114,6 +114,8 @@ class TrancheDraws:
         self.due = f"ddue{k}"  # CashFlows: scheduled draw still available
         self.drawn, self.undrawn, self.fee = f"ddd{k}", f"ddu{k}", f"ddf{k}"
         self.principal = f"ddp{k}"  # CashFlows: the draws' own schedules summed
+        self.plan = f"ddpl{k}"  # Schedules: planned draw on capex (a tranche linked to capex)
+        self.accreted = f"ddac{k}"  # Schedules: planned balance by completion (construction)
 
     def left(self, j: int, where: str) -> str:
         return f"dl{where}{self.k}_{j}"

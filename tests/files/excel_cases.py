@@ -2,8 +2,8 @@
 stressed deal and deals built to exercise PIK, pari passu ranks, percentage sweeps, lock-up trap
 and sweep, acceleration and liquidation, write-offs, floating ACT/360 tranches, crypto, two
 leases, interest-rate swaps, refinancing and a construction phase (interest paid from the
-Treasury reserve or capitalised); the workbook edits and scenario switches applied
-to them."""
+Treasury reserve or capitalised), delayed draws linked to capex; the workbook edits and
+scenario switches applied to them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from core.files.deal_json import load_deal
 from core.files.excel_inputs import input_name
 from core.model.deal import Deal
 from core.risk.stress import Stress, apply_stress
-from tests.engine.deal_builders import simple_deal
+from tests.engine.deal_builders import construction_ddtl_refi, simple_deal
+from tests.engine.test_capex_draws import capex_loan
 from tests.engine.test_delayed_draws import ddtl_deal
 
 SAMPLES = sorted(Path("resources/deals").glob("*.json"))
@@ -409,6 +410,17 @@ CASES.update(
     # all-in RVG floor tops the sale up and the sale winds the SPV up; then with capitalised IDC
     hyperion_non_renewal=lambda: hyperion_non_renewal("reserve"),
     hyperion_non_renewal_capitalised=lambda: hyperion_non_renewal("capitalised"),
+    # delayed draws linked to capex (draw_basis capex): the hand-worked deal of
+    # tests/engine/test_capex_draws.py (capex 100/200/100, a 60% debt share) on time and two
+    # periods late; the construction + capex-linked DDTL + refinancing deal, with interest
+    # paid from the reserve, its draws cut by a 30% borrowing base, and three months late
+    # (draws moved with the capex, then stopped by a payment default: equity pays)
+    capex_draws=capex_loan,
+    capex_draws_late=lambda: capex_loan(delay=2),
+    construction_ddtl_refi=construction_ddtl_refi,
+    construction_ddtl_refi_reserve=lambda: construction_ddtl_refi(idc="reserve"),
+    construction_ddtl_refi_cut=lambda: construction_ddtl_refi(max_advance=0.3),
+    construction_ddtl_refi_late=lambda: construction_ddtl_refi(delay_months=3),
 )
 
 

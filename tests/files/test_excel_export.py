@@ -424,6 +424,9 @@ def test_construction_terms_by_hand(books):
         "construction_late",
         "construction_refi_late",
         "hyperion_late",
+        "capex_draws",
+        "construction_ddtl_refi",
+        "construction_ddtl_refi_late",
     ],  # fmt: skip
 )
 def test_construction_export_import_run_is_identical(books, case):
@@ -439,13 +442,41 @@ def test_construction_export_import_run_is_identical(books, case):
     assert a.outputs.balance.tolist() == b.outputs.balance.tolist()
 
 
-def test_a_tranche_drawn_on_capex_is_refused_not_written_from_empty_schedules(tmp_path):
-    from tests.engine.deal_builders import construction_ddtl_refi
+def test_capex_linked_draws_by_hand(books):
+    """tests/engine/test_capex_draws.py's deal recalculated by LibreOffice: capex 100/200/100,
+    a USD 240m commitment on USD 400m of capex (a 60% debt share) draws 60/120/60, the
+    undrawn 180/60/0 bears the 0.5% fee (0.075, 0.025, 0); the Treasury reserve pays the
+    other 40/80/40; two periods late the same draws move two periods later."""
+    for case, first in (("capex_draws", 0), ("capex_draws_late", 2)):
+        path = books[case][2]
+        drawn = _line(path, "CashFlows", "Senior notes: drawn")
+        assert drawn[first : first + 3] == pytest.approx([60.0, 120.0, 60.0], abs=1e-9)
+        assert sum(drawn) == pytest.approx(240.0, abs=1e-9)
+        paid = _line(path, "CashFlows", "Capex paid from the Treasury reserve")
+        assert paid[first : first + 3] == pytest.approx([40.0, 80.0, 40.0], abs=1e-9)
+    path = books["capex_draws"][2]
+    undrawn = _line(path, "CashFlows", "Senior notes: undrawn commitment")
+    assert undrawn[:3] == pytest.approx([180.0, 60.0, 0.0], abs=1e-9)
+    fee = _line(path, "CashFlows", "Senior notes: commitment fee")
+    assert fee[:3] == pytest.approx([0.075, 0.025, 0.0], abs=1e-12)
+    assert _named(path, "p_k0_share") == pytest.approx(0.6, abs=1e-15)
+    assert _named(path, "p_debt_share") == pytest.approx(0.6, abs=1e-15)
+    # the reserve holds equity's 40% of the capex (interest capitalised): 160
+    assert _named(path, "p_tsy0") == pytest.approx(160.0, rel=1e-12)
 
-    with pytest.raises(ExcelExportError, match=r"draw_basis capex: Construction loan"):
-        export_workbook(construction_ddtl_refi(), tmp_path / "m.xlsx", scenarios=False,
-                        mc_paths=0)  # fmt: skip
-    assert list(tmp_path.iterdir()) == []
+
+def test_capex_linked_cut_draws_are_equity(books):
+    """The combined deal's draws cut by a 30% borrowing base: the debt share of capex the
+    draws do not fund is an equity injection (the kernel's dd_eq), to the engine's figure."""
+    deal, _, path = books["construction_ddtl_refi_cut"]
+    res = run_deal(deal)
+    drawn = _line(path, "CashFlows", "Construction loan: drawn")
+    np.testing.assert_allclose(drawn, res.outputs.drawn[0, 0], atol=1e-9)
+    assert sum(drawn) < 0.5 * 150.0  # most of the 150 commitment is never drawn
+    label = "Equity's share of the GPUs delivered and of the capex the draws do not fund"
+    equity = _line(path, "CashFlows", label)
+    spend = _line(path, "CashFlows", "Capex spent (the schedule moved by a late completion)")
+    np.testing.assert_allclose(equity, 0.5 * np.array(spend) - np.array(drawn), atol=1e-9)
 
 
 def _line(path, sheet: str, label: str) -> list[float]:
