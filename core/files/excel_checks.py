@@ -24,7 +24,7 @@ from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_construction import CN
 from core.files.excel_credit import gpu_cost
-from core.files.excel_draws import delayed, fleet_at_close
+from core.files.excel_draws import DEBT_SHARE, delayed, fleet_at_close, is_linked
 from core.files.excel_grid import Context, Grid
 from core.files.excel_keys import CF, CK, DD, SW, P, TrancheFlow
 
@@ -151,7 +151,10 @@ def _integrity(ws: Worksheet, ctx: Context, result, grid: Grid, row: int):
     row += 1
     fleet = fleet_at_close(ctx, gpu_cost(ctx)) if ctx.one("gpu_fleet") else "0"
     fac = ctx.one("facility")
-    uses = f"{fleet}+{ctx.name(fac, 'cost') if fac else '0'}+{P.DSRA0}"
+    assets = f"{fleet}+{ctx.name(fac, 'cost') if fac else '0'}"
+    if any(is_linked(ctx, k) for k in delayed(ctx)):  # their debt share is drawn as spent
+        assets = f"({assets})*(1-{DEBT_SHARE})"
+    uses = f"{assets}+{P.DSRA0}"
     label = "Sources less uses at closing (no funding gap)"
     value = f"{P.DEBT0}+{P.EQUITY0}-({uses})"
     out = [_check(ws, row, label, value, "{v}>=-" + CK.TOL, "-" + CK.TOL)]
