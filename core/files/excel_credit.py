@@ -80,7 +80,12 @@ def write_credit_parameters(p: Params, ctx: Context) -> None:
             if tenant is not None and tenant.id in group:
                 parts.append(period_of(ctx.name(lease, "tenant_default_month")))
         label = f"{sponsors[i].terms['name']} (and its group): default period (T: none)"
-        p.add(SponsorParams(i).default, label, f"MIN({','.join(parts)})", st.INT)
+        name = SponsorParams(i).default
+        if len(f"MIN({','.join(parts)})") > 150:  # long names: one cell each (a short formula)
+            for j, part in enumerate(parts):
+                p.add(f"{name}_{j}", f"{label}, part {j + 1}", part, st.INT)
+            parts = [f"{name}_{j}" for j in range(len(parts))]
+        p.add(name, label, f"MIN({','.join(parts)})", st.INT)
     for i, g in enumerate(ctx.deal.of_kind("guarantee")):
         label = f"{g.terms['name']}: end of its term (exclusive period)"
         p.add(GuaranteeParams(i).end, label, _window_end(ctx, g), st.INT)
