@@ -244,6 +244,8 @@ cdef inline void _compile_path_detail(
                 called = defaulted
                 ss = dflt
                 horizon = min(min(ce, term), q.bs_end[l])
+                if q.recovery[l] == 1:  # it pays until the re-let starts
+                    horizon = min(horizon, dflt + q.search_lag[l])
             cum = 0.0
             exhausted = horizon
             found = False
@@ -296,7 +298,9 @@ cdef inline void _compile_path_detail(
         if defaulted:
             mode = 2 - q.recovery[l]
             if q.recovery[l] == 1:  # re-let after the search lag, less remarketing costs
-                relet_from = end + q.search_lag[l]
+                # from the default (a scope-0 backstop pays until then), or from the end of
+                # a backstop that covers a termination too or assumes the lease
+                relet_from = (dflt if q.bs_scope[l] == 0 else end) + q.search_lag[l]
                 for t in range(T):
                     mask = 1.0 if (t >= relet_from and t < q.commercial_end) else 0.0
                     if q.has_ramp and q.ramps[l]:

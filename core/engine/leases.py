@@ -128,6 +128,7 @@ def lease_cash(
     backstop_end: int,
     scope: int = 0,
     guarantor_default: np.ndarray | int | None = None,
+    relet_lag: int | None = None,
 ) -> LeaseCash:
     """Cash a lease pays on each path.
 
@@ -139,6 +140,11 @@ def lease_cash(
     (to the contract end); 2 the guarantor assumes the lease after a default (to the contract
     end, whatever its cap and term). The backstop pays nothing from ``guarantor_default``
     (per path; ``None``: its guarantor never defaults).
+
+    ``relet_lag`` (periods; ``None``: the lenders enforce) is the search lag of a
+    ``re_lease`` recovery: the landlord re-lets from ``tenant_default + relet_lag``, so a
+    scope-0 backstop pays the rent owed only until then (mitigation; the re-let replaces the
+    lease, no top-up of contract over market rent) and ``end`` is at most that period.
     """
     t = np.arange(T)[None, :]
     contract_end = sched.end_after(renewals)
@@ -162,6 +168,8 @@ def lease_cash(
         else:
             called, start = defaulted, tenant_default
             horizon = np.minimum(np.minimum(contract_end, termination), backstop_end)
+            if relet_lag is not None:  # it pays until the re-let starts
+                horizon = np.minimum(horizon, tenant_default + relet_lag)
         owed = sched.rent * ((t >= start[:, None]) & (t < horizon[:, None]) & called[:, None])
         before = np.cumsum(owed, axis=1) - owed
         backstop = np.clip(backstop_cap - before, 0.0, owed)

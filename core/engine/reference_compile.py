@@ -219,8 +219,21 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
                     if gd is None
                     else np.minimum(gd, guarantor_default[g.id])
                 )
+        recovery = RECOVERY[lt["default_recovery"]]
+        lag = periods_ceil(lt["search_lag_months"], tl.months_per_period)
+        relet_lag = lag if recovery == 1 else None
         lc = lease_cash(
-            billed, T, renewals, term, lt["termination_fee"], dflt, cap, bs_end, scope, gd
+            billed,
+            T,
+            renewals,
+            term,
+            lt["termination_fee"],
+            dflt,
+            cap,
+            bs_end,
+            scope,
+            gd,
+            relet_lag,
         )
         lc.walked = walked
         g_nt = np.full(P, T)  # the earliest default of a backstop's guarantor not the tenant
@@ -238,11 +251,12 @@ def reference_paths(d: DealLevel, drv: Drivers) -> PathRows:
             )
             guarantee_paid[g.id] = guarantee_paid.get(g.id, 0.0) + bs_total * share
         revenue += lc.revenue
-        recovery = RECOVERY[lt["default_recovery"]]
         re_let = (t_idx >= lc.end[:, None]) & (t_idx < commercial_end)
         if recovery == 1:  # after a default: re-let after the search lag, less remarketing
-            lag = periods_ceil(lt["search_lag_months"], tl.months_per_period)
-            after = (t_idx >= (lc.end + lag)[:, None]) & (t_idx < commercial_end)
+            # from the default (a scope-0 backstop pays until then, lease_cash), or from the
+            # end of a backstop that covers a termination too or assumes the lease
+            relet_from = (dflt if scope == 0 else lc.end) + lag
+            after = (t_idx >= relet_from[:, None]) & (t_idx < commercial_end)
             if ramp:
                 after = after * d.draws.delivered
             relet_default = (

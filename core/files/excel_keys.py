@@ -139,6 +139,9 @@ class LeaseParams:
         self.stop, self.terminated, self.defaulted = q + "stop", q + "terminated", q + "defaulted"
         self.cap, self.horizon, self.end = q + "cap", q + "horizon", q + "end"
         self.ends, self.sell = q + "ends", q + "sell"
+        self.relet_from = q + "relet_from"  # a re_lease recovery re-lets from (period)
+        self.lag = q + "lag"  # its search lag (periods)
+        self.bs_relet = q + "bs_relet"  # a scope-default backstop pays until (re-let)
         self.hourly = q + "hourly"  # first-period rent when billed by the GPU-hour
         self.called, self.bs_start = q + "called", q + "bs_start"  # the backstop's call
         self.bs_alive, self.bs_ends = q + "bs_alive", q + "bs_ends"  # guarantors, terms

@@ -18,7 +18,7 @@ from functools import partial
 
 from openpyxl.workbook.workbook import Workbook
 
-from core.engine.leases import tenant_of
+from core.engine.leases import lease_backstops, tenant_of
 from core.files import excel_keys as K
 from core.files import excel_style as st
 from core.files.excel_construction import CN, has_construction, late_revenue
@@ -133,6 +133,8 @@ def _lease_terms(p: Params, ctx: Context, j: int, lease) -> None:
     p.add(q.terminated, f"{lab}: terminated early", terminated, st.INT)
     defaulted = f"IF({q.dflt}<MIN({q.cend},{q.term}),1,0)"
     p.add(q.defaulted, f"{lab}: tenant defaulted", defaulted, st.INT)
+    lag = _ceil_periods(L("search_lag_months"))
+    p.add(q.lag, f"{lab}: search lag before a re-let after a default (periods)", lag, st.INT)
 
 
 def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
@@ -207,17 +209,14 @@ def _contract_rent(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
 
 def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     """The backstops pay the rent owed up to their cap: after a tenant default within their
-    term (scope ``default``), also after an early termination to the contract end
+    term (scope ``default``; with a ``re_lease`` recovery only until the re-let starts,
+    :func:`_relet_from`), also after an early termination to the contract end
     (``default_or_termination``), or without cap to the contract end after a default
     (``assumption``), and nothing once their guarantor has defaulted; returns the lease end
     (the period the backstop is exhausted, or the rent stops)."""
     a, n = s.at, ctx.name
     q, c, lab = LeaseParams(j), LeaseCols(j), lease.terms["name"]
-    backstops = [
-        b
-        for b in ctx.deal.links(lease.id, "guarantees", "in")
-        if b.terms["guarantee_type"] == "backstop"
-    ]
+    backstops = lease_backstops(ctx.deal, lease)
     if not backstops:
         s.add(c.backstop, f"{lab}: backstop paid", lambda t, r: "0")
         return q.stop
@@ -227,9 +226,14 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     cap = f'IF({scope}="assumption",{P.NO_CAP},SUM({caps}))'
     p.add(q.cap, f"{lab}: backstop cap", cap, st.MONEY)
     p.add(q.bs_ends, f"{lab}: the backstops' terms end (earliest)", f"MIN({ends})", st.INT)
+    # scope default with a re_lease recovery: it pays until the re-let starts (search lag)
+    relet_at = _relet_from(ctx, lease, j, scope0=True)
+    relet = f'IF({n(lease, "default_recovery")}="re_lease",{relet_at},{P.T})'
+    p.add(q.bs_relet, f"{lab}: the re-let starts (scope default: backstop stops)", relet, st.INT)
+    relet = q.bs_relet
     horizon = (
         f'IF({scope}="assumption",{q.cend},IF({scope}="default_or_termination",'
-        f"MIN({q.cend},{q.bs_ends}),MIN({q.cend},{q.term},{q.bs_ends})))"
+        f"MIN({q.cend},{q.bs_ends}),MIN({q.cend},{q.term},{q.bs_ends},{relet})))"
     )
     p.add(q.horizon, f"{lab}: backstop pays until (exclusive)", horizon, st.INT)
     either = f"OR({q.defaulted}=1,{q.terminated}=1)"
@@ -275,6 +279,19 @@ def _backstop(s: Section, p: Params, ctx: Context, j: int, lease) -> str:
     return f"IF({called},MIN(MAX(MIN({exh}),{start}),{q.horizon}),{q.stop})"
 
 
+def _relet_from(ctx: Context, lease, j: int, scope0: bool = False) -> str:
+    """The period a ``re_lease`` recovery re-lets from after a tenant default: the default
+    plus the search lag (a ``default`` backstop pays until then), or the lease end plus the
+    lag when a backstop covers a termination too or assumes the lease (``scope0``: the
+    default's form, for the ``default`` backstop's horizon)."""
+    q = LeaseParams(j)
+    backstops = lease_backstops(ctx.deal, lease)
+    if scope0 or not backstops:
+        return f"{q.dflt}+{q.lag}"
+    scope = ctx.name(backstops[0], "backstop_scope")
+    return f'IF({scope}="default",{q.dflt},{q.end})+{q.lag}'
+
+
 def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
     """Re-leasing after the lease ends, to the end of the commercial life: at market after
     expiry (``at_expiry`` re_lease); after a tenant default with ``default_recovery``
@@ -283,12 +300,13 @@ def _relet_and_sale(s: Section, p: Params, ctx: Context, j: int, lease) -> None:
     lenders enforce (forced sale after the liquidation lag), 3 re-let after a default."""
     a, L = s.at, partial(ctx.name, lease)
     q, c, lab = LeaseParams(j), LeaseCols(j), lease.terms["name"]
-    lag = _ceil_periods(L("search_lag_months"))
+    label = f"{lab}: re-let after a default from (period)"
+    p.add(q.relet_from, label, _relet_from(ctx, lease, j), st.INT)
     s.add(
         c.relet_default,
         f"{lab}: re-let after a default (at market less remarketing)",
         lambda t, r: (
-            f'IF(AND({L("default_recovery")}="re_lease",{a(LS.T, r)}>={q.end}+{lag},'
+            f'IF(AND({L("default_recovery")}="re_lease",{a(LS.T, r)}>={q.relet_from},'
             f"{a(LS.T, r)}<{P.COMM_END}),{q.r0}*{a(c.mkt, r)}*(1-{L('remarketing_cost_pct')}),0)"
         ),
     )

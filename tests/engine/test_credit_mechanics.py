@@ -277,6 +277,61 @@ def test_walk_away_sensitivity_zero_reproduces_the_exponential_termination():
     assert (end1 <= compile_deal(d0, drv0, sized=sized0).lease_cash["lease"].end).all()
 
 
+def _relet_backstopped(cap: float, scope: str = "default", **lease) -> Deal:
+    terms = {"tenant_default_month": 4, "search_lag_months": 3, "remarketing_cost_pct": 0.1}
+    terms["market_rent_decline"] = 0.0  # market flat: the re-let pays 10 x (1 - 10%)
+    d = _backstopped(scope, **{**terms, "default_recovery": "re_lease", **lease})
+    d.blocks["bs"].terms["cap"] = cap
+    return d
+
+
+def test_a_backstop_pays_the_rent_until_the_re_let_starts():
+    """Rent 10 a month, a 'default' backstop capped at 100, the tenant defaults in period 4,
+    search lag 3 periods, re-let at market less 10% (market flat): the landlord re-lets from
+    4 + 3 = 7 while the backstop pays the rent owed meanwhile, 10, 10, 10 in periods 4-6 (30
+    of its cap); from period 7 the re-let pays 9 a month and the backstop stops.
+
+    Before the fix the landlord waited for the cap to run out: the backstop paid 10 a month
+    in periods 4-13 (all 100), the lease ended at period 14 and the re-let started at
+    14 + 3 = 17, periods 14-16 vacant."""
+    c = run_deal(_relet_backstopped(100.0)).compiled
+    lc = c.lease_cash["lease"]
+    want_bs = np.zeros(60)
+    want_bs[4:7] = 10.0
+    np.testing.assert_allclose(lc.backstop_paid[0], want_bs, rtol=1e-12)
+    assert lc.defaulted[0] and lc.end[0] == 7
+    want = np.full(60, 10.0)
+    want[7:] = 9.0
+    np.testing.assert_allclose(c.inputs.revenue[0], want, rtol=1e-12)
+    assert c.guarantee_paid["bs"][0] == pytest.approx(30.0)
+
+
+def test_a_backstop_exhausted_before_the_re_let_leaves_a_vacancy():
+    """Cap 15: the backstop pays 10 in period 4 and the 5 left in period 5 (the lease ends
+    there, partial), period 6 is vacant, the re-let still starts at 4 + 3 = 7 at 9."""
+    c = run_deal(_relet_backstopped(15.0)).compiled
+    assert c.lease_cash["lease"].end[0] == 5
+    want = np.full(60, 9.0)
+    want[:4], want[4], want[5], want[6] = 10.0, 10.0, 5.0, 0.0
+    np.testing.assert_allclose(c.inputs.revenue[0], want, rtol=1e-12)
+
+
+def test_enforcement_and_the_other_scopes_keep_the_backstop_to_its_cap_or_contract_end():
+    """Enforce recovery: the 'default' backstop pays its whole cap of 100 (10 a month in
+    periods 4-13); 'default_or_termination' with a re-let: the same 100, then the re-let at
+    14 + 3 = 17; 'assumption': the rent to the contract end (periods 4-59), no re-let."""
+    enf = run_deal(_relet_backstopped(100.0, default_recovery="enforce")).compiled
+    assert enf.lease_cash["lease"].backstop_paid[0].sum() == pytest.approx(100.0)
+    assert enf.lease_cash["lease"].end[0] == 14
+    dot = run_deal(_relet_backstopped(100.0, "default_or_termination")).compiled
+    want = np.full(60, 10.0)
+    want[14:17], want[17:] = 0.0, 9.0
+    np.testing.assert_allclose(dot.inputs.revenue[0], want, rtol=1e-12)
+    ass = run_deal(_relet_backstopped(100.0, "assumption")).compiled
+    np.testing.assert_allclose(ass.inputs.revenue[0], np.full(60, 10.0), rtol=1e-12)
+    assert ass.lease_cash["lease"].backstop_paid[0].sum() == pytest.approx(560.0)
+
+
 def test_a_data_centre_lease_follows_its_own_index():
     """Compute-rent deflation reprices a compute lease's renewal but not a data-centre one;
     the building stress does the reverse."""

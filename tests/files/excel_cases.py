@@ -130,10 +130,13 @@ def crypto_sold_deal() -> Deal:
 
 
 def crypto_held_deal() -> Deal:
-    """No margin mechanics: the BTC is sold with the site when lenders liquidate."""
+    """No margin mechanics: the BTC is sold with the site when lenders liquidate (they
+    enforce after the tenant's default, once the backstop's cap has run out: with the
+    sample's re-let the backstop bridges the search and the notes never default)."""
     d = load_deal("resources/deals/terawulf_backstop.json")
     _crypto(d, price_growth=0.1, margin_call_ltv=0.0, liquidation_ltv=0.5)
     d.set_term("lease", "tenant_default_month", 24)
+    d.set_term("lease", "default_recovery", "enforce")
     d.set_term("site", "sale_haircut", 0.9)
     return d
 
@@ -301,14 +304,24 @@ def construction_rvg_deal() -> Deal:
 def construction_backstop_deal() -> Deal:
     """The construction deal whose tenant defaults in month 15 (period 5) under a backstop
     whose 1.5-year term runs from operations (periods 3 to 9): it pays the rent owed to
-    period 9, up to its cap (counted from closing it would stop in period 6)."""
+    period 9, up to its cap (counted from closing it would stop in period 6). The lenders
+    enforce (a re-let would stop the backstop when the re-let starts, before its term ends:
+    relet_backstop_deal)."""
     d = construction_deal("capitalised")
     d.set_term("lease", "tenant_default_month", 15)
-    d.set_term("lease", "default_recovery", "re_lease")
+    d.set_term("lease", "default_recovery", "enforce")
     terms = {"guarantee_type": "backstop", "cap": 70.0, "term_years": 1.5,
              "term_from": "operations"}  # fmt: skip
     d.add_block("guarantee", {"name": "Backstop", **terms}, block_id="backstop")
     d.connect("guarantees", "backstop", "lease")
+    return d
+
+
+def relet_backstop_deal() -> Deal:
+    """The construction backstop deal re-let after the default (period 5): the backstop pays
+    the rent only until the re-let starts, after the search lag."""
+    d = construction_backstop_deal()
+    d.set_term("lease", "default_recovery", "re_lease")
     return d
 
 
@@ -396,6 +409,7 @@ CASES.update(
     construction_custom=lambda: construction_profile_deal("custom", [0.2, 0.5, 0.2, 0.1]),
     construction_rvg=construction_rvg_deal,
     construction_backstop=construction_backstop_deal,
+    relet_backstop=relet_backstop_deal,
     construction_late=construction_late_deal,
     hyperion_late=hyperion_late_deal,
     construction_refi_late=construction_refi_late_deal,

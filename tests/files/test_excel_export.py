@@ -603,6 +603,18 @@ def test_guarantee_terms_from_operations_run_from_completion(books):
     assert paid == pytest.approx([0] * 5 + [20, 20, 20, 10] + [0] * 3, abs=1e-12)
 
 
+def test_a_backstop_pays_until_the_re_let_in_excel(books):
+    """The same default in period 5 re-let after the 6-month search (2 quarters): the
+    recalculated workbook's backstop pays the rent of periods 5 and 6 only (20, 20, not to
+    its cap), the re-let from period 7 = 5 + 2, as the engine."""
+    _, _, book = books["relet_backstop"]
+    assert _named(book, "p_l0_relet_from") == 7
+    paid = _line(book, "Leases", "Lease: backstop paid (nothing once its guarantor has defaulted)")
+    assert paid == pytest.approx([0] * 5 + [20, 20] + [0] * 5, abs=1e-12)
+    relet = _line(book, "Leases", "Lease: re-leasing at market")
+    assert [v > 0 for v in relet] == [False] * 7 + [True] * 5
+
+
 def test_cli_export_with_a_late_completion(tmp_path):
     """``export --stress completion_delay_months=12``: the workbook is the stressed deal (its
     SPV's delay cell holds 12), the engine values beside its metrics are the stressed run's

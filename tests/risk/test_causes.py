@@ -86,8 +86,10 @@ def _causes_for(deal, drv: Drivers) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_lease_events_by_construction(samples):
-    """TeraWulf: a tenant default in year 2 exhausts the backstop (a default, no loss); an
-    early termination in year 3 is outside the backstop (a loss); CoreWeave: a tenant default."""
+    """TeraWulf: a tenant default in year 2 is bridged: Google's backstop pays the rent for
+    the 9-month search (3 quarters) and the halls are re-let from period 8 + 3 = 11 (no
+    default); an early termination in year 3 is outside the backstop (a loss); CoreWeave: a
+    tenant default."""
     deal = samples["terawulf_backstop"]
     sized = compile_deal(deal)
     T, ppy, lid = sized.timeline.n_periods, sized.timeline.periods_per_year, sized.leases[0].id
@@ -102,11 +104,11 @@ def test_lease_events_by_construction(samples):
         },
     )
     code, loss = _causes_for(deal, drv)
-    assert code.tolist() == [0, C["tenant_default"], C["termination"]]
+    assert code.tolist() == [0, 0, C["termination"]]
     assert loss[2] > 100.0
     c = compile_deal(deal, drv, sized=sized)
     ev = causes.lease_events(c, drv)
-    assert ev[1, 0] > 2 * ppy  # the rent stopped when the backstop ran out, not at the default
+    assert ev[1, 0] == 2 * ppy + 3  # the backstop paid until the re-let, 9 months on
     assert ev[2].tolist() == [T, 3 * ppy, T, T, T, T]
 
 
@@ -115,7 +117,8 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
     tenant walks when its rent passes 1.2x the market (year 7: 1.03^7 = 1.23), an economic
     walk-away, not a drawn termination; (2) Google defaults in year 1 and Fluidstack in year
     2: the backstop pays nothing, the rent stops at Fluidstack's default, a guarantor default;
-    (3) Fluidstack alone in year 2: a tenant default (the backstop runs out later). The notes
+    (3) Fluidstack alone in year 2: no default (the backstop pays the 9-month search, the
+    halls are re-let from period 8 + 3 = 11). The notes
     sculpted (no 2030 refinancing: sized on the base case, which walks away in year 7, the
     refinancing would be short in year 5 and come first)."""
     from tests.engine.deal_builders import sculpted_terawulf
@@ -141,9 +144,9 @@ def test_walk_away_and_guarantor_default_by_construction(samples):
     c = compile_deal(deal, drv, sized=sized)
     ev = causes.lease_events(c, drv)
     assert ev[0].tolist() == [T, T, T, T, 2 * ppy, T]  # the rent stopped at Fluidstack's default
-    assert ev[1, 0] > 2 * ppy and ev[1, 1:].tolist() == [T, T, T, T, T]
+    assert ev[1, 0] == 2 * ppy + 3 and ev[1, 1:].tolist() == [T, T, T, T, T]
     code, _ = _causes_for(deal, drv)
-    assert code.tolist() == [C["guarantor_default"], C["tenant_default"]]
+    assert code.tolist() == [C["guarantor_default"], 0]
 
 
 def test_rates_market_rent_and_collateral_by_construction(samples):

